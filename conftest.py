@@ -1,0 +1,47 @@
+"""Fixtures shared by every app's tests: two organisations in one ICS, and a third outside it."""
+
+from __future__ import annotations
+
+import pytest
+
+from preceptorship.models import Membership
+from preceptorship.tests.factories import IntegratedCareSystemFactory, OrganisationFactory, TeamFactory, person
+
+Role = Membership.Role
+
+
+@pytest.fixture
+def ics(db):
+    return IntegratedCareSystemFactory()
+
+
+@pytest.fixture
+def organisation(ics):
+    return OrganisationFactory(name="Home Council", ics=ics)
+
+
+@pytest.fixture
+def other_organisation(ics):
+    """Same ICS, different organisation: an outsider for most records."""
+    return OrganisationFactory(name="Neighbouring Trust", ics=ics)
+
+
+@pytest.fixture
+def far_organisation(db):
+    """A different ICS altogether."""
+    return OrganisationFactory(name="Far Away Trust", ics=IntegratedCareSystemFactory())
+
+
+@pytest.fixture
+def team(organisation):
+    return TeamFactory(organisation=organisation, name="Occupational Therapy Service")
+
+
+@pytest.fixture
+def outsider(other_organisation):
+    return person(other_organisation, Role.PRACTITIONER, email="outsider@example.org")
+
+
+@pytest.fixture
+def make_person():
+    return person

@@ -1,0 +1,266 @@
+"""The organisation directory: people, the organisations they work for, and their roles."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+
+class BaseModel(models.Model):
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Profession(models.Model):
+    class Kind(models.TextChoices):
+        AHP = "ahp", "Allied health profession"
+        SOCIAL_WORK = "social_work", "Social work"
+        NURSING = "nursing", "Nursing"
+        MIDWIFERY = "midwifery", "Midwifery"
+        SUPPORT = "support", "Support worker"
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    regulator = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class IntegratedCareSystem(BaseModel):
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "integrated care system"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Organisation(BaseModel):
+    class Kind(models.TextChoices):
+        NHS_TRUST = "nhs_trust", "NHS trust"
+        LOCAL_AUTHORITY = "local_authority", "Local authority"
+        PRIMARY_CARE = "primary_care", "Primary care"
+        INDEPENDENT = "independent", "Independent or voluntary sector"
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    ics = models.ForeignKey(
+        IntegratedCareSystem, null=True, blank=True, on_delete=models.PROTECT, related_name="organisations"
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Team(BaseModel):
+    """A service within an organisation (e.g. 'Adult social care: North locality')."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="teams")
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["organisation__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="team_unique_name_per_organisation"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.organisation})"
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra_fields):
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+    def get_by_natural_key(self, username: str):
+        return self.get(**{f"{self.model.USERNAME_FIELD}__iexact": username})
+
+
+class User(AbstractUser):
+    class Regulator(models.TextChoices):
+        NONE = "", "Not registered"
+        HCPC = "hcpc", "Health and Care Professions Council (HCPC)"
+        SWE = "swe", "Social Work England"
+        NMC = "nmc", "Nursing and Midwifery Council (NMC)"
+
+    BAND_SUGGESTIONS = [
+        "Band 3", "Band 4", "Band 5", "Band 6", "Band 7", "Range 5", "Range 6", "Range 7",
+        "Level 1", "Level 2",
+    ]
+
+    username = None
+    email = models.EmailField("e-mail address", unique=True)
+    profession = models.ForeignKey(Profession, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    job_title = models.CharField(max_length=200, blank=True)
+    band = models.CharField("band or range", max_length=50, blank=True)
+    regulator = models.CharField(max_length=10, choices=Regulator.choices, blank=True)
+    registration_number = models.CharField(max_length=50, blank=True)
+    first_registered_on = models.DateField("date first registered", null=True, blank=True)
+    started_in_post_on = models.DateField("date started in post", null=True, blank=True)
+    email_reminders = models.BooleanField(
+        "e-mail me reminders that are not essential",
+        default=True,
+        help_text="Escalations and sign-off requests are always e-mailed.",
+    )
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = UserManager()
+
+    class Meta:
+        ordering = ["last_name", "first_name", "email"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.email
+
+    def save(self, *args, **kwargs) -> None:
+        self.email = (self.email or "").strip().lower()
+        super().save(*args, **kwargs)
+
+
+class Membership(BaseModel):
+    """A role a person holds in one organisation (optionally for one team or service)."""
+
+    class Role(models.TextChoices):
+        PRACTITIONER = "practitioner", "Practitioner"
+        MENTOR = "mentor", "Mentor"
+        LINE_MANAGER = "line_manager", "Line manager"
+        HEAD_OF_SERVICE = "head_of_service", "Head of Service"
+        OPERATIONAL_DIRECTOR = "operational_director", "Operational Director"
+        HR = "hr", "HR"
+        PROGRAMME_LEAD = "programme_lead", "Programme lead"
+        ICS_LEAD = "ics_lead", "ICS lead"
+        ADMINISTRATOR = "administrator", "Administrator"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="memberships")
+    role = models.CharField(max_length=30, choices=Role.choices)
+
+    class Meta:
+        ordering = ["organisation__name", "role"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisation", "role", "team"], name="membership_unique_role_per_team"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "organisation", "role"],
+                condition=Q(team__isnull=True),
+                name="membership_unique_role_without_team",
+            ),
+        ]
+        indexes = [models.Index(fields=["organisation", "role"], name="membership_org_role")]
+
+    def __str__(self) -> str:
+        where = f"{self.organisation}" + (f", {self.team.name}" if self.team_id else "")
+        return f"{self.user} — {self.get_role_display()} ({where})"
+
+
+class AuditEntry(models.Model):
+    """Append-only record of every state change, written by the services."""
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=100)
+    object_type = models.CharField(max_length=100)
+    object_id = models.CharField(max_length=64)
+    summary = models.CharField(max_length=500)
+    before = models.JSONField(default=dict, blank=True)
+    after = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = "audit entry"
+        verbose_name_plural = "audit log"
+        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_id}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise ValueError("Audit entries are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Audit entries are append-only.")
+
+
+class Notification(models.Model):
+    """One message to one person. The unique key makes a repeated sweep or task a no-op."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        SKIPPED = "skipped", "Not e-mailed"
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=50)
+    key = models.CharField(max_length=200, unique=True, help_text="kind:object:recipient:due date")
+    subject = models.CharField(max_length=300)
+    body = models.TextField(blank=True)
+    url = models.CharField(max_length=500, blank=True)
+    essential = models.BooleanField(default=False)
+    due_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    ics = models.TextField(blank=True, help_text="iCalendar invitation attached to the e-mail, if any.")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The header's unread count and the notifications page.
+            models.Index(fields=["recipient", "read_at"], name="notification_unread"),
+            # The sweep re-delivers pending rows whose broker message was lost.
+            models.Index(fields=["status", "created_at"], name="notification_pending"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} → {self.recipient}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("notification-open", args=[self.pk])

@@ -1,0 +1,124 @@
+"""Telling people things: in-app notifications, each delivered by e-mail through Celery.
+
+A notification is recorded first, under a unique key (kind, object, recipient, due date), and
+delivered afterwards by a task that takes its id. Recording the same key twice is a no-op, so a
+repeated sweep or a retried task never tells anyone twice.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.db.models import F, Model
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from preceptorship.models import Notification, User
+
+logger = logging.getLogger(__name__)
+
+
+def notification_key(kind: str, obj: Model | str, recipient_id: int, due_on: datetime.date | None = None) -> str:
+    label = obj if isinstance(obj, str) else f"{obj._meta.label_lower}:{obj.pk}"
+    return f"{kind}:{label}:{recipient_id}:{due_on.isoformat() if due_on else '-'}"
+
+
+def notify(
+    *,
+    recipient: User,
+    kind: str,
+    about: Model | str,
+    subject: str,
+    body: str = "",
+    url: str = "",
+    due_on: datetime.date | None = None,
+    essential: bool = False,
+    ics: str = "",
+) -> Notification | None:
+    """Record a notification and queue its e-mail once the transaction commits.
+
+    Returns None when the same notification (same key) was already recorded."""
+    key = notification_key(kind, about, recipient.pk, due_on)
+    try:
+        with transaction.atomic():
+            notification = Notification.objects.create(
+                recipient=recipient,
+                kind=kind,
+                key=key,
+                subject=subject[:300],
+                body=body,
+                url=url,
+                due_on=due_on,
+                essential=essential,
+                ics=ics,
+            )
+    except IntegrityError:
+        return None
+    enqueue_delivery(notification.pk)
+    return notification
+
+
+def enqueue_delivery(notification_id: int) -> None:
+    from preceptorship.tasks import deliver_notification
+
+    transaction.on_commit(lambda: _send_task(deliver_notification, notification_id))
+
+
+def _send_task(task: Any, notification_id: int) -> None:
+    try:
+        task.delay(notification_id)
+    except Exception:  # noqa: BLE001
+        # Broker down: the row stays pending and the next sweep queues it again.
+        logger.warning("Could not queue notification %s; the next sweep will retry.", notification_id)
+
+
+def notification_deliver(*, notification_id: int) -> str:
+    """Send one pending notification's e-mail. Claims the row first so two workers never both send.
+
+    Returns the resulting status. Raises on a mail-server error so the task can retry."""
+    claimed = Notification.objects.filter(
+        pk=notification_id, status=Notification.Status.PENDING
+    ).update(attempts=F("attempts") + 1)
+    if not claimed:
+        return "not-pending"
+    notification = Notification.objects.select_related("recipient").get(pk=notification_id)
+    recipient = notification.recipient
+    if not recipient.is_active or not recipient.email or (not notification.essential and not recipient.email_reminders):
+        Notification.objects.filter(pk=notification.pk).update(status=Notification.Status.SKIPPED)
+        return Notification.Status.SKIPPED
+    context = {"notification": notification, "recipient": recipient, "link": f"{settings.SITE_URL}{notification.url}"}
+    message = EmailMultiAlternatives(
+        subject=notification.subject,
+        body=render_to_string("email/notification-body.txt", context),
+        to=[recipient.email],
+    )
+    message.attach_alternative(render_to_string("email/notification-body.html", context), "text/html")
+    if notification.ics:
+        message.attach("invitation.ics", notification.ics, "text/calendar; method=REQUEST; charset=utf-8")
+    message.send()
+    Notification.objects.filter(pk=notification.pk, status=Notification.Status.PENDING).update(
+        status=Notification.Status.SENT, sent_at=timezone.now(), error=""
+    )
+    return Notification.Status.SENT
+
+
+def notification_mark_failed(*, notification_id: int, error: str) -> None:
+    Notification.objects.filter(pk=notification_id, status=Notification.Status.PENDING).update(
+        status=Notification.Status.FAILED, error=error[:2000]
+    )
+
+
+def notification_mark_read(*, user: User, notification: Notification) -> None:
+    if notification.read_at is None and notification.recipient_id == user.pk:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+
+
+def notifications_mark_all_read(*, user: User) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
+

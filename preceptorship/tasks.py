@@ -1,0 +1,29 @@
+"""Celery tasks of the core: delivering one notification. Tasks take ids and call a service."""
+
+from __future__ import annotations
+
+import smtplib
+
+from celery import shared_task
+
+from preceptorship.notifications import notification_deliver, notification_mark_failed
+
+MAX_RETRIES = 4
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    max_retries=MAX_RETRIES,
+    time_limit=60,
+    soft_time_limit=50,
+)
+def deliver_notification(self, notification_id: int) -> str:
+    try:
+        return notification_deliver(notification_id=notification_id)
+    except (smtplib.SMTPException, OSError) as error:
+        if self.request.retries >= MAX_RETRIES or self.app.conf.task_always_eager:
+            notification_mark_failed(notification_id=notification_id, error=repr(error))
+            return "failed"
+        # Back to pending so the retry (or a later sweep) may claim it again.
+        raise self.retry(exc=error, countdown=30 * 2**self.request.retries)

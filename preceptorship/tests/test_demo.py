@@ -1,0 +1,24 @@
+from http import HTTPStatus
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from preceptorship.models import Membership, User
+
+
+@pytest.mark.django_db
+def test_seed_demo_is_safe_to_run_twice_and_every_login_reaches_home(client):
+    call_command("seed_demo", password="demo-password-1")
+    users = User.objects.count()
+    memberships = Membership.objects.count()
+    call_command("seed_demo", password="demo-password-1")
+    assert (User.objects.count(), Membership.objects.count()) == (users, memberships)
+    roles = set(Membership.objects.values_list("role", flat=True))
+    assert roles >= set(Membership.Role.values) - {Membership.Role.ADMINISTRATOR}
+    for user in User.objects.all():
+        response = client.post(reverse("login"), {"username": user.email, "password": "demo-password-1"}, follow=True)
+        assert response.status_code == HTTPStatus.OK
+        assert response.redirect_chain[-1][0] == reverse("home"), user.email
+        assert b"nhsuk-header" in response.content
+        client.post(reverse("logout"))

@@ -1,0 +1,51 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from preceptorship.env import env_bool, env_int, env_list
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_env_bool_refuses_a_bad_value(monkeypatch):
+    monkeypatch.setenv("SOME_FLAG", "maybe")
+    with pytest.raises(ImproperlyConfigured, match="SOME_FLAG='maybe' is not a yes/no value"):
+        env_bool("SOME_FLAG")
+
+
+def test_env_int_and_list(monkeypatch):
+    monkeypatch.setenv("A_NUMBER", "12")
+    monkeypatch.setenv("HOSTS", "a.example, b.example ,")
+    assert env_int("A_NUMBER", 1) == 12
+    assert env_list("HOSTS", []) == ["a.example", "b.example"]
+    monkeypatch.setenv("A_NUMBER", "twelve")
+    with pytest.raises(ImproperlyConfigured, match="not a whole number"):
+        env_int("A_NUMBER", 1)
+
+
+def _run_check(extra_env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "TESTING", "DATABASE_URL"}}
+    env.update(extra_env)
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_missing_secret_key_stops_start_up_when_debug_is_off():
+    result = _run_check({})
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    result = _run_check(
+        {"SECRET_KEY": "a" * 20 + "-production-like-secret-" + "b" * 30, "ALLOWED_HOSTS": "preceptorship.example"},
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+from http import HTTPStatus
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from preceptorship import access, services
+from preceptorship.home import panels_for
+from preceptorship.models import Notification, User
+from preceptorship.notifications import notification_mark_read, notifications_mark_all_read
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    panels = [
+        {"title": panel.title, "template": panel.template, **panel.context(request)}
+        for panel in panels_for(request.user)
+    ]
+    return render(
+        request,
+        "preceptorship/home.html",
+        {"panels": panels, "roles": sorted(access.memberships(request.user), key=lambda m: m.role)},
+    )
+
+
+@login_not_required
+@require_GET
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    checks: dict[str, str] = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+    except Exception as error:  # noqa: BLE001 - any failure is reported, not raised
+        checks["database"] = f"error: {error.__class__.__name__}"
+    if settings.REDIS_URL:
+        try:
+            import redis
+
+            redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1).ping()
+            checks["redis"] = "ok"
+        except Exception as error:  # noqa: BLE001
+            checks["redis"] = f"error: {error.__class__.__name__}"
+    healthy = all(value == "ok" for value in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "error", "checks": checks,
+         "failing": [name for name, value in checks.items() if value != "ok"]},
+        status=HTTPStatus.OK if healthy else HTTPStatus.SERVICE_UNAVAILABLE,
+    )
+
+
+def notification_list(request: HttpRequest) -> HttpResponse:
+    notifications = access.scope(request.user, Notification).order_by("-created_at", "-id")
+    page = Paginator(notifications, 25).get_page(request.GET.get("page"))
+    return render(request, "preceptorship/notifications.html", {"page_obj": page})
+
+
+@require_POST
+def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
+    notification = access.get_for_user(request.user, Notification, pk=pk, action="read")
+    notification_mark_read(user=request.user, notification=notification)
+    target = notification.url or reverse("notifications")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("notifications")
+    return redirect(target)
+
+
+@require_POST
+def notifications_read_all(request: HttpRequest) -> HttpResponse:
+    count = notifications_mark_all_read(user=request.user)
+    messages.success(request, f"{count} notification{'s' if count != 1 else ''} marked as read.")
+    return redirect("notifications")
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["first_name", "last_name", "job_title", "band", "email_reminders"]
+        labels = {"first_name": "First name", "last_name": "Last name", "band": "Band or range"}
+        help_texts = {"band": "For example Band 5, Range 6 or Level 1."}
+
+
+def profile(request: HttpRequest) -> HttpResponse:
+    user = access.get_for_user(request.user, User, pk=request.user.pk, action="change")
+    form = ProfileForm(request.POST or None, instance=user)
+    if request.method == "POST" and form.is_valid():
+        services.user_profile_update(actor=request.user, user=user, data=form.cleaned_data)
+        messages.success(request, "Your profile has been saved.")
+        return redirect("profile")
+    return render(request, "preceptorship/profile.html", {"form": form, "profile_user": user})
