@@ -230,6 +230,7 @@ class Notification(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
+        SENDING = "sending", "Sending"
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
         SKIPPED = "skipped", "Not e-mailed"
@@ -246,6 +247,8 @@ class Notification(models.Model):
     read_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
+    queued_at = models.DateTimeField(null=True, blank=True, help_text="When its delivery task was last queued.")
+    claimed_at = models.DateTimeField(null=True, blank=True, help_text="When a worker last started sending it.")
     error = models.TextField(blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     ics = models.TextField(blank=True, help_text="iCalendar invitation attached to the e-mail, if any.")

@@ -59,14 +59,22 @@ def notify(
             )
     except IntegrityError:
         return None
-    enqueue_delivery(notification.pk)
+    enqueue_delivery([notification.pk])
     return notification
 
 
-def enqueue_delivery(notification_id: int) -> None:
+def enqueue_delivery(notification_ids: list[int]) -> None:
+    """Queue delivery tasks once the surrounding transaction commits."""
+    if notification_ids:
+        transaction.on_commit(lambda: _send_tasks(notification_ids))
+
+
+def _send_tasks(notification_ids: list[int]) -> None:
     from preceptorship.tasks import deliver_notification
 
-    transaction.on_commit(lambda: _send_task(deliver_notification, notification_id))
+    Notification.objects.filter(pk__in=notification_ids).update(queued_at=timezone.now())
+    for notification_id in notification_ids:
+        _send_task(deliver_notification, notification_id)
 
 
 def _send_task(task: Any, notification_id: int) -> None:
@@ -78,12 +86,15 @@ def _send_task(task: Any, notification_id: int) -> None:
 
 
 def notification_deliver(*, notification_id: int) -> str:
-    """Send one pending notification's e-mail. Claims the row first so two workers never both send.
+    """Send one pending notification's e-mail.
 
-    Returns the resulting status. Raises on a mail-server error so the task can retry."""
-    claimed = Notification.objects.filter(
-        pk=notification_id, status=Notification.Status.PENDING
-    ).update(attempts=F("attempts") + 1)
+    The row is claimed first (pending -> sending in one conditional update), so two workers, a
+    retried task or a duplicated message never both send it. Raises on a mail-server error so the
+    task can retry; the row then goes back to pending."""
+    now = timezone.now()
+    claimed = Notification.objects.filter(pk=notification_id, status=Notification.Status.PENDING).update(
+        status=Notification.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
+    )
     if not claimed:
         return "not-pending"
     notification = Notification.objects.select_related("recipient").get(pk=notification_id)
@@ -100,17 +111,21 @@ def notification_deliver(*, notification_id: int) -> str:
     message.attach_alternative(render_to_string("email/notification-body.html", context), "text/html")
     if notification.ics:
         message.attach("invitation.ics", notification.ics, "text/calendar; method=REQUEST; charset=utf-8")
-    message.send()
-    Notification.objects.filter(pk=notification.pk, status=Notification.Status.PENDING).update(
+    try:
+        message.send()
+    except Exception:
+        Notification.objects.filter(pk=notification.pk).update(status=Notification.Status.PENDING)
+        raise
+    Notification.objects.filter(pk=notification.pk).update(
         status=Notification.Status.SENT, sent_at=timezone.now(), error=""
     )
     return Notification.Status.SENT
 
 
 def notification_mark_failed(*, notification_id: int, error: str) -> None:
-    Notification.objects.filter(pk=notification_id, status=Notification.Status.PENDING).update(
-        status=Notification.Status.FAILED, error=error[:2000]
-    )
+    Notification.objects.filter(
+        pk=notification_id, status__in=[Notification.Status.PENDING, Notification.Status.SENDING]
+    ).update(status=Notification.Status.FAILED, error=error[:2000])
 
 
 def notification_mark_read(*, user: User, notification: Notification) -> None:

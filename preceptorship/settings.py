@@ -181,7 +181,10 @@ CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
-CELERY_BEAT_SCHEDULE: dict = {}
+# Due dates live in the database; this hourly sweep finds them (never ETA or countdown tasks).
+CELERY_BEAT_SCHEDULE = {
+    "sweep-reminders": {"task": "preceptorship.tasks.sweep_reminders", "schedule": 60 * 60},
+}
 
 # Security. Cookies and HSTS are strict unless DEBUG is on.
 SESSION_COOKIE_SECURE = not DEBUG and not TESTING

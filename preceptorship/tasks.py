@@ -27,3 +27,11 @@ def deliver_notification(self, notification_id: int) -> str:
             return "failed"
         # Back to pending so the retry (or a later sweep) may claim it again.
         raise self.retry(exc=error, countdown=30 * 2**self.request.retries)
+
+
+@shared_task(acks_late=True, time_limit=600, soft_time_limit=540)
+def sweep_reminders() -> dict[str, int]:
+    """Run hourly by celery beat: record and queue every reminder due today."""
+    from preceptorship.reminders import sweep
+
+    return sweep()

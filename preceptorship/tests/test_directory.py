@@ -47,7 +47,7 @@ def test_profile_page_saves_and_rejects_bad_input(client):
     client.force_login(user)
     response = client.post(reverse("profile"), {"first_name": "x" * 200, "last_name": "Okafor", "job_title": "OT"})
     assert response.status_code == HTTPStatus.OK
-    assert "Ensure this value has at most 150 characters".encode() in response.content
+    assert b"Ensure this value has at most 150 characters" in response.content
     assert b'value="Okafor"' in response.content
     response = client.post(
         reverse("profile"), {"first_name": "Maya", "last_name": "Okafor", "job_title": "OT", "band": "Range 6"}
