@@ -62,5 +62,4 @@ def panels_for(user: Any) -> list[Panel]:
 
 
 register_nav("Home", "home", lambda user: True, order=0)
-register_nav("Notifications", "notifications", lambda user: True, order=900)
 register_nav("Admin", "admin:index", access.is_administrator, order=1000)
