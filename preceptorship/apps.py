@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
 
 
 class PreceptorshipConfig(AppConfig):
@@ -8,3 +9,6 @@ class PreceptorshipConfig(AppConfig):
 
     def ready(self) -> None:
         from preceptorship import access, home  # noqa: F401  (registers policies and panels)
+
+        # Each app's reminders.py registers its reminder sources with preceptorship.reminders.
+        autodiscover_modules("reminders")
