@@ -28,6 +28,7 @@ urlpatterns = [
     path("notifications/", views.notification_list, name="notifications"),
     path("notifications/<int:pk>/open/", views.notification_open, name="notification-open"),
     path("notifications/read-all/", views.notifications_read_all, name="notifications-read-all"),
+    path("staff/", include("preceptorship.urls_imports")),
     path("programmes/", include("programmes.urls")),
     path("progression/", include("progression.urls")),
     path("admin/", admin.site.urls),

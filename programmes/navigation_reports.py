@@ -1,0 +1,1 @@
+"""Navigation links and home-page panels."""

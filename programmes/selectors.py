@@ -1,0 +1,219 @@
+"""Scoped reads for the programmes pages. Every query starts from ``access.scope``."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.utils import timezone
+
+from preceptorship import access
+from programmes.models import (
+    CompletionConfirmation,
+    Enrolment,
+    Evaluation,
+    Programme,
+    ProtectedTime,
+    Reflection,
+    ReflectionFeedback,
+    ReviewMeeting,
+)
+from programmes.schedule import add_months, months_elapsed
+
+MIN_EVALUATIONS = 5  # fewer answers could identify someone
+
+
+def enrolments_for(user: Any) -> QuerySet[Enrolment]:
+    return access.scope(user, Enrolment).select_related(
+        "programme", "preceptee", "preceptee__profession", "mentor", "line_manager", "organisation", "team"
+    )
+
+
+def caseload(user: Any) -> QuerySet[Enrolment]:
+    return enrolments_for(user).filter(mentor_id=user.pk)
+
+
+def team_enrolments(user: Any) -> QuerySet[Enrolment]:
+    return enrolments_for(user).filter(line_manager_id=user.pk)
+
+
+def led_enrolments(user: Any) -> QuerySet[Enrolment]:
+    from programmes.access import lead_organisation_ids
+
+    return enrolments_for(user).filter(programme__organisation_id__in=lead_organisation_ids(user))
+
+
+def with_flags(queryset: QuerySet[Enrolment], user: Any) -> QuerySet[Enrolment]:
+    """Columns the lists show without a query per row."""
+    return queryset.annotate(
+        shared_awaiting=Count(
+            "reflections",
+            filter=Q(reflections__shared_with_mentor=True, reflections__enrolment__mentor_id=user.pk)
+            & ~Exists(ReflectionFeedback.objects.filter(reflection=OuterRef("reflections"))),
+            distinct=True,
+        ),
+    )
+
+
+def shared_reflections_awaiting_feedback(user: Any) -> QuerySet[Reflection]:
+    return (
+        access.scope(user, Reflection)
+        .filter(enrolment__mentor_id=user.pk, shared_with_mentor=True)
+        .exclude(Exists(ReflectionFeedback.objects.filter(reflection=OuterRef("pk"))))
+        .select_related("author", "enrolment")
+        .order_by("shared_at")
+    )
+
+
+def reviews_to_acknowledge(user: Any) -> QuerySet[ReviewMeeting]:
+    return (
+        access.scope(user, ReviewMeeting)
+        .filter(enrolment__preceptee_id=user.pk, status=ReviewMeeting.Status.HELD, acknowledged_at__isnull=True)
+        .select_related("enrolment__programme")
+        .order_by("held_on")
+    )
+
+
+def completions_to_confirm(user: Any, today: datetime.date | None = None) -> QuerySet[Enrolment]:
+    from programmes.services import COMPLETION_WINDOW_DAYS
+
+    today = today or timezone.localdate()
+    confirmed_by_me = CompletionConfirmation.objects.filter(enrolment=OuterRef("pk"), by_id=user.pk)
+    return (
+        enrolments_for(user)
+        .filter(Q(mentor_id=user.pk) | Q(line_manager_id=user.pk), status__in=Enrolment.CURRENT,
+                completion_due__lte=today + datetime.timedelta(days=COMPLETION_WINDOW_DAYS))
+        .exclude(Exists(confirmed_by_me))
+        .order_by("completion_due")
+    )
+
+
+def programmes_for(user: Any) -> QuerySet[Programme]:
+    return access.scope(user, Programme).select_related("organisation").annotate(
+        active_count=Count("enrolments", filter=Q(enrolments__status__in=Enrolment.CURRENT), distinct=True),
+        enrolment_count=Count("enrolments", distinct=True),
+    )
+
+
+@dataclass(frozen=True)
+class TimeSummary:
+    received: Decimal
+    expected: Decimal
+
+    @property
+    def percent(self) -> int:
+        if not self.expected:
+            return 100
+        return min(100, round(100 * self.received / self.expected))
+
+    @property
+    def falling_short(self) -> bool:
+        return self.received < self.expected
+
+
+def protected_time_summary(enrolment: Enrolment, today: datetime.date | None = None) -> TimeSummary:
+    """Hours logged against the allowance so far (whole months elapsed, less months paused)."""
+    today = today or timezone.localdate()
+    end = min(today, enrolment.completed_on or enrolment.withdrawn_on or today)
+    months = months_elapsed(enrolment.start_date, end)
+    paused_days = sum(
+        max(0, (min(p.end_date, end) - p.start_date).days + 1) for p in enrolment.pauses.all() if p.start_date <= end
+    )
+    months = max(0, months - paused_days // 30)
+    received = ProtectedTime.objects.filter(enrolment=enrolment).aggregate(total=Sum("hours"))["total"] or Decimal(0)
+    return TimeSummary(received=received, expected=enrolment.programme.protected_hours_per_month * months)
+
+
+@dataclass(frozen=True)
+class EvaluationSummary:
+    answered: int
+    support_received: float | None = None
+    confidence_now: float | None = None
+    protected_time: float | None = None
+    recommend_yes: int | None = None
+
+    @property
+    def reportable(self) -> bool:
+        return self.answered >= MIN_EVALUATIONS
+
+
+def evaluation_summary(programme: Programme) -> EvaluationSummary:
+    """Aggregates only, and only when at least five people answered."""
+    rows = Evaluation.objects.filter(enrolment__programme=programme)
+    data = rows.aggregate(
+        answered=Count("id"), support=Avg("support_received"), confidence=Avg("confidence_now"),
+        time=Avg("protected_time"), yes=Count("id", filter=Q(would_recommend=Evaluation.Recommend.YES)),
+    )
+    if data["answered"] < MIN_EVALUATIONS:
+        return EvaluationSummary(answered=data["answered"])
+    return EvaluationSummary(
+        answered=data["answered"], support_received=round(data["support"], 1),
+        confidence_now=round(data["confidence"], 1), protected_time=round(data["time"], 1),
+        recommend_yes=round(100 * data["yes"] / data["answered"]),
+    )
+
+
+@dataclass(frozen=True)
+class TimelineItem:
+    on: datetime.date
+    label: str
+    state: str  # done, overdue, future
+    detail: str = ""
+    url: str = ""
+
+
+def timeline(enrolment: Enrolment, *, user: Any, today: datetime.date | None = None) -> list[TimelineItem]:
+    """The whole programme as one line: start, reviews, pauses, goals achieved, reflections shared, completion."""
+    from programmes.services import enrolment_schedule
+
+    today = today or timezone.localdate()
+    schedule = enrolment_schedule(enrolment)
+    items = [TimelineItem(enrolment.start_date, "Started", "done", enrolment.get_transition_display())]
+    reviews = list(enrolment.reviews.all())
+    held = {r.number: r for r in reviews if r.status == ReviewMeeting.Status.HELD}
+    for review in reviews:
+        if review.status != ReviewMeeting.Status.HELD:
+            items.append(TimelineItem(review.recorded_at.date(), f"Review {review.number} {review.status}", "done",
+                                      review.reason, review.get_absolute_url()))
+    for number, due in enumerate(schedule.reviews, start=1):
+        if number in held:
+            review = held[number]
+            items.append(TimelineItem(review.held_on, f"Review {number} held", "done",
+                                      f"Due {due:%-d %B %Y}", review.get_absolute_url()))
+        elif not enrolment.is_current:
+            continue
+        else:
+            when = enrolment.next_review_due if number == enrolment.reviews_held + 1 and enrolment.next_review_due \
+                else due
+            state = "overdue" if when < today and enrolment.status == Enrolment.Status.ACTIVE else "future"
+            items.append(TimelineItem(when, f"Review {number} {'overdue' if state == 'overdue' else 'due'}", state))
+    for pause in enrolment.pauses.all():
+        items.append(TimelineItem(pause.start_date, "Paused", "done" if pause.start_date <= today else "future",
+                                  f"{pause.get_reason_display()} until {pause.end_date:%-d %B %Y}"))
+    for goal in enrolment.goals.all():
+        if goal.achieved_on:
+            items.append(TimelineItem(goal.achieved_on, "Goal achieved", "done", goal.what))
+    visible = access.scope(user, Reflection).filter(enrolment=enrolment, shared_at__isnull=False)
+    for reflection in visible:
+        items.append(TimelineItem(reflection.shared_at.date(), "Reflection shared", "done", reflection.title,
+                                  reflection.get_absolute_url()))
+    if enrolment.status == Enrolment.Status.COMPLETED:
+        items.append(TimelineItem(enrolment.completed_on, "Completed", "done", enrolment.outcome))
+    elif enrolment.status == Enrolment.Status.WITHDRAWN:
+        items.append(TimelineItem(enrolment.withdrawn_on, "Withdrawn", "done",
+                                  enrolment.get_withdrawal_reason_display()))
+    else:
+        items.append(TimelineItem(schedule.completion, "Completion due",
+                                  "overdue" if schedule.completion < today else "future"))
+    return sorted(items, key=lambda item: item.on)
+
+
+def month_of(enrolment: Enrolment, today: datetime.date | None = None) -> int:
+    today = today or timezone.localdate()
+    return months_elapsed(enrolment.start_date, today) + 1
+
+
+__all__ = ["add_months", "MIN_EVALUATIONS"]
