@@ -14,7 +14,7 @@ from django.utils import timezone
 from preceptorship import demo
 
 # Each app adds its part of the demo through a ``build(directory=..., today=...)`` function.
-APP_BUILDERS = ["progression.demo", "programmes.demo"]
+APP_BUILDERS = ["progression.demo", "programmes.demo", "programmes.demo_practice"]
 
 
 class Command(BaseCommand):
