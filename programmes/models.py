@@ -346,6 +346,14 @@ class Goal(BaseModel):
     enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="goals")
     what = models.CharField("what you want to achieve", max_length=300)
     measure = models.TextField("how you will know you have achieved it")
+    achievable = models.TextField(
+        "what will help you achieve it", blank=True,
+        help_text="The support, time, learning or resources you need, so the goal is achievable.",
+    )
+    relevant = models.TextField(
+        "why it matters to your practice", blank=True,
+        help_text="How it links to your role, your learning needs or the practice standards.",
+    )
     target_date = models.DateField("target date")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
     status_reason = models.TextField("why it changed or was dropped", blank=True)

@@ -602,7 +602,7 @@ def review_mark_not_held(
 # Goals
 
 
-GOAL_FIELDS = ["what", "measure", "target_date", "status", "status_reason"]
+GOAL_FIELDS = ["what", "measure", "achievable", "relevant", "target_date", "status", "status_reason"]
 
 
 def _validate_goal(goal: Goal) -> None:
@@ -618,10 +618,11 @@ def _validate_goal(goal: Goal) -> None:
 @transaction.atomic
 def goal_create(
     *, actor: User, enrolment: Enrolment, what: str, measure: str, target_date: datetime.date,
-    competencies: Iterable[Any] = (),
+    achievable: str = "", relevant: str = "", competencies: Iterable[Any] = (),
 ) -> Goal:
     enrolment = _lock(enrolment)
-    goal = Goal(enrolment=enrolment, what=what, measure=measure, target_date=target_date, created_by=actor)
+    goal = Goal(enrolment=enrolment, what=what, measure=measure, achievable=achievable, relevant=relevant,
+                target_date=target_date, created_by=actor)
     _validate_goal(goal)
     if target_date < enrolment.start_date:
         raise ValidationError({"target_date": "The target date cannot be before the enrolment started."})
