@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 from pathlib import Path
 
@@ -15,9 +16,21 @@ from django.utils import timezone
 from preceptorship.models import BaseModel, Organisation, Profession, Team
 
 
+class PrivateStorage(FileSystemStorage):
+    """Files outside the web root; only permission-checked views read them. The location is
+    read from the settings on every use, so tests can point it at a temporary folder."""
+
+    @property
+    def base_location(self) -> str:
+        return str(settings.PRIVATE_MEDIA_ROOT)
+
+    @property
+    def location(self) -> str:
+        return os.path.abspath(self.base_location)
+
+
 def private_storage() -> FileSystemStorage:
-    """Files outside the web root; only permission-checked views read them."""
-    return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+    return PrivateStorage(base_url=None)
 
 
 def _random_name(folder: str, filename: str) -> str:

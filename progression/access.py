@@ -1,0 +1,165 @@
+"""Who may see and act on frameworks, progression cases, evidence and packs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.db.models import Q
+
+from preceptorship import access
+from preceptorship.models import Membership
+from progression.models import Evidence, EvidencePack, Framework, LetterTemplate, ProgressionCase
+
+Role = Membership.Role
+Stage = ProgressionCase.Stage
+
+CHAIN_ROLES = (Role.HEAD_OF_SERVICE, Role.OPERATIONAL_DIRECTOR, Role.HR)
+
+
+@access.register(Framework)
+class FrameworkPolicy(access.Policy):
+    """Everyone signed in sees published frameworks; programme leads manage their organisation's."""
+
+    def scope(self, user: Any, queryset: models.QuerySet) -> models.QuerySet:
+        if access.is_administrator(user):
+            return queryset
+        return queryset.filter(
+            Q(status=Framework.Status.PUBLISHED) | Q(owner_id__in=access.organisation_ids(user, Role.PROGRAMME_LEAD))
+        )
+
+    def allows(self, user: Any, obj: Any, action: str) -> bool:
+        if action in ("change", "publish", "retire", "new_version"):
+            if access.is_administrator(user):
+                return True
+            return obj.owner_id is not None and access.has_role(user, Role.PROGRAMME_LEAD, organisation=obj.owner_id)
+        return False
+
+
+def can_manage_frameworks(user: Any) -> bool:
+    return access.is_administrator(user) or access.has_role(user, Role.PROGRAMME_LEAD)
+
+
+def _is_line_manager(user: Any, case: ProgressionCase) -> bool:
+    if case.practitioner_id == user.pk:
+        return False
+    if case.line_manager_id is not None:
+        return case.line_manager_id == user.pk
+    return _may_take_up(user, case)
+
+
+def _may_take_up(user: Any, case: ProgressionCase) -> bool:
+    if case.practitioner_id == user.pk or case.line_manager_id is not None:
+        return False
+    for m in access.memberships(user):
+        if m.role == Role.LINE_MANAGER and m.organisation_id == case.organisation_id:
+            if case.team_id is None or m.team_id in (None, case.team_id):
+                return True
+    return False
+
+
+def holds_chain_role(user: Any, case: ProgressionCase, role: str) -> bool:
+    """A holder of the role in the practitioner's organisation (for the Head of Service: of the
+    team's service, or of the whole organisation); never the practitioner on their own case."""
+    if case.practitioner_id == user.pk:
+        return False
+    for m in access.memberships(user):
+        if m.role != role or m.organisation_id != case.organisation_id:
+            continue
+        if role == Role.HEAD_OF_SERVICE and m.team_id and case.team_id and m.team_id != case.team_id:
+            continue
+        return True
+    return False
+
+
+# The stage at which each chain step may be taken, and the role that takes it.
+STEP_RULES: dict[str, tuple[str, str]] = {
+    "hos_decide": (Stage.SUBMITTED, Role.HEAD_OF_SERVICE),
+    "od_decide": (Stage.RECOMMENDED, Role.OPERATIONAL_DIRECTOR),
+    "hr_record": (Stage.SIGNED_OFF, Role.HR),
+}
+
+
+@access.register(ProgressionCase)
+class ProgressionCasePolicy(access.Policy):
+    def scope(self, user: Any, queryset: models.QuerySet) -> models.QuerySet:
+        if access.is_administrator(user):
+            return queryset
+        condition = Q(practitioner_id=user.pk) | Q(line_manager_id=user.pk)
+        chain_orgs = access.organisation_ids(user, *CHAIN_ROLES)
+        if chain_orgs:
+            condition |= Q(organisation_id__in=chain_orgs)
+        manager_orgs = access.organisation_ids(user, Role.LINE_MANAGER)
+        if manager_orgs:
+            # Cases a practitioner opened wait for a manager of their team to take them up.
+            whole_org = {m.organisation_id for m in access.memberships(user)
+                         if m.role == Role.LINE_MANAGER and m.team_id is None}
+            condition |= Q(line_manager__isnull=True) & (
+                Q(team_id__in=access.team_ids(user, Role.LINE_MANAGER)) | Q(organisation_id__in=whole_org)
+                | Q(team__isnull=True, organisation_id__in=manager_orgs)
+            )
+        return queryset.filter(condition)
+
+    def allows(self, user: Any, obj: Any, action: str) -> bool:
+        case: ProgressionCase = obj
+        draft = case.stage == Stage.DRAFT
+        if action == "take_up":
+            return draft and _may_take_up(user, case)
+        if action in ("change", "mark", "submit"):
+            return draft and case.line_manager_id == user.pk and case.practitioner_id != user.pk
+        if action == "add_evidence":
+            return draft and (case.practitioner_id == user.pk or case.line_manager_id == user.pk)
+        if action == "worker_comment":
+            return draft and case.practitioner_id == user.pk
+        if action in STEP_RULES:
+            stage, role = STEP_RULES[action]
+            return case.stage == stage and holds_chain_role(user, case, role)
+        if action == "record_told":
+            return case.stage == Stage.HR_RECORDED and _is_line_manager(user, case)
+        if action == "confirm":
+            return case.stage == Stage.WORKER_TOLD and (
+                _is_line_manager(user, case) or holds_chain_role(user, case, Role.HR)
+            )
+        if action == "request_pack":
+            # Anyone who may see the case may read it offline.
+            return True
+        return False
+
+
+class _SeenWithTheCase(access.Policy):
+    """Whoever sees the case sees what hangs off it."""
+
+    def scope(self, user: Any, queryset: models.QuerySet) -> models.QuerySet:
+        cases = access.scope(user, ProgressionCase).values("pk")
+        return queryset.filter(case_id__in=cases)
+
+
+@access.register(Evidence)
+class EvidencePolicy(_SeenWithTheCase):
+    """Evidence (and its file) is seen by whoever sees the case."""
+
+    def allows(self, user: Any, obj: Any, action: str) -> bool:
+        if action == "delete":
+            return obj.case.stage == Stage.DRAFT and (
+                obj.added_by_id == user.pk or obj.case.line_manager_id == user.pk
+            )
+        return False
+
+
+@access.register(EvidencePack)
+class EvidencePackPolicy(_SeenWithTheCase):
+    pass
+
+
+@access.register(LetterTemplate)
+class LetterTemplatePolicy(access.Policy):
+    def scope(self, user: Any, queryset: models.QuerySet) -> models.QuerySet:
+        if access.is_administrator(user):
+            return queryset
+        return queryset.filter(organisation_id__in=access.organisation_ids(user, Role.PROGRAMME_LEAD, Role.HR))
+
+    def allows(self, user: Any, obj: Any, action: str) -> bool:
+        return action == "change" and (
+            access.is_administrator(user)
+            or access.has_role(user, Role.PROGRAMME_LEAD, Role.HR, organisation=obj.organisation_id)
+        )

@@ -1,0 +1,292 @@
+"""Reading and writing frameworks as CSV and JSON.
+
+Parsing is pure (text in, plain dicts or row-by-row errors out) so the upload preview, the
+command line and the data migration share it; ``save_framework`` takes the model classes as
+arguments so a migration can pass its historical models.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.text import slugify
+
+CSV_COLUMNS = ["section", "code", "statement", "guidance"]
+MAX_CODE = 30
+MAX_TITLE = 200
+
+
+@dataclass
+class ParseResult:
+    frameworks: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and bool(self.frameworks)
+
+
+def _clean(text: Any) -> str:
+    return " ".join(str(text or "").split())
+
+
+def parse_csv(text: str, *, meta: dict[str, Any]) -> ParseResult:
+    """Rows of section, code, statement, guidance; the framework's name and so on come from ``meta``."""
+    result = ParseResult()
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    headers = [(h or "").strip().lower() for h in (reader.fieldnames or [])]
+    missing = [c for c in CSV_COLUMNS[:3] if c not in headers]
+    if missing:
+        result.errors.append(f"Row 1: the header must name the columns {', '.join(CSV_COLUMNS)} "
+                             f"(missing: {', '.join(missing)}).")
+        return result
+    reader.fieldnames = headers
+    sections: dict[str, dict[str, Any]] = {}
+    for number, row in enumerate(reader, start=2):
+        title = _clean(row.get("section"))
+        code = _clean(row.get("code"))
+        statement = (row.get("statement") or "").strip()
+        if not any([title, code, statement]):
+            continue
+        problems = []
+        if not title:
+            problems.append("the section is empty")
+        if not code:
+            problems.append("the code is empty")
+        elif len(code) > MAX_CODE:
+            problems.append(f"the code is longer than {MAX_CODE} characters")
+        if not statement:
+            problems.append("the statement is empty")
+        if len(title) > MAX_TITLE:
+            problems.append(f"the section is longer than {MAX_TITLE} characters")
+        if problems:
+            result.errors.append(f"Row {number}: {'; '.join(problems)}.")
+            continue
+        section = sections.setdefault(title, {"title": title, "required_for_sign_off": False, "competencies": []})
+        section["competencies"].append(
+            {"code": code, "statement": statement, "guidance": (row.get("guidance") or "").strip()}
+        )
+    framework = dict(meta)
+    framework["sections"] = list(sections.values())
+    required = set(meta.get("required_sections") or [])
+    for section in framework["sections"]:
+        section["required_for_sign_off"] = section["title"] in required
+    framework.pop("required_sections", None)
+    result.errors.extend(validate_framework(framework))
+    if not result.errors:
+        result.frameworks.append(framework)
+    return result
+
+
+def parse_json(text: str) -> ParseResult:
+    """A list of frameworks (or one framework) in the export's shape."""
+    result = ParseResult()
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        result.errors.append(f"Line {error.lineno}: this is not valid JSON ({error.msg}).")
+        return result
+    if isinstance(data, dict):
+        data = [data]
+    if not isinstance(data, list) or not data:
+        result.errors.append("The file must hold a list of frameworks.")
+        return result
+    for index, raw in enumerate(data, start=1):
+        if not isinstance(raw, dict):
+            result.errors.append(f"Framework {index}: must be an object with a name and sections.")
+            continue
+        framework = normalise(raw)
+        problems = validate_framework(framework, prefix=f"Framework {index}")
+        result.errors.extend(problems)
+        if not problems:
+            result.frameworks.append(framework)
+    return result
+
+
+def parse_file(name: str, text: str, *, meta: dict[str, Any] | None = None) -> ParseResult:
+    if name.lower().endswith(".json"):
+        return parse_json(text)
+    return parse_csv(text, meta=meta or {})
+
+
+def normalise(raw: dict[str, Any]) -> dict[str, Any]:
+    sections = []
+    for raw_section in raw.get("sections") or []:
+        if not isinstance(raw_section, dict):
+            sections.append({"title": "", "competencies": None})
+            continue
+        competencies = []
+        for raw_competency in raw_section.get("competencies") or []:
+            if not isinstance(raw_competency, dict):
+                competencies.append({"code": "", "statement": ""})
+                continue
+            competencies.append(
+                {
+                    "code": _clean(raw_competency.get("code")),
+                    "statement": str(raw_competency.get("statement") or "").strip(),
+                    "guidance": str(raw_competency.get("guidance") or "").strip(),
+                }
+            )
+        sections.append(
+            {
+                "title": _clean(raw_section.get("title")),
+                "required_for_sign_off": bool(raw_section.get("required_for_sign_off", False)),
+                "competencies": competencies,
+            }
+        )
+    version = raw.get("version")
+    return {
+        "name": _clean(raw.get("name")),
+        "slug": _clean(raw.get("slug")) or slugify(_clean(raw.get("name")))[:100],
+        "version": version,
+        "source": _clean(raw.get("source")),
+        "professions": [str(p) for p in raw.get("professions") or []],
+        "from_level": _clean(raw.get("from_level")),
+        "to_level": _clean(raw.get("to_level")),
+        "sections": sections,
+    }
+
+
+def validate_framework(framework: dict[str, Any], *, prefix: str = "") -> list[str]:
+    lead = f"{prefix}: " if prefix else ""
+    errors = []
+    if not framework.get("name"):
+        errors.append(f"{lead}the framework has no name.")
+    if not framework.get("slug"):
+        framework["slug"] = slugify(framework.get("name") or "")[:100]
+    version = framework.get("version")
+    if version not in (None, ""):
+        try:
+            framework["version"] = int(version)
+            if framework["version"] < 1:
+                raise ValueError
+        except (TypeError, ValueError):
+            errors.append(f"{lead}the version must be a whole number of at least 1.")
+    else:
+        framework["version"] = None
+    if not framework.get("sections"):
+        errors.append(f"{lead}the framework has no sections.")
+    codes: set[str] = set()
+    titles: set[str] = set()
+    for s_index, section in enumerate(framework.get("sections") or [], start=1):
+        where = f"{lead}section {s_index}"
+        if not section.get("title"):
+            errors.append(f"{where}: the title is empty.")
+        elif section["title"] in titles:
+            errors.append(f"{where}: the title {section['title']!r} is used twice.")
+        titles.add(section.get("title") or "")
+        if not section.get("competencies"):
+            errors.append(f"{where}: there are no competencies.")
+            continue
+        for c_index, competency in enumerate(section["competencies"], start=1):
+            cwhere = f"{where}, competency {c_index}"
+            code = competency.get("code") or ""
+            if not code:
+                errors.append(f"{cwhere}: the code is empty.")
+            elif len(code) > MAX_CODE:
+                errors.append(f"{cwhere}: the code is longer than {MAX_CODE} characters.")
+            elif code in codes:
+                errors.append(f"{cwhere}: the code {code!r} is used twice in the framework.")
+            codes.add(code)
+            if not competency.get("statement"):
+                errors.append(f"{cwhere}: the statement is empty.")
+    return errors
+
+
+def save_framework(
+    data: dict[str, Any],
+    *,
+    models: dict[str, Any],
+    status: str,
+    owner_id: int | None,
+    published_at: Any = None,
+) -> Any:
+    """Create one framework version with its sections and competencies (validated data only)."""
+    Framework = models["Framework"]
+    Section = models["Section"]
+    Competency = models["Competency"]
+    Profession = models["Profession"]
+    version = data.get("version")
+    if not version:
+        latest = Framework.objects.filter(slug=data["slug"]).order_by("-version").first()
+        version = (latest.version + 1) if latest else 1
+    framework = Framework.objects.create(
+        name=data["name"],
+        slug=data["slug"],
+        version=version,
+        source=data.get("source", ""),
+        from_level=data.get("from_level", ""),
+        to_level=data.get("to_level", ""),
+        owner_id=owner_id,
+        status=status,
+        published_at=published_at,
+    )
+    framework.professions.set(Profession.objects.filter(slug__in=data.get("professions") or []))
+    for s_order, section_data in enumerate(data["sections"], start=1):
+        section = Section.objects.create(
+            framework=framework,
+            title=section_data["title"],
+            order=s_order,
+            required_for_sign_off=section_data.get("required_for_sign_off", False),
+        )
+        Competency.objects.bulk_create(
+            Competency(
+                section=section,
+                code=c["code"],
+                statement=c["statement"],
+                guidance=c.get("guidance", ""),
+                order=c_order,
+            )
+            for c_order, c in enumerate(section_data["competencies"], start=1)
+        )
+    return framework
+
+
+def export_data(frameworks: list[Any]) -> list[dict[str, Any]]:
+    """Frameworks (with sections and competencies prefetched) as plain data in the import's shape."""
+    out = []
+    for framework in frameworks:
+        out.append(
+            {
+                "name": framework.name,
+                "slug": framework.slug,
+                "version": framework.version,
+                "source": framework.source,
+                "professions": sorted(p.slug for p in framework.professions.all()),
+                "from_level": framework.from_level,
+                "to_level": framework.to_level,
+                "sections": [
+                    {
+                        "title": section.title,
+                        "required_for_sign_off": section.required_for_sign_off,
+                        "competencies": [
+                            {"code": c.code, "statement": c.statement, "guidance": c.guidance}
+                            for c in section.competencies.all()
+                        ],
+                    }
+                    for section in framework.sections.all()
+                ],
+            }
+        )
+    return out
+
+
+def export_json(frameworks: list[Any]) -> str:
+    return json.dumps(export_data(frameworks), indent=2, ensure_ascii=False) + "\n"
+
+
+def export_csv(frameworks: list[Any], *, with_framework: bool = False) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    header = (["framework", "version"] if with_framework else []) + CSV_COLUMNS
+    writer.writerow(header)
+    for framework in frameworks:
+        for section in framework.sections.all():
+            for c in section.competencies.all():
+                lead = [framework.slug, framework.version] if with_framework else []
+                writer.writerow(lead + [section.title, c.code, c.statement, c.guidance])
+    return buffer.getvalue()

@@ -1,0 +1,177 @@
+"""Scoped reads for frameworks and progression cases."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from preceptorship import access
+from preceptorship.models import Membership, User
+from progression.models import (
+    Competency,
+    CompetencyAssessment,
+    Decision,
+    Evidence,
+    Framework,
+    PostQualifyingAward,
+    ProgressionCase,
+    Section,
+)
+
+Role = Membership.Role
+Stage = ProgressionCase.Stage
+
+
+def frameworks_for(user: Any) -> QuerySet:
+    return access.scope(user, Framework).select_related("owner").prefetch_related("professions")
+
+
+def framework_with_content(queryset: QuerySet) -> QuerySet:
+    return queryset.prefetch_related(
+        "professions",
+        Prefetch("sections", queryset=Section.objects.order_by("order").prefetch_related(
+            Prefetch("competencies", queryset=Competency.objects.order_by("order"))
+        )),
+    )
+
+
+def cases_for(user: Any) -> QuerySet:
+    return (
+        access.scope(user, ProgressionCase)
+        .select_related("practitioner", "practitioner__profession", "team", "framework", "line_manager",
+                        "head_of_service", "organisation")
+    )
+
+
+def waiting_for(user: Any) -> QuerySet:
+    """Cases at a step the user may take now, by role."""
+    cases = access.scope(user, ProgressionCase)
+    condition = Q(pk__in=[])
+    condition |= Q(line_manager_id=user.pk, stage__in=[Stage.DRAFT, Stage.HR_RECORDED, Stage.WORKER_TOLD])
+    for m in access.memberships(user):
+        if m.role == Role.HEAD_OF_SERVICE:
+            team_q = Q() if m.team_id is None else (Q(team_id=m.team_id) | Q(team__isnull=True))
+            condition |= Q(organisation_id=m.organisation_id, stage=Stage.SUBMITTED) & team_q
+        elif m.role == Role.OPERATIONAL_DIRECTOR:
+            condition |= Q(organisation_id=m.organisation_id, stage=Stage.RECOMMENDED)
+        elif m.role == Role.HR:
+            condition |= Q(organisation_id=m.organisation_id, stage__in=[Stage.SIGNED_OFF, Stage.WORKER_TOLD])
+        elif m.role == Role.LINE_MANAGER:
+            team_q = Q() if m.team_id is None else Q(team_id=m.team_id)
+            condition |= Q(organisation_id=m.organisation_id, line_manager__isnull=True) & team_q
+    return (
+        cases.filter(condition).exclude(practitioner_id=user.pk)
+        .select_related("practitioner", "team", "framework")
+        .order_by("stage_changed_at", "pk")
+    )
+
+
+@dataclass
+class SectionRow:
+    section: Section
+    rows: list[CompetencyAssessment] = field(default_factory=list)
+
+    @property
+    def met(self) -> int:
+        return sum(1 for row in self.rows if row.is_met)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.met / len(self.rows)) if self.rows else 0
+
+    @property
+    def bar_class(self) -> str:
+        return f"app-progress__bar--pc-{5 * round(self.percent / 5)}"
+
+
+def case_table(case: ProgressionCase) -> list[SectionRow]:
+    """The case's competencies grouped by section, each with its evidence count (three queries)."""
+    assessments = (
+        CompetencyAssessment.objects.filter(case=case)
+        .select_related("competency__section", "marked_by")
+        .annotate(evidence_count=Count("competency__evidence", filter=Q(competency__evidence__case=case)))
+        .order_by("competency__section__order", "competency__order")
+    )
+    sections: dict[int, SectionRow] = {}
+    for assessment in assessments:
+        section = assessment.competency.section
+        sections.setdefault(section.pk, SectionRow(section)).rows.append(assessment)
+    return list(sections.values())
+
+
+def case_evidence(case: ProgressionCase) -> QuerySet:
+    return Evidence.objects.filter(case=case).select_related("added_by").prefetch_related("competencies")
+
+
+def case_history(case: ProgressionCase) -> QuerySet:
+    return Decision.objects.filter(case=case).select_related("actor")
+
+
+# Eligibility --------------------------------------------------------------------------------
+
+# Another app (programmes) may tell eligibility whether a practitioner completed a preceptorship.
+_preceptorship_lookups: list[Callable[[User], str | None]] = []
+
+
+def register_preceptorship_lookup(lookup: Callable[[User], str | None]) -> None:
+    """``lookup(user)`` returns a short description of a completed preceptorship, or None."""
+    if lookup not in _preceptorship_lookups:
+        _preceptorship_lookups.append(lookup)
+
+
+def _years_months(since: datetime.date | None, today: datetime.date) -> str:
+    if since is None:
+        return "Not recorded"
+    months = (today.year - since.year) * 12 + today.month - since.month - (today.day < since.day)
+    months = max(months, 0)
+    years, months = divmod(months, 12)
+    parts = []
+    if years:
+        parts.append(f"{years} year{'s' if years != 1 else ''}")
+    if months or not years:
+        parts.append(f"{months} month{'s' if months != 1 else ''}")
+    return " and ".join(parts)
+
+
+@dataclass
+class Eligibility:
+    since_registration: str
+    in_post: str
+    meets_time: bool | None
+    awards: list[PostQualifyingAward]
+    preceptorship: str | None
+
+
+QUALIFYING_YEARS = 3  # the qualifying year plus two years at Range 6
+
+
+def eligibility(practitioner: User, *, today: datetime.date | None = None) -> Eligibility:
+    today = today or timezone.localdate()
+    registered = practitioner.first_registered_on
+    meets = None
+    if registered is not None:
+        meets = registered <= _years_ago(today, QUALIFYING_YEARS)
+    completed = None
+    for lookup in _preceptorship_lookups:
+        completed = lookup(practitioner)
+        if completed:
+            break
+    return Eligibility(
+        since_registration=_years_months(registered, today),
+        in_post=_years_months(practitioner.started_in_post_on, today),
+        meets_time=meets,
+        awards=list(PostQualifyingAward.objects.filter(user=practitioner)),
+        preceptorship=completed,
+    )
+
+
+def _years_ago(today: datetime.date, years: int) -> datetime.date:
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:
+        return today.replace(year=today.year - years, day=28)

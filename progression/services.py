@@ -1,0 +1,653 @@
+"""Writes for frameworks, progression cases and the sign-off chain.
+
+Every state change locks the case row (``select_for_update``), checks the stage and the actor's
+role on the locked row, writes an append-only Decision and an audit entry, and tells the next
+person. Two people acting on the same step at once: the second waits for the lock, then finds
+the stage moved on and gets a ``TransitionError``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone
+
+from preceptorship import access, audit
+from preceptorship.models import Membership, Organisation, Profession, Team, User
+from preceptorship.notifications import notify
+from progression import frameworks_io
+from progression.models import (
+    Competency,
+    CompetencyAssessment,
+    CompetencyMark,
+    Decision,
+    Evidence,
+    EvidencePack,
+    Framework,
+    LetterTemplate,
+    ProgressionCase,
+    Section,
+)
+from progression.uploads import check_upload
+
+Role = Membership.Role
+Stage = ProgressionCase.Stage
+Status = CompetencyAssessment.Status
+
+
+class TransitionError(ValueError):
+    """A step that cannot be taken from the case's current stage."""
+
+
+class StaleCaseError(TransitionError):
+    """The case moved on since the page was loaded."""
+
+
+MODELS = {"Framework": Framework, "Section": Section, "Competency": Competency, "Profession": Profession}
+
+
+# Frameworks ---------------------------------------------------------------------------------
+
+
+def framework_import(
+    *, actor: User | None, data: dict[str, Any], owner: Organisation | None, publish: bool = False
+) -> Framework:
+    """Create a framework version from validated import data (see ``frameworks_io``)."""
+    problems = frameworks_io.validate_framework(data)
+    if problems:
+        raise ValidationError(problems)
+    with transaction.atomic():
+        if data.get("version") and Framework.objects.filter(slug=data["slug"], version=data["version"]).exists():
+            raise ValidationError(f"Version {data['version']} of {data['slug']!r} already exists.")
+        if not publish and Framework.objects.filter(slug=data["slug"], status=Framework.Status.DRAFT).exists():
+            raise ValidationError(f"There is already a draft of {data['slug']!r}: publish or edit it first.")
+        if data.get("slug") and owner is not None:
+            other = Framework.objects.filter(slug=data["slug"]).exclude(owner=owner).first()
+            if other is not None:
+                raise ValidationError(f"The short name {data['slug']!r} belongs to another organisation's framework.")
+        framework = frameworks_io.save_framework(
+            data,
+            models=MODELS,
+            status=Framework.Status.PUBLISHED if publish else Framework.Status.DRAFT,
+            owner_id=owner.pk if owner else None,
+            published_at=timezone.now() if publish else None,
+        )
+        audit.record(actor=actor, action="framework.import", obj=framework, summary=f"Imported {framework}")
+    return framework
+
+
+def framework_new_version(*, actor: User, framework: Framework) -> Framework:
+    """Copy a published (or retired) version into a new draft; cases stay on their version."""
+    with transaction.atomic():
+        source = Framework.objects.select_for_update().get(pk=framework.pk)
+        if Framework.objects.filter(slug=source.slug, status=Framework.Status.DRAFT).exists():
+            raise TransitionError("There is already a draft version of this framework.")
+        latest = Framework.objects.filter(slug=source.slug).aggregate(v=Max("version"))["v"] or 0
+        data = frameworks_io.export_data([_prefetched(source)])[0]
+        data["version"] = latest + 1
+        draft = frameworks_io.save_framework(
+            data, models=MODELS, status=Framework.Status.DRAFT, owner_id=source.owner_id
+        )
+        draft.previous = source
+        draft.save(update_fields=["previous"])
+        audit.record(actor=actor, action="framework.new_version", obj=draft,
+                     summary=f"New draft version {draft.version} of {source.name}")
+    return draft
+
+
+def framework_update(*, actor: User, framework: Framework, data: dict[str, Any]) -> Framework:
+    """Replace a draft's details and content; published versions are never edited in place."""
+    with transaction.atomic():
+        locked = Framework.objects.select_for_update().get(pk=framework.pk)
+        if locked.status != Framework.Status.DRAFT:
+            raise TransitionError("Only a draft can be edited: make a new version instead.")
+        problems = frameworks_io.validate_framework(data)
+        if problems:
+            raise ValidationError(problems)
+        before = audit.snapshot(locked, ["name", "source", "from_level", "to_level"])
+        for name in ("name", "source", "from_level", "to_level"):
+            if name in data:
+                setattr(locked, name, data[name])
+        locked.full_clean()
+        locked.save()
+        if "professions" in data:
+            locked.professions.set(Profession.objects.filter(slug__in=data["professions"]))
+        if "sections" in data:
+            if locked.cases.exists():
+                raise TransitionError("Cases already use this version; its competencies cannot change.")
+            locked.sections.all().delete()
+            for s_order, section_data in enumerate(data["sections"], start=1):
+                section = Section.objects.create(
+                    framework=locked, title=section_data["title"], order=s_order,
+                    required_for_sign_off=section_data.get("required_for_sign_off", False),
+                )
+                Competency.objects.bulk_create(
+                    Competency(section=section, code=c["code"], statement=c["statement"],
+                               guidance=c.get("guidance", ""), order=c_order)
+                    for c_order, c in enumerate(section_data["competencies"], start=1)
+                )
+        audit.record(actor=actor, action="framework.update", obj=locked, summary=f"Edited {locked}",
+                     before=before, after=audit.snapshot(locked, list(before)))
+    return locked
+
+
+def framework_publish(*, actor: User, framework: Framework) -> Framework:
+    with transaction.atomic():
+        locked = Framework.objects.select_for_update().get(pk=framework.pk)
+        if locked.status != Framework.Status.DRAFT:
+            raise TransitionError(f"Only a draft can be published; this version is {locked.get_status_display()}.")
+        if not Competency.objects.filter(section__framework=locked).exists():
+            raise TransitionError("A framework needs at least one competency before it is published.")
+        locked.status = Framework.Status.PUBLISHED
+        locked.published_at = timezone.now()
+        locked.save(update_fields=["status", "published_at", "updated_at"])
+        # The previous published version gives way; its cases keep their wording.
+        for older in Framework.objects.select_for_update().filter(
+            slug=locked.slug, status=Framework.Status.PUBLISHED
+        ).exclude(pk=locked.pk):
+            older.status = Framework.Status.RETIRED
+            older.retired_at = timezone.now()
+            older.save(update_fields=["status", "retired_at", "updated_at"])
+            audit.record(actor=actor, action="framework.retire", obj=older,
+                         summary=f"Replaced by version {locked.version}")
+        audit.record(actor=actor, action="framework.publish", obj=locked, summary=f"Published {locked}")
+    return locked
+
+
+def framework_retire(*, actor: User, framework: Framework) -> Framework:
+    with transaction.atomic():
+        locked = Framework.objects.select_for_update().get(pk=framework.pk)
+        if locked.status != Framework.Status.PUBLISHED:
+            raise TransitionError("Only a published framework can be retired.")
+        locked.status = Framework.Status.RETIRED
+        locked.retired_at = timezone.now()
+        locked.save(update_fields=["status", "retired_at", "updated_at"])
+        audit.record(actor=actor, action="framework.retire", obj=locked, summary=f"Retired {locked}")
+    return locked
+
+
+def _prefetched(framework: Framework) -> Framework:
+    return Framework.objects.prefetch_related("professions", "sections__competencies").get(pk=framework.pk)
+
+
+# Cases ----------------------------------------------------------------------------------------
+
+
+def _case_url(case: ProgressionCase) -> str:
+    return reverse("progression:case-detail", args=[case.pk])
+
+
+def _tell(people: Any, case: ProgressionCase, kind: str, subject: str, body: str = "") -> None:
+    seen: set[int] = set()
+    for person in people:
+        if person is None or person.pk in seen:
+            continue
+        seen.add(person.pk)
+        # The revision in the key lets a returned-and-resubmitted case tell people again.
+        notify(recipient=person, kind=kind, about=f"progression.case:{case.pk}:r{case.revision}",
+               subject=subject, body=body, url=_case_url(case), essential=True)
+
+
+def progression_case_open(
+    *,
+    actor: User,
+    practitioner: User,
+    framework: Framework,
+    target_role: str,
+    head_of_service: User,
+    organisation: Organisation,
+    team: Team | None = None,
+) -> ProgressionCase:
+    """Open a case: a line manager opens it for their practitioner (and manages it), or a
+    practitioner opens their own for their manager to take up."""
+    if framework.status != Framework.Status.PUBLISHED:
+        raise ValidationError("Cases can only be opened on a published framework.")
+    if head_of_service.pk == practitioner.pk:
+        raise ValidationError("The Head of Service cannot be the practitioner.")
+    if not access.has_role(head_of_service, Role.HEAD_OF_SERVICE, organisation=organisation):
+        raise ValidationError("The Head of Service must hold that role in the practitioner's organisation.")
+    by_practitioner = actor.pk == practitioner.pk
+    if not by_practitioner and not access.has_role(actor, Role.LINE_MANAGER, organisation=organisation):
+        raise PermissionDenied("Only a line manager or the practitioner can open a progression case.")
+    if team is not None and team.organisation_id != organisation.pk:
+        raise ValidationError("The team must belong to the practitioner's organisation.")
+    with transaction.atomic():
+        case = ProgressionCase(
+            practitioner=practitioner,
+            organisation=organisation,
+            team=team,
+            framework=framework,
+            target_role=target_role.strip(),
+            line_manager=None if by_practitioner else actor,
+            head_of_service=head_of_service,
+            opened_by=actor,
+        )
+        case.full_clean()
+        case.save()
+        competencies = Competency.objects.filter(section__framework=framework)
+        CompetencyAssessment.objects.bulk_create(CompetencyAssessment(case=case, competency=c) for c in competencies)
+        _decide(case, actor=actor, role=Role.PRACTITIONER if by_practitioner else Role.LINE_MANAGER,
+                decision=Decision.Kind.OPENED, to_stage=Stage.DRAFT, comment="")
+        audit.record(actor=actor, action="progression_case.open", obj=case, summary=f"Opened {case}")
+        if by_practitioner:
+            managers = access.people_in([organisation.pk], Role.LINE_MANAGER)
+            if team is not None:
+                managers = managers.filter(memberships__team=team, memberships__role=Role.LINE_MANAGER)
+            _tell(managers, case, "progression_case_take_up",
+                  f"{practitioner} has opened a progression case for you to take up")
+        else:
+            _tell([practitioner], case, "progression_case_opened",
+                  f"Your manager has opened a progression case: {case.target_role}")
+    return case
+
+
+def _lock(case: ProgressionCase, expected_revision: int | None) -> ProgressionCase:
+    locked = ProgressionCase.objects.select_for_update().get(pk=case.pk)
+    if expected_revision is not None and locked.revision != expected_revision:
+        raise StaleCaseError(
+            f"This case changed since you loaded the page: it is now “{locked.get_stage_display()}”. "
+            "Check the case as it stands now."
+        )
+    return locked
+
+
+def _require(actor: User, case: ProgressionCase, action: str, message: str) -> None:
+    access.forget(actor)
+    if not access.policy_for(ProgressionCase).allows(actor, case, action):
+        if case.practitioner_id == actor.pk and action not in ("add_evidence", "worker_comment"):
+            raise PermissionDenied("You cannot take this step on your own case.")
+        raise TransitionError(message)
+
+
+def _decide(
+    case: ProgressionCase, *, actor: User, role: str, decision: str, to_stage: str, comment: str,
+    from_stage: str = "",
+) -> Decision:
+    return Decision.objects.create(case=case, actor=actor, role=role, decision=decision,
+                                   from_stage=from_stage, to_stage=to_stage, comment=comment)
+
+
+def _record_step(case: ProgressionCase, *, actor: User, role: str, kind: str, from_stage: str, comment: str,
+                 summary: str) -> None:
+    """The append-only decision and the audit entry every step of the chain leaves behind."""
+    _decide(case, actor=actor, role=role, decision=kind, from_stage=from_stage, to_stage=case.stage, comment=comment)
+    audit.record(actor=actor, action=f"progression_case.{kind}", obj=case, summary=summary,
+                 before={"stage": from_stage}, after={"stage": case.stage})
+
+
+def _move(case: ProgressionCase, *, to_stage: str, extra_fields: list[str] | None = None) -> str:
+    from_stage = case.stage
+    case.stage = to_stage
+    case.stage_changed_at = timezone.now()
+    case.revision += 1
+    case.full_clean()
+    case.save(update_fields=["stage", "stage_changed_at", "revision", "updated_at", *(extra_fields or [])])
+    return from_stage
+
+
+def progression_case_take_up(*, actor: User, case: ProgressionCase, expected_revision: int | None = None
+                             ) -> ProgressionCase:
+    with transaction.atomic():
+        locked = _lock(case, expected_revision)
+        _require(actor, locked, "take_up", "This case already has a line manager.")
+        locked.line_manager = actor
+        locked.revision += 1
+        locked.save(update_fields=["line_manager", "revision", "updated_at"])
+        _decide(locked, actor=actor, role=Role.LINE_MANAGER, decision=Decision.Kind.TAKEN_UP,
+                from_stage=locked.stage, to_stage=locked.stage, comment="")
+        audit.record(actor=actor, action="progression_case.take_up", obj=locked,
+                     summary="Line manager took up the case")
+        _tell([locked.practitioner], locked, "progression_case_taken_up", f"{actor} has taken up your progression case")
+    return locked
+
+
+def competency_mark(
+    *,
+    actor: User,
+    case: ProgressionCase,
+    competency: Competency,
+    status: str,
+    reached_on: datetime.date | None,
+    comment: str,
+) -> CompetencyAssessment:
+    """The manager marks where a competency stands, with a comment; every mark is kept."""
+    if status not in Status.values:
+        raise ValidationError({"status": "Choose whether the competency is reached."})
+    if reached_on and reached_on > timezone.localdate():
+        raise ValidationError({"reached_on": "The date reached cannot be in the future."})
+    if status in CompetencyAssessment.MET and not comment.strip():
+        raise ValidationError({"comment": "Say why the competency is reached or exceeded."})
+    with transaction.atomic():
+        locked = _lock(case, None)
+        _require(actor, locked, "mark", "Only the line manager can mark competencies, while the case is a draft.")
+        assessment = CompetencyAssessment.objects.select_for_update().get(case=locked, competency=competency)
+        before = audit.snapshot(assessment, ["status", "reached_on", "manager_comment"])
+        assessment.status = status
+        assessment.reached_on = reached_on if status in CompetencyAssessment.MET else None
+        if status in CompetencyAssessment.MET and assessment.reached_on is None:
+            assessment.reached_on = timezone.localdate()
+        assessment.manager_comment = comment.strip()
+        assessment.marked_by = actor
+        assessment.marked_at = timezone.now()
+        assessment.full_clean()
+        assessment.save()
+        CompetencyMark.objects.create(assessment=assessment, status=status, reached_on=assessment.reached_on,
+                                      comment=assessment.manager_comment, marked_by=actor)
+        audit.record(actor=actor, action="progression_case.mark", obj=locked,
+                     summary=f"{competency.code} marked {assessment.get_status_display()}", before=before,
+                     after=audit.snapshot(assessment, list(before)))
+    return assessment
+
+
+def competency_worker_comment(
+    *, actor: User, case: ProgressionCase, competency: Competency, comment: str
+) -> CompetencyAssessment:
+    with transaction.atomic():
+        locked = _lock(case, None)
+        _require(actor, locked, "worker_comment",
+                 "Only the practitioner can add their comments, while the case is a draft.")
+        assessment = CompetencyAssessment.objects.select_for_update().get(case=locked, competency=competency)
+        assessment.worker_comment = comment.strip()
+        assessment.save(update_fields=["worker_comment"])
+        audit.record(actor=actor, action="progression_case.worker_comment", obj=locked,
+                     summary=f"Worker comment on {competency.code}")
+    return assessment
+
+
+def evidence_add(
+    *,
+    actor: User,
+    case: ProgressionCase,
+    title: str,
+    example_date: datetime.date,
+    description: str,
+    competencies: list[Competency],
+    upload: UploadedFile | None = None,
+) -> Evidence:
+    if example_date > timezone.localdate():
+        raise ValidationError({"example_date": "The date of the example cannot be in the future."})
+    if not competencies:
+        raise ValidationError({"competencies": "Choose at least one competency this example shows."})
+    if any(c.section.framework_id != case.framework_id for c in competencies):
+        raise ValidationError({"competencies": "Choose competencies from this case's framework."})
+    content_type = check_upload(upload) if upload is not None else ""
+    with transaction.atomic():
+        locked = _lock(case, None)
+        _require(actor, locked, "add_evidence", "Evidence can only be added while the case is a draft.")
+        evidence = Evidence(
+            case=locked, title=title.strip(), example_date=example_date, description=description.strip(),
+            added_by=actor,
+        )
+        if upload is not None:
+            evidence.original_filename = (upload.name or "evidence")[-255:]
+            evidence.content_type = content_type
+            evidence.size = upload.size
+            evidence.file.save(upload.name or "evidence", upload, save=False)
+        evidence.full_clean()
+        evidence.save()
+        evidence.competencies.set(competencies)
+        audit.record(actor=actor, action="progression_case.evidence_add", obj=locked,
+                     summary=f"Evidence added: {evidence.title}")
+    return evidence
+
+
+def missing_for_submission(case: ProgressionCase) -> list[CompetencyAssessment]:
+    return list(
+        CompetencyAssessment.objects.filter(case=case, competency__section__required_for_sign_off=True)
+        .exclude(status__in=CompetencyAssessment.MET)
+        .select_related("competency__section")
+        .order_by("competency__section__order", "competency__order")
+    )
+
+
+def progression_case_submit(*, actor: User, case: ProgressionCase, comment: str = "",
+                            expected_revision: int | None = None) -> ProgressionCase:
+    with transaction.atomic():
+        locked = _lock(case, expected_revision)
+        _require(actor, locked, "submit", "Only the line manager can submit the case, while it is a draft.")
+        missing = missing_for_submission(locked)
+        if missing:
+            raise ValidationError(
+                ["Every competency of the required sections must be reached or exceeded before submitting. "
+                 "Still to reach: "
+                 + "; ".join(f"{a.competency.code} ({a.competency.section.title})" for a in missing)]
+            )
+        from_stage = _move(locked, to_stage=Stage.SUBMITTED)
+        _record_step(locked, actor=actor, role=Role.LINE_MANAGER, kind=Decision.Kind.SUBMITTED,
+                     from_stage=from_stage, comment=comment.strip(), summary="Submitted to the Head of Service")
+        _tell([locked.head_of_service], locked, "progression_case_submitted",
+              f"Progression case for {locked.practitioner} is waiting for your recommendation")
+    return locked
+
+
+def _require_comment(comment: str, what: str) -> str:
+    if not comment.strip():
+        raise ValidationError({"comment": f"Give the reasons to {what}."})
+    return comment.strip()
+
+
+def progression_case_hos_decide(*, actor: User, case: ProgressionCase, recommend: bool, comment: str = "",
+                                expected_revision: int | None = None) -> ProgressionCase:
+    """The Head of Service recommends the case to the Operational Director, or returns it."""
+    if not recommend:
+        comment = _require_comment(comment, "return the case")
+    with transaction.atomic():
+        locked = _lock(case, expected_revision)
+        _require(actor, locked, "hos_decide",
+                 f"Only a Head of Service of the practitioner's service can take this step, and only while the case "
+                 f"is with the Head of Service (it is now “{locked.get_stage_display()}”).")
+        if recommend:
+            from_stage = _move(locked, to_stage=Stage.RECOMMENDED)
+            kind = Decision.Kind.RECOMMENDED
+            _tell(access.people_in([locked.organisation_id], Role.OPERATIONAL_DIRECTOR), locked,
+                  "progression_case_recommended",
+                  f"Progression case for {locked.practitioner} is waiting for your sign-off")
+        else:
+            locked.return_reasons = comment
+            locked.returned_by_role = Role.HEAD_OF_SERVICE
+            from_stage = _move(locked, to_stage=Stage.DRAFT, extra_fields=["return_reasons", "returned_by_role"])
+            kind = Decision.Kind.RETURNED
+            _tell([locked.line_manager, locked.practitioner], locked, "progression_case_returned",
+                  "A progression case was returned by the Head of Service", comment)
+        _record_step(locked, actor=actor, role=Role.HEAD_OF_SERVICE, kind=kind, from_stage=from_stage,
+                     comment=comment.strip(), summary=f"Head of Service: {kind}")
+    return locked
+
+
+def progression_case_od_decide(*, actor: User, case: ProgressionCase, decision: str, comment: str = "",
+                               expected_revision: int | None = None) -> ProgressionCase:
+    """The Operational Director signs off, returns (back to draft) or declines (final) the case."""
+    if decision not in ("sign_off", "return", "decline"):
+        raise ValidationError({"decision": "Choose whether to sign off, return or decline the case."})
+    if decision in ("return", "decline"):
+        comment = _require_comment(comment, f"{decision} the case")
+    with transaction.atomic():
+        locked = _lock(case, expected_revision)
+        _require(actor, locked, "od_decide",
+                 f"Only an Operational Director of the practitioner's organisation can take this step, and only while "
+                 f"the case is with the Operational Director (it is now “{locked.get_stage_display()}”).")
+        if decision == "sign_off":
+            from_stage = _move(locked, to_stage=Stage.SIGNED_OFF)
+            kind = Decision.Kind.SIGNED_OFF
+            _tell(list(access.people_in([locked.organisation_id], Role.HR)) + [locked.line_manager,
+                  locked.head_of_service], locked, "progression_case_signed_off",
+                  f"Progression case for {locked.practitioner} is signed off")
+        else:
+            # Returned goes back to the manager as a draft; declined is final. Both keep the reasons.
+            locked.return_reasons = comment
+            locked.returned_by_role = Role.OPERATIONAL_DIRECTOR
+            to_stage = Stage.DRAFT if decision == "return" else Stage.DECLINED
+            from_stage = _move(locked, to_stage=to_stage, extra_fields=["return_reasons", "returned_by_role"])
+            kind = Decision.Kind.RETURNED if decision == "return" else Decision.Kind.DECLINED
+            _tell([locked.line_manager, locked.practitioner, locked.head_of_service], locked,
+                  f"progression_case_{kind}", f"A progression case was {kind} by the Operational Director", comment)
+        _record_step(locked, actor=actor, role=Role.OPERATIONAL_DIRECTOR, kind=kind, from_stage=from_stage,
+                     comment=comment.strip(), summary=f"Operational Director: {kind}")
+    return locked
+
+
+def progression_case_hr_record(
+    *,
+    actor: User,
+    case: ProgressionCase,
+    hr_reference: str,
+    effective_date: datetime.date,
+    redeployed_to: Team | None = None,
+    comment: str = "",
+    expected_revision: int | None = None,
+) -> ProgressionCase:
+    if not hr_reference.strip():
+        raise ValidationError({"hr_reference": "Enter the HR/payroll reference."})
+    if effective_date is None:
+        raise ValidationError({"effective_date": "Enter the date the new role takes effect."})
+    with transaction.atomic():
+        locked = _lock(case, expected_revision)
+        _require(actor, locked, "hr_record",
+                 f"Only HR of the practitioner's organisation can record the HR process, and only once the case is "
+                 f"signed off (it is now “{locked.get_stage_display()}”).")
+        if redeployed_to is not None and redeployed_to.organisation_id != locked.organisation_id:
+            raise ValidationError({"redeployed_to": "Choose a team in the practitioner's organisation."})
+        locked.hr_reference = hr_reference.strip()
+        locked.effective_date = effective_date
+        locked.redeployed_to = redeployed_to
+        from_stage = _move(locked, to_stage=Stage.HR_RECORDED,
+                           extra_fields=["hr_reference", "effective_date", "redeployed_to"])
+        detail = f"Reference {locked.hr_reference}, effective {effective_date:%-d %B %Y}"
+        if redeployed_to:
+            detail += f"; redeployed to {redeployed_to.name} (the worker must be told)"
+        _record_step(locked, actor=actor, role=Role.HR, kind=Decision.Kind.HR_RECORDED, from_stage=from_stage,
+                     comment="; ".join(filter(None, [detail, comment.strip()])), summary=detail)
+        _tell([locked.line_manager], locked, "progression_case_hr_recorded",
+              f"HR has recorded the progression of {locked.practitioner}: tell them and confirm in writing", detail)
+    return locked
+
+
+def progression_case_record_told(
+    *, actor: User, case: ProgressionCase, told_on: datetime.date, told_by: User,
+    expected_revision: int | None = None,
+) -> ProgressionCase:
+    if told_on is None or told_on > timezone.localdate():
+        raise ValidationError({"told_on": "Enter the date the worker was told; it cannot be in the future."})
+    with transaction.atomic():
+        locked = _lock(case, expected_revision)
+        _require(actor, locked, "record_told",
+                 f"Only the line manager can record that the worker was told, once HR has recorded the outcome "
+                 f"(the case is now “{locked.get_stage_display()}”).")
+        if told_by.pk == locked.practitioner_id:
+            raise ValidationError({"told_by": "Choose who told the worker."})
+        locked.told_verbally_on = told_on
+        locked.told_by = told_by
+        from_stage = _move(locked, to_stage=Stage.WORKER_TOLD, extra_fields=["told_verbally_on", "told_by"])
+        _record_step(locked, actor=actor, role=Role.LINE_MANAGER, kind=Decision.Kind.WORKER_TOLD,
+                     from_stage=from_stage, comment=f"Told verbally on {told_on:%-d %B %Y} by {told_by}",
+                     summary="Worker told verbally")
+    return locked
+
+
+def progression_case_confirm(*, actor: User, case: ProgressionCase, expected_revision: int | None = None
+                             ) -> ProgressionCase:
+    """Generate the confirmation letter from the organisation's template; the case is then done."""
+    from progression.letters import render_letter_pdf
+
+    with transaction.atomic():
+        locked = _lock(case, expected_revision)
+        _require(actor, locked, "confirm",
+                 f"The letter can be produced by the line manager or HR once the worker has been told "
+                 f"(the case is now “{locked.get_stage_display()}”).")
+        pdf = render_letter_pdf(locked)
+        locked.letter_file.save(f"letter-{locked.pk}.pdf", ContentFile(pdf), save=False)
+        locked.letter_generated_at = timezone.now()
+        from_stage = _move(locked, to_stage=Stage.CONFIRMED, extra_fields=["letter_file", "letter_generated_at"])
+        role = Role.HR if access.has_role(actor, Role.HR, organisation=locked.organisation_id) else Role.LINE_MANAGER
+        _record_step(locked, actor=actor, role=role, kind=Decision.Kind.CONFIRMED, from_stage=from_stage,
+                     comment="Confirmation letter produced", summary="Confirmed in writing")
+        _tell([locked.practitioner], locked, "progression_case_confirmed",
+              f"Your progression to {locked.target_role} is confirmed in writing")
+    return locked
+
+
+# Letters and packs -----------------------------------------------------------------------------
+
+PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
+LETTER_PLACEHOLDERS = {
+    "practitioner_name": "the practitioner's full name",
+    "target_role": "the role they progress to",
+    "framework_name": "the framework's name",
+    "organisation": "the organisation's name",
+    "team": "the practitioner's team",
+    "effective_date": "the date the new role takes effect",
+    "hr_reference": "the HR/payroll reference",
+    "redeployment": "a sentence about the redeployment, or nothing",
+    "told_on": "the date the worker was told verbally",
+    "told_by": "who told them",
+    "line_manager": "the line manager's name",
+    "today": "today's date",
+}
+
+
+def letter_template_check(body: str) -> None:
+    unknown = sorted({name for name in PLACEHOLDER.findall(body) if name not in LETTER_PLACEHOLDERS})
+    if unknown:
+        raise ValidationError({"body": "Unknown placeholders: " + ", ".join("{{ " + n + " }}" for n in unknown)})
+    stray = re.sub(PLACEHOLDER, "", body)
+    if "{{" in stray or "{%" in stray:
+        raise ValidationError({"body": "Placeholders look like {{ practitioner_name }}; nothing else may use braces."})
+
+
+def letter_template_save(*, actor: User, organisation: Organisation, heading: str, body: str) -> LetterTemplate:
+    letter_template_check(body)
+    with transaction.atomic():
+        template, _ = LetterTemplate.objects.select_for_update().get_or_create(
+            organisation=organisation, defaults={"body": body, "heading": heading}
+        )
+        template.heading = heading
+        template.body = body
+        template.full_clean()
+        template.save()
+        audit.record(actor=actor, action="letter_template.save", obj=template, summary="Letter template edited")
+    return template
+
+
+def evidence_pack_request(*, actor: User, case: ProgressionCase) -> EvidencePack:
+    from progression.tasks import build_evidence_pack
+
+    with transaction.atomic():
+        pack = EvidencePack.objects.create(case=case, requested_by=actor)
+        audit.record(actor=actor, action="progression_case.pack_request", obj=case, summary="Evidence pack requested")
+        transaction.on_commit(lambda: build_evidence_pack.delay(pack.pk))
+    return pack
+
+
+def evidence_pack_build(*, pack_id: int) -> EvidencePack:
+    """Render the whole case to PDF, recording progress as it goes."""
+    from progression.letters import render_pack_pdf
+
+    claimed = EvidencePack.objects.filter(pk=pack_id, status=EvidencePack.Status.QUEUED).update(
+        status=EvidencePack.Status.RUNNING, progress=10
+    )
+    pack = EvidencePack.objects.select_related("case").get(pk=pack_id)
+    if not claimed:
+        return pack
+
+    def progress(percent: int) -> None:
+        EvidencePack.objects.filter(pk=pack_id).update(progress=min(percent, 99))
+
+    try:
+        pdf = render_pack_pdf(pack.case, progress=progress)
+    except Exception as error:
+        EvidencePack.objects.filter(pk=pack_id).update(status=EvidencePack.Status.FAILED, error=str(error)[:2000])
+        raise
+    pack.file.save(f"evidence-pack-{pack.case_id}.pdf", ContentFile(pdf), save=False)
+    pack.status = EvidencePack.Status.READY
+    pack.progress = 100
+    pack.finished_at = timezone.now()
+    pack.save(update_fields=["file", "status", "progress", "finished_at", "updated_at"])
+    return pack

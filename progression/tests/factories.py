@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+import factory
+
+from preceptorship.models import Membership, Organisation, Team, User
+from preceptorship.tests.factories import person, profession
+from progression import services
+from progression.models import Competency, Framework, ProgressionCase, Section
+
+Role = Membership.Role
+
+
+class FrameworkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Framework
+
+    name = factory.Sequence(lambda n: f"Test framework {n}")
+    slug = factory.Sequence(lambda n: f"test-framework-{n}")
+    version = 1
+    status = Framework.Status.PUBLISHED
+
+
+class SectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Section
+
+    framework = factory.SubFactory(FrameworkFactory)
+    title = factory.Sequence(lambda n: f"Section {n}")
+    order = factory.Sequence(lambda n: n)
+
+
+class CompetencyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Competency
+
+    section = factory.SubFactory(SectionFactory)
+    code = factory.Sequence(lambda n: f"C{n}")
+    statement = factory.Sequence(lambda n: f"Does thing {n} well.")
+    order = factory.Sequence(lambda n: n)
+
+
+def small_framework(*, owner: Organisation | None = None, status: str = Framework.Status.PUBLISHED) -> Framework:
+    """Two sections of two competencies; the second section is required for sign-off."""
+    framework = FrameworkFactory(owner=owner, status=status)
+    entry = SectionFactory(framework=framework, title="Entry", order=1)
+    key = SectionFactory(framework=framework, title="Key", order=2, required_for_sign_off=True)
+    for section in (entry, key):
+        for order in (1, 2):
+            CompetencyFactory(section=section, code=f"{section.title[0]}{order}", order=order)
+    return framework
+
+
+def shipped(slug: str = "social-worker-range-6-to-7") -> Framework:
+    return Framework.objects.get(slug=slug, version=1)
+
+
+class Cast:
+    """Everyone around one practitioner's case, in one organisation."""
+
+    def __init__(self, organisation: Organisation, team: Team) -> None:
+        self.organisation = organisation
+        self.team = team
+        sw = profession("social-work")
+        self.practitioner = person(organisation, Role.PRACTITIONER, team=team, email="worker@example.org",
+                                   profession=sw)
+        self.manager = person(organisation, Role.LINE_MANAGER, team=team, email="manager@example.org")
+        self.hos = person(organisation, Role.HEAD_OF_SERVICE, team=team, email="hos@example.org")
+        self.director = person(organisation, Role.OPERATIONAL_DIRECTOR, email="director@example.org")
+        self.hr = person(organisation, Role.HR, email="hr@example.org")
+        self.colleague = person(organisation, Role.PRACTITIONER, team=team, email="colleague@example.org")
+        self.lead = person(organisation, Role.PROGRAMME_LEAD, email="lead@example.org")
+
+    def open_case(self, framework: Framework | None = None) -> ProgressionCase:
+        return services.progression_case_open(
+            actor=self.manager, practitioner=self.practitioner, framework=framework or small_framework(),
+            target_role="Advanced Practitioner, Range 7", head_of_service=self.hos,
+            organisation=self.organisation, team=self.team,
+        )
+
+
+def mark_required(case: ProgressionCase, manager: User) -> None:
+    import datetime
+
+    for competency in Competency.objects.filter(section__framework=case.framework, section__required_for_sign_off=True):
+        services.competency_mark(actor=manager, case=case, competency=competency, status="reached",
+                                 reached_on=datetime.date(2024, 1, 1), comment="Seen in supervision.")
