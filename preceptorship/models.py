@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import uuid
+from pathlib import Path
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -267,3 +272,54 @@ class Notification(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("notification-open", args=[self.pk])
+
+
+class _PrivateStorage(FileSystemStorage):
+    """Outside the web root, read only by permission-checked views; location read on each use."""
+
+    @property
+    def base_location(self) -> str:
+        return str(settings.PRIVATE_MEDIA_ROOT)
+
+    @property
+    def location(self) -> str:
+        return os.path.abspath(self.base_location)
+
+
+def private_storage() -> FileSystemStorage:
+    return _PrivateStorage(base_url=None)
+
+
+def import_upload_to(instance: models.Model, filename: str) -> str:
+    # Never the uploader's file name: no path tricks, nothing guessable.
+    return f"imports/staff/{uuid.uuid4().hex}{Path(filename).suffix.lower()[:10]}"
+
+
+class StaffImport(BaseModel):
+    """One upload of staff from an HR (ESR-style) export: checked first, saved whole or not at all."""
+
+    class Status(models.TextChoices):
+        CHECKING = "checking", "Checking the file"
+        INVALID = "invalid", "Has errors"
+        READY = "ready", "Ready to import"
+        IMPORTING = "importing", "Importing"
+        DONE = "done", "Imported"
+        FAILED = "failed", "Failed"
+
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    file = models.FileField(storage=private_storage, upload_to=import_upload_to)
+    original_filename = models.CharField(max_length=255)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.CHECKING)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0, help_text="Progress of the current step.")
+    step = models.CharField(max_length=100, blank=True)
+    preview = models.JSONField(default=dict, blank=True, help_text="Counts, row errors and changes found.")
+    site_url = models.CharField(max_length=300, blank=True, help_text="Where invitation links point.")
+    error = models.TextField(blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.original_filename} ({self.get_status_display()})"
