@@ -8,6 +8,8 @@ what is due with set-based queries.
 from __future__ import annotations
 
 import datetime
+import uuid
+from pathlib import Path
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -16,7 +18,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from preceptorship.models import BaseModel, Organisation, Profession, Team
+from preceptorship.models import BaseModel, Organisation, Profession, Team, private_storage
 from progression.models import Competency, Evidence, Framework
 
 SCORE = [MinValueValidator(1, "Choose a score from 1 to 5"), MaxValueValidator(5, "Choose a score from 1 to 5")]
@@ -601,3 +603,42 @@ class EvidenceLink(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.evidence} -> {self.reflection or self.review}"
+
+
+def export_upload_to(instance: models.Model, filename: str) -> str:
+    return f"exports/{uuid.uuid4().hex}{Path(filename).suffix.lower()[:10]}"
+
+
+class ExportJob(BaseModel):
+    """A large export built in the background; its owner downloads the file when it is ready."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting to start"
+        RUNNING = "running", "Being built"
+        DONE = "done", "Ready to download"
+        FAILED = "failed", "Failed"
+
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        XLSX = "xlsx", "Excel (.xlsx)"
+
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    table = models.CharField(max_length=50, help_text="Which table or list is exported.")
+    format = models.CharField(max_length=10, choices=Format.choices)
+    parameters = models.JSONField(default=dict, blank=True, help_text="The filters applied.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    total_rows = models.PositiveIntegerField(default=0)
+    done_rows = models.PositiveIntegerField(default=0)
+    file = models.FileField(storage=private_storage, upload_to=export_upload_to, blank=True)
+    error = models.TextField(blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.table}.{self.format} ({self.get_status_display()})"
+
+    @property
+    def percent(self) -> int:
+        return min(100, round(100 * self.done_rows / self.total_rows)) if self.total_rows else 0
