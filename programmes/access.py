@@ -142,12 +142,30 @@ class ReviewMeetingPolicy(access.Policy):
         return False
 
 
-def _goal_like_scope(user: Any, queryset: models.QuerySet, prefix: str) -> models.QuerySet:
-    return queryset.filter(
+def practice_q(user: Any, prefix: str = "") -> Q:
+    """The enrolments the user takes part in: as preceptee, mentor or line manager."""
+    return (
         Q(**{f"{prefix}preceptee_id": user.pk})
         | Q(**{f"{prefix}mentor_id": user.pk})
         | Q(**{f"{prefix}line_manager_id": user.pk})
     )
+
+
+def practice_enrolments(user: Any) -> models.QuerySet:
+    """Enrolments whose goals, reflections, protected time and needs assessment the user may open
+    (programme leads, Heads of Service and administrators are not among them)."""
+    return access.scope(user, Enrolment).filter(practice_q(user))
+
+
+def review_enrolments(user: Any) -> models.QuerySet:
+    """Enrolments whose review meeting records the user may read: the practice roles and the programme lead."""
+    return access.scope(user, Enrolment).filter(
+        practice_q(user) | Q(programme__organisation_id__in=lead_organisation_ids(user))
+    )
+
+
+def _goal_like_scope(user: Any, queryset: models.QuerySet, prefix: str) -> models.QuerySet:
+    return queryset.filter(practice_q(user, prefix))
 
 
 @access.register(Goal)
