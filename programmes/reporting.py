@@ -1,0 +1,615 @@
+"""Aggregate figures for the programme lead's dashboard and the ICS dashboard.
+
+Every figure is computed by the database (annotations and aggregates), never by looping over
+records in Python, and each dashboard costs the same number of queries whatever the number of
+enrolments. Grouping by organisation (the ICS view) is the same queries with a GROUP BY.
+
+Small numbers are suppressed: a ``Figure`` with between 1 and 4 people behind it reads
+"fewer than 5" everywhere (pages, charts, exports), so no individual can be identified.
+
+Scopes:
+- ``lead_enrolments``: enrolments on programmes of the organisations the user leads, starting from
+  ``access.scope`` (programme leads see these records anyway).
+- ``ics_enrolments``: enrolments of staff employed by the organisations of the ICS the user leads.
+  It is used for aggregates only: no view ever lists its rows (ICS leads see no personal records).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import (
+    Avg,
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    Window,
+)
+from django.db.models.functions import Coalesce, Now, RowNumber
+
+from preceptorship import access
+from preceptorship.models import Membership, Organisation, Profession, User
+from programmes.models import Enrolment, Evaluation, Extension, Programme, ProtectedTime, ReviewMeeting
+from progression.models import ProgressionCase
+
+Role = Membership.Role
+
+SMALL_NUMBER = 5
+SUPPRESSED = "fewer than 5"
+ON_TIME_DAYS = 14
+FIRST_YEAR_DAYS = 365
+DAYS_PER_MONTH = Decimal("30.4375")
+REVIEW_NUMBERS = range(1, 7)
+DEFAULT_CAPACITY = 4  # Programme.mentor_capacity's default, for a mentor with no current preceptee
+
+
+# Figures and suppression.
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A number and how many people are behind it. ``people`` 1 to 4 suppresses the value."""
+
+    value: int | float | Decimal | None
+    people: int
+    unit: str = ""
+
+    @property
+    def suppressed(self) -> bool:
+        return 0 < self.people < SMALL_NUMBER
+
+    @property
+    def missing(self) -> bool:
+        return not self.suppressed and self.value is None
+
+    def export_value(self) -> Any:
+        """What a CSV or Excel cell holds: the number, "fewer than 5", or empty when there is no figure."""
+        if self.suppressed:
+            return SUPPRESSED
+        if self.value is None:
+            return ""
+        return float(self.value) if isinstance(self.value, Decimal) else self.value
+
+    @property
+    def number(self) -> float | None:
+        """The value for drawing a chart, or None when it must not (or cannot) be shown."""
+        if self.suppressed or self.value is None:
+            return None
+        return float(self.value)
+
+    def __str__(self) -> str:
+        if self.suppressed:
+            return SUPPRESSED
+        if self.value is None:
+            return "no data"
+        value = self.value
+        if isinstance(value, (float, Decimal)) and value != int(value):
+            text = f"{value:.1f}"
+        else:
+            text = f"{int(value):,}"
+        return f"{text}%" if self.unit == "%" else f"{text} {self.unit}".strip()
+
+
+def count(value: int | None) -> Figure:
+    value = value or 0
+    return Figure(value, value)
+
+
+def percent(numerator: int | float | Decimal | None, denominator: int | float | Decimal | None,
+            people: int | None = None) -> Figure:
+    numerator, denominator = numerator or 0, denominator or 0
+    value = round(100 * float(numerator) / float(denominator)) if denominator else None
+    return Figure(value, int(denominator) if people is None else people, "%")
+
+
+def mean(value: float | Decimal | None, people: int | None, unit: str = "") -> Figure:
+    return Figure(None if value is None else round(float(value), 1), people or 0, unit)
+
+
+# The period and filters.
+
+
+def month_start(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def month_end(day: datetime.date) -> datetime.date:
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    index = day.year * 12 + day.month - 1 + months
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+@dataclass(frozen=True)
+class Period:
+    """Whole months from the month of ``start`` to the month of ``end``."""
+
+    start: datetime.date
+    end: datetime.date
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "start", month_start(self.start))
+        object.__setattr__(self, "end", month_end(self.end))
+
+    @classmethod
+    def last_months(cls, months: int, today: datetime.date) -> Period:
+        return cls(add_months(today, -(months - 1)), today)
+
+    def months(self) -> list[datetime.date]:
+        found, day = [], self.start
+        while day <= self.end:
+            found.append(day)
+            day = add_months(day, 1)
+        return found
+
+    def __str__(self) -> str:
+        return f"{self.start:%B %Y} to {self.end:%B %Y}"
+
+
+@dataclass(frozen=True)
+class Filters:
+    programme: Programme | None = None
+    profession: Profession | None = None
+    team: Any = None
+    transition: str = ""
+
+    def apply(self, enrolments: QuerySet[Enrolment]) -> QuerySet[Enrolment]:
+        if self.programme:
+            enrolments = enrolments.filter(programme=self.programme)
+        if self.profession:
+            enrolments = enrolments.filter(preceptee__profession=self.profession)
+        if self.team:
+            enrolments = enrolments.filter(team=self.team)
+        if self.transition:
+            enrolments = enrolments.filter(transition=self.transition)
+        return enrolments
+
+    def apply_to_cases(self, cases: QuerySet[ProgressionCase]) -> QuerySet[ProgressionCase]:
+        """Progression is not a programme: only profession and team apply."""
+        if self.profession:
+            cases = cases.filter(practitioner__profession=self.profession)
+        if self.team:
+            cases = cases.filter(team=self.team)
+        return cases
+
+    def as_parameters(self) -> dict[str, Any]:
+        return {
+            "programme": self.programme.pk if self.programme else None,
+            "profession": self.profession.pk if self.profession else None,
+            "team": self.team.pk if self.team else None,
+            "transition": self.transition,
+        }
+
+
+# Scopes.
+
+
+def lead_organisation_ids(user: Any) -> set[int]:
+    return access.organisation_ids(user, Role.PROGRAMME_LEAD)
+
+
+def lead_enrolments(user: Any) -> QuerySet[Enrolment]:
+    return access.scope(user, Enrolment).filter(programme__organisation_id__in=lead_organisation_ids(user))
+
+
+def ics_organisations(user: Any) -> QuerySet[Organisation]:
+    return access.scope(user, Organisation).filter(ics_id__in=access.ics_ids(user, Role.ICS_LEAD)).order_by("name")
+
+
+def ics_enrolments(user: Any) -> QuerySet[Enrolment]:
+    """Aggregate-only: enrolments of staff employed in the user's ICS. Never list these rows."""
+    return Enrolment.objects.filter(organisation__ics_id__in=access.ics_ids(user, Role.ICS_LEAD))
+
+
+# The figures, grouped (``group`` = "organisation_id") or not (``group`` = None, key None).
+
+
+def _grouped(queryset: QuerySet, group: str | None, **aggregates: Any) -> dict[Any, dict[str, Any]]:
+    if group is None:
+        return {None: queryset.aggregate(**aggregates)}
+    rows = queryset.order_by().values(group).annotate(**aggregates)
+    return {row.pop(group): row for row in rows}
+
+
+def _active_on(day: datetime.date) -> Q:
+    """On the programme at the end of ``day``: started, and neither completed nor withdrawn yet."""
+    return (
+        Q(start_date__lte=day)
+        & (Q(completed_on__isnull=True) | Q(completed_on__gt=day))
+        & (Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=day))
+    )
+
+
+def _active_during(first: datetime.date, last: datetime.date) -> Q:
+    return (
+        Q(start_date__lte=last)
+        & (Q(completed_on__isnull=True) | Q(completed_on__gte=first))
+        & (Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gte=first))
+    )
+
+
+def _professions_per_programme() -> Subquery:
+    through = Programme.professions.through
+    return Subquery(
+        through.objects.filter(programme_id=OuterRef("programme_id"))
+        .order_by()
+        .values("programme_id")
+        .annotate(n=Count("profession_id"))
+        .values("n")[:1],
+        output_field=IntegerField(),
+    )
+
+
+@dataclass(frozen=True)
+class Month:
+    month: datetime.date
+    starts: Figure
+    completions: Figure
+    active: Figure
+
+    @property
+    def label(self) -> str:
+        return f"{self.month:%b %Y}"
+
+
+@dataclass
+class Figures:
+    """Everything one dashboard (or one organisation's column of the ICS dashboard) shows."""
+
+    months: list[Month] = field(default_factory=list)
+    active_now: Figure = field(default_factory=lambda: count(0))
+    starts: Figure = field(default_factory=lambda: count(0))
+    completions: Figure = field(default_factory=lambda: count(0))
+    completion_rate: Figure = field(default_factory=lambda: percent(0, 0))
+    median_months: Figure = field(default_factory=lambda: Figure(None, 0, "months"))
+    extensions: Figure = field(default_factory=lambda: count(0))
+    reviews_on_time: Figure = field(default_factory=lambda: percent(0, 0))
+    reviews_overdue: Figure = field(default_factory=lambda: count(0))
+    withdrawals_first_year: Figure = field(default_factory=lambda: count(0))
+    withdrawals_by_reason: dict[str, Figure] = field(default_factory=dict)
+    protected_hours: Figure = field(default_factory=lambda: Figure(None, 0, "hours"))
+    protected_allowance: Figure = field(default_factory=lambda: Figure(None, 0, "hours"))
+    protected_share: Figure = field(default_factory=lambda: percent(0, 0))
+    multi_professional_share: Figure = field(default_factory=lambda: percent(0, 0))
+    scores: list[tuple[int, Figure, Figure]] = field(default_factory=list)
+    evaluation: dict[str, Figure] = field(default_factory=dict)
+    evaluation_answers: int = 0
+
+
+SUMMARY_MEASURES = [
+    # (stable code, label, attribute of Figures)
+    ("active_now", "Active enrolments now", "active_now"),
+    ("starts", "Starts in the period", "starts"),
+    ("completions", "Completions in the period", "completions"),
+    ("completion_rate_percent", "Completion rate (completed of those who finished)", "completion_rate"),
+    ("median_months_to_complete", "Median months to complete", "median_months"),
+    ("extensions", "Extensions agreed in the period", "extensions"),
+    ("reviews_on_time_percent", f"Reviews held on time (within {ON_TIME_DAYS} days of due)", "reviews_on_time"),
+    ("reviews_overdue_now", "Reviews overdue now", "reviews_overdue"),
+    ("withdrawals_first_12_months", "Withdrawals in the first 12 months", "withdrawals_first_year"),
+    ("protected_time_percent", "Protected time received against the allowance", "protected_share"),
+    ("multi_professional_percent", "Active enrolments on multi-professional programmes", "multi_professional_share"),
+]
+
+
+def figures(
+    enrolments: QuerySet[Enrolment], period: Period, today: datetime.date, group: str | None = None
+) -> dict[Any, Figures]:
+    """All the enrolment figures, in seven queries whatever the data size."""
+    months = period.months()
+    aggregates: dict[str, Any] = {}
+    for index, first in enumerate(months):
+        last = month_end(first)
+        aggregates[f"starts_{index}"] = Count("pk", filter=Q(start_date__range=(first, last)))
+        aggregates[f"completions_{index}"] = Count("pk", filter=Q(completed_on__range=(first, last)))
+        aggregates[f"active_{index}"] = Count("pk", filter=_active_on(last))
+        aggregates[f"allowance_{index}"] = Sum(
+            "programme__protected_hours_per_month", filter=_active_during(first, last)
+        )
+    within = (period.start, period.end)
+    first_year = Q(withdrawn_on__range=within, withdrawn_on__lt=F("start_date") + datetime.timedelta(FIRST_YEAR_DAYS))
+    aggregates |= {
+        "active_now": Count("pk", filter=Q(status__in=Enrolment.CURRENT)),
+        "multi_now": Count("pk", filter=Q(status__in=Enrolment.CURRENT, professions__gt=1)),
+        "overdue": Count("pk", filter=Q(status=Enrolment.Status.ACTIVE, next_review_due__lt=today)),
+        "completed": Count("pk", filter=Q(completed_on__range=within)),
+        "finished": Count("pk", filter=Q(completed_on__range=within) | Q(withdrawn_on__range=within)),
+        "in_period": Count("pk", filter=_active_during(period.start, period.end)),
+        "first_year": Count("pk", filter=first_year),
+        **{
+            f"reason_{reason}": Count("pk", filter=first_year & Q(withdrawal_reason=reason))
+            for reason in Enrolment.WithdrawalReason.values
+        },
+    }
+    main = _grouped(
+        enrolments.annotate(professions=_professions_per_programme()), group, **aggregates
+    )
+
+    scoped = {"enrolment__in": enrolments.values("pk")}
+    key = f"enrolment__{group}" if group else None
+    held = ReviewMeeting.objects.filter(status=ReviewMeeting.Status.HELD, held_on__range=within, **scoped)
+    reviews = _grouped(
+        held.filter(due_on__isnull=False), key,
+        due=Count("pk"),
+        on_time=Count("pk", filter=Q(held_on__lte=F("due_on") + datetime.timedelta(ON_TIME_DAYS))),
+        people=Count("enrolment", distinct=True),
+    )
+    score_rows = list(
+        held.filter(number__in=REVIEW_NUMBERS)
+        .order_by()
+        .values(*([key] if key else []), "number")
+        .annotate(
+            mean_wellbeing=Avg("wellbeing"), mean_confidence=Avg("confidence"),
+            wellbeing_n=Count("wellbeing"), confidence_n=Count("confidence"),
+        )
+    )
+    time = _grouped(
+        ProtectedTime.objects.filter(on__range=within, **scoped), key,
+        hours=Sum("hours"), people=Count("enrolment", distinct=True),
+    )
+    extensions = _grouped(
+        Extension.objects.filter(created_at__date__range=within, **scoped), key,
+        extensions=Count("pk"), people=Count("enrolment", distinct=True),
+    )
+    evaluations = _grouped(
+        Evaluation.objects.filter(created_at__date__range=within, **scoped), key,
+        answered=Count("pk"), support=Avg("support_received"), confidence=Avg("confidence_now"),
+        time_score=Avg("protected_time"), yes=Count("pk", filter=Q(would_recommend=Evaluation.Recommend.YES)),
+    )
+    medians = _median_months(enrolments.filter(completed_on__range=within), group)
+
+    keys = set(main) | set(reviews) | set(time) | set(extensions) | set(evaluations)
+    if group is None:
+        keys = {None}
+    result: dict[Any, Figures] = {}
+    reason_labels = dict(Enrolment.WithdrawalReason.choices)
+    for k in keys:
+        row = main.get(k) or {}
+        figure = Figures()
+        figure.months = [
+            Month(first, count(row.get(f"starts_{i}")), count(row.get(f"completions_{i}")),
+                  count(row.get(f"active_{i}")))
+            for i, first in enumerate(months)
+        ]
+        figure.active_now = count(row.get("active_now"))
+        figure.starts = count(sum(row.get(f"starts_{i}") or 0 for i in range(len(months))))
+        figure.completions = count(row.get("completed"))
+        figure.completion_rate = percent(row.get("completed"), row.get("finished"))
+        median, completed = medians.get(k, (None, 0))
+        figure.median_months = Figure(median, completed, "months")
+        figure.reviews_overdue = count(row.get("overdue"))
+        figure.withdrawals_first_year = count(row.get("first_year"))
+        figure.withdrawals_by_reason = {
+            reason_labels[reason]: count(row.get(f"reason_{reason}")) for reason in Enrolment.WithdrawalReason.values
+        }
+        figure.multi_professional_share = percent(row.get("multi_now"), row.get("active_now"))
+        review = reviews.get(k) or {}
+        figure.reviews_on_time = percent(review.get("on_time"), review.get("due"), review.get("people") or 0)
+        allowance = sum((row.get(f"allowance_{i}") or Decimal(0)) for i in range(len(months)))
+        logged = (time.get(k) or {}).get("hours") or Decimal(0)
+        people = row.get("in_period") or 0
+        figure.protected_hours = Figure(logged, people, "hours")
+        figure.protected_allowance = Figure(allowance, people, "hours")
+        figure.protected_share = percent(logged, allowance, people)
+        extension = extensions.get(k) or {}
+        figure.extensions = Figure(extension.get("extensions") or 0, extension.get("people") or 0)
+        figure.scores = _scores([r for r in score_rows if key is None or r[key] == k])
+        evaluation = evaluations.get(k) or {}
+        figure.evaluation_answers = evaluation.get("answered") or 0
+        figure.evaluation = _evaluation(evaluation)
+        result[k] = figure
+    return result
+
+
+def _median_months(completed: QuerySet[Enrolment], group: str | None) -> dict[Any, tuple[float | None, int]]:
+    """The median months from start to completion per group: the database numbers the rows of each
+    group in order and returns only the middle one or two, so one query and at most two rows a group."""
+    partition = [F(group)] if group else [Value(1)]
+    length = ExpressionWrapper(F("completed_on") - F("start_date"), output_field=DurationField())
+    ranked = (
+        completed.order_by()
+        .annotate(
+            length=length,
+            position=Window(RowNumber(), partition_by=partition, order_by=[length.asc(), F("pk").asc()]),
+            total=Window(Count("pk"), partition_by=partition),
+        )
+        .filter(position__gte=(F("total") + 1) / 2, position__lte=F("total") / 2 + 1)
+        .values_list(group or "status", "length", "total")
+    )
+    middle: dict[Any, list[datetime.timedelta]] = {}
+    totals: dict[Any, int] = {}
+    for key, length_value, total in ranked:
+        key = key if group else None
+        middle.setdefault(key, []).append(length_value)
+        totals[key] = total
+    return {
+        key: (round(sum(v.days for v in values) / len(values) / float(DAYS_PER_MONTH), 1), totals[key])
+        for key, values in middle.items()
+    }
+
+
+def _scores(rows: Iterable[dict[str, Any]]) -> list[tuple[int, Figure, Figure]]:
+    by_number = {row["number"]: row for row in rows}
+    return [
+        (
+            number,
+            mean((by_number.get(number) or {}).get("mean_wellbeing"), (by_number.get(number) or {}).get("wellbeing_n")),
+            mean((by_number.get(number) or {}).get("mean_confidence"),
+                 (by_number.get(number) or {}).get("confidence_n")),
+        )
+        for number in REVIEW_NUMBERS
+    ]
+
+
+EVALUATION_MEASURES = [
+    ("support_received", "How well supported they felt (1 to 5)"),
+    ("confidence_now", "How confident they feel in their role now (1 to 5)"),
+    ("protected_time", "Got the protected time they needed (1 to 5)"),
+    ("would_recommend_percent", "Would recommend the programme to a colleague"),
+]
+
+
+def _evaluation(row: dict[str, Any]) -> dict[str, Figure]:
+    """Aggregates of at least five answers only: below that every measure is suppressed."""
+    answered = row.get("answered") or 0
+    return {
+        "support_received": mean(row.get("support"), answered),
+        "confidence_now": mean(row.get("confidence"), answered),
+        "protected_time": mean(row.get("time_score"), answered),
+        "would_recommend_percent": percent(row.get("yes"), answered),
+    }
+
+
+# Mentors: capacity is operational information about staff, not about preceptees, so loads are
+# shown as they are (a mentor's load of 2 out of 4 must be readable to find someone with room).
+
+
+def mentors(organisation_ids: Iterable[int], profession: Profession | None = None) -> QuerySet[Membership]:
+    """One row per mentor role, with ``load`` (current preceptees) and ``capacity``; one query."""
+    current = Enrolment.objects.filter(mentor_id=OuterRef("user_id"), status__in=Enrolment.CURRENT).order_by()
+    rows = (
+        Membership.objects.filter(role=Role.MENTOR, organisation_id__in=list(organisation_ids), user__is_active=True)
+        .select_related("user", "user__profession", "organisation", "team")
+        .annotate(
+            load=Coalesce(
+                Subquery(current.values("mentor_id").annotate(n=Count("pk")).values("n")[:1]), 0
+            ),
+            capacity=Coalesce(
+                Subquery(current.values("mentor_id").annotate(c=Min("programme__mentor_capacity")).values("c")[:1]),
+                DEFAULT_CAPACITY,
+            ),
+        )
+        .order_by("user__profession__name", "user__last_name", "user__first_name", "organisation__name", "pk")
+    )
+    if profession:
+        rows = rows.filter(user__profession=profession)
+    return rows
+
+
+# Progression cases.
+
+
+@dataclass(frozen=True)
+class StageRow:
+    stage: str
+    label: str
+    cases: Figure
+    mean_days: Figure
+
+
+def progression_by_stage(cases: QuerySet[ProgressionCase], group: str | None = None) -> dict[Any, list[StageRow]]:
+    """Cases at each stage and the mean days they have spent there; one query."""
+    waited = ExpressionWrapper(Now() - F("stage_changed_at"), output_field=DurationField())
+    rows = (
+        cases.order_by()
+        .values(*([group] if group else []), "stage")
+        .annotate(cases=Count("pk"), waited=Avg(waited))
+    )
+    found: dict[Any, dict[str, dict[str, Any]]] = {}
+    for row in rows:
+        found.setdefault(row.get(group) if group else None, {})[row["stage"]] = row
+    result: dict[Any, list[StageRow]] = {}
+    for key, stages in (found or {None: {}}).items():
+        result[key] = []
+        for value, label in ProgressionCase.Stage.choices:
+            row = stages.get(value) or {}
+            waited_value = row.get("waited")
+            days = None if waited_value is None else _as_days(waited_value)
+            cases_here = row.get("cases") or 0
+            result[key].append(StageRow(value, label, count(cases_here), mean(days, cases_here, "days")))
+    return result
+
+
+def _as_days(value: Any) -> float:
+    if isinstance(value, datetime.timedelta):
+        return value.total_seconds() / 86400
+    return float(value) / 86_400_000_000  # microseconds, as some databases average durations
+
+
+def lead_cases(user: Any) -> QuerySet[ProgressionCase]:
+    return access.scope(user, ProgressionCase).filter(organisation_id__in=lead_organisation_ids(user))
+
+
+def ics_cases(user: Any) -> QuerySet[ProgressionCase]:
+    """Aggregate-only, like ``ics_enrolments``."""
+    return ProgressionCase.objects.filter(organisation__ics_id__in=access.ics_ids(user, Role.ICS_LEAD))
+
+
+# The national baseline measures (ICS dashboard).
+
+
+@dataclass(frozen=True)
+class OfferRow:
+    organisation: str
+    profession: str
+    newly_registered: Figure
+    offered: Figure
+
+    @property
+    def offer(self) -> str:
+        """All, some or none of the newly registered AHPs were offered preceptorship."""
+        total, offered = self.newly_registered.value or 0, self.offered.value or 0
+        if offered == 0:
+            return "none"
+        return "all" if offered >= total else "some"
+
+
+def preceptorship_offer(organisation_ids: Iterable[int], period: Period) -> list[OfferRow]:
+    """Per organisation and AHP profession: practitioners first registered in the period, and how
+    many of them have an enrolment with that organisation; one query."""
+    enrolled = Enrolment.objects.filter(preceptee_id=OuterRef("user_id"), organisation_id=OuterRef("organisation_id"))
+    rows = (
+        Membership.objects.filter(
+            organisation_id__in=list(organisation_ids),
+            role=Role.PRACTITIONER,
+            user__profession__kind=Profession.Kind.AHP,
+            user__first_registered_on__range=(period.start, period.end),
+        )
+        .annotate(enrolled=Exists(enrolled))
+        .order_by()
+        .values("organisation__name", "user__profession__name")
+        .annotate(
+            newly=Count("user", distinct=True),
+            offered=Count("user", distinct=True, filter=Q(enrolled=True)),
+        )
+        .order_by("organisation__name", "user__profession__name")
+    )
+    return [
+        OfferRow(row["organisation__name"], row["user__profession__name"], count(row["newly"]), count(row["offered"]))
+        for row in rows
+    ]
+
+
+def offer_summary(rows: list[OfferRow]) -> dict[str, Figure]:
+    """Organisations offering preceptorship to all, some or none of their newly registered AHPs
+    (the national baseline's 64% / 24% / 12%): an organisation offers to all only if every
+    profession does, to none only if no profession does."""
+    offers: dict[str, set[str]] = {}
+    for row in rows:
+        offers.setdefault(row.organisation, set()).add(row.offer)
+    classes = {"all": 0, "some": 0, "none": 0}
+    for found in offers.values():
+        classes["all" if found == {"all"} else "none" if found == {"none"} else "some"] += 1
+    total = len(offers)
+    # Organisations, not people: never suppressed.
+    return {name: Figure(round(100 * n / total) if total else None, 0, "%") for name, n in classes.items()}
+
+
+__all__ = ["User"]
