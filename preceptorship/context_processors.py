@@ -17,6 +17,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         href = item.href()
         current = path == href if href == "/" else path.startswith(href)
         items.append({"label": item.label, "href": href, "current": current})
+    # Only the most specific link is current (/programmes/enrolments/ is also under /programmes/).
+    matches = [entry for entry in items if entry["current"]]
+    for entry in matches:
+        entry["current"] = entry is max(matches, key=lambda match: len(match["href"]))
     return {
         "nav_items": items,
         # Counted lazily so pages that never show the header pay nothing.
