@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import re
 from typing import Any
 
 from django.conf import settings
@@ -110,7 +111,11 @@ def notification_deliver(*, notification_id: int) -> str:
     )
     message.attach_alternative(render_to_string("email/notification-body.html", context), "text/html")
     if notification.ics:
-        message.attach("invitation.ics", notification.ics, "text/calendar; method=REQUEST; charset=utf-8")
+        # As Outlook and Gmail expect a meeting request: a text/calendar alternative with the method,
+        # and the same invitation as a file for mail programs that only offer attachments.
+        method = re.search(r"^METHOD:(\w+)", notification.ics, re.MULTILINE)
+        message.attach_alternative(notification.ics, f"text/calendar; method={method[1] if method else 'REQUEST'}")
+        message.attach("invitation.ics", notification.ics.encode("utf-8"), "application/ics")
     try:
         message.send()
     except Exception:
