@@ -549,6 +549,8 @@ def progression_case_record_told(
         _record_step(locked, actor=actor, role=Role.LINE_MANAGER, kind=Decision.Kind.WORKER_TOLD,
                      from_stage=from_stage, comment=f"Told verbally on {told_on:%-d %B %Y} by {told_by}",
                      summary="Worker told verbally")
+        _tell(access.people_in([locked.organisation_id], Role.HR), locked, "progression_case_worker_told",
+              f"{locked.practitioner} has been told of their progression: the confirmation letter can be produced")
     return locked
 
 
@@ -571,6 +573,9 @@ def progression_case_confirm(*, actor: User, case: ProgressionCase, expected_rev
                      comment="Confirmation letter produced", summary="Confirmed in writing")
         _tell([locked.practitioner], locked, "progression_case_confirmed",
               f"Your progression to {locked.target_role} is confirmed in writing")
+        if locked.line_manager_id != actor.pk:
+            _tell([locked.line_manager], locked, "progression_case_confirmed",
+                  f"The progression of {locked.practitioner} is confirmed in writing")
     return locked
 
 
