@@ -1,0 +1,224 @@
+"""Scheduled reminders about enrolments: review meetings coming up or overdue, and completion.
+
+| kind | when (days from the date it is about) | to |
+|---|---|---|
+| review_due_soon | 14 days before the next review is due | preceptee, mentor (with the invitation) |
+| review_due_today | on the day it is due | preceptee, mentor (with the invitation) |
+| review_overdue | 7 days after, no meeting recorded | mentor, line manager |
+| review_overdue_escalated | 28 days after | programme leads of the programme's organisation |
+| completion_signoff_due | 28 days before the completion date | mentor, line manager (unless they answered) |
+| completion_overdue | 14 days after, not signed off | programme leads of the programme's organisation |
+
+Only active enrolments get them: paused (or inside a recorded pause), withdrawn and completed
+enrolments get none. A pause moves ``next_review_due`` and ``completion_due`` (the services keep
+them in step with ``programmes.schedule``), so the reminders follow. A recorded meeting moves
+``next_review_due`` on to the next review, which is how "no meeting recorded" is known.
+
+Set-based: one query for the enrolments due something today and one for the programme leads,
+whatever the number of enrolments. A reminder is due on one day; a sweep that did not run at
+all that day still sends it up to ``LATE_DAYS`` later (the notification's unique key keeps it to
+one).
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+from collections import defaultdict
+from collections.abc import Iterator
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Q
+
+from preceptorship.calendar import Attendee, review_invitation
+from preceptorship.models import Membership
+from preceptorship.reminders import Reminder, register_source, url_maker
+from programmes.models import CompletionConfirmation, Enrolment, Pause
+
+LATE_DAYS = 2
+
+# kind: days from the due date to the day the reminder is due (negative: before).
+REVIEW_RULES = {"review_due_soon": -14, "review_due_today": 0, "review_overdue": 7, "review_overdue_escalated": 28}
+COMPLETION_RULES = {"completion_signoff_due": -28, "completion_overdue": 14}
+ESSENTIAL = {"review_overdue_escalated", "completion_signoff_due", "completion_overdue"}
+
+PEOPLE = ("preceptee", "mentor", "line_manager")
+FIELDS = [
+    "pk", "next_review_due", "completion_due", "reviews_held", "updated_at", "programme__name",
+    "programme__organisation_id", "mentor_answered", "line_manager_answered",
+    *(f"{who}{part}" for who in PEOPLE for part in ("_id", "__first_name", "__last_name", "__email")),
+]
+
+
+def _window(today: datetime.date, offset: int) -> tuple[datetime.date, datetime.date]:
+    """The due dates whose reminder at ``offset`` is due today (or was, up to LATE_DAYS ago)."""
+    latest = today - datetime.timedelta(days=offset)
+    return latest - datetime.timedelta(days=LATE_DAYS), latest
+
+
+def _kind(rules: dict[str, int], today: datetime.date, due: datetime.date | None) -> str | None:
+    if due is None:
+        return None
+    for kind, offset in rules.items():
+        earliest, latest = _window(today, offset)
+        if earliest <= due <= latest:
+            return kind
+    return None
+
+
+def _due_enrolments(today: datetime.date) -> list[dict[str, Any]]:
+    """Query 1: active enrolments, outside any pause, with a review or completion due a reminder."""
+    due = Q()
+    for offset in REVIEW_RULES.values():
+        due |= Q(next_review_due__range=_window(today, offset))
+    for offset in COMPLETION_RULES.values():
+        due |= Q(completion_due__range=_window(today, offset))
+    answered = CompletionConfirmation.objects.filter(enrolment=OuterRef("pk"))
+    return list(
+        Enrolment.objects.filter(due, status=Enrolment.Status.ACTIVE)
+        .filter(~Exists(Pause.objects.filter(enrolment=OuterRef("pk"), start_date__lte=today, end_date__gte=today)))
+        .annotate(
+            mentor_answered=Exists(answered.filter(role=CompletionConfirmation.Role.MENTOR)),
+            line_manager_answered=Exists(answered.filter(role=CompletionConfirmation.Role.LINE_MANAGER)),
+        )
+        .values(*FIELDS)
+    )
+
+
+def _programme_leads(organisation_ids: set[int]) -> dict[int, list[int]]:
+    """Query 2 (only when something is escalated): the programme leads of those organisations."""
+    leads: dict[int, list[int]] = defaultdict(list)
+    if organisation_ids:
+        rows = Membership.objects.filter(
+            role=Membership.Role.PROGRAMME_LEAD, organisation_id__in=organisation_ids, user__is_active=True
+        ).order_by().values_list("organisation_id", "user_id").distinct()
+        for organisation_id, user_id in rows:
+            leads[organisation_id].append(user_id)
+    return leads
+
+
+def _name(row: dict[str, Any], who: str) -> str:
+    full = f"{row[f'{who}__first_name']} {row[f'{who}__last_name']}".strip()
+    return full or row[f"{who}__email"] or ""
+
+
+def _day(date: datetime.date) -> str:
+    return f"{date:%A %-d %B %Y}"
+
+
+def _invitation(row: dict[str, Any], number: int, link: str) -> str:
+    return meeting_invitation(
+        enrolment_id=row["pk"], number=number, on=row["next_review_due"], programme=row["programme__name"],
+        preceptee=Attendee(_name(row, "preceptee"), row["preceptee__email"]),
+        mentor=Attendee(_name(row, "mentor"), row["mentor__email"]), link=link, changed_at=row["updated_at"],
+    )
+
+
+def meeting_invitation(
+    *, enrolment_id: int, number: int, on: datetime.date, programme: str, preceptee: Attendee, mentor: Attendee,
+    link: str, changed_at: datetime.datetime,
+) -> str:
+    """The calendar invitation for review ``number`` of an enrolment, to the preceptee and the mentor."""
+    return review_invitation(
+        enrolment_id=enrolment_id, number=number, on=on,
+        summary=f"Preceptorship review meeting {number}: {preceptee.name}",
+        description=(f"Review meeting {number} of {preceptee.name}'s preceptorship ({programme}) is due on this "
+                     "day. Agree the time between you, and record the meeting in Preceptorship afterwards."),
+        url=link, attendees=[preceptee, mentor], changed_at=changed_at,
+    )
+
+
+def enrolment_invitation(enrolment: Enrolment) -> str:
+    """The invitation for an enrolment's next review, as it stands now (for a meeting just moved)."""
+    return meeting_invitation(
+        enrolment_id=enrolment.pk, number=enrolment.reviews_held + 1, on=enrolment.next_review_due,
+        programme=enrolment.programme.name,
+        preceptee=Attendee(str(enrolment.preceptee), enrolment.preceptee.email),
+        mentor=Attendee(str(enrolment.mentor), enrolment.mentor.email),
+        link=f"{settings.SITE_URL}{enrolment.get_absolute_url()}", changed_at=enrolment.updated_at,
+    )
+
+
+def _review_messages(kind: str, row: dict[str, Any], today: datetime.date) -> Iterator[tuple[str, str, str]]:
+    """(recipient role, subject, body) for one enrolment's review reminder."""
+    number = row["reviews_held"] + 1
+    due = row["next_review_due"]
+    preceptee, mentor = _name(row, "preceptee"), _name(row, "mentor")
+    programme = row["programme__name"]
+    if kind in ("review_due_soon", "review_due_today"):
+        when = "today" if due == today else f"on {_day(due)}"
+        verb = "was due" if due < today else "is due"
+        yield ("preceptee", f"Your review meeting {number} {verb} {when}",
+               f"Your preceptorship review meeting {number} ({programme}) {verb} {when}. If it is not booked yet, "
+               f"agree a time with your mentor, {mentor}. The attached invitation puts the date in your calendar.")
+        yield ("mentor", f"Review meeting {number} with {preceptee} {verb} {when}",
+               f"{preceptee}'s review meeting {number} ({programme}) {verb} {when}. Book it with them if you have "
+               "not already, and record the meeting afterwards. The attached invitation puts the date in your "
+               "calendar.")
+    elif kind == "review_overdue":
+        body = (f"{preceptee}'s review meeting {number} ({programme}) was due on {_day(due)} and no meeting has "
+                "been recorded. Record the meeting if it took place, or record that it was cancelled or missed "
+                "and the new date.")
+        yield "mentor", f"Review meeting {number} with {preceptee} is overdue", body
+        yield "line_manager", f"Review meeting {number} with {preceptee} is overdue", body
+    else:
+        yield ("lead", f"Escalated: review meeting {number} with {preceptee} is 4 weeks overdue",
+               f"{preceptee}'s review meeting {number} ({programme}) was due on {_day(due)} and has still not been "
+               f"recorded. Their mentor is {mentor}; the mentor and the line manager were reminded a week after "
+               "the due date.")
+
+
+def _completion_messages(kind: str, row: dict[str, Any]) -> Iterator[tuple[str, str, str]]:
+    due = row["completion_due"]
+    preceptee, programme = _name(row, "preceptee"), row["programme__name"]
+    if kind == "completion_signoff_due":
+        for who in ("mentor", "line_manager"):
+            if not row[f"{who}_answered"]:
+                yield (who, f"Completion sign-off requested: {preceptee}, by {_day(due)}",
+                       f"{preceptee} is due to complete {programme} on {_day(due)}. Please confirm whether they have "
+                       "completed their preceptorship, or say why not yet and whether to extend it.")
+    else:
+        yield ("lead", f"Completion overdue: {preceptee} is not signed off",
+               f"{preceptee} was due to complete {programme} on {_day(due)} and the completion has not been "
+               "recorded. Check the mentor's and line manager's confirmations and record the outcome, or extend "
+               "the preceptorship.")
+
+
+@register_source("programmes")
+def enrolment_reminders(today: datetime.date) -> Iterator[Reminder]:
+    rows = _due_enrolments(today)
+    review_kinds = {row["pk"]: _kind(REVIEW_RULES, today, row["next_review_due"]) for row in rows}
+    completion_kinds = {row["pk"]: _kind(COMPLETION_RULES, today, row["completion_due"]) for row in rows}
+    escalated = {"review_overdue_escalated", "completion_overdue"}
+    leads = _programme_leads({
+        row["programme__organisation_id"] for row in rows
+        if review_kinds[row["pk"]] in escalated or completion_kinds[row["pk"]] in escalated
+    })
+    enrolment_url = url_maker("programmes:enrolment-detail")
+    for row in rows:
+        about = f"programmes.enrolment:{row['pk']}"
+        url = enrolment_url(row["pk"])
+
+        def recipients(role: str, row: dict[str, Any] = row) -> list[int]:
+            if role == "lead":
+                return leads.get(row["programme__organisation_id"], [])
+            return [row[f"{role}_id"]] if row[f"{role}_id"] else []
+
+        kind = review_kinds[row["pk"]]
+        if kind:
+            ics: Any = ""
+            if kind in ("review_due_soon", "review_due_today"):
+                # Built once per enrolment, and only if one of the reminders is new.
+                ics = functools.cache(functools.partial(_invitation, row, row["reviews_held"] + 1,
+                                                        f"{settings.SITE_URL}{url}"))
+            for role, subject, body in _review_messages(kind, row, today):
+                for recipient_id in recipients(role):
+                    yield Reminder(kind=kind, about=about, recipient_id=recipient_id, due_on=row["next_review_due"],
+                                   subject=subject, url=url, body=body, essential=kind in ESSENTIAL, ics=ics)
+        kind = completion_kinds[row["pk"]]
+        if kind:
+            for role, subject, body in _completion_messages(kind, row):
+                for recipient_id in recipients(role):
+                    yield Reminder(kind=kind, about=about, recipient_id=recipient_id, due_on=row["completion_due"],
+                                   subject=subject, url=url, body=body, essential=True)
