@@ -39,6 +39,7 @@ from programmes.models import (
     ReviewAddendum,
     ReviewMeeting,
 )
+from programmes.reminders import enrolment_invitation
 from programmes.schedule import Period, Schedule, build_schedule, overlapping
 
 Role = Membership.Role
@@ -596,6 +597,13 @@ def review_mark_not_held(
     enrolment.save(update_fields=["next_review_due", "updated_at"])
     audit.record(actor=actor, action=f"review.{status}", obj=review,
                  summary=f"Review {review.number} {status}; new date {new_date}", after={"reason": reason})
+    invitation = enrolment_invitation(enrolment)  # the same calendar event, moved to the new date
+    for person in (enrolment.preceptee, enrolment.mentor):
+        notify(recipient=person, kind="review_moved", about=enrolment, due_on=new_date,
+               subject=f"Review meeting {review.number} moved to {new_date:%A %-d %B %Y}",
+               body=f"Review meeting {review.number} was {status}. The attached invitation moves it to the new date "
+                    "in your calendar.",
+               url=enrolment.get_absolute_url(), ics=invitation)
     return review
 
 
