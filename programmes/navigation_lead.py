@@ -1,1 +1,55 @@
-"""Navigation links and home-page panels."""
+"""Navigation links and home-page panels for the programme lead's side and the timeline."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+
+from preceptorship import access
+from preceptorship.home import Panel, register_nav, register_panel
+from preceptorship.models import Membership
+from programmes import selectors
+from programmes.models import Enrolment
+
+Role = Membership.Role
+
+register_nav("Programmes", "programmes:programme-list", access.any_role(Role.PROGRAMME_LEAD), order=20)
+register_nav("Enrolments", "programmes:enrolment-list", access.any_role(Role.PROGRAMME_LEAD), order=21)
+register_nav("Mentors", "programmes:mentor-list", access.any_role(Role.PROGRAMME_LEAD), order=22)
+
+
+def _own_preceptorship(request: HttpRequest) -> dict[str, Any]:
+    """The preceptee's current (or latest) enrolment with its timeline."""
+    from programmes.views_lead import timeline_context
+
+    user = request.user
+    enrolment = (
+        selectors.enrolments_for(user).filter(preceptee_id=user.pk)
+        .exclude(status=Enrolment.Status.WITHDRAWN)
+        .order_by("-start_date").first()
+    )
+    if enrolment is None:
+        return {"enrolment": None}
+    return timeline_context(enrolment, user, timezone.localdate())
+
+
+def _completions(request: HttpRequest) -> dict[str, Any]:
+    return {"enrolments": list(selectors.completions_to_confirm(request.user)[:20])}
+
+
+register_panel(Panel(
+    title="Your preceptorship",
+    template="programmes/lead/panels/own_preceptorship.html",
+    allowed=access.any_role(Role.PRACTITIONER),
+    context=_own_preceptorship,
+    order=10,
+))
+register_panel(Panel(
+    title="Completions to confirm",
+    template="programmes/lead/panels/completions.html",
+    allowed=access.any_role(Role.LINE_MANAGER, Role.MENTOR),
+    context=_completions,
+    order=40,
+))

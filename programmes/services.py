@@ -189,12 +189,13 @@ def mentor_permitted(*, preceptee: User, organisation: Organisation, mentor: Use
 
 def enrolment_schedule(enrolment: Enrolment) -> Schedule:
     programme = enrolment.programme
+    saved = enrolment.pk is not None  # a new enrolment has no pauses or extensions yet
     return build_schedule(
         start=enrolment.start_date,
         interval_months=programme.review_interval_months,
         length_months=programme.length_months,
-        pauses=[Period(p.start_date, p.end_date) for p in enrolment.pauses.all()],
-        extension_months=sum(e.months for e in enrolment.extensions.all()),
+        pauses=[Period(p.start_date, p.end_date) for p in enrolment.pauses.all()] if saved else [],
+        extension_months=sum(e.months for e in enrolment.extensions.all()) if saved else 0,
     )
 
 

@@ -1,0 +1,419 @@
+"""Forms for the programme lead's pages and the enrolment actions.
+
+Forms only collect and check the shape of the input; every rule about the data (capacity,
+permitted mentors, overlapping pauses, dates against the enrolment) is checked by the services,
+whose ``ValidationError`` messages the views put beside the fields.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django import forms
+from django.db.models import Count, Q, QuerySet
+
+from preceptorship import access
+from preceptorship.models import Membership, Organisation, Profession, User
+from preceptorship.widgets import NHSDateField
+from programmes.models import (
+    CompletionConfirmation,
+    Enrolment,
+    Evaluation,
+    Pause,
+    Programme,
+    Transition,
+)
+from progression.models import Framework
+
+Role = Membership.Role
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return _person_label(obj)
+
+
+class PeopleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return _person_label(obj)
+
+
+class MentorChoiceField(forms.ModelChoiceField):
+    """A mentor with their current number of active preceptees, so the lead sees the load."""
+
+    def label_from_instance(self, obj: User) -> str:
+        load = getattr(obj, "current_load", None)
+        label = _person_label(obj)
+        if load is None:
+            return label
+        return f"{label}: {load} active preceptee{'' if load == 1 else 's'}"
+
+
+def _person_label(user: User) -> str:
+    profession = getattr(user, "profession", None)
+    return f"{user} ({profession})" if profession else str(user)
+
+
+class ProgrammeForm(forms.ModelForm):
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(), label="Owning organisation",
+        help_text="Its programme leads set the programme up and manage its enrolments.",
+    )
+    professions = forms.ModelMultipleChoiceField(
+        queryset=Profession.objects.all(), widget=forms.CheckboxSelectMultiple,
+        help_text="Choose one for a uni-professional programme, or several for a multi-professional one.",
+        error_messages={"required": "Choose at least one profession"},
+    )
+    transitions = forms.MultipleChoiceField(
+        choices=Transition.choices, widget=forms.CheckboxSelectMultiple, label="Transitions it supports",
+        help_text="Who the programme is for.", error_messages={"required": "Choose at least one transition"},
+    )
+    framework = forms.ModelChoiceField(
+        queryset=Framework.objects.none(), required=False, label="Practice standards framework (optional)",
+        empty_label="No framework",
+        help_text="Goals and reflections can then link to its competencies. Only published versions are listed.",
+    )
+
+    class Meta:
+        model = Programme
+        fields = [
+            "name", "organisation", "shared_with_ics", "professions", "transitions", "length_months",
+            "review_interval_months", "entry_level", "exit_level", "protected_hours_per_month", "framework",
+            "mentor_capacity",
+        ]
+        labels = {
+            "name": "Programme name",
+            "shared_with_ics": "Open to the whole integrated care system",
+            "length_months": "Length in months",
+            "review_interval_months": "Review meetings every (months)",
+            "entry_level": "Entry level",
+            "exit_level": "Exit level",
+            "protected_hours_per_month": "Protected time (hours per month)",
+            "mentor_capacity": "Mentor capacity",
+        }
+        help_texts = {
+            "name": 'For example "Occupational Therapy preceptorship"',
+            "length_months": "Usually 12 to 18 months.",
+            "review_interval_months": "Usually every 3 months.",
+            "mentor_capacity": "The most preceptees one mentor supports at a time.",
+        }
+        widgets = {
+            "name": forms.TextInput(attrs={"autocomplete": "off"}),
+            "length_months": forms.TextInput(attrs={"inputmode": "numeric", "class": "nhsuk-input--width-3"}),
+            "review_interval_months": forms.TextInput(
+                attrs={"inputmode": "numeric", "class": "nhsuk-input--width-3"}
+            ),
+            "protected_hours_per_month": forms.TextInput(
+                attrs={"inputmode": "decimal", "class": "nhsuk-input--width-4"}
+            ),
+            "mentor_capacity": forms.TextInput(attrs={"inputmode": "numeric", "class": "nhsuk-input--width-3"}),
+            "entry_level": forms.TextInput(attrs={"class": "nhsuk-input--width-10"}),
+            "exit_level": forms.TextInput(attrs={"class": "nhsuk-input--width-10"}),
+        }
+        error_messages = {
+            "name": {"required": "Enter the programme name"},
+            "length_months": {"required": "Enter the length in months", "invalid": "Enter a whole number of months"},
+            "review_interval_months": {
+                "required": "Enter how often review meetings happen",
+                "invalid": "Enter a whole number of months",
+            },
+            "protected_hours_per_month": {
+                "required": "Enter the protected time, or 0",
+                "invalid": "Enter a number of hours, for example 4 or 7.5",
+            },
+            "mentor_capacity": {"required": "Enter the mentor capacity", "invalid": "Enter a whole number"},
+        }
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        lead_orgs = access.organisation_ids(user, Role.PROGRAMME_LEAD)
+        if self.instance.pk:
+            lead_orgs.add(self.instance.organisation_id)
+        organisations = Organisation.objects.filter(pk__in=lead_orgs)
+        self.fields["organisation"].queryset = organisations
+        if len(lead_orgs) == 1:
+            self.fields["organisation"].initial = next(iter(lead_orgs))
+        self.fields["framework"].queryset = Framework.objects.filter(
+            Q(owner__isnull=True) | Q(owner_id__in=lead_orgs), status=Framework.Status.PUBLISHED
+        )
+        if not self.instance.pk:
+            self.fields["transitions"].initial = [Transition.NEWLY_REGISTERED]
+        if self.instance.pk and self.instance.enrolments.exists():
+            for name in ("length_months", "review_interval_months"):
+                self.fields[name].disabled = True
+                self.fields[name].help_text = (
+                    "Fixed once people are enrolled, so nobody's dates move. Extend individual enrolments instead."
+                )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        length, interval = data.get("length_months"), data.get("review_interval_months")
+        if length is not None and length < 1:
+            self.add_error("length_months", "The length must be at least 1 month")
+        if interval is not None and interval < 1:
+            self.add_error("review_interval_months", "Review meetings must be at least 1 month apart")
+        elif length and interval and interval > length:
+            self.add_error(
+                "review_interval_months", "Review meetings cannot be further apart than the programme's length"
+            )
+        capacity = data.get("mentor_capacity")
+        if capacity is not None and capacity < 1:
+            self.add_error("mentor_capacity", "A mentor must be able to support at least 1 preceptee")
+        return data
+
+    def _post_clean(self) -> None:
+        # The service runs the model's full_clean (with the professions set after saving).
+        pass
+
+    def programme_fields(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data.pop("professions", None)
+        return data
+
+
+def _candidate_people(programme: Programme) -> QuerySet[User]:
+    organisations = _served_organisations(programme)
+    people = access.people_in(organisations, Role.PRACTITIONER).select_related("profession")
+    professions = list(programme.professions.values_list("pk", flat=True))
+    if professions:
+        people = people.filter(Q(profession_id__in=professions) | Q(profession__isnull=True))
+    already = Enrolment.objects.filter(programme=programme, status__in=Enrolment.CURRENT).values("preceptee_id")
+    return people.exclude(pk__in=already).order_by("last_name", "first_name")
+
+
+def _served_organisations(programme: Programme) -> list[int]:
+    if programme.shared_with_ics and programme.organisation.ics_id:
+        return list(Organisation.objects.filter(ics_id=programme.organisation.ics_id).values_list("pk", flat=True))
+    return [programme.organisation_id]
+
+
+def mentor_choices(programme: Programme) -> QuerySet[User]:
+    """Mentors of the served organisations, and mentors anywhere in the ICS who share one of the
+    programme's professions (the service checks each preceptee's own profession)."""
+    served = _served_organisations(programme)
+    mentoring = Q(memberships__role=Role.MENTOR)
+    where = Q(memberships__organisation_id__in=served)
+    ics_id = programme.organisation.ics_id
+    professions = list(programme.professions.values_list("pk", flat=True))
+    if ics_id and professions:
+        where |= Q(memberships__organisation__ics_id=ics_id, profession_id__in=professions)
+    current = Q(mentored_enrolments__status__in=Enrolment.CURRENT)
+    return (
+        User.objects.filter(mentoring & where, is_active=True)
+        .select_related("profession")
+        .annotate(current_load=Count("mentored_enrolments", filter=current, distinct=True))
+        .distinct()
+        .order_by("last_name", "first_name")
+    )
+
+
+def line_manager_choices(programme: Programme) -> QuerySet[User]:
+    return access.people_in(_served_organisations(programme), Role.LINE_MANAGER).order_by("last_name", "first_name")
+
+
+class EnrolForm(forms.Form):
+    preceptees = PeopleChoiceField(
+        queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple, label="Who to enrol",
+        help_text="Choose one person, or several to enrol a cohort with the same start date, mentor and line manager.",
+        error_messages={"required": "Choose at least one person to enrol"},
+    )
+    start_date = NHSDateField(label="Start date", help_text="For example, 1 9 2025")
+    transition = forms.ChoiceField(
+        label="Transition reason", choices=Transition.choices, widget=forms.RadioSelect,
+        error_messages={"required": "Choose the transition reason"},
+    )
+    mentor = MentorChoiceField(
+        queryset=User.objects.none(), label="Mentor", empty_label="Choose a mentor",
+        help_text="Mentors of the same profession in other organisations of the ICS are listed too.",
+        error_messages={"required": "Choose a mentor"},
+    )
+    line_manager = PersonChoiceField(
+        queryset=User.objects.none(), label="Line manager", required=False, empty_label="Choose a line manager",
+    )
+    confirm_over_capacity = forms.BooleanField(
+        required=False, widget=forms.HiddenInput, label="Enrol anyway: I have agreed this with the mentor",
+    )
+
+    def __init__(self, *args: Any, programme: Programme, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.programme = programme
+        self.fields["preceptees"].queryset = _candidate_people(programme)
+        self.fields["mentor"].queryset = mentor_choices(programme)
+        self.fields["line_manager"].queryset = line_manager_choices(programme)
+        transitions = [(value, label) for value, label in Transition.choices if value in programme.transitions]
+        self.fields["transition"].choices = transitions or Transition.choices
+        if len(transitions) == 1:
+            self.fields["transition"].initial = transitions[0][0]
+
+    def ask_to_confirm(self) -> None:
+        """Show the "enrol anyway" box after a capacity warning."""
+        self.fields["confirm_over_capacity"].widget = forms.CheckboxInput()
+
+
+class ChangePeopleForm(forms.Form):
+    mentor = MentorChoiceField(
+        queryset=User.objects.none(), label="Mentor", empty_label="Choose a mentor",
+        error_messages={"required": "Choose a mentor"},
+    )
+    line_manager = PersonChoiceField(
+        queryset=User.objects.none(), label="Line manager", required=False, empty_label="No line manager",
+    )
+    confirm_over_capacity = forms.BooleanField(
+        required=False, widget=forms.HiddenInput, label="Change anyway: I have agreed this with the mentor",
+    )
+
+    def __init__(self, *args: Any, enrolment: Enrolment, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["mentor"].queryset = mentor_choices(enrolment.programme)
+        self.fields["line_manager"].queryset = line_manager_choices(enrolment.programme)
+
+    ask_to_confirm = EnrolForm.ask_to_confirm
+
+
+class PauseForm(forms.Form):
+    reason = forms.ChoiceField(
+        label="Why is the preceptorship pausing?", choices=Pause.Reason.choices, widget=forms.RadioSelect,
+        error_messages={"required": "Choose why the preceptorship is pausing"},
+    )
+    start_date = NHSDateField(label="First day of the pause", help_text="For example, 1 3 2026")
+    end_date = NHSDateField(
+        label="Last day of the pause", help_text="The expected last day. Every later date moves by the pause's length."
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        start, end = data.get("start_date"), data.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", "The last day must be the same as or after the first day")
+        return data
+
+
+class ResumeForm(forms.Form):
+    on = NHSDateField(label="Back on", required=False, help_text="Leave empty for today.")
+
+
+class ExtendForm(forms.Form):
+    months = forms.IntegerField(
+        label="Extend by (months)", min_value=1, max_value=24,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "nhsuk-input--width-3"}),
+        error_messages={
+            "required": "Enter the number of months", "invalid": "Enter a whole number of months",
+            "min_value": "Extend by at least 1 month", "max_value": "Extend by 24 months or fewer",
+        },
+    )
+    reason = forms.CharField(
+        label="Why is the preceptorship being extended?", widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Say why the preceptorship is being extended"},
+    )
+
+
+class WithdrawForm(forms.Form):
+    on = NHSDateField(label="Date of withdrawal", help_text="For example, 28 2 2026")
+    reason = forms.ChoiceField(
+        label="Why did the preceptee withdraw?", choices=Enrolment.WithdrawalReason.choices,
+        widget=forms.RadioSelect, error_messages={"required": "Choose why the preceptee withdrew"},
+    )
+    detail = forms.CharField(
+        label="More detail", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text='Needed when the reason is "Other". Retention is what programme leads report on.',
+    )
+
+
+class ConfirmCompletionForm(forms.Form):
+    confirmed = forms.TypedChoiceField(
+        label="Has the preceptee completed their preceptorship?",
+        choices=[("yes", "Yes, I confirm they have completed it"), ("no", "Not yet")],
+        coerce=lambda value: value == "yes", widget=forms.RadioSelect,
+        error_messages={"required": "Say whether the preceptee has completed their preceptorship"},
+    )
+    reason = forms.CharField(
+        label="Why not yet?", required=False, widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Needed if you answered not yet.",
+    )
+    proposed_extension_months = forms.IntegerField(
+        label="Extension you propose (months)", required=False, min_value=1, max_value=24,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "nhsuk-input--width-3"}),
+        error_messages={
+            "invalid": "Enter a whole number of months", "min_value": "Propose at least 1 month",
+            "max_value": "Propose 24 months or fewer",
+        },
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("confirmed") is False and not (data.get("reason") or "").strip():
+            self.add_error("reason", "Say why the preceptee has not completed yet")
+        return data
+
+
+class OutcomeForm(forms.Form):
+    outcome = forms.CharField(
+        label="Outcome", max_length=200, help_text='For example "Progressed to Level 2"',
+        error_messages={"required": 'Enter the outcome, for example "Progressed to Level 2"'},
+    )
+    completed_on = NHSDateField(label="Date completed")
+    pay_step_on = NHSDateField(
+        label="Date the pay step takes effect (optional)", required=False,
+        help_text="Leave empty if there is no pay step.",
+    )
+
+
+class EvaluationForm(forms.ModelForm):
+    class Meta:
+        model = Evaluation
+        fields = ["support_received", "confidence_now", "protected_time", "would_recommend", "comments"]
+        labels = {
+            "support_received": "How well supported did you feel?",
+            "confidence_now": "How confident do you feel in your role now?",
+            "protected_time": "Did you get the protected time you needed?",
+            "would_recommend": "Would you recommend the programme to a colleague?",
+            "comments": "Anything else you want to tell us (optional)",
+        }
+        widgets = {
+            "support_received": forms.RadioSelect(choices=[(n, str(n)) for n in range(1, 6)]),
+            "confidence_now": forms.RadioSelect(choices=[(n, str(n)) for n in range(1, 6)]),
+            "protected_time": forms.RadioSelect(choices=[(n, str(n)) for n in range(1, 6)]),
+            "would_recommend": forms.RadioSelect,
+            "comments": forms.Textarea(attrs={"rows": 5}),
+        }
+        error_messages = {
+            name: {"required": "Choose a score from 1 to 5"}
+            for name in ("support_received", "confidence_now", "protected_time")
+        } | {"would_recommend": {"required": "Say whether you would recommend the programme"}}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # RadioSelect on an integer field needs choices on the form field as well as the widget.
+        for name in ("support_received", "confidence_now", "protected_time"):
+            field = self.fields[name]
+            self.fields[name] = forms.TypedChoiceField(
+                label=field.label, help_text=field.help_text, choices=[(n, str(n)) for n in range(1, 6)],
+                coerce=int, widget=forms.RadioSelect, error_messages={"required": "Choose a score from 1 to 5"},
+            )
+        self.fields["would_recommend"].choices = Evaluation.Recommend.choices
+
+    def _post_clean(self) -> None:
+        # The service validates and saves; the form only collects the answers.
+        pass
+
+
+def role_of(enrolment: Enrolment, user: User) -> str | None:
+    """The confirming role the user holds on this enrolment, if any."""
+    if user.pk == enrolment.mentor_id:
+        return CompletionConfirmation.Role.MENTOR
+    if user.pk == enrolment.line_manager_id:
+        return CompletionConfirmation.Role.LINE_MANAGER
+    return None
+
+
+def errors_to_form(form: forms.Form, error: Any, fields: Iterable[str] | None = None) -> None:
+    """Put a service's ValidationError beside the form's fields (the rest at the top)."""
+    known = set(fields if fields is not None else form.fields)
+    if hasattr(error, "error_dict"):
+        for name, messages in error.message_dict.items():
+            for message in messages:
+                form.add_error(name if name in known else None, message)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)

@@ -1,0 +1,570 @@
+"""The programme lead's pages (programmes, enrolments, mentors) and the enrolment page with its
+actions (pause, resume, extend, withdraw, change people, completion, certificate, evaluation).
+
+Access is decided by ``preceptorship.access`` only: outsiders get 404, people who may read but
+not act get 403. Every change goes through ``programmes.services``.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Min, Q, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.views.decorators.http import require_GET, require_POST
+from django.views.generic import DetailView, FormView, ListView
+from django_filters.views import FilterView
+
+from preceptorship import access
+from preceptorship.models import Membership, User
+from preceptorship.pdf import render_pdf
+from programmes import selectors, services
+from programmes.access import lead_organisation_ids
+from programmes.filters import EnrolmentFilter
+from programmes.forms_lead import (
+    ChangePeopleForm,
+    ConfirmCompletionForm,
+    EnrolForm,
+    EvaluationForm,
+    ExtendForm,
+    OutcomeForm,
+    PauseForm,
+    ProgrammeForm,
+    WithdrawForm,
+    errors_to_form,
+)
+from programmes.models import CompletionConfirmation, Enrolment, Evaluation, Programme
+from programmes.schedule import progress_percent
+from programmes.services import OverCapacity, TransitionError
+
+Role = Membership.Role
+PAGE_SIZE = 25
+
+
+def progress_step(percent: int) -> int:
+    """The progress bar's width class: the nearest 5% (the CSP forbids inline widths)."""
+    return 5 * round(percent / 5)
+
+
+def timeline_context(enrolment: Enrolment, user: Any, today: datetime.date) -> dict[str, Any]:
+    """The schedule, the timeline and the progress bar of one enrolment (its page and the home panel)."""
+    schedule = services.enrolment_schedule(enrolment)
+    progress = progress_percent(enrolment.start_date, schedule.completion, today) if enrolment.is_current else 100
+    return {
+        "enrolment": enrolment,
+        "schedule": schedule,
+        "timeline": selectors.timeline(enrolment, user=user, today=today),
+        "progress": progress,
+        "progress_step": progress_step(progress),
+        "month": selectors.month_of(enrolment, today) if enrolment.is_current else None,
+    }
+
+
+def _is_lead(user: Any) -> bool:
+    return bool(lead_organisation_ids(user))
+
+
+def _programmes_crumbs() -> list[tuple[str, str]]:
+    return [("Home", reverse("home")), ("Programmes", reverse("programmes:programme-list"))]
+
+
+def _enrolment_queryset() -> QuerySet[Enrolment]:
+    return Enrolment.objects.select_related(
+        "programme", "programme__organisation", "preceptee", "preceptee__profession", "mentor", "line_manager",
+        "organisation", "team",
+    )
+
+
+def _get_enrolment(request: HttpRequest, pk: int, action: str = "view") -> Enrolment:
+    return access.get_for_user(request.user, _enrolment_queryset(), action=action, pk=pk)
+
+
+# Programmes
+
+
+class ProgrammeListView(ListView):
+    template_name = "programmes/lead/programme_list.html"
+    paginate_by = PAGE_SIZE
+    context_object_name = "programmes"
+
+    def get_queryset(self) -> QuerySet[Programme]:
+        return selectors.programmes_for(self.request.user).prefetch_related("professions").order_by("status", "name")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(**kwargs) | {
+            "can_create": _is_lead(self.request.user),
+            "crumbs": [("Home", reverse("home"))],
+        }
+
+
+class ProgrammeFormView(FormView):
+    """Create (no pk) or change (pk) a programme."""
+
+    form_class = ProgrammeForm
+    template_name = "programmes/lead/programme_form.html"
+    programme: Programme | None = None
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if "pk" in kwargs:
+            self.programme = access.get_for_user(request.user, Programme, action="change", pk=kwargs["pk"])
+        elif not _is_lead(request.user):
+            raise PermissionDenied("Only programme leads can set up programmes.")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return super().get_form_kwargs() | {"user": self.request.user, "instance": self.programme}
+
+    def form_valid(self, form: ProgrammeForm) -> HttpResponse:
+        fields = form.programme_fields()
+        try:
+            if self.programme is None:
+                programme = services.programme_create(
+                    actor=self.request.user, professions=form.cleaned_data["professions"], **fields
+                )
+                messages.success(self.request, f"{programme} has been set up. You can now enrol people.")
+            else:
+                programme = services.programme_update(
+                    actor=self.request.user, programme=self.programme,
+                    professions=form.cleaned_data["professions"], **fields,
+                )
+                messages.success(self.request, "The programme has been saved.")
+        except ValidationError as error:
+            errors_to_form(form, error)
+            return self.form_invalid(form)
+        return redirect(programme)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        crumbs = _programmes_crumbs()
+        if self.programme:
+            crumbs.append((str(self.programme), self.programme.get_absolute_url()))
+        return super().get_context_data(**kwargs) | {"programme": self.programme, "crumbs": crumbs}
+
+
+class ProgrammeDetailView(DetailView):
+    template_name = "programmes/lead/programme_detail.html"
+    context_object_name = "programme"
+
+    def get_object(self, queryset: QuerySet | None = None) -> Programme:
+        return access.get_for_user(
+            self.request.user, Programme.objects.select_related("organisation", "framework"), pk=self.kwargs["pk"]
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        programme = self.object
+        user = self.request.user
+        is_lead = access.can(user, programme, "change")
+        enrolments = (
+            selectors.enrolments_for(user).filter(programme=programme).order_by("status", "preceptee__last_name")
+        )
+        return super().get_context_data(**kwargs) | {
+            "is_lead": is_lead,
+            "professions": list(programme.professions.all()),
+            "enrolments": enrolments[:100],
+            "enrolment_total": enrolments.count(),
+            "has_enrolments": programme.enrolments.exists(),
+            "evaluations": selectors.evaluation_summary(programme) if is_lead else None,
+            "today": timezone.localdate(),
+            "crumbs": _programmes_crumbs(),
+        }
+
+
+@require_POST
+def programme_close(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = access.get_for_user(request.user, Programme, action="close", pk=pk)
+    try:
+        services.programme_close(actor=request.user, programme=programme)
+    except TransitionError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"{programme} is closed: nobody new can be enrolled. Current enrolments carry on.")
+    return redirect(programme)
+
+
+@require_POST
+def programme_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = access.get_for_user(request.user, Programme, action="delete", pk=pk)
+    try:
+        services.programme_delete(actor=request.user, programme=programme)
+    except TransitionError as error:
+        messages.error(request, str(error))
+        return redirect(programme)
+    messages.success(request, f"{programme} has been deleted.")
+    return redirect("programmes:programme-list")
+
+
+# Enrolling
+
+
+class EnrolView(FormView):
+    form_class = EnrolForm
+    template_name = "programmes/lead/enrol.html"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        self.programme = access.get_for_user(
+            request.user, Programme.objects.select_related("organisation"), action="enrol", pk=kwargs["pk"]
+        )
+        self.warning: services.CapacityWarning | None = None
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if self.programme.status != Programme.Status.OPEN:
+            messages.error(request, "This programme is closed to new enrolments.")
+            return redirect(self.programme)
+        return super().get(request, *args, **kwargs)
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return super().get_form_kwargs() | {"programme": self.programme}
+
+    def form_valid(self, form: EnrolForm) -> HttpResponse:
+        data = form.cleaned_data
+        try:
+            enrolments = services.enrolment_cohort_create(
+                actor=self.request.user, programme=self.programme, preceptees=list(data["preceptees"]),
+                start_date=data["start_date"], transition=data["transition"], mentor=data["mentor"],
+                line_manager=data["line_manager"], confirm_over_capacity=data["confirm_over_capacity"],
+            )
+        except OverCapacity as over:
+            self.warning = over.warning
+            form.ask_to_confirm()
+            return self.form_invalid(form)
+        except ValidationError as error:
+            errors_to_form(form, _rename(error, {"preceptee": "preceptees"}))
+            return self.form_invalid(form)
+        except TransitionError as error:
+            form.add_error(None, str(error))
+            return self.form_invalid(form)
+        names = ", ".join(str(e.preceptee) for e in enrolments)
+        messages.success(self.request, f"Enrolled {len(enrolments)} {'person' if len(enrolments) == 1 else 'people'}: "
+                                       f"{names}.")
+        if len(enrolments) == 1:
+            return redirect(enrolments[0])
+        return redirect(f"{reverse('programmes:enrolment-list')}?programme={self.programme.pk}")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        crumbs = [*_programmes_crumbs(), (str(self.programme), self.programme.get_absolute_url())]
+        return super().get_context_data(**kwargs) | {
+            "programme": self.programme, "warning": self.warning, "crumbs": crumbs,
+        }
+
+
+def _rename(error: ValidationError, names: dict[str, str]) -> ValidationError:
+    if not hasattr(error, "error_dict"):
+        return error
+    return ValidationError({names.get(key, key): value for key, value in error.error_dict.items()})
+
+
+# The programme lead's enrolment list and mentors
+
+
+class LeadOnlyMixin:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not _is_lead(request.user):
+            raise PermissionDenied("This page is for programme leads.")
+        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+
+
+class EnrolmentListView(LeadOnlyMixin, FilterView):
+    filterset_class = EnrolmentFilter
+    template_name = "programmes/lead/enrolment_list.html"
+    paginate_by = PAGE_SIZE
+    context_object_name = "enrolments"
+
+    def get_queryset(self) -> QuerySet[Enrolment]:
+        return selectors.led_enrolments(self.request.user).order_by("-start_date", "-id")
+
+    def get_filterset_kwargs(self, filterset_class: Any) -> dict[str, Any]:
+        return super().get_filterset_kwargs(filterset_class) | {"user": self.request.user}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        return super().get_context_data(**kwargs) | {
+            "query_string": query.urlencode(),
+            "today": timezone.localdate(),
+            "crumbs": [("Home", reverse("home"))],
+        }
+
+
+class MentorListView(LeadOnlyMixin, ListView):
+    template_name = "programmes/lead/mentor_list.html"
+    context_object_name = "mentors"
+    paginate_by = 50
+
+    def get_queryset(self) -> QuerySet[User]:
+        organisations = lead_organisation_ids(self.request.user)
+        current = Q(mentored_enrolments__status__in=Enrolment.CURRENT)
+        led_current = current & Q(mentored_enrolments__programme__organisation_id__in=organisations)
+        return (
+            User.objects.filter(
+                Q(memberships__organisation_id__in=organisations, memberships__role=Role.MENTOR) | led_current
+            )
+            .select_related("profession")
+            .annotate(
+                current_load=Count("mentored_enrolments", filter=current, distinct=True),
+                led_load=Count("mentored_enrolments", filter=led_current, distinct=True),
+                tightest_capacity=Min("mentored_enrolments__programme__mentor_capacity", filter=current),
+            )
+            .distinct()
+            .order_by("last_name", "first_name")
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        organisations = lead_organisation_ids(self.request.user)
+        default = (
+            Programme.objects.filter(organisation_id__in=organisations, status=Programme.Status.OPEN)
+            .aggregate(capacity=Min("mentor_capacity"))["capacity"]
+            or Programme._meta.get_field("mentor_capacity").default
+        )
+        for mentor in context["mentors"]:
+            mentor.capacity = mentor.tightest_capacity or default
+            mentor.space = mentor.capacity - mentor.current_load
+        return context | {"default_capacity": default, "crumbs": [("Home", reverse("home"))]}
+
+
+# One enrolment
+
+
+class EnrolmentDetailView(DetailView):
+    """The timeline: the preceptee's home, and everyone's view of one preceptorship."""
+
+    template_name = "programmes/lead/enrolment_detail.html"
+    context_object_name = "enrolment"
+
+    def get_object(self, queryset: QuerySet | None = None) -> Enrolment:
+        return _get_enrolment(self.request, self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        enrolment: Enrolment = self.object
+        user = self.request.user
+        policy = access.policy_for(Enrolment)
+        allowed = {
+            action: policy.allows(user, enrolment, action)
+            for action in ("manage", "change", "confirm_completion", "record_outcome", "certificate", "evaluate")
+        }
+        today = timezone.localdate()
+        confirmations = list(enrolment.confirmations.select_related("by"))
+        return super().get_context_data(**kwargs) | timeline_context(enrolment, user, today) | {
+            "can": allowed,
+            "today": today,
+            "pauses": list(enrolment.pauses.all()),
+            "extensions": list(enrolment.extensions.all()),
+            "confirmations": confirmations,
+            "completion_open": services.completion_open(enrolment, today),
+            "time": selectors.protected_time_summary(enrolment, today),
+            "evaluated": Evaluation.objects.filter(enrolment=enrolment).exists(),
+            "is_preceptee": enrolment.preceptee_id == user.pk,
+            "crumbs": _enrolment_crumbs(user),
+        }
+
+
+def _enrolment_crumbs(user: Any) -> list[tuple[str, str]]:
+    crumbs = [("Home", reverse("home"))]
+    if _is_lead(user):
+        crumbs.append(("Enrolments", reverse("programmes:enrolment-list")))
+    return crumbs
+
+
+class EnrolmentActionView(FormView):
+    """A small form about one enrolment that calls one service and returns to the enrolment page."""
+
+    template_name = "programmes/lead/enrolment_action.html"
+    action = "change"
+    title = ""
+    intro = ""
+    submit_label = "Save"
+    done_message = ""
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        self.enrolment = _get_enrolment(request, kwargs["pk"], action=self.action)
+        return super().dispatch(request, *args, **kwargs)
+
+    def perform(self, form: forms.Form) -> None:
+        raise NotImplementedError
+
+    def form_valid(self, form: forms.Form) -> HttpResponse:
+        try:
+            self.perform(form)
+        except ValidationError as error:
+            errors_to_form(form, error)
+            return self.form_invalid(form)
+        except TransitionError as error:
+            form.add_error(None, str(error))
+            return self.form_invalid(form)
+        if self.done_message:
+            messages.success(self.request, self.done_message)
+        return redirect(self.enrolment)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        crumbs = [
+            *_enrolment_crumbs(self.request.user), (str(self.enrolment.preceptee), self.enrolment.get_absolute_url())
+        ]
+        return super().get_context_data(**kwargs) | {
+            "enrolment": self.enrolment, "title": self.title, "intro": self.intro,
+            "submit_label": self.submit_label, "crumbs": crumbs,
+        }
+
+
+class PauseView(EnrolmentActionView):
+    form_class = PauseForm
+    title = "Pause the preceptorship"
+    intro = "Every review and the completion date after the start of the pause move later by the pause's length."
+    submit_label = "Pause the preceptorship"
+    done_message = "The pause has been recorded and the dates have moved."
+
+    def perform(self, form: PauseForm) -> None:
+        services.enrolment_pause(actor=self.request.user, enrolment=self.enrolment, **form.cleaned_data)
+
+
+class ExtendView(EnrolmentActionView):
+    form_class = ExtendForm
+    title = "Extend the preceptorship"
+    intro = "An extension moves the completion date later. The review schedule stays as it is."
+    submit_label = "Extend"
+    done_message = "The extension has been recorded."
+
+    def perform(self, form: ExtendForm) -> None:
+        services.enrolment_extend(actor=self.request.user, enrolment=self.enrolment, **form.cleaned_data)
+
+
+class WithdrawView(EnrolmentActionView):
+    form_class = WithdrawForm
+    title = "Record a withdrawal"
+    intro = "The reason is kept for the retention figures."
+    submit_label = "Record the withdrawal"
+    done_message = "The withdrawal has been recorded."
+
+    def perform(self, form: WithdrawForm) -> None:
+        services.enrolment_withdraw(actor=self.request.user, enrolment=self.enrolment, **form.cleaned_data)
+
+
+class ChangePeopleView(EnrolmentActionView):
+    form_class = ChangePeopleForm
+    action = "manage"
+    title = "Change mentor or line manager"
+    submit_label = "Save"
+    done_message = "The mentor and line manager have been saved."
+    warning: services.CapacityWarning | None = None
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return super().get_form_kwargs() | {"enrolment": self.enrolment}
+
+    def get_initial(self) -> dict[str, Any]:
+        return {"mentor": self.enrolment.mentor_id, "line_manager": self.enrolment.line_manager_id}
+
+    def form_valid(self, form: ChangePeopleForm) -> HttpResponse:
+        try:
+            return super().form_valid(form)
+        except OverCapacity as over:
+            self.warning = over.warning
+            form.ask_to_confirm()
+            return self.form_invalid(form)
+
+    def perform(self, form: ChangePeopleForm) -> None:
+        services.enrolment_change_people(actor=self.request.user, enrolment=self.enrolment, **form.cleaned_data)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(**kwargs) | {"warning": self.warning}
+
+
+class ConfirmCompletionView(EnrolmentActionView):
+    form_class = ConfirmCompletionForm
+    action = "confirm_completion"
+    title = "Confirm completion"
+    submit_label = "Send my answer"
+    done_message = "Your answer has been recorded. The programme lead records the outcome."
+
+    @property
+    def intro(self) -> str:  # type: ignore[override]
+        return (
+            f"{self.enrolment.preceptee}'s preceptorship is due to complete on "
+            f"{self.enrolment.completion_due:%-d %B %Y}. The mentor and the line manager each confirm."
+        )
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not services.completion_open(self.enrolment):
+            messages.info(request, "Completion can be confirmed from a month before the completion date "
+                                   f"({self.enrolment.completion_due:%-d %B %Y}).")
+            return redirect(self.enrolment)
+        return super().get(request, *args, **kwargs)
+
+    def perform(self, form: ConfirmCompletionForm) -> None:
+        data = form.cleaned_data
+        services.completion_confirm(
+            actor=self.request.user, enrolment=self.enrolment, confirmed=data["confirmed"],
+            reason=data.get("reason") or "", proposed_extension_months=data.get("proposed_extension_months"),
+        )
+
+
+class OutcomeView(EnrolmentActionView):
+    form_class = OutcomeForm
+    action = "record_outcome"
+    title = "Record the outcome"
+    intro = "Once recorded the preceptorship is complete and the preceptee can download their certificate."
+    submit_label = "Record the outcome and complete"
+    done_message = "The preceptorship is complete. The preceptee has been told and can download their certificate."
+
+    def get_initial(self) -> dict[str, Any]:
+        exit_level = self.enrolment.programme.exit_level
+        return {
+            "completed_on": min(timezone.localdate(), self.enrolment.completion_due),
+            "outcome": f"Progressed to {exit_level}" if exit_level else "",
+        }
+
+    def perform(self, form: OutcomeForm) -> None:
+        services.completion_record_outcome(actor=self.request.user, enrolment=self.enrolment, **form.cleaned_data)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        confirmations = {c.role: c for c in self.enrolment.confirmations.select_related("by")}
+        needed = services.required_confirmations(self.enrolment)
+        rows = [(CompletionConfirmation.Role(role).label, confirmations.get(role)) for role in needed]
+        return super().get_context_data(**kwargs) | {"confirmation_rows": rows}
+
+
+class EvaluationView(EnrolmentActionView):
+    form_class = EvaluationForm
+    action = "evaluate"
+    title = "Tell us about your preceptorship"
+    intro = ("Your answers help improve the programme. Programme leads only see totals, and only once at least "
+             "5 people have answered, so nobody can tell what you said.")
+    submit_label = "Send my answers"
+    done_message = "Thank you. Your answers have been sent."
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if Evaluation.objects.filter(enrolment=self.enrolment).exists():
+            messages.info(request, "You have already evaluated this programme. Thank you.")
+            return redirect(self.enrolment)
+        return super().get(request, *args, **kwargs)
+
+    def perform(self, form: EvaluationForm) -> None:
+        services.evaluation_submit(actor=self.request.user, enrolment=self.enrolment, **form.cleaned_data)
+
+
+@require_POST
+def enrolment_resume(request: HttpRequest, pk: int) -> HttpResponse:
+    enrolment = _get_enrolment(request, pk, action="change")
+    try:
+        services.enrolment_resume(actor=request.user, enrolment=enrolment)
+    except TransitionError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "The preceptorship has resumed; the dates have been worked out again.")
+    return redirect(enrolment)
+
+
+@require_GET
+def certificate(request: HttpRequest, pk: int) -> HttpResponse:
+    enrolment = _get_enrolment(request, pk, action="certificate")
+    pdf = render_pdf("pdf/certificate.html", {"enrolment": enrolment, "programme": enrolment.programme})
+    response = HttpResponse(pdf, content_type="application/pdf")
+    name = slugify(f"preceptorship certificate {enrolment.preceptee.last_name or enrolment.pk}")
+    response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
+    return response
