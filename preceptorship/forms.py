@@ -8,7 +8,7 @@ class SignInForm(AuthenticationForm):
     """E-mail and password. Clear messages for the two ways it goes wrong."""
 
     username = forms.EmailField(
-        label="E-mail address", widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True})
+        label="E-mail address", widget=forms.EmailInput(attrs={"autocomplete": "email"})
     )
 
     error_messages = {

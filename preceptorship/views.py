@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from http import HTTPStatus
+from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -89,6 +90,13 @@ class ProfileForm(forms.ModelForm):
         fields = ["first_name", "last_name", "job_title", "band", "email_reminders"]
         labels = {"first_name": "First name", "last_name": "Last name", "band": "Band or range"}
         help_texts = {"band": "For example Band 5, Range 6 or Level 1."}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Colleagues find people by name on caseloads, reviews and letters: a name cannot be blank.
+        for name, label in (("first_name", "first name"), ("last_name", "last name")):
+            self.fields[name].required = True
+            self.fields[name].error_messages["required"] = f"Enter your {label}"
 
 
 def profile(request: HttpRequest) -> HttpResponse:
