@@ -1,0 +1,236 @@
+"""The foundation in a real browser: sign in, password reset, each role's home and navigation, profile,
+notifications; every page axe-clean at desktop width and at 320 px, and sign-in by keyboard alone.
+
+The navigation walk reads the links from the page itself, so the pages the apps add to a role's
+navigation are visited and checked here without changing this file.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from django.core import mail
+
+from preceptorship.demo import PEOPLE
+from preceptorship.models import Membership, User
+from preceptorship.notifications import notify
+from preceptorship.tests.browser import (
+    DESKTOP,
+    NARROW,
+    Demo,
+    check_page,
+    focused,
+    forget_browser_errors,
+    goto,
+    nav_links,
+    screenshot,
+    sign_in,
+    tab_to,
+    url,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+Role = Membership.Role
+
+
+def _one_login_per_role() -> dict[str, str]:
+    """Role -> the first demo person holding it (the administrator is a superuser, not a member)."""
+    logins = {Role.ADMINISTRATOR.value: "admin"}
+    for key, *_, roles, _description in PEOPLE:
+        for _org, _team, role in roles:
+            logins.setdefault(role.value, key)
+    return logins
+
+
+ROLE_LOGINS = _one_login_per_role()
+# Django's own admin markup is third-party: it must load, but it is not held to the NHS.UK checks.
+THIRD_PARTY_PREFIXES = ("/admin/",)
+
+
+def _visit_everything(page: Any, live_server: Any, links: list[tuple[str, str]], label: str) -> None:
+    for text, href in links:
+        goto(page, url(live_server, href))
+        screenshot(page, f"{label}-{text}")
+        if href.startswith(THIRD_PARTY_PREFIXES):
+            forget_browser_errors(page)
+            continue
+        check_page(page)
+
+
+@pytest.mark.parametrize("role", sorted(ROLE_LOGINS))
+def test_each_role_home_and_navigation_are_accessible_on_desktop_and_phone(
+    role: str, page: Any, demo: Demo, live_server: Any
+) -> None:
+    sign_in(page, live_server, demo.email(ROLE_LOGINS[role]), demo.password)
+    screenshot(page, "home")
+    check_page(page)
+    links = list(dict.fromkeys(nav_links(page)))
+    hrefs = [href for _, href in links]
+    assert "/" in hrefs and "/notifications/" in hrefs and "/profile/" in hrefs, f"{role} navigation: {links}"
+    assert ("/admin/" in hrefs) == (role == Role.ADMINISTRATOR), f"{role} navigation: {links}"
+
+    _visit_everything(page, live_server, links, "desktop")
+
+    page.set_viewport_size(NARROW)
+    _visit_everything(page, live_server, links, "320px")
+    page.set_viewport_size(DESKTOP)
+
+
+def test_wrong_details_show_the_error_summary_and_field_errors(page: Any, demo: Demo, live_server: Any) -> None:
+    goto(page, url(live_server, "/sign-in/"))
+    check_page(page)
+    page.get_by_label("E-mail address").fill("not-an-email-address")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+    summary = page.locator(".nhsuk-error-summary")
+    assert summary.is_visible()
+    assert summary.get_by_role("link", name=re.compile("valid email", re.I)).count() == 1
+    assert page.locator(".nhsuk-form-group--error .nhsuk-error-message").count() == 2  # e-mail and password
+    assert page.get_by_label("E-mail address").input_value() == "not-an-email-address"
+    screenshot(page, "field-errors")
+    check_page(page)
+
+    page.get_by_label("E-mail address").fill(demo.email("mentor_ot"))
+    page.get_by_label("Password", exact=True).fill("not the password")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+    assert page.url.endswith("/sign-in/")
+    assert "Enter a correct e-mail address and password" in page.locator(".nhsuk-error-summary").inner_text()
+    assert page.get_by_label("E-mail address").input_value() == demo.email("mentor_ot")
+    assert page.get_by_label("Password", exact=True).input_value() == ""
+    screenshot(page, "wrong-password")
+    check_page(page)
+
+
+def test_sign_in_with_the_keyboard_only(page: Any, demo: Demo, live_server: Any) -> None:
+    goto(page, url(live_server, "/sign-in/"))
+    # Nothing has focus on arrival (no autofocus), so the skip link is the first Tab stop.
+    assert focused(page)["tag"] == "body", f"{focused(page)} has focus on arrival"
+    page.keyboard.press("Tab")
+    assert "nhsuk-skip-link" in focused(page)["cls"], f"first Tab stop is {focused(page)}, not the skip link"
+    tab_to(page, name="username")
+    page.keyboard.type(demo.email("mentor_ot"))
+    page.keyboard.press("Tab")
+    assert focused(page)["name"] == "password"
+    page.keyboard.type(demo.password)
+    screenshot(page, "typed")
+    page.keyboard.press("Enter")
+    page.wait_for_url(url(live_server, "/"))
+    screenshot(page, "home")
+
+    page.keyboard.press("Tab")
+    assert "nhsuk-skip-link" in focused(page)["cls"], f"first Tab stop on home is {focused(page)}"
+    page.keyboard.press("Enter")
+    assert page.url.endswith("#maincontent")
+    assert focused(page)["id"] == "maincontent", f"the skip link left focus on {focused(page)}"
+    # The next Tab stop is after the start of the main content: the header is skipped.
+    page.keyboard.press("Tab")
+    in_header = page.evaluate("document.querySelector('header').contains(document.activeElement)")
+    assert not in_header, f"after skipping, Tab went back into the header: {focused(page)}"
+
+
+def test_password_reset_from_request_to_signing_in_with_the_new_password(
+    page: Any, demo: Demo, live_server: Any
+) -> None:
+    email = demo.email("preceptee_ot_new")
+    goto(page, url(live_server, "/sign-in/"))
+    page.get_by_role("link", name="I have forgotten my password").click()
+    page.wait_for_load_state()
+    screenshot(page, "request")
+    check_page(page)
+    page.get_by_role("button", name="Send the link").click()
+    page.wait_for_load_state()
+    assert page.locator(".nhsuk-error-summary").is_visible(), "an empty e-mail address must be refused"
+    screenshot(page, "empty")
+    check_page(page)
+
+    page.locator("input[name=email]").fill(email)
+    page.get_by_role("button", name="Send the link").click()
+    page.wait_for_url("**/password-reset/sent/")
+    screenshot(page, "sent")
+    check_page(page)
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == [email]
+    link = re.search(r"https?://\S+/password-reset/\S+/\S+/", mail.outbox[0].body)
+    assert link, mail.outbox[0].body
+    path = "/" + link.group(0).split("/", 3)[3]
+
+    goto(page, url(live_server, path))
+    screenshot(page, "choose")
+    check_page(page)
+    new_password = "a-brand-new-password-for-ellie"
+    page.locator("input[name=new_password1]").fill(new_password)
+    page.locator("input[name=new_password2]").fill("something else entirely")
+    page.get_by_role("button", name="Save the new password").click()
+    page.wait_for_load_state()
+    assert page.locator(".nhsuk-error-summary").is_visible(), "mismatched passwords must be refused"
+    screenshot(page, "mismatch")
+    check_page(page)
+    page.locator("input[name=new_password1]").fill(new_password)
+    page.locator("input[name=new_password2]").fill(new_password)
+    page.get_by_role("button", name="Save the new password").click()
+    page.wait_for_url("**/password-reset/complete/")
+    screenshot(page, "complete")
+    check_page(page)
+
+    sign_in(page, live_server, email, new_password)
+
+
+def test_profile_keeps_what_was_typed_on_error_and_saves(page: Any, demo: Demo, live_server: Any) -> None:
+    sign_in(page, live_server, demo.email("practitioner_ot"), demo.password)
+    page.get_by_role("link", name="Isaac Newman").click()
+    page.wait_for_load_state()
+    check_page(page)
+    page.get_by_label("First name").fill("")
+    page.get_by_label("Job title").fill("Senior <b>Occupational</b> Therapist")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_load_state()
+    summary = page.locator(".nhsuk-error-summary")
+    assert summary.is_visible()
+    assert summary.get_by_role("link", name="Enter your first name").count() == 1
+    assert page.get_by_label("Job title").input_value() == "Senior <b>Occupational</b> Therapist"
+    screenshot(page, "error")
+    check_page(page)
+    page.set_viewport_size(NARROW)
+    screenshot(page, "error-320px")
+    check_page(page)
+    page.set_viewport_size(DESKTOP)
+
+    page.get_by_label("First name").fill("Isaac")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_load_state()
+    assert "Your profile has been saved" in page.locator("main").inner_text()
+    screenshot(page, "saved")
+    check_page(page)
+    assert User.objects.get(email=demo.email("practitioner_ot")).job_title == "Senior <b>Occupational</b> Therapist"
+
+
+def test_notifications_list_and_open(page: Any, demo: Demo, live_server: Any) -> None:
+    recipient = User.objects.get(email=demo.email("mentor_ot"))
+    for number in range(3):
+        notify(recipient=recipient, kind="browser_test", about=f"browser-test-{number}", subject=f"Review {number} is due",
+               body="Line one.\nLine two <script>alert(1)</script>", url="/profile/", due_on=None)
+    sign_in(page, live_server, recipient.email, demo.password)
+    page.locator(".nhsuk-header__account-link", has_text="Notifications").click()
+    page.wait_for_load_state()
+    assert page.locator("main strong", has_text="Review 2 is due").is_visible()
+    assert "<script>alert(1)</script>" in page.locator("main").inner_text(), "the body must be shown as text"
+    screenshot(page, "list")
+    check_page(page)
+    page.set_viewport_size(NARROW)
+    screenshot(page, "list-320px")
+    check_page(page)
+    page.set_viewport_size(DESKTOP)
+
+    page.get_by_role("button", name=re.compile("Review 1 is due")).click()
+    page.wait_for_url(url(live_server, "/profile/"))
+    assert recipient.notifications.get(subject="Review 1 is due").read_at is not None
+    page.go_back()
+    page.reload()
+    page.get_by_role("button", name="Mark all as read").click()
+    page.wait_for_load_state()
+    assert "marked as read" in page.locator("main").inner_text()
+    screenshot(page, "all-read")
+    check_page(page)
