@@ -1,0 +1,491 @@
+"""How fast Preceptorship is at ICS scale: key pages, the reminder sweep, PDFs and the staff import.
+
+    DATABASE_URL=postgres://... python bench/run.py [--scale 1|10] [--json FILE] [--compare FILE]
+
+Against the database in DATABASE_URL (migrated on the way in; scale data generated when the
+database has none), it measures every key page through the whole Django stack (middleware,
+session, user, templates) with the test client signed in as the person who uses the page, side by
+side with a baseline view that renders the base template with one query; then the reminder sweep
+over 100,000 active enrolments, the PDFs and the bulk staff import. A page or a function that does
+not exist yet is reported as "not available". See docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import math
+import os
+import platform
+import statistics
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from django.db.models import Count, Q  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.urls import NoReverseMatch, reverse  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from preceptorship.models import IntegratedCareSystem, Membership, Notification, User  # noqa: E402
+from programmes import scale  # noqa: E402
+from programmes.models import Enrolment  # noqa: E402
+from progression.models import Evidence, ProgressionCase  # noqa: E402
+
+Role = Membership.Role
+Stage = ProgressionCase.Stage
+SWEEP_ENROLMENTS = 100_000
+PACK_EVIDENCE = 100
+IMPORT_ROWS = 5_000
+TARGETS = {
+    "page_ratio": 3.0,
+    "page_p95_ms": 250.0,
+    "sweep_seconds": 10.0,
+    "pack_seconds": 3.0,
+    "certificate_seconds": 0.5,
+    "letter_seconds": 0.5,
+    "import_seconds": 30.0,
+}
+
+
+@dataclass
+class Timing:
+    name: str
+    url: str = ""
+    viewer: str = ""
+    available: bool = True
+    status: int | None = None
+    note: str = ""
+    requests: int = 0
+    median_ms: float | None = None
+    p95_ms: float | None = None
+    queries: int | None = None
+    ratio: float | None = None
+    samples_ms: list[float] = field(default_factory=list, repr=False)
+
+
+def percentile(samples: list[float], share: float) -> float:
+    ordered = sorted(samples)
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
+
+
+def try_reverse(names: list[str], *args: Any) -> tuple[str, str] | None:
+    for name in names:
+        try:
+            return name, reverse(name, args=args or None)
+        except NoReverseMatch:
+            continue
+    return None
+
+
+# Who looks at what: chosen from the data, the same way at every scale.
+
+
+def ics_users(role: str) -> Any:
+    return User.objects.filter(memberships__role=role, memberships__organisation__ics__slug=scale.ICS_SLUG)
+
+
+def busiest_mentor() -> User:
+    return (ics_users(Role.MENTOR).annotate(current=Count("mentored_enrolments", filter=Q(
+        mentored_enrolments__status__in=Enrolment.CURRENT))).order_by("-current", "pk").first())
+
+
+def timeline_enrolment() -> Enrolment:
+    """An active enrolment well into its programme, with reviews, goals and reflections."""
+    return (Enrolment.objects.filter(organisation__ics__slug=scale.ICS_SLUG, status=Enrolment.Status.ACTIVE)
+            .order_by("-reviews_held", "start_date", "pk").select_related("preceptee").first())
+
+
+def lead_of_first_organisation() -> User:
+    return ics_users(Role.PROGRAMME_LEAD).filter(memberships__organisation__slug="scale-org-1").first()
+
+
+def case_for_table() -> ProgressionCase:
+    return (ProgressionCase.objects.filter(organisation__ics__slug=scale.ICS_SLUG, stage=Stage.DRAFT,
+                                           line_manager__isnull=False)
+            .annotate(n=Count("assessments")).filter(n=25).order_by("pk").select_related("line_manager").first())
+
+
+def busiest_head_of_service() -> User:
+    return (ics_users(Role.HEAD_OF_SERVICE).annotate(waiting=Count(
+        "memberships__organisation__progression_cases",
+        filter=Q(memberships__organisation__progression_cases__stage=Stage.SUBMITTED), distinct=True))
+        .order_by("-waiting", "pk").first())
+
+
+@dataclass
+class PageSpec:
+    name: str
+    url_names: list[str]
+    subject: Callable[[], tuple[User, tuple]]  # (viewer, URL arguments)
+
+
+PAGES = [
+    PageSpec("Mentor caseload", ["programmes:caseload"], lambda: (busiest_mentor(), ())),
+    PageSpec("Preceptee's timeline", ["programmes:enrolment-timeline", "programmes:enrolment-detail"],
+             lambda: (lambda e: (e.preceptee, (e.pk,)))(timeline_enrolment())),
+    PageSpec("Programme lead: enrolment list", ["programmes:enrolment-list"],
+             lambda: (lead_of_first_organisation(), ())),
+    PageSpec("Programme lead: dashboard", ["programmes:dashboard", "programmes:lead-dashboard",
+                                           "programmes:reports-dashboard", "programmes:organisation-dashboard"],
+             lambda: (lead_of_first_organisation(), ())),
+    PageSpec("Progression case table (25 competencies)", ["progression:case-detail"],
+             lambda: (lambda c: (c.line_manager, (c.pk,)))(case_for_table())),
+    PageSpec("Waiting for me (Head of Service)", ["progression:case-waiting", "progression:waiting"],
+             lambda: (busiest_head_of_service(), ())),
+    PageSpec("ICS dashboard", ["programmes:ics-dashboard", "programmes:ics", "reports:ics-dashboard"],
+             lambda: (ics_users(Role.ICS_LEAD).first(), ())),
+]
+
+
+def measure(client: Client, url: str, requests: int, name: str) -> Timing:
+    result = Timing(name=name, url=url)
+    for _ in range(3):  # warm the template cache and the connection
+        response = client.get(url)
+    result.status = response.status_code
+    if response.status_code != 200:
+        result.note = f"answered {response.status_code}"
+        return result
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    result.queries = len(queries.captured_queries)
+    for _ in range(requests):
+        started = time.perf_counter()
+        client.get(url)
+        result.samples_ms.append((time.perf_counter() - started) * 1000)
+    result.requests = requests
+    result.median_ms = round(statistics.median(result.samples_ms), 2)
+    result.p95_ms = round(percentile(result.samples_ms, 0.95), 2)
+    return result
+
+
+def signed_in(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def bench_pages(requests: int) -> tuple[Timing, list[Timing]]:
+    any_user = busiest_mentor()
+    first = measure(signed_in(any_user), reverse("bench-baseline"), requests, "Baseline (base.html, one query)")
+    pages = []
+    for spec in PAGES:
+        found = try_reverse(spec.url_names, 1)
+        if found is None and not try_reverse(spec.url_names):
+            pages.append(Timing(name=spec.name, available=False, note="not available"))
+            continue
+        try:
+            viewer, args = spec.subject()
+            name, url = try_reverse(spec.url_names, *args) or (None, None)
+            if url is None:
+                pages.append(Timing(name=spec.name, available=False, note="not available (URL arguments differ)"))
+                continue
+            timing = measure(signed_in(viewer), url, requests, spec.name)
+            timing.viewer = f"{viewer.email} ({name})"
+        except Exception as error:  # noqa: BLE001 - one broken page must not stop the others
+            timing = Timing(name=spec.name, available=True, note=f"error: {error.__class__.__name__}: {error}"[:300])
+            traceback.print_exc(limit=3)
+        pages.append(timing)
+        print(f"  {spec.name}: {timing.median_ms} ms median, {timing.queries} queries {timing.note}", flush=True)
+    last = measure(signed_in(any_user), reverse("bench-baseline"), requests, "Baseline (base.html, one query)")
+    baseline = Timing(name=first.name, url=first.url, status=last.status, queries=last.queries,
+                      samples_ms=first.samples_ms + last.samples_ms, requests=first.requests + last.requests)
+    baseline.median_ms = round(statistics.median(baseline.samples_ms), 2)
+    baseline.p95_ms = round(percentile(baseline.samples_ms, 0.95), 2)
+    for page in pages:
+        if page.median_ms is not None:
+            page.ratio = round(page.median_ms / baseline.median_ms, 2)
+    return baseline, pages
+
+
+# The reminder sweep
+
+
+def bench_sweep() -> dict[str, Any]:
+    from preceptorship.reminders import sources, sweep
+
+    started = time.perf_counter()
+    added = scale.top_up_active_enrolments(SWEEP_ENROLMENTS)
+    setup = time.perf_counter() - started
+    active = Enrolment.objects.filter(status=Enrolment.Status.ACTIVE).count()
+    before = Notification.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    result: dict[str, Any] = {"active_enrolments": active, "sources": sorted(sources()),
+                              "setup_seconds": round(setup, 1), "enrolments_added": added}
+    try:
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            first = sweep()
+            result["seconds"] = round(time.perf_counter() - started, 2)
+        result["queries"] = len(queries.captured_queries)
+        result["new"] = first.get("total", 0)
+        result["new_by_kind"] = first
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            second = sweep()
+            result["second_seconds"] = round(time.perf_counter() - started, 2)
+        result["second_queries"] = len(queries.captured_queries)
+        result["second_new"] = second.get("total", 0)
+    finally:
+        # Leave the database as it was, so the next run measures a first sweep again.
+        Notification.objects.filter(pk__gt=before).delete()
+    return result
+
+
+# PDFs
+
+
+def timed(function: Callable[[], Any], repeat: int = 3) -> dict[str, Any]:
+    runs = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        output = function()
+        runs.append(time.perf_counter() - started)
+    size = len(output) if isinstance(output, bytes | bytearray) else None
+    return {"seconds": round(statistics.median(runs), 3), "first_seconds": round(runs[0], 3), "runs": repeat,
+            "bytes": size}
+
+
+class Rollback(Exception):  # noqa: N818
+    pass
+
+
+def bench_pdfs() -> dict[str, Any]:
+    results: dict[str, Any] = {}
+    # The certificate is rendered by its page, so it is measured through the stack.
+    completed = (Enrolment.objects.filter(organisation__ics__slug=scale.ICS_SLUG, status=Enrolment.Status.COMPLETED)
+                 .select_related("preceptee").order_by("pk").first())
+    found = try_reverse(["programmes:certificate"], completed.pk)
+    if found:
+        client = signed_in(completed.preceptee)
+
+        def certificate() -> bytes:
+            response = client.get(found[1])
+            if response.status_code != 200:
+                raise RuntimeError(f"the certificate page answered {response.status_code}")
+            return response.content
+
+        results["certificate"] = guarded(lambda: timed(certificate))
+    else:
+        results["certificate"] = {"note": "not available"}
+    try:
+        from progression.letters import render_letter_pdf, render_pack_pdf
+    except ImportError:
+        results["letter"] = results["evidence_pack"] = {"note": "not available"}
+        return results
+    told = (ProgressionCase.objects.filter(organisation__ics__slug=scale.ICS_SLUG, stage=Stage.WORKER_TOLD)
+            .order_by("pk").first())
+    results["letter"] = guarded(lambda: timed(lambda: render_letter_pdf(told)))
+    case = case_for_table()
+    try:
+        with transaction.atomic():
+            extra = PACK_EVIDENCE - case.evidence.count()
+            competencies = list(case.assessments.values_list("competency_id", flat=True))
+            rows = Evidence.objects.bulk_create([
+                Evidence(case=case, title=f"Practice example {i + 1}", example_date=timezone.localdate()
+                         - datetime.timedelta(days=i), description=scale.SENTENCES[i % len(scale.SENTENCES)] * 3,
+                         added_by_id=case.line_manager_id)
+                for i in range(extra)
+            ])
+            through = Evidence.competencies.through
+            through.objects.bulk_create([
+                through(evidence_id=row.pk, competency_id=competencies[i % len(competencies)])
+                for i, row in enumerate(rows)
+            ])
+            results["evidence_pack"] = guarded(lambda: timed(lambda: render_pack_pdf(case)))
+            results["evidence_pack"].update(competencies=len(competencies), evidence=case.evidence.count())
+            raise Rollback
+    except Rollback:
+        pass
+    return results
+
+
+def guarded(function: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    try:
+        return function()
+    except Exception as error:  # noqa: BLE001
+        traceback.print_exc(limit=3)
+        return {"note": f"error: {error.__class__.__name__}: {error}"[:300]}
+
+
+# Bulk staff import
+
+
+def bench_import() -> dict[str, Any]:
+    try:
+        from preceptorship import imports
+    except ImportError:
+        return {"note": "not available (preceptorship/imports.py does not exist yet)"}
+    runner = getattr(imports, "benchmark_rows", None)
+    if runner is None:
+        return {"note": "not available (no import entry point the benchmark knows)"}
+    return guarded(lambda: runner(IMPORT_ROWS))
+
+
+# The run
+
+
+def scale_of_database() -> int | None:
+    if not IntegratedCareSystem.objects.filter(slug=scale.ICS_SLUG).exists():
+        return None
+    enrolments = Enrolment.objects.filter(organisation__ics__slug=scale.ICS_SLUG).count()
+    return max(1, round(enrolments / 5000))
+
+
+def machine() -> dict[str, Any]:
+    memory = ""
+    try:
+        with open("/proc/meminfo") as handle:
+            kib = int(handle.readline().split()[1])
+            memory = f"{kib / 1024 / 1024:.1f} GiB"
+    except OSError:
+        pass
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SHOW server_version")
+            database = f"PostgreSQL {cursor.fetchone()[0]}"
+        else:
+            database = f"{connection.vendor} (figures that count are from PostgreSQL)"
+    return {"cpus": os.cpu_count(), "memory": memory, "database": database, "python": platform.python_version(),
+            "django": django.get_version(), "platform": platform.platform()}
+
+
+def verdicts(report: dict[str, Any], other: dict[str, Any] | None) -> list[dict[str, Any]]:
+    rows = []
+    for page in report["pages"]:
+        if page["median_ms"] is None:
+            rows.append({"target": f"{page['name']}: median ≤ 3 × baseline, p95 < 250 ms", "holds": None,
+                         "figure": page["note"] or "not measured"})
+            continue
+        rows.append({"target": f"{page['name']}: median ≤ 3 × baseline", "figure": f"{page['ratio']} ×",
+                     "holds": page["ratio"] <= TARGETS["page_ratio"]})
+        rows.append({"target": f"{page['name']}: p95 < 250 ms", "figure": f"{page['p95_ms']} ms",
+                     "holds": page["p95_ms"] < TARGETS["page_p95_ms"]})
+    if other:
+        theirs = {p["name"]: p["queries"] for p in other.get("pages", [])}
+        for page in report["pages"]:
+            if page["queries"] is not None and theirs.get(page["name"]) is not None:
+                rows.append({"target": f"{page['name']}: same queries at scale {report['scale']} and "
+                                       f"{other['scale']}", "figure": f"{page['queries']} / {theirs[page['name']]}",
+                             "holds": page["queries"] == theirs[page["name"]]})
+    sweep = report["sweep"]
+    if "seconds" in sweep:
+        rows.append({"target": f"Sweep over {sweep['active_enrolments']:,} active enrolments < 10 s",
+                     "figure": f"{sweep['seconds']} s", "holds": sweep["seconds"] < TARGETS["sweep_seconds"]})
+        rows.append({"target": "Second sweep: 0 new reminders", "figure": str(sweep["second_new"]),
+                     "holds": sweep["second_new"] == 0})
+    for key, label, limit in (("evidence_pack", "Evidence pack < 3 s", "pack_seconds"),
+                              ("certificate", "Certificate < 0.5 s", "certificate_seconds"),
+                              ("letter", "Letter < 0.5 s", "letter_seconds")):
+        figure = report["pdf"].get(key, {})
+        rows.append({"target": label, "figure": f"{figure['seconds']} s" if "seconds" in figure else figure.get("note"),
+                     "holds": figure["seconds"] < TARGETS[limit] if "seconds" in figure else None})
+    staff = report["import"]
+    rows.append({"target": f"{IMPORT_ROWS:,}-row staff import < 30 s",
+                 "figure": f"{staff['seconds']} s" if "seconds" in staff else staff.get("note"),
+                 "holds": staff["seconds"] < TARGETS["import_seconds"] if "seconds" in staff else None})
+    return rows
+
+
+def print_report(report: dict[str, Any]) -> None:
+    m = report["machine"]
+    print(f"\nScale {report['scale']} on {m['cpus']} CPUs, {m['memory']}, {m['database']}; {report['finished_at']}")
+    header = f"{'page':<44} {'median ms':>10} {'p95 ms':>8} {'× base':>7} {'queries':>8}  note"
+    print(header)
+    print("-" * len(header))
+    for row in [report["baseline"], *report["pages"]]:
+        def cell(value: Any, width: int) -> str:
+            return f"{'-' if value is None else value:>{width}}"
+
+        print(f"{row['name']:<44} {cell(row['median_ms'], 10)} {cell(row['p95_ms'], 8)} {cell(row['ratio'], 7)} "
+              f"{cell(row['queries'], 8)}  {row['note']}")
+    sweep = report["sweep"]
+    if "seconds" in sweep:
+        print(f"\nReminder sweep over {sweep['active_enrolments']:,} active enrolments: {sweep['seconds']} s, "
+              f"{sweep['queries']} queries, {sweep['new']:,} new; second run {sweep['second_seconds']} s, "
+              f"{sweep['second_queries']} queries, {sweep['second_new']} new")
+    else:
+        print(f"\nReminder sweep: {sweep.get('note')}")
+    for key, figure in report["pdf"].items():
+        print(f"PDF {key}: " + (f"{figure['seconds']} s (first {figure['first_seconds']} s)" if "seconds" in figure
+                                else figure.get("note", "")))
+    staff = report["import"]
+    print(f"Staff import of {IMPORT_ROWS:,} rows: " + (f"{staff['seconds']} s" if "seconds" in staff
+                                                      else staff.get("note", "")))
+    print("\nTargets")
+    for row in report["targets"]:
+        mark = {True: "holds", False: "MISSED", None: "n/a"}[row["holds"]]
+        print(f"  {mark:<7} {row['target']}: {row['figure']}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scale", type=int, choices=[1, 10], default=1,
+                        help="1: 20 organisations and 5,000 preceptees; 10: 50,000 preceptees (default 1).")
+    parser.add_argument("--json", help="Also write the figures to this file.")
+    parser.add_argument("--compare", help="A JSON file from a run at the other scale: compare query counts.")
+    parser.add_argument("--requests", type=int, default=60, help="Timed requests per page (at least 50).")
+    parser.add_argument("--only", choices=["pages", "sweep", "pdf", "import"], action="append",
+                        help="Measure only these parts (repeatable).")
+    options = parser.parse_args(argv)
+    if options.requests < 50:
+        parser.error("--requests must be at least 50")
+    parts = set(options.only or ["pages", "sweep", "pdf", "import"])
+    call_command("migrate", verbosity=0, interactive=False)
+    found = scale_of_database()
+    if found is None:
+        print(f"Generating scale {options.scale} data (20 organisations, {5000 * options.scale:,} preceptees)...",
+              flush=True)
+        started = time.perf_counter()
+        scale.build(organisations=20, preceptees=5000 * options.scale)
+        print(f"  generated in {time.perf_counter() - started:.1f} s", flush=True)
+    elif found != options.scale:
+        print(f"This database holds scale {found} data; use a database for scale {options.scale} "
+              "(another DATABASE_URL).", file=sys.stderr)
+        return 2
+    report: dict[str, Any] = {"scale": options.scale, "machine": machine(),
+                              "started_at": timezone.now().isoformat(timespec="seconds")}
+    print(f"Scale {options.scale}: measuring pages ({options.requests} requests each)...", flush=True)
+    if "pages" in parts:
+        baseline, pages = bench_pages(options.requests)
+    else:
+        baseline, pages = Timing(name="Baseline (base.html, one query)", note="not measured"), []
+    report["baseline"] = {k: v for k, v in asdict(baseline).items() if k != "samples_ms"}
+    report["pages"] = [{k: v for k, v in asdict(p).items() if k != "samples_ms"} for p in pages]
+    print("Reminder sweep...", flush=True)
+    report["sweep"] = guarded(bench_sweep) if "sweep" in parts else {"note": "not measured"}
+    print("PDFs...", flush=True)
+    report["pdf"] = guarded(bench_pdfs) if "pdf" in parts else {}
+    print("Staff import...", flush=True)
+    report["import"] = bench_import() if "import" in parts else {"note": "not measured"}
+    report["finished_at"] = timezone.now().isoformat(timespec="seconds")
+    other = None
+    if options.compare and Path(options.compare).exists():
+        other = json.loads(Path(options.compare).read_text())
+        report["compared_with_scale"] = other.get("scale")
+    report["targets"] = verdicts(report, other)
+    print_report(report)
+    if options.json:
+        Path(options.json).parent.mkdir(parents=True, exist_ok=True)
+        Path(options.json).write_text(json.dumps(report, indent=2, default=str) + "\n")
+        print(f"\nWrote {options.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
