@@ -41,3 +41,11 @@ check: install
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor staticfiles .pytest_cache
+
+# Performance at ICS scale (docs/performance.md): needs DATABASE_URL pointing at a PostgreSQL
+# database of its own; generates the scale data there on the first run. make bench SCALE=10 for 10x.
+SCALE ?= 1
+.PHONY: bench
+bench: install
+	$(BIN)/python bench/run.py --scale $(SCALE) --json bench/results/scale-$(SCALE).json \
+		--compare bench/results/scale-$(if $(filter 1,$(SCALE)),10,1).json
