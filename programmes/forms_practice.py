@@ -1,0 +1,365 @@
+"""Forms of the practice side: review meetings, goals, reflections, protected time, needs assessment.
+
+The forms only collect and shape what was typed; the rules live in ``programmes.services`` and
+their ``ValidationError`` messages are put back beside the fields (``add_service_errors``).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Fieldset, Layout, Submit
+from django import forms
+from django.core.exceptions import ValidationError
+
+from preceptorship.widgets import NHSDateField
+from programmes.models import REFLECTIVE_MODELS, Enrolment, Goal, ProtectedTime, Reflection, ReviewAction, ReviewMeeting
+from programmes.services import ActionItem
+from progression.models import Competency
+
+ACTION_ROWS = 3
+SCORES = [(str(n), str(n)) for n in range(1, 6)]
+ATTENDEES = [("preceptee", "Preceptee"), ("mentor", "Mentor"), ("line_manager", "Line manager")]
+
+
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Put a service's messages beside the form's fields, or above the form for the others."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, messages in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, messages)
+
+
+def _textarea(rows: int = 5) -> forms.Textarea:
+    return forms.Textarea(attrs={"rows": rows})
+
+
+def _helper(*layout: Any, submit: str | None = "Save", secondary: tuple[str, str] | None = None) -> FormHelper:
+    helper = FormHelper()
+    helper.layout = Layout(*layout)
+    if submit:
+        helper.add_input(Submit("save", submit))
+    if secondary:
+        helper.add_input(Submit(secondary[0], secondary[1], css_class="nhsuk-button--secondary"))
+    return helper
+
+
+def _competency_field(enrolment: Enrolment, label: str) -> forms.ModelMultipleChoiceField | None:
+    framework_id = enrolment.programme.framework_id
+    if not framework_id:
+        return None
+    return forms.ModelMultipleChoiceField(
+        label=label, required=False, widget=forms.CheckboxSelectMultiple,
+        queryset=Competency.objects.filter(section__framework_id=framework_id).select_related("section"),
+        help_text="Optional. Competencies of the programme's practice standards this links to.",
+    )
+
+
+# Review meetings
+
+
+class ReviewForm(forms.Form):
+    """Record (or, without goals and actions, correct) a review meeting."""
+
+    held_on = NHSDateField(label="Date held", help_text="For example, 15 3 2025")
+    attended = forms.MultipleChoiceField(
+        label="Who attended", choices=ATTENDEES, widget=forms.CheckboxSelectMultiple,
+        help_text="Select everyone who was there.",
+    )
+    attended_others = forms.CharField(
+        label="Anyone else who attended", max_length=300, required=False,
+        help_text="Names and roles, for example a practice educator.",
+    )
+    discussion = forms.CharField(
+        label="What was discussed", widget=_textarea(8),
+        help_text="Reflective practice, learning and development needs, caseload, support, anything else.",
+    )
+    wellbeing = forms.TypedChoiceField(
+        label="The preceptee's wellbeing", choices=SCORES, coerce=int, widget=forms.RadioSelect,
+        help_text="Ask every time so the trend shows: 1 is struggling, 5 is thriving.",
+        error_messages={"required": "Choose a wellbeing score from 1 to 5"},
+    )
+    confidence = forms.TypedChoiceField(
+        label="The preceptee's confidence", choices=SCORES, coerce=int, widget=forms.RadioSelect,
+        help_text="1 is not at all confident, 5 is very confident.",
+        error_messages={"required": "Choose a confidence score from 1 to 5"},
+    )
+    protected_time_received = forms.ChoiceField(
+        label="Has the preceptee had their protected time since the last meeting?", required=False,
+        choices=ReviewMeeting.ProtectedTime.choices, widget=forms.RadioSelect,
+    )
+    next_meeting_on = NHSDateField(
+        label="Next meeting", required=False,
+        help_text="Filled in from the programme's schedule. Change it if you have agreed another date.",
+    )
+
+    def __init__(self, *args: Any, goals: list[Goal] | None = None, with_actions: bool = True, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.goals = goals or []
+        self.with_actions = with_actions
+        for goal in self.goals:
+            self.fields[f"goal_{goal.pk}"] = forms.CharField(
+                label=f"Progress on \u201c{goal.what}\u201d", required=False, widget=_textarea(3),
+                help_text=f"Measure: {goal.measure}",
+            )
+        if with_actions:
+            for n in range(1, ACTION_ROWS + 1):
+                self.fields[f"action_{n}"] = forms.CharField(label=f"Action {n}", max_length=300, required=False)
+                self.fields[f"action_{n}_owner"] = forms.ChoiceField(
+                    label=f"Who will do action {n}", required=False,
+                    choices=[("", "Choose who")] + list(ReviewAction.Owner.choices),
+                )
+                self.fields[f"action_{n}_due"] = NHSDateField(label=f"Action {n} due by", required=False)
+        meeting = ["held_on", "attended", "attended_others", "discussion"]
+        wellbeing = ["wellbeing", "confidence", "protected_time_received"]
+        layout = [Fieldset("The meeting", *meeting), Fieldset("How the preceptee is doing", *wellbeing)]
+        if self.goals:
+            layout.append(Fieldset("Goals reviewed", *[f"goal_{g.pk}" for g in self.goals]))
+        if with_actions:
+            rows = range(1, ACTION_ROWS + 1)
+            names = [name for n in rows for name in (f"action_{n}", f"action_{n}_owner", f"action_{n}_due")]
+            layout.append(Fieldset("Actions agreed", *names))
+        layout.append(Fieldset("Next meeting", "next_meeting_on"))
+        self.helper = _helper(*layout, submit="Save the record")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if self.with_actions:
+            for n in range(1, ACTION_ROWS + 1):
+                has_text = bool((cleaned.get(f"action_{n}") or "").strip())
+                if has_text and not cleaned.get(f"action_{n}_owner"):
+                    self.add_error(f"action_{n}_owner", f"Choose who will do action {n}")
+                elif not has_text and (cleaned.get(f"action_{n}_owner") or cleaned.get(f"action_{n}_due")):
+                    self.add_error(f"action_{n}", f"Describe action {n}, or clear its owner and date")
+        return cleaned
+
+    def review_fields(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        attended = set(data["attended"])
+        return {
+            "held_on": data["held_on"], "discussion": data["discussion"], "wellbeing": data["wellbeing"],
+            "confidence": data["confidence"], "attended_preceptee": "preceptee" in attended,
+            "attended_mentor": "mentor" in attended, "attended_line_manager": "line_manager" in attended,
+            "attended_others": data["attended_others"], "protected_time_received": data["protected_time_received"],
+            "next_meeting_on": data["next_meeting_on"],
+        }
+
+    def goal_progress(self) -> dict[int, str]:
+        return {goal.pk: self.cleaned_data.get(f"goal_{goal.pk}", "") for goal in self.goals}
+
+    def actions(self) -> list[ActionItem]:
+        rows = []
+        for n in range(1, ACTION_ROWS + 1):
+            text = (self.cleaned_data.get(f"action_{n}") or "").strip()
+            if text:
+                owner, due = self.cleaned_data[f"action_{n}_owner"], self.cleaned_data.get(f"action_{n}_due")
+                rows.append(ActionItem(text, owner, due))
+        return rows
+
+    @staticmethod
+    def initial_from(review: ReviewMeeting) -> dict[str, Any]:
+        attended = [key for key, _ in ATTENDEES if getattr(review, f"attended_{key}")]
+        names = ["held_on", "attended_others", "discussion", "wellbeing", "confidence", "protected_time_received",
+                 "next_meeting_on"]
+        return {"attended": attended, **{name: getattr(review, name) for name in names}}
+
+
+class NotHeldForm(forms.Form):
+    status = forms.ChoiceField(
+        label="What happened?", widget=forms.RadioSelect,
+        choices=[(ReviewMeeting.Status.CANCELLED, "It was cancelled"), (ReviewMeeting.Status.MISSED, "It was missed")],
+    )
+    reason = forms.CharField(label="Why did the meeting not take place?", widget=_textarea(4))
+    new_date = NHSDateField(label="New date for the meeting", help_text="For example, 15 3 2025")
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper("status", "reason", "new_date", submit="Save")
+
+
+class AcknowledgeForm(forms.Form):
+    comment = forms.CharField(
+        label="Your comment", required=False, widget=_textarea(4),
+        help_text="Optional. Anything you want to add to the record, or where you see it differently.",
+    )
+
+
+class AddendumForm(forms.Form):
+    text = forms.CharField(
+        label="Addendum", widget=_textarea(4),
+        help_text="The record is locked. What you write here is added beneath it, dated and signed with your name.",
+    )
+
+
+# Goals
+
+
+class GoalForm(forms.Form):
+    what = forms.CharField(label="Specific: what do you want to achieve?", max_length=300)
+    measure = forms.CharField(
+        label="Measurable: how will you know you have achieved it?", widget=_textarea(3),
+        error_messages={"required": "Say how you will measure success: a goal needs a measure."},
+    )
+    achievable = forms.CharField(
+        label="Achievable: what will help you achieve it?", required=False, widget=_textarea(3),
+        help_text="The support, time, learning or resources you need.",
+    )
+    relevant = forms.CharField(
+        label="Relevant: why does it matter to your practice?", required=False, widget=_textarea(3),
+        help_text="How it links to your role, your learning needs or the practice standards.",
+    )
+    target_date = NHSDateField(label="Time-bound: target date", help_text="For example, 15 3 2026")
+
+    def __init__(self, *args: Any, enrolment: Enrolment, with_status: bool = False, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        names = ["what", "measure", "achievable", "relevant", "target_date"]
+        competencies = _competency_field(enrolment, "Competencies this goal works towards")
+        if competencies is not None:
+            self.fields["competencies"] = competencies
+            names.append("competencies")
+        if with_status:
+            self.fields["status"] = forms.ChoiceField(label="Status", choices=Goal.Status.choices,
+                                                      widget=forms.RadioSelect)
+            self.fields["status_reason"] = forms.CharField(
+                label="Why it changed or was dropped", required=False, widget=_textarea(3),
+                help_text="Needed when the status is changed or dropped.",
+            )
+            names += ["status", "status_reason"]
+        self.helper = _helper(*names, submit="Save the goal")
+
+
+class GoalProgressForm(forms.Form):
+    on = NHSDateField(label="Date", help_text="For example, 15 3 2025")
+    note = forms.CharField(label="Progress", widget=_textarea(4), help_text="What you did and what changed.")
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper("on", "note", submit="Add progress")
+
+
+# Reflections
+
+
+class ReflectiveModelForm(forms.Form):
+    model = forms.ChoiceField(
+        label="Which reflective model do you want to use?", widget=forms.RadioSelect,
+        choices=Reflection.Model.choices,
+        help_text="Each model asks its own questions. Free text lets you write in your own way.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper("model", submit="Continue")
+        self.helper.form_method = "get"
+
+
+class ReflectionForm(forms.Form):
+    """Title and one box per prompt of the chosen model; "Save as draft" keeps it private and unfinished."""
+
+    title = forms.CharField(label="Title", max_length=200, help_text="A few words you will recognise later.")
+
+    def __init__(self, *args: Any, model: str, enrolment: Enrolment, goals: list[Goal], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.model = model
+        self.prompt_keys = []
+        for key, label, hint in REFLECTIVE_MODELS[model][1]:
+            self.fields[f"answer_{key}"] = forms.CharField(label=label, help_text=hint, required=False,
+                                                           widget=_textarea(6))
+            self.prompt_keys.append(key)
+        names = ["title", *(f"answer_{key}" for key in self.prompt_keys)]
+        links = []
+        if goals:
+            self.fields["goals"] = forms.MultipleChoiceField(
+                label="Goals this reflection relates to", required=False, widget=forms.CheckboxSelectMultiple,
+                choices=[(str(goal.pk), goal.what) for goal in goals],
+            )
+            self.goal_objects = {str(goal.pk): goal for goal in goals}
+            links.append("goals")
+        competencies = _competency_field(enrolment, "Competencies this reflection evidences")
+        if competencies is not None:
+            self.fields["competencies"] = competencies
+            links.append("competencies")
+        layout = [Fieldset(REFLECTIVE_MODELS[model][0], *names)]
+        if links:
+            layout.append(Fieldset("Links", *links))
+        self.helper = _helper(*layout, submit="Save and finish", secondary=("draft", "Save as draft"))
+
+    def answers(self) -> dict[str, str]:
+        return {key: self.cleaned_data.get(f"answer_{key}", "") for key in self.prompt_keys}
+
+    def chosen_goals(self) -> list[Goal]:
+        return [self.goal_objects[pk] for pk in self.cleaned_data.get("goals", [])]
+
+    @staticmethod
+    def initial_from(reflection: Reflection) -> dict[str, Any]:
+        initial: dict[str, Any] = {"title": reflection.title}
+        initial.update({f"answer_{key}": value for key, value in (reflection.answers or {}).items()})
+        initial["goals"] = [str(pk) for pk in reflection.goals.values_list("pk", flat=True)]
+        initial["competencies"] = list(reflection.competencies.all())
+        return initial
+
+
+class ShareForm(forms.Form):
+    with_mentor = forms.BooleanField(label="Share with my mentor", required=False)
+    with_line_manager = forms.BooleanField(
+        label="Share with my line manager too", required=False,
+        help_text="Only if you also share it with your mentor.",
+    )
+
+
+class FeedbackForm(forms.Form):
+    text = forms.CharField(label="Your feedback", widget=_textarea(5),
+                           error_messages={"required": "Enter your feedback."})
+
+
+# Protected time and needs assessment
+
+
+class ProtectedTimeForm(forms.Form):
+    on = NHSDateField(label="Date", help_text="For example, 15 3 2025")
+    hours = forms.DecimalField(
+        label="Hours", min_value=Decimal("0.5"), max_value=Decimal(24), max_digits=4, decimal_places=1,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "nhsuk-input--width-4"}),
+        help_text="In hours and tenths, for example 1.5",
+        error_messages={"invalid": "Enter the hours as a number, for example 1.5",
+                        "min_value": "Enter at least half an hour", "max_value": "Enter 24 hours or fewer",
+                        "max_decimal_places": "Enter the hours to one decimal place, for example 1.5",
+                        "max_digits": "Enter 24 hours or fewer"},
+    )
+    activity = forms.ChoiceField(label="Activity", choices=ProtectedTime.Activity.choices, widget=forms.RadioSelect)
+    note = forms.CharField(label="What you did", max_length=300, required=False,
+                           help_text="Optional, for example the course or who you shadowed.")
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper("on", "hours", "activity", "note", submit="Log the time")
+
+
+class NeedsAssessmentForm(forms.Form):
+    strengths = forms.CharField(
+        label="Your strengths", required=False, widget=_textarea(5),
+        help_text="What you bring: skills, experience, previous learning, placements.",
+    )
+    learning_needs = forms.CharField(
+        label="Your learning needs", required=False, widget=_textarea(5),
+        help_text="What you want to learn or feel less sure about as you start.",
+    )
+    support_wanted = forms.CharField(
+        label="Support you would like", required=False, widget=_textarea(5),
+        help_text="For example supervision, shadowing, time to study, a peer group.",
+    )
+    reasonable_adjustments = forms.CharField(
+        label="Reasonable adjustments", required=False, widget=_textarea(4),
+        help_text="Anything that helps you work and learn at your best. Only you, your mentor and your line "
+                  "manager see this.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(
+            "strengths", "learning_needs", "support_wanted", "reasonable_adjustments",
+            submit="Save and share with my mentor and line manager", secondary=("draft", "Save as draft"),
+        )

@@ -1,0 +1,146 @@
+"""Review meetings through the services: recording, correcting for 7 days, addenda, acknowledging,
+meetings not held."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from preceptorship.models import AuditEntry, Notification
+from programmes import services
+from programmes.models import Enrolment, GoalUpdate, ReviewAction, ReviewMeeting
+from programmes.schedule import add_months
+from programmes.services import ActionItem, TransitionError
+from programmes.tests.factories_practice import GoalFactory, ReviewFactory, make_cast
+
+pytestmark = pytest.mark.django_db
+TODAY = timezone.localdate()
+
+
+@pytest.fixture
+def cast(organisation, other_organisation):
+    return make_cast(organisation, other_organisation)
+
+
+def record(cast, **changes):
+    values = {
+        "actor": cast.mentor, "enrolment": cast.enrolment, "held_on": TODAY - datetime.timedelta(days=2),
+        "discussion": "Caseload, supervision and a difficult discharge.", "wellbeing": 4, "confidence": 3,
+    }
+    return services.review_record(**{**values, **changes})
+
+
+def test_recording_a_meeting_moves_the_schedule_on_and_tells_the_preceptee(cast):
+    goal = GoalFactory(enrolment=cast.enrolment)
+    review = record(
+        cast, attended_line_manager=True, attended_others="Practice educator", protected_time_received="partly",
+        goal_progress={goal.pk: "Two of three assessments done."},
+        actions=[ActionItem("Book moving and handling refresher", "preceptee", TODAY + datetime.timedelta(days=30))],
+    )
+    enrolment = Enrolment.objects.get(pk=cast.enrolment.pk)
+    assert (review.number, review.status, enrolment.reviews_held) == (1, ReviewMeeting.Status.HELD, 1)
+    # The next meeting defaults to the schedule: review 2 at start + 6 months.
+    assert review.next_meeting_on == add_months(enrolment.start_date, 6) == enrolment.next_review_due
+    assert GoalUpdate.objects.get(goal=goal).review == review
+    assert ReviewAction.objects.get(review=review).owner == "preceptee"
+    assert Notification.objects.filter(recipient=cast.preceptee, kind="review_recorded").count() == 1
+    assert AuditEntry.objects.filter(action="review.record", object_id=str(review.pk)).exists()
+
+
+def test_a_chosen_next_meeting_date_becomes_the_next_review_due(cast):
+    chosen = TODAY + datetime.timedelta(days=40)
+    record(cast, next_meeting_on=chosen)
+    assert Enrolment.objects.get(pk=cast.enrolment.pk).next_review_due == chosen
+
+
+@pytest.mark.parametrize(("changes", "field"), [
+    ({"held_on": TODAY + datetime.timedelta(days=1)}, "held_on"),
+    ({"held_on": TODAY - datetime.timedelta(days=400)}, "held_on"),
+    ({"wellbeing": 6}, "wellbeing"),
+    ({"confidence": 0}, "confidence"),
+    ({"next_meeting_on": TODAY - datetime.timedelta(days=5)}, "next_meeting_on"),
+])
+def test_bad_meetings_are_refused_beside_the_field(cast, changes, field):
+    with pytest.raises(ValidationError) as caught:
+        record(cast, **changes)
+    assert field in caught.value.message_dict
+    assert not ReviewMeeting.objects.exists()
+
+
+def test_no_review_for_a_withdrawn_enrolment(cast):
+    Enrolment.objects.filter(pk=cast.enrolment.pk).update(
+        status=Enrolment.Status.WITHDRAWN, withdrawn_on=TODAY, withdrawal_reason="other"
+    )
+    with pytest.raises(TransitionError):
+        record(cast)
+
+
+def test_the_mentor_corrects_within_seven_days_then_only_adds_addenda(cast):
+    review = record(cast)
+    services.review_correct(actor=cast.mentor, review=review, discussion="Corrected discussion", wellbeing=5)
+    review.refresh_from_db()
+    assert (review.discussion, review.wellbeing) == ("Corrected discussion", 5)
+    with pytest.raises(TransitionError):
+        services.review_add_addendum(actor=cast.mentor, review=review, text="Too early")
+
+    ReviewMeeting.objects.filter(pk=review.pk).update(recorded_at=timezone.now() - datetime.timedelta(days=8))
+    with pytest.raises(TransitionError, match="locked"):
+        services.review_correct(actor=cast.mentor, review=review, discussion="Rewritten")
+    addendum = services.review_add_addendum(actor=cast.mentor, review=review, text="The date of the visit was 3rd.")
+    assert review.addenda.get() == addendum
+    assert ReviewMeeting.objects.get(pk=review.pk).discussion == "Corrected discussion"
+    with pytest.raises(ValidationError):
+        services.review_add_addendum(actor=cast.mentor, review=review, text="   ")
+
+
+def test_a_correction_cannot_break_the_rules_either(cast):
+    review = record(cast)
+    with pytest.raises(ValidationError) as caught:
+        services.review_correct(actor=cast.mentor, review=review, held_on=TODAY + datetime.timedelta(days=3))
+    assert "held_on" in caught.value.message_dict
+    with pytest.raises(ValueError, match="cannot be corrected"):
+        services.review_correct(actor=cast.mentor, review=review, number=4)
+
+
+def test_the_preceptee_acknowledges_once_with_a_comment(cast):
+    review = record(cast)
+    services.review_acknowledge(actor=cast.preceptee, review=review, comment="I would add the OT forum.")
+    review.refresh_from_db()
+    assert review.acknowledged_at is not None and review.preceptee_comment == "I would add the OT forum."
+    with pytest.raises(TransitionError, match="already acknowledged"):
+        services.review_acknowledge(actor=cast.preceptee, review=review)
+
+
+def test_a_meeting_not_held_records_why_and_the_new_date(cast):
+    new_date = TODAY + datetime.timedelta(days=14)
+    review = services.review_mark_not_held(
+        actor=cast.mentor, enrolment=cast.enrolment, status="cancelled", reason="Mentor off sick", new_date=new_date
+    )
+    enrolment = Enrolment.objects.get(pk=cast.enrolment.pk)
+    assert (review.status, review.number, enrolment.reviews_held) == ("cancelled", 1, 0)
+    assert enrolment.next_review_due == new_date
+    # The meeting itself, once held, is still review 1.
+    assert record(cast).number == 1
+    with pytest.raises(TransitionError):
+        services.review_acknowledge(actor=cast.preceptee, review=review)
+
+
+@pytest.mark.parametrize(("changes", "field"), [
+    ({"reason": " "}, "reason"),
+    ({"new_date": TODAY - datetime.timedelta(days=1)}, "new_date"),
+    ({"status": "held"}, "status"),
+])
+def test_a_meeting_not_held_needs_a_reason_a_future_date_and_a_status(cast, changes, field):
+    values = {"status": "missed", "reason": "Preceptee on a course", "new_date": TODAY}
+    with pytest.raises(ValidationError) as caught:
+        services.review_mark_not_held(actor=cast.mentor, enrolment=cast.enrolment, **{**values, **changes})
+    assert field in caught.value.message_dict
+
+
+def test_the_lock_is_seven_days_after_recording(cast):
+    review = ReviewFactory(enrolment=cast.enrolment)
+    assert not review.is_locked()
+    assert review.is_locked(timezone.now() + datetime.timedelta(days=7, seconds=1))

@@ -1,0 +1,82 @@
+"""Protected time and the needs assessment through the services and the summary selector."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from preceptorship.models import AuditEntry
+from programmes import selectors, services
+from programmes.models import NeedsAssessment, ProtectedTime
+from programmes.schedule import add_months
+from programmes.tests.factories import EnrolmentFactory, PauseFactory
+from programmes.tests.factories_practice import ProtectedTimeFactory, make_cast
+
+pytestmark = pytest.mark.django_db
+TODAY = timezone.localdate()
+
+
+@pytest.fixture
+def cast(organisation, other_organisation):
+    return make_cast(organisation, other_organisation)
+
+
+def log(cast, **changes):
+    values = {"actor": cast.preceptee, "enrolment": cast.enrolment, "on": TODAY, "hours": Decimal("1.5"),
+              "activity": ProtectedTime.Activity.SHADOWING}
+    return services.protected_time_log(**{**values, **changes})
+
+
+def test_time_is_logged_and_audited(cast):
+    entry = log(cast, note="Shadowed the discharge team")
+    assert (entry.logged_by, entry.hours) == (cast.preceptee, Decimal("1.5"))
+    assert AuditEntry.objects.filter(action="protected_time.log").count() == 1
+
+
+@pytest.mark.parametrize(("changes", "field"), [
+    ({"on": TODAY + datetime.timedelta(days=1)}, "on"),
+    ({"on": TODAY - datetime.timedelta(days=400)}, "on"),
+    ({"hours": Decimal("0.2")}, "hours"),
+    ({"hours": Decimal("25")}, "hours"),
+    ({"activity": "napping"}, "activity"),
+])
+def test_bad_time_is_refused_beside_the_field(cast, changes, field):
+    with pytest.raises(ValidationError) as caught:
+        log(cast, **changes)
+    assert field in caught.value.message_dict
+    assert not ProtectedTime.objects.exists()
+
+
+def test_summary_counts_whole_months_against_the_allowance():
+    enrolment = EnrolmentFactory(start_date=add_months(TODAY, -3) - datetime.timedelta(days=1))
+    ProtectedTimeFactory(enrolment=enrolment, hours=Decimal("5"))
+    ProtectedTimeFactory(enrolment=enrolment, hours=Decimal("2.5"))
+    summary = selectors.protected_time_summary(enrolment, today=TODAY)
+    assert (summary.received, summary.expected) == (Decimal("7.5"), Decimal("12.0"))
+    assert summary.falling_short and summary.percent == 62
+
+
+def test_months_on_leave_are_not_expected():
+    enrolment = EnrolmentFactory(start_date=add_months(TODAY, -4))
+    PauseFactory(enrolment=enrolment, start_date=add_months(TODAY, -3), end_date=add_months(TODAY, -1))
+    summary = selectors.protected_time_summary(enrolment, today=TODAY)
+    assert summary.expected == Decimal("8.0")  # four months less two on leave, at 4 hours a month
+
+
+def test_the_needs_assessment_is_saved_as_a_draft_then_shared_without_its_words_in_the_audit(cast):
+    with pytest.raises(ValidationError) as caught:
+        services.needs_assessment_save(actor=cast.preceptee, enrolment=cast.enrolment, submit=True, strengths=" ")
+    assert "strengths" in caught.value.message_dict
+    draft = services.needs_assessment_save(actor=cast.preceptee, enrolment=cast.enrolment, submit=False,
+                                           strengths="", reasonable_adjustments="Hearing loop")
+    assert draft.submitted_at is None
+    shared = services.needs_assessment_save(actor=cast.preceptee, enrolment=cast.enrolment, submit=True,
+                                            strengths="Calm under pressure")
+    assert shared.submitted_at is not None and NeedsAssessment.objects.count() == 1
+    assert not [entry for entry in AuditEntry.objects.all() if "Hearing loop" in str(entry.after)]
+    with pytest.raises(ValueError):
+        services.needs_assessment_save(actor=cast.preceptee, enrolment=cast.enrolment, submit=False, mood="low")

@@ -1,0 +1,412 @@
+"""The practice pages through HTTP: who may open and change what (DESIGN.md "Who sees what"), the
+forms' messages and kept input, the home panels and the caseload's query count."""
+
+from __future__ import annotations
+
+import datetime
+from http import HTTPStatus
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from preceptorship.models import Membership
+from preceptorship.tests.factories import person
+from programmes.models import Enrolment, Goal, NeedsAssessment, ProtectedTime, Reflection, ReviewMeeting
+from programmes.schedule import add_months
+from programmes.tests.factories import EnrolmentFactory
+from programmes.tests.factories_practice import (
+    GoalFactory,
+    NeedsAssessmentFactory,
+    ProtectedTimeFactory,
+    ReflectionFactory,
+    ReflectionFeedbackFactory,
+    ReviewFactory,
+    make_cast,
+)
+
+pytestmark = pytest.mark.django_db
+Role = Membership.Role
+TODAY = timezone.localdate()
+OK, FORBIDDEN, NOT_FOUND = HTTPStatus.OK, HTTPStatus.FORBIDDEN, HTTPStatus.NOT_FOUND
+
+
+@pytest.fixture
+def cast(organisation, other_organisation):
+    return make_cast(organisation, other_organisation)
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def statuses(cast, url: str, method: str = "get") -> dict[str, int]:
+    return {name: getattr(client_for(user), method)(url).status_code for name, user in cast.everyone().items()}
+
+
+def date_parts(name: str, day: datetime.date) -> dict[str, str]:
+    return {f"{name}_0": str(day.day), f"{name}_1": str(day.month), f"{name}_2": str(day.year)}
+
+
+def review_post(**changes) -> dict:
+    data = {
+        **date_parts("held_on", TODAY - datetime.timedelta(days=1)), "attended": ["preceptee", "mentor"],
+        "discussion": "Talked through a complex discharge and the OT forum.", "wellbeing": "4", "confidence": "3",
+        "protected_time_received": "yes",
+    }
+    data.update(changes)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+# Review meetings
+
+
+def test_who_may_read_the_review_records(cast):
+    review = ReviewFactory(enrolment=cast.enrolment)
+    expected = {"preceptee": OK, "mentor": OK, "line_manager": OK, "lead": OK, "head_of_service": NOT_FOUND,
+                "colleague": NOT_FOUND, "outsider": NOT_FOUND, "administrator": NOT_FOUND}
+    assert statuses(cast, review.get_absolute_url()) == expected
+    assert statuses(cast, reverse("programmes:review-list", args=[cast.enrolment.pk])) == expected
+
+
+def test_only_the_mentor_may_record_a_meeting(cast):
+    url = reverse("programmes:review-record", args=[cast.enrolment.pk])
+    assert statuses(cast, url) == {
+        "preceptee": FORBIDDEN, "mentor": OK, "line_manager": FORBIDDEN, "lead": FORBIDDEN,
+        "head_of_service": NOT_FOUND, "colleague": NOT_FOUND, "outsider": NOT_FOUND, "administrator": NOT_FOUND,
+    }
+
+
+def test_the_record_form_defaults_the_next_meeting_to_the_schedule(cast):
+    GoalFactory(enrolment=cast.enrolment, what="Lead a moving and handling assessment")
+    response = client_for(cast.mentor).get(reverse("programmes:review-record", args=[cast.enrolment.pk]))
+    review_2 = add_months(cast.enrolment.start_date, 6)
+    form = response.context["form"]
+    assert form["next_meeting_on"].value() == review_2
+    assert "Progress on \u201cLead a moving and handling assessment\u201d" in response.content.decode()
+
+
+def test_the_mentor_records_a_meeting_with_goal_progress_and_actions(cast):
+    goal = GoalFactory(enrolment=cast.enrolment)
+    due = TODAY + datetime.timedelta(days=20)
+    response = client_for(cast.mentor).post(
+        reverse("programmes:review-record", args=[cast.enrolment.pk]),
+        review_post(**{f"goal_{goal.pk}": "One assessment done.", "action_1": "Book a shadowing day",
+                       "action_1_owner": "preceptee", **date_parts("action_1_due", due)}),
+    )
+    review = ReviewMeeting.objects.get()
+    assert response.status_code == HTTPStatus.FOUND and response["Location"] == review.get_absolute_url()
+    assert (review.wellbeing, review.confidence, review.attended_line_manager) == (4, 3, False)
+    assert review.actions.get().due_on == due
+    assert goal.updates.get().note == "One assessment done."
+    page = client_for(cast.preceptee).get(review.get_absolute_url()).content.decode()
+    assert "Book a shadowing day" in page and "One assessment done." in page and "Acknowledge the record" in page
+
+
+@pytest.mark.parametrize(("changes", "message"), [
+    ({**date_parts("held_on", TODAY + datetime.timedelta(days=3))}, "The date held cannot be in the future."),
+    ({"held_on_0": "31", "held_on_1": "2"}, "Enter a real date"),
+    ({"wellbeing": "9"}, "Select a valid choice"),
+    ({"confidence": None}, "Choose a confidence score from 1 to 5"),
+    ({"action_1": "Read the policy"}, "Choose who will do action 1"),
+    ({"action_2_owner": "mentor"}, "Describe action 2"),
+    ({**date_parts("next_meeting_on", TODAY - datetime.timedelta(days=10))}, "The next meeting must be after"),
+])
+def test_bad_meetings_are_refused_with_the_message_and_the_typing_kept(cast, changes, message):
+    response = client_for(cast.mentor).post(
+        reverse("programmes:review-record", args=[cast.enrolment.pk]), review_post(**changes)
+    )
+    page = response.content.decode()
+    assert response.status_code == OK
+    assert message in page and "There is a problem" in page
+    assert "Talked through a complex discharge" in page
+    assert not ReviewMeeting.objects.exists()
+
+
+def test_the_preceptee_acknowledges_with_a_comment_and_nobody_else_can(cast):
+    review = ReviewFactory(enrolment=cast.enrolment)
+    url = reverse("programmes:review-acknowledge", args=[review.pk])
+    assert client_for(cast.mentor).post(url).status_code == FORBIDDEN
+    assert client_for(cast.outsider).post(url).status_code == NOT_FOUND
+    assert client_for(cast.preceptee).get(url).status_code == HTTPStatus.METHOD_NOT_ALLOWED
+    response = client_for(cast.preceptee).post(url, {"comment": "I also want to shadow the hospital team."})
+    assert response.status_code == HTTPStatus.FOUND
+    review.refresh_from_db()
+    assert review.acknowledged_at and review.preceptee_comment == "I also want to shadow the hospital team."
+    # Twice: a clear message, not an error page.
+    again = client_for(cast.preceptee).post(url, {"comment": "Again"}, follow=True)
+    assert again.status_code == OK and "already acknowledged" in again.content.decode()
+
+
+def test_the_mentor_corrects_for_seven_days_then_adds_an_addendum(cast):
+    review = ReviewFactory(enrolment=cast.enrolment)
+    correct = reverse("programmes:review-correct", args=[review.pk])
+    addendum = reverse("programmes:review-addendum", args=[review.pk])
+    assert client_for(cast.line_manager).get(correct).status_code == FORBIDDEN
+    assert client_for(cast.mentor).post(addendum, {"text": "Early"}).status_code == FORBIDDEN
+    form = client_for(cast.mentor).get(correct).context["form"]
+    assert form["discussion"].value() == review.discussion
+    response = client_for(cast.mentor).post(correct, review_post(discussion="Corrected: the forum is monthly."))
+    assert response.status_code == HTTPStatus.FOUND
+    assert ReviewMeeting.objects.get().discussion == "Corrected: the forum is monthly."
+
+    ReviewMeeting.objects.update(recorded_at=timezone.now() - datetime.timedelta(days=8))
+    assert client_for(cast.mentor).get(correct).status_code == FORBIDDEN
+    empty = client_for(cast.mentor).post(addendum, {"text": ""})
+    assert empty.status_code == OK and "This field is required" in empty.content.decode()
+    client_for(cast.mentor).post(addendum, {"text": "The shadowing day is with the hospital team."})
+    page = client_for(cast.line_manager).get(review.get_absolute_url()).content.decode()
+    assert "The shadowing day is with the hospital team." in page and "Corrected: the forum" in page
+
+
+def test_a_meeting_that_did_not_take_place(cast):
+    url = reverse("programmes:review-not-held", args=[cast.enrolment.pk])
+    assert client_for(cast.preceptee).get(url).status_code == FORBIDDEN
+    bad = client_for(cast.mentor).post(url, {"status": "missed", "reason": "", **date_parts("new_date", TODAY)})
+    assert bad.status_code == OK and "This field is required" in bad.content.decode()
+    new_date = TODAY + datetime.timedelta(days=10)
+    response = client_for(cast.mentor).post(url, {"status": "cancelled", "reason": "Mentor on leave",
+                                                  **date_parts("new_date", new_date)})
+    assert response.status_code == HTTPStatus.FOUND
+    assert Enrolment.objects.get(pk=cast.enrolment.pk).next_review_due == new_date
+    assert "Mentor on leave" in client_for(cast.preceptee).get(ReviewMeeting.objects.get().get_absolute_url()).content.decode()
+
+
+# Goals
+
+
+def test_who_may_see_and_change_goals(cast):
+    goal = GoalFactory(enrolment=cast.enrolment)
+    read = {"preceptee": OK, "mentor": OK, "line_manager": OK, "lead": NOT_FOUND, "head_of_service": NOT_FOUND,
+            "colleague": NOT_FOUND, "outsider": NOT_FOUND, "administrator": NOT_FOUND}
+    assert statuses(cast, goal.get_absolute_url()) == read
+    assert statuses(cast, reverse("programmes:goal-list", args=[cast.enrolment.pk])) == read
+    change = {**read, "line_manager": FORBIDDEN}
+    assert statuses(cast, reverse("programmes:goal-update", args=[goal.pk])) == change
+    assert statuses(cast, reverse("programmes:goal-create", args=[cast.enrolment.pk])) == change
+
+
+def test_the_preceptee_sets_a_smart_goal_and_records_progress(cast):
+    client = client_for(cast.preceptee)
+    target = TODAY + datetime.timedelta(days=120)
+    response = client.post(reverse("programmes:goal-create", args=[cast.enrolment.pk]), {
+        "what": "Run a falls prevention group", "measure": "Two sessions run, feedback from attendees",
+        "achievable": "Co-facilitate the first with my mentor", "relevant": "Falls are our top referral reason",
+        **date_parts("target_date", target),
+    })
+    goal = Goal.objects.get()
+    assert response["Location"] == goal.get_absolute_url()
+    assert (goal.achievable, goal.target_date, goal.created_by) == (
+        "Co-facilitate the first with my mentor", target, cast.preceptee)
+    client.post(reverse("programmes:goal-progress", args=[goal.pk]),
+                {**date_parts("on", TODAY), "note": "First session planned."})
+    goal.refresh_from_db()
+    assert goal.status == Goal.Status.IN_PROGRESS
+    assert "First session planned." in client_for(cast.line_manager).get(goal.get_absolute_url()).content.decode()
+    assert client_for(cast.line_manager).post(reverse("programmes:goal-progress", args=[goal.pk]),
+                                              {"note": "x"}).status_code == FORBIDDEN
+
+
+def test_a_goal_without_a_measure_or_a_dropped_goal_without_a_reason_is_refused(cast):
+    client = client_for(cast.mentor)
+    response = client.post(reverse("programmes:goal-create", args=[cast.enrolment.pk]), {
+        "what": "Get better at notes", **date_parts("target_date", TODAY + datetime.timedelta(days=30)),
+    })
+    assert "a goal needs a measure" in response.content.decode() and "Get better at notes" in response.content.decode()
+    goal = GoalFactory(enrolment=cast.enrolment)
+    update = reverse("programmes:goal-update", args=[goal.pk])
+    dropped = client.post(update, {"what": goal.what, "measure": goal.measure, "status": "dropped",
+                                   **date_parts("target_date", goal.target_date)})
+    assert "Say why the goal changed or was dropped." in dropped.content.decode()
+    done = client.post(update, {"what": goal.what, "measure": goal.measure, "status": "achieved",
+                                **date_parts("target_date", goal.target_date)})
+    assert done.status_code == HTTPStatus.FOUND
+    assert Goal.objects.get().achieved_on == TODAY
+    future = client.post(reverse("programmes:goal-progress", args=[goal.pk]),
+                         {**date_parts("on", TODAY + datetime.timedelta(days=2)), "note": "Planned"})
+    assert "The date cannot be in the future." in future.content.decode()
+
+
+# Reflections
+
+
+def test_a_private_reflection_is_its_authors_alone(cast):
+    reflection = ReflectionFactory(enrolment=cast.enrolment, title="Private thoughts")
+    assert statuses(cast, reflection.get_absolute_url()) == {
+        "preceptee": OK, "mentor": NOT_FOUND, "line_manager": NOT_FOUND, "lead": NOT_FOUND,
+        "head_of_service": NOT_FOUND, "colleague": NOT_FOUND, "outsider": NOT_FOUND, "administrator": NOT_FOUND,
+    }
+    listing = client_for(cast.mentor).get(reverse("programmes:reflection-list", args=[cast.enrolment.pk]))
+    assert listing.status_code == OK and "Private thoughts" not in listing.content.decode()
+
+
+def test_a_shared_reflection_reaches_the_mentor_and_never_the_programme_lead_or_admin(cast):
+    reflection = ReflectionFactory(enrolment=cast.enrolment, shared_with_mentor=True)
+    assert statuses(cast, reflection.get_absolute_url()) == {
+        "preceptee": OK, "mentor": OK, "line_manager": NOT_FOUND, "lead": NOT_FOUND,
+        "head_of_service": NOT_FOUND, "colleague": NOT_FOUND, "outsider": NOT_FOUND, "administrator": NOT_FOUND,
+    }
+    assert statuses(cast, reverse("programmes:reflection-list", args=[cast.enrolment.pk]))["lead"] == NOT_FOUND
+    Reflection.objects.update(shared_with_line_manager=True)
+    assert client_for(cast.line_manager).get(reflection.get_absolute_url()).status_code == OK
+
+
+def test_the_preceptee_writes_a_gibbs_reflection_as_a_draft_then_finishes_and_shares_it(cast):
+    client = client_for(cast.preceptee)
+    create = reverse("programmes:reflection-create", args=[cast.enrolment.pk])
+    choose = client.get(create)
+    assert "Which reflective model do you want to use?" in choose.content.decode()
+    form = client.get(create, {"model": "gibbs"}).content.decode()
+    assert "Action plan" in form and "What were you thinking and feeling?" in form
+    answers = {"title": "First solo home visit", "answer_description": "I assessed a client for a stair lift.",
+               "answer_feelings": "Nervous at first."}
+    draft = client.post(f"{create}?model=gibbs", {**answers, "draft": "Save as draft"})
+    reflection = Reflection.objects.get()
+    assert draft["Location"] == reflection.get_absolute_url()
+    assert reflection.status == Reflection.Status.DRAFT and reflection.answers["feelings"] == "Nervous at first."
+    share = reverse("programmes:reflection-share", args=[reflection.pk])
+    refused = client.post(share, {"with_mentor": "on"}, follow=True)
+    assert "Finish the reflection before sharing it." in refused.content.decode()
+    assert not Reflection.objects.get().shared_with_mentor
+
+    client.post(reverse("programmes:reflection-update", args=[reflection.pk]), answers)
+    assert Reflection.objects.get().status == Reflection.Status.FINISHED
+    alone = client.post(share, {"with_line_manager": "on"})
+    assert "Share with your mentor too" in alone.content.decode()
+    client.post(share, {"with_mentor": "on"})
+    assert Reflection.objects.get().shared_with_mentor
+    assert client_for(cast.mentor).get(reflection.get_absolute_url()).status_code == OK
+    assert client_for(cast.mentor).post(share, {}).status_code == FORBIDDEN
+
+
+def test_finishing_an_empty_reflection_keeps_what_was_typed(cast):
+    create = reverse("programmes:reflection-create", args=[cast.enrolment.pk])
+    response = client_for(cast.preceptee).post(f"{create}?model=driscoll", {"title": "Handover"})
+    page = response.content.decode()
+    assert "Write at least one part of the reflection" in page and 'value="Handover"' in page
+    assert not Reflection.objects.exists()
+
+
+def test_the_mentor_gives_feedback_on_a_shared_reflection(cast):
+    reflection = ReflectionFactory(enrolment=cast.enrolment, shared_with_mentor=True)
+    url = reverse("programmes:reflection-feedback", args=[reflection.pk])
+    assert client_for(cast.preceptee).post(url, {"text": "Self praise"}).status_code == FORBIDDEN
+    empty = client_for(cast.mentor).post(url, {"text": ""})
+    assert "Enter your feedback." in empty.content.decode()
+    client_for(cast.mentor).post(url, {"text": "Good insight into the family's worries."})
+    page = client_for(cast.preceptee).get(reflection.get_absolute_url()).content.decode()
+    assert "Good insight into the family&#x27;s worries." in page
+
+
+# Protected time and needs assessment
+
+
+def test_protected_time_is_logged_and_summarised_against_the_allowance(cast):
+    ProtectedTimeFactory(enrolment=cast.enrolment, hours="1.0")
+    url = reverse("programmes:protected-time", args=[cast.enrolment.pk])
+    assert statuses(cast, url) == {
+        "preceptee": OK, "mentor": OK, "line_manager": OK, "lead": NOT_FOUND, "head_of_service": NOT_FOUND,
+        "colleague": NOT_FOUND, "outsider": NOT_FOUND, "administrator": NOT_FOUND,
+    }
+    log = reverse("programmes:protected-time-log", args=[cast.enrolment.pk])
+    assert client_for(cast.line_manager).get(log).status_code == FORBIDDEN
+    bad = client_for(cast.mentor).post(log, {**date_parts("on", TODAY), "hours": "lots", "activity": "study"})
+    assert "Enter the hours as a number" in bad.content.decode()
+    client_for(cast.mentor).post(log, {**date_parts("on", TODAY), "hours": "1.5", "activity": "supervision"})
+    assert ProtectedTime.objects.filter(logged_by=cast.mentor).get().hours == 1.5
+    # Started 60 days ago (one whole month) at 4 hours a month: 4 hours expected, 2.5 logged.
+    page = client_for(cast.preceptee).get(url).content.decode()
+    assert "2.5 of 4.0 hours so far" in page and "Falling short" in page and "62%" in page
+
+
+def test_the_needs_assessment_is_the_preceptees_until_shared(cast):
+    url = reverse("programmes:needs-assessment", args=[cast.enrolment.pk])
+    edit = reverse("programmes:needs-assessment-edit", args=[cast.enrolment.pk])
+    assert statuses(cast, edit) == {
+        "preceptee": OK, "mentor": FORBIDDEN, "line_manager": FORBIDDEN, "lead": NOT_FOUND,
+        "head_of_service": NOT_FOUND, "colleague": NOT_FOUND, "outsider": NOT_FOUND, "administrator": NOT_FOUND,
+    }
+    client = client_for(cast.preceptee)
+    client.post(edit, {"strengths": "Calm with families", "reasonable_adjustments": "Screen reader", "draft": "1"})
+    assert "has not shared" in client_for(cast.mentor).get(url).content.decode()
+    nothing = client.post(edit, {"strengths": "", "learning_needs": ""})
+    assert "Fill in at least your strengths" in nothing.content.decode()
+    client.post(edit, {"strengths": "Calm with families", "reasonable_adjustments": "Screen reader"})
+    assert NeedsAssessment.objects.get().submitted_at is not None
+    assert "Screen reader" in client_for(cast.line_manager).get(url).content.decode()
+    assert client_for(cast.lead).get(url).status_code == NOT_FOUND
+
+
+# Caseload, team and home
+
+
+def _caseload_of(mentor, organisation, size: int) -> None:
+    for n in range(size):
+        enrolment = EnrolmentFactory(programme__organisation=organisation, mentor=mentor,
+                                             start_date=TODAY - datetime.timedelta(days=100 + n))
+        ReflectionFactory(enrolment=enrolment, shared_with_mentor=True)
+
+
+def test_caseload_is_for_mentors_overdue_first(cast, organisation):
+    url = reverse("programmes:caseload")
+    assert client_for(cast.preceptee).get(url).status_code == FORBIDDEN
+    overdue = EnrolmentFactory(programme=cast.enrolment.programme, mentor=cast.mentor,
+                                       next_review_due=TODAY - datetime.timedelta(days=9))
+    response = client_for(cast.mentor).get(url)
+    rows = list(response.context["page_obj"].object_list)
+    assert rows[0] == overdue and cast.enrolment in rows
+    assert "Overdue" in response.content.decode()
+    only_overdue = client_for(cast.mentor).get(url, {"review": "overdue"}).context["page_obj"].object_list
+    assert list(only_overdue) == [overdue]
+    assert client_for(cast.mentor).get(url, {"status": "nonsense"}).status_code == OK
+
+
+@pytest.mark.parametrize("size", [3, 30])
+def test_caseload_query_count_does_not_grow_with_rows(django_assert_num_queries, organisation, size):
+    mentor = person(organisation, Role.MENTOR)
+    _caseload_of(mentor, organisation, size)
+    client = client_for(mentor)
+    # session, user, memberships (access), programmes for the filter, count for the paginator,
+    # the page of enrolments (with flags), unread notifications in the header.
+    with django_assert_num_queries(7):
+        response = client.get(reverse("programmes:caseload"))
+    assert response.status_code == OK
+    assert len(response.context["page_obj"].object_list) == min(size, 25)
+
+
+def test_team_is_for_line_managers(cast):
+    url = reverse("programmes:team")
+    assert client_for(cast.mentor).get(url).status_code == FORBIDDEN
+    response = client_for(cast.line_manager).get(url)
+    assert list(response.context["page_obj"].object_list) == [cast.enrolment]
+
+
+def test_home_panels_for_mentor_preceptee_and_line_manager(cast):
+    Enrolment.objects.filter(pk=cast.enrolment.pk).update(next_review_due=TODAY - datetime.timedelta(days=3))
+    ReflectionFactory(enrolment=cast.enrolment, shared_with_mentor=True, title="Shared about discharge")
+    ReflectionFeedbackFactory(reflection__enrolment=cast.enrolment, reflection__title="Already answered")
+    ReviewFactory(enrolment=cast.enrolment, number=1)
+    mentor_home = client_for(cast.mentor).get("/").content.decode()
+    assert "Your caseload" in mentor_home and "1 review overdue" in mentor_home
+    assert "Shared reflections awaiting your feedback" in mentor_home and "Shared about discharge" in mentor_home
+    assert "Already answered" not in mentor_home
+    assert 'href="/programmes/caseload/"' in mentor_home
+    preceptee_home = client_for(cast.preceptee).get("/").content.decode()
+    assert "Review records to acknowledge" in preceptee_home and "Review meeting 1" in preceptee_home
+    assert "My preceptorship" in preceptee_home
+    manager_home = client_for(cast.line_manager).get("/").content.decode()
+    assert "Your team" in manager_home and str(cast.preceptee) in manager_home
+    outsider_home = client_for(cast.outsider).get("/").content.decode()
+    assert str(cast.preceptee) not in outsider_home and "Shared about discharge" not in outsider_home
+
+
+def test_my_preceptorship_links_to_the_practice_records(cast):
+    page = client_for(cast.preceptee).get(reverse("programmes:my-preceptorship")).content.decode()
+    for name in ("review-list", "goal-list", "reflection-list", "protected-time", "needs-assessment"):
+        assert reverse(f"programmes:{name}", args=[cast.enrolment.pk]) in page
+    assert str(cast.enrolment.programme) not in client_for(cast.colleague).get(
+        reverse("programmes:my-preceptorship")).content.decode()
+    NeedsAssessmentFactory(enrolment=cast.enrolment)

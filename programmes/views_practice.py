@@ -1,0 +1,804 @@
+"""Pages of the practice side: review meetings, goals, reflections, protected time, the needs
+assessment, the mentor's caseload and the line manager's team.
+
+Access is decided by ``preceptorship.access`` (404 outside the scope, 403 for read-only viewers);
+the enrolment-level scopes come from ``programmes.access``: ``practice_enrolments`` (preceptee,
+mentor, line manager) and ``review_enrolments`` (those and the programme lead).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F, Prefetch, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+from django.views.generic import DetailView, FormView, ListView
+from django_filters.views import FilterView
+
+from preceptorship import access
+from preceptorship.models import Membership
+from programmes import selectors, services
+from programmes.access import practice_enrolments, review_enrolments
+from programmes.forms_practice import (
+    AcknowledgeForm,
+    AddendumForm,
+    FeedbackForm,
+    GoalForm,
+    GoalProgressForm,
+    NeedsAssessmentForm,
+    NotHeldForm,
+    ProtectedTimeForm,
+    ReflectionForm,
+    ReflectiveModelForm,
+    ReviewForm,
+    ShareForm,
+    add_service_errors,
+)
+from programmes.models import (
+    REFLECTIVE_MODELS,
+    Enrolment,
+    Goal,
+    GoalUpdate,
+    NeedsAssessment,
+    Programme,
+    ProtectedTime,
+    Reflection,
+    ReflectionFeedback,
+    ReviewMeeting,
+)
+from programmes.services import TransitionError
+
+Role = Membership.Role
+PAGE_SIZE = 25
+
+
+def enrolment_url(enrolment: Enrolment) -> str:
+    """The enrolment page, or the practice page for the viewer's own journey while it is not built."""
+    try:
+        return enrolment.get_absolute_url()
+    except NoReverseMatch:
+        return reverse("programmes:my-preceptorship")
+
+
+def enrolment_crumbs(enrolment: Enrolment, *more: tuple[str, str]) -> list[tuple[str, str]]:
+    return [("Home", reverse("home")), (str(enrolment.preceptee), enrolment_url(enrolment)), *more]
+
+
+def _roles_on(user: Any, enrolment: Enrolment) -> dict[str, bool]:
+    return {
+        "is_preceptee": enrolment.preceptee_id == user.pk,
+        "is_mentor": enrolment.mentor_id == user.pk,
+        "is_line_manager": enrolment.line_manager_id == user.pk,
+    }
+
+
+class ServiceFormMixin:
+    """A form whose valid data goes to one service; the service's errors go back beside the fields."""
+
+    success_message = "Saved."
+    template_name = "programmes/practice/form.html"
+    heading = ""
+    caption = ""
+
+    def perform(self, form: Any) -> Any:
+        raise NotImplementedError
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        try:
+            self.result = self.perform(form)
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        except TransitionError as error:
+            form.add_error(None, str(error))
+            return self.form_invalid(form)
+        messages.success(self.request, self.success_message)
+        return redirect(self.get_success_url())
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(heading=self.heading, caption=self.caption, crumbs=self.crumbs())
+        return context
+
+    def crumbs(self) -> list[tuple[str, str]]:
+        return [("Home", reverse("home"))]
+
+
+class EnrolmentMixin:
+    """Loads ``self.enrolment`` from the ``pk`` kwarg within the right scope, checked for an action."""
+
+    enrolment_scope = staticmethod(practice_enrolments)
+    enrolment_action = "view"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.enrolment = access.get_for_user(
+            request.user,
+            self.enrolment_scope(request.user).select_related("programme", "preceptee", "mentor", "line_manager"),
+            action=self.enrolment_action, pk=kwargs["pk"],
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["enrolment"] = self.enrolment
+        context.update(_roles_on(self.request.user, self.enrolment))
+        return context
+
+    def crumbs(self) -> list[tuple[str, str]]:
+        return enrolment_crumbs(self.enrolment)
+
+
+# Caseload and team
+
+
+class EnrolmentFilter(django_filters.FilterSet):
+    REVIEW_CHOICES = [("overdue", "Overdue"), ("due_soon", "Due in the next 30 days")]
+
+    programme = django_filters.ModelChoiceFilter(label="Programme", queryset=Programme.objects.none(),
+                                                 empty_label="Any programme")
+    status = django_filters.ChoiceFilter(label="Status", choices=Enrolment.Status.choices, empty_label="Any status")
+    review = django_filters.ChoiceFilter(label="Review meeting", choices=REVIEW_CHOICES, method="filter_review",
+                                         empty_label="Any")
+
+    class Meta:
+        model = Enrolment
+        fields = ["programme", "status"]
+
+    def __init__(self, *args: Any, programmes: QuerySet[Programme], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.filters["programme"].queryset = programmes
+
+    def filter_review(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        today = timezone.localdate()
+        active = queryset.filter(status=Enrolment.Status.ACTIVE, next_review_due__isnull=False)
+        if value == "overdue":
+            return active.filter(next_review_due__lt=today)
+        return active.filter(next_review_due__gte=today, next_review_due__lte=today + timezone.timedelta(days=30))
+
+
+class EnrolmentListView(FilterView):
+    """Shared by the caseload and the team: filter, overdue first, one page of rows."""
+
+    filterset_class = EnrolmentFilter
+    paginate_by = PAGE_SIZE
+    role = Role.MENTOR
+    heading = ""
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not access.has_role(request.user, self.role):
+            raise PermissionDenied(f"This page is for people with the {self.role.label.lower()} role.")
+        return super().dispatch(request, *args, **kwargs)
+
+    def rows(self) -> QuerySet[Enrolment]:
+        raise NotImplementedError
+
+    def get_queryset(self) -> QuerySet[Enrolment]:
+        return selectors.with_flags(self.rows(), self.request.user).order_by(
+            F("next_review_due").asc(nulls_last=True), "preceptee__last_name", "pk"
+        )
+
+    def get_filterset_kwargs(self, filterset_class: Any) -> dict[str, Any]:
+        kwargs = super().get_filterset_kwargs(filterset_class)
+        kwargs["programmes"] = access.scope(self.request.user, Programme).filter(
+            pk__in=self.rows().values("programme_id")
+        ).order_by("name")
+        return kwargs
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context.update(heading=self.heading, today=timezone.localdate(), query_string=query.urlencode(),
+                       crumbs=[("Home", reverse("home"))])
+        return context
+
+
+class CaseloadView(EnrolmentListView):
+    template_name = "programmes/practice/caseload.html"
+    heading = "Your caseload"
+
+    def rows(self) -> QuerySet[Enrolment]:
+        return selectors.caseload(self.request.user)
+
+
+class TeamView(EnrolmentListView):
+    template_name = "programmes/practice/caseload.html"
+    heading = "Your team's preceptorships"
+    role = Role.LINE_MANAGER
+
+    def rows(self) -> QuerySet[Enrolment]:
+        return selectors.team_enrolments(self.request.user)
+
+
+class MyPreceptorshipView(ListView):
+    """The preceptee's own enrolments, each with its goals, reflections, reviews and time."""
+
+    template_name = "programmes/practice/my_preceptorship.html"
+    context_object_name = "enrolments"
+
+    def get_queryset(self) -> QuerySet[Enrolment]:
+        return selectors.enrolments_for(self.request.user).filter(preceptee_id=self.request.user.pk)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(crumbs=[("Home", reverse("home"))],
+                       to_acknowledge=list(selectors.reviews_to_acknowledge(self.request.user)))
+        return context
+
+
+# Review meetings
+
+
+class ReviewListView(EnrolmentMixin, ListView):
+    template_name = "programmes/practice/review_list.html"
+    context_object_name = "reviews"
+    enrolment_scope = staticmethod(review_enrolments)
+
+    def get_queryset(self) -> QuerySet[ReviewMeeting]:
+        return access.scope(self.request.user, ReviewMeeting).filter(enrolment=self.enrolment).order_by(
+            "-number", "-recorded_at"
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(
+            crumbs=self.crumbs(), overdue=self.enrolment.review_overdue(),
+            can_record=access.can(self.request.user, self.enrolment, "record_review"),
+        )
+        return context
+
+
+class ReviewRecordView(EnrolmentMixin, ServiceFormMixin, FormView):
+    form_class = ReviewForm
+    template_name = "programmes/practice/review_form.html"
+    enrolment_scope = staticmethod(review_enrolments)
+    enrolment_action = "record_review"
+    success_message = "The review meeting is recorded. The preceptee has been asked to read and acknowledge it."
+
+    @property
+    def heading(self) -> str:
+        return f"Record review meeting {self.enrolment.reviews_held + 1}"
+
+    def goals(self) -> list[Goal]:
+        return list(self.enrolment.goals.exclude(status__in=[Goal.Status.ACHIEVED, Goal.Status.DROPPED]))
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "goals": self.goals()}
+
+    def get_initial(self) -> dict[str, Any]:
+        attended = ["preceptee", "mentor"] + (["line_manager"] if self.enrolment.line_manager_id else [])
+        return {
+            "held_on": timezone.localdate(), "attended": attended,
+            "next_meeting_on": services.default_next_meeting(
+                self.enrolment, after_number=self.enrolment.reviews_held + 1
+            ),
+        }
+
+    def perform(self, form: ReviewForm) -> ReviewMeeting:
+        return services.review_record(
+            actor=self.request.user, enrolment=self.enrolment, goal_progress=form.goal_progress(),
+            actions=form.actions(), **form.review_fields(),
+        )
+
+    def get_success_url(self) -> str:
+        return self.result.get_absolute_url()
+
+    def crumbs(self) -> list[tuple[str, str]]:
+        return enrolment_crumbs(self.enrolment, ("Review meetings", reverse("programmes:review-list",
+                                                                            args=[self.enrolment.pk])))
+
+
+class ReviewNotHeldView(EnrolmentMixin, ServiceFormMixin, FormView):
+    form_class = NotHeldForm
+    enrolment_scope = staticmethod(review_enrolments)
+    enrolment_action = "record_review"
+    heading = "Record a meeting that did not take place"
+    success_message = "Saved. The new date is now the next review due."
+
+    def perform(self, form: NotHeldForm) -> ReviewMeeting:
+        return services.review_mark_not_held(actor=self.request.user, enrolment=self.enrolment, **form.cleaned_data)
+
+    def get_success_url(self) -> str:
+        return reverse("programmes:review-list", args=[self.enrolment.pk])
+
+    crumbs = ReviewRecordView.crumbs
+
+
+def _review_for(user: Any, pk: int, action: str = "view") -> ReviewMeeting:
+    queryset = ReviewMeeting.objects.select_related(
+        "enrolment__programme", "enrolment__preceptee", "enrolment__mentor", "enrolment__line_manager", "recorded_by"
+    )
+    return access.get_for_user(user, queryset, action=action, pk=pk)
+
+
+REVIEW_TEMPLATE = "programmes/practice/review_detail.html"
+
+
+def _review_context(request: HttpRequest, review: ReviewMeeting, **forms: Any) -> dict[str, Any]:
+    user = request.user
+    enrolment = review.enrolment
+    context = {
+        "review": review, "enrolment": enrolment, **_roles_on(user, enrolment),
+        "actions": review.actions.all(), "addenda": review.addenda.select_related("author"),
+        "goal_updates": review.goal_updates.select_related("goal"),
+        "can_correct": access.can(user, review, "correct") and review.status == ReviewMeeting.Status.HELD,
+        "can_add_addendum": access.can(user, review, "addendum") and review.status == ReviewMeeting.Status.HELD,
+        "can_acknowledge": access.can(user, review, "acknowledge") and review.acknowledged_at is None,
+        "crumbs": enrolment_crumbs(enrolment, ("Review meetings", reverse("programmes:review-list",
+                                                                          args=[enrolment.pk]))),
+        "acknowledge_form": forms.get("acknowledge_form") or AcknowledgeForm(),
+        "addendum_form": forms.get("addendum_form") or AddendumForm(),
+    }
+    return context
+
+
+class ReviewDetailView(DetailView):
+    template_name = REVIEW_TEMPLATE
+    context_object_name = "review"
+
+    def get_object(self, queryset: Any = None) -> ReviewMeeting:
+        return _review_for(self.request.user, self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), **_review_context(self.request, self.object)}
+
+
+class ReviewCorrectView(ServiceFormMixin, FormView):
+    form_class = ReviewForm
+    template_name = "programmes/practice/review_form.html"
+    success_message = "The record is corrected. The change is kept in the audit log."
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.review = _review_for(request.user, kwargs["pk"], action="correct")
+        self.enrolment = self.review.enrolment
+        return super().dispatch(request, *args, **kwargs)
+
+    @property
+    def heading(self) -> str:
+        return f"Correct the record of review meeting {self.review.number}"
+
+    @property
+    def caption(self) -> str:
+        return f"You can correct it until {timezone.localtime(self.review.locked_after):%-d %B %Y at %H:%M}."
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "with_actions": False}
+
+    def get_initial(self) -> dict[str, Any]:
+        return ReviewForm.initial_from(self.review)
+
+    def perform(self, form: ReviewForm) -> ReviewMeeting:
+        return services.review_correct(actor=self.request.user, review=self.review, **form.review_fields())
+
+    def get_success_url(self) -> str:
+        return self.review.get_absolute_url()
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "enrolment": self.enrolment}
+
+    def crumbs(self) -> list[tuple[str, str]]:
+        return enrolment_crumbs(self.enrolment, (f"Review meeting {self.review.number}",
+                                                 self.review.get_absolute_url()))
+
+
+@require_POST
+def review_addendum(request: HttpRequest, pk: int) -> HttpResponse:
+    review = _review_for(request.user, pk, action="addendum")
+    form = AddendumForm(request.POST)
+    if form.is_valid():
+        try:
+            services.review_add_addendum(actor=request.user, review=review, text=form.cleaned_data["text"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except TransitionError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Your addendum is added to the record.")
+            return redirect(review)
+    return render(request, REVIEW_TEMPLATE, _review_context(request, review, addendum_form=form))
+
+
+@require_POST
+def review_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+    review = _review_for(request.user, pk, action="acknowledge")
+    form = AcknowledgeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.review_acknowledge(actor=request.user, review=review, comment=form.cleaned_data["comment"])
+        except TransitionError as error:
+            # The form is no longer on the page once acknowledged: say so above the record.
+            messages.info(request, str(error))
+        else:
+            messages.success(request, "Thank you. You have acknowledged the record.")
+        return redirect(review)
+    return render(request, REVIEW_TEMPLATE, _review_context(request, review, acknowledge_form=form))
+
+
+# Goals
+
+
+class GoalListView(EnrolmentMixin, ListView):
+    template_name = "programmes/practice/goal_list.html"
+    context_object_name = "goals"
+
+    def get_queryset(self) -> QuerySet[Goal]:
+        return access.scope(self.request.user, Goal).filter(enrolment=self.enrolment).prefetch_related(
+            Prefetch("updates", queryset=GoalUpdate.objects.select_related("author")), "competencies"
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(crumbs=self.crumbs(), can_add=access.can(self.request.user, self.enrolment, "add_goal"))
+        return context
+
+
+class GoalCreateView(EnrolmentMixin, ServiceFormMixin, FormView):
+    form_class = GoalForm
+    enrolment_action = "add_goal"
+    heading = "Set a goal"
+    caption = "Make it SMART: specific, measurable, achievable, relevant and time-bound."
+    success_message = "The goal is set."
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "enrolment": self.enrolment}
+
+    def perform(self, form: GoalForm) -> Goal:
+        return services.goal_create(actor=self.request.user, enrolment=self.enrolment, **form.cleaned_data)
+
+    def get_success_url(self) -> str:
+        return self.result.get_absolute_url()
+
+    def crumbs(self) -> list[tuple[str, str]]:
+        return enrolment_crumbs(self.enrolment, ("Goals", reverse("programmes:goal-list", args=[self.enrolment.pk])))
+
+
+def _goal_for(user: Any, pk: int, action: str = "view") -> Goal:
+    queryset = Goal.objects.select_related("enrolment__programme", "enrolment__preceptee")
+    return access.get_for_user(user, queryset, action=action, pk=pk)
+
+
+GOAL_TEMPLATE = "programmes/practice/goal_detail.html"
+
+
+def _goal_context(request: HttpRequest, goal: Goal, progress_form: GoalProgressForm | None = None) -> dict[str, Any]:
+    enrolment = goal.enrolment
+    can_change = access.can(request.user, goal, "change") and enrolment.is_current
+    context = {
+        "goal": goal, "enrolment": enrolment, **_roles_on(request.user, enrolment), "can_change": can_change,
+        "updates": goal.updates.select_related("author", "review"), "competencies": goal.competencies.all(),
+        "progress_form": progress_form or GoalProgressForm(initial={"on": timezone.localdate()}),
+        "crumbs": enrolment_crumbs(enrolment, ("Goals", reverse("programmes:goal-list", args=[enrolment.pk]))),
+    }
+    return context
+
+
+class GoalDetailView(DetailView):
+    template_name = GOAL_TEMPLATE
+    context_object_name = "goal"
+
+    def get_object(self, queryset: Any = None) -> Goal:
+        return _goal_for(self.request.user, self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), **_goal_context(self.request, self.object)}
+
+
+@require_POST
+def goal_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    goal = _goal_for(request.user, pk, action="update")
+    form = GoalProgressForm(request.POST)
+    if form.is_valid():
+        try:
+            services.goal_add_progress(actor=request.user, goal=goal, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Your progress is recorded.")
+            return redirect(goal)
+    return render(request, GOAL_TEMPLATE, _goal_context(request, goal, progress_form=form))
+
+
+class GoalUpdateView(ServiceFormMixin, FormView):
+    form_class = GoalForm
+    success_message = "The goal is updated."
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.goal = _goal_for(request.user, kwargs["pk"], action="change")
+        self.enrolment = self.goal.enrolment
+        return super().dispatch(request, *args, **kwargs)
+
+    heading = "Change the goal"
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "enrolment": self.enrolment, "with_status": True}
+
+    def get_initial(self) -> dict[str, Any]:
+        goal = self.goal
+        return {"what": goal.what, "measure": goal.measure, "achievable": goal.achievable, "relevant": goal.relevant,
+                "target_date": goal.target_date, "status": goal.status, "status_reason": goal.status_reason,
+                "competencies": list(goal.competencies.all())}
+
+    def perform(self, form: GoalForm) -> Goal:
+        fields = dict(form.cleaned_data)
+        competencies = fields.pop("competencies", None)
+        return services.goal_update(actor=self.request.user, goal=self.goal, competencies=competencies, **fields)
+
+    def get_success_url(self) -> str:
+        return self.goal.get_absolute_url()
+
+    def crumbs(self) -> list[tuple[str, str]]:
+        return enrolment_crumbs(self.enrolment, ("Goals", reverse("programmes:goal-list", args=[self.enrolment.pk])),
+                                (self.goal.what, self.goal.get_absolute_url()))
+
+
+# Reflections
+
+
+class ReflectionListView(EnrolmentMixin, ListView):
+    template_name = "programmes/practice/reflection_list.html"
+    context_object_name = "reflections"
+
+    def get_queryset(self) -> QuerySet[Reflection]:
+        # Scoped: the author sees all of theirs; mentor and line manager only what was shared with them.
+        return access.scope(self.request.user, Reflection).filter(enrolment=self.enrolment)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(crumbs=self.crumbs(),
+                       can_write=access.can(self.request.user, self.enrolment, "write_reflection"))
+        return context
+
+
+class ReflectionFormMixin(ServiceFormMixin):
+    form_class = ReflectionForm
+    template_name = "programmes/practice/reflection_form.html"
+    reflection: Reflection | None = None
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        goals = list(self.enrolment.goals.all())
+        return {**super().get_form_kwargs(), "model": self.model_key, "enrolment": self.enrolment, "goals": goals}
+
+    def perform(self, form: ReflectionForm) -> Reflection:
+        finish = "draft" not in self.request.POST
+        self.success_message = "Your reflection is saved." if finish else (
+            "Your draft is saved. Only you can see it."
+        )
+        return services.reflection_save(
+            actor=self.request.user, enrolment=self.enrolment, reflection=self.reflection,
+            title=form.cleaned_data["title"], model=self.model_key, answers=form.answers(), finish=finish,
+            goals=form.chosen_goals(), competencies=form.cleaned_data.get("competencies") or [],
+        )
+
+    def get_success_url(self) -> str:
+        return self.result.get_absolute_url()
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "enrolment": self.enrolment, "model_key": self.model_key}
+
+    def crumbs(self) -> list[tuple[str, str]]:
+        return enrolment_crumbs(self.enrolment, ("Reflections", reverse("programmes:reflection-list",
+                                                                        args=[self.enrolment.pk])))
+
+
+class ReflectionCreateView(EnrolmentMixin, ReflectionFormMixin, FormView):
+    """First the reflective model (``?model=``), then its questions."""
+
+    enrolment_action = "write_reflection"
+    heading = "Write a reflection"
+    caption = "Only you can see it until you choose to share it."
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.model_key = request.GET.get("model", "")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if self.model_key not in REFLECTIVE_MODELS:
+            choose = ReflectiveModelForm(request.GET if "model" in request.GET else None)
+            if choose.is_bound:
+                choose.is_valid()
+            context = self.get_context_data(form=choose)
+            return self.render_to_response({**context, "choosing": True})
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if self.model_key not in REFLECTIVE_MODELS:
+            return redirect(reverse("programmes:reflection-create", args=[self.enrolment.pk]))
+        return super().post(request, *args, **kwargs)
+
+
+class ReflectionUpdateView(ReflectionFormMixin, FormView):
+    heading = "Change your reflection"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.reflection = access.get_for_user(
+            request.user, Reflection.objects.select_related("enrolment__programme", "enrolment__preceptee"),
+            action="change", pk=kwargs["pk"],
+        )
+        self.enrolment = self.reflection.enrolment
+        self.model_key = self.reflection.model
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self) -> dict[str, Any]:
+        return ReflectionForm.initial_from(self.reflection)
+
+
+def _reflection_for(user: Any, pk: int, action: str = "view") -> Reflection:
+    queryset = Reflection.objects.select_related(
+        "author", "enrolment__programme", "enrolment__preceptee", "enrolment__mentor", "enrolment__line_manager"
+    )
+    return access.get_for_user(user, queryset, action=action, pk=pk)
+
+
+REFLECTION_TEMPLATE = "programmes/practice/reflection_detail.html"
+
+
+def _reflection_context(
+    request: HttpRequest, reflection: Reflection, feedback_form: FeedbackForm | None = None,
+    share_form: ShareForm | None = None,
+) -> dict[str, Any]:
+    enrolment = reflection.enrolment
+    is_author = reflection.author_id == request.user.pk
+    context = {
+        "reflection": reflection, "enrolment": enrolment, **_roles_on(request.user, enrolment),
+        "is_author": is_author, "can_feedback": access.can(request.user, reflection, "feedback"),
+        "feedback": ReflectionFeedback.objects.filter(reflection=reflection).select_related("author"),
+        "goals": reflection.goals.all(), "competencies": reflection.competencies.all(),
+        "feedback_form": feedback_form or FeedbackForm(),
+        "share_form": share_form or ShareForm(initial={"with_mentor": reflection.shared_with_mentor,
+                                                       "with_line_manager": reflection.shared_with_line_manager}),
+        "crumbs": enrolment_crumbs(enrolment, ("Reflections", reverse("programmes:reflection-list",
+                                                                      args=[enrolment.pk]))),
+    }
+    return context
+
+
+class ReflectionDetailView(DetailView):
+    template_name = REFLECTION_TEMPLATE
+    context_object_name = "reflection"
+
+    def get_object(self, queryset: Any = None) -> Reflection:
+        return _reflection_for(self.request.user, self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), **_reflection_context(self.request, self.object)}
+
+
+@require_POST
+def reflection_share(request: HttpRequest, pk: int) -> HttpResponse:
+    reflection = _reflection_for(request.user, pk, action="share")
+    form = ShareForm(request.POST)
+    form.is_valid()  # two check boxes: always valid
+    try:
+        services.reflection_share(
+            actor=request.user, reflection=reflection, with_mentor=form.cleaned_data.get("with_mentor", False),
+            with_line_manager=form.cleaned_data.get("with_line_manager", False),
+        )
+    except ValidationError as error:
+        add_service_errors(form, error)
+    except TransitionError as error:
+        messages.info(request, str(error))  # a draft has no sharing form to show the message beside
+        return redirect(reflection)
+    else:
+        shared = form.cleaned_data.get("with_mentor")
+        messages.success(request, "Your reflection is shared." if shared else "Your reflection is private again.")
+        return redirect(reflection)
+    return render(request, REFLECTION_TEMPLATE, _reflection_context(request, reflection, share_form=form))
+
+
+@require_POST
+def reflection_feedback(request: HttpRequest, pk: int) -> HttpResponse:
+    reflection = _reflection_for(request.user, pk, action="feedback")
+    form = FeedbackForm(request.POST)
+    if form.is_valid():
+        try:
+            services.reflection_add_feedback(actor=request.user, reflection=reflection, text=form.cleaned_data["text"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except TransitionError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"Your feedback is sent to {reflection.author}.")
+            return redirect(reflection)
+    return render(request, REFLECTION_TEMPLATE, _reflection_context(request, reflection, feedback_form=form))
+
+
+# Protected time
+
+
+class ProtectedTimeView(EnrolmentMixin, ListView):
+    template_name = "programmes/practice/protected_time.html"
+    context_object_name = "entries"
+    paginate_by = PAGE_SIZE
+
+    def get_queryset(self) -> QuerySet[ProtectedTime]:
+        return access.scope(self.request.user, ProtectedTime).filter(enrolment=self.enrolment).select_related(
+            "logged_by"
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(
+            crumbs=self.crumbs(), summary=selectors.protected_time_summary(self.enrolment),
+            can_log=access.can(self.request.user, self.enrolment, "log_time"),
+        )
+        return context
+
+
+class ProtectedTimeLogView(EnrolmentMixin, ServiceFormMixin, FormView):
+    form_class = ProtectedTimeForm
+    enrolment_action = "log_time"
+    heading = "Log protected time"
+    caption = "Time set aside for development: supervision, study, shadowing, reflection or a course."
+    success_message = "The time is logged."
+
+    def get_initial(self) -> dict[str, Any]:
+        return {"on": timezone.localdate()}
+
+    def perform(self, form: ProtectedTimeForm) -> ProtectedTime:
+        return services.protected_time_log(actor=self.request.user, enrolment=self.enrolment, **form.cleaned_data)
+
+    def get_success_url(self) -> str:
+        return reverse("programmes:protected-time", args=[self.enrolment.pk])
+
+    def crumbs(self) -> list[tuple[str, str]]:
+        return enrolment_crumbs(self.enrolment, ("Protected time", self.get_success_url()))
+
+
+# Needs assessment
+
+
+class NeedsAssessmentView(EnrolmentMixin, DetailView):
+    template_name = "programmes/practice/needs_assessment.html"
+    context_object_name = "assessment"
+
+    def get_object(self, queryset: Any = None) -> NeedsAssessment | None:
+        return access.scope(self.request.user, NeedsAssessment).filter(enrolment=self.enrolment).first()
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        assessment = context["assessment"]
+        context.update(
+            crumbs=self.crumbs(), can_change=access.can(self.request.user, self.enrolment, "needs_assessment"),
+            # Until the preceptee shares it, it is theirs alone.
+            visible=assessment is not None and (
+                assessment.submitted_at is not None or self.enrolment.preceptee_id == self.request.user.pk
+            ),
+        )
+        return context
+
+
+class NeedsAssessmentEditView(EnrolmentMixin, ServiceFormMixin, FormView):
+    form_class = NeedsAssessmentForm
+    enrolment_action = "needs_assessment"
+    heading = "Your needs assessment"
+    caption = ("Your starting point, in your own words. Your mentor and line manager read it once you share it, "
+               "and you talk it through at your first review meeting.")
+
+    def get_initial(self) -> dict[str, Any]:
+        assessment = NeedsAssessment.objects.filter(enrolment=self.enrolment).first()
+        if assessment is None:
+            return {}
+        return {name: getattr(assessment, name) for name in services.NEEDS_FIELDS}
+
+    def perform(self, form: NeedsAssessmentForm) -> NeedsAssessment:
+        submit = "draft" not in self.request.POST
+        self.success_message = (
+            "Your needs assessment is shared with your mentor and line manager." if submit
+            else "Your draft is saved. Only you can see it."
+        )
+        return services.needs_assessment_save(
+            actor=self.request.user, enrolment=self.enrolment, submit=submit, **form.cleaned_data
+        )
+
+    def get_success_url(self) -> str:
+        return reverse("programmes:needs-assessment", args=[self.enrolment.pk])
+
+    def crumbs(self) -> list[tuple[str, str]]:
+        return enrolment_crumbs(self.enrolment, ("Needs assessment", self.get_success_url()))
