@@ -5,10 +5,16 @@ from __future__ import annotations
 import smtplib
 
 from celery import shared_task
+from django.conf import settings
 
 from preceptorship.notifications import notification_deliver, notification_mark_failed
 
 MAX_RETRIES = 4
+
+
+def retry_seconds() -> float:
+    """The first retry's delay; each later one waits twice as long (30 s, 1, 2 and 4 minutes)."""
+    return float(getattr(settings, "NOTIFICATION_RETRY_SECONDS", 30))
 
 
 @shared_task(
@@ -26,7 +32,7 @@ def deliver_notification(self, notification_id: int) -> str:
             notification_mark_failed(notification_id=notification_id, error=repr(error))
             return "failed"
         # Back to pending so the retry (or a later sweep) may claim it again.
-        raise self.retry(exc=error, countdown=30 * 2**self.request.retries)
+        raise self.retry(exc=error, countdown=retry_seconds() * 2**self.request.retries)
 
 
 @shared_task(acks_late=True, time_limit=600, soft_time_limit=540)
@@ -35,3 +41,7 @@ def sweep_reminders() -> dict[str, int]:
     from preceptorship.reminders import sweep
 
     return sweep()
+
+
+# The staff import's background steps live with the import service.
+from preceptorship.imports import apply_staff_import, check_staff_import  # noqa: E402, F401
