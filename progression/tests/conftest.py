@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from preceptorship.tests.browser import browser, frontend_built, live_server, page  # noqa: F401
 from progression.tests.factories import Cast
 
 
@@ -13,4 +14,3 @@ def cast(organisation, team):
 @pytest.fixture(autouse=True)
 def _private_media(settings, tmp_path):
     settings.PRIVATE_MEDIA_ROOT = tmp_path
-

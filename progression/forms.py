@@ -1,0 +1,281 @@
+"""Forms for frameworks, progression cases, evidence and the sign-off chain (NHS.UK markup via crispy)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Field, Layout, Submit
+from django import forms
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from preceptorship import access
+from preceptorship.models import Membership, Profession, Team, User
+from preceptorship.widgets import NHSDateField
+from progression.models import CompetencyAssessment, Framework, ProgressionCase
+from progression.services import LETTER_PLACEHOLDERS
+
+Role = Membership.Role
+Stage = ProgressionCase.Stage
+
+
+class NHSForm(forms.Form):
+    """A form drawn by the crispy "nhsuk" pack with one primary button."""
+
+    submit_label = "Save"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper(self)
+        self.helper.add_input(Submit("save", self.submit_label))
+
+
+class RevisionForm(NHSForm):
+    """A step on the chain: carries the revision the page was loaded at, so a late second
+    decision is refused with a clear message instead of overwriting the first."""
+
+    revision = forms.IntegerField(widget=forms.HiddenInput)
+
+
+def _person_label(user: User) -> str:
+    return user.get_full_name() or user.email
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return _person_label(obj)
+
+
+# Frameworks ------------------------------------------------------------------------------------
+
+
+class FrameworkEditForm(NHSForm):
+    submit_label = "Save draft"
+
+    name = forms.CharField(label="Name", max_length=200)
+    source = forms.CharField(label="Source", max_length=300, required=False,
+                             help_text="Who published it, for example the council's career progression framework.")
+    from_level = forms.CharField(label="From level", max_length=100, required=False, help_text="For example Range 6")
+    to_level = forms.CharField(label="To level", max_length=100, required=False,
+                               help_text="For example Range 7 Advanced Practitioner")
+    professions = forms.ModelMultipleChoiceField(
+        label="Professions it applies to", queryset=Profession.objects.order_by("name"), required=False,
+        widget=forms.CheckboxSelectMultiple, to_field_name="slug",
+    )
+    content = forms.CharField(
+        label="Sections and competencies", widget=forms.Textarea(attrs={"rows": 16}),
+        help_text="One competency a line as CSV: section, code, statement, guidance. The first line names the "
+                  "columns. Sections keep the order they first appear in.",
+    )
+    required_sections = forms.CharField(
+        label="Sections required for sign-off", widget=forms.Textarea(attrs={"rows": 3}), required=False,
+        help_text="One section title a line. Every competency of these sections must be reached before a case "
+                  "is submitted.",
+    )
+
+
+class FrameworkImportForm(NHSForm):
+    submit_label = "Check the file"
+
+    file = forms.FileField(
+        label="Framework file",
+        help_text="A JSON export, or a CSV file with the columns section, code, statement, guidance.",
+    )
+    name = forms.CharField(label="Framework name (CSV only)", max_length=200, required=False,
+                           help_text="A JSON file names its frameworks itself.")
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if not (upload.name or "").lower().endswith((".csv", ".json")):
+            raise forms.ValidationError("The file must be a .csv or .json file.")
+        if upload.size > 2 * 1024 * 1024:
+            raise forms.ValidationError("The file must be 2 MB or smaller.")
+        try:
+            self.text = upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise forms.ValidationError("The file must be saved as UTF-8 text.") from None
+        return upload
+
+
+class FrameworkImportConfirmForm(forms.Form):
+    filename = forms.CharField(widget=forms.HiddenInput)
+    name = forms.CharField(widget=forms.HiddenInput, required=False)
+    text = forms.CharField(widget=forms.HiddenInput)
+
+
+# Cases ----------------------------------------------------------------------------------------
+
+
+class CaseOpenForm(NHSForm):
+    submit_label = "Open the case"
+
+    practitioner = PersonChoiceField(label="Practitioner", queryset=User.objects.none(),
+                                     empty_label="Choose a practitioner")
+    framework = forms.ModelChoiceField(label="Framework", queryset=Framework.objects.none(),
+                                       empty_label="Choose a framework")
+    target_role = forms.CharField(label="Target role", max_length=200,
+                                  help_text="For example, Advanced Practitioner, Range 7")
+    head_of_service = PersonChoiceField(label="Head of Service", queryset=User.objects.none(),
+                                        empty_label="Choose the Head of Service")
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        manager_orgs = access.organisation_ids(user, Role.LINE_MANAGER)
+        own_orgs = access.organisation_ids(user, Role.PRACTITIONER)
+        if manager_orgs:
+            self.fields["practitioner"].queryset = (
+                access.people_in(manager_orgs, Role.PRACTITIONER).exclude(pk=user.pk)
+                .order_by("first_name", "last_name")
+            )
+        else:
+            self.fields["practitioner"].queryset = User.objects.filter(pk=user.pk)
+            self.fields["practitioner"].initial = user.pk
+        self.fields["framework"].queryset = Framework.objects.filter(status=Framework.Status.PUBLISHED).order_by("name")
+        self.fields["head_of_service"].queryset = access.people_in(
+            manager_orgs | own_orgs, Role.HEAD_OF_SERVICE
+        ).order_by("first_name", "last_name")
+        if not self.is_bound:
+            self.fields["target_role"].initial = "Advanced Practitioner, Range 7"
+
+
+class MarkForm(NHSForm):
+    submit_label = "Save the mark"
+
+    status = forms.ChoiceField(label="Competency reached?", choices=CompetencyAssessment.Status.choices,
+                               widget=forms.RadioSelect)
+    reached_on = NHSDateField(label="Date reached", required=False,
+                              help_text="Leave empty for today when it is reached. For example, 15 3 2025")
+    comment = forms.CharField(label="Manager's comment", widget=forms.Textarea(attrs={"rows": 4}), required=False,
+                              help_text="Required when the competency is reached or exceeded: what shows it.")
+
+
+class WorkerCommentForm(NHSForm):
+    submit_label = "Save your comment"
+
+    comment = forms.CharField(label="Your comment", widget=forms.Textarea(attrs={"rows": 4}), required=False,
+                              max_length=4000)
+
+
+class EvidenceForm(NHSForm):
+    submit_label = "Add the evidence"
+
+    title = forms.CharField(label="Title", max_length=200)
+    example_date = NHSDateField(label="Date of the practice example", help_text="For example, 15 3 2025")
+    description = forms.CharField(label="What happened and what it shows", widget=forms.Textarea(attrs={"rows": 6}))
+    competencies = forms.MultipleChoiceField(label="Competencies this example shows",
+                                             widget=forms.CheckboxSelectMultiple)
+    file = forms.FileField(label="File", required=False, help_text="PDF, Word or an image, 10 MB at most.")
+
+    def __init__(self, *args: Any, case: ProgressionCase, competencies: QuerySet, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The browser's own file control: the design system's enhanced one names its button from the
+        # label plus its own text, which axe reports as a label/name mismatch.
+        self.helper.layout = Layout("title", "example_date", "description", "competencies",
+                                    Field("file", template="progression/includes/file_field.html"))
+        self.competency_rows = {str(c.pk): c for c in competencies}
+        self.fields["competencies"].choices = [
+            (str(c.pk), f"{c.code}: {c.statement[:120]}{'…' if len(c.statement) > 120 else ''}") for c in competencies
+        ]
+
+    def clean_example_date(self) -> Any:
+        value = self.cleaned_data["example_date"]
+        if value and value > timezone.localdate():
+            raise forms.ValidationError("The date of the example cannot be in the future.")
+        return value
+
+
+class HeadOfServiceForm(RevisionForm):
+    submit_label = "Record the decision"
+
+    decision = forms.ChoiceField(label="Your decision", widget=forms.RadioSelect, choices=[
+        ("recommend", "Recommend to the Operational Director"),
+        ("return", "Return to the line manager"),
+    ])
+    comment = forms.CharField(label="Comment", widget=forms.Textarea(attrs={"rows": 4}), required=False,
+                              help_text="Required to return the case: say what is missing.")
+
+
+class DirectorForm(RevisionForm):
+    submit_label = "Record the decision"
+
+    decision = forms.ChoiceField(label="Your decision", widget=forms.RadioSelect, choices=[
+        ("sign_off", "Sign off the progression"),
+        ("return", "Return to the line manager"),
+        ("decline", "Decline"),
+    ])
+    comment = forms.CharField(label="Comment", widget=forms.Textarea(attrs={"rows": 4}), required=False,
+                              help_text="Required to return or decline the case.")
+
+
+class HrRecordForm(RevisionForm):
+    submit_label = "Record the HR process"
+
+    hr_reference = forms.CharField(label="HR/payroll reference", max_length=100)
+    effective_date = NHSDateField(label="Effective date", help_text="The date the new role takes effect.")
+    redeployed_to = forms.ModelChoiceField(
+        label="Redeployed to another team", queryset=Team.objects.none(), required=False,
+        empty_label="No redeployment", help_text="Only where the business needs it; the worker must be told.",
+    )
+    comment = forms.CharField(label="Comment", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(self, *args: Any, case: ProgressionCase, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["redeployed_to"].queryset = Team.objects.filter(organisation_id=case.organisation_id).exclude(
+            pk=case.team_id).order_by("name")
+
+
+class ToldForm(RevisionForm):
+    submit_label = "Record that the worker was told"
+
+    told_on = NHSDateField(label="Date the worker was told", help_text="For example, 15 3 2025")
+    told_by = PersonChoiceField(label="Who told them", queryset=User.objects.none(), empty_label="Choose a person")
+
+    def __init__(self, *args: Any, case: ProgressionCase, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["told_by"].queryset = access.people_in(
+            [case.organisation_id], Role.LINE_MANAGER, Role.HEAD_OF_SERVICE, Role.OPERATIONAL_DIRECTOR, Role.HR
+        ).exclude(pk=case.practitioner_id).order_by("first_name", "last_name")
+
+
+class LetterTemplateForm(NHSForm):
+    submit_label = "Save the letter template"
+
+    heading = forms.CharField(label="Heading", max_length=200)
+    body = forms.CharField(
+        label="Letter", widget=forms.Textarea(attrs={"rows": 18}),
+        help_text="Placeholders: " + ", ".join("{{ " + name + " }}" for name in LETTER_PLACEHOLDERS)
+        + ". A blank line starts a new paragraph.",
+    )
+
+
+# Filters --------------------------------------------------------------------------------------
+
+
+class CaseFilter(django_filters.FilterSet):
+    STALE_CHOICES = [("7", "More than a week"), ("14", "More than 2 weeks"), ("30", "More than 30 days")]
+
+    stage = django_filters.ChoiceFilter(label="Stage", choices=Stage.choices, empty_label="Any stage")
+    team = django_filters.ModelChoiceFilter(label="Team", queryset=Team.objects.none(), empty_label="Any team")
+    profession = django_filters.ModelChoiceFilter(
+        label="Profession", field_name="practitioner__profession", queryset=Profession.objects.order_by("name"),
+        empty_label="Any profession",
+    )
+    framework = django_filters.ModelChoiceFilter(label="Framework", queryset=Framework.objects.none(),
+                                                 empty_label="Any framework")
+    waiting = django_filters.ChoiceFilter(label="Time in current stage", choices=STALE_CHOICES,
+                                          method="filter_waiting", empty_label="Any time")
+
+    class Meta:
+        model = ProgressionCase
+        fields = ["stage", "team", "profession", "framework"]
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.filters["team"].queryset = access.scope(user, Team).select_related("organisation").order_by("name")
+        self.filters["framework"].queryset = access.scope(user, Framework).order_by("name", "version")
+
+    def filter_waiting(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(stage_changed_at__lt=timezone.now() - timezone.timedelta(days=int(value)))

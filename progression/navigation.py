@@ -1,0 +1,56 @@
+"""Navigation links and home-page panels for career progression."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from preceptorship import access
+from preceptorship.home import Panel, register_nav, register_panel
+from preceptorship.models import Membership
+
+Role = Membership.Role
+
+CASE_ROLES = (Role.LINE_MANAGER, Role.HEAD_OF_SERVICE, Role.OPERATIONAL_DIRECTOR, Role.HR, Role.PRACTITIONER)
+
+
+def _waiting(request: HttpRequest) -> dict[str, Any]:
+    from progression import selectors
+
+    cases = list(selectors.waiting_for(request.user)[:10])
+    return {"cases": cases}
+
+
+def _own(request: HttpRequest) -> dict[str, Any]:
+    from progression.models import ProgressionCase
+
+    cases = list(
+        ProgressionCase.objects.filter(practitioner=request.user).select_related("framework").order_by("-created_at")[:3]
+    )
+    return {"cases": cases}
+
+
+def _has_own_case(user: Any) -> bool:
+    from progression.models import ProgressionCase
+
+    return access.has_role(user, Role.PRACTITIONER) and ProgressionCase.objects.filter(practitioner=user).exists()
+
+
+register_nav("Progression cases", "progression:case-list", access.any_role(*CASE_ROLES), order=40)
+register_nav("Frameworks", "progression:framework-list", lambda user: True, order=60)
+register_nav("Letter template", "progression:letter-template", access.any_role(Role.HR), order=65)
+register_panel(Panel(
+    title="Progression cases waiting for you",
+    template="progression/includes/home_waiting.html",
+    allowed=access.any_role(Role.LINE_MANAGER, Role.HEAD_OF_SERVICE, Role.OPERATIONAL_DIRECTOR, Role.HR),
+    context=_waiting,
+    order=30,
+))
+register_panel(Panel(
+    title="Your progression case",
+    template="progression/includes/home_own.html",
+    allowed=_has_own_case,
+    context=_own,
+    order=35,
+))
