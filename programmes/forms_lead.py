@@ -146,22 +146,6 @@ class ProgrammeForm(forms.ModelForm):
                     "Fixed once people are enrolled, so nobody's dates move. Extend individual enrolments instead."
                 )
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        length, interval = data.get("length_months"), data.get("review_interval_months")
-        if length is not None and length < 1:
-            self.add_error("length_months", "The length must be at least 1 month")
-        if interval is not None and interval < 1:
-            self.add_error("review_interval_months", "Review meetings must be at least 1 month apart")
-        elif length and interval and interval > length:
-            self.add_error(
-                "review_interval_months", "Review meetings cannot be further apart than the programme's length"
-            )
-        capacity = data.get("mentor_capacity")
-        if capacity is not None and capacity < 1:
-            self.add_error("mentor_capacity", "A mentor must be able to support at least 1 preceptee")
-        return data
-
     def _post_clean(self) -> None:
         # The service runs the model's full_clean (with the professions set after saving).
         pass

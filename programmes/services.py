@@ -88,9 +88,25 @@ PROGRAMME_FIELDS = [
 ]
 
 
+def _check_programme_rules(programme: Programme) -> None:
+    """The rules the database constraints hold, each as a message beside its field."""
+    errors = {}
+    if programme.length_months is not None and programme.length_months < 1:
+        errors["length_months"] = "The length must be at least 1 month."
+    if programme.review_interval_months is not None and programme.review_interval_months < 1:
+        errors["review_interval_months"] = "Review meetings must be at least 1 month apart."
+    elif (programme.length_months or 0) >= 1 and (programme.review_interval_months or 0) > programme.length_months:
+        errors["review_interval_months"] = "Review meetings cannot be further apart than the programme's length."
+    if programme.mentor_capacity is not None and programme.mentor_capacity < 1:
+        errors["mentor_capacity"] = "A mentor must be able to support at least 1 preceptee."
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def programme_create(*, actor: User, professions: Iterable[Profession], **fields: Any) -> Programme:
     programme = Programme(**fields)
+    _check_programme_rules(programme)
     programme.full_clean()
     programme.save()
     programme.professions.set(professions)
@@ -114,6 +130,7 @@ def programme_update(
                                                "interval can no longer change. Extend individual enrolments."})
     for name, value in fields.items():
         setattr(programme, name, value)
+    _check_programme_rules(programme)
     programme.full_clean()
     programme.save()
     if professions is not None:

@@ -108,13 +108,17 @@ def test_lead_sets_up_a_multi_professional_programme(lead, organisation):
 
 
 def test_programme_form_keeps_what_was_typed_on_error(lead, organisation):
-    data = _programme_data(organisation, review_interval_months="24", mentor_capacity="lots")
-    response = _client(lead).post(reverse("programmes:programme-create"), data)
-    body = response.content.decode()
-    assert response.status_code == HTTPStatus.OK
-    assert "Review meetings cannot be further apart than the programme&#x27;s length" in body
+    client = _client(lead)
+    url = reverse("programmes:programme-create")
+    body = client.post(url, _programme_data(organisation, mentor_capacity="lots")).content.decode()
     assert "Enter a whole number" in body
     assert 'value="Social work ASYE and preceptorship"' in body
+    response = client.post(url, _programme_data(organisation, review_interval_months="24"))
+    body = response.content.decode()
+    assert response.status_code == HTTPStatus.OK
+    assert 'id="id_review_interval_months-error"' in body
+    assert "Review meetings cannot be further apart than the programme&#x27;s length" in body
+    assert 'value="24"' in body and 'value="7.5"' in body
     assert not Programme.objects.exists()
 
 

@@ -1,0 +1,148 @@
+"""Demo programmes and enrolments: every state of a preceptorship is visible.
+
+``build(directory=, today=)`` runs after the directory (``preceptorship.demo``) and the
+progression demo, and before ``programmes.demo_practice`` (reviews, goals, reflections). Every
+enrolment goes through the services a programme lead would use, so the dates, the audit log and
+the notifications are real. Running it again changes nothing: a programme is found by its name
+and organisation, and someone who has ever been enrolled on a programme is left alone.
+
+- a uni-professional occupational therapy cohort at the council: month 1, month 8 (no review
+  held, so review 1 is overdue), 17 months done (completion due within the month, waiting for
+  confirmations), completed
+  (with its outcome and an evaluation), paused on maternity leave, and withdrawn;
+- a multi-professional programme of the trust, open to the whole ICS: a physiotherapist and a
+  podiatrist whose mentor works for another organisation of the ICS (same profession).
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+
+from preceptorship.models import Profession, User
+from programmes import services
+from programmes.models import Enrolment, Evaluation, Pause, Programme, Transition
+from programmes.schedule import add_months
+from progression.models import Framework
+
+OT_PROGRAMME = "Occupational Therapy preceptorship"
+MULTI_PROGRAMME = "Multi-professional AHP preceptorship"
+
+
+def _programme(*, actor: User, name: str, organisation: Any, professions: list[str], **fields: Any) -> Programme:
+    existing = Programme.objects.filter(organisation=organisation, name=name).first()
+    if existing:
+        return existing
+    return services.programme_create(
+        actor=actor, name=name, organisation=organisation,
+        professions=list(Profession.objects.filter(slug__in=professions)), **fields,
+    )
+
+
+def _enrol(
+    *, actor: User, programme: Programme, preceptee: User, start: datetime.date, transition: str, mentor: User,
+    line_manager: User,
+) -> Enrolment | None:
+    """The new enrolment, or None when the person has been on this programme before (left alone)."""
+    if Enrolment.objects.filter(programme=programme, preceptee=preceptee).exists():
+        return None
+    return services.enrolment_create(
+        actor=actor, programme=programme, preceptee=preceptee, start_date=start, transition=transition,
+        mentor=mentor, line_manager=line_manager, confirm_over_capacity=True,
+    )
+
+
+@transaction.atomic
+def build(*, directory: Any, today: datetime.date) -> dict[str, Enrolment]:
+    users, organisations = directory.users, directory.organisations
+    council_lead, trust_lead = users["council_lead"], users["trust_lead"]
+    ot_framework = (
+        Framework.objects.filter(status=Framework.Status.PUBLISHED, professions__slug="occupational-therapy")
+        .order_by("-version").first()
+    )
+    ot = _programme(
+        actor=council_lead, name=OT_PROGRAMME, organisation=organisations["council"],
+        professions=["occupational-therapy"],
+        transitions=[Transition.NEWLY_REGISTERED, Transition.RETURN_TO_PRACTICE, Transition.INTERNATIONAL],
+        entry_level="Level 1", exit_level="Level 2", protected_hours_per_month=Decimal("4"),
+        framework=ot_framework, mentor_capacity=4,
+    )
+    multi = _programme(
+        actor=trust_lead, name=MULTI_PROGRAMME, organisation=organisations["trust"], shared_with_ics=True,
+        professions=["physiotherapy", "podiatry", "occupational-therapy", "speech-and-language-therapy"],
+        transitions=[value for value, _ in Transition.choices], entry_level="Band 5", exit_level="Band 6",
+        protected_hours_per_month=Decimal("7.5"), mentor_capacity=3,
+    )
+
+    def ot_enrol(key: str, start: datetime.date, transition: str = Transition.NEWLY_REGISTERED) -> Enrolment | None:
+        return _enrol(actor=council_lead, programme=ot, preceptee=users[key], start=start, transition=transition,
+                      mentor=users["mentor_ot"], line_manager=users["manager_ot"])
+
+    enrolments: dict[str, Enrolment | None] = {
+        "preceptee_ot_new": ot_enrol("preceptee_ot_new", today - datetime.timedelta(days=14)),
+        "preceptee_ot_mid": ot_enrol("preceptee_ot_mid", add_months(today, -8) + datetime.timedelta(days=3)),
+        # Seventeen months done: completion is due within the month, so it can be confirmed.
+        "preceptee_ot_late": ot_enrol("preceptee_ot_late", add_months(today, -17), Transition.RETURN_TO_PRACTICE),
+        "preceptee_ot_done": ot_enrol("preceptee_ot_done", add_months(today, -19)),
+        "preceptee_ot_paused": ot_enrol("preceptee_ot_paused", add_months(today, -6)),
+        "preceptee_ot_withdrawn": ot_enrol("preceptee_ot_withdrawn", add_months(today, -10),
+                                           Transition.INTERNATIONAL),
+        "preceptee_physio": _enrol(
+            actor=trust_lead, programme=multi, preceptee=users["preceptee_physio"], start=add_months(today, -4),
+            transition=Transition.INTERNATIONAL, mentor=users["mentor_physio"], line_manager=users["manager_trust"],
+        ),
+        # Podiatry is a small profession: the mentor is a podiatrist of another organisation of the ICS.
+        "preceptee_podiatry": _enrol(
+            actor=trust_lead, programme=multi, preceptee=users["preceptee_podiatry"], start=add_months(today, -2),
+            transition=Transition.CHANGE_OF_SETTING, mentor=users["mentor_podiatry"],
+            line_manager=users["manager_trust"],
+        ),
+    }
+    _complete(enrolments["preceptee_ot_done"], users, today)
+    _pause(enrolments["preceptee_ot_paused"], users, today)
+    _withdraw(enrolments["preceptee_ot_withdrawn"], council_lead, today)
+    # Every demo enrolment by preceptee key, whether made now or by an earlier run.
+    return {
+        key: Enrolment.objects.filter(programme__in=[ot, multi], preceptee=users[key]).latest("start_date")
+        for key in enrolments
+    }
+
+
+def _complete(enrolment: Enrolment | None, users: dict[str, User], today: datetime.date) -> None:
+    if enrolment is None:
+        return
+    services.completion_confirm(actor=users["mentor_ot"], enrolment=enrolment, confirmed=True)
+    services.completion_confirm(actor=users["manager_ot"], enrolment=enrolment, confirmed=True)
+    enrolment.refresh_from_db()
+    completed_on = min(today, enrolment.completion_due)
+    services.completion_record_outcome(
+        actor=users["council_lead"], enrolment=enrolment, outcome="Progressed to Level 2",
+        completed_on=completed_on, pay_step_on=completed_on.replace(day=1),
+    )
+    if not Evaluation.objects.filter(enrolment=enrolment).exists():
+        services.evaluation_submit(
+            actor=enrolment.preceptee, enrolment=enrolment, support_received=4, confidence_now=4, protected_time=3,
+            would_recommend=Evaluation.Recommend.YES,
+            comments="Monthly supervision with my mentor helped most; study days were hard to protect in winter.",
+        )
+
+
+def _pause(enrolment: Enrolment | None, users: dict[str, User], today: datetime.date) -> None:
+    if enrolment is None:
+        return
+    services.enrolment_pause(
+        actor=users["manager_ot"], enrolment=enrolment, reason=Pause.Reason.MATERNITY,
+        start_date=today - datetime.timedelta(days=30), end_date=add_months(today, 8),
+    )
+
+
+def _withdraw(enrolment: Enrolment | None, lead: User, today: datetime.date) -> None:
+    if enrolment is None:
+        return
+    services.enrolment_withdraw(
+        actor=lead, enrolment=enrolment, on=today - datetime.timedelta(days=20),
+        reason=Enrolment.WithdrawalReason.LEFT_ORGANISATION, detail="Moved to a post nearer home.",
+    )
