@@ -7,7 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from preceptorship import access
@@ -91,10 +92,16 @@ class SectionRow:
 
 def case_table(case: ProgressionCase) -> list[SectionRow]:
     """The case's competencies grouped by section, each with its evidence count (three queries)."""
+    # Counted from this case's evidence: a join through the competency would read the evidence of
+    # every case on the framework (hundreds of milliseconds at ICS scale, see docs/performance.md).
+    links = (
+        Evidence.competencies.through.objects.filter(evidence__case_id=case.pk, competency_id=OuterRef("competency_id"))
+        .order_by().values("competency_id").annotate(n=Count("pk")).values("n")
+    )
     assessments = (
         CompetencyAssessment.objects.filter(case=case)
         .select_related("competency__section", "marked_by")
-        .annotate(evidence_count=Count("competency__evidence", filter=Q(competency__evidence__case=case)))
+        .annotate(evidence_count=Coalesce(Subquery(links, output_field=IntegerField()), 0))
         .order_by("competency__section__order", "competency__order")
     )
     sections: dict[int, SectionRow] = {}
