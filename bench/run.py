@@ -218,6 +218,7 @@ def bench_pages(requests: int) -> tuple[Timing, list[Timing]]:
 
 
 def bench_sweep() -> dict[str, Any]:
+    from preceptorship import notifications
     from preceptorship.reminders import sources, sweep
 
     started = time.perf_counter()
@@ -225,23 +226,49 @@ def bench_sweep() -> dict[str, Any]:
     setup = time.perf_counter() - started
     active = Enrolment.objects.filter(status=Enrolment.Status.ACTIVE).count()
     before = Notification.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-    result: dict[str, Any] = {"active_enrolments": active, "sources": sorted(sources()),
-                              "setup_seconds": round(setup, 1), "enrolments_added": added}
+    result: dict[str, Any] = {"active_enrolments": active, "setup_seconds": round(setup, 1),
+                              "enrolments_added": added}
+    # Where the time goes: each source on its own (finding what is due), then the sweep, with the
+    # queueing of the deliveries timed apart.
+    today = timezone.localdate()
+    result["sources"] = {}
+    for name, source in sorted(sources().items()):
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            found = sum(1 for _ in source(today))
+            seconds = time.perf_counter() - started
+        result["sources"][name] = {"seconds": round(seconds, 2), "reminders": found,
+                                   "queries": len(queries.captured_queries)}
+    original = notifications._send_tasks
+    queueing = {"seconds": 0.0, "tasks": 0}
+
+    def timed_send_tasks(notification_ids: list[int]) -> None:
+        started = time.perf_counter()
+        original(notification_ids)
+        queueing["seconds"] += time.perf_counter() - started
+        queueing["tasks"] += len(notification_ids)
+
+    def timed_sweep(day: datetime.date) -> dict[str, Any]:
+        queueing.update(seconds=0.0, tasks=0)
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            counts = sweep(today=day)
+            seconds = time.perf_counter() - started
+        return {"seconds": round(seconds, 2), "queries": len(queries.captured_queries), "new": counts.get("total", 0),
+                "new_by_kind": counts, "queueing_seconds": round(queueing["seconds"], 2),
+                "tasks_queued": queueing["tasks"]}
+
+    notifications._send_tasks = timed_send_tasks
     try:
-        with CaptureQueriesContext(connection) as queries:
-            started = time.perf_counter()
-            first = sweep()
-            result["seconds"] = round(time.perf_counter() - started, 2)
-        result["queries"] = len(queries.captured_queries)
-        result["new"] = first.get("total", 0)
-        result["new_by_kind"] = first
-        with CaptureQueriesContext(connection) as queries:
-            started = time.perf_counter()
-            second = sweep()
-            result["second_seconds"] = round(time.perf_counter() - started, 2)
-        result["second_queries"] = len(queries.captured_queries)
-        result["second_new"] = second.get("total", 0)
+        # The first sweep ever (here: yesterday's) catches up every reminder whose window is open.
+        result["first_ever"] = timed_sweep(today - datetime.timedelta(days=1))
+        # A day's first sweep afterwards (the hourly beat's run each morning): only what became due today.
+        daily = timed_sweep(today)
+        result.update(daily)
+        again = timed_sweep(today)
+        result.update(second_seconds=again["seconds"], second_queries=again["queries"], second_new=again["new"])
     finally:
+        notifications._send_tasks = original
         # Leave the database as it was, so the next run measures a first sweep again.
         Notification.objects.filter(pk__gt=before).delete()
     return result
@@ -326,15 +353,65 @@ def guarded(function: Callable[[], dict[str, Any]]) -> dict[str, Any]:
 # Bulk staff import
 
 
+def staff_file(lead: User) -> bytes:
+    """A 5,000-row HR export for the lead's organisation: 4,000 new people, 1,000 known ones changing job."""
+    import csv
+    import io
+
+    organisation = Membership.objects.filter(user=lead, role=Role.PROGRAMME_LEAD).select_related(
+        "organisation").first().organisation
+    teams = list(organisation.teams.values_list("name", flat=True)) + ["Intermediate Care", "Hospital Discharge"]
+    known = list(User.objects.filter(memberships__organisation=organisation, memberships__role=Role.PRACTITIONER)
+                 .order_by("pk").values_list("email", "first_name", "last_name")[:1000])
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["E-mail", "First name", "Last name", "Organisation", "Team", "Profession", "Job title", "Band",
+                     "Registration number", "Registration date", "Start date", "Roles"])
+    for i in range(IMPORT_ROWS):
+        if i < len(known):
+            email, first, last = known[i]
+        else:
+            email, first, last = f"import.{i}@{organisation.slug}.{scale.EMAIL_DOMAIN}", "Alex", f"Import{i}"
+        writer.writerow([email, first, last, organisation.name, teams[i % len(teams)], "Physiotherapy",
+                         "Physiotherapist (imported)", "Band 5", f"PH{200000 + i}", "2024-07-01", "01/09/2024",
+                         "Mentor" if i % 10 == 0 else "Practitioner"])
+    return out.getvalue().encode()
+
+
 def bench_import() -> dict[str, Any]:
     try:
         from preceptorship import imports
-    except ImportError:
-        return {"note": "not available (preceptorship/imports.py does not exist yet)"}
-    runner = getattr(imports, "benchmark_rows", None)
-    if runner is None:
-        return {"note": "not available (no import entry point the benchmark knows)"}
-    return guarded(lambda: runner(IMPORT_ROWS))
+        upload, check, start, apply = (imports.staff_import_upload, imports.staff_import_check,
+                                       imports.staff_import_start, imports.staff_import_apply)
+    except (ImportError, AttributeError):
+        return {"note": "not available (preceptorship/imports.py has no staff import services yet)"}
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    lead = lead_of_first_organisation()
+    content = staff_file(lead)
+    result: dict[str, Any] = {"rows": IMPORT_ROWS}
+    try:
+        # Everything in one transaction rolled back at the end: the scale data stays as it was.
+        with transaction.atomic():
+            started = time.perf_counter()
+            staff_import = upload(actor=lead, upload=SimpleUploadedFile("staff.csv", content, "text/csv"))
+            uploaded = time.perf_counter()
+            staff_import = check(staff_import_id=staff_import.pk)  # the background task's work
+            checked = time.perf_counter()
+            if staff_import.status != "ready":
+                raise RuntimeError(f"the file was not accepted: {str(staff_import.preview)[:200]}")
+            start(actor=lead, staff_import=staff_import)
+            staff_import = apply(staff_import_id=staff_import.pk)  # the background task's work
+            done = time.perf_counter()
+            result.update(seconds=round(done - started, 2), upload_seconds=round(uploaded - started, 2),
+                          check_seconds=round(checked - uploaded, 2), apply_seconds=round(done - checked, 2),
+                          status=staff_import.status, preview={k: v for k, v in staff_import.preview.items()
+                                                               if isinstance(v, int)})
+            staff_import.file.delete(save=False)
+            raise Rollback
+    except Rollback:
+        pass
+    return result
 
 
 # The run
@@ -385,8 +462,11 @@ def verdicts(report: dict[str, Any], other: dict[str, Any] | None) -> list[dict[
                              "holds": page["queries"] == theirs[page["name"]]})
     sweep = report["sweep"]
     if "seconds" in sweep:
-        rows.append({"target": f"Sweep over {sweep['active_enrolments']:,} active enrolments < 10 s",
+        rows.append({"target": f"Sweep over {sweep['active_enrolments']:,} active enrolments < 10 s (a day's run)",
                      "figure": f"{sweep['seconds']} s", "holds": sweep["seconds"] < TARGETS["sweep_seconds"]})
+        first = sweep["first_ever"]
+        rows.append({"target": "Sweep < 10 s, first run ever (catching up)", "figure": f"{first['seconds']} s",
+                     "holds": first["seconds"] < TARGETS["sweep_seconds"]})
         rows.append({"target": "Second sweep: 0 new reminders", "figure": str(sweep["second_new"]),
                      "holds": sweep["second_new"] == 0})
     for key, label, limit in (("evidence_pack", "Evidence pack < 3 s", "pack_seconds"),
@@ -416,17 +496,27 @@ def print_report(report: dict[str, Any]) -> None:
               f"{cell(row['queries'], 8)}  {row['note']}")
     sweep = report["sweep"]
     if "seconds" in sweep:
-        print(f"\nReminder sweep over {sweep['active_enrolments']:,} active enrolments: {sweep['seconds']} s, "
-              f"{sweep['queries']} queries, {sweep['new']:,} new; second run {sweep['second_seconds']} s, "
-              f"{sweep['second_queries']} queries, {sweep['second_new']} new")
+        first = sweep["first_ever"]
+        print(f"\nReminder sweep over {sweep['active_enrolments']:,} active enrolments, a day's first run: "
+              f"{sweep['seconds']} s, {sweep['queries']} queries, {sweep['new']:,} new (queueing "
+              f"{sweep['queueing_seconds']} s); second run {sweep['second_seconds']} s, {sweep['second_queries']} "
+              f"queries, {sweep['second_new']} new")
+        print(f"  first sweep ever (catching up every open reminder): {first['seconds']} s, {first['queries']} "
+              f"queries, {first['new']:,} new, of which queueing {first['tasks_queued']:,} deliveries "
+              f"{first['queueing_seconds']} s")
+        print("  finding, by source: " + ", ".join(
+            f"{name} {figure['seconds']} s ({figure['reminders']:,}, {figure['queries']} queries)"
+            for name, figure in sweep["sources"].items()))
     else:
         print(f"\nReminder sweep: {sweep.get('note')}")
     for key, figure in report["pdf"].items():
         print(f"PDF {key}: " + (f"{figure['seconds']} s (first {figure['first_seconds']} s)" if "seconds" in figure
                                 else figure.get("note", "")))
     staff = report["import"]
-    print(f"Staff import of {IMPORT_ROWS:,} rows: " + (f"{staff['seconds']} s" if "seconds" in staff
-                                                      else staff.get("note", "")))
+    print(f"Staff import of {IMPORT_ROWS:,} rows: " + (
+        f"{staff['seconds']} s (upload {staff['upload_seconds']} s, check {staff['check_seconds']} s, "
+        f"save and invite {staff['apply_seconds']} s; {staff['preview']})" if "seconds" in staff
+        else staff.get("note", "")))
     print("\nTargets")
     for row in report["targets"]:
         mark = {True: "holds", False: "MISSED", None: "n/a"}[row["holds"]]
@@ -472,7 +562,7 @@ def main(argv: list[str] | None = None) -> int:
     print("PDFs...", flush=True)
     report["pdf"] = guarded(bench_pdfs) if "pdf" in parts else {}
     print("Staff import...", flush=True)
-    report["import"] = bench_import() if "import" in parts else {"note": "not measured"}
+    report["import"] = guarded(bench_import) if "import" in parts else {"note": "not measured"}
     report["finished_at"] = timezone.now().isoformat(timespec="seconds")
     other = None
     if options.compare and Path(options.compare).exists():
