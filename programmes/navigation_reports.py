@@ -1,1 +1,55 @@
-"""Navigation links and home-page panels."""
+"""Navigation links and home-page panels for the dashboards: a programme lead's home shows the
+dashboard summary; an ICS lead's home shows the system's headline figures."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+
+from preceptorship import access
+from preceptorship.home import Panel, register_nav, register_panel
+from preceptorship.models import Membership
+from programmes import reporting
+
+Role = Membership.Role
+HEADLINES = ["active_now", "starts", "completions", "reviews_on_time", "reviews_overdue", "withdrawals_first_year"]
+
+register_nav("Dashboard", "programmes:dashboard", access.any_role(Role.PROGRAMME_LEAD), order=10)
+register_nav("ICS dashboard", "programmes:ics-dashboard", access.any_role(Role.ICS_LEAD), order=11)
+register_nav("Mentor directory", "programmes:mentor-directory", access.any_role(Role.ICS_LEAD), order=12)
+
+
+def _headlines(figures: reporting.Figures) -> list[tuple[str, reporting.Figure]]:
+    labels = {attribute: label for _, label, attribute in reporting.SUMMARY_MEASURES}
+    return [(labels[name], getattr(figures, name)) for name in HEADLINES]
+
+
+def _summary(scope: Any) -> Any:
+    """A panel's context: the headline figures of the last 12 months within ``scope(user)``."""
+
+    def context(request: HttpRequest) -> dict[str, Any]:
+        today = timezone.localdate()
+        period = reporting.Period.last_months(12, today)
+        figures = reporting.figures(scope(request.user), period, today)[None]
+        return {"period": period, "headlines": _headlines(figures)}
+
+    return context
+
+
+register_panel(Panel(
+    title="Your dashboard",
+    template="programmes/reports/panels/lead_summary.html",
+    allowed=access.any_role(Role.PROGRAMME_LEAD),
+    context=_summary(reporting.lead_enrolments),
+    order=5,
+))
+
+register_panel(Panel(
+    title="Your integrated care system",
+    template="programmes/reports/panels/ics_summary.html",
+    allowed=access.any_role(Role.ICS_LEAD),
+    context=_summary(reporting.ics_enrolments),
+    order=6,
+))

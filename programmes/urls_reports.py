@@ -1,3 +1,18 @@
-from django.urls import URLPattern
+"""Dashboards, the mentor directory and exports (programme leads and ICS leads)."""
 
-urlpatterns: list[URLPattern] = []
+from django.urls import path
+
+from programmes import views_reports as views
+
+urlpatterns = [
+    path("reports/dashboard/", views.dashboard, name="dashboard"),
+    path("reports/dashboard/export/<slug:table>/<slug:fmt>/", views.dashboard_export, name="dashboard-export"),
+    path("reports/enrolments/export/<slug:fmt>/", views.enrolments_export, name="enrolments-export"),
+    path("reports/exports/<int:pk>/", views.export_job, name="export-job"),
+    path("reports/exports/<int:pk>/status/", views.export_job_status, name="export-job-status"),
+    path("reports/exports/<int:pk>/download/", views.export_job_download, name="export-job-download"),
+    path("reports/ics/", views.ics_dashboard, name="ics-dashboard"),
+    path("reports/ics/export/<slug:table>/<slug:fmt>/", views.ics_export, name="ics-export"),
+    path("reports/mentors/", views.mentor_directory, name="mentor-directory"),
+    path("reports/mentors/export/<slug:fmt>/", views.mentor_directory_export, name="mentor-directory-export"),
+]

@@ -1,0 +1,209 @@
+"""Dashboard tables and lists as CSV and Excel (.xlsx) files with stable column names.
+
+Each table has a stable name and stable column codes (documented in ``docs/exports.md`` for
+Power BI); the pages show the same tables with readable headers. A suppressed figure is written
+as the text "fewer than 5" in its numeric column.
+
+Exports of more than ``BACKGROUND_ROWS`` rows are built by a Celery task into an ``ExportJob``
+whose page shows progress and, when ready, a download link.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.http import HttpResponse
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from preceptorship import access
+from programmes.models import ExportJob
+from programmes.reporting import Figure
+
+BACKGROUND_ROWS = 2000
+PROGRESS_EVERY = 500
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@dataclass
+class Table:
+    """A table as the page shows it and as the files hold it."""
+
+    name: str  # stable: the file name and the table's name in docs/exports.md
+    title: str
+    columns: list[tuple[str, str]]  # (stable column code, header shown on the page)
+    rows: list[list[Any]] = field(default_factory=list)
+
+    @property
+    def codes(self) -> list[str]:
+        return [code for code, _ in self.columns]
+
+    @property
+    def headers(self) -> list[str]:
+        return [label for _, label in self.columns]
+
+    def display_rows(self) -> list[list[str]]:
+        return [[_display(cell) for cell in row] for row in self.rows]
+
+
+def _display(cell: Any) -> str:
+    if cell is None:
+        return ""
+    if isinstance(cell, datetime.date):
+        return f"{cell:%-d %b %Y}"
+    return str(cell)
+
+
+def cell_value(cell: Any) -> Any:
+    """What a file holds: numbers as numbers, dates as dates, suppressed figures as text."""
+    if isinstance(cell, Figure):
+        return cell.export_value()
+    if isinstance(cell, Decimal):
+        return float(cell)
+    if cell is None:
+        return ""
+    return cell
+
+
+def _csv_text(cell: Any) -> Any:
+    value = cell_value(cell)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value  # never a formula when opened in a spreadsheet
+    return value
+
+
+def write_csv(codes: list[str], rows: Iterable[list[Any]], stream: io.StringIO) -> None:
+    writer = csv.writer(stream)
+    writer.writerow(codes)
+    for row in rows:
+        writer.writerow([_csv_text(cell) for cell in row])
+
+
+def write_xlsx(title: str, codes: list[str], rows: Iterable[list[Any]]) -> bytes:
+    workbook = Workbook(write_only=False)
+    sheet = workbook.active
+    sheet.title = title[:31]
+    sheet.append(codes)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        values = [cell_value(cell) for cell in row]
+        sheet.append([("'" + v) if isinstance(v, str) and v[:1] == "=" else v for v in values])
+    for index, code in enumerate(codes, start=1):
+        sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = max(12, len(code) + 2)
+    sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def render(table: Table, fmt: str) -> bytes:
+    if fmt == "csv":
+        stream = io.StringIO()
+        write_csv(table.codes, table.rows, stream)
+        return stream.getvalue().encode("utf-8-sig")  # the byte-order mark makes Excel read UTF-8
+    if fmt == "xlsx":
+        return write_xlsx(table.name, table.codes, table.rows)
+    raise ValueError(f"Unknown export format {fmt!r}")
+
+
+def file_name(name: str, fmt: str, today: datetime.date | None = None) -> str:
+    return f"{name}-{(today or timezone.localdate()):%Y-%m-%d}.{fmt}"
+
+
+def response(table: Table, fmt: str) -> HttpResponse:
+    answer = HttpResponse(render(table, fmt), content_type=CONTENT_TYPES[fmt])
+    answer["Content-Disposition"] = f'attachment; filename="{file_name(table.name, fmt)}"'
+    return answer
+
+
+# Background exports of long lists.
+
+
+@access.register(ExportJob)
+class ExportJobPolicy(access.Policy):
+    """An export job and its file belong to the person who asked for it."""
+
+    def scope(self, user: Any, queryset: Any) -> Any:
+        return queryset.filter(requested_by_id=user.pk)
+
+    def allows(self, user: Any, obj: Any, action: str) -> bool:
+        return obj.requested_by_id == user.pk
+
+
+@dataclass(frozen=True)
+class ListExport:
+    """A long list: its stable columns and a function (user, parameters) -> (row count, rows)."""
+
+    name: str
+    title: str
+    columns: list[tuple[str, str]]
+    rows: Callable[[Any, dict[str, Any]], tuple[int, Iterator[list[Any]]]]
+
+
+LISTS: dict[str, ListExport] = {}
+
+
+def register_list(export: ListExport) -> ListExport:
+    LISTS[export.name] = export
+    return export
+
+
+def export_job_start(*, actor: Any, name: str, fmt: str, parameters: dict[str, Any]) -> ExportJob:
+    """Record the job and queue its task once the job is committed."""
+    from programmes.tasks import build_export
+
+    if name not in LISTS or fmt not in CONTENT_TYPES:
+        raise ValueError("Unknown export")
+    job = ExportJob.objects.create(requested_by=actor, table=name, format=fmt, parameters=parameters)
+    transaction.on_commit(lambda: build_export.delay(job.pk))
+    return job
+
+
+def export_job_build(*, job_id: int) -> ExportJob:
+    """Build the file, writing progress to the job row as it goes (each update is its own commit)."""
+    job = ExportJob.objects.select_related("requested_by").get(pk=job_id)
+    if job.status == ExportJob.Status.DONE:
+        return job
+    export = LISTS[job.table]
+    try:
+        total, rows = export.rows(job.requested_by, job.parameters)
+        ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.RUNNING, total_rows=total, done_rows=0)
+        collected: list[list[Any]] = []
+        for index, row in enumerate(rows, start=1):
+            collected.append(row)
+            if index % PROGRESS_EVERY == 0:
+                ExportJob.objects.filter(pk=job.pk).update(done_rows=index)
+        codes = [code for code, _ in export.columns]
+        if job.format == "csv":
+            stream = io.StringIO()
+            write_csv(codes, collected, stream)
+            content = stream.getvalue().encode("utf-8-sig")
+        else:
+            content = write_xlsx(export.name, codes, collected)
+        job.refresh_from_db()
+        job.file.save(file_name(export.name, job.format), ContentFile(content), save=False)
+        job.status = ExportJob.Status.DONE
+        job.done_rows = len(collected)
+        job.finished_at = timezone.now()
+        job.save(update_fields=["file", "status", "done_rows", "finished_at", "updated_at"])
+    except Exception as error:
+        ExportJob.objects.filter(pk=job.pk).update(
+            status=ExportJob.Status.FAILED, error=error.__class__.__name__, finished_at=timezone.now()
+        )
+        raise
+    return job

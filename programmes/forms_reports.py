@@ -1,0 +1,90 @@
+"""The dashboards' filter forms (GET forms: a bad value shows an error, never a 500)."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from preceptorship.models import Profession, Team
+from preceptorship.widgets import NHSDateField
+from programmes.models import Programme, Transition
+from programmes.reporting import Filters, Period
+
+DEFAULT_MONTHS = 12
+MAX_MONTHS = 36
+
+
+class PeriodForm(forms.Form):
+    date_from = NHSDateField(
+        label="From", required=False, help_text="The month the period starts, for example 1 4 2025"
+    )
+    date_to = NHSDateField(label="To", required=False, help_text="The month the period ends, for example 31 3 2026")
+    profession = forms.ModelChoiceField(
+        queryset=Profession.objects.order_by("name"), required=False, empty_label="All professions"
+    )
+
+    def __init__(self, *args: Any, today: datetime.date | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.today = today or timezone.localdate()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", "The end of the period must be after its start")
+        elif start and end and (end.year - start.year) * 12 + end.month - start.month >= MAX_MONTHS:
+            self.add_error("date_to", f"Choose a period of {MAX_MONTHS} months or less")
+        return data
+
+    def period(self) -> Period:
+        """The chosen period, or the last 12 months when the form is empty or has errors."""
+        default = Period.last_months(DEFAULT_MONTHS, self.today)
+        if not self.is_valid():
+            return default
+        start = self.cleaned_data.get("date_from")
+        end = self.cleaned_data.get("date_to")
+        if start and not end:
+            end = max(start, self.today)
+        if end and not start:
+            start = Period.last_months(DEFAULT_MONTHS, end).start
+        if not start:
+            return default
+        if (end.year - start.year) * 12 + end.month - start.month >= MAX_MONTHS:
+            return default
+        return Period(start, end)
+
+    def cleaned(self, name: str) -> Any:
+        return self.cleaned_data.get(name) if self.is_valid() else None
+
+
+class DashboardFilterForm(PeriodForm):
+    programme = forms.ModelChoiceField(queryset=Programme.objects.none(), required=False, empty_label="All programmes")
+    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False, empty_label="All teams")
+    transition = forms.ChoiceField(
+        label="Transition reason", required=False, choices=[("", "All transition reasons"), *Transition.choices]
+    )
+
+    field_order = ["date_from", "date_to", "programme", "profession", "team", "transition"]
+
+    def __init__(self, *args: Any, organisation_ids: set[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["programme"].queryset = Programme.objects.filter(organisation_id__in=organisation_ids)
+        self.fields["team"].queryset = Team.objects.filter(organisation_id__in=organisation_ids).order_by("name")
+
+    def filters(self) -> Filters:
+        return Filters(
+            programme=self.cleaned("programme"),
+            profession=self.cleaned("profession"),
+            team=self.cleaned("team"),
+            transition=self.cleaned("transition") or "",
+        )
+
+
+class MentorDirectoryForm(forms.Form):
+    profession = forms.ModelChoiceField(
+        queryset=Profession.objects.order_by("name"), required=False, empty_label="All professions",
+        help_text="For example podiatry, to find a same-profession mentor in another organisation",
+    )

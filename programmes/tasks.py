@@ -1,0 +1,12 @@
+"""Celery tasks of the programmes app. Tasks take ids and call a service."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from programmes import exports
+
+
+@shared_task(time_limit=600, soft_time_limit=540)
+def build_export(job_id: int) -> str:
+    return exports.export_job_build(job_id=job_id).status

@@ -1,0 +1,57 @@
+"""Access expectations for the dashboards, the mentor directory and exports (see the docstring of
+preceptorship/tests/test_access_matrix.py). Dashboards: programme leads (own organisation) and ICS
+leads (aggregates); the directory: both; an export job: only the person who asked for it."""
+
+from __future__ import annotations
+
+from django.core.files.base import ContentFile
+
+from programmes.models import ExportJob
+
+ANON = {"anonymous": 302}
+POST_NOT_ALLOWED = {"anonymous": 302, "*": 405}
+
+
+def _table(world, viewer, target):
+    return {"table": "monthly", "fmt": "xlsx"}
+
+
+def _ics_table(world, viewer, target):
+    return {"table": "organisations", "fmt": "csv"}
+
+
+def _fmt(world, viewer, target):
+    return {"fmt": "csv"}
+
+
+def _job(world, viewer, target):
+    """Own: a finished job the viewer asked for. Other: one asked for in the other organisation."""
+    owner = viewer if target == "own" and viewer else world.other_users["programme_lead"]
+    job = ExportJob.objects.create(requested_by=owner, table="enrolments", format="csv",
+                                   status=ExportJob.Status.DONE, total_rows=1, done_rows=1)
+    job.file.save("enrolments.csv", ContentFile(f"enrolment_id\n{owner.email}\n".encode()))
+    return {"pk": job.pk}, owner.email
+
+
+EXPECTATIONS = {
+    "programmes:dashboard": {"GET": {**ANON, "programme_lead": 200, "*": 403}, "POST": POST_NOT_ALLOWED},
+    "programmes:dashboard-export": {"GET": {**ANON, "programme_lead": 200, "*": 403}},
+    "programmes:enrolments-export": {"GET": {**ANON, "programme_lead": 200, "*": 403}},
+    "programmes:ics-dashboard": {"GET": {**ANON, "ics_lead": 200, "*": 403}, "POST": POST_NOT_ALLOWED},
+    "programmes:ics-export": {"GET": {**ANON, "ics_lead": 200, "*": 403}},
+    "programmes:mentor-directory": {"GET": {**ANON, "ics_lead": 200, "programme_lead": 200, "*": 403}},
+    "programmes:mentor-directory-export": {"GET": {**ANON, "ics_lead": 200, "programme_lead": 200, "*": 403}},
+    "programmes:export-job": {"GET": {**ANON, "own:*": 200, "other:*": 404}, "POST": POST_NOT_ALLOWED},
+    "programmes:export-job-status": {"GET": {**ANON, "own:*": 200, "other:*": 404}},
+    "programmes:export-job-download": {"GET": {**ANON, "own:*": 200, "other:*": 404}},
+}
+
+BUILDERS = {
+    "programmes:dashboard-export": _table,
+    "programmes:ics-export": _ics_table,
+    "programmes:enrolments-export": _fmt,
+    "programmes:mentor-directory-export": _fmt,
+    "programmes:export-job": _job,
+    "programmes:export-job-status": _job,
+    "programmes:export-job-download": _job,
+}

@@ -1,0 +1,216 @@
+"""The dashboards and the mentor directory through HTTP: who sees what, filters, suppression, and a
+constant number of queries at two data sizes."""
+
+from __future__ import annotations
+
+import datetime
+import io
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from preceptorship.models import Membership
+from preceptorship.tests.factories import person, profession
+from programmes.models import Enrolment
+from programmes.reporting import SUPPRESSED
+from programmes.tests.factories_reports import ReportEnrolmentFactory, ReportProgrammeFactory, held_review
+
+Role = Membership.Role
+THIS_MONTH = timezone.localdate().replace(day=1)
+
+
+@pytest.fixture
+def lead(organisation):
+    return person(organisation, Role.PROGRAMME_LEAD, first_name="Lena", last_name="Lead")
+
+
+@pytest.fixture
+def ics_lead(organisation):
+    return person(organisation, Role.ICS_LEAD)
+
+
+@pytest.fixture
+def programme(organisation):
+    return ReportProgrammeFactory(organisation=organisation, name="Occupational therapy preceptorship")
+
+
+@pytest.fixture
+def mentor(organisation):
+    return person(organisation, Role.MENTOR, first_name="Morag", last_name="Mentor",
+                  profession=profession("occupational-therapy"))
+
+
+def _enrol(programme, mentor, n, **fields):
+    fields.setdefault("start_date", THIS_MONTH)
+    return [ReportEnrolmentFactory(programme=programme, mentor=mentor, **fields) for _ in range(n)]
+
+
+def _client(client, user):
+    client.force_login(user)
+    return client
+
+
+def test_the_lead_sees_their_organisations_figures_and_not_the_neighbours(
+    client, lead, programme, mentor, other_organisation
+):
+    _enrol(programme, mentor, 7)
+    _enrol(ReportProgrammeFactory(organisation=other_organisation, name="Neighbours' programme"),
+           person(other_organisation, Role.MENTOR), 9)
+    page = _client(client, lead).get(reverse("programmes:dashboard")).content.decode()
+    assert "Active enrolments now" in page
+    assert 'figure-value">7<' in page  # active now
+    assert 'figure-value">9<' not in page
+    assert "Neighbours&#x27; programme" not in page and "Neighbours' programme" not in page
+    assert 'role="img"' in page and "Show the numbers for" in page
+
+
+def test_small_numbers_read_fewer_than_five_on_the_page(client, lead, programme, mentor):
+    _enrol(programme, mentor, 3)
+    page = _client(client, lead).get(reverse("programmes:dashboard")).content.decode()
+    assert SUPPRESSED in page
+    assert "Fewer than 5 people: not shown" in page  # the chart legend explains the hatched marks
+
+
+def test_filters_apply_and_a_bad_filter_shows_an_error_not_a_500(client, lead, programme, mentor, organisation):
+    other = ReportProgrammeFactory(organisation=organisation, name="Physiotherapy preceptorship")
+    _enrol(programme, mentor, 6)
+    _enrol(other, mentor, 8)
+    logged_in = _client(client, lead)
+    page = logged_in.get(reverse("programmes:dashboard"), {"programme": other.pk}).content.decode()
+    assert 'figure-value">8<' in page and 'figure-value">14<' not in page
+    page = logged_in.get(reverse("programmes:dashboard"), {
+        "programme": "999999", "date_from_0": "31", "date_from_1": "2", "date_from_2": "2026",
+    })
+    assert page.status_code == 200
+    assert "Select a valid choice" in page.content.decode()
+    assert "Enter a real date" in page.content.decode()
+
+
+def test_a_period_ending_before_it_starts_is_refused(client, lead):
+    page = _client(client, lead).get(reverse("programmes:dashboard"), {
+        "date_from_0": "1", "date_from_1": "6", "date_from_2": "2026",
+        "date_to_0": "1", "date_to_1": "1", "date_to_2": "2026",
+    }).content.decode()
+    assert "The end of the period must be after its start" in page
+
+
+def test_the_lead_downloads_a_table_as_excel_with_filters(client, lead, programme, mentor, organisation):
+    other = ReportProgrammeFactory(organisation=organisation)
+    _enrol(programme, mentor, 6)
+    _enrol(other, mentor, 2)
+    response = _client(client, lead).get(
+        reverse("programmes:dashboard-export", args=["monthly", "xlsx"]), {"programme": programme.pk}
+    )
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith('attachment; filename="monthly-')
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.values)
+    assert rows[0] == ("month", "starts", "completions", "active_enrolments")
+    assert rows[-1] == (f"{THIS_MONTH:%Y-%m}", 6, 0, 6)
+
+
+def test_csv_download_suppresses_small_numbers(client, lead, programme, mentor):
+    _enrol(programme, mentor, 2)
+    response = _client(client, lead).get(reverse("programmes:dashboard-export", args=["monthly", "csv"]))
+    text = response.content.decode("utf-8-sig")
+    assert text.splitlines()[0] == "month,starts,completions,active_enrolments"
+    assert text.splitlines()[-1] == f"{THIS_MONTH:%Y-%m},{SUPPRESSED},0,{SUPPRESSED}"
+
+
+def test_unknown_table_or_format_is_404(client, lead):
+    logged_in = _client(client, lead)
+    assert logged_in.get(reverse("programmes:dashboard-export", args=["nope", "csv"])).status_code == 404
+    assert logged_in.get(reverse("programmes:dashboard-export", args=["monthly", "pdf"])).status_code == 404
+
+
+def test_people_without_the_role_are_refused(client, organisation, mentor, ics_lead):
+    practitioner = person(organisation, Role.PRACTITIONER)
+    assert _client(client, practitioner).get(reverse("programmes:dashboard")).status_code == 403
+    assert _client(client, mentor).get(reverse("programmes:ics-dashboard")).status_code == 403
+    assert _client(client, ics_lead).get(reverse("programmes:dashboard")).status_code == 403
+    assert _client(client, practitioner).get(reverse("programmes:mentor-directory")).status_code == 403
+
+
+def test_the_ics_lead_compares_organisations_without_personal_records(
+    client, ics_lead, programme, mentor, other_organisation, far_organisation
+):
+    preceptees = _enrol(programme, mentor, 6)
+    _enrol(ReportProgrammeFactory(organisation=other_organisation), person(other_organisation, Role.MENTOR), 2)
+    _enrol(ReportProgrammeFactory(organisation=far_organisation), person(far_organisation, Role.MENTOR), 11)
+    page = _client(client, ics_lead).get(reverse("programmes:ics-dashboard")).content.decode()
+    assert programme.organisation.name in page and other_organisation.name in page
+    assert far_organisation.name not in page
+    assert ">11<" not in page
+    assert SUPPRESSED in page  # the neighbours' two
+    for enrolment in preceptees:
+        assert enrolment.preceptee.email not in page
+        assert enrolment.preceptee.last_name not in page
+
+
+def test_the_ics_lead_downloads_the_organisations_side_by_side(client, ics_lead, programme, mentor, other_organisation):
+    _enrol(programme, mentor, 6)
+    response = _client(client, ics_lead).get(reverse("programmes:ics-export", args=["organisations", "xlsx"]))
+    rows = list(load_workbook(io.BytesIO(response.content)).active.values)
+    assert rows[0][:3] == ("organisation", "active_now", "starts")
+    found = {row[0]: row for row in rows[1:]}
+    assert found[programme.organisation.name][1] == 6
+    assert found[other_organisation.name][1] == 0
+
+
+def test_mentor_directory_by_profession_across_the_ics(client, ics_lead, mentor, other_organisation, far_organisation):
+    podiatrist = person(other_organisation, Role.MENTOR, first_name="Piers", last_name="Podiatrist",
+                        profession=profession("podiatry"))
+    person(far_organisation, Role.MENTOR, first_name="Fay", last_name="Faraway", profession=profession("podiatry"))
+    logged_in = _client(client, ics_lead)
+    page = logged_in.get(reverse("programmes:mentor-directory"), {"profession": profession("podiatry").pk})
+    text = page.content.decode()
+    assert str(podiatrist) in text and other_organisation.name in text
+    assert "Faraway" not in text and "Morag" not in text
+    everyone = logged_in.get(reverse("programmes:mentor-directory")).content.decode()
+    assert "Morag" in everyone
+
+
+def test_the_dashboard_and_directory_take_the_same_queries_at_two_sizes(
+    client, lead, ics_lead, programme, mentor, organisation, django_assert_num_queries
+):
+    def load(size):
+        for enrolment in _enrol(programme, mentor, size, start_date=THIS_MONTH - datetime.timedelta(days=100)):
+            held_review(enrolment, 1, due=THIS_MONTH, held=THIS_MONTH)
+        for _ in range(size):
+            person(organisation, Role.MENTOR)
+
+    load(2)
+    client.force_login(lead)
+    # Session and user (2), memberships (1), the seven figure queries, progression stages (1),
+    # mentors (1), the header's unread count (1), the filter form's programme, profession and team
+    # choices (3).
+    with django_assert_num_queries(16) as first:
+        client.get(reverse("programmes:dashboard"))
+    load(25)
+    with django_assert_num_queries(len(first.captured_queries)):
+        client.get(reverse("programmes:dashboard"))
+    client.force_login(ics_lead)
+    # Session, user, memberships (3), the ICS's organisations (1), the seven figure queries,
+    # progression stages (1), the offer measures (1), the unread count (1), profession choices (1).
+    with django_assert_num_queries(15) as ics_first:
+        client.get(reverse("programmes:ics-dashboard"))
+    load(10)
+    with django_assert_num_queries(len(ics_first.captured_queries)):
+        client.get(reverse("programmes:ics-dashboard"))
+    # Session, user, memberships (3), the ICS's organisations (1), the count and the page of mentors
+    # with their loads (2), the unread count (1), profession choices (1).
+    with django_assert_num_queries(8) as directory:
+        client.get(reverse("programmes:mentor-directory"))
+    load(10)
+    with django_assert_num_queries(len(directory.captured_queries)):
+        client.get(reverse("programmes:mentor-directory"))
+
+
+def test_the_lead_home_page_shows_the_dashboard_summary_and_the_nav_link(client, lead, programme, mentor):
+    _enrol(programme, mentor, 5)
+    page = _client(client, lead).get(reverse("home")).content.decode()
+    assert "Your dashboard" in page and "Open the dashboard" in page
+    assert f'href="{reverse("programmes:dashboard")}"' in page
+    assert Enrolment.objects.count() == 5
