@@ -1,6 +1,14 @@
 """Bulk import of staff from HR data."""
 
-from django.urls import URLPattern
+from django.urls import path
+
+from preceptorship import views_imports as views
 
 app_name = "staff"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("import/", views.upload, name="import"),
+    path("import/template.csv", views.template_file, name="import-template"),
+    path("import/<int:pk>/", views.detail, name="import-detail"),
+    path("import/<int:pk>/status/", views.status, name="import-status"),
+    path("import/<int:pk>/confirm/", views.confirm, name="import-confirm"),
+]

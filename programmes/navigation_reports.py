@@ -19,6 +19,7 @@ HEADLINES = ["active_now", "starts", "completions", "reviews_on_time", "reviews_
 register_nav("Dashboard", "programmes:dashboard", access.any_role(Role.PROGRAMME_LEAD), order=10)
 register_nav("ICS dashboard", "programmes:ics-dashboard", access.any_role(Role.ICS_LEAD), order=11)
 register_nav("Mentor directory", "programmes:mentor-directory", access.any_role(Role.ICS_LEAD), order=12)
+register_nav("Import staff", "staff:import", access.any_role(Role.PROGRAMME_LEAD), order=29)
 
 
 def _headlines(figures: reporting.Figures) -> list[tuple[str, reporting.Figure]]:
