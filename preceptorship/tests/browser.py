@@ -328,6 +328,16 @@ def check_page(page: Any, *, axe: bool = True) -> None:
         check_axe(page)
 
 
+def check_both(page: Any, name: str) -> None:
+    """check_page at desktop width and on a 320px phone screen, with a screenshot of each."""
+    check_page(page)
+    screenshot(page, name)
+    page.set_viewport_size(NARROW)
+    check_page(page)
+    screenshot(page, f"{name}-320")
+    page.set_viewport_size(DESKTOP)
+
+
 def nav_links(page: Any) -> list[tuple[str, str]]:
     """(label, href) of the header's navigation and account links on the current page, in order."""
     links = page.eval_on_selector_all(
