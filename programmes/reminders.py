@@ -1,6 +1,6 @@
 """Scheduled reminders about enrolments: review meetings coming up or overdue, and completion.
 
-| kind | when (days from the date it is about) | to |
+| kind | from (days from the date it is about) | to |
 |---|---|---|
 | review_due_soon | 14 days before the next review is due | preceptee, mentor (with the invitation) |
 | review_due_today | on the day it is due | preceptee, mentor (with the invitation) |
@@ -14,10 +14,13 @@ enrolments get none. A pause moves ``next_review_due`` and ``completion_due`` (t
 them in step with ``programmes.schedule``), so the reminders follow. A recorded meeting moves
 ``next_review_due`` on to the next review, which is how "no meeting recorded" is known.
 
+Each reminder is sent once per date it is about (the notification's unique key holds that date),
+from its first day on: a review still overdue, a sign-off still unanswered, is reminded even if
+no sweep ran on the exact day (a new installation, a beat that was down, an enrolment recorded
+late). "Due soon" is sent up to the day before the review; "due today" up to ``LATE_DAYS`` late.
+
 Set-based: one query for the enrolments due something today and one for the programme leads,
-whatever the number of enrolments. A reminder is due on one day; a sweep that did not run at
-all that day still sends it up to ``LATE_DAYS`` later (the notification's unique key keeps it to
-one).
+whatever the number of enrolments.
 """
 
 from __future__ import annotations
@@ -38,10 +41,21 @@ from programmes.models import CompletionConfirmation, Enrolment, Pause
 
 LATE_DAYS = 2
 
-# kind: days from the due date to the day the reminder is due (negative: before).
-REVIEW_RULES = {"review_due_soon": -14, "review_due_today": 0, "review_overdue": 7, "review_overdue_escalated": 28}
-COMPLETION_RULES = {"completion_signoff_due": -28, "completion_overdue": 14}
+# kind: (days from the due date to the reminder's first day (negative: before), days it may still
+# be sent after that first day; None while the situation lasts).
+REVIEW_RULES: dict[str, tuple[int, int | None]] = {
+    "review_due_soon": (-14, 13),
+    "review_due_today": (0, LATE_DAYS),
+    "review_overdue": (7, None),
+    "review_overdue_escalated": (28, None),
+}
+COMPLETION_RULES: dict[str, tuple[int, int | None]] = {
+    "completion_signoff_due": (-28, None),
+    "completion_overdue": (14, None),
+}
 ESSENTIAL = {"review_overdue_escalated", "completion_signoff_due", "completion_overdue"}
+ESCALATIONS = {"review_overdue_escalated", "completion_overdue"}
+INVITING = {"review_due_soon", "review_due_today"}
 
 PEOPLE = ("preceptee", "mentor", "line_manager")
 FIELDS = [
@@ -51,29 +65,33 @@ FIELDS = [
 ]
 
 
-def _window(today: datetime.date, offset: int) -> tuple[datetime.date, datetime.date]:
-    """The due dates whose reminder at ``offset`` is due today (or was, up to LATE_DAYS ago)."""
+def _window(today: datetime.date, rule: tuple[int, int | None]) -> dict[str, datetime.date]:
+    """The due dates whose reminder is due today, as a lookup on the date field."""
+    offset, late = rule
     latest = today - datetime.timedelta(days=offset)
-    return latest - datetime.timedelta(days=LATE_DAYS), latest
+    if late is None:
+        return {"lte": latest}
+    return {"range": (latest - datetime.timedelta(days=late), latest)}
 
 
-def _kind(rules: dict[str, int], today: datetime.date, due: datetime.date | None) -> str | None:
+def _kinds(rules: dict[str, tuple[int, int | None]], today: datetime.date, due: datetime.date | None) -> list[str]:
     if due is None:
-        return None
-    for kind, offset in rules.items():
-        earliest, latest = _window(today, offset)
-        if earliest <= due <= latest:
-            return kind
-    return None
+        return []
+    found = []
+    for kind, rule in rules.items():
+        ((lookup, value),) = _window(today, rule).items()
+        if (due <= value) if lookup == "lte" else (value[0] <= due <= value[1]):
+            found.append(kind)
+    return found
 
 
 def _due_enrolments(today: datetime.date) -> list[dict[str, Any]]:
     """Query 1: active enrolments, outside any pause, with a review or completion due a reminder."""
     due = Q()
-    for offset in REVIEW_RULES.values():
-        due |= Q(next_review_due__range=_window(today, offset))
-    for offset in COMPLETION_RULES.values():
-        due |= Q(completion_due__range=_window(today, offset))
+    for field, rules in (("next_review_due", REVIEW_RULES), ("completion_due", COMPLETION_RULES)):
+        for rule in rules.values():
+            ((lookup, value),) = _window(today, rule).items()
+            due |= Q(**{f"{field}__{lookup}": value})
     answered = CompletionConfirmation.objects.filter(enrolment=OuterRef("pk"))
     return list(
         Enrolment.objects.filter(due, status=Enrolment.Status.ACTIVE)
@@ -163,7 +181,8 @@ def _review_messages(kind: str, row: dict[str, Any], today: datetime.date) -> It
         yield "mentor", f"Review meeting {number} with {preceptee} is overdue", body
         yield "line_manager", f"Review meeting {number} with {preceptee} is overdue", body
     else:
-        yield ("lead", f"Escalated: review meeting {number} with {preceptee} is 4 weeks overdue",
+        weeks = (today - due).days // 7
+        yield ("lead", f"Escalated: review meeting {number} with {preceptee} is {weeks} weeks overdue",
                f"{preceptee}'s review meeting {number} ({programme}) was due on {_day(due)} and has still not been "
                f"recorded. Their mentor is {mentor}; the mentor and the line manager were reminded a week after "
                "the due date.")
@@ -188,36 +207,38 @@ def _completion_messages(kind: str, row: dict[str, Any]) -> Iterator[tuple[str, 
 @register_source("programmes")
 def enrolment_reminders(today: datetime.date) -> Iterator[Reminder]:
     rows = _due_enrolments(today)
-    review_kinds = {row["pk"]: _kind(REVIEW_RULES, today, row["next_review_due"]) for row in rows}
-    completion_kinds = {row["pk"]: _kind(COMPLETION_RULES, today, row["completion_due"]) for row in rows}
-    escalated = {"review_overdue_escalated", "completion_overdue"}
+    kinds = {
+        row["pk"]: (_kinds(REVIEW_RULES, today, row["next_review_due"]),
+                    _kinds(COMPLETION_RULES, today, row["completion_due"]))
+        for row in rows
+    }
     leads = _programme_leads({
         row["programme__organisation_id"] for row in rows
-        if review_kinds[row["pk"]] in escalated or completion_kinds[row["pk"]] in escalated
+        if ESCALATIONS.intersection(kinds[row["pk"]][0] + kinds[row["pk"]][1])
     })
     enrolment_url = url_maker("programmes:enrolment-detail")
     for row in rows:
         about = f"programmes.enrolment:{row['pk']}"
         url = enrolment_url(row["pk"])
+        review_kinds, completion_kinds = kinds[row["pk"]]
 
         def recipients(role: str, row: dict[str, Any] = row) -> list[int]:
             if role == "lead":
                 return leads.get(row["programme__organisation_id"], [])
             return [row[f"{role}_id"]] if row[f"{role}_id"] else []
 
-        kind = review_kinds[row["pk"]]
-        if kind:
-            ics: Any = ""
-            if kind in ("review_due_soon", "review_due_today"):
-                # Built once per enrolment, and only if one of the reminders is new.
-                ics = functools.cache(functools.partial(_invitation, row, row["reviews_held"] + 1,
-                                                        f"{settings.SITE_URL}{url}"))
+        ics: Any = ""
+        if INVITING.intersection(review_kinds):
+            # Built once per enrolment, and only if one of its reminders is new.
+            ics = functools.cache(functools.partial(_invitation, row, row["reviews_held"] + 1,
+                                                    f"{settings.SITE_URL}{url}"))
+        for kind in review_kinds:
             for role, subject, body in _review_messages(kind, row, today):
                 for recipient_id in recipients(role):
                     yield Reminder(kind=kind, about=about, recipient_id=recipient_id, due_on=row["next_review_due"],
-                                   subject=subject, url=url, body=body, essential=kind in ESSENTIAL, ics=ics)
-        kind = completion_kinds[row["pk"]]
-        if kind:
+                                   subject=subject, url=url, body=body, essential=kind in ESSENTIAL,
+                                   ics=ics if kind in INVITING else "")
+        for kind in completion_kinds:
             for role, subject, body in _completion_messages(kind, row):
                 for recipient_id in recipients(role):
                     yield Reminder(kind=kind, about=about, recipient_id=recipient_id, due_on=row["completion_due"],
