@@ -1,0 +1,122 @@
+# ruff: noqa: F811 - the browser fixtures are imported here and named as test arguments
+"""The programme lead in a real browser: sets up a programme (after a mistake), enrols a cohort of
+two, reads the enrolment list and a timeline, and checks the mentors' capacity. Every page is
+checked (styled, no browser errors, axe-clean) at desktop width and again at 320px."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from preceptorship.models import User
+from preceptorship.tests.browser import (  # noqa: F401 - fixtures
+    DESKTOP,
+    NARROW,
+    Demo,
+    browser,
+    check_page,
+    demo,
+    frontend_built,
+    goto,
+    live_server,
+    page,
+    screenshot,
+    sign_in,
+)
+from programmes.models import Enrolment, Programme
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+def _check_both_widths(page: Any, name: str) -> None:
+    check_page(page)
+    screenshot(page, name)
+    page.set_viewport_size(NARROW)
+    # The NHS.UK header folds its links into "More" on the next animation frame after a resize.
+    page.evaluate("() => new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(resolve)))")
+    check_page(page)
+    screenshot(page, f"{name}-320px")
+    page.set_viewport_size(DESKTOP)
+
+
+def _fill_date(page: Any, field: str, day: datetime.date) -> None:
+    for box, value in enumerate((day.day, day.month, day.year)):
+        page.locator(f"#id_{field}_{box}").fill(str(value))
+
+
+def test_lead_sets_up_a_programme_and_enrols_a_cohort(page: Any, demo: Demo, live_server: Any) -> None:
+    sign_in(page, live_server, demo.email("council_lead"), demo.password)
+    page.get_by_role("link", name="Programmes", exact=True).click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", name="Programmes", level=1).is_visible()
+    assert page.get_by_role("link", name="Occupational Therapy preceptorship").is_visible()
+    _check_both_widths(page, "programmes")
+
+    page.get_by_role("link", name="Set up a programme").click()
+    page.wait_for_load_state()
+    _check_both_widths(page, "set-up-form")
+    page.get_by_label("Social work").check()
+    page.get_by_label("Review meetings every (months)").fill("24")
+    page.get_by_role("button", name="Set up the programme").click()
+    page.wait_for_load_state()
+    summary = page.locator(".nhsuk-error-summary")
+    assert "Enter the programme name" in summary.inner_text()
+    assert page.get_by_label("Social work").is_checked()  # nothing typed is lost
+    _check_both_widths(page, "set-up-errors")
+
+    page.get_by_label("Programme name").fill("Social work preceptorship (ASYE)")
+    page.get_by_label("Review meetings every (months)").fill("3")
+    page.get_by_label("Return to practice").check()
+    page.get_by_label("Protected time (hours per month)").fill("7.5")
+    page.get_by_role("button", name="Set up the programme").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", name="Social work preceptorship (ASYE)", level=1).is_visible()
+    assert "multi-professional" not in page.locator("main").inner_text()
+    _check_both_widths(page, "programme")
+
+    page.get_by_role("link", name="Enrol people").click()
+    page.wait_for_load_state()
+    _check_both_widths(page, "enrol-form")
+    page.get_by_label(re.compile(r"^Rosa Delgado")).check()
+    page.get_by_label(re.compile(r"^Tariq Bell")).check()
+    _fill_date(page, "start_date", timezone.localdate())
+    page.get_by_label("Newly registered").check()
+    mentor = User.objects.get(email=demo.email("mentor_sw"))
+    page.get_by_label("Mentor", exact=True).select_option(str(mentor.pk))
+    manager = User.objects.get(email=demo.email("manager_sw"))
+    page.get_by_label("Line manager").select_option(str(manager.pk))
+    page.get_by_role("button", name="Enrol").click()
+    page.wait_for_load_state()
+
+    assert "Enrolled 2 people: Tariq Bell, Rosa Delgado" in page.locator("main").inner_text()
+    programme = Programme.objects.get(name="Social work preceptorship (ASYE)")
+    assert Enrolment.objects.filter(programme=programme, mentor=mentor).count() == 2
+    _check_both_widths(page, "enrolments")
+
+    page.get_by_role("link", name="Rosa Delgado").click()
+    page.wait_for_load_state()
+    assert "Review 1 due" in page.locator(".app-timeline").inner_text()
+    _check_both_widths(page, "timeline")
+
+    goto(page, live_server.url + "/programmes/mentors/")
+    assert page.get_by_role("cell", name=re.compile("Sam Whitfield")).is_visible()
+    _check_both_widths(page, "mentors")
+
+
+def test_preceptee_home_is_their_timeline_and_the_certificate_downloads(
+    page: Any, demo: Demo, live_server: Any
+) -> None:
+    sign_in(page, live_server, demo.email("preceptee_ot_done"), demo.password)
+    assert page.get_by_role("heading", name="Your preceptorship").is_visible()
+    _check_both_widths(page, "home")
+    page.get_by_role("link", name="Occupational Therapy preceptorship").first.click()
+    page.wait_for_load_state()
+    assert "Progressed to Level 2" in page.locator("main").inner_text()
+    _check_both_widths(page, "completed-timeline")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download the certificate (PDF)").click()
+    assert download.value.suggested_filename.endswith(".pdf")
