@@ -290,6 +290,7 @@ def test_review_reminder_e_mail_carries_the_invitation_and_a_link(programme, dja
     message = next(m for m in mail.outbox if m.to == [e.preceptee.email])
     assert message.subject == "Your review meeting 1 is due on Wednesday 24 June 2026"
     assert f"http://127.0.0.1:8000{e.get_absolute_url()}" in message.body
+    assert "calendar invitation attached" in message.body and "turn off e-mails like this one" in message.body
     html, mimetype = message.alternatives[0]
     assert mimetype == "text/html" and e.get_absolute_url() in html and "<img" not in html
     parts = {part.get_content_type(): part for part in message.message().walk()}
@@ -310,6 +311,8 @@ def test_preference_off_skips_the_e_mail_but_sign_off_requests_always_go(
     mine = dict(Notification.objects.filter(recipient=e.mentor).values_list("kind", "status"))
     assert mine == {"review_due_soon": Notification.Status.SKIPPED, "completion_signoff_due": Notification.Status.SENT}
     assert Notification.objects.get(recipient=e.preceptee).status == Notification.Status.SENT
+    sign_off = next(m for m in mail.outbox if m.to == [e.mentor.email])
+    assert "always e-mailed" in sign_off.body and "always e-mailed" in sign_off.alternatives[0][0]
 
 
 def test_a_rescheduled_meeting_updates_the_same_calendar_event(programme, django_capture_on_commit_callbacks):
