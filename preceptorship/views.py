@@ -88,8 +88,16 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["first_name", "last_name", "job_title", "band", "email_reminders"]
-        labels = {"first_name": "First name", "last_name": "Last name", "band": "Band or range"}
-        help_texts = {"band": "For example Band 5, Range 6 or Level 1."}
+        labels = {"first_name": "First name", "last_name": "Last name", "band": "Band or range",
+                  "email_reminders": "E-mail me reminders that are not essential"}
+        help_texts = {
+            "band": "For example Band 5, Range 6 or Level 1.",
+            "email_reminders": (
+                "Reviews coming up or overdue, review records to read and feedback on your reflections. "
+                "Escalations, completion sign-off requests and progression case steps are always e-mailed. "
+                "Every reminder also appears under Notifications."
+            ),
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
