@@ -8,6 +8,7 @@ import pytest
 from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
@@ -313,6 +314,22 @@ def test_preference_off_skips_the_e_mail_but_sign_off_requests_always_go(
     assert Notification.objects.get(recipient=e.preceptee).status == Notification.Status.SENT
     sign_off = next(m for m in mail.outbox if m.to == [e.mentor.email])
     assert "always e-mailed" in sign_off.body and "always e-mailed" in sign_off.alternatives[0][0]
+
+
+def test_turning_the_preference_off_on_the_profile_page_stops_non_essential_e_mails(
+    client, programme, django_capture_on_commit_callbacks
+):
+    e = enrolment(programme, review=TODAY + 14 * DAY)
+    client.force_login(e.preceptee)
+    page = client.get(reverse("profile")).content.decode()
+    assert "Escalations, completion sign-off requests and progression case steps are always e-mailed" in page
+    response = client.post(reverse("profile"), {"first_name": "Sam", "last_name": "Okafor", "job_title": "",
+                                                "band": ""})  # the box left unticked
+    assert response.status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):
+        reminders.sweep(today=TODAY)
+    assert Notification.objects.get(recipient=e.preceptee).status == Notification.Status.SKIPPED
+    assert [m.to for m in mail.outbox] == [[e.mentor.email]]
 
 
 def test_a_rescheduled_meeting_updates_the_same_calendar_event(programme, django_capture_on_commit_callbacks):
