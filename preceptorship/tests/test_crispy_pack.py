@@ -363,7 +363,7 @@ class FileUploadTests(SimpleTestCase):
     def test_file_upload(self):
         self.assertInHTML(
             """
-            <div class="nhsuk-form-group nhsuk-file-upload" data-module="nhsuk-file-upload">
+            <div class="nhsuk-form-group nhsuk-file-upload">
               <label class="nhsuk-label" for="id_evidence">Evidence (optional)</label>
               <input class="nhsuk-file-upload__input" id="id_evidence" name="evidence" type="file">
             </div>
@@ -377,7 +377,7 @@ class FileUploadTests(SimpleTestCase):
 
         self.assertInHTML(
             """
-            <div class="nhsuk-form-group nhsuk-form-group--error nhsuk-file-upload" data-module="nhsuk-file-upload">
+            <div class="nhsuk-form-group nhsuk-form-group--error nhsuk-file-upload">
               <label class="nhsuk-label" for="id_evidence">Evidence</label>
               <div class="nhsuk-hint" id="id_evidence-hint">A PDF or photo</div>
               <span class="nhsuk-error-message" id="id_evidence-error">
