@@ -1,8 +1,6 @@
-"""The foundation in a real browser: sign in, password reset, each role's home and navigation, profile,
-notifications; every page axe-clean at desktop width and at 320 px, and sign-in by keyboard alone.
-
-The navigation walk reads the links from the page itself, so the pages the apps add to a role's
-navigation are visited and checked here without changing this file.
+"""The foundation in a real browser: sign-in errors, sign-in by keyboard alone, password reset,
+profile and notifications; every page axe-clean (each role's navigation is walked in
+test_browser_navigation.py).
 """
 
 from __future__ import annotations
@@ -13,8 +11,7 @@ from typing import Any
 import pytest
 from django.core import mail
 
-from preceptorship.demo import PEOPLE
-from preceptorship.models import Membership, User
+from preceptorship.models import User
 from preceptorship.notifications import notify
 from preceptorship.tests.browser import (
     DESKTOP,
@@ -22,9 +19,7 @@ from preceptorship.tests.browser import (
     Demo,
     check_page,
     focused,
-    forget_browser_errors,
     goto,
-    nav_links,
     screenshot,
     sign_in,
     tab_to,
@@ -32,52 +27,6 @@ from preceptorship.tests.browser import (
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-Role = Membership.Role
-
-
-def _one_login_per_role() -> dict[str, str]:
-    """Role -> the first demo person holding it (the administrator is a superuser, not a member)."""
-    logins = {Role.ADMINISTRATOR.value: "admin"}
-    for key, *_, roles, _description in PEOPLE:
-        for _org, _team, role in roles:
-            logins.setdefault(role.value, key)
-    return logins
-
-
-ROLE_LOGINS = _one_login_per_role()
-# Django's own admin markup is third-party: it must load, but it is not held to the NHS.UK checks.
-THIRD_PARTY_PREFIXES = ("/admin/",)
-
-
-def _visit_everything(page: Any, live_server: Any, links: list[tuple[str, str]], label: str) -> None:
-    for text, href in links:
-        goto(page, url(live_server, href))
-        screenshot(page, f"{label}-{text}")
-        if href.startswith(THIRD_PARTY_PREFIXES):
-            forget_browser_errors(page)
-            continue
-        check_page(page)
-
-
-@pytest.mark.parametrize("role", sorted(ROLE_LOGINS))
-def test_each_role_home_and_navigation_are_accessible_on_desktop_and_phone(
-    role: str, page: Any, demo: Demo, live_server: Any
-) -> None:
-    sign_in(page, live_server, demo.email(ROLE_LOGINS[role]), demo.password)
-    screenshot(page, "home")
-    check_page(page)
-    links = list(dict.fromkeys(nav_links(page)))
-    hrefs = [href for _, href in links]
-    assert "/" in hrefs and "/notifications/" in hrefs and "/profile/" in hrefs, f"{role} navigation: {links}"
-    assert ("/admin/" in hrefs) == (role == Role.ADMINISTRATOR), f"{role} navigation: {links}"
-
-    _visit_everything(page, live_server, links, "desktop")
-
-    page.set_viewport_size(NARROW)
-    _visit_everything(page, live_server, links, "320px")
-    page.set_viewport_size(DESKTOP)
-
 
 def test_wrong_details_show_the_error_summary_and_field_errors(page: Any, demo: Demo, live_server: Any) -> None:
     goto(page, url(live_server, "/sign-in/"))
