@@ -265,6 +265,11 @@ def test_the_matrix_sees_the_core_urls() -> None:
 
 @pytest.fixture
 def world(db: Any, settings: Any) -> World:
+    return build_world(settings)
+
+
+def build_world(settings: Any) -> World:
+    """Two organisations of one ICS, one person per role in each, and every app's canaries."""
     settings.REDIS_URL = ""  # /healthz must answer about the database alone here
     organisation = OrganisationFactory(name="Home Council")
     other = OrganisationFactory(name="Neighbouring Trust", ics=organisation.ics)
