@@ -32,7 +32,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from django.contrib.auth.hashers import make_password
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from preceptorship.models import IntegratedCareSystem, Membership, Organisation, Profession, Team, User
@@ -865,7 +865,17 @@ def build(*, organisations: int = 20, preceptees: int = 5000, today: datetime.da
     builder = Builder(sizes=Sizes(organisations, preceptees), today=today or timezone.localdate(), seed=seed,
                       batch_size=batch_size, password=password, log=log)
     with transaction.atomic():
-        return builder.build()
+        rows = builder.build()
+    analyse()
+    return rows
+
+
+def analyse() -> None:
+    """Refresh the planner's statistics, as autovacuum would soon after a bulk load: the page
+    figures should not depend on whether it has run yet."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
 
 def top_up_active_enrolments(total: int, *, today: datetime.date | None = None, seed: int = 9,
@@ -917,6 +927,7 @@ def top_up_active_enrolments(total: int, *, today: datetime.date | None = None, 
                 writer.insert(Enrolment, rows)
                 rows = []
         writer.insert(Enrolment, rows)
+    analyse()
     return missing
 
 
