@@ -85,10 +85,6 @@ class SectionRow:
     def percent(self) -> int:
         return round(100 * self.met / len(self.rows)) if self.rows else 0
 
-    @property
-    def bar_class(self) -> str:
-        return f"app-progress__bar--pc-{5 * round(self.percent / 5)}"
-
 
 def case_table(case: ProgressionCase) -> list[SectionRow]:
     """The case's competencies grouped by section, each with its evidence count (three queries)."""

@@ -1,0 +1,204 @@
+"""Journey 3 in a real browser: a line manager evidences and submits a progression case; the Head of
+Service returns it once and then recommends it; the Operational Director signs it off; HR records
+the outcome; the manager records that the worker was told and the letter downloads as a PDF with
+the practitioner's name. Every page is checked (axe, styles, console) at desktop width and at 320 px.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from preceptorship.tests.browser import DEMO_PASSWORD, check_both, goto, sign_in, sign_out, url
+from progression.models import ProgressionCase
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.fixture
+def people(transactional_db: Any, django_db_serialized_rollback: Any) -> Iterator[dict[str, Any]]:
+    """The directory and the progression demo, every demo login with the harness's password."""
+    from preceptorship import demo as directory_demo
+    from progression import demo
+
+    today = timezone.localdate()
+    directory = directory_demo.build(password=DEMO_PASSWORD, today=today)
+    demo.build(directory=directory, today=today)
+    yield directory.users
+
+
+def _pdf_text(data: bytes) -> bytes:
+    """The PDF's objects, with compressed streams opened (the document title lives in one)."""
+    parts = [data]
+    for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
+        try:
+            parts.append(zlib.decompress(match.group(1)))
+        except zlib.error:
+            continue
+    return b"\n".join(parts)
+
+
+def _as(page: Any, live_server: Any, user: Any) -> None:
+    if page.get_by_role("button", name="Sign out").count():
+        sign_out(page)
+    sign_in(page, live_server, user.email, DEMO_PASSWORD)
+
+
+def test_journey_3_progression_case_to_the_letter(page: Any, live_server: Any, people: dict[str, Any],
+                                                  tmp_path: Any) -> None:
+    manager, practitioner = people["manager_sw"], people["practitioner_sw"]
+    case = ProgressionCase.objects.get(practitioner=practitioner)
+    name = practitioner.get_full_name()
+
+    # The line manager finds the case on the home page and marks the last competencies reached.
+    sign_in(page, live_server, manager.email, DEMO_PASSWORD)
+    check_both(page, "manager-home")
+    page.get_by_role("link", name=re.compile(f"^{name}")).first.click()
+    check_both(page, "case-being-evidenced")
+    assert page.get_by_text("Still to reach:").is_visible()
+    page.get_by_role("link", name="Add evidence").click()
+    check_both(page, "evidence-form")
+    page.get_by_label("Title").fill("Leading the hospital discharge review")
+    page.get_by_label("Day", exact=True).fill("3")
+    page.get_by_label("Month", exact=True).fill("2")
+    page.get_by_label("Year", exact=True).fill("2025")
+    page.get_by_label("What happened and what it shows").fill("Led the review with health partners.")
+    missing = list(case.assessments.exclude(status__in=["reached", "exceeded"]).select_related("competency"))
+    assert len(missing) == 2
+    for assessment in missing:
+        page.get_by_label(re.compile(f"^{re.escape(assessment.competency.code)}:")).check()
+    upload = tmp_path / "discharge-review.pdf"
+    upload.write_bytes(PDF)
+    page.get_by_label("File (optional)").set_input_files(str(upload))
+    page.get_by_role("button", name="Add the evidence").click()
+    assert page.get_by_text("The evidence is added.").is_visible()
+    for n, assessment in enumerate(missing):
+        page.get_by_role("link", name=assessment.competency.code, exact=True).click()
+        if n == 0:
+            check_both(page, "mark-competency")
+        page.get_by_label("Reached", exact=True).check()
+        page.get_by_label("Manager's comment").fill("Shown in the discharge review evidence.")
+        page.get_by_role("button", name="Save the mark").click()
+        assert page.get_by_text(f"{assessment.competency.code} is marked.").is_visible()
+    page.get_by_role("button", name="Submit the case").click()
+    assert page.get_by_text("The case is submitted to the Head of Service.").is_visible()
+    check_both(page, "case-submitted")
+
+    # The Head of Service returns it with reasons.
+    _as(page, live_server, people["head_of_service"])
+    goto(page, url(live_server, "/progression/cases/waiting/"))
+    check_both(page, "waiting-for-me")
+    page.get_by_role("link", name=name).click()
+    page.get_by_role("link", name="Recommend or return").click()
+    check_both(page, "head-of-service-decides")
+    page.get_by_label("Return to the line manager").check()
+    page.get_by_role("button", name="Record the decision").click()
+    assert page.locator(".nhsuk-error-summary").get_by_text("Give the reasons to return the case").is_visible()
+    check_both(page, "return-without-reasons")
+    page.get_by_label("Comment").fill("Please add the outcome of the audit.")
+    page.get_by_role("button", name="Record the decision").click()
+    assert page.get_by_text("The case is returned to the line manager.").is_visible()
+
+    # The manager sees the reasons at the top of the case and submits it again.
+    _as(page, live_server, manager)
+    goto(page, url(live_server, case.get_absolute_url()))
+    assert page.locator(".nhsuk-warning-callout").get_by_text("Please add the outcome of the audit.").is_visible()
+    check_both(page, "case-returned")
+    page.get_by_role("button", name="Submit the case").click()
+    assert page.get_by_text("The case is submitted to the Head of Service.").is_visible()
+
+    # The Head of Service recommends it; the Operational Director signs it off.
+    _as(page, live_server, people["head_of_service"])
+    goto(page, url(live_server, case.get_absolute_url()))
+    page.get_by_role("link", name="Recommend or return").click()
+    page.get_by_label("Recommend to the Operational Director").check()
+    page.get_by_role("button", name="Record the decision").click()
+    assert page.get_by_text("The case is recommended to the Operational Director.").is_visible()
+    _as(page, live_server, people["director"])
+    goto(page, url(live_server, case.get_absolute_url()))
+    page.get_by_role("link", name="Sign off, return or decline").click()
+    check_both(page, "director-decides")
+    page.get_by_label("Sign off the progression").check()
+    page.get_by_role("button", name="Record the decision").click()
+    assert page.get_by_text("The progression is signed off").is_visible()
+
+    # HR records the HR/payroll step.
+    _as(page, live_server, people["hr"])
+    goto(page, url(live_server, case.get_absolute_url()))
+    page.get_by_role("link", name="Record the HR process").click()
+    check_both(page, "hr-records")
+    page.get_by_label("HR/payroll reference").fill("ASC-PAY-30001")
+    page.get_by_label("Day", exact=True).fill("1")
+    page.get_by_label("Month", exact=True).fill("4")
+    page.get_by_label("Year", exact=True).fill("2025")
+    page.get_by_role("button", name="Record the HR process").click()
+    assert page.get_by_text("The HR process is recorded").is_visible()
+
+    # The manager records that the worker was told, produces the letter and downloads it.
+    _as(page, live_server, manager)
+    goto(page, url(live_server, case.get_absolute_url()))
+    page.get_by_role("link", name="Record that the worker was told").click()
+    check_both(page, "worker-told")
+    today = timezone.localdate()
+    page.get_by_label("Day", exact=True).fill(str(today.day))
+    page.get_by_label("Month", exact=True).fill(str(today.month))
+    page.get_by_label("Year", exact=True).fill(str(today.year))
+    page.get_by_role("button", name="Record that the worker was told").click()
+    page.get_by_role("button", name="Produce the confirmation letter").click()
+    assert page.get_by_text("The confirmation letter is ready to download").is_visible()
+    check_both(page, "case-confirmed")
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Download the confirmation letter (PDF)").click()
+    data = open(download_info.value.path(), "rb").read()  # noqa: PTH123, SIM115
+    assert data.startswith(b"%PDF")
+    assert name.encode() in _pdf_text(data)
+    case.refresh_from_db()
+    assert case.stage == ProgressionCase.Stage.CONFIRMED
+    assert list(case.decisions.values_list("decision", flat=True))[-8:] == [
+        "submitted", "returned", "submitted", "recommended", "signed_off", "hr_recorded", "worker_told", "confirmed",
+    ]
+
+
+def test_frameworks_and_case_lists_in_the_browser(page: Any, live_server: Any, people: dict[str, Any],
+                                                  tmp_path: Any) -> None:
+    """The programme lead reads the shipped framework, previews an import with row errors, then imports
+    a draft; the Head of Service filters all cases in scope."""
+    sign_in(page, live_server, people["council_lead"].email, DEMO_PASSWORD)
+    goto(page, url(live_server, "/progression/frameworks/"))
+    check_both(page, "framework-list")
+    page.get_by_role("link", name="Occupational Therapist career progression, Range 6 to Range 7").click()
+    assert page.get_by_role("heading", name="Range 7 key competencies").is_visible()
+    check_both(page, "framework-detail")
+    goto(page, url(live_server, "/progression/frameworks/import/"))
+    check_both(page, "framework-import")
+    bad = tmp_path / "passport.csv"
+    bad.write_text("section,code,statement,guidance\nCare,C1,Gives person-centred care.,\n,C2,No section.,\n")
+    page.get_by_label("Framework file").set_input_files(str(bad))
+    page.get_by_label("Framework name (CSV only)").fill("Band 3 Skills Passport")
+    page.get_by_role("button", name="Check the file").click()
+    assert page.get_by_text("Row 3: the section is empty.").is_visible()
+    check_both(page, "framework-import-errors")
+    bad.write_text("section,code,statement,guidance\nCare,C1,Gives person-centred care.,\nCare,C2,Keeps records.,\n")
+    page.get_by_label("Framework file").set_input_files(str(bad))
+    page.get_by_label("Framework name (CSV only)").fill("Band 3 Skills Passport")
+    page.get_by_role("button", name="Check the file").click()
+    check_both(page, "framework-import-preview")
+    page.get_by_role("button", name="Import as draft").click()
+    assert page.get_by_role("heading", name="Band 3 Skills Passport").is_visible()
+    check_both(page, "framework-draft")
+
+    _as(page, live_server, people["head_of_service"])
+    goto(page, url(live_server, "/progression/cases/"))
+    check_both(page, "case-list")
+    page.get_by_text("Filter the cases").click()
+    page.get_by_label("Stage (optional)", exact=True).select_option(label="With the Operational Director")
+    page.get_by_role("button", name="Apply filters").click()
+    assert page.locator("tbody tr").count() == 1
+    check_both(page, "case-list-filtered")
