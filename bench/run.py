@@ -523,11 +523,53 @@ def print_report(report: dict[str, Any]) -> None:
         print(f"  {mark:<7} {row['target']}: {row['figure']}")
 
 
+def markdown(report: dict[str, Any]) -> str:
+    """The figures as Markdown tables, for docs/performance.md."""
+    m = report["machine"]
+    lines = [f"Scale {report['scale']}, {report['finished_at'][:16].replace('T', ' ')} UTC: {m['cpus']} CPUs, "
+             f"{m['memory']}, {m['database']}, Python {m['python']}, Django {m['django']}.", "",
+             "| page | median ms | p95 ms | × baseline | queries | note |", "|---|---:|---:|---:|---:|---|"]
+    for row in [report["baseline"], *report["pages"]]:
+        cells = ["-" if row[key] is None else str(row[key]) for key in ("median_ms", "p95_ms", "ratio", "queries")]
+        lines.append(f"| {row['name']} | " + " | ".join(cells) + f" | {row['note']} |")
+    sweep = report["sweep"]
+    if "seconds" in sweep:
+        first = sweep["first_ever"]
+        lines += ["", f"Reminder sweep over {sweep['active_enrolments']:,} active enrolments:", "",
+                  "| run | seconds | queries | new reminders | of which queueing the deliveries |",
+                  "|---|---:|---:|---:|---|",
+                  f"| first run ever (catching up) | {first['seconds']} | {first['queries']} | {first['new']:,} | "
+                  f"{first['queueing_seconds']} s |",
+                  f"| a day's first run | {sweep['seconds']} | {sweep['queries']} | {sweep['new']:,} | "
+                  f"{sweep['queueing_seconds']} s |",
+                  f"| the same day again | {sweep['second_seconds']} | {sweep['second_queries']} | "
+                  f"{sweep['second_new']} | |", "",
+                  "Finding what is due, by source: " + "; ".join(
+                      f"{name} {figure['seconds']} s ({figure['reminders']:,} reminders, {figure['queries']} queries)"
+                      for name, figure in sweep["sources"].items()) + "."]
+    pdf = report["pdf"]
+    if pdf:
+        lines += ["", "| PDF | seconds (median of 3) | first run |", "|---|---:|---:|"]
+        for key, figure in pdf.items():
+            lines.append(f"| {key.replace('_', ' ')} | {figure.get('seconds', figure.get('note'))} | "
+                         f"{figure.get('first_seconds', '')} |")
+    staff = report["import"]
+    if "seconds" in staff:
+        lines += ["", f"Staff import of {staff['rows']:,} rows: {staff['seconds']} s (upload {staff['upload_seconds']} "
+                  f"s, check {staff['check_seconds']} s, save and invitations {staff['apply_seconds']} s)."]
+    lines += ["", "| target | figure | holds |", "|---|---|---|"]
+    for row in report["targets"]:
+        holds = {True: "yes", False: "**no**"}.get(row["holds"], "n/a")
+        lines.append(f"| {row['target']} | {row['figure']} | {holds} |")
+    return "\n".join(lines) + "\n"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", type=int, choices=[1, 10], default=1,
                         help="1: 20 organisations and 5,000 preceptees; 10: 50,000 preceptees (default 1).")
     parser.add_argument("--json", help="Also write the figures to this file.")
+    parser.add_argument("--markdown", help="Also write the tables as Markdown to this file.")
     parser.add_argument("--compare", help="A JSON file from a run at the other scale: compare query counts.")
     parser.add_argument("--requests", type=int, default=60, help="Timed requests per page (at least 50).")
     parser.add_argument("--only", choices=["pages", "sweep", "pdf", "import"], action="append",
@@ -574,6 +616,8 @@ def main(argv: list[str] | None = None) -> int:
         Path(options.json).parent.mkdir(parents=True, exist_ok=True)
         Path(options.json).write_text(json.dumps(report, indent=2, default=str) + "\n")
         print(f"\nWrote {options.json}")
+    if options.markdown:
+        Path(options.markdown).write_text(markdown(report))
     return 0
 
 
