@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from preceptorship.models import BaseModel, Organisation, Profession, Team
+from preceptorship.models import BaseModel, Membership, Organisation, Profession, Team
 
 
 class PrivateStorage(FileSystemStorage):
@@ -355,6 +355,13 @@ class Decision(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("Decisions are append-only.")
+
+    @property
+    def role_display(self) -> str:
+        try:
+            return Membership.Role(self.role).label
+        except ValueError:
+            return self.role
 
 
 class LetterTemplate(BaseModel):

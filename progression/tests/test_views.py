@@ -380,3 +380,29 @@ def test_letter_template_is_checked_on_save(client, cast):
     assert cast.organisation.progression_letter.body == "Dear {{ practitioner_name }}"
     _login(client, cast.manager)
     assert client.get(url).status_code == HTTPStatus.FORBIDDEN
+
+
+def test_practitioner_opens_a_case_and_a_manager_of_the_team_takes_it_up(client, cast, outsider):
+    _login(client, cast.practitioner)
+    framework = small_framework()
+    client.post(reverse("progression:case-open"), {
+        "practitioner": cast.practitioner.pk, "framework": framework.pk,
+        "target_role": "Advanced Practitioner, Range 7", "head_of_service": cast.hos.pk,
+    })
+    case = ProgressionCase.objects.get(practitioner=cast.practitioner)
+    assert case.line_manager is None
+    # Another practitioner cannot open a case for a colleague: only themselves are offered.
+    refused = client.post(reverse("progression:case-open"), {
+        "practitioner": cast.colleague.pk, "framework": framework.pk, "target_role": "x",
+        "head_of_service": cast.hos.pk,
+    })
+    assert "Select a valid choice" in refused.content.decode()
+    _login(client, outsider)
+    assert client.post(reverse("progression:case-take-up", args=[case.pk])).status_code == HTTPStatus.NOT_FOUND
+    _login(client, cast.manager)
+    assert "Take up this case" in client.get(case.get_absolute_url()).content.decode()
+    client.post(reverse("progression:case-take-up", args=[case.pk]))
+    case.refresh_from_db()
+    assert case.line_manager == cast.manager
+    history = client.get(case.get_absolute_url()).content.decode()
+    assert "Taken up by the line manager" in history and "(Line manager)" in history
