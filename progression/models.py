@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import uuid
 from pathlib import Path
 
@@ -14,23 +13,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from preceptorship.models import BaseModel, Membership, Organisation, Profession, Team
-
-
-class PrivateStorage(FileSystemStorage):
-    """Files outside the web root; only permission-checked views read them. The location is
-    read from the settings on every use, so tests can point it at a temporary folder."""
-
-    @property
-    def base_location(self) -> str:
-        return str(settings.PRIVATE_MEDIA_ROOT)
-
-    @property
-    def location(self) -> str:
-        return os.path.abspath(self.base_location)
+from preceptorship.models import private_storage as core_private_storage
 
 
 def private_storage() -> FileSystemStorage:
-    return PrivateStorage(base_url=None)
+    """Evidence, letters and packs live outside the web root, read only by permission-checked views."""
+    return core_private_storage()
 
 
 def _random_name(folder: str, filename: str) -> str:
