@@ -9,7 +9,7 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from preceptorship.models import Profession, Team, User
+from preceptorship.models import Organisation, Profession, Team, User
 from programmes.access import lead_organisation_ids
 from programmes.models import Enrolment, Programme, Transition
 
@@ -19,6 +19,9 @@ class EnrolmentFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=Enrolment.Status.choices, empty_label="Any status")
     profession = django_filters.ModelChoiceFilter(
         field_name="preceptee__profession", queryset=Profession.objects.all(), empty_label="All professions"
+    )
+    organisation = django_filters.ModelChoiceFilter(
+        queryset=Organisation.objects.none(), empty_label="All organisations", label="Employer"
     )
     team = django_filters.ModelChoiceFilter(queryset=Team.objects.none(), empty_label="All teams")
     mentor = django_filters.ModelChoiceFilter(queryset=User.objects.none(), empty_label="All mentors")
@@ -44,10 +47,13 @@ class EnrolmentFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         organisations = lead_organisation_ids(user)
         self.filters["programme"].queryset = Programme.objects.filter(organisation_id__in=organisations)
-        self.filters["team"].queryset = Team.objects.filter(organisation_id__in=organisations)
-        self.filters["mentor"].queryset = User.objects.filter(
-            pk__in=Enrolment.objects.filter(programme__organisation_id__in=organisations).values("mentor_id")
+        led = Enrolment.objects.filter(programme__organisation_id__in=organisations)
+        # Programmes open to the ICS enrol people of other organisations too.
+        self.filters["organisation"].queryset = Organisation.objects.filter(pk__in=led.values("organisation_id"))
+        self.filters["team"].queryset = Team.objects.filter(
+            Q(organisation_id__in=organisations) | Q(pk__in=led.values("team_id"))
         )
+        self.filters["mentor"].queryset = User.objects.filter(pk__in=led.values("mentor_id"))
         self.filters["status"].label = "Status"
 
     def filter_overdue(self, queryset: QuerySet[Enrolment], name: str, value: bool | None) -> QuerySet[Enrolment]:

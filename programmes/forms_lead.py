@@ -312,7 +312,7 @@ class ConfirmCompletionForm(forms.Form):
         error_messages={"required": "Say whether the preceptee has completed their preceptorship"},
     )
     reason = forms.CharField(
-        label="Why not yet?", required=False, widget=forms.Textarea(attrs={"rows": 4}),
+        label="If not yet, why not?", required=False, widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Needed if you answered not yet.",
     )
     proposed_extension_months = forms.IntegerField(

@@ -26,7 +26,7 @@ from django_filters.views import FilterView
 from preceptorship import access
 from preceptorship.models import Membership, User
 from preceptorship.pdf import render_pdf
-from programmes import selectors, services
+from programmes import exports, selectors, services
 from programmes.access import lead_organisation_ids
 from programmes.filters import EnrolmentFilter
 from programmes.forms_lead import (
@@ -283,14 +283,41 @@ class EnrolmentListView(LeadOnlyMixin, FilterView):
     def get_filterset_kwargs(self, filterset_class: Any) -> dict[str, Any]:
         return super().get_filterset_kwargs(filterset_class) | {"user": self.request.user}
 
+    def render_to_response(self, context: dict[str, Any], **kwargs: Any) -> HttpResponse:
+        if self.request.GET.get("format") == "csv":
+            return exports.response(enrolments_table(self.object_list), "csv")
+        return super().render_to_response(context, **kwargs)
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         query = self.request.GET.copy()
         query.pop("page", None)
+        query.pop("format", None)
         return super().get_context_data(**kwargs) | {
             "query_string": query.urlencode(),
             "today": timezone.localdate(),
             "crumbs": [("Home", reverse("home"))],
         }
+
+
+ENROLMENT_LIST_COLUMNS = [
+    ("preceptee", "Preceptee"), ("profession", "Profession"), ("programme", "Programme"), ("employer", "Employer"),
+    ("team", "Team"), ("mentor", "Mentor"), ("line_manager", "Line manager"), ("transition", "Transition reason"),
+    ("status", "Status"), ("start_date", "Start date"), ("next_review_due", "Next review due"),
+    ("review_overdue", "Review overdue"), ("completion_due", "Completion due"),
+    ("withdrawal_reason", "Withdrawal reason"),
+]
+
+
+def enrolments_table(enrolments: QuerySet[Enrolment]) -> exports.Table:
+    """Every filtered row of the lead's enrolment list (not only the page shown), as a file."""
+    today = timezone.localdate()
+    return exports.Table(name="all-enrolments", title="Enrolments", columns=ENROLMENT_LIST_COLUMNS, rows=[
+        [str(e.preceptee), str(e.preceptee.profession or ""), e.programme.name, e.organisation.name,
+         e.team.name if e.team else "", str(e.mentor), str(e.line_manager or ""), e.get_transition_display(),
+         e.get_status_display(), e.start_date, e.next_review_due, "yes" if e.review_overdue(today) else "no",
+         e.completion_due, e.get_withdrawal_reason_display()]
+        for e in enrolments
+    ])
 
 
 class MentorListView(LeadOnlyMixin, ListView):

@@ -120,3 +120,105 @@ def test_preceptee_home_is_their_timeline_and_the_certificate_downloads(
     with page.expect_download() as download:
         page.get_by_role("link", name="Download the certificate (PDF)").click()
     assert download.value.suggested_filename.endswith(".pdf")
+
+
+def _sign_in_as(page: Any, live_server: Any, demo: Demo, key: str) -> None:
+    page.context.clear_cookies()
+    sign_in(page, live_server, demo.email(key), demo.password)
+
+
+def test_completion_is_confirmed_recorded_and_evaluated(page: Any, demo: Demo, live_server: Any) -> None:
+    enrolment = Enrolment.objects.get(preceptee__email=demo.email("preceptee_ot_late"))
+    timeline = live_server.url + enrolment.get_absolute_url()
+
+    # The line manager finds it on their home page, first says "not yet" without a reason.
+    _sign_in_as(page, live_server, demo, "manager_ot")
+    assert page.get_by_role("heading", name="Completions to confirm").is_visible()
+    panel = page.get_by_role("region", name="Completions to confirm")
+    panel.get_by_role("link", name=re.compile("Chloe Adams")).click()
+    page.wait_for_load_state()
+    _check_both_widths(page, "confirm-form")
+    page.get_by_label("Not yet", exact=True).check()
+    page.get_by_role("button", name="Send my answer").click()
+    page.wait_for_load_state()
+    assert "Say why the preceptee has not completed yet" in page.locator(".nhsuk-error-summary").inner_text()
+    _check_both_widths(page, "confirm-errors")
+    page.get_by_label("Yes, I confirm they have completed it").check()
+    page.get_by_role("button", name="Send my answer").click()
+    page.wait_for_load_state()
+    assert "Your answer has been recorded" in page.locator("main").inner_text()
+
+    _sign_in_as(page, live_server, demo, "mentor_ot")
+    goto(page, timeline)
+    page.get_by_role("link", name="Confirm completion, or say why not yet").click()
+    page.wait_for_load_state()
+    page.get_by_label("Yes, I confirm they have completed it").check()
+    page.get_by_role("button", name="Send my answer").click()
+    page.wait_for_load_state()
+
+    _sign_in_as(page, live_server, demo, "council_lead")
+    goto(page, timeline)
+    _check_both_widths(page, "lead-timeline")
+    page.get_by_role("link", name="Record the outcome").click()
+    page.wait_for_load_state()
+    _check_both_widths(page, "outcome-form")
+    assert page.get_by_label("Outcome").input_value() == "Progressed to Level 2"
+    _fill_date(page, "pay_step_on", timezone.localdate())
+    page.get_by_role("button", name="Record the outcome and complete").click()
+    page.wait_for_load_state()
+    assert "The preceptorship is complete" in page.locator("main").inner_text()
+    enrolment.refresh_from_db()
+    assert enrolment.status == Enrolment.Status.COMPLETED
+
+    # The preceptee downloads the certificate and evaluates the programme.
+    _sign_in_as(page, live_server, demo, "preceptee_ot_late")
+    goto(page, timeline)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download the certificate (PDF)").click()
+    assert download.value.suggested_filename.endswith(".pdf")
+    page.get_by_role("link", name="Tell us about your preceptorship").click()
+    page.wait_for_load_state()
+    _check_both_widths(page, "evaluation-form")
+    page.get_by_role("button", name="Send my answers").click()
+    page.wait_for_load_state()
+    assert "Choose a score from 1 to 5" in page.locator(".nhsuk-error-summary").inner_text()
+    _check_both_widths(page, "evaluation-errors")
+    for legend, answer in (("How well supported did you feel?", "4"),
+                           ("How confident do you feel in your role now?", "5"),
+                           ("Did you get the protected time you needed?", "3"),
+                           ("Would you recommend the programme to a colleague?", "Yes")):
+        page.get_by_role("group", name=legend).get_by_label(answer, exact=True).check()
+    page.get_by_role("button", name="Send my answers").click()
+    page.wait_for_load_state()
+    assert "Thank you" in page.locator("main").inner_text()
+
+
+def test_lead_changes_a_running_enrolment(page: Any, demo: Demo, live_server: Any) -> None:
+    enrolment = Enrolment.objects.get(preceptee__email=demo.email("preceptee_ot_mid"))
+    _sign_in_as(page, live_server, demo, "council_lead")
+    goto(page, live_server.url + enrolment.get_absolute_url())
+    page.get_by_role("link", name="Record a pause (leave or sickness)").click()
+    page.wait_for_load_state()
+    _check_both_widths(page, "pause-form")
+    page.get_by_label("Carer's leave").check()
+    _fill_date(page, "start_date", timezone.localdate())
+    _fill_date(page, "end_date", timezone.localdate() - datetime.timedelta(days=3))
+    page.get_by_role("button", name="Pause the preceptorship").click()
+    page.wait_for_load_state()
+    assert "The last day must be the same as or after the first day" in page.locator("main").inner_text()
+    _check_both_widths(page, "pause-errors")
+    _fill_date(page, "end_date", timezone.localdate() + datetime.timedelta(days=60))
+    page.get_by_role("button", name="Pause the preceptorship").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("button", name="Resume today").is_visible()
+    _check_both_widths(page, "paused")
+    for link, name in (("Extend", "extend-form"), ("Record a withdrawal", "withdraw-form"),
+                       ("Change mentor or line manager", "people-form")):
+        page.get_by_role("link", name=link, exact=True).click()
+        page.wait_for_load_state()
+        _check_both_widths(page, name)
+        page.go_back()
+    page.get_by_role("button", name="Resume today").click()
+    page.wait_for_load_state()
+    enrolment.refresh_from_db()
+    assert enrolment.status == Enrolment.Status.ACTIVE

@@ -313,6 +313,22 @@ def test_enrolment_list_filters(lead, programme, people, organisation):
     assert client.get(url, {"programme": "not-a-number", "sort": "sideways"}).status_code == HTTPStatus.OK
 
 
+def test_enrolment_list_downloads_what_is_filtered_as_csv(lead, programme, people, django_assert_max_num_queries):
+    for key in ("first", "second"):
+        EnrolmentFactory(programme=programme, preceptee=people[key], mentor=people["mentor"])
+    EnrolmentFactory(programme=programme, withdrawn=True)
+    client = _client(lead)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("programmes:enrolment-list"), {"status": "active", "format": "csv"})
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    lines = response.content.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("preceptee,profession,programme,employer")
+    assert len(lines) == 3
+    assert any(people["first"].last_name in line and "Mentorson" in line for line in lines)
+    assert _client(people["mentor"]).get(reverse("programmes:enrolment-list"), {"format": "csv"}).status_code == 403
+
+
 def test_enrolment_list_shows_nothing_of_another_organisation(lead, outsider_lead, programme):
     EnrolmentFactory(programme=programme)
     assert not _client(outsider_lead).get(reverse("programmes:enrolment-list")).context["enrolments"]
@@ -323,9 +339,9 @@ def test_enrolment_list_query_count_is_constant(lead, programme, django_assert_n
     for size in (2, 8):
         while Enrolment.objects.count() < size:
             EnrolmentFactory(programme=programme)
-        # session, user, memberships (access), filter choices: programmes, professions, teams, mentors;
-        # count (paginator), enrolments with programme, people and team, unread notifications (header)
-        with django_assert_num_queries(10):
+        # session, user, memberships (access), filter choices: programmes, professions, employers, teams,
+        # mentors; count (paginator), enrolments with programme, people and team, unread notifications (header)
+        with django_assert_num_queries(11):
             response = client.get(reverse("programmes:enrolment-list"))
         assert len(response.context["enrolments"]) == size
 
