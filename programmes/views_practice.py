@@ -24,7 +24,7 @@ from django_filters.views import FilterView
 
 from preceptorship import access
 from preceptorship.models import Membership
-from programmes import selectors, services
+from programmes import exports, selectors, services
 from programmes.access import practice_enrolments, review_enrolments
 from programmes.forms_practice import (
     AcknowledgeForm,
@@ -146,6 +146,11 @@ class EnrolmentFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(label="Status", choices=Enrolment.Status.choices, empty_label="Any status")
     review = django_filters.ChoiceFilter(label="Review meeting", choices=REVIEW_CHOICES, method="filter_review",
                                          empty_label="Any")
+    sort = django_filters.OrderingFilter(
+        label="Sort by", empty_label="Overdue first",
+        fields=(("next_review_due", "next_review"), ("preceptee__last_name", "name"), ("start_date", "start")),
+        field_labels={"next_review_due": "Next review", "preceptee__last_name": "Name", "start_date": "Start date"},
+    )
 
     class Meta:
         model = Enrolment
@@ -163,13 +168,23 @@ class EnrolmentFilter(django_filters.FilterSet):
         return active.filter(next_review_due__gte=today, next_review_due__lte=today + timezone.timedelta(days=30))
 
 
+CSV_COLUMNS = [
+    ("preceptee", "Preceptee"), ("profession", "Profession"), ("programme", "Programme"), ("status", "Status"),
+    ("start_date", "Start date"), ("next_review_due", "Next review due"), ("review_overdue", "Review overdue"),
+    ("reviews_held", "Reviews held"), ("completion_due", "Completion due"),
+    ("reflections_awaiting_feedback", "Reflections awaiting feedback"),
+]
+
+
 class EnrolmentListView(FilterView):
-    """Shared by the caseload and the team: filter, overdue first, one page of rows."""
+    """Shared by the caseload and the team: filter, sort (overdue first by default), one page of
+    rows, and the filtered rows as a CSV file."""
 
     filterset_class = EnrolmentFilter
     paginate_by = PAGE_SIZE
     role = Role.MENTOR
     heading = ""
+    file_name = "caseload"
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not access.has_role(request.user, self.role):
@@ -191,10 +206,26 @@ class EnrolmentListView(FilterView):
         ).order_by("name")
         return kwargs
 
+    def render_to_response(self, context: dict[str, Any], **kwargs: Any) -> HttpResponse:
+        if self.request.GET.get("format") == "csv":
+            return exports.response(self.table(), "csv")
+        return super().render_to_response(context, **kwargs)
+
+    def table(self) -> exports.Table:
+        """Every filtered row (not only this page), for the CSV download."""
+        today = timezone.localdate()
+        return exports.Table(name=self.file_name, title=self.heading, columns=CSV_COLUMNS, rows=[
+            [str(e.preceptee), str(e.preceptee.profession or ""), str(e.programme), e.get_status_display(),
+             e.start_date, e.next_review_due, "yes" if e.review_overdue(today) else "no", e.reviews_held,
+             e.completion_due, e.shared_awaiting]
+            for e in self.object_list
+        ])
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         query = self.request.GET.copy()
         query.pop("page", None)
+        query.pop("format", None)
         context.update(heading=self.heading, today=timezone.localdate(), query_string=query.urlencode(),
                        crumbs=[("Home", reverse("home"))])
         return context
@@ -212,6 +243,7 @@ class TeamView(EnrolmentListView):
     template_name = "programmes/practice/caseload.html"
     heading = "Your team's preceptorships"
     role = Role.LINE_MANAGER
+    file_name = "team-preceptorships"
 
     def rows(self) -> QuerySet[Enrolment]:
         return selectors.team_enrolments(self.request.user)
@@ -556,6 +588,10 @@ class ReflectionListView(EnrolmentMixin, ListView):
         return context
 
 
+def draft_key(enrolment: Enrolment, model_key: str, reflection: Reflection | None) -> str:
+    return f"reflection-{reflection.pk}" if reflection else f"reflection-new-{enrolment.pk}-{model_key}"
+
+
 class ReflectionFormMixin(ServiceFormMixin):
     form_class = ReflectionForm
     template_name = "programmes/practice/reflection_form.html"
@@ -578,6 +614,13 @@ class ReflectionFormMixin(ServiceFormMixin):
 
     def get_success_url(self) -> str:
         return self.result.get_absolute_url()
+
+    def get_form(self, form_class: Any = None) -> Any:
+        form = super().get_form(form_class)
+        if isinstance(form, ReflectionForm):
+            # The browser keeps what is typed under this key until the saved reflection is shown.
+            form.helper.attrs = {"data-app-draft": draft_key(self.enrolment, self.model_key, self.reflection)}
+        return form
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return {**super().get_context_data(**kwargs), "enrolment": self.enrolment, "model_key": self.model_key}
@@ -648,6 +691,7 @@ def _reflection_context(
     context = {
         "reflection": reflection, "enrolment": enrolment, **_roles_on(request.user, enrolment),
         "is_author": is_author, "can_feedback": access.can(request.user, reflection, "feedback"),
+        "drafts_replaced": f"{draft_key(enrolment, reflection.model, None)} {draft_key(enrolment, '', reflection)}",
         "feedback": ReflectionFeedback.objects.filter(reflection=reflection).select_related("author"),
         "goals": reflection.goals.all(), "competencies": reflection.competencies.all(),
         "feedback_form": feedback_form or FeedbackForm(),

@@ -7,6 +7,7 @@ import datetime
 from http import HTTPStatus
 
 import pytest
+from django.template import Context, Template
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -410,3 +411,60 @@ def test_my_preceptorship_links_to_the_practice_records(cast):
     assert str(cast.enrolment.programme) not in client_for(cast.colleague).get(
         reverse("programmes:my-preceptorship")).content.decode()
     NeedsAssessmentFactory(enrolment=cast.enrolment)
+
+
+def test_the_enrolment_page_links_show_what_the_viewer_may_open(cast):
+    template = Template('{% include "programmes/practice/includes/enrolment_links.html" %}')
+    links = {name: reverse(f"programmes:{name}", args=[cast.enrolment.pk]) for name in ("review-list", "goal-list")}
+    for viewer, shown in [(cast.preceptee, {"review-list", "goal-list"}), (cast.line_manager, {"review-list", "goal-list"}),
+                          (cast.lead, {"review-list"}), (cast.head_of_service, set())]:
+        html = template.render(Context({"enrolment": cast.enrolment, "user": viewer}))
+        assert {name for name, href in links.items() if href in html} == shown, viewer
+
+
+def _fill(enrolment, size: int) -> None:
+    for n in range(size):
+        GoalFactory(enrolment=enrolment)
+        ReviewFactory(enrolment=enrolment, number=n + 1)
+        ReflectionFactory(enrolment=enrolment, shared_with_mentor=True)
+        ProtectedTimeFactory(enrolment=enrolment)
+
+
+# Every list: session, user, memberships (access), the enrolment, the rows, unread notifications;
+# goals add their progress notes and competencies (two prefetches); protected time adds the
+# paginator's count, the hours received and the pauses for the summary.
+@pytest.mark.parametrize("size", [2, 12])
+@pytest.mark.parametrize(("name", "queries"), [
+    ("review-list", 6), ("goal-list", 8), ("reflection-list", 6), ("protected-time", 9),
+])
+def test_enrolment_lists_take_the_same_number_of_queries_at_two_sizes(
+    cast, django_assert_num_queries, size, name, queries
+):
+    _fill(cast.enrolment, size)
+    client = client_for(cast.mentor)
+    with django_assert_num_queries(queries):
+        response = client.get(reverse(f"programmes:{name}", args=[cast.enrolment.pk]))
+    assert response.status_code == OK
+    assert len(response.context["object_list"]) == size
+
+
+def test_odd_filters_and_pages_never_break_the_caseload(cast):
+    client = client_for(cast.mentor)
+    url = reverse("programmes:caseload")
+    assert client.get(url, {"programme": "abc", "review": "soon"}).status_code == OK
+    assert client.get(url, {"page": "abc"}).status_code == NOT_FOUND
+
+
+def test_the_caseload_sorts_and_downloads_what_is_filtered(cast):
+    overdue = EnrolmentFactory(programme=cast.enrolment.programme, mentor=cast.mentor,
+                               preceptee__last_name="Aardvark", next_review_due=TODAY - datetime.timedelta(days=9))
+    client = client_for(cast.mentor)
+    url = reverse("programmes:caseload")
+    by_name = client.get(url, {"sort": "name"}).context["page_obj"].object_list
+    assert [e.preceptee.last_name for e in by_name] == sorted([overdue.preceptee.last_name,
+                                                               cast.preceptee.last_name])
+    response = client.get(url, {"review": "overdue", "format": "csv"})
+    assert response["Content-Type"].startswith("text/csv")
+    lines = response.content.decode("utf-8-sig").strip().splitlines()
+    assert lines[0].startswith("preceptee,profession,programme,status") and len(lines) == 2
+    assert str(overdue.preceptee) in lines[1] and ",yes," in lines[1]

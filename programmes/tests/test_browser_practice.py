@@ -1,0 +1,172 @@
+# ruff: noqa: F811 - the browser fixtures are imported here and named as test arguments
+"""The weekly journey in a real browser, on the demo data: a mentor finds an overdue review on
+their caseload and records the meeting; the preceptee reads and acknowledges it. A preceptee
+writes a Gibbs reflection and shares it; the mentor leaves feedback; the preceptee sets a goal and
+records progress. Every page passes check_page (axe) at desktop width and at 320px."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from preceptorship.tests.browser import (  # noqa: F401 (fixtures)
+    browser,
+    check_both,
+    demo,
+    frontend_built,
+    live_server,
+    page,
+    sign_in,
+    sign_out,
+)
+from programmes.models import Goal, Reflection, ReviewMeeting
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+PRECEPTEE = "preceptee_ot_mid"  # month 8, review 2 overdue
+PRECEPTEE_NAME = "Jordan Hayes"
+
+
+def click(page: Any, role: str, name: str) -> None:
+    page.get_by_role(role, name=name, exact=True).first.click()
+    page.wait_for_load_state()
+
+
+def test_mentor_records_an_overdue_review_and_the_preceptee_acknowledges_it(page: Any, demo: Any, live_server: Any):
+    sign_in(page, live_server, demo.email("mentor_ot"), demo.password)
+    assert "review" in page.locator(".nhsuk-card", has_text="Your caseload").inner_text()
+    check_both(page, "mentor-home")
+
+    click(page, "link", "Caseload")
+    row = page.locator("tr", has_text=PRECEPTEE_NAME)
+    assert "Overdue" in row.inner_text()
+    # Overdue first: the first row of the caseload is an overdue review.
+    assert "Overdue" in page.locator("tbody tr").first.inner_text()
+    check_both(page, "caseload")
+
+    row.get_by_role("link", name=PRECEPTEE_NAME).click()
+    page.wait_for_load_state()
+    assert "Overdue" in page.locator(".nhsuk-summary-list").inner_text()
+    check_both(page, "review-list")
+
+    click(page, "link", "Record a review meeting")
+    assert page.locator("h1").inner_text().endswith("Record review meeting 2")
+    # The next meeting is filled in from the schedule.
+    assert page.locator("#id_next_meeting_on_2").input_value()
+    check_both(page, "record-form")
+
+    # First without scores: the error summary, and what was typed is kept.
+    page.get_by_label("What was discussed").fill("Caseload, a complex discharge and the OT forum.")
+    click(page, "button", "Save the record")
+    summary = page.locator(".nhsuk-error-summary")
+    assert "Choose a wellbeing score from 1 to 5" in summary.inner_text()
+    assert page.get_by_label("What was discussed").input_value() == "Caseload, a complex discharge and the OT forum."
+    check_both(page, "record-form-errors")
+
+    page.check("#id_wellbeing_3")  # 4
+    page.check("#id_confidence_2")  # 3
+    page.check("#id_protected_time_received_1")  # partly
+    page.locator("textarea[name^=goal_]").first.fill("Two assessments done on my own.")
+    page.fill("#id_action_1", "Book a day with the hospital discharge team")
+    page.get_by_label("Who will do action 1").select_option("preceptee")
+    click(page, "button", "Save the record")
+    assert "The review meeting is recorded" in page.locator(".nhsuk-notification-banner").inner_text()
+    assert "Book a day with the hospital discharge team" in page.content()
+    check_both(page, "review-recorded")
+    sign_out(page)
+
+    sign_in(page, live_server, demo.email(PRECEPTEE), demo.password)
+    panel = page.locator(".nhsuk-card", has_text="Review records to acknowledge")
+    panel.get_by_role("link", name="Review meeting 2").click()
+    page.wait_for_load_state()
+    assert "Please read and acknowledge this record" in page.content()
+    check_both(page, "preceptee-reads-review")
+    page.get_by_label("Your comment").fill("Thank you. I would like the discharge day before March.")
+    click(page, "button", "Acknowledge the record")
+    assert "You have acknowledged the record" in page.locator(".nhsuk-notification-banner").inner_text()
+    check_both(page, "review-acknowledged")
+
+    review = ReviewMeeting.objects.get(enrolment__preceptee__email=demo.email(PRECEPTEE), number=2)
+    assert (review.wellbeing, review.confidence, review.protected_time_received) == (4, 3, "partly")
+    assert review.acknowledged_at is not None
+    assert review.preceptee_comment == "Thank you. I would like the discharge day before March."
+
+
+def test_a_gibbs_reflection_is_shared_and_answered_and_a_goal_progresses(page: Any, demo: Any, live_server: Any):
+    sign_in(page, live_server, demo.email(PRECEPTEE), demo.password)
+    click(page, "link", "My preceptorship")
+    check_both(page, "my-preceptorship")
+
+    click(page, "link", "Reflections")
+    check_both(page, "reflections")
+    click(page, "link", "Write a reflection")
+    page.get_by_label("Gibbs' reflective cycle").check()
+    check_both(page, "choose-model")
+    click(page, "button", "Continue")
+    page.get_by_label("Title").fill("Telling a family the equipment would take six weeks")
+    page.get_by_role("textbox", name="Description").fill("I phoned a family to say the hoist would be late.")
+    # Leaving the page (or a sign-in session that expires) loses nothing typed.
+    form_url = page.url
+    page.goto(live_server.url + "/")
+    page.goto(form_url)
+    assert page.get_by_role("textbox", name="Description").input_value() == (
+        "I phoned a family to say the hoist would be late."
+    )
+    assert "What you typed earlier has been put back." in page.locator("[role=status]").inner_text()
+    page.get_by_role("textbox", name="Feelings").fill("Worried they would be angry.")
+    page.get_by_role("textbox", name="Evaluation").fill("They were upset but the call was honest and clear.")
+    page.get_by_role("textbox", name="Analysis").fill("Giving a date and an interim plan helped.")
+    page.get_by_role("textbox", name="Conclusion").fill("I could have offered a visit sooner.")
+    page.get_by_role("textbox", name="Action plan").fill("Offer an interim visit whenever equipment is delayed.")
+    check_both(page, "gibbs-form")
+    click(page, "button", "Save and finish")
+    assert "Your reflection is saved." in page.locator(".nhsuk-notification-banner").inner_text()
+    page.get_by_label("Share with my mentor").check()
+    click(page, "button", "Save who can read it")
+    assert "Your reflection is shared." in page.locator(".nhsuk-notification-banner").inner_text()
+    check_both(page, "reflection-shared")
+    sign_out(page)
+
+    sign_in(page, live_server, demo.email("mentor_ot"), demo.password)
+    panel = page.locator(".nhsuk-card", has_text="Shared reflections awaiting your feedback")
+    panel.get_by_role("link", name="Telling a family the equipment would take six weeks").click()
+    page.wait_for_load_state()
+    check_both(page, "mentor-reads-reflection")
+    page.get_by_label("Your feedback").fill("Honest and kind. Let's look at interim plans in supervision.")
+    click(page, "button", "Send feedback")
+    assert "Your feedback is sent" in page.locator(".nhsuk-notification-banner").inner_text()
+    check_both(page, "feedback-sent")
+    sign_out(page)
+
+    sign_in(page, live_server, demo.email(PRECEPTEE), demo.password)
+    click(page, "link", "My preceptorship")
+    click(page, "link", "Reflections")
+    click(page, "link", "Telling a family the equipment would take six weeks")
+    assert "Let's look at interim plans in supervision." in page.content()
+
+    click(page, "link", "My preceptorship")
+    click(page, "link", "Goals")
+    check_both(page, "goals")
+    click(page, "link", "Set a goal")
+    target = timezone.localdate() + timezone.timedelta(days=90)
+    page.get_by_label("Specific: what do you want to achieve?").fill("Offer interim visits when equipment is late")
+    page.get_by_label("Measurable: how will you know you have achieved it?").fill("Three families offered a visit")
+    page.get_by_label("Achievable: what will help you achieve it?").fill("A template agreed with my mentor")
+    page.get_by_label("Relevant: why does it matter to your practice?").fill("Delays are common in winter")
+    page.fill("#id_target_date_0", str(target.day))
+    page.fill("#id_target_date_1", str(target.month))
+    page.fill("#id_target_date_2", str(target.year))
+    check_both(page, "goal-form")
+    click(page, "button", "Save the goal")
+    assert "The goal is set." in page.locator(".nhsuk-notification-banner").inner_text()
+    page.get_by_label("Progress", exact=True).fill("First family offered a visit; they accepted.")
+    click(page, "button", "Add progress")
+    assert "Your progress is recorded." in page.locator(".nhsuk-notification-banner").inner_text()
+    check_both(page, "goal-progress")
+
+    reflection = Reflection.objects.get(title="Telling a family the equipment would take six weeks")
+    assert reflection.shared_with_mentor and reflection.feedback.count() == 1
+    goal = Goal.objects.get(what="Offer interim visits when equipment is late")
+    assert goal.status == Goal.Status.IN_PROGRESS and goal.updates.count() == 1
