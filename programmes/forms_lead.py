@@ -273,10 +273,6 @@ class PauseForm(forms.Form):
         return data
 
 
-class ResumeForm(forms.Form):
-    on = NHSDateField(label="Back on", required=False, help_text="Leave empty for today.")
-
-
 class ExtendForm(forms.Form):
     months = forms.IntegerField(
         label="Extend by (months)", min_value=1, max_value=24,

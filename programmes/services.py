@@ -44,6 +44,8 @@ from programmes.schedule import Period, Schedule, build_schedule, overlapping
 
 Role = Membership.Role
 COMPLETION_WINDOW_DAYS = 31  # confirmations open a month before the completion date
+MAX_PROGRAMME_MONTHS = 60
+MAX_PAUSE_DAYS = 3 * 366  # the longest leave a preceptorship is paused for
 
 
 class TransitionError(ValueError):
@@ -93,6 +95,8 @@ def _check_programme_rules(programme: Programme) -> None:
     errors = {}
     if programme.length_months is not None and programme.length_months < 1:
         errors["length_months"] = "The length must be at least 1 month."
+    elif programme.length_months is not None and programme.length_months > MAX_PROGRAMME_MONTHS:
+        errors["length_months"] = f"A programme can last at most {MAX_PROGRAMME_MONTHS} months."
     if programme.review_interval_months is not None and programme.review_interval_months < 1:
         errors["review_interval_months"] = "Review meetings must be at least 1 month apart."
     elif (programme.length_months or 0) >= 1 and (programme.review_interval_months or 0) > programme.length_months:
@@ -280,6 +284,8 @@ def _check_programme_open(programme: Programme, start_date: datetime.date) -> No
         raise TransitionError("This programme is closed to new enrolments.")
     if transition_start_too_early(start_date):
         raise ValidationError({"start_date": "The start date must be within the last two years."})
+    if start_date > _today() + datetime.timedelta(days=366):
+        raise ValidationError({"start_date": "The start date must be within the next year."})
 
 
 def transition_start_too_early(start_date: datetime.date) -> bool:
@@ -376,6 +382,10 @@ def enrolment_pause(
         raise ValidationError({"end_date": "The end date must be the same as or after the start date."})
     if start_date < enrolment.start_date:
         raise ValidationError({"start_date": "A pause cannot start before the enrolment started."})
+    if (end_date - start_date).days > MAX_PAUSE_DAYS:
+        raise ValidationError({"end_date": "A pause can last at most 3 years. Record a withdrawal instead."})
+    if start_date > _today() + datetime.timedelta(days=366):
+        raise ValidationError({"start_date": "A pause can be recorded up to a year ahead."})
     new = Period(start_date, end_date)
     clash = overlapping([Period(p.start_date, p.end_date) for p in enrolment.pauses.all()] + [new])
     if clash:

@@ -45,7 +45,7 @@ def test_programme_create_sets_professions_and_audits(lead, organisation):
 
 @pytest.mark.parametrize(
     ("overrides", "field"),
-    [({"length_months": 0}, "length_months"), ({"review_interval_months": 24}, "review_interval_months"),
+    [({"length_months": 0}, "length_months"), ({"length_months": 30000}, "length_months"), ({"review_interval_months": 24}, "review_interval_months"),
      ({"name": ""}, "name"), ({"mentor_capacity": 0}, "mentor_capacity")],
 )
 def test_programme_create_rejects_impossible_rules(lead, organisation, overrides, field):

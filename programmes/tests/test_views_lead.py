@@ -579,3 +579,27 @@ def test_line_manager_home_lists_completions_to_confirm(completing):
     assert "Completions to confirm" in body
     assert reverse("programmes:completion-confirm", args=[completing.pk]) in body
     assert "Completions to confirm" not in _client(completing.mentor).get(reverse("home")).content.decode()
+
+
+def test_extreme_input_is_a_message_never_a_server_error(lead, programme, people, enrolment):
+    client = _client(lead)
+    client.raise_request_exception = False
+    far = datetime.date(9999, 12, 31)
+    posts = [
+        (reverse("programmes:programme-enrol", args=[programme.pk]), _enrol_data(people, "first", **_date(
+            "start_date", far))),
+        (reverse("programmes:programme-create"), _programme_data(programme.organisation, length_months="32767",
+                                                                 review_interval_months="3")),
+        (reverse("programmes:programme-create"), _programme_data(programme.organisation,
+                                                                 protected_hours_per_month="1e400")),
+        (reverse("programmes:enrolment-pause", args=[enrolment.pk]),
+         {"reason": Pause.Reason.SICKNESS, **_date("start_date", _today()), **_date("end_date", far)}),
+        (reverse("programmes:enrolment-withdraw", args=[enrolment.pk]),
+         {**_date("on", far), "reason": "not-a-reason"}),
+        (reverse("programmes:completion-outcome", args=[enrolment.pk]),
+         {"outcome": "x" * 500, **_date("completed_on", far)}),
+    ]
+    for url, data in posts:
+        response = client.post(url, data)
+        assert response.status_code == HTTPStatus.OK, url
+        assert "There is a problem" in response.content.decode(), url
