@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.core import mail
+from django.db import DatabaseError
 
 from preceptorship.models import User
 from preceptorship.notifications import notify
@@ -183,3 +184,23 @@ def test_notifications_list_and_open(page: Any, demo: Demo, live_server: Any) ->
     assert "marked as read" in page.locator("main").inner_text()
     screenshot(page, "all-read")
     check_page(page)
+
+
+def test_a_refused_write_shows_the_problem_page(page: Any, demo: Demo, live_server: Any, monkeypatch: Any) -> None:
+    email = demo.email("practitioner_ot")
+    sign_in(page, live_server, email, demo.password)
+    goto(page, url(live_server, "/profile/"))
+
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise DatabaseError("could not write: disk full")
+
+    monkeypatch.setattr(User, "save", refuse)
+    page.get_by_label("Job title").fill("Advanced Practitioner")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_load_state()
+    monkeypatch.undo()
+    assert page.get_by_role("heading", name="Sorry, there is a problem with the service").is_visible()
+    assert "Your changes have not been saved" in page.locator("main").inner_text()
+    screenshot(page, "problem-page")
+    check_page(page)
+    assert User.objects.get(email=email).job_title != "Advanced Practitioner"
