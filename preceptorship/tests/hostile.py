@@ -172,22 +172,27 @@ class _FormReader(HTMLParser):
             self._textarea.value += data.removeprefix("\n") if not self._textarea.value else data
 
 
-def read_form(client: Any, page: str, *, action: str | None = None) -> Form:
-    """GET ``page`` and read its POST form (the first one besides sign-out, or the one posting to ``action``)."""
+def read_forms(client: Any, page: str) -> list[Form]:
+    """GET ``page`` (following redirects) and read its POST forms, leaving out the header's sign-out."""
     response = client.get(page, follow=True)
     assert response.status_code == HTTPStatus.OK, f"{page} answered {response.status_code}"
     page = response.request["PATH_INFO"]
     reader = _FormReader()
     reader.feed(response.content.decode())
-    candidates = [
-        (target, fields)
-        for target, fields in reader.forms
-        if not target.endswith("/sign-out/") and (action is None or target == action)
-    ]
-    assert candidates, f"{page} has no POST form{f' posting to {action}' if action else ''}"
-    target, fields = candidates[0]
-    fields.pop("csrfmiddlewaretoken", None)
-    return Form(page=page, action=target or page, fields=fields)
+    forms = []
+    for target, fields in reader.forms:
+        if target.endswith("/sign-out/"):
+            continue
+        fields.pop("csrfmiddlewaretoken", None)
+        forms.append(Form(page=page, action=target or page, fields=fields))
+    return forms
+
+
+def read_form(client: Any, page: str, *, action: str | None = None) -> Form:
+    """The page's POST form: the first one besides sign-out, or the one posting to ``action``."""
+    forms = [form for form in read_forms(client, page) if action is None or form.action == action]
+    assert forms, f"{page} has no POST form{f' posting to {action}' if action else ''}"
+    return forms[0]
 
 
 def hostile_text() -> st.SearchStrategy[str]:

@@ -67,6 +67,11 @@ def _stored(root: Path) -> list[Path]:
     return [path for path in Path(root).rglob("*") if path.is_file()]
 
 
+def _where_a_path_would_land(settings: Any, name: str) -> Path:
+    """Where joining the name to the private folder would write, were the path obeyed."""
+    return (Path(settings.PRIVATE_MEDIA_ROOT) / name.replace("\\", "/")).resolve()
+
+
 def _post(client: Any, cast: Any, upload: SimpleUploadedFile) -> tuple[Any, Any]:
     case = cast.open_case()
     competency = Competency.objects.get(section__framework=case.framework, code="K1")
@@ -118,7 +123,7 @@ def test_a_path_in_the_file_name_never_reaches_the_disk(client: Any, cast: Any, 
     assert [path.parent for path in stored] == [Path(settings.PRIVATE_MEDIA_ROOT) / "progression" / "evidence"]
     assert "escape" not in stored[0].name
     assert "/" not in evidence.original_filename and "\\" not in evidence.original_filename
-    assert not Path("/tmp/escape.pdf").exists()
+    assert not _where_a_path_would_land(settings, name).exists()
 
 
 def test_the_service_keeps_a_path_in_the_name_out_of_the_folder(cast: Any, settings: Any) -> None:
@@ -134,5 +139,5 @@ def test_the_service_keeps_a_path_in_the_name_out_of_the_folder(cast: Any, setti
     )
     stored = _stored(settings.PRIVATE_MEDIA_ROOT)
     assert len(stored) == 1 and stored[0].is_relative_to(Path(settings.PRIVATE_MEDIA_ROOT) / "progression")
-    assert not Path("/tmp/service-escape.pdf").exists()
+    assert not _where_a_path_would_land(settings, "../../../../tmp/service-escape.pdf").exists()
     assert ".." not in evidence.file.name
