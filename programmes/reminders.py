@@ -15,9 +15,11 @@ them in step with ``programmes.schedule``), so the reminders follow. A recorded 
 ``next_review_due`` on to the next review, which is how "no meeting recorded" is known.
 
 Each reminder is sent once per date it is about (the notification's unique key holds that date),
-from its first day on: a review still overdue, a sign-off still unanswered, is reminded even if
-no sweep ran on the exact day (a new installation, a beat that was down, an enrolment recorded
-late). "Due soon" is sent up to the day before the review; "due today" up to ``LATE_DAYS`` late.
+on its first day, or later if no sweep ran that day (a beat that was down, a date recorded late):
+"due soon" and "due today" up to ``LATE_DAYS`` late, the others up to ``CATCH_UP_DAYS`` late. A
+reminder further behind than that is not sent: an older backlog (on a new installation, say)
+shows on the caseload and dashboards instead of arriving as a flood of e-mails, and each hourly
+sweep only looks at a few days' worth of dates.
 
 Set-based: one query for the enrolments due something today and one for the programme leads,
 whatever the number of enrolments.
@@ -39,19 +41,20 @@ from preceptorship.models import Membership
 from preceptorship.reminders import Reminder, register_source, url_maker
 from programmes.models import CompletionConfirmation, Enrolment, Pause
 
-LATE_DAYS = 2
+LATE_DAYS = 2  # a "due soon" or "due today" reminder is still worth sending this many days late
+CATCH_UP_DAYS = 7  # an overdue, escalation or sign-off reminder: this many days late
 
 # kind: (days from the due date to the reminder's first day (negative: before), days it may still
-# be sent after that first day; None while the situation lasts).
-REVIEW_RULES: dict[str, tuple[int, int | None]] = {
-    "review_due_soon": (-14, 13),
+# be sent after that first day).
+REVIEW_RULES: dict[str, tuple[int, int]] = {
+    "review_due_soon": (-14, LATE_DAYS),
     "review_due_today": (0, LATE_DAYS),
-    "review_overdue": (7, None),
-    "review_overdue_escalated": (28, None),
+    "review_overdue": (7, CATCH_UP_DAYS),
+    "review_overdue_escalated": (28, CATCH_UP_DAYS),
 }
-COMPLETION_RULES: dict[str, tuple[int, int | None]] = {
-    "completion_signoff_due": (-28, None),
-    "completion_overdue": (14, None),
+COMPLETION_RULES: dict[str, tuple[int, int]] = {
+    "completion_signoff_due": (-28, CATCH_UP_DAYS),
+    "completion_overdue": (14, CATCH_UP_DAYS),
 }
 ESSENTIAL = {"review_overdue_escalated", "completion_signoff_due", "completion_overdue"}
 ESCALATIONS = {"review_overdue_escalated", "completion_overdue"}
@@ -65,33 +68,30 @@ FIELDS = [
 ]
 
 
-def _window(today: datetime.date, rule: tuple[int, int | None]) -> dict[str, datetime.date]:
-    """The due dates whose reminder is due today, as a lookup on the date field."""
-    offset, late = rule
-    latest = today - datetime.timedelta(days=offset)
-    if late is None:
-        return {"lte": latest}
-    return {"range": (latest - datetime.timedelta(days=late), latest)}
+Windows = dict[str, tuple[datetime.date, datetime.date]]
 
 
-def _kinds(rules: dict[str, tuple[int, int | None]], today: datetime.date, due: datetime.date | None) -> list[str]:
+def _windows(today: datetime.date, rules: dict[str, tuple[int, int]]) -> Windows:
+    """kind -> (earliest, latest) due date whose reminder is due today."""
+    windows = {}
+    for kind, (offset, late) in rules.items():
+        latest = today - datetime.timedelta(days=offset)
+        windows[kind] = (latest - datetime.timedelta(days=late), latest)
+    return windows
+
+
+def _kinds(windows: Windows, due: datetime.date | None) -> list[str]:
     if due is None:
         return []
-    found = []
-    for kind, rule in rules.items():
-        ((lookup, value),) = _window(today, rule).items()
-        if (due <= value) if lookup == "lte" else (value[0] <= due <= value[1]):
-            found.append(kind)
-    return found
+    return [kind for kind, (earliest, latest) in windows.items() if earliest <= due <= latest]
 
 
-def _due_enrolments(today: datetime.date) -> list[dict[str, Any]]:
+def _due_enrolments(today: datetime.date, reviews: Windows, completions: Windows) -> list[dict[str, Any]]:
     """Query 1: active enrolments, outside any pause, with a review or completion due a reminder."""
     due = Q()
-    for field, rules in (("next_review_due", REVIEW_RULES), ("completion_due", COMPLETION_RULES)):
-        for rule in rules.values():
-            ((lookup, value),) = _window(today, rule).items()
-            due |= Q(**{f"{field}__{lookup}": value})
+    for field, windows in (("next_review_due", reviews), ("completion_due", completions)):
+        for window in windows.values():
+            due |= Q(**{f"{field}__range": window})
     answered = CompletionConfirmation.objects.filter(enrolment=OuterRef("pk"))
     return list(
         Enrolment.objects.filter(due, status=Enrolment.Status.ACTIVE)
@@ -100,6 +100,7 @@ def _due_enrolments(today: datetime.date) -> list[dict[str, Any]]:
             mentor_answered=Exists(answered.filter(role=CompletionConfirmation.Role.MENTOR)),
             line_manager_answered=Exists(answered.filter(role=CompletionConfirmation.Role.LINE_MANAGER)),
         )
+        .order_by()
         .values(*FIELDS)
     )
 
@@ -121,6 +122,7 @@ def _name(row: dict[str, Any], who: str) -> str:
     return full or row[f"{who}__email"] or ""
 
 
+@functools.lru_cache(maxsize=512)
 def _day(date: datetime.date) -> str:
     return f"{date:%A %-d %B %Y}"
 
@@ -156,6 +158,20 @@ def enrolment_invitation(enrolment: Enrolment) -> str:
         mentor=Attendee(str(enrolment.mentor), enrolment.mentor.email),
         link=f"{settings.SITE_URL}{enrolment.get_absolute_url()}", changed_at=enrolment.updated_at,
     )
+
+
+class _LazyInvitation:
+    """Built when first asked for (only a new reminder needs it), once for both recipients."""
+
+    __slots__ = ("link", "row", "text")
+
+    def __init__(self, row: dict[str, Any], link: str) -> None:
+        self.row, self.link, self.text = row, link, ""
+
+    def __call__(self) -> str:
+        if not self.text:
+            self.text = _invitation(self.row, self.row["reviews_held"] + 1, self.link)
+        return self.text
 
 
 def _review_messages(kind: str, row: dict[str, Any], today: datetime.date) -> Iterator[tuple[str, str, str]]:
@@ -206,12 +222,10 @@ def _completion_messages(kind: str, row: dict[str, Any]) -> Iterator[tuple[str, 
 
 @register_source("programmes")
 def enrolment_reminders(today: datetime.date) -> Iterator[Reminder]:
-    rows = _due_enrolments(today)
-    kinds = {
-        row["pk"]: (_kinds(REVIEW_RULES, today, row["next_review_due"]),
-                    _kinds(COMPLETION_RULES, today, row["completion_due"]))
-        for row in rows
-    }
+    reviews, completions = _windows(today, REVIEW_RULES), _windows(today, COMPLETION_RULES)
+    rows = _due_enrolments(today, reviews, completions)
+    kinds = {row["pk"]: (_kinds(reviews, row["next_review_due"]), _kinds(completions, row["completion_due"]))
+             for row in rows}
     leads = _programme_leads({
         row["programme__organisation_id"] for row in rows
         if ESCALATIONS.intersection(kinds[row["pk"]][0] + kinds[row["pk"]][1])
@@ -229,9 +243,7 @@ def enrolment_reminders(today: datetime.date) -> Iterator[Reminder]:
 
         ics: Any = ""
         if INVITING.intersection(review_kinds):
-            # Built once per enrolment, and only if one of its reminders is new.
-            ics = functools.cache(functools.partial(_invitation, row, row["reviews_held"] + 1,
-                                                    f"{settings.SITE_URL}{url}"))
+            ics = _LazyInvitation(row, f"{settings.SITE_URL}{url}")
         for kind in review_kinds:
             for role, subject, body in _review_messages(kind, row, today):
                 for recipient_id in recipients(role):

@@ -85,8 +85,7 @@ def test_review_due_soon_not_before_the_fourteenth_day(programme):
 def test_on_the_day_the_preceptee_and_mentor_are_reminded_again(programme):
     e = enrolment(programme, review=TODAY)
     assert due(TODAY) == {("review_due_today", e.preceptee_id, TODAY), ("review_due_today", e.mentor_id, TODAY)}
-    # The day before, only the "due soon" one (once, if it was not sent 14 days before).
-    assert {kind for kind, _, _ in due(TODAY - DAY)} == {"review_due_soon"}
+    assert due(TODAY - DAY) == set()
 
 
 def test_a_reminder_missed_because_no_sweep_ran_is_sent_up_to_two_days_late(programme):
@@ -169,10 +168,22 @@ def test_paused_withdrawn_and_completed_enrolments_get_no_reminders(programme, l
 
 def test_an_enrolment_inside_a_recorded_pause_gets_none_even_before_its_status_changes(programme, lead):
     e = enrolment(programme, review=TODAY - 7 * DAY)
-    PauseFactory(enrolment=e, start_date=TODAY - 2 * DAY, end_date=TODAY + 30 * DAY)
+    PauseFactory(enrolment=e, start_date=TODAY - 2 * DAY, end_date=TODAY + 3 * DAY)
     assert due(TODAY) == set()
     # Due before the pause began, so not moved by it: still overdue once the preceptee is back.
-    assert {kind for kind, _, _ in due(TODAY + 31 * DAY)} == {"review_overdue", "review_overdue_escalated"}
+    assert {kind for kind, _, _ in due(TODAY + 4 * DAY)} == {"review_overdue"}
+
+
+def test_a_reminder_is_caught_up_for_a_week_then_left_to_the_caseload_and_dashboards(programme, lead):
+    e = enrolment(programme, review=TODAY - 14 * DAY)
+    assert due(TODAY, "review_overdue") == {
+        ("review_overdue", e.mentor_id, TODAY - 14 * DAY), ("review_overdue", e.line_manager_id, TODAY - 14 * DAY)
+    }
+    assert due(TODAY + DAY, "review_overdue") == set()
+    assert due(TODAY + 14 * DAY, "review_overdue_escalated") == {
+        ("review_overdue_escalated", lead.pk, TODAY - 14 * DAY)
+    }
+    assert due(TODAY + 22 * DAY) == set()
 
 
 def test_a_pause_moves_the_reminders_with_the_dates(organisation):
@@ -249,8 +260,8 @@ def test_the_source_runs_two_queries_whatever_the_number_of_enrolments(
     # 2. the programme leads of the organisations with an escalation.
     with django_assert_num_queries(2):
         found = list(enrolment_reminders(TODAY))
-    # due soon 2; overdue 2; overdue 2 and escalated 1; sign-off 2; sign-off 2 and completion overdue 1.
-    assert len(found) == copies * 12
+    # due soon 2; overdue 2; escalated 1; sign-off 2; completion overdue 1.
+    assert len(found) == copies * 8
 
 
 @pytest.mark.parametrize("copies", [1, 6])
@@ -258,7 +269,7 @@ def test_the_whole_sweep_runs_the_same_queries_at_two_sizes(programme, lead, cop
     _mixed(programme, copies)
     with CaptureQueriesContext(connection) as sweep_queries:
         result = reminders.sweep(today=TODAY)
-    assert result["total"] == copies * 12
+    assert result["total"] == copies * 8
     # Waiting progression cases; due enrolments; their programme leads; the keys already recorded;
     # savepoint, the pending rows, the stalled rows, release; and the inserts, which the backend
     # splits into batches (SQLite takes 999 values a statement). The delivery tasks run after
@@ -277,11 +288,11 @@ def test_running_the_sweep_twice_sends_each_reminder_once(programme, lead, djang
         first = reminders.sweep(today=TODAY)
     with django_capture_on_commit_callbacks(execute=True):
         second = reminders.sweep(today=TODAY)
-    assert first == {"completion_overdue": 1, "completion_signoff_due": 4, "review_due_soon": 2,
-                     "review_overdue": 4, "review_overdue_escalated": 1, "total": 12}
+    assert first == {"completion_overdue": 1, "completion_signoff_due": 2, "review_due_soon": 2,
+                     "review_overdue": 2, "review_overdue_escalated": 1, "total": 8}
     assert second == {"total": 0}
-    assert len(mail.outbox) == 12
-    assert Notification.objects.filter(status=Notification.Status.SENT).count() == 12
+    assert len(mail.outbox) == 8
+    assert Notification.objects.filter(status=Notification.Status.SENT).count() == 8
 
 
 def test_review_reminder_e_mail_carries_the_invitation_and_a_link(programme, django_capture_on_commit_callbacks):
