@@ -23,7 +23,7 @@ from django.utils import timezone
 from preceptorship import reminders
 from preceptorship.celery import app
 from preceptorship.models import Notification
-from preceptorship.tasks import MAX_RETRIES, deliver_notification, sweep_reminders
+from preceptorship.tasks import MAX_RETRIES, deliver_notification, deliver_notifications, sweep_reminders
 from preceptorship.tests.factories import NotificationFactory, UserFactory
 from programmes.tests.factories import EnrolmentFactory
 
@@ -103,6 +103,42 @@ def test_one_failing_recipient_does_not_stop_the_others(monkeypatch):
     assert sorted(m.to[0] for m in mail.outbox) == ["person1@example.org", "person2@example.org"]
 
 
+@pytest.mark.django_db
+def test_a_batch_sends_each_one_and_hands_a_failing_one_to_its_own_retries():
+    full, fine = NotificationFactory(recipient=UserFactory(email="full@example.org")), NotificationFactory()
+    broken = NotificationFactory()
+    real = __import__("preceptorship.tasks", fromlist=["notification_deliver"]).notification_deliver
+
+    def deliver(*, notification_id):
+        if notification_id == broken.pk:
+            raise ValueError("template missing")
+        return real(notification_id=notification_id)
+
+    with refuse_for("full@example.org"), mock.patch.object(deliver_notification, "apply_async") as retry, \
+            mock.patch("preceptorship.tasks.notification_deliver", side_effect=deliver):
+        outcome = deliver_notifications.apply(args=[[full.pk, broken.pk, fine.pk]]).get()
+    assert outcome == {"retrying": 1, "failed": 1, "sent": 1}
+    retry.assert_called_once_with((full.pk,), countdown=30.0, retries=1)
+    statuses = {n.pk: (n.status, n.attempts) for n in Notification.objects.all()}
+    assert statuses[full.pk] == (Notification.Status.PENDING, 1)  # waiting for its retry
+    assert statuses[fine.pk] == (Notification.Status.SENT, 1)
+    assert Notification.objects.get(pk=broken.pk).error == "ValueError('template missing')"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sweep_queues_its_reminders_in_batches(monkeypatch):
+    people = UserFactory.create_batch(120)
+    monkeypatch.setattr(reminders, "_sources", {})
+    reminders.register_source("test")(lambda today: [
+        reminders.Reminder(kind="test_due", about="thing:1", recipient_id=p.pk, due_on=today, subject="Due", url="/")
+        for p in people
+    ])
+    with mock.patch.object(deliver_notifications, "delay", wraps=deliver_notifications.delay) as queued:
+        assert reminders.sweep()["total"] == 120
+    assert [len(call.args[0]) for call in queued.call_args_list] == [50, 50, 20]
+    assert Notification.objects.filter(status=Notification.Status.SENT).count() == 120 == len(mail.outbox)
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_killed_mid_delivery_is_picked_up_once_and_a_live_one_is_left_alone():
     long_ago = timezone.now() - datetime.timedelta(hours=2)
@@ -174,8 +210,7 @@ def test_beat_sweep_delivers_reminders_through_the_queue_once(worker):
 def test_through_the_queue_a_failure_is_retried_and_the_others_still_go(worker):
     flaky, fine = NotificationFactory(recipient=UserFactory(email="full@example.org")), NotificationFactory()
     with refuse_for("full@example.org"):
-        deliver_notification.delay(flaky.pk)
-        deliver_notification.delay(fine.pk)
+        deliver_notifications.delay([flaky.pk, fine.pk])  # a batch, as the sweep queues them
         wait_for(settled(2))
     flaky.refresh_from_db()
     fine.refresh_from_db()
