@@ -526,8 +526,16 @@ def evidence_file(request: HttpRequest, pk: int, evidence: int) -> FileResponse:
     item = Evidence.objects.filter(case=case, pk=evidence).exclude(file="").first()
     if item is None:
         raise Http404("Not found.")
-    return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.original_filename or "evidence",
-                        content_type=item.content_type or "application/octet-stream")
+    return _download(item.file, item.original_filename or "evidence", item.content_type or "application/octet-stream")
+
+
+def _download(stored: Any, filename: str, content_type: str) -> FileResponse:
+    """A private file, always as an attachment; a file missing from the disk is a 404, not a 500."""
+    try:
+        handle = stored.open("rb")
+    except FileNotFoundError:
+        raise Http404("The file is no longer available.") from None
+    return FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
 
 
 @require_POST
@@ -665,8 +673,7 @@ def case_letter(request: HttpRequest, pk: int) -> FileResponse:
     if not _may_download_letter(request.user, case):
         raise PermissionDenied("Only the practitioner, their line manager and HR can download the letter.")
     name = slugify(case.practitioner.get_full_name() or "practitioner")
-    return FileResponse(case.letter_file.open("rb"), as_attachment=True, filename=f"progression-letter-{name}.pdf",
-                        content_type="application/pdf")
+    return _download(case.letter_file, f"progression-letter-{name}.pdf", "application/pdf")
 
 
 # Evidence packs -----------------------------------------------------------------------------------
@@ -699,8 +706,7 @@ def pack_download(request: HttpRequest, pk: int) -> FileResponse:
     pack = access.get_for_user(request.user, EvidencePack, pk=pk)
     if pack.status != EvidencePack.Status.READY or not pack.file:
         raise Http404("The pack is not ready.")
-    return FileResponse(pack.file.open("rb"), as_attachment=True, filename=f"evidence-pack-case-{pack.case_id}.pdf",
-                        content_type="application/pdf")
+    return _download(pack.file, f"evidence-pack-case-{pack.case_id}.pdf", "application/pdf")
 
 
 # Letter template -----------------------------------------------------------------------------------

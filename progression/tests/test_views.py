@@ -406,3 +406,15 @@ def test_practitioner_opens_a_case_and_a_manager_of_the_team_takes_it_up(client,
     assert case.line_manager == cast.manager
     history = client.get(case.get_absolute_url()).content.decode()
     assert "Taken up by the line manager" in history and "(Line manager)" in history
+
+
+def test_a_file_missing_from_the_disk_is_not_found(client, cast):
+    case = cast.open_case()
+    competency = Competency.objects.get(section__framework=case.framework, code="K1")
+    evidence = services.evidence_add(actor=cast.practitioner, case=case, title="Visit",
+                                     example_date=datetime.date(2024, 3, 1), description="x",
+                                     competencies=[competency], upload=SimpleUploadedFile("visit.pdf", PDF))
+    evidence.file.delete(save=False)
+    _login(client, cast.manager)
+    response = client.get(reverse("progression:evidence-file", args=[case.pk, evidence.pk]))
+    assert response.status_code == HTTPStatus.NOT_FOUND
