@@ -15,6 +15,7 @@ import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from programmes.reporting import SUPPRESSED, Figure
 
@@ -120,6 +121,22 @@ def _description(title: str, categories: Sequence[str], series: Sequence[tuple[s
     return f"{title}. " + ". ".join(parts) + "."
 
 
+def _axis(chart: Chart, categories: Sequence[str], axis_labels: Sequence[tuple[str, str]] | None,
+          centre: Any, base: float) -> None:
+    """Category labels under the plot; ``axis_labels`` gives short two-line labels (for example
+    "Jan" over "2026") where the full names would overlap."""
+    for i, category in enumerate(categories):
+        first, second = axis_labels[i] if axis_labels else (category, "")
+        chart.texts.append(Text(centre(i), base + 18, first))
+        if second:
+            chart.texts.append(Text(centre(i), base + 34, second))
+
+
+def month_labels(months: Sequence[Any]) -> list[tuple[str, str]]:
+    """Month abbreviations, with the year under the first month and under each January."""
+    return [(f"{m:%b}", f"{m:%Y}" if i == 0 or m.month == 1 else "") for i, m in enumerate(months)]
+
+
 def bar_chart(
     title: str,
     categories: Sequence[str],
@@ -128,6 +145,7 @@ def bar_chart(
     first_header: str = "",
     maximum: float | None = None,
     height: int = 240,
+    axis_labels: Sequence[tuple[str, str]] | None = None,
 ) -> Chart:
     """Vertical bars, one group per category, one bar per series (for example starts and
     completions by month)."""
@@ -156,7 +174,7 @@ def bar_chart(
             value = figure.number or 0
             h = plot_height * min(value, top) / top
             chart.rects.append(Rect(x, base - h, bar, h, s % SERIES_CLASSES, f"{category}, {name}: {figure}"))
-        chart.texts.append(Text(PLOT_LEFT + slot * i + slot / 2, base + 18, category))
+    _axis(chart, categories, axis_labels, lambda i: PLOT_LEFT + slot * i + slot / 2, base)
     return chart
 
 
@@ -202,6 +220,7 @@ def line_chart(
     minimum: float = 0,
     maximum: float | None = None,
     height: int = 240,
+    axis_labels: Sequence[tuple[str, str]] | None = None,
 ) -> Chart:
     """One line per series; a suppressed or missing point breaks the line."""
     headers, rows = _table(categories, series, first_header)
@@ -216,8 +235,7 @@ def line_chart(
     step = plot_width / max(1, len(categories))
     for tick in _ticks(span):
         chart.gridlines.append(Text(PLOT_LEFT, base - plot_height * tick / span, _format(minimum + tick), "end"))
-    for i, category in enumerate(categories):
-        chart.texts.append(Text(PLOT_LEFT + step * i + step / 2, base + 18, category))
+    _axis(chart, categories, axis_labels, lambda i: PLOT_LEFT + step * i + step / 2, base)
     for s, (name, values) in enumerate(series):
         run: list[str] = []
         for i, figure in enumerate(values):

@@ -72,7 +72,9 @@ class DashboardFilterForm(PeriodForm):
     def __init__(self, *args: Any, organisation_ids: set[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["programme"].queryset = Programme.objects.filter(organisation_id__in=organisation_ids)
-        self.fields["team"].queryset = Team.objects.filter(organisation_id__in=organisation_ids).order_by("name")
+        self.fields["team"].queryset = (
+            Team.objects.filter(organisation_id__in=organisation_ids).select_related("organisation").order_by("name")
+        )
 
     def filters(self) -> Filters:
         return Filters(

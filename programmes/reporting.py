@@ -30,7 +30,6 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
-    IntegerField,
     Min,
     OuterRef,
     Q,
@@ -245,15 +244,14 @@ def _active_during(first: datetime.date, last: datetime.date) -> Q:
     )
 
 
-def _professions_per_programme() -> Subquery:
-    through = Programme.professions.through
-    return Subquery(
-        through.objects.filter(programme_id=OuterRef("programme_id"))
-        .order_by()
+def _multi_professional_programmes() -> QuerySet:
+    """Ids of programmes with more than one profession (one uncorrelated subquery)."""
+    return (
+        Programme.professions.through.objects.order_by()
         .values("programme_id")
         .annotate(n=Count("profession_id"))
-        .values("n")[:1],
-        output_field=IntegerField(),
+        .filter(n__gt=1)
+        .values("programme_id")
     )
 
 
@@ -283,13 +281,15 @@ class Figures:
     reviews_on_time: Figure = field(default_factory=lambda: percent(0, 0))
     reviews_overdue: Figure = field(default_factory=lambda: count(0))
     withdrawals_first_year: Figure = field(default_factory=lambda: count(0))
-    withdrawals_by_reason: dict[str, Figure] = field(default_factory=dict)
+    withdrawals_by_reason: dict[str, Figure] = field(
+        default_factory=lambda: {label: count(0) for label in Enrolment.WithdrawalReason.labels}
+    )
     protected_hours: Figure = field(default_factory=lambda: Figure(None, 0, "hours"))
     protected_allowance: Figure = field(default_factory=lambda: Figure(None, 0, "hours"))
     protected_share: Figure = field(default_factory=lambda: percent(0, 0))
     multi_professional_share: Figure = field(default_factory=lambda: percent(0, 0))
-    scores: list[tuple[int, Figure, Figure]] = field(default_factory=list)
-    evaluation: dict[str, Figure] = field(default_factory=dict)
+    scores: list[tuple[int, Figure, Figure]] = field(default_factory=lambda: _scores([]))
+    evaluation: dict[str, Figure] = field(default_factory=lambda: _evaluation({}))
     evaluation_answers: int = 0
 
 
@@ -310,9 +310,12 @@ SUMMARY_MEASURES = [
 
 
 def figures(
-    enrolments: QuerySet[Enrolment], period: Period, today: datetime.date, group: str | None = None
+    enrolments: QuerySet[Enrolment], period: Period, today: datetime.date, group: str | None = None,
+    keys: Iterable[Any] = (),
 ) -> dict[Any, Figures]:
-    """All the enrolment figures, in seven queries whatever the data size."""
+    """All the enrolment figures, in seven queries whatever the data size. Grouped, every group
+    found gets its figures, and so does every one of ``keys`` (an organisation with no enrolment
+    still has its months, reasons and review numbers, all zero)."""
     months = period.months()
     aggregates: dict[str, Any] = {}
     for index, first in enumerate(months):
@@ -327,7 +330,9 @@ def figures(
     first_year = Q(withdrawn_on__range=within, withdrawn_on__lt=F("start_date") + datetime.timedelta(FIRST_YEAR_DAYS))
     aggregates |= {
         "active_now": Count("pk", filter=Q(status__in=Enrolment.CURRENT)),
-        "multi_now": Count("pk", filter=Q(status__in=Enrolment.CURRENT, professions__gt=1)),
+        "multi_now": Count(
+            "pk", filter=Q(status__in=Enrolment.CURRENT, programme_id__in=_multi_professional_programmes())
+        ),
         "overdue": Count("pk", filter=Q(status=Enrolment.Status.ACTIVE, next_review_due__lt=today)),
         "completed": Count("pk", filter=Q(completed_on__range=within)),
         "finished": Count("pk", filter=Q(completed_on__range=within) | Q(withdrawn_on__range=within)),
@@ -338,9 +343,7 @@ def figures(
             for reason in Enrolment.WithdrawalReason.values
         },
     }
-    main = _grouped(
-        enrolments.annotate(professions=_professions_per_programme()), group, **aggregates
-    )
+    main = _grouped(enrolments, group, **aggregates)
 
     scoped = {"enrolment__in": enrolments.values("pk")}
     key = f"enrolment__{group}" if group else None
@@ -375,12 +378,12 @@ def figures(
     )
     medians = _median_months(enrolments.filter(completed_on__range=within), group)
 
-    keys = set(main) | set(reviews) | set(time) | set(extensions) | set(evaluations)
+    found_keys = set(main) | set(reviews) | set(time) | set(extensions) | set(evaluations) | set(keys)
     if group is None:
-        keys = {None}
+        found_keys = {None}
     result: dict[Any, Figures] = {}
     reason_labels = dict(Enrolment.WithdrawalReason.choices)
-    for k in keys:
+    for k in found_keys:
         row = main.get(k) or {}
         figure = Figures()
         figure.months = [

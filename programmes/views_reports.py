@@ -117,6 +117,33 @@ def organisations_table(names: list[tuple[int, str]], grouped: dict[Any, Figures
     return exports.Table("organisations", "Organisations side by side", columns, rows)
 
 
+def _per_organisation(names: list[tuple[int, str]], grouped: dict[Any, Figures], table: Any) -> list[list[Any]]:
+    """The rows of one of the lead's tables for each organisation, organisation first."""
+    rows = []
+    for pk, name in names:
+        for row in table(grouped.get(pk) or Figures()).rows:
+            rows.append([name, *row])
+    return rows
+
+
+def organisation_tables(names: list[tuple[int, str]], grouped: dict[Any, Figures]) -> list[exports.Table]:
+    """The lead dashboard's monthly, withdrawal, score and evaluation tables, per organisation."""
+    found = []
+    for name, title, table in (
+        ("monthly_by_organisation", "Starts, completions and active enrolments by organisation and month",
+         monthly_table),
+        ("withdrawals_by_organisation", "Withdrawals in the first 12 months by organisation and reason",
+         withdrawals_table),
+        ("scores_by_organisation", "Wellbeing and confidence by organisation and review (mean score, 1 to 5)",
+         scores_table),
+        ("evaluation_by_organisation", "Programme evaluation by organisation (aggregates of at least 5 answers)",
+         evaluation_table),
+    ):
+        columns = [("organisation", "Organisation"), *table(Figures()).columns]
+        found.append(exports.Table(name, title, columns, _per_organisation(names, grouped, table)))
+    return found
+
+
 def offer_table(rows: list[reporting.OfferRow]) -> exports.Table:
     return exports.Table(
         "offer", "Preceptorship offered to newly registered AHPs, by organisation and profession",
@@ -176,15 +203,16 @@ def _lead_context(request: HttpRequest) -> dict[str, Any]:
 
 def _lead_charts(figures: Figures, stages: list[reporting.StageRow]) -> dict[str, Any]:
     months = [m.label for m in figures.months]
+    axis = charts.month_labels([m.month for m in figures.months])
     return {
         "flow": charts.bar_chart(
             "Starts and completions by month", months,
             [("Starts", [m.starts for m in figures.months]), ("Completions", [m.completions for m in figures.months])],
-            first_header="Month",
+            first_header="Month", axis_labels=axis,
         ),
         "active": charts.line_chart(
             "Active enrolments at the end of each month", months,
-            [("Active enrolments", [m.active for m in figures.months])], first_header="Month",
+            [("Active enrolments", [m.active for m in figures.months])], first_header="Month", axis_labels=axis,
         ),
         "withdrawals": charts.horizontal_bar_chart(
             "Withdrawals in the first 12 months, by reason", list(figures.withdrawals_by_reason.items()),
@@ -350,7 +378,9 @@ def _ics_context(request: HttpRequest) -> dict[str, Any]:
     filters = Filters(profession=form.cleaned("profession") if form.is_bound else None)
     names = list(reporting.ics_organisations(user).values_list("pk", "name"))
     ids = [pk for pk, _ in names]
-    grouped = reporting.figures(filters.apply(reporting.ics_enrolments(user)), period, today, group="organisation_id")
+    grouped = reporting.figures(
+        filters.apply(reporting.ics_enrolments(user)), period, today, group="organisation_id", keys=ids
+    )
     stages = reporting.progression_by_stage(filters.apply_to_cases(reporting.ics_cases(user)), group="organisation_id")
     offer = reporting.preceptorship_offer(ids, period)
     if filters.profession:
@@ -361,6 +391,7 @@ def _ics_context(request: HttpRequest) -> dict[str, Any]:
             organisations_table(names, grouped), offer_table(offer),
             offer_summary_table(reporting.offer_summary(offer)),
             progression_by_organisation_table(names, stages),
+            *organisation_tables(names, grouped),
         )
     }
     return {"form": form, "period": period, "names": names, "grouped": grouped, "tables": tables,
@@ -394,6 +425,10 @@ def _ics_charts(names: list[tuple[int, str]], grouped: dict[Any, Figures]) -> li
 def ics_dashboard(request: HttpRequest) -> HttpResponse:
     context = _ics_context(request)
     context["charts"] = _ics_charts(context["names"], context["grouped"])
+    context["detail_tables"] = [
+        (table.name, table.title, table) for table in context["tables"].values() if table.name.endswith("_organisation")
+        and table.name != "progression_by_organisation"
+    ]
     context["crumbs"] = [("Home", reverse("home"))]
     return render(request, "programmes/reports/ics_dashboard.html", context)
 

@@ -158,8 +158,13 @@ def test_a_staff_file_imports_with_a_preview_and_row_errors(page: Any, demo: Any
     assert User.objects.filter(email="new.ot@council.example").exists()
 
 
-def test_the_dashboard_at_phone_width(page: Any, demo: Any, live_server: Any):
+def test_the_report_pages_at_phone_width(page: Any, demo: Any, live_server: Any):
     page.set_viewport_size({"width": 320, "height": 720})
     sign_in(page, live_server, demo.email("trust_lead"), demo.password)
-    goto(page, url(live_server, "/programmes/reports/dashboard/"))
+    for path in ("/programmes/reports/dashboard/", "/programmes/reports/mentors/", "/staff/import/"):
+        goto(page, url(live_server, path))
+        check_page(page)
+    page.context.clear_cookies()
+    sign_in(page, live_server, demo.email("ics_lead"), demo.password)
+    goto(page, url(live_server, "/programmes/reports/ics/"))
     check_page(page)

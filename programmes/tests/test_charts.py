@@ -71,3 +71,14 @@ def test_an_empty_chart_still_draws():
     chart = charts.bar_chart("Nothing yet", ["Jan"], [("Starts", [count(0)])])
     assert chart.rects[0].height == 0
     assert "Nothing yet" in _render(chart)
+
+
+def test_month_axis_labels_are_short_with_the_year_under_january_and_the_first_month():
+    import datetime
+
+    months = [datetime.date(2025, 11, 1), datetime.date(2025, 12, 1), datetime.date(2026, 1, 1)]
+    assert charts.month_labels(months) == [("Nov", "2025"), ("Dec", ""), ("Jan", "2026")]
+    chart = charts.bar_chart("Starts", ["Nov 2025", "Dec 2025", "Jan 2026"],
+                             [("Starts", [count(5), count(6), count(7)])], axis_labels=charts.month_labels(months))
+    assert [t.text for t in chart.texts] == ["Nov", "2025", "Dec", "Jan", "2026"]
+    assert chart.rows[0][0] == "Nov 2025"  # the table keeps the full month

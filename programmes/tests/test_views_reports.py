@@ -12,7 +12,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from preceptorship.models import Membership
-from preceptorship.tests.factories import person, profession
+from preceptorship.tests.factories import TeamFactory, person, profession
 from programmes.models import Enrolment
 from programmes.reporting import SUPPRESSED
 from programmes.tests.factories_reports import ReportEnrolmentFactory, ReportProgrammeFactory, held_review
@@ -180,6 +180,7 @@ def test_the_dashboard_and_directory_take_the_same_queries_at_two_sizes(
             held_review(enrolment, 1, due=THIS_MONTH, held=THIS_MONTH)
         for _ in range(size):
             person(organisation, Role.MENTOR)
+            TeamFactory(organisation=organisation)  # a filter choice each
 
     load(2)
     client.force_login(lead)
@@ -214,3 +215,19 @@ def test_the_lead_home_page_shows_the_dashboard_summary_and_the_nav_link(client,
     assert "Your dashboard" in page and "Open the dashboard" in page
     assert f'href="{reverse("programmes:dashboard")}"' in page
     assert Enrolment.objects.count() == 5
+
+
+def test_the_ics_lead_has_each_organisations_tables_side_by_side(client, ics_lead, programme, mentor,
+                                                                  other_organisation):
+    _enrol(programme, mentor, 6)
+    logged_in = _client(client, ics_lead)
+    page = logged_in.get(reverse("programmes:ics-dashboard")).content.decode()
+    assert "Withdrawals in the first 12 months by organisation and reason" in page
+    response = logged_in.get(reverse("programmes:ics-export", args=["monthly_by_organisation", "csv"]))
+    lines = response.content.decode("utf-8-sig").splitlines()
+    assert lines[0] == "organisation,month,starts,completions,active_enrolments"
+    assert f"{programme.organisation.name},{THIS_MONTH:%Y-%m},6,0,6" in lines
+    assert f"{other_organisation.name},{THIS_MONTH:%Y-%m},0,0,0" in lines
+    scores = logged_in.get(reverse("programmes:ics-export", args=["scores_by_organisation", "xlsx"]))
+    assert list(load_workbook(io.BytesIO(scores.content)).active.values)[0] == (
+        "organisation", "review_number", "mean_wellbeing", "mean_confidence")
