@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import functools
 import io
 import re
 from dataclasses import dataclass, field
@@ -71,8 +72,15 @@ USER_FIELDS = ["first_name", "last_name", "profession_id", "job_title", "band", 
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d %b %Y", "%d %B %Y", "%d-%b-%Y"]
 
 
+_NOT_WORD = re.compile(r"[^a-z0-9/]+")
+_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_UK_DATE = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
+
+
+@functools.lru_cache(maxsize=4096)
 def _fold(text: Any) -> str:
-    return re.sub(r"[^a-z0-9/]+", " ", str(text or "").strip().lower()).strip()
+    """Lower case, punctuation and runs of spaces folded, for matching names typed differently."""
+    return _NOT_WORD.sub(" ", str(text or "").strip().lower()).strip()
 
 
 HEADINGS = {_fold(alias): key for key, aliases in COLUMNS.items() for alias in aliases}
@@ -193,6 +201,12 @@ class Plan:
 
 
 def _parse_date(text: str) -> datetime.date | None:
+    for pattern, order in ((_UK_DATE, (2, 1, 0)), (_ISO_DATE, (0, 1, 2))):
+        match = pattern.fullmatch(text)
+        if match:
+            parts = match.groups()
+            year, month, day = (int(parts[i]) for i in order)
+            return datetime.date(year, month, day)  # ValueError for 31/02
     for fmt in DATE_FORMATS:
         try:
             return datetime.datetime.strptime(text, fmt).date()
@@ -218,8 +232,14 @@ def may_import(user: Any) -> bool:
     return access.is_administrator(user) or access.has_role(user, Role.PROGRAMME_LEAD)
 
 
+_ROLE_NAMES = {_fold(label): str(value) for value, label in Role.choices} | {
+    _fold(value): str(value) for value in Role.values
+}
+_ROLE_LABELS = {str(value): str(label) for value, label in Role.choices}
+
+
 def _role_values(text: str, grantable: set[str]) -> tuple[list[str], list[str]]:
-    labels = {_fold(label): value for value, label in Role.choices} | {_fold(value): value for value in Role.values}
+    labels = _ROLE_NAMES
     roles, problems = [], []
     for part in re.split(r"[;,|]", text or ""):
         if not part.strip():
@@ -228,7 +248,7 @@ def _role_values(text: str, grantable: set[str]) -> tuple[list[str], list[str]]:
         if value is None:
             problems.append(f"“{part.strip()}” is not a role (for example Practitioner, Mentor, Line manager)")
         elif value not in grantable:
-            problems.append(f"You cannot give the role {Role(value).label}")
+            problems.append(f"You cannot give the role {_ROLE_LABELS[value]}")
         elif value not in roles:
             roles.append(value)
     return roles or [Role.PRACTITIONER], problems
@@ -238,7 +258,7 @@ def check(user: Any, rows: list[dict[str, str]], *, progress: Any = None) -> Pla
     """Check every row against the directory (a fixed number of queries) and plan the changes."""
     plan = Plan(rows=len(rows))
     organisations = allowed_organisations(user)
-    grantable = set(Role.values) if access.is_administrator(user) else LEAD_MAY_GRANT
+    grantable = {str(v) for v in (Role.values if access.is_administrator(user) else LEAD_MAY_GRANT)}
     professions: dict[str, Profession] = {}
     for profession in Profession.objects.all():
         professions[_fold(profession.name)] = profession
@@ -445,7 +465,8 @@ def staff_import_apply(*, staff_import_id: int) -> StaffImport:
         )
         raise
     if created_ids:
-        send_invitations(staff_import_id=staff_import.pk, user_ids=created_ids)
+        # The invitations go out after the import, in their own task, with their own progress.
+        invite_staff.delay(staff_import.pk, created_ids)
     return StaffImport.objects.get(pk=staff_import.pk)
 
 
@@ -486,16 +507,19 @@ def _save(plan: Plan) -> list[int]:
     return [people[create["email"]].pk for create in plan.creates]
 
 
-def invitation_link(user: User, site_url: str) -> str:
+def invitation_link(user: User, site_url: str, pattern: str | None = None) -> str:
+    """The set-password link (Django's password-reset token); ``pattern`` saves a reverse per person."""
+    pattern = pattern or reverse("password_reset_confirm", args=["UIDB64", "TOKEN"])
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
-    return f"{site_url.rstrip('/')}{reverse('password_reset_confirm', args=[uid, token])}"
+    return f"{site_url.rstrip('/')}{pattern.replace('UIDB64', uid).replace('TOKEN', token)}"
 
 
 def send_invitations(*, staff_import_id: int, user_ids: list[int]) -> int:
     """E-mail each new person a link to set their password; progress written as it goes."""
     staff_import = StaffImport.objects.get(pk=staff_import_id)
     site = staff_import.site_url or settings.SITE_URL
+    pattern = reverse("password_reset_confirm", args=["UIDB64", "TOKEN"])
     sent = 0
     connection = get_connection()
     batch: list[EmailMessage] = []
@@ -505,7 +529,7 @@ def send_invitations(*, staff_import_id: int, user_ids: list[int]) -> int:
             "You have been added to Preceptorship, where you will find your preceptorship programme, "
             "review meetings, goals and reflections.\n\n"
             f"Set your password here (the link works for {settings.PASSWORD_RESET_TIMEOUT // 86400} days):\n"
-            f"{invitation_link(user, site)}\n\n"
+            f"{invitation_link(user, site, pattern)}\n\n"
             f"Then sign in with your e-mail address, {user.email}.\n"
         )
         batch.append(EmailMessage("Set your password for Preceptorship", body, to=[user.email],
@@ -529,3 +553,8 @@ def check_staff_import(staff_import_id: int) -> str:
 @shared_task(time_limit=900, soft_time_limit=840)
 def apply_staff_import(staff_import_id: int) -> str:
     return staff_import_apply(staff_import_id=staff_import_id).status
+
+
+@shared_task(time_limit=1800, soft_time_limit=1740)
+def invite_staff(staff_import_id: int, user_ids: list[int]) -> int:
+    return send_invitations(staff_import_id=staff_import_id, user_ids=user_ids)
