@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from preceptorship.tests.browser import (  # noqa: F401 (fixtures)
@@ -16,12 +17,14 @@ from preceptorship.tests.browser import (  # noqa: F401 (fixtures)
     check_both,
     demo,
     frontend_built,
+    goto,
     live_server,
     page,
     sign_in,
     sign_out,
+    url,
 )
-from programmes.models import Goal, Reflection, ReviewMeeting
+from programmes.models import Enrolment, Goal, Reflection, ReviewMeeting
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -170,3 +173,64 @@ def test_a_gibbs_reflection_is_shared_and_answered_and_a_goal_progresses(page: A
     assert reflection.shared_with_mentor and reflection.feedback.count() == 1
     goal = Goal.objects.get(what="Offer interim visits when equipment is late")
     assert goal.status == Goal.Status.IN_PROGRESS and goal.updates.count() == 1
+
+
+def test_needs_assessment_protected_time_team_and_meetings_not_held(page: Any, demo: Any, live_server: Any):
+    new = Enrolment.objects.get(preceptee__email=demo.email("preceptee_ot_new"))
+    late = Enrolment.objects.get(preceptee__email=demo.email("preceptee_ot_late"))
+
+    sign_in(page, live_server, demo.email("preceptee_ot_new"), demo.password)
+    click(page, "link", "My preceptorship")
+    click(page, "link", "Needs assessment")
+    check_both(page, "needs-assessment-draft")
+    click(page, "link", "Change your needs assessment")
+    page.get_by_label("Your learning needs").fill("Writing concise reports; complex seating.")
+    check_both(page, "needs-assessment-form")
+    click(page, "button", "Save and share with my mentor and line manager")
+    assert "shared with your mentor and line manager" in page.locator(".nhsuk-notification-banner").inner_text()
+    check_both(page, "needs-assessment-shared")
+
+    click(page, "link", "My preceptorship")
+    click(page, "link", "Protected time")
+    check_both(page, "protected-time")
+    click(page, "link", "Log protected time")
+    page.get_by_label("Hours").fill("1.5")
+    page.get_by_label("Study").check()
+    page.get_by_label("What you did").fill("E-learning on moving and handling")
+    check_both(page, "protected-time-form")
+    click(page, "button", "Log the time")
+    assert "1.5 hours so far" in page.locator(".nhsuk-card__heading").inner_text()
+    check_both(page, "protected-time-logged")
+    sign_out(page)
+
+    sign_in(page, live_server, demo.email("manager_ot"), demo.password)
+    click(page, "link", "Team")
+    assert "Ellie Turner" in page.locator("table").inner_text()
+    check_both(page, "team")
+    goto(page, url(live_server, reverse("programmes:needs-assessment", args=[new.pk])))
+    assert "Writing concise reports; complex seating." in page.content()
+    check_both(page, "manager-reads-needs-assessment")
+    sign_out(page)
+
+    sign_in(page, live_server, demo.email("mentor_ot"), demo.password)
+    goto(page, url(live_server, reverse("programmes:review-list", args=[new.pk])))
+    click(page, "link", "The meeting did not take place")
+    check_both(page, "not-held-form")
+    page.get_by_label("It was cancelled").check()
+    page.get_by_label("Why did the meeting not take place?").fill("Ellie was on a course that day.")
+    due = timezone.localdate() + timezone.timedelta(days=14)
+    page.fill("#id_new_date_0", str(due.day))
+    page.fill("#id_new_date_1", str(due.month))
+    page.fill("#id_new_date_2", str(due.year))
+    click(page, "button", "Save")
+    assert "Review 1 (cancelled)" in page.locator("table").inner_text()
+    check_both(page, "not-held-saved")
+
+    # A record older than seven days is locked: corrections are added as an addendum.
+    goto(page, url(live_server, reverse("programmes:review-list", args=[late.pk])))
+    click(page, "link", "Review 5")
+    check_both(page, "locked-review")
+    page.get_by_label("Addendum").fill("The case presentation is booked for the January forum.")
+    click(page, "button", "Add the addendum")
+    assert "The case presentation is booked for the January forum." in page.content()
+    check_both(page, "addendum-added")
