@@ -77,10 +77,11 @@ class ProgrammePolicy(access.Policy):
             return queryset
         orgs = access.organisation_ids(user)
         ics = {m.organisation.ics_id for m in access.memberships(user) if m.organisation.ics_id}
+        # A mentor from another organisation sees the programme of the preceptee they mentor.
+        mentoring = Enrolment.objects.filter(mentor_id=user.pk).values("programme_id")
         return queryset.filter(
-            Q(organisation_id__in=orgs) | Q(shared_with_ics=True, organisation__ics_id__in=ics)
-            | Q(enrolments__mentor_id=user.pk)
-        ).distinct()
+            Q(organisation_id__in=orgs) | Q(shared_with_ics=True, organisation__ics_id__in=ics) | Q(pk__in=mentoring)
+        )
 
     def allows(self, user: Any, obj: Any, action: str) -> bool:
         # change, close, delete, enrol

@@ -52,7 +52,7 @@ class EnrolmentFilter(django_filters.FilterSet):
         self.filters["organisation"].queryset = Organisation.objects.filter(pk__in=led.values("organisation_id"))
         self.filters["team"].queryset = Team.objects.filter(
             Q(organisation_id__in=organisations) | Q(pk__in=led.values("team_id"))
-        )
+        ).select_related("organisation")  # a team's name includes its organisation's
         self.filters["mentor"].queryset = User.objects.filter(pk__in=led.values("mentor_id"))
         self.filters["status"].label = "Status"
 

@@ -11,11 +11,12 @@ from collections.abc import Iterable
 from typing import Any
 
 from django import forms
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from preceptorship import access
 from preceptorship.models import Membership, Organisation, Profession, User
 from preceptorship.widgets import NHSDateField
+from programmes import selectors
 from programmes.models import (
     CompletionConfirmation,
     Enrolment,
@@ -94,8 +95,9 @@ class ProgrammeForm(forms.ModelForm):
         }
         help_texts = {
             "name": 'For example "Occupational Therapy preceptorship"',
-            "length_months": "Usually 12 to 18 months.",
-            "review_interval_months": "Usually every 3 months.",
+            "length_months": "Long enough to progress, for example from Level 1 to Level 2: usually 12 to 18 months.",
+            "review_interval_months": "The preceptee, their line manager and mentor usually meet three-monthly.",
+            "protected_hours_per_month": "Protected continuing professional development time each preceptee is given.",
             "mentor_capacity": "The most preceptees one mentor supports at a time.",
         }
         widgets = {
@@ -176,20 +178,15 @@ def mentor_choices(programme: Programme) -> QuerySet[User]:
     """Mentors of the served organisations, and mentors anywhere in the ICS who share one of the
     programme's professions (the service checks each preceptee's own profession)."""
     served = _served_organisations(programme)
-    mentoring = Q(memberships__role=Role.MENTOR)
-    where = Q(memberships__organisation_id__in=served)
+    where = Q(organisation_id__in=served)
     ics_id = programme.organisation.ics_id
     professions = list(programme.professions.values_list("pk", flat=True))
     if ics_id and professions:
-        where |= Q(memberships__organisation__ics_id=ics_id, profession_id__in=professions)
-    current = Q(mentored_enrolments__status__in=Enrolment.CURRENT)
-    return (
-        User.objects.filter(mentoring & where, is_active=True)
-        .select_related("profession")
-        .annotate(current_load=Count("mentored_enrolments", filter=current, distinct=True))
-        .distinct()
-        .order_by("last_name", "first_name")
-    )
+        where |= Q(organisation__ics_id=ics_id, user__profession_id__in=professions)
+    # One subquery of mentor memberships: an OR of two subqueries defeats the database's planner.
+    mentoring = Membership.objects.filter(where, role=Role.MENTOR).values("user_id")
+    people = User.objects.filter(pk__in=mentoring, is_active=True).select_related("profession")
+    return selectors.with_mentor_load(people, capacity=False).order_by("last_name", "first_name")
 
 
 def line_manager_choices(programme: Programme) -> QuerySet[User]:

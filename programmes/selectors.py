@@ -92,10 +92,28 @@ def completions_to_confirm(user: Any, today: datetime.date | None = None) -> Que
     )
 
 
+def _count_of(enrolments: QuerySet[Enrolment]) -> Coalesce:
+    """A per-programme count as a subquery (a join would multiply with the scope's own joins)."""
+    counted = enrolments.filter(programme=OuterRef("pk")).order_by().values("programme").annotate(n=Count("pk"))
+    return Coalesce(Subquery(counted.values("n")), 0)
+
+
+def with_mentor_load(people: QuerySet[Any], *, capacity: bool = True) -> QuerySet[Any]:
+    """Each person's ``current_load`` (active or paused preceptees they mentor) and, with
+    ``capacity``, the ``tightest_capacity`` of the programmes those preceptees are on."""
+    current = Enrolment.objects.filter(mentor_id=OuterRef("pk"), status__in=Enrolment.CURRENT)
+    load = current.order_by().values("mentor_id").annotate(n=Count("pk")).values("n")
+    people = people.annotate(current_load=Coalesce(Subquery(load), 0))
+    if capacity:
+        tightest = current.order_by("programme__mentor_capacity").values("programme__mentor_capacity")[:1]
+        people = people.annotate(tightest_capacity=Subquery(tightest))
+    return people
+
+
 def programmes_for(user: Any) -> QuerySet[Programme]:
     return access.scope(user, Programme).select_related("organisation").annotate(
-        active_count=Count("enrolments", filter=Q(enrolments__status__in=Enrolment.CURRENT), distinct=True),
-        enrolment_count=Count("enrolments", distinct=True),
+        active_count=_count_of(Enrolment.objects.filter(status__in=Enrolment.CURRENT)),
+        enrolment_count=_count_of(Enrolment.objects.all()),
     )
 
 

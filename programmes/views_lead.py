@@ -13,7 +13,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import Min, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -327,21 +327,15 @@ class MentorListView(LeadOnlyMixin, ListView):
 
     def get_queryset(self) -> QuerySet[User]:
         organisations = lead_organisation_ids(self.request.user)
-        current = Q(mentored_enrolments__status__in=Enrolment.CURRENT)
-        led_current = current & Q(mentored_enrolments__programme__organisation_id__in=organisations)
-        return (
-            User.objects.filter(
-                Q(memberships__organisation_id__in=organisations, memberships__role=Role.MENTOR) | led_current
-            )
-            .select_related("profession")
-            .annotate(
-                current_load=Count("mentored_enrolments", filter=current, distinct=True),
-                led_load=Count("mentored_enrolments", filter=led_current, distinct=True),
-                tightest_capacity=Min("mentored_enrolments__programme__mentor_capacity", filter=current),
-            )
-            .distinct()
-            .order_by("last_name", "first_name")
+        mentors_here = Membership.objects.filter(organisation_id__in=organisations, role=Role.MENTOR)
+        # Mentors from other organisations of the ICS who support this organisation's preceptees.
+        mentoring_ours = Enrolment.objects.filter(
+            programme__organisation_id__in=organisations, status__in=Enrolment.CURRENT
         )
+        people = User.objects.filter(
+            Q(pk__in=mentors_here.values("user_id")) | Q(pk__in=mentoring_ours.values("mentor_id"))
+        )
+        return selectors.with_mentor_load(people.select_related("profession")).order_by("last_name", "first_name")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

@@ -603,3 +603,15 @@ def test_extreme_input_is_a_message_never_a_server_error(lead, programme, people
         response = client.post(url, data)
         assert response.status_code == HTTPStatus.OK, url
         assert "There is a problem" in response.content.decode(), url
+
+
+def test_programme_page_query_count_is_constant(lead, programme, django_assert_num_queries):
+    client = _client(lead)
+    for size in (1, 6):
+        while Enrolment.objects.filter(programme=programme).count() < size:
+            EnrolmentFactory(programme=programme)
+        # session, user, memberships (access), the programme, professions, enrolments with people,
+        # their count, any enrolment at all (may it be deleted?), evaluations summary, unread notifications
+        with django_assert_num_queries(10):
+            response = client.get(programme.get_absolute_url())
+        assert len(response.context["enrolments"]) == size
