@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import logging
 import re
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -24,6 +25,38 @@ from preceptorship.models import Notification, User
 logger = logging.getLogger(__name__)
 
 DELIVERY_BATCH = 50  # notifications per delivery task when the sweep queues many at once
+
+# kind -> function building the calendar invitation of such a notification when it is e-mailed
+# (apps register them; see register_invitation). "" leaves the e-mail without one.
+InvitationBuilder = Callable[[Notification], str]
+_invitations: dict[str, InvitationBuilder] = {}
+
+
+def register_invitation(*kinds: str) -> Callable[[InvitationBuilder], InvitationBuilder]:
+    """Attach a calendar invitation, built at delivery, to notifications of these kinds.
+
+    Building it in the worker, not in the sweep, keeps the sweep fast (thousands of reminders) and
+    the invitation as current as the moment it is sent."""
+
+    def decorator(builder: InvitationBuilder) -> InvitationBuilder:
+        for kind in kinds:
+            _invitations[kind] = builder
+        return builder
+
+    return decorator
+
+
+def _invitation_for(notification: Notification) -> str:
+    if notification.ics or notification.kind not in _invitations:
+        return notification.ics
+    try:
+        ics = _invitations[notification.kind](notification) or ""
+    except Exception:  # noqa: BLE001 - the reminder goes out even if its invitation cannot be built
+        logger.exception("Could not build the calendar invitation of notification %s.", notification.pk)
+        return ""
+    if ics:
+        Notification.objects.filter(pk=notification.pk).update(ics=ics)  # kept with what was sent
+    return ics
 
 
 def notification_key(kind: str, obj: Model | str, recipient_id: int, due_on: datetime.date | None = None) -> str:
@@ -109,19 +142,21 @@ def notification_deliver(*, notification_id: int) -> str:
     if not recipient.is_active or not recipient.email or (not notification.essential and not recipient.email_reminders):
         Notification.objects.filter(pk=notification.pk).update(status=Notification.Status.SKIPPED)
         return Notification.Status.SKIPPED
-    context = {"notification": notification, "recipient": recipient, "link": f"{settings.SITE_URL}{notification.url}"}
+    ics = _invitation_for(notification)
+    context = {"notification": notification, "recipient": recipient, "link": f"{settings.SITE_URL}{notification.url}",
+               "invitation": bool(ics)}
     message = EmailMultiAlternatives(
         subject=notification.subject,
         body=render_to_string("email/notification-body.txt", context),
         to=[recipient.email],
     )
     message.attach_alternative(render_to_string("email/notification-body.html", context), "text/html")
-    if notification.ics:
+    if ics:
         # As Outlook and Gmail expect a meeting request: a text/calendar alternative with the method,
         # and the same invitation as a file for mail programs that only offer attachments.
-        method = re.search(r"^METHOD:(\w+)", notification.ics, re.MULTILINE)
-        message.attach_alternative(notification.ics, f"text/calendar; method={method[1] if method else 'REQUEST'}")
-        message.attach("invitation.ics", notification.ics.encode("utf-8"), "application/ics")
+        method = re.search(r"^METHOD:(\w+)", ics, re.MULTILINE)
+        message.attach_alternative(ics, f"text/calendar; method={method[1] if method else 'REQUEST'}")
+        message.attach("invitation.ics", ics.encode("utf-8"), "application/ics")
     try:
         message.send()
     except Exception:
