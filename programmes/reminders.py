@@ -37,7 +37,8 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
 
 from preceptorship.calendar import Attendee, review_invitation
-from preceptorship.models import Membership
+from preceptorship.models import Membership, Notification
+from preceptorship.notifications import register_invitation
 from preceptorship.reminders import Reminder, register_source, url_maker
 from programmes.models import CompletionConfirmation, Enrolment, Pause
 
@@ -58,11 +59,10 @@ COMPLETION_RULES: dict[str, tuple[int, int]] = {
 }
 ESSENTIAL = {"review_overdue_escalated", "completion_signoff_due", "completion_overdue"}
 ESCALATIONS = {"review_overdue_escalated", "completion_overdue"}
-INVITING = {"review_due_soon", "review_due_today"}
 
 PEOPLE = ("preceptee", "mentor", "line_manager")
 FIELDS = [
-    "pk", "next_review_due", "completion_due", "reviews_held", "updated_at", "programme__name",
+    "pk", "next_review_due", "completion_due", "reviews_held", "programme__name",
     "programme__organisation_id", "mentor_answered", "line_manager_answered",
     *(f"{who}{part}" for who in PEOPLE for part in ("_id", "__first_name", "__last_name", "__email")),
 ]
@@ -127,14 +127,6 @@ def _day(date: datetime.date) -> str:
     return f"{date:%A %-d %B %Y}"
 
 
-def _invitation(row: dict[str, Any], number: int, link: str) -> str:
-    return meeting_invitation(
-        enrolment_id=row["pk"], number=number, on=row["next_review_due"], programme=row["programme__name"],
-        preceptee=Attendee(_name(row, "preceptee"), row["preceptee__email"]),
-        mentor=Attendee(_name(row, "mentor"), row["mentor__email"]), link=link, changed_at=row["updated_at"],
-    )
-
-
 def meeting_invitation(
     *, enrolment_id: int, number: int, on: datetime.date, programme: str, preceptee: Attendee, mentor: Attendee,
     link: str, changed_at: datetime.datetime,
@@ -160,18 +152,16 @@ def enrolment_invitation(enrolment: Enrolment) -> str:
     )
 
 
-class _LazyInvitation:
-    """Built when first asked for (only a new reminder needs it), once for both recipients."""
-
-    __slots__ = ("link", "row", "text")
-
-    def __init__(self, row: dict[str, Any], link: str) -> None:
-        self.row, self.link, self.text = row, link, ""
-
-    def __call__(self) -> str:
-        if not self.text:
-            self.text = _invitation(self.row, self.row["reviews_held"] + 1, self.link)
-        return self.text
+@register_invitation("review_due_soon", "review_due_today")
+def reminder_invitation(notification: Notification) -> str:
+    """The review's invitation, built when the reminder is e-mailed; none if the meeting has moved
+    since the reminder was recorded (moving it sent the new invitation)."""
+    enrolment_id = int(notification.key.split(":")[2])  # kind:programmes.enrolment:<pk>:recipient:due
+    enrolment = (Enrolment.objects.select_related("programme", "preceptee", "mentor")
+                 .filter(pk=enrolment_id, status=Enrolment.Status.ACTIVE).first())
+    if enrolment is None or enrolment.next_review_due != notification.due_on:
+        return ""
+    return enrolment_invitation(enrolment)
 
 
 def _review_messages(kind: str, row: dict[str, Any], today: datetime.date) -> Iterator[tuple[str, str, str]]:
@@ -241,15 +231,11 @@ def enrolment_reminders(today: datetime.date) -> Iterator[Reminder]:
                 return leads.get(row["programme__organisation_id"], [])
             return [row[f"{role}_id"]] if row[f"{role}_id"] else []
 
-        ics: Any = ""
-        if INVITING.intersection(review_kinds):
-            ics = _LazyInvitation(row, f"{settings.SITE_URL}{url}")
         for kind in review_kinds:
             for role, subject, body in _review_messages(kind, row, today):
                 for recipient_id in recipients(role):
                     yield Reminder(kind=kind, about=about, recipient_id=recipient_id, due_on=row["next_review_due"],
-                                   subject=subject, url=url, body=body, essential=kind in ESSENTIAL,
-                                   ics=ics if kind in INVITING else "")
+                                   subject=subject, url=url, body=body, essential=kind in ESSENTIAL)
         for kind in completion_kinds:
             for role, subject, body in _completion_messages(kind, row):
                 for recipient_id in recipients(role):
