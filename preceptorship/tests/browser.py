@@ -24,7 +24,8 @@ from __future__ import annotations
 import os
 import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -32,6 +33,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.core import mail
 from django.core.management import call_command
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -72,6 +74,25 @@ def _state(page: Any) -> PageState:
 # Fixtures.
 
 
+# One live server and one Chromium for the whole run. Modules and conftests import these fixtures,
+# and each import is a separate session fixture to pytest: the first to start owns the server or
+# browser and stops it at the end; the others use the same one.
+_shared: dict[str, Any] = {}
+
+
+@contextmanager
+def _once_per_run(key: str, start: Callable[[], AbstractContextManager[Any]]) -> Iterator[Any]:
+    if key in _shared:
+        yield _shared[key]
+        return
+    with start() as thing:
+        _shared[key] = thing
+        try:
+            yield thing
+        finally:
+            _shared.pop(key, None)
+
+
 @pytest.fixture(scope="session")
 def live_server(request: pytest.FixtureRequest) -> Iterator[Any]:
     """pytest-django's live server, started with a string MEDIA_URL.
@@ -80,10 +101,16 @@ def live_server(request: pytest.FixtureRequest) -> Iterator[Any]:
     server thread then fails every request comparing paths with ``urlparse(None)`` (bytes). The
     test thread builds its media handler once, at start, so the override is needed only then.
     """
+    address = request.config.getvalue("liveserver") or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS") or "localhost"
+    with _once_per_run("live_server", lambda: _started_live_server(address)) as server:
+        yield server
+
+
+@contextmanager
+def _started_live_server(address: str) -> Iterator[Any]:
     from django.test import override_settings
     from pytest_django.live_server_helper import LiveServer
 
-    address = request.config.getvalue("liveserver") or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS") or "localhost"
     with override_settings(MEDIA_URL=settings.MEDIA_URL or "/media-is-never-served/"):
         server = LiveServer(address)
     try:
@@ -104,6 +131,12 @@ def browser() -> Iterator[Any]:
     """
     if not CHROMIUM.exists():
         pytest.skip(MISSING_CHROMIUM)
+    with _once_per_run("browser", _started_browser) as chromium:
+        yield chromium
+
+
+@contextmanager
+def _started_browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     previous = os.environ.get(ASYNC_UNSAFE)
@@ -189,6 +222,7 @@ def demo(transactional_db: Any, django_db_serialized_rollback: Any) -> Demo:
     from preceptorship.demo import PEOPLE
 
     call_command("seed_demo", password=DEMO_PASSWORD, stdout=open(os.devnull, "w"))  # noqa: SIM115
+    mail.outbox.clear()  # the demo's own e-mails (reminders it triggers) are not the test's
     return Demo(password=DEMO_PASSWORD, emails={row[0]: row[3] for row in PEOPLE})
 
 
