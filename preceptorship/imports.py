@@ -273,6 +273,10 @@ def check(user: Any, rows: list[dict[str, str]], *, progress: Any = None) -> Pla
         (m.user_id, m.organisation_id, m.role, m.team_id)
         for m in Membership.objects.filter(user_id__in=[u.pk for u in people.values()])
     }
+    employers: dict[int, set[int]] = {}
+    for user_id, organisation_id, _role, _team in memberships:
+        employers.setdefault(user_id, set()).add(organisation_id)
+    administrator = access.is_administrator(user)
     seen: dict[str, int] = {}
     new_teams: dict[tuple[int, str], str] = {}
     for number, row in enumerate(rows, start=2):  # row 1 holds the headings
@@ -316,6 +320,10 @@ def check(user: Any, rows: list[dict[str, str]], *, progress: Any = None) -> Pla
                 messages.append(f"The {label} must be {limit} characters or fewer")
         roles, role_problems = _role_values(row.get("roles", ""), grantable)
         messages += role_problems
+        existing = people.get(email)
+        works_at = employers.get(existing.pk, set()) if existing else set()
+        if works_at and not administrator and not works_at & org_ids:
+            messages.append("This person works for another organisation: ask an administrator to add them")
         if messages:
             plan.errors.append({"row": number, "email": email, "messages": messages})
             continue
@@ -331,7 +339,6 @@ def check(user: Any, rows: list[dict[str, str]], *, progress: Any = None) -> Pla
             "job_title": row.get("job_title", ""), "band": row.get("band", ""),
             "registration_number": row.get("registration_number", ""), **dates,
         }
-        existing = people.get(email)
         if existing is None:
             plan.creates.append({"row": number, "email": email, **values})
         else:

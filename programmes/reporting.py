@@ -42,7 +42,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Now, RowNumber
 
 from preceptorship import access
-from preceptorship.models import Membership, Organisation, Profession, User
+from preceptorship.models import Membership, Organisation, Profession
 from programmes.models import Enrolment, Evaluation, Extension, Programme, ProtectedTime, ReviewMeeting
 from progression.models import ProgressionCase
 
@@ -236,7 +236,7 @@ def _active_on(day: datetime.date) -> Q:
     )
 
 
-def _active_during(first: datetime.date, last: datetime.date) -> Q:
+def active_during(first: datetime.date, last: datetime.date) -> Q:
     return (
         Q(start_date__lte=last)
         & (Q(completed_on__isnull=True) | Q(completed_on__gte=first))
@@ -324,7 +324,7 @@ def figures(
         aggregates[f"completions_{index}"] = Count("pk", filter=Q(completed_on__range=(first, last)))
         aggregates[f"active_{index}"] = Count("pk", filter=_active_on(last))
         aggregates[f"allowance_{index}"] = Sum(
-            "programme__protected_hours_per_month", filter=_active_during(first, last)
+            "programme__protected_hours_per_month", filter=active_during(first, last)
         )
     within = (period.start, period.end)
     first_year = Q(withdrawn_on__range=within, withdrawn_on__lt=F("start_date") + datetime.timedelta(FIRST_YEAR_DAYS))
@@ -336,7 +336,7 @@ def figures(
         "overdue": Count("pk", filter=Q(status=Enrolment.Status.ACTIVE, next_review_due__lt=today)),
         "completed": Count("pk", filter=Q(completed_on__range=within)),
         "finished": Count("pk", filter=Q(completed_on__range=within) | Q(withdrawn_on__range=within)),
-        "in_period": Count("pk", filter=_active_during(period.start, period.end)),
+        "in_period": Count("pk", filter=active_during(period.start, period.end)),
         "first_year": Count("pk", filter=first_year),
         **{
             f"reason_{reason}": Count("pk", filter=first_year & Q(withdrawal_reason=reason))
@@ -614,5 +614,3 @@ def offer_summary(rows: list[OfferRow]) -> dict[str, Figure]:
     # Organisations, not people: never suppressed.
     return {name: Figure(round(100 * n / total) if total else None, 0, "%") for name, n in classes.items()}
 
-
-__all__ = ["User"]

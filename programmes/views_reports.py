@@ -282,7 +282,7 @@ def enrolment_rows(user: Any, parameters: dict[str, Any]) -> tuple[int, Iterator
     """Enrolments the user leads that were on a programme during the period, filters applied."""
     period = Period(datetime.date.fromisoformat(parameters["start"]), datetime.date.fromisoformat(parameters["end"]))
     rows = _filters_from(user, parameters).apply(reporting.lead_enrolments(user)).filter(
-        reporting._active_during(period.start, period.end)
+        reporting.active_during(period.start, period.end)
     )
     labels = {
         "status": dict(Enrolment.Status.choices),

@@ -243,3 +243,14 @@ def test_only_leads_and_administrators_import_and_only_the_uploader_sees_it(clie
     client.force_login(person(organisation, Role.PRACTITIONER))
     assert client.get(reverse("staff:import")).status_code == 403
     assert client.get(reverse("staff:import-template")).status_code == 403
+
+
+def test_a_person_of_another_organisation_is_not_changed_by_a_lead(lead, organisation, other_organisation):
+    neighbour = person(other_organisation, Role.PRACTITIONER, email="neighbour@example.org", last_name="Kept")
+    staff_import = imports.staff_import_upload(
+        actor=lead, upload=_csv([_row(1, organisation, **{"E-mail": "neighbour@example.org", "Last name": "Taken"})])
+    )
+    assert staff_import.status == StaffImport.Status.INVALID
+    assert "works for another organisation" in staff_import.preview["errors"][0]["messages"][0]
+    neighbour.refresh_from_db()
+    assert neighbour.last_name == "Kept"

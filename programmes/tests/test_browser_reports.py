@@ -28,7 +28,8 @@ from preceptorship.tests.browser import (  # noqa: F401 (fixtures)
     url,
 )
 from preceptorship.tests.factories import person, profession
-from programmes.models import Enrolment, Programme
+from programmes import exports
+from programmes.models import Enrolment, ExportJob, Programme
 from programmes.tests.factories_reports import ReportEnrolmentFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -90,6 +91,24 @@ def test_a_programme_lead_filters_reads_a_chart_and_downloads_excel(page: Any, d
     rows = list(sheet.values)
     assert rows[0] == ("month", "starts", "completions", "active_enrolments")
     assert rows[-1][0] == timezone.localdate().strftime("%Y-%m") and rows[-1][1] == starts
+
+
+def test_a_long_list_is_prepared_in_the_background_then_downloaded(
+    page: Any, demo: Any, live_server: Any, monkeypatch: Any
+):
+    monkeypatch.setattr(exports, "BACKGROUND_ROWS", 2)  # the demo's handful of enrolments counts as long
+    sign_in(page, live_server, demo.email("council_lead"), demo.password)
+    goto(page, url(live_server, "/programmes/reports/dashboard/"))
+    page.get_by_role("link", name="Download enrolments as Excel (.xlsx)").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", name="Your download", level=1).is_visible()
+    assert page.get_by_role("heading", name="Ready to download").is_visible()
+    check_page(page)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download the file (Excel (.xlsx))").click()
+    rows = list(load_workbook(io.BytesIO(Path(download.value.path()).read_bytes())).active.values)
+    assert rows[0][:3] == ("enrolment_id", "preceptee", "email")
+    assert len(rows) - 1 == ExportJob.objects.get().total_rows > 2
 
 
 def test_an_ics_lead_compares_organisations_and_finds_a_mentor(page: Any, demo: Any, live_server: Any):
