@@ -10,6 +10,7 @@ from crispy_forms.layout import Field, Layout, Submit
 from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.text import Truncator
 
 from preceptorship import access
 from preceptorship.models import Membership, Profession, Team, User
@@ -177,7 +178,7 @@ class EvidenceForm(NHSForm):
                                     Field("file", template="progression/includes/file_field.html"))
         self.competency_rows = {str(c.pk): c for c in competencies}
         self.fields["competencies"].choices = [
-            (str(c.pk), f"{c.code}: {c.statement[:120]}{'…' if len(c.statement) > 120 else ''}") for c in competencies
+            (str(c.pk), f"{c.code} ({c.section.title}): {Truncator(c.statement).words(20)}") for c in competencies
         ]
 
     def clean_example_date(self) -> Any:

@@ -73,7 +73,7 @@ def test_journey_3_progression_case_to_the_letter(page: Any, live_server: Any, p
     missing = list(case.assessments.exclude(status__in=["reached", "exceeded"]).select_related("competency"))
     assert len(missing) == 2
     for assessment in missing:
-        page.get_by_label(re.compile(f"^{re.escape(assessment.competency.code)}:")).check()
+        page.get_by_label(re.compile(f"^{re.escape(assessment.competency.code)} \\(")).check()
     upload = tmp_path / "discharge-review.pdf"
     upload.write_bytes(PDF)
     page.get_by_label("File (optional)").set_input_files(str(upload))
