@@ -25,7 +25,7 @@ import os
 import re
 import shutil
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, suppress
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -35,6 +35,7 @@ import pytest
 from django.conf import settings
 from django.core import mail
 from django.core.management import call_command
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 CHROMIUM = Path("/usr/bin/chromium")
 MISSING_CHROMIUM = (
@@ -50,6 +51,7 @@ NHS_BLUE = "rgb(0, 94, 184)"
 # Subpixel rounding can add a pixel or two without any visible horizontal scroll.
 SCROLL_TOLERANCE = 2
 ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
+RESIZE_SETTLE_MS = 2_000
 
 
 @dataclass
@@ -302,8 +304,15 @@ def assert_no_browser_errors(page: Any) -> None:
 
 
 def assert_no_horizontal_scroll(page: Any) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
     viewport = page.viewport_size["width"]
+    # Just after a resize, the header's menu script may still be moving links into "More": wait
+    # a moment for the layout to settle before judging it.
+    with suppress(PlaywrightTimeout):
+        page.wait_for_function(
+            "limit => document.documentElement.scrollWidth <= limit", arg=viewport + SCROLL_TOLERANCE,
+            timeout=RESIZE_SETTLE_MS,
+        )
+    width = page.evaluate("document.documentElement.scrollWidth")
     if width > viewport + SCROLL_TOLERANCE:
         culprits = page.evaluate(
             """viewport => Array.from(document.querySelectorAll('body *'))
