@@ -193,7 +193,33 @@ def line_manager_choices(programme: Programme) -> QuerySet[User]:
     return access.people_in(_served_organisations(programme), Role.LINE_MANAGER).order_by("last_name", "first_name")
 
 
-class EnrolForm(forms.Form):
+class PeopleForm(forms.Form):
+    """The mentor and line manager of one enrolment or a cohort, with the capacity confirmation."""
+
+    mentor = MentorChoiceField(
+        queryset=User.objects.none(), label="Mentor", empty_label="Choose a mentor",
+        help_text="Mentors of the same profession in other organisations of the ICS are listed too.",
+        error_messages={"required": "Choose a mentor"},
+    )
+    line_manager = PersonChoiceField(
+        queryset=User.objects.none(), label="Line manager", required=False, empty_label="No line manager",
+    )
+    confirm_over_capacity = forms.BooleanField(
+        required=False, widget=forms.HiddenInput, label="Go ahead anyway: I have agreed this with the mentor",
+    )
+
+    def __init__(self, *args: Any, programme: Programme, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.programme = programme
+        self.fields["mentor"].queryset = mentor_choices(programme)
+        self.fields["line_manager"].queryset = line_manager_choices(programme)
+
+    def ask_to_confirm(self) -> None:
+        """Show the "go ahead anyway" box after a capacity warning."""
+        self.fields["confirm_over_capacity"].widget = forms.CheckboxInput()
+
+
+class EnrolForm(PeopleForm):
     preceptees = PeopleChoiceField(
         queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple, label="Who to enrol",
         help_text="Choose one person, or several to enrol a cohort with the same start date, mentor and line manager.",
@@ -204,52 +230,15 @@ class EnrolForm(forms.Form):
         label="Transition reason", choices=Transition.choices, widget=forms.RadioSelect,
         error_messages={"required": "Choose the transition reason"},
     )
-    mentor = MentorChoiceField(
-        queryset=User.objects.none(), label="Mentor", empty_label="Choose a mentor",
-        help_text="Mentors of the same profession in other organisations of the ICS are listed too.",
-        error_messages={"required": "Choose a mentor"},
-    )
-    line_manager = PersonChoiceField(
-        queryset=User.objects.none(), label="Line manager", required=False, empty_label="Choose a line manager",
-    )
-    confirm_over_capacity = forms.BooleanField(
-        required=False, widget=forms.HiddenInput, label="Enrol anyway: I have agreed this with the mentor",
-    )
+    field_order = ["preceptees", "start_date", "transition", "mentor", "line_manager", "confirm_over_capacity"]
 
     def __init__(self, *args: Any, programme: Programme, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.programme = programme
+        super().__init__(*args, programme=programme, **kwargs)
         self.fields["preceptees"].queryset = _candidate_people(programme)
-        self.fields["mentor"].queryset = mentor_choices(programme)
-        self.fields["line_manager"].queryset = line_manager_choices(programme)
         transitions = [(value, label) for value, label in Transition.choices if value in programme.transitions]
         self.fields["transition"].choices = transitions or Transition.choices
         if len(transitions) == 1:
             self.fields["transition"].initial = transitions[0][0]
-
-    def ask_to_confirm(self) -> None:
-        """Show the "enrol anyway" box after a capacity warning."""
-        self.fields["confirm_over_capacity"].widget = forms.CheckboxInput()
-
-
-class ChangePeopleForm(forms.Form):
-    mentor = MentorChoiceField(
-        queryset=User.objects.none(), label="Mentor", empty_label="Choose a mentor",
-        error_messages={"required": "Choose a mentor"},
-    )
-    line_manager = PersonChoiceField(
-        queryset=User.objects.none(), label="Line manager", required=False, empty_label="No line manager",
-    )
-    confirm_over_capacity = forms.BooleanField(
-        required=False, widget=forms.HiddenInput, label="Change anyway: I have agreed this with the mentor",
-    )
-
-    def __init__(self, *args: Any, enrolment: Enrolment, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["mentor"].queryset = mentor_choices(enrolment.programme)
-        self.fields["line_manager"].queryset = line_manager_choices(enrolment.programme)
-
-    ask_to_confirm = EnrolForm.ask_to_confirm
 
 
 class PauseForm(forms.Form):

@@ -30,13 +30,13 @@ from programmes import exports, selectors, services
 from programmes.access import lead_organisation_ids
 from programmes.filters import EnrolmentFilter
 from programmes.forms_lead import (
-    ChangePeopleForm,
     ConfirmCompletionForm,
     EnrolForm,
     EvaluationForm,
     ExtendForm,
     OutcomeForm,
     PauseForm,
+    PeopleForm,
     ProgrammeForm,
     WithdrawForm,
     errors_to_form,
@@ -468,7 +468,7 @@ class WithdrawView(EnrolmentActionView):
 
 
 class ChangePeopleView(EnrolmentActionView):
-    form_class = ChangePeopleForm
+    form_class = PeopleForm
     action = "manage"
     title = "Change mentor or line manager"
     submit_label = "Save"
@@ -476,12 +476,12 @@ class ChangePeopleView(EnrolmentActionView):
     warning: services.CapacityWarning | None = None
 
     def get_form_kwargs(self) -> dict[str, Any]:
-        return super().get_form_kwargs() | {"enrolment": self.enrolment}
+        return super().get_form_kwargs() | {"programme": self.enrolment.programme}
 
     def get_initial(self) -> dict[str, Any]:
         return {"mentor": self.enrolment.mentor_id, "line_manager": self.enrolment.line_manager_id}
 
-    def form_valid(self, form: ChangePeopleForm) -> HttpResponse:
+    def form_valid(self, form: PeopleForm) -> HttpResponse:
         try:
             return super().form_valid(form)
         except OverCapacity as over:
@@ -489,7 +489,7 @@ class ChangePeopleView(EnrolmentActionView):
             form.ask_to_confirm()
             return self.form_invalid(form)
 
-    def perform(self, form: ChangePeopleForm) -> None:
+    def perform(self, form: PeopleForm) -> None:
         services.enrolment_change_people(actor=self.request.user, enrolment=self.enrolment, **form.cleaned_data)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
