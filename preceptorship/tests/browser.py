@@ -139,12 +139,24 @@ def browser() -> Iterator[Any]:
 
 @contextmanager
 def _started_browser() -> Iterator[Any]:
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
     previous = os.environ.get(ASYNC_UNSAFE)
     os.environ[ASYNC_UNSAFE] = "true"
+    # Django keeps its connections per execution context, and starting Playwright's sync API
+    # switches to a new one, so the code that follows gets new connection objects. Those must still
+    # carry the data the migrations loaded (professions, shipped frameworks), serialized when the
+    # test database was created, or serialized rollback cannot restore it after a flush.
+    serialized = {
+        alias: connections[alias]._test_serialized_contents
+        for alias in connections
+        if hasattr(connections[alias], "_test_serialized_contents")
+    }
     try:
         with sync_playwright() as playwright:
+            for alias, contents in serialized.items():
+                connections[alias]._test_serialized_contents = contents
             chromium = playwright.chromium.launch(
                 executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox"]
             )
