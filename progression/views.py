@@ -65,6 +65,8 @@ class FrameworkListView(ListView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["can_import"] = can_manage_frameworks(self.request.user)
+        # The letter template belongs to an organisation, edited by its HR or programme lead.
+        context["can_edit_letter"] = access.has_role(self.request.user, Role.HR, Role.PROGRAMME_LEAD)
         context["crumbs"] = _crumbs()
         return context
 

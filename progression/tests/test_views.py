@@ -51,6 +51,16 @@ def test_everyone_sees_published_frameworks_and_only_the_lead_sees_drafts(client
     assert client.get(draft.get_absolute_url()).status_code == HTTPStatus.NOT_FOUND
 
 
+def test_letter_template_link_is_offered_only_to_those_the_page_lets_in(client, cast):
+    letter_url = reverse("progression:letter-template")
+    for who, offered in ((cast.hr, True), (cast.lead, True), (cast.manager, False), (cast.practitioner, False)):
+        _login(client, who)
+        page = client.get(reverse("progression:framework-list")).content.decode()
+        assert (letter_url in page) is offered, who.email
+        expected = HTTPStatus.OK if offered else HTTPStatus.FORBIDDEN
+        assert client.get(letter_url).status_code == expected, who.email
+
+
 def test_framework_list_queries_do_not_grow(client, cast, django_assert_num_queries):
     _login(client, cast.lead)
     client.get(reverse("progression:framework-list"))
