@@ -12,6 +12,10 @@ and organisation, and someone who has ever been enrolled on a programme is left 
   (with its outcome and an evaluation), paused on maternity leave, and withdrawn;
 - a multi-professional programme of the trust, open to the whole ICS: a physiotherapist and a
   podiatrist whose mentor works for another organisation of the ICS (same profession).
+
+The dates put something on the reminder sweep's list today: a review due in 14 days (podiatry),
+a review 7 days overdue (the physiotherapist, 6 months in, review 2 not yet held) and a
+completion sign-off 28 days ahead (month 17).
 """
 
 from __future__ import annotations
@@ -84,19 +88,24 @@ def build(*, directory: Any, today: datetime.date) -> dict[str, Enrolment]:
     enrolments: dict[str, Enrolment | None] = {
         "preceptee_ot_new": ot_enrol("preceptee_ot_new", today - datetime.timedelta(days=14)),
         "preceptee_ot_mid": ot_enrol("preceptee_ot_mid", add_months(today, -8) + datetime.timedelta(days=3)),
-        # Seventeen months done: completion is due within the month, so it can be confirmed.
-        "preceptee_ot_late": ot_enrol("preceptee_ot_late", add_months(today, -17), Transition.RETURN_TO_PRACTICE),
+        # Seventeen months done: completion is 28 days away, so it can be confirmed and the sweep
+        # asks the mentor and line manager to sign it off today.
+        "preceptee_ot_late": ot_enrol("preceptee_ot_late", add_months(today + datetime.timedelta(days=28), -18),
+                                      Transition.RETURN_TO_PRACTICE),
         "preceptee_ot_done": ot_enrol("preceptee_ot_done", add_months(today, -19)),
         "preceptee_ot_paused": ot_enrol("preceptee_ot_paused", add_months(today, -6)),
         "preceptee_ot_withdrawn": ot_enrol("preceptee_ot_withdrawn", add_months(today, -10),
                                            Transition.INTERNATIONAL),
         "preceptee_physio": _enrol(
-            actor=trust_lead, programme=multi, preceptee=users["preceptee_physio"], start=add_months(today, -4),
+            actor=trust_lead, programme=multi, preceptee=users["preceptee_physio"],
+            start=add_months(today - datetime.timedelta(days=7), -6),
             transition=Transition.INTERNATIONAL, mentor=users["mentor_physio"], line_manager=users["manager_trust"],
         ),
         # Podiatry is a small profession: the mentor is a podiatrist of another organisation of the ICS.
+        # Review 1 was due in a week; the practice demo moves it a week later, 14 days from today.
         "preceptee_podiatry": _enrol(
-            actor=trust_lead, programme=multi, preceptee=users["preceptee_podiatry"], start=add_months(today, -2),
+            actor=trust_lead, programme=multi, preceptee=users["preceptee_podiatry"],
+            start=add_months(today + datetime.timedelta(days=7), -3),
             transition=Transition.CHANGE_OF_SETTING, mentor=users["mentor_podiatry"],
             line_manager=users["manager_trust"],
         ),

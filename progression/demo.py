@@ -12,10 +12,13 @@ import datetime
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from preceptorship.models import Membership, User
+from preceptorship.workdays import working_days_between
 from progression import services
 from progression.models import Competency, Framework, PostQualifyingAward, ProgressionCase
+from progression.reminders import WAIT_WORKING_DAYS
 
 Role = Membership.Role
 SW = "social-worker-range-6-to-7"
@@ -124,6 +127,15 @@ def _case(users: dict[str, User], framework: Framework, practitioner: User, mana
         return case
     case = services.progression_case_submit(actor=manager, case=case, comment="Ready for your recommendation.")
     if stage == "submitted":
+        # Submitted ten working days ago and still with the Head of Service, so the reminder sweep
+        # nudges them today (the demo's only rewriting of history).
+        submitted_on = today
+        while working_days_between(submitted_on, today) < WAIT_WORKING_DAYS:
+            submitted_on -= datetime.timedelta(days=1)
+        submitted_at = timezone.make_aware(datetime.datetime.combine(submitted_on, datetime.time(10)))
+        ProgressionCase.objects.filter(pk=case.pk).update(stage_changed_at=submitted_at)
+        case.decisions.filter(to_stage=ProgressionCase.Stage.SUBMITTED).update(at=submitted_at)
+        case.refresh_from_db()
         return case
     if stage == "returned":
         return services.progression_case_hos_decide(
