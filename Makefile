@@ -30,8 +30,10 @@ run: frontend
 	@echo "Preceptorship is running at http://127.0.0.1:$(PORT)/ (stop it with Ctrl+C)"
 	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
+# The suite runs in parallel, one process per core (pytest-xdist); WORKERS=0 runs it in one.
+WORKERS ?= auto
 test: frontend
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

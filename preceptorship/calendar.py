@@ -61,17 +61,19 @@ def review_invitation(
     attendees: Iterable[Attendee],
     changed_at: datetime.datetime,
     cancelled: bool = False,
+    sequence: int | None = None,
 ) -> str:
     """The invitation (METHOD:REQUEST) for review ``number`` of an enrolment, on day ``on``.
 
-    With ``cancelled`` it withdraws the event instead (METHOD:CANCEL, same UID)."""
+    With ``cancelled`` it withdraws the event instead (METHOD:CANCEL, same UID). ``sequence``, when
+    given, replaces the one derived from ``changed_at`` (a caller that knows a higher one was sent)."""
     calendar = Calendar()
     calendar.add("prodid", PRODUCT_ID)
     calendar.add("version", "2.0")
     calendar.add("method", "CANCEL" if cancelled else "REQUEST")
     event = Event()
     event.add("uid", review_uid(enrolment_id, number))
-    event.add("sequence", sequence_for(changed_at))
+    event.add("sequence", sequence_for(changed_at) if sequence is None else sequence)
     event.add("dtstamp", timezone.now().astimezone(datetime.UTC))
     event.add("dtstart", on)
     event.add("dtend", on + datetime.timedelta(days=1))

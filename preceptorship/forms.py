@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+from django.db import models
 
 
 class SignInForm(AuthenticationForm):
@@ -15,3 +19,54 @@ class SignInForm(AuthenticationForm):
         "invalid_login": "Enter a correct e-mail address and password. Both are case-sensitive.",
         "inactive": "This account has been switched off. Ask your administrator.",
     }
+
+
+# The largest id a database column holds (a signed 64-bit integer); ids past it are refused by
+# the field before they reach the database, which would otherwise fail on them (SQLite's driver
+# cannot bind them).
+LARGEST_ID = 2**63 - 1
+
+
+def record_ids(values: Any) -> list[int]:
+    """The ids among ``values`` (texts from a request): whole numbers a column can hold. Anything
+    else (a negative, a number past any column, a superscript digit, text) is left out."""
+    ids = []
+    for value in values:
+        text = str(value)
+        if text.isascii() and text.isdigit() and int(text) <= LARGEST_ID:
+            ids.append(int(text))
+    return ids
+
+
+class RecordsField(forms.ModelMultipleChoiceField):
+    """Ticked records by id: every form's choice of several records. An id no database column can
+    hold (a changed page or request) is an unknown choice, with the field's own message, not a
+    server error. Give ``error_messages={"invalid_choice": ...}`` for a message naming the list."""
+
+    def _check_values(self, value: Any) -> Any:
+        key = self.to_field_name or "pk"
+        meta = self.queryset.model._meta
+        if not isinstance(meta.pk if key == "pk" else meta.get_field(key), models.IntegerField):
+            return super()._check_values(value)  # chosen by slug, say: any text is just unknown
+        for pk in value if isinstance(value, list | tuple) else ():
+            try:
+                out_of_range = abs(int(str(pk))) > LARGEST_ID
+            except ValueError:
+                continue  # not a number at all: the usual check refuses it
+            if out_of_range:
+                raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice",
+                                      params={"value": pk})
+        return super()._check_values(value)
+
+
+class GroupedCheckboxes(forms.CheckboxSelectMultiple):
+    """Checkboxes for grouped choices (``[(group, [(value, label), ...]), ...]``): each option
+    knows its group, so the NHS.UK choices template puts each group in a fieldset of its own
+    with the group's name as its legend (a long list is read and ticked section by section)."""
+
+    def optgroups(self, name: str, value: Any, attrs: dict[str, Any] | None = None) -> list[Any]:
+        groups = super().optgroups(name, value, attrs)
+        for group_name, options, _index in groups:
+            for option in options:
+                option["group"] = group_name
+        return groups

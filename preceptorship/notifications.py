@@ -128,23 +128,51 @@ def _send_task(task: Any, argument: int | list[int]) -> None:
 def notification_deliver(*, notification_id: int) -> str:
     """Send one pending notification's e-mail.
 
-    The row is claimed first (pending -> sending in one conditional update), so two workers, a
-    retried task or a duplicated message never both send it. Raises on a mail-server error so the
-    task can retry; the row then goes back to pending."""
-    now = timezone.now()
-    claimed = Notification.objects.filter(pk=notification_id, status=Notification.Status.PENDING).update(
-        status=Notification.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
-    )
-    if not claimed:
-        return "not-pending"
-    notification = Notification.objects.select_related("recipient").get(pk=notification_id)
+    The row stays locked (``select_for_update``) from the moment it is claimed until it is marked
+    sent, in one transaction: a second worker, a retried task or a duplicated message skips a
+    locked row (``skip_locked``) or finds it no longer pending, so it is never sent twice; and a
+    worker killed before marking it sent leaves it pending, because the database rolls the
+    transaction back when the connection drops, so the broker's redelivery of the unacknowledged
+    task sends it. (Marked "sending" and committed first, it would wait for a sweep half an hour
+    later instead.) Raises on a mail-server error so the task can retry; the row is then pending,
+    with the attempt counted."""
+    failure: Exception | None = None
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("recipient")
+            .filter(pk=notification_id, status=Notification.Status.PENDING)
+            .first()
+        )
+        if notification is None:
+            return "not-pending"
+        Notification.objects.filter(pk=notification.pk).update(claimed_at=timezone.now(), attempts=F("attempts") + 1)
+        recipient = notification.recipient
+        if not recipient.is_active or not recipient.email or (
+            not notification.essential and not recipient.email_reminders
+        ):
+            Notification.objects.filter(pk=notification.pk).update(status=Notification.Status.SKIPPED)
+            return Notification.Status.SKIPPED
+        message = _message(notification)
+        try:
+            message.send()
+        except Exception as error:  # noqa: BLE001 - re-raised below, once the attempt is recorded
+            failure = error
+        else:
+            Notification.objects.filter(pk=notification.pk).update(
+                status=Notification.Status.SENT, sent_at=timezone.now(), error=""
+            )
+    if failure is not None:
+        raise failure
+    return Notification.Status.SENT
+
+
+def _message(notification: Notification) -> EmailMultiAlternatives:
     recipient = notification.recipient
-    if not recipient.is_active or not recipient.email or (not notification.essential and not recipient.email_reminders):
-        Notification.objects.filter(pk=notification.pk).update(status=Notification.Status.SKIPPED)
-        return Notification.Status.SKIPPED
     ics = _invitation_for(notification)
+    method = re.search(r"^METHOD:(\w+)", ics, re.MULTILINE)
     context = {"notification": notification, "recipient": recipient, "link": f"{settings.SITE_URL}{notification.url}",
-               "invitation": bool(ics)}
+               "invitation": bool(ics), "cancellation": bool(method and method[1] == "CANCEL")}
     message = EmailMultiAlternatives(
         subject=notification.subject,
         body=render_to_string("email/notification-body.txt", context),
@@ -154,18 +182,9 @@ def notification_deliver(*, notification_id: int) -> str:
     if ics:
         # As Outlook and Gmail expect a meeting request: a text/calendar alternative with the method,
         # and the same invitation as a file for mail programs that only offer attachments.
-        method = re.search(r"^METHOD:(\w+)", ics, re.MULTILINE)
         message.attach_alternative(ics, f"text/calendar; method={method[1] if method else 'REQUEST'}")
         message.attach("invitation.ics", ics.encode("utf-8"), "application/ics")
-    try:
-        message.send()
-    except Exception:
-        Notification.objects.filter(pk=notification.pk).update(status=Notification.Status.PENDING)
-        raise
-    Notification.objects.filter(pk=notification.pk).update(
-        status=Notification.Status.SENT, sent_at=timezone.now(), error=""
-    )
-    return Notification.Status.SENT
+    return message
 
 
 def notification_mark_failed(*, notification_id: int, error: str) -> None:

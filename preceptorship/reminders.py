@@ -117,7 +117,9 @@ def sweep(*, today: datetime.date | None = None, dry_run: bool = False) -> dict[
                 | Q(status=Notification.Status.PENDING, queued_at__lt=stale)
             ).values_list("pk", flat=True)
         )
-        # A worker killed while sending leaves its row in "sending": give it back to the queue.
+        # A row left in "sending" (claimed and committed before its e-mail went, as delivery once
+        # did, so a killed worker stranded it): give it back to the queue. Delivery now holds its
+        # claim in a transaction, which a killed worker's dropped connection rolls back.
         revived = list(
             Notification.objects.filter(status=Notification.Status.SENDING, claimed_at__lt=stale).values_list(
                 "pk", flat=True

@@ -94,7 +94,8 @@ class ProfileForm(forms.ModelForm):
             "band": "For example Band 5, Range 6 or Level 1.",
             "email_reminders": (
                 "Reviews coming up or overdue, review records to read and feedback on your reflections. "
-                "Escalations, completion sign-off requests and progression case steps are always e-mailed. "
+                "Escalations, completion sign-off requests, progression case steps and cancelled meetings "
+                "already in your calendar are always e-mailed. "
                 "Every reminder also appears under Notifications."
             ),
         }

@@ -152,6 +152,15 @@ def practice_q(user: Any, prefix: str = "") -> Q:
     )
 
 
+def record_sight(user: Any, enrolment: Enrolment) -> dict[str, bool]:
+    """Which of an enrolment's records the user may open, without a query: ``records`` (goals,
+    reflections, protected time, needs assessment: preceptee, mentor, line manager) and ``reviews``
+    (also the programme lead of the programme's organisation). Mirrors the policies here."""
+    records = user.pk in {enrolment.preceptee_id, enrolment.mentor_id, enrolment.line_manager_id}
+    reviews = records or enrolment.programme.organisation_id in lead_organisation_ids(user)
+    return {"records": records, "reviews": reviews}
+
+
 def practice_enrolments(user: Any) -> models.QuerySet:
     """Enrolments whose goals, reflections, protected time and needs assessment the user may open
     (programme leads, Heads of Service and administrators are not among them)."""

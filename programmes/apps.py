@@ -7,5 +7,14 @@ class ProgrammesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # Registers access policies, navigation links and home panels.
-        from programmes import access, navigation_lead, navigation_practice, navigation_reports  # noqa: F401
+        # Registers access policies, navigation links and home panels; lets progression evidence
+        # link a reflection or a review meeting record (evidence_links) and a case's eligibility
+        # show a completed preceptorship (progression_eligibility).
+        from programmes import (  # noqa: F401
+            access,
+            evidence_links,
+            navigation_lead,
+            navigation_practice,
+            navigation_reports,
+            progression_eligibility,
+        )

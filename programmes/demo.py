@@ -9,7 +9,9 @@ and organisation, and someone who has ever been enrolled on a programme is left 
 - a uni-professional occupational therapy cohort at the council: month 1, month 8 (no review
   held, so review 1 is overdue), 17 months done (completion due within the month, waiting for
   confirmations), completed
-  (with its outcome and an evaluation), paused on maternity leave, and withdrawn;
+  (with its outcome and an evaluation; it and the withdrawn one keep the goals, review meetings and
+  reflections of their months on the programme), paused on maternity leave (with an extension for a phased
+  return), and withdrawn;
 - a multi-professional programme of the trust, open to the whole ICS: a physiotherapist and a
   podiatrist whose mentor works for another organisation of the ICS (same profession).
 
@@ -120,9 +122,22 @@ def build(*, directory: Any, today: datetime.date) -> dict[str, Enrolment]:
     }
 
 
+def _history(enrolment: Enrolment, today: datetime.date, *, reviews: int, achieved: int) -> None:
+    """What happened before a preceptorship ended (goals, review meetings, reflections, protected time),
+    recorded while it was current, so a completed or withdrawn timeline is not empty."""
+    from programmes import demo_practice
+
+    demo_practice._goals(enrolment, today, achieved=achieved)
+    demo_practice._record_reviews(enrolment, reviews, today, acknowledge_all=True)
+    demo_practice._reflections(enrolment, awaiting=False, with_feedback=True)
+    demo_practice._protected_time(enrolment, today, months=3 * reviews, hours="4")
+    enrolment.refresh_from_db()
+
+
 def _complete(enrolment: Enrolment | None, users: dict[str, User], today: datetime.date) -> None:
     if enrolment is None:
         return
+    _history(enrolment, today, reviews=5, achieved=3)
     services.completion_confirm(actor=users["mentor_ot"], enrolment=enrolment, confirmed=True)
     services.completion_confirm(actor=users["manager_ot"], enrolment=enrolment, confirmed=True)
     enrolment.refresh_from_db()
@@ -146,11 +161,17 @@ def _pause(enrolment: Enrolment | None, users: dict[str, User], today: datetime.
         actor=users["manager_ot"], enrolment=enrolment, reason=Pause.Reason.MATERNITY,
         start_date=today - datetime.timedelta(days=30), end_date=add_months(today, 8),
     )
+    # A phased return agreed before the leave: the completion date moves on by two more months.
+    services.enrolment_extend(
+        actor=users["council_lead"], enrolment=enrolment, months=2,
+        reason="Phased return agreed: two days a week for the first two months back.",
+    )
 
 
 def _withdraw(enrolment: Enrolment | None, lead: User, today: datetime.date) -> None:
     if enrolment is None:
         return
+    _history(enrolment, today, reviews=2, achieved=0)
     services.enrolment_withdraw(
         actor=lead, enrolment=enrolment, on=today - datetime.timedelta(days=20),
         reason=Enrolment.WithdrawalReason.LEFT_ORGANISATION, detail="Moved to a post nearer home.",

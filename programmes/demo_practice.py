@@ -6,6 +6,9 @@ goes through the services, so the audit log and the notifications are real. Runn
 changes nothing: an enrolment that already has goals is left alone. All names and text are
 fictional.
 
+Goals and shared reflections on the occupational therapy programme link to competencies of its
+framework (and reflections to goals).
+
 - month 1 (``preceptee_ot_new``): a needs assessment still in draft, a first goal, a private draft
   reflection;
 - month 8 (``preceptee_ot_mid``): review 1 held and acknowledged, review 2 overdue; goals with
@@ -28,10 +31,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from preceptorship.models import User
-from programmes import services
+from programmes import demo_history, services
 from programmes.models import Enrolment, Goal, ProtectedTime, ReviewMeeting
 from programmes.schedule import add_months
 from programmes.services import ActionItem
+from progression.models import Competency
 
 DISCUSSIONS = [
     "Talked through the first weeks: induction, the team's referral process and who to ask for help. "
@@ -84,8 +88,16 @@ def _record_reviews(enrolment: Enrolment, count: int, today: datetime.date, *, a
                                         if number == 1 else "")
 
 
+def _competencies(enrolment: Enrolment) -> list[Competency]:
+    """The competencies of the programme's framework (none without one), in the framework's order."""
+    if not enrolment.programme.framework_id:
+        return []
+    return list(Competency.objects.filter(section__framework_id=enrolment.programme.framework_id))
+
+
 def _goals(enrolment: Enrolment, today: datetime.date, *, achieved: int = 0) -> list[Goal]:
     preceptee = enrolment.preceptee
+    competencies = _competencies(enrolment)
     rows = [
         ("Carry out moving and handling assessments independently",
          "Three assessments completed on my own and signed off by my mentor",
@@ -101,13 +113,16 @@ def _goals(enrolment: Enrolment, today: datetime.date, *, achieved: int = 0) -> 
     for index, (what, measure, achievable, relevant) in enumerate(rows):
         target = add_months(enrolment.start_date, 4 + 4 * index)
         goal = services.goal_create(actor=preceptee, enrolment=enrolment, what=what, measure=measure,
-                                    achievable=achievable, relevant=relevant, target_date=target)
+                                    achievable=achievable, relevant=relevant, target_date=target,
+                                    competencies=competencies[index:index + 1])
         first = min(today, enrolment.start_date + datetime.timedelta(days=20 + 30 * index))
         if first < today:
             services.goal_add_progress(actor=preceptee, goal=goal, on=first,
                                        note="Started: agreed the plan with my mentor and booked the first step.")
         if index < achieved:
             services.goal_update(actor=preceptee, goal=goal, status=Goal.Status.ACHIEVED)
+            # Achieved by its target date, months ago, so the timeline shows it there.
+            Goal.objects.filter(pk=goal.pk).update(achieved_on=min(today, target))
         goals.append(goal)
     return goals
 
@@ -131,12 +146,15 @@ def _reflections(enrolment: Enrolment, *, awaiting: bool, with_feedback: bool) -
     preceptee, mentor = enrolment.preceptee, enrolment.mentor
     if awaiting:
         shared = services.reflection_save(actor=preceptee, enrolment=enrolment, model="gibbs", answers=GIBBS,
-                                          title="A home visit that did not go to plan", finish=True)
+                                          title="A home visit that did not go to plan", finish=True,
+                                          goals=list(enrolment.goals.all()[1:2]),
+                                          competencies=_competencies(enrolment)[2:3])
         services.reflection_share(actor=preceptee, reflection=shared, with_mentor=True, with_line_manager=False)
     if with_feedback:
         answered = services.reflection_save(actor=preceptee, enrolment=enrolment, title="A delayed discharge",
                                             model="driscoll", answers=DRISCOLL, finish=True,
-                                            goals=list(enrolment.goals.all()[:1]))
+                                            goals=list(enrolment.goals.all()[:1]),
+                                            competencies=_competencies(enrolment)[:2])
         services.reflection_share(actor=preceptee, reflection=answered, with_mentor=True, with_line_manager=True)
         services.reflection_add_feedback(
             actor=mentor, reflection=answered,
@@ -199,6 +217,7 @@ def build(*, directory: Any, today: datetime.date) -> None:
         if enrolment is None or not enrolment.is_current or enrolment.goals.exists():
             continue
         plan(enrolment)
+    demo_history.build(directory=directory, today=today)  # a preceptorship finished years ago
 
 
 def _not_held(enrolment: Enrolment, today: datetime.date) -> None:

@@ -1,4 +1,10 @@
-"""Filters for the programme lead's enrolment list (django-filter)."""
+"""Filters for the enrolment lists (django-filter): the programme lead's list of every enrolment on
+their programmes, and the mentor's caseload and the line manager's team.
+
+Nothing here lists every person of an organisation or an ICS: mentors are found by a name search
+(the lists stay as fast at the size of a whole ICS as for one team), and ``?mentor=<id>`` still
+narrows to one mentor exactly when a page links to it.
+"""
 
 from __future__ import annotations
 
@@ -9,24 +15,75 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from preceptorship.models import Organisation, Profession, Team, User
+from preceptorship.models import Organisation, Profession, User
 from programmes.access import lead_organisation_ids
 from programmes.models import Enrolment, Programme, Transition
 
+SEARCH_WORDS = 5  # more words than a name has only make the query longer
 
-class EnrolmentFilter(django_filters.FilterSet):
-    programme = django_filters.ModelChoiceFilter(queryset=Programme.objects.none(), empty_label="All programmes")
-    status = django_filters.ChoiceFilter(choices=Enrolment.Status.choices, empty_label="Any status")
+
+def person_search(text: str, prefix: str = "") -> Q:
+    """People whose first name, last name or e-mail address holds every word of ``text``
+    ("ann smi" finds Ann Smith); ``prefix`` reaches them through a relation ("mentor__")."""
+    where = Q()
+    for word in text.split()[:SEARCH_WORDS]:
+        where &= (Q(**{f"{prefix}first_name__icontains": word}) | Q(**{f"{prefix}last_name__icontains": word})
+                  | Q(**{f"{prefix}email__icontains": word}))
+    return where
+
+
+def _search_input() -> forms.TextInput:
+    return forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"})
+
+
+class _SharedEnrolmentFilters(django_filters.FilterSet):
+    """The filters every enrolment list offers, whoever reads it; ``field_order`` places them
+    among each list's own."""
+
+    field_order: list[str] = []
+
     profession = django_filters.ModelChoiceFilter(
         field_name="preceptee__profession", queryset=Profession.objects.all(), empty_label="All professions"
     )
+    transition = django_filters.ChoiceFilter(
+        choices=Transition.choices, empty_label="Any transition", label="Transition reason"
+    )
+    mentor_name = django_filters.CharFilter(
+        method="filter_mentor_name", label="Mentor's name", widget=_search_input(),
+        help_text="Part of a first name, last name or e-mail address",
+    )
+    # Exact, for links from other pages; kept through the form but not typed.
+    mentor = django_filters.ModelChoiceFilter(queryset=User.objects.none(), widget=forms.HiddenInput)
+
+    def get_form_class(self) -> type[forms.Form]:
+        order = [name for name in self.field_order if name in self.filters]
+        self.filters = {name: self.filters[name] for name in [*order, *(set(self.filters) - set(order))]}
+        return super().get_form_class()
+
+    def filter_mentor_name(self, queryset: QuerySet[Enrolment], name: str, value: str) -> QuerySet[Enrolment]:
+        return queryset.filter(person_search(value, "mentor__")) if value.strip() else queryset
+
+    def chosen_mentor(self) -> User | None:
+        """The mentor a link narrowed the list to, for the page to name (no form is built for a
+        list without a query: its rendered form may be kept, see ``reporting.fragment_cache_key``)."""
+        if not self.is_bound or "mentor" not in self.data:
+            return None
+        form = self.form
+        return form.cleaned_data.get("mentor") if form.is_valid() else None
+
+
+class EnrolmentFilter(_SharedEnrolmentFilters):
+    """The programme lead's list of every enrolment on their programmes."""
+
+    programme = django_filters.ModelChoiceFilter(queryset=Programme.objects.none(), empty_label="All programmes")
+    status = django_filters.ChoiceFilter(choices=Enrolment.Status.choices, empty_label="Any status")
     organisation = django_filters.ModelChoiceFilter(
         queryset=Organisation.objects.none(), empty_label="All organisations", label="Employer"
     )
-    team = django_filters.ModelChoiceFilter(queryset=Team.objects.none(), empty_label="All teams")
-    mentor = django_filters.ModelChoiceFilter(queryset=User.objects.none(), empty_label="All mentors")
-    transition = django_filters.ChoiceFilter(
-        choices=Transition.choices, empty_label="Any transition", label="Transition reason"
+    # A name, not a list: an ICS-wide programme reaches every team of the system.
+    team_name = django_filters.CharFilter(
+        field_name="team__name", lookup_expr="icontains", label="Team", widget=_search_input(),
+        help_text="Part of the team's name",
     )
     overdue = django_filters.BooleanFilter(
         method="filter_overdue", label="Only enrolments with a review overdue", widget=forms.CheckboxInput
@@ -39,6 +96,9 @@ class EnrolmentFilter(django_filters.FilterSet):
         empty_label="Newest first", label="Sort by",
     )
 
+    field_order = ["programme", "status", "profession", "organisation", "team_name", "mentor_name", "transition",
+                   "overdue", "sort", "mentor"]
+
     class Meta:
         model = Enrolment
         fields: list[str] = []
@@ -50,9 +110,7 @@ class EnrolmentFilter(django_filters.FilterSet):
         led = Enrolment.objects.filter(programme__organisation_id__in=organisations)
         # Programmes open to the ICS enrol people of other organisations too.
         self.filters["organisation"].queryset = Organisation.objects.filter(pk__in=led.values("organisation_id"))
-        self.filters["team"].queryset = Team.objects.filter(
-            Q(organisation_id__in=organisations) | Q(pk__in=led.values("team_id"))
-        ).select_related("organisation")  # a team's name includes its organisation's
+        # Read only when a link gives a mentor: a hidden field never lists its choices.
         self.filters["mentor"].queryset = User.objects.filter(pk__in=led.values("mentor_id"))
         self.filters["status"].label = "Status"
 
@@ -60,3 +118,52 @@ class EnrolmentFilter(django_filters.FilterSet):
         if not value:
             return queryset
         return queryset.filter(Q(status=Enrolment.Status.ACTIVE) & Q(next_review_due__lt=timezone.localdate()))
+
+
+class PracticeEnrolmentFilter(_SharedEnrolmentFilters):
+    """The mentor's caseload and the line manager's team (overdue first unless sorted)."""
+
+    REVIEW_CHOICES = [("overdue", "Overdue"), ("due_soon", "Due in the next 30 days")]
+
+    programme = django_filters.ModelChoiceFilter(label="Programme", queryset=Programme.objects.none(),
+                                                 empty_label="Any programme")
+    status = django_filters.ChoiceFilter(label="Status", choices=Enrolment.Status.choices, empty_label="Any status")
+    review = django_filters.ChoiceFilter(label="Review meeting", choices=REVIEW_CHOICES, method="filter_review",
+                                         empty_label="Any")
+    organisation = django_filters.ModelChoiceFilter(
+        queryset=Organisation.objects.none(), empty_label="All employers", label="Employer"
+    )
+    sort = django_filters.OrderingFilter(
+        label="Sort by", empty_label="Overdue first",
+        fields=(("next_review_due", "next_review"), ("preceptee__last_name", "name"), ("start_date", "start")),
+        field_labels={"next_review_due": "Next review", "preceptee__last_name": "Name", "start_date": "Start date"},
+    )
+
+    field_order = ["programme", "status", "review", "profession", "organisation", "transition", "mentor_name",
+                   "sort", "mentor"]
+
+    class Meta:
+        model = Enrolment
+        fields: list[str] = []
+
+    def __init__(self, *args: Any, rows: QuerySet[Enrolment], programmes: QuerySet[Programme],
+                 by_mentor: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.filters["programme"].queryset = programmes
+        # Only what the rows hold: a caseload spans one or two professions and employers.
+        self.filters["profession"].queryset = Profession.objects.filter(
+            pk__in=rows.order_by().values("preceptee__profession_id")
+        )
+        self.filters["organisation"].queryset = Organisation.objects.filter(
+            pk__in=rows.order_by().values("organisation_id")
+        ).order_by("name")
+        self.filters["mentor"].queryset = User.objects.filter(pk__in=rows.order_by().values("mentor_id"))
+        if not by_mentor:  # a mentor's own caseload: every row is theirs
+            del self.filters["mentor_name"], self.filters["mentor"]
+
+    def filter_review(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        today = timezone.localdate()
+        active = queryset.filter(status=Enrolment.Status.ACTIVE, next_review_due__isnull=False)
+        if value == "overdue":
+            return active.filter(next_review_due__lt=today)
+        return active.filter(next_review_due__gte=today, next_review_due__lte=today + timezone.timedelta(days=30))

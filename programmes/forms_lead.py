@@ -11,12 +11,16 @@ from collections.abc import Iterable
 from typing import Any
 
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Q, QuerySet, Value, When
+from django.forms.utils import ErrorDict
 
 from preceptorship import access
+from preceptorship.forms import RecordsField, record_ids
 from preceptorship.models import Membership, Organisation, Profession, User
 from preceptorship.widgets import NHSDateField
 from programmes import selectors
+from programmes.filters import person_search
+from programmes.forms_practice import score_messages
 from programmes.models import (
     CompletionConfirmation,
     Enrolment,
@@ -35,7 +39,7 @@ class PersonChoiceField(forms.ModelChoiceField):
         return _person_label(obj)
 
 
-class PeopleChoiceField(forms.ModelMultipleChoiceField):
+class PeopleChoiceField(RecordsField):
     def label_from_instance(self, obj: User) -> str:
         return _person_label(obj)
 
@@ -61,7 +65,7 @@ class ProgrammeForm(forms.ModelForm):
         queryset=Organisation.objects.none(), label="Owning organisation",
         help_text="Its programme leads set the programme up and manage its enrolments.",
     )
-    professions = forms.ModelMultipleChoiceField(
+    professions = RecordsField(
         queryset=Profession.objects.all(), widget=forms.CheckboxSelectMultiple,
         help_text="Choose one for a uni-professional programme, or several for a multi-professional one.",
         error_messages={"required": "Choose at least one profession"},
@@ -71,7 +75,7 @@ class ProgrammeForm(forms.ModelForm):
         help_text="Who the programme is for.", error_messages={"required": "Choose at least one transition"},
     )
     framework = forms.ModelChoiceField(
-        queryset=Framework.objects.none(), required=False, label="Practice standards framework (optional)",
+        queryset=Framework.objects.none(), required=False, label="Practice standards framework",
         empty_label="No framework",
         help_text="Goals and reflections can then link to its competencies. Only published versions are listed.",
     )
@@ -159,13 +163,18 @@ class ProgrammeForm(forms.ModelForm):
 
 
 def _candidate_people(programme: Programme) -> QuerySet[User]:
+    """Practitioners of the organisations the programme serves, of its professions."""
     organisations = _served_organisations(programme)
     people = access.people_in(organisations, Role.PRACTITIONER).select_related("profession")
     professions = list(programme.professions.values_list("pk", flat=True))
     if professions:
         people = people.filter(Q(profession_id__in=professions) | Q(profession__isnull=True))
+    return people.order_by("last_name", "first_name")
+
+
+def _not_enrolled(programme: Programme, people: QuerySet[User]) -> QuerySet[User]:
     already = Enrolment.objects.filter(programme=programme, status__in=Enrolment.CURRENT).values("preceptee_id")
-    return people.exclude(pk__in=already).order_by("last_name", "first_name")
+    return people.exclude(pk__in=already)
 
 
 def _served_organisations(programme: Programme) -> list[int]:
@@ -190,7 +199,10 @@ def mentor_choices(programme: Programme) -> QuerySet[User]:
 
 
 def line_manager_choices(programme: Programme) -> QuerySet[User]:
-    return access.people_in(_served_organisations(programme), Role.LINE_MANAGER).order_by("last_name", "first_name")
+    # With the profession: each label names it.
+    return access.people_in(_served_organisations(programme), Role.LINE_MANAGER).select_related("profession").order_by(
+        "last_name", "first_name"
+    )
 
 
 class PeopleForm(forms.Form):
@@ -199,10 +211,16 @@ class PeopleForm(forms.Form):
     mentor = MentorChoiceField(
         queryset=User.objects.none(), label="Mentor", empty_label="Choose a mentor",
         help_text="Mentors of the same profession in other organisations of the ICS are listed too.",
-        error_messages={"required": "Choose a mentor"},
+        error_messages={
+            "required": "Choose a mentor",
+            "invalid_choice": "Choose a mentor from the list: the one chosen is not a mentor in an organisation this "
+                              "programme serves, nor of the same profession elsewhere in the ICS",
+        },
     )
     line_manager = PersonChoiceField(
         queryset=User.objects.none(), label="Line manager", required=False, empty_label="No line manager",
+        error_messages={"invalid_choice": "Choose a line manager from the list: the one chosen is not a line manager "
+                                          "in an organisation this programme serves"},
     )
     confirm_over_capacity = forms.BooleanField(
         required=False, widget=forms.HiddenInput, label="Go ahead anyway: I have agreed this with the mentor",
@@ -219,7 +237,123 @@ class PeopleForm(forms.Form):
         self.fields["confirm_over_capacity"].widget = forms.CheckboxInput()
 
 
-class EnrolForm(PeopleForm):
+def _find_field(label: str, button: str) -> forms.CharField:
+    return forms.CharField(
+        label=label, required=False, max_length=200,
+        help_text=f"Part of a first name, last name or e-mail address, then {button}.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "type": "search"}),
+    )
+
+
+class PeopleSearchForm(PeopleForm):
+    """``PeopleForm`` whose selects offer at most ``OFFERED`` people (an ICS has hundreds of mentors
+    and line managers), found with a name search box placed before each select. The person chosen
+    (or, before any post, the one the form starts with) stays offered and selected whatever is
+    searched next. A post with ``searching`` True runs the searches and checks nothing yet.
+
+    ``searched`` maps each select to its search box and what it lists ("mentors"): its button is
+    "Search mentors"."""
+
+    OFFERED = 50  # people shown at once; a search finds the rest
+    searched = {"mentor": ("find_mentor", "mentors"), "line_manager": ("find_line_manager", "line managers")}
+
+    find_mentor = _find_field("Find a mentor by name", "Search mentors")
+    find_line_manager = _find_field("Find a line manager by name", "Search line managers")
+
+    def __init__(self, *args: Any, programme: Programme, searching: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, programme=programme, **kwargs)
+        self.searching = searching
+        self.offers: dict[str, tuple[list[User], bool]] = {}
+        for name, (box, _) in self.searched.items():
+            field = self.fields[name]
+            offered, more = self._offer(field.queryset, self.search_text(box), self.chosen_ids(name))
+            self.offers[name] = (offered, more)
+            field.widget.choices = [("", field.empty_label)] + [
+                (person.pk, field.label_from_instance(person)) for person in offered
+            ]
+
+    @property
+    def mentors(self) -> list[User]:
+        return self.offers["mentor"][0]
+
+    @property
+    def more_mentors(self) -> bool:
+        return self.offers["mentor"][1]
+
+    def fields_with_searches(self) -> list[tuple[forms.BoundField, dict[str, Any] | None]]:
+        """For the template: each field in order, a search box with its button's label, what the
+        search offers in its select, whether more match than fit, and the text searched."""
+        boxes = {box: (name, listed) for name, (box, listed) in self.searched.items()}
+        rows: list[tuple[forms.BoundField, dict[str, Any] | None]] = []
+        for field in self:
+            if field.name not in boxes:
+                rows.append((field, None))
+                continue
+            name, listed = boxes[field.name]
+            offered, more = self.offers[name]
+            rows.append((field, {"button": f"Search {listed}", "listed": listed, "offered": offered, "more": more,
+                                 "text": self.search_text(field.name), "select": self.fields[name].label.lower()}))
+        return rows
+
+    def search_text(self, name: str = "find") -> str:
+        text = self.data.get(name) if self.is_bound else self.initial.get(name)
+        return (text or "").replace("\x00", "").strip()[:200]  # PostgreSQL takes no NUL in a query
+
+    def chosen_ids(self, name: str = "preceptees") -> list[int]:
+        if self.is_bound:
+            values = self.data.getlist(name) if hasattr(self.data, "getlist") else []
+        else:
+            initial = self.initial.get(name)
+            values = initial if isinstance(initial, list | tuple) else [initial]
+        return record_ids(values)[:1000]
+
+    def _offer(self, people: QuerySet[User], text: str, chosen: list[int]) -> tuple[list[User], bool]:
+        """The people chosen (first), then those the search finds, in one query; and whether the
+        search finds more than fit."""
+        if text:
+            people = people.filter(Q(pk__in=chosen) | person_search(text))
+        by_name = ("last_name", "first_name", "pk")
+        if chosen:
+            people = people.alias(ticked=Case(When(pk__in=chosen, then=Value(0)), default=Value(1))).order_by(
+                "ticked", *by_name
+            )
+        else:  # with nothing chosen the CASE is a constant, which PostgreSQL reads as "order by column 1"
+            people = people.order_by(*by_name)
+        offered = list(people[:self.OFFERED + len(chosen) + 1])
+        ticked = sum(1 for person in offered if person.pk in chosen)
+        more = len(offered) - ticked > self.OFFERED
+        return offered[:self.OFFERED + ticked], more
+
+    def full_clean(self) -> None:
+        if self.searching:  # a search keeps what is typed and checks nothing yet
+            self._errors = ErrorDict()
+            self.cleaned_data = {}
+            return
+        super().full_clean()
+
+
+class ChangePeopleForm(PeopleSearchForm):
+    """Change one enrolment's mentor or line manager, each found by name."""
+
+    field_order = ["find_mentor", "mentor", "find_line_manager", "line_manager", "confirm_over_capacity"]
+
+    def people(self) -> dict[str, Any]:
+        """The cleaned mentor, line manager and confirmation, for the service."""
+        return {name: self.cleaned_data[name] for name in ("mentor", "line_manager", "confirm_over_capacity")}
+
+
+class EnrolForm(PeopleSearchForm):
+    """Enrol one person or a cohort. The people are found by name first (an organisation or an ICS
+    has thousands): ``find`` narrows the boxes offered, and the people already ticked stay offered
+    and ticked whatever is searched next, so a cohort is built up search by search. The mentors
+    and line managers (hundreds across an ICS) are found the same way with ``find_mentor`` and
+    ``find_line_manager``."""
+
+    find = forms.CharField(
+        label="Find people by name", required=False, max_length=200,
+        help_text="Part of a first name, last name or e-mail address, then Search. People already ticked stay ticked.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "type": "search"}),
+    )
     preceptees = PeopleChoiceField(
         queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple, label="Who to enrol",
         help_text="Choose one person, or several to enrol a cohort with the same start date, mentor and line manager.",
@@ -230,15 +364,22 @@ class EnrolForm(PeopleForm):
         label="Transition reason", choices=Transition.choices, widget=forms.RadioSelect,
         error_messages={"required": "Choose the transition reason"},
     )
-    field_order = ["preceptees", "start_date", "transition", "mentor", "line_manager", "confirm_over_capacity"]
+    field_order = ["find", "preceptees", "start_date", "transition", "find_mentor", "mentor", "find_line_manager",
+                   "line_manager", "confirm_over_capacity"]
 
-    def __init__(self, *args: Any, programme: Programme, **kwargs: Any) -> None:
-        super().__init__(*args, programme=programme, **kwargs)
-        self.fields["preceptees"].queryset = _candidate_people(programme)
+    def __init__(self, *args: Any, programme: Programme, searching: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, programme=programme, searching=searching, **kwargs)
+        people = _candidate_people(programme)
+        candidates = _not_enrolled(programme, people)  # those offered
+        # What may be chosen: also anyone enrolled since the page was shown, whom the service then
+        # names ("... is already enrolled on this programme") rather than "Select a valid choice".
+        self.fields["preceptees"].queryset = people
         transitions = [(value, label) for value, label in Transition.choices if value in programme.transitions]
         self.fields["transition"].choices = transitions or Transition.choices
         if len(transitions) == 1:
             self.fields["transition"].initial = transitions[0][0]
+        self.offered, self.more = self._offer(candidates, self.search_text(), self.chosen_ids())
+        self.fields["preceptees"].widget.choices = [(person.pk, _person_label(person)) for person in self.offered]
 
 
 class PauseForm(forms.Form):
@@ -257,6 +398,13 @@ class PauseForm(forms.Form):
         if start and end and end < start:
             self.add_error("end_date", "The last day must be the same as or after the first day")
         return data
+
+
+class ResumeForm(forms.Form):
+    on = NHSDateField(
+        label="Date the preceptee returned", required=False,
+        help_text="Their first day back, for example 3 11 2026. The pause ends the day before.",
+    )
 
 
 class ExtendForm(forms.Form):
@@ -320,7 +468,7 @@ class OutcomeForm(forms.Form):
     )
     completed_on = NHSDateField(label="Date completed")
     pay_step_on = NHSDateField(
-        label="Date the pay step takes effect (optional)", required=False,
+        label="Date the pay step takes effect", required=False,
         help_text="Leave empty if there is no pay step.",
     )
 
@@ -334,7 +482,7 @@ class EvaluationForm(forms.ModelForm):
             "confidence_now": "How confident do you feel in your role now?",
             "protected_time": "Did you get the protected time you needed?",
             "would_recommend": "Would you recommend the programme to a colleague?",
-            "comments": "Anything else you want to tell us (optional)",
+            "comments": "Anything else you want to tell us",
         }
         widgets = {
             "support_received": forms.RadioSelect(choices=[(n, str(n)) for n in range(1, 6)]),
@@ -344,9 +492,11 @@ class EvaluationForm(forms.ModelForm):
             "comments": forms.Textarea(attrs={"rows": 5}),
         }
         error_messages = {
-            name: {"required": "Choose a score from 1 to 5"}
-            for name in ("support_received", "confidence_now", "protected_time")
-        } | {"would_recommend": {"required": "Say whether you would recommend the programme"}}
+            "would_recommend": {
+                "required": "Say whether you would recommend the programme",
+                "invalid_choice": "Say whether you would recommend the programme",
+            },
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -355,7 +505,7 @@ class EvaluationForm(forms.ModelForm):
             field = self.fields[name]
             self.fields[name] = forms.TypedChoiceField(
                 label=field.label, help_text=field.help_text, choices=[(n, str(n)) for n in range(1, 6)],
-                coerce=int, widget=forms.RadioSelect, error_messages={"required": "Choose a score from 1 to 5"},
+                coerce=int, widget=forms.RadioSelect, error_messages=score_messages(),
             )
         self.fields["would_recommend"].choices = Evaluation.Recommend.choices
 

@@ -6,6 +6,8 @@ their ``ValidationError`` messages are put back beside the fields (``add_service
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -13,7 +15,9 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout, Submit
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.models import ModelChoiceIterator
 
+from preceptorship.forms import GroupedCheckboxes, RecordsField
 from preceptorship.widgets import NHSDateField
 from programmes.models import REFLECTIVE_MODELS, Enrolment, Goal, ProtectedTime, Reflection, ReviewAction, ReviewMeeting
 from programmes.services import ActionItem
@@ -22,6 +26,12 @@ from progression.models import Competency
 ACTION_ROWS = 3
 SCORES = [(str(n), str(n)) for n in range(1, 6)]
 ATTENDEES = [("preceptee", "Preceptee"), ("mentor", "Mentor"), ("line_manager", "Line manager")]
+
+
+def score_messages(what: str = "") -> dict[str, str]:
+    """The same clear message for a score left out and one outside 1 to 5 (a changed page or request)."""
+    message = f"Choose a {f'{what} ' if what else ''}score from 1 to 5"
+    return {"required": message, "invalid_choice": message}
 
 
 def add_service_errors(form: forms.Form, error: ValidationError) -> None:
@@ -47,14 +57,32 @@ def _helper(*layout: Any, submit: str | None = "Save", secondary: tuple[str, str
     return helper
 
 
+class _CompetenciesBySection(ModelChoiceIterator):
+    """The framework's competencies in its order, under their section's title."""
+
+    def __iter__(self) -> Iterator[tuple[str, list[tuple[Any, str]]]]:
+        for section, competencies in itertools.groupby(self.queryset, key=lambda competency: competency.section):
+            yield section.title, [self.choice(competency) for competency in competencies]
+
+
+class CompetencyField(RecordsField):
+    iterator = _CompetenciesBySection
+
+    def label_from_instance(self, obj: Competency) -> str:
+        return f"{obj.code} {obj.statement}"  # the whole statement: what is ticked must be read in full
+
+
 def _competency_field(enrolment: Enrolment, label: str) -> forms.ModelMultipleChoiceField | None:
     framework_id = enrolment.programme.framework_id
     if not framework_id:
         return None
-    return forms.ModelMultipleChoiceField(
-        label=label, required=False, widget=forms.CheckboxSelectMultiple,
-        queryset=Competency.objects.filter(section__framework_id=framework_id).select_related("section"),
+    return CompetencyField(
+        label=label, required=False, widget=GroupedCheckboxes,
+        queryset=Competency.objects.filter(section__framework_id=framework_id).select_related("section")
+        .order_by("section__order", "section_id", "order", "id"),
         help_text="Optional. Competencies of the programme's practice standards this links to.",
+        error_messages={"invalid_choice": "Choose competencies from the list: they are the programme's framework's",
+                        "invalid_pk_value": "Choose competencies from the list: they are the programme's framework's"},
     )
 
 
@@ -62,7 +90,7 @@ def _competency_field(enrolment: Enrolment, label: str) -> forms.ModelMultipleCh
 
 
 class ReviewForm(forms.Form):
-    """Record (or, without goals and actions, correct) a review meeting."""
+    """Record or correct a review meeting: the meeting, goal progress on each goal, and the actions agreed."""
 
     held_on = NHSDateField(label="Date held", help_text="For example, 15 3 2025")
     attended = forms.MultipleChoiceField(
@@ -80,12 +108,12 @@ class ReviewForm(forms.Form):
     wellbeing = forms.TypedChoiceField(
         label="The preceptee's wellbeing", choices=SCORES, coerce=int, widget=forms.RadioSelect,
         help_text="Ask every time so the trend shows: 1 is struggling, 5 is thriving.",
-        error_messages={"required": "Choose a wellbeing score from 1 to 5"},
+        error_messages=score_messages("wellbeing"),
     )
     confidence = forms.TypedChoiceField(
         label="The preceptee's confidence", choices=SCORES, coerce=int, widget=forms.RadioSelect,
         help_text="1 is not at all confident, 5 is very confident.",
-        error_messages={"required": "Choose a confidence score from 1 to 5"},
+        error_messages=score_messages("confidence"),
     )
     protected_time_received = forms.ChoiceField(
         label="Has the preceptee had their protected time since the last meeting?", required=False,
@@ -96,17 +124,21 @@ class ReviewForm(forms.Form):
         help_text="Filled in from the programme's schedule. Change it if you have agreed another date.",
     )
 
-    def __init__(self, *args: Any, goals: list[Goal] | None = None, with_actions: bool = True, **kwargs: Any):
+    def __init__(
+        self, *args: Any, goals: list[Goal] | None = None, with_actions: bool = True, action_rows: int = ACTION_ROWS,
+        submit: str = "Save the record", **kwargs: Any,
+    ):
         super().__init__(*args, **kwargs)
         self.goals = goals or []
         self.with_actions = with_actions
+        self.action_rows = max(ACTION_ROWS, action_rows)
         for goal in self.goals:
             self.fields[f"goal_{goal.pk}"] = forms.CharField(
                 label=f"Progress on \u201c{goal.what}\u201d", required=False, widget=_textarea(3),
                 help_text=f"Measure: {goal.measure}",
             )
         if with_actions:
-            for n in range(1, ACTION_ROWS + 1):
+            for n in range(1, self.action_rows + 1):
                 self.fields[f"action_{n}"] = forms.CharField(label=f"Action {n}", max_length=300, required=False)
                 self.fields[f"action_{n}_owner"] = forms.ChoiceField(
                     label=f"Who will do action {n}", required=False,
@@ -119,16 +151,16 @@ class ReviewForm(forms.Form):
         if self.goals:
             layout.append(Fieldset("Goals reviewed", *[f"goal_{g.pk}" for g in self.goals]))
         if with_actions:
-            rows = range(1, ACTION_ROWS + 1)
+            rows = range(1, self.action_rows + 1)
             names = [name for n in rows for name in (f"action_{n}", f"action_{n}_owner", f"action_{n}_due")]
             layout.append(Fieldset("Actions agreed", *names))
         layout.append(Fieldset("Next meeting", "next_meeting_on"))
-        self.helper = _helper(*layout, submit="Save the record")
+        self.helper = _helper(*layout, submit=submit)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         if self.with_actions:
-            for n in range(1, ACTION_ROWS + 1):
+            for n in range(1, self.action_rows + 1):
                 has_text = bool((cleaned.get(f"action_{n}") or "").strip())
                 if has_text and not cleaned.get(f"action_{n}_owner"):
                     self.add_error(f"action_{n}_owner", f"Choose who will do action {n}")
@@ -152,7 +184,7 @@ class ReviewForm(forms.Form):
 
     def actions(self) -> list[ActionItem]:
         rows = []
-        for n in range(1, ACTION_ROWS + 1):
+        for n in range(1, self.action_rows + 1):
             text = (self.cleaned_data.get(f"action_{n}") or "").strip()
             if text:
                 owner, due = self.cleaned_data[f"action_{n}_owner"], self.cleaned_data.get(f"action_{n}_due")
@@ -164,16 +196,24 @@ class ReviewForm(forms.Form):
         attended = [key for key, _ in ATTENDEES if getattr(review, f"attended_{key}")]
         names = ["held_on", "attended_others", "discussion", "wellbeing", "confidence", "protected_time_received",
                  "next_meeting_on"]
-        return {"attended": attended, **{name: getattr(review, name) for name in names}}
+        initial = {"attended": attended, **{name: getattr(review, name) for name in names}}
+        initial.update({f"goal_{update.goal_id}": update.note for update in review.goal_updates.all()})
+        for n, action in enumerate(review.actions.all(), start=1):
+            initial.update({f"action_{n}": action.description, f"action_{n}_owner": action.owner,
+                            f"action_{n}_due": action.due_on})
+        return initial
 
 
 class NotHeldForm(forms.Form):
     status = forms.ChoiceField(
         label="What happened?", widget=forms.RadioSelect,
         choices=[(ReviewMeeting.Status.CANCELLED, "It was cancelled"), (ReviewMeeting.Status.MISSED, "It was missed")],
+        error_messages={"required": "Choose whether the meeting was cancelled or missed"},
     )
-    reason = forms.CharField(label="Why did the meeting not take place?", widget=_textarea(4))
-    new_date = NHSDateField(label="New date for the meeting", help_text="For example, 15 3 2025")
+    reason = forms.CharField(label="Why did the meeting not take place?", widget=_textarea(4),
+                             error_messages={"required": "Say why the meeting did not take place"})
+    new_date = NHSDateField(label="New date for the meeting", help_text="For example, 15 3 2025",
+                            error_messages={"required": "Enter the new date for the meeting"})
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)

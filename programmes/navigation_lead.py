@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -11,7 +12,7 @@ from preceptorship import access
 from preceptorship.home import Panel, register_nav, register_panel
 from preceptorship.models import Membership
 from programmes import selectors
-from programmes.models import Enrolment
+from programmes.models import Enrolment, NeedsAssessment
 
 Role = Membership.Role
 
@@ -25,14 +26,18 @@ def _own_preceptorship(request: HttpRequest) -> dict[str, Any]:
     from programmes.views_lead import timeline_context
 
     user = request.user
+    shared = NeedsAssessment.objects.filter(enrolment=OuterRef("pk"), submitted_at__isnull=False)
     enrolment = (
         selectors.enrolments_for(user).filter(preceptee_id=user.pk)
         .exclude(status=Enrolment.Status.WITHDRAWN)
+        .annotate(needs_shared=Exists(shared))
         .order_by("-start_date").first()
     )
     if enrolment is None:
         return {"enrolment": None}
-    return timeline_context(enrolment, user, timezone.localdate())
+    # Talked through at review 1: asked for here, on the preceptee's home, until it is shared.
+    ask_for_needs = enrolment.is_current and not enrolment.reviews_held and not enrolment.needs_shared
+    return timeline_context(enrolment, user, timezone.localdate()) | {"ask_for_needs": ask_for_needs}
 
 
 def _completions(request: HttpRequest) -> dict[str, Any]:

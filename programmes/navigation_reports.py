@@ -33,8 +33,11 @@ def _summary(scope: Any) -> Any:
     def context(request: HttpRequest) -> dict[str, Any]:
         today = timezone.localdate()
         period = reporting.Period.last_months(12, today)
-        figures = reporting.figures(scope(request.user), period, today)[None]
-        return {"period": period, "headlines": _headlines(figures)}
+        found = reporting.cached(
+            ("panel", scope.__name__, request.user.pk, period, today),
+            lambda: _headlines(reporting.figures(scope(request.user), period, today)[None]),
+        )
+        return {"period": period, "headlines": found.value, "as_of": found.as_of}
 
     return context
 

@@ -9,8 +9,10 @@
 | completion_signoff_due | 28 days before the completion date | mentor, line manager (unless they answered) |
 | completion_overdue | 14 days after, not signed off | programme leads of the programme's organisation |
 
-Only active enrolments get them: paused (or inside a recorded pause), withdrawn and completed
-enrolments get none. A pause moves ``next_review_due`` and ``completion_due`` (the services keep
+Only current enrolments outside a pause get them: withdrawn and completed enrolments get none,
+nor do enrolments inside a recorded pause or marked paused. An enrolment still marked paused after
+its recorded pause has ended is back (nobody has to press "resume" for the reminders of the moved
+dates to come). A pause moves ``next_review_due`` and ``completion_due`` (the services keep
 them in step with ``programmes.schedule``), so the reminders follow. A recorded meeting moves
 ``next_review_due`` on to the next review, which is how "no meeting recorded" is known.
 
@@ -33,13 +35,12 @@ from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
 
-from preceptorship.calendar import Attendee, review_invitation
 from preceptorship.models import Membership, Notification
 from preceptorship.notifications import register_invitation
 from preceptorship.reminders import Reminder, register_source, url_maker
+from programmes.calendar_events import enrolment_invitation, meeting_stands
 from programmes.models import CompletionConfirmation, Enrolment, Pause
 
 LATE_DAYS = 2  # a "due soon" or "due today" reminder is still worth sending this many days late
@@ -93,9 +94,11 @@ def _due_enrolments(today: datetime.date, reviews: Windows, completions: Windows
         for window in windows.values():
             due |= Q(**{f"{field}__range": window})
     answered = CompletionConfirmation.objects.filter(enrolment=OuterRef("pk"))
+    pauses = Pause.objects.filter(enrolment=OuterRef("pk"))
     return list(
-        Enrolment.objects.filter(due, status=Enrolment.Status.ACTIVE)
-        .filter(~Exists(Pause.objects.filter(enrolment=OuterRef("pk"), start_date__lte=today, end_date__gte=today)))
+        Enrolment.objects.filter(due, status__in=Enrolment.CURRENT)
+        .filter(~Exists(pauses.filter(start_date__lte=today, end_date__gte=today)))
+        .filter(Q(status=Enrolment.Status.ACTIVE) | Exists(pauses.filter(end_date__lt=today)))
         .annotate(
             mentor_answered=Exists(answered.filter(role=CompletionConfirmation.Role.MENTOR)),
             line_manager_answered=Exists(answered.filter(role=CompletionConfirmation.Role.LINE_MANAGER)),
@@ -127,39 +130,13 @@ def _day(date: datetime.date) -> str:
     return f"{date:%A %-d %B %Y}"
 
 
-def meeting_invitation(
-    *, enrolment_id: int, number: int, on: datetime.date, programme: str, preceptee: Attendee, mentor: Attendee,
-    link: str, changed_at: datetime.datetime,
-) -> str:
-    """The calendar invitation for review ``number`` of an enrolment, to the preceptee and the mentor."""
-    return review_invitation(
-        enrolment_id=enrolment_id, number=number, on=on,
-        summary=f"Preceptorship review meeting {number}: {preceptee.name}",
-        description=(f"Review meeting {number} of {preceptee.name}'s preceptorship ({programme}) is due on this "
-                     "day. Agree the time between you, and record the meeting in Preceptorship afterwards."),
-        url=link, attendees=[preceptee, mentor], changed_at=changed_at,
-    )
-
-
-def enrolment_invitation(enrolment: Enrolment) -> str:
-    """The invitation for an enrolment's next review, as it stands now (for a meeting just moved)."""
-    return meeting_invitation(
-        enrolment_id=enrolment.pk, number=enrolment.reviews_held + 1, on=enrolment.next_review_due,
-        programme=enrolment.programme.name,
-        preceptee=Attendee(str(enrolment.preceptee), enrolment.preceptee.email),
-        mentor=Attendee(str(enrolment.mentor), enrolment.mentor.email),
-        link=f"{settings.SITE_URL}{enrolment.get_absolute_url()}", changed_at=enrolment.updated_at,
-    )
-
-
 @register_invitation("review_due_soon", "review_due_today")
 def reminder_invitation(notification: Notification) -> str:
     """The review's invitation, built when the reminder is e-mailed; none if the meeting has moved
     since the reminder was recorded (moving it sent the new invitation)."""
     enrolment_id = int(notification.key.split(":")[2])  # kind:programmes.enrolment:<pk>:recipient:due
-    enrolment = (Enrolment.objects.select_related("programme", "preceptee", "mentor")
-                 .filter(pk=enrolment_id, status=Enrolment.Status.ACTIVE).first())
-    if enrolment is None or enrolment.next_review_due != notification.due_on:
+    enrolment = Enrolment.objects.select_related("programme", "preceptee", "mentor").filter(pk=enrolment_id).first()
+    if enrolment is None or enrolment.next_review_due != notification.due_on or not meeting_stands(enrolment):
         return ""
     return enrolment_invitation(enrolment)
 

@@ -18,11 +18,14 @@ from __future__ import annotations
 
 import calendar
 import datetime
-from collections.abc import Iterable
+import hashlib
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import (
     Avg,
     Count,
@@ -40,9 +43,11 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import Coalesce, Now, RowNumber
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils import timezone
 
 from preceptorship import access
-from preceptorship.models import Membership, Organisation, Profession
+from preceptorship.models import Membership, Organisation, Profession, Team
 from programmes.models import Enrolment, Evaluation, Extension, Programme, ProtectedTime, ReviewMeeting
 from progression.models import ProgressionCase
 
@@ -55,6 +60,67 @@ FIRST_YEAR_DAYS = 365
 DAYS_PER_MONTH = Decimal("30.4375")
 REVIEW_NUMBERS = range(1, 7)
 DEFAULT_CAPACITY = 4  # Programme.mentor_capacity's default, for a mentor with no current preceptee
+
+
+# Derived figures are cached: they change at most a few times an hour and cost most of a
+# dashboard's time at ICS scale. A cached entry is keyed by who asks, the scope, the period and the
+# filters, and by a data version that every save or delete of a record the figures read bumps; it
+# also expires after CACHE_SECONDS, which bounds the age of figures whose records changed without
+# a signal (bulk updates) or in another process with a cache of its own. The page says how old
+# the figures are.
+
+CACHE_SECONDS = 300
+VERSION_KEY = "reporting:data-version"
+
+
+@dataclass(frozen=True)
+class Cached:
+    value: Any
+    as_of: datetime.datetime
+
+
+def data_version() -> int:
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, time.time_ns(), None)  # a fresh start never meets old entries
+        version = cache.get(VERSION_KEY, 0)
+    return version
+
+
+def data_changed(**kwargs: Any) -> None:
+    """Signal receiver: a record the figures read was saved or deleted."""
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:
+        cache.set(VERSION_KEY, time.time_ns(), None)
+
+
+def digest(parts: Iterable[Any]) -> str:
+    """A short name for ``parts`` (all that decides a kept value) at the current data version."""
+    return hashlib.sha256(repr((data_version(), *parts)).encode()).hexdigest()
+
+
+def cached(parts: Iterable[Any], compute: Callable[[], Any]) -> Cached:
+    """``compute()``'s value, kept for ``parts`` (all that decides it) until the data changes."""
+    key = f"reporting:{digest(parts)}"
+    found = cache.get(key)
+    if found is None:
+        found = Cached(compute(), timezone.now())
+        cache.set(key, found, CACHE_SECONDS)
+    return found
+
+
+@dataclass(frozen=True)
+class FragmentCache:
+    """For ``{% cache fragment.seconds name fragment.version ... %}``: a part of a page (a filter
+    form and its choices) that reads only records whose changes bump the data version."""
+
+    seconds: int
+    version: int
+
+
+def fragment_cache_key() -> FragmentCache:
+    return FragmentCache(CACHE_SECONDS, data_version())
 
 
 # Figures and suppression.
@@ -614,3 +680,20 @@ def offer_summary(rows: list[OfferRow]) -> dict[str, Figure]:
     # Organisations, not people: never suppressed.
     return {name: Figure(round(100 * n / total) if total else None, 0, "%") for name, n in classes.items()}
 
+
+
+# What the figures and the filter choices read: a save or delete of any of these makes every
+# cached figure stale.
+
+def _user_changed(sender: Any, update_fields: Any = None, **kwargs: Any) -> None:
+    if update_fields is not None and set(update_fields) <= {"last_login"}:
+        return  # signing in changes no figure
+    data_changed()
+
+
+for _model in (Enrolment, ReviewMeeting, ProtectedTime, Extension, Evaluation, Programme, ProgressionCase,
+               Membership, Organisation, Team, Profession):
+    post_save.connect(data_changed, sender=_model, dispatch_uid=f"reporting-save-{_model.__name__}")
+    post_delete.connect(data_changed, sender=_model, dispatch_uid=f"reporting-delete-{_model.__name__}")
+m2m_changed.connect(data_changed, sender=Programme.professions.through, dispatch_uid="reporting-professions")
+post_save.connect(_user_changed, sender="preceptorship.User", dispatch_uid="reporting-save-user")

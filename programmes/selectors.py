@@ -60,10 +60,15 @@ def with_flags(queryset: QuerySet[Enrolment], user: Any) -> QuerySet[Enrolment]:
 
 
 def shared_reflections_awaiting_feedback(user: Any) -> QuerySet[Reflection]:
+    """Shared with the user as mentor with no feedback yet, or as line manager with none from them."""
+    feedback = ReflectionFeedback.objects.filter(reflection=OuterRef("pk"))
+    as_mentor = Q(enrolment__mentor_id=user.pk, shared_with_mentor=True) & ~Q(Exists(feedback))
+    as_manager = Q(enrolment__line_manager_id=user.pk, shared_with_line_manager=True) & ~Q(
+        Exists(feedback.filter(author_id=user.pk))
+    )
     return (
         access.scope(user, Reflection)
-        .filter(enrolment__mentor_id=user.pk, shared_with_mentor=True)
-        .exclude(Exists(ReflectionFeedback.objects.filter(reflection=OuterRef("pk"))))
+        .filter(as_mentor | as_manager)
         .select_related("author", "enrolment")
         .order_by("shared_at")
     )
@@ -142,7 +147,10 @@ def protected_time_summary(enrolment: Enrolment, today: datetime.date | None = N
         max(0, (min(p.end_date, end) - p.start_date).days + 1) for p in enrolment.pauses.all() if p.start_date <= end
     )
     months = max(0, months - paused_days // 30)
-    received = ProtectedTime.objects.filter(enrolment=enrolment).aggregate(total=Sum("hours"))["total"] or Decimal(0)
+    received = getattr(enrolment, "protected_hours_received", None)  # read with the enrolment, or now
+    if received is None:
+        received = ProtectedTime.objects.filter(enrolment=enrolment).aggregate(total=Sum("hours"))["total"]
+    received = received or Decimal(0)
     return TimeSummary(received=received, expected=enrolment.programme.protected_hours_per_month * months)
 
 
@@ -185,23 +193,31 @@ class TimelineItem:
 
 
 def timeline(enrolment: Enrolment, *, user: Any, today: datetime.date | None = None) -> list[TimelineItem]:
-    """The whole programme as one line: start, reviews, pauses, goals achieved, reflections shared, completion."""
+    """The whole programme as one line: start, reviews, pauses, extensions, goals achieved,
+    reflections shared, and completion or withdrawal. What a viewer may not open is named without
+    its content or link (a goal's words only to the preceptee, mentor and line manager)."""
+    from programmes.access import record_sight
     from programmes.services import enrolment_schedule
 
     today = today or timezone.localdate()
+    sight = record_sight(user, enrolment)
+    sees_reviews, sees_goals = sight["reviews"], sight["records"]
     schedule = enrolment_schedule(enrolment)
     items = [TimelineItem(enrolment.start_date, "Started", "done", enrolment.get_transition_display())]
     reviews = list(enrolment.reviews.all())
     held = {r.number: r for r in reviews if r.status == ReviewMeeting.Status.HELD}
     for review in reviews:
         if review.status != ReviewMeeting.Status.HELD:
-            items.append(TimelineItem(review.recorded_at.date(), f"Review {review.number} {review.status}", "done",
-                                      review.reason, review.get_absolute_url()))
+            moved = f"New date {review.next_meeting_on:%-d %B %Y}." if review.next_meeting_on else ""
+            detail = " ".join(part for part in (review.reason.strip(), moved) if part) if sees_reviews else moved
+            items.append(TimelineItem(timezone.localtime(review.recorded_at).date(),
+                                      f"Review {review.number} {review.status}", "done",
+                                      detail, review.get_absolute_url() if sees_reviews else ""))
     for number, due in enumerate(schedule.reviews, start=1):
         if number in held:
             review = held[number]
             items.append(TimelineItem(review.held_on, f"Review {number} held", "done",
-                                      f"Due {due:%-d %B %Y}", review.get_absolute_url()))
+                                      f"Due {due:%-d %B %Y}", review.get_absolute_url() if sees_reviews else ""))
         elif not enrolment.is_current:
             continue
         else:
@@ -209,16 +225,25 @@ def timeline(enrolment: Enrolment, *, user: Any, today: datetime.date | None = N
                 else due
             state = "overdue" if when < today and enrolment.status == Enrolment.Status.ACTIVE else "future"
             items.append(TimelineItem(when, f"Review {number} {'overdue' if state == 'overdue' else 'due'}", state))
+    for number in sorted(n for n in held if n > len(schedule.reviews)):  # met more often than scheduled
+        review = held[number]
+        items.append(TimelineItem(review.held_on, f"Review {number} held", "done", "",
+                                  review.get_absolute_url() if sees_reviews else ""))
     for pause in enrolment.pauses.all():
         items.append(TimelineItem(pause.start_date, "Paused", "done" if pause.start_date <= today else "future",
                                   f"{pause.get_reason_display()} until {pause.end_date:%-d %B %Y}"))
+    for extension in enrolment.extensions.all():
+        months = f"{extension.months} month{'' if extension.months == 1 else 's'}"
+        items.append(TimelineItem(timezone.localtime(extension.created_at).date(), f"Extended by {months}", "done",
+                                  extension.reason))
     for goal in enrolment.goals.all():
         if goal.achieved_on:
-            items.append(TimelineItem(goal.achieved_on, "Goal achieved", "done", goal.what))
+            items.append(TimelineItem(goal.achieved_on, "Goal achieved", "done", goal.what if sees_goals else "",
+                                      goal.get_absolute_url() if sees_goals else ""))
     visible = access.scope(user, Reflection).filter(enrolment=enrolment, shared_at__isnull=False)
     for reflection in visible:
-        items.append(TimelineItem(reflection.shared_at.date(), "Reflection shared", "done", reflection.title,
-                                  reflection.get_absolute_url()))
+        items.append(TimelineItem(timezone.localtime(reflection.shared_at).date(), "Reflection shared", "done",
+                                  reflection.title, reflection.get_absolute_url()))
     if enrolment.status == Enrolment.Status.COMPLETED:
         items.append(TimelineItem(enrolment.completed_on, "Completed", "done", enrolment.outcome))
     elif enrolment.status == Enrolment.Status.WITHDRAWN:

@@ -19,9 +19,14 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from preceptorship import audit
+from preceptorship import access, audit
 from preceptorship.models import Membership, Organisation, Profession, User
 from preceptorship.notifications import notify
+from programmes.calendar_events import (
+    review_invitations_cancel,
+    review_invitations_new_mentor,
+    review_invitations_restore,
+)
 from programmes.models import (
     CompletionConfirmation,
     Enrolment,
@@ -368,6 +373,7 @@ def enrolment_change_people(
     enrolment.save(update_fields=["mentor", "line_manager", "updated_at"])
     audit.record(actor=actor, action="enrolment.change_people", obj=enrolment, summary="Changed mentor or line manager",
                  before=before, after=audit.snapshot(enrolment, ["mentor", "line_manager"]))
+    review_invitations_new_mentor(enrolment=enrolment)  # the next review, in the mentors' calendars
     return enrolment
 
 
@@ -402,24 +408,76 @@ def enrolment_pause(
     enrolment.save(update_fields=["status", "next_review_due", "completion_due", "updated_at"])
     audit.record(actor=actor, action="enrolment.pause", obj=enrolment, summary=f"Paused: {pause}",
                  before=before, after=audit.snapshot(enrolment, ["status", "next_review_due", "completion_due"]))
+    review_invitations_cancel(enrolment=enrolment)  # if the pause moved the meeting people were invited to
     return pause
 
 
 @transaction.atomic
+def enrolment_pauses_begin(*, today: datetime.date | None = None) -> int:
+    """Active enrolments whose recorded pause has begun (leave recorded ahead) become paused, as if
+    the pause had been recorded on its first day: the lists, reports and the return form then see
+    it. Run by the hourly beat (``programmes.tasks.begin_pauses``); returns how many changed."""
+    today = today or _today()
+    in_pause = Pause.objects.filter(start_date__lte=today, end_date__gte=today).values("enrolment_id")
+    starting = Enrolment.objects.select_for_update().filter(status=Enrolment.Status.ACTIVE, pk__in=in_pause)
+    changed = 0
+    for enrolment in starting.order_by("pk"):
+        enrolment.status = Enrolment.Status.PAUSED
+        enrolment.save(update_fields=["status", "updated_at"])
+        audit.record(actor=None, action="enrolment.pause_begins", obj=enrolment, summary="The recorded pause began",
+                     before={"status": Enrolment.Status.ACTIVE}, after={"status": Enrolment.Status.PAUSED})
+        changed += 1
+    return changed
+
+
+def _pause_in_progress(pauses: Sequence[Pause], today: datetime.date) -> Pause | None:
+    """The latest pause that has started (``pauses`` in date order)."""
+    return next((p for p in reversed(pauses) if p.start_date <= today), None)
+
+
+def default_return_date(enrolment: Enrolment) -> datetime.date:
+    """Today, or the day after the pause's planned last day when that has passed without a resume."""
+    today = _today()
+    pause = _pause_in_progress(list(enrolment.pauses.order_by("start_date")), today)
+    return min(today, pause.end_date + datetime.timedelta(days=1)) if pause else today
+
+
+@transaction.atomic
 def enrolment_resume(*, actor: User, enrolment: Enrolment, on: datetime.date | None = None) -> Enrolment:
-    """Back from leave: the current pause ends the day before ``on`` (today by default)."""
+    """Back from leave on ``on`` (``default_return_date`` if not given): the pause in progress now ends the
+    day before, earlier or later than planned, and every later date is worked out again."""
     enrolment = _lock(enrolment)
     if enrolment.status != Enrolment.Status.PAUSED:
         raise TransitionError("Only a paused enrolment can resume.")
-    on = on or _today()
-    pause = enrolment.pauses.filter(start_date__lte=on).order_by("-start_date").first()
-    if pause and pause.end_date >= on:
-        pause.end_date = max(pause.start_date, on - datetime.timedelta(days=1))
+    today = _today()
+    on = on or default_return_date(enrolment)
+    pauses = list(enrolment.pauses.order_by("start_date"))
+    pause = _pause_in_progress(pauses, today)
+    if on > today:
+        raise ValidationError({"on": "The return date cannot be in the future. Record the return on the day "
+                                     "the preceptee is back, or later."})
+    if pause is not None:
+        if on < pause.start_date:
+            raise ValidationError({"on": f"The return date cannot be before the pause started "
+                                         f"({pause.start_date:%-d %B %Y})."})
+        if (on - pause.start_date).days > MAX_PAUSE_DAYS:
+            raise ValidationError({"on": "A pause can last at most 3 years. Record a withdrawal instead."})
+    fields = ["status", "next_review_due", "completion_due"]
+    before = {**audit.snapshot(enrolment, fields), "pause_end": pause.end_date if pause else None}
+    summary = f"Resumed on {on:%-d %B %Y}"
+    if pause is not None and on == pause.start_date:
+        # Back on the pause's first day: no time was lost, so there is no pause to keep.
+        pause.delete()
+        pause, summary = None, f"{summary}, the first day of the pause: the pause is removed"
+    elif pause is not None and pause.end_date != on - datetime.timedelta(days=1):
+        pause.end_date = on - datetime.timedelta(days=1)
         pause.save(update_fields=["end_date", "updated_at"])
     enrolment.status = Enrolment.Status.ACTIVE
     _refresh_dates(enrolment)
     enrolment.save(update_fields=["status", "next_review_due", "completion_due", "updated_at"])
-    audit.record(actor=actor, action="enrolment.resume", obj=enrolment, summary=f"Resumed on {on}")
+    audit.record(actor=actor, action="enrolment.resume", obj=enrolment, summary=summary, before=before,
+                 after={**audit.snapshot(enrolment, fields), "pause_end": pause.end_date if pause else None})
+    review_invitations_restore(enrolment=enrolment)  # the meeting the pause withdrew, back in calendars
     return enrolment
 
 
@@ -432,11 +490,20 @@ def enrolment_extend(*, actor: User, enrolment: Enrolment, months: int, reason: 
     extension.full_clean()
     extension.save()
     before = audit.snapshot(enrolment, ["next_review_due", "completion_due"])
+    # The completion date moves, so the mentor and line manager are asked again when it comes: an
+    # earlier answer (a "not yet" proposing this extension, or a confirmation) no longer stands.
+    answers = enrolment.confirmations.order_by("role")
+    before["completion_answers"] = [
+        {"role": a.role, "confirmed": a.confirmed, "reason": a.reason, "proposed_months": a.proposed_extension_months}
+        for a in answers
+    ]
+    answers.delete()
     _refresh_dates(enrolment, next_review=enrolment.next_review_due)
     enrolment.save(update_fields=["next_review_due", "completion_due", "updated_at"])
     audit.record(
         actor=actor, action="enrolment.extend", obj=enrolment, summary=f"Extended by {months} months: {reason}",
-        before=before, after=audit.snapshot(enrolment, ["next_review_due", "completion_due"]),
+        before=before,
+        after={**audit.snapshot(enrolment, ["next_review_due", "completion_due"]), "completion_answers": []},
     )
     return extension
 
@@ -463,6 +530,7 @@ def enrolment_withdraw(
     audit.record(actor=actor, action="enrolment.withdraw", obj=enrolment,
                  summary=f"Withdrawn on {on}: {enrolment.get_withdrawal_reason_display()}",
                  before=before, after=audit.snapshot(enrolment, ["status", "withdrawal_reason"]))
+    review_invitations_cancel(enrolment=enrolment)
     return enrolment
 
 
@@ -482,9 +550,20 @@ class ActionItem:
     due_on: datetime.date | None = None
 
 
-def default_next_meeting(enrolment: Enrolment, *, after_number: int) -> datetime.date | None:
-    schedule = enrolment_schedule(enrolment)
-    return schedule.review_due(after_number + 1)
+def default_next_meeting(
+    enrolment: Enrolment, *, after_number: int, held_on: datetime.date | None = None
+) -> datetime.date | None:
+    return _scheduled_after(enrolment_schedule(enrolment), after_number, held_on or _today())
+
+
+def _scheduled_after(schedule: Schedule, number: int, held_on: datetime.date) -> datetime.date | None:
+    """The next meeting by the schedule: review ``number + 1``'s date, or, when the meetings have fallen
+    behind and that date has passed by the day held, the schedule's next date still to come (so a
+    meeting just held is not followed at once by one overdue, and a default is never refused)."""
+    scheduled = schedule.review_due(number + 1)
+    if scheduled is None or scheduled > held_on:
+        return scheduled
+    return next((day for day in schedule.reviews if day > held_on), scheduled)
 
 
 def _validate_held(enrolment: Enrolment, held_on: datetime.date, next_meeting_on: datetime.date | None) -> None:
@@ -517,15 +596,12 @@ def review_record(
         held_on=held_on, attended_preceptee=attended_preceptee, attended_mentor=attended_mentor,
         attended_line_manager=attended_line_manager, attended_others=attended_others, discussion=discussion,
         wellbeing=wellbeing, confidence=confidence, protected_time_received=protected_time_received,
-        next_meeting_on=next_meeting_on or schedule.review_due(number + 1), recorded_by=actor,
+        next_meeting_on=next_meeting_on or _scheduled_after(schedule, number, held_on), recorded_by=actor,
     )
     review.full_clean()
     review.save()
     _save_goal_progress(actor=actor, review=review, goal_progress=goal_progress or {})
-    for item in actions:
-        action = ReviewAction(review=review, description=item.description, owner=item.owner, due_on=item.due_on)
-        action.full_clean()
-        action.save()
+    _save_actions(review, actions)
     enrolment.reviews_held = number
     _refresh_dates(enrolment, next_review=review.next_meeting_on)
     enrolment.save(update_fields=["reviews_held", "next_review_due", "updated_at"])
@@ -548,14 +624,54 @@ def _save_goal_progress(*, actor: User, review: ReviewMeeting, goal_progress: di
             GoalUpdate.objects.create(goal=goals[goal_id], on=review.held_on, note=note, author=actor, review=review)
 
 
+def _save_actions(review: ReviewMeeting, actions: Sequence[ActionItem]) -> None:
+    for item in actions:
+        action = ReviewAction(review=review, description=item.description, owner=item.owner, due_on=item.due_on)
+        action.full_clean()
+        action.save()
+
+
+def _meeting_outcomes(review: ReviewMeeting) -> dict[str, Any]:
+    """The goal progress and actions recorded at a meeting, as the audit log keeps them."""
+    return {
+        "goal_progress": {str(u.goal_id): u.note for u in review.goal_updates.order_by("goal_id", "id")},
+        "actions": [
+            {"description": a.description, "owner": a.owner, "due_on": a.due_on.isoformat() if a.due_on else None}
+            for a in review.actions.all()
+        ],
+    }
+
+
+def _correct_goal_progress(*, actor: User, review: ReviewMeeting, goal_progress: dict[int, str]) -> None:
+    """Each goal's note from this meeting becomes what was typed: changed, added, or removed when emptied."""
+    recorded = {u.goal_id: u for u in review.goal_updates.select_for_update()}
+    for goal_id, note in goal_progress.items():
+        update = recorded.get(goal_id)
+        if update is None:
+            continue
+        if not note.strip():
+            update.delete()
+        elif update.note != note:
+            update.note = note
+            update.save(update_fields=["note", "updated_at"])
+    _save_goal_progress(actor=actor, review=review,
+                        goal_progress={k: v for k, v in goal_progress.items() if k not in recorded})
+    review.goal_updates.exclude(on=review.held_on).update(on=review.held_on)
+
+
 @transaction.atomic
-def review_correct(*, actor: User, review: ReviewMeeting, **fields: Any) -> ReviewMeeting:
+def review_correct(
+    *, actor: User, review: ReviewMeeting, goal_progress: dict[int, str] | None = None,
+    actions: Sequence[ActionItem] | None = None, **fields: Any,
+) -> ReviewMeeting:
+    """Correct a held meeting's record within 7 days: its fields, and (when given) the progress noted on
+    each goal and the actions agreed, which replace those recorded."""
     review = ReviewMeeting.objects.select_for_update().select_related("enrolment").get(pk=review.pk)
     if review.is_locked():
         raise TransitionError("This record is locked (more than 7 days old). Add an addendum instead.")
     if review.status != ReviewMeeting.Status.HELD:
         raise TransitionError("Only a held meeting's record can be corrected.")
-    before = audit.snapshot(review, REVIEW_FIELDS)
+    before = {**audit.snapshot(review, REVIEW_FIELDS), **_meeting_outcomes(review)}
     for name, value in fields.items():
         if name not in REVIEW_FIELDS:
             raise ValueError(f"{name} cannot be corrected.")
@@ -563,12 +679,18 @@ def review_correct(*, actor: User, review: ReviewMeeting, **fields: Any) -> Revi
     _validate_held(review.enrolment, review.held_on, review.next_meeting_on)
     review.full_clean()
     review.save()
+    if actions is not None:
+        review.actions.all().delete()
+        _save_actions(review, actions)
+    _correct_goal_progress(actor=actor, review=review, goal_progress=goal_progress or {})
     enrolment = _lock(review.enrolment)
     if enrolment.reviews_held == review.number and enrolment.is_current:
         _refresh_dates(enrolment, next_review=review.next_meeting_on)
         enrolment.save(update_fields=["next_review_due", "updated_at"])
+    after = {**audit.snapshot(review, REVIEW_FIELDS), **_meeting_outcomes(review)}
+    changed = [name for name in after if after[name] != before[name]]
     audit.record(actor=actor, action="review.correct", obj=review, summary=f"Corrected review {review.number}",
-                 before=before, after=audit.snapshot(review, REVIEW_FIELDS))
+                 before={name: before[name] for name in changed}, after={name: after[name] for name in changed})
     return review
 
 
@@ -786,8 +908,10 @@ def reflection_share(
     if with_line_manager and not with_mentor:
         raise ValidationError({"with_line_manager": "Share with your mentor too if you share with your line manager."})
     was_shared_with_mentor = reflection.shared_with_mentor
+    was_shared_with_line_manager = reflection.shared_with_line_manager
     reflection.shared_with_mentor, reflection.shared_with_line_manager = with_mentor, with_line_manager
-    reflection.shared_at = timezone.now() if with_mentor else None
+    # First shared with the mentor then (adding the line manager later keeps that day on the timeline).
+    reflection.shared_at = (reflection.shared_at if was_shared_with_mentor else timezone.now()) if with_mentor else None
     reflection.save(update_fields=["shared_with_mentor", "shared_with_line_manager", "shared_at", "updated_at"])
     audit.record(actor=actor, action="reflection.share", obj=reflection,
                  summary="Shared" if with_mentor else "Stopped sharing",
@@ -795,6 +919,12 @@ def reflection_share(
     if with_mentor and not was_shared_with_mentor:
         notify(
             recipient=reflection.enrolment.mentor, kind="reflection_shared", about=reflection,
+            subject=f"{actor} shared a reflection with you", url=reflection.get_absolute_url(),
+        )
+    manager = reflection.enrolment.line_manager
+    if with_line_manager and not was_shared_with_line_manager and manager is not None:
+        notify(  # no panel lists what is shared with a line manager: they are told
+            recipient=manager, kind="reflection_shared", about=reflection,
             subject=f"{actor} shared a reflection with you", url=reflection.get_absolute_url(),
         )
     return reflection
@@ -896,6 +1026,8 @@ def completion_confirm(
         raise TransitionError("Only the mentor or the line manager can confirm completion.")
     if not confirmed and not reason.strip():
         raise ValidationError({"reason": "Say why the preceptee has not completed yet."})
+    if not confirmed and proposed_extension_months is not None and not 1 <= proposed_extension_months <= 24:
+        raise ValidationError({"proposed_extension_months": "Propose an extension of 1 to 24 months."})
     confirmation, _ = CompletionConfirmation.objects.update_or_create(
         enrolment=enrolment, role=role,
         defaults={"by": actor, "confirmed": confirmed, "reason": "" if confirmed else reason,
@@ -904,7 +1036,28 @@ def completion_confirm(
     audit.record(actor=actor, action="completion.confirm", obj=enrolment,
                  summary=f"{confirmation.get_role_display()} {'confirmed' if confirmed else 'did not confirm'} "
                          "completion", after={"confirmed": confirmed, "reason": reason})
+    _tell_leads_of_answer(enrolment, confirmation)
     return confirmation
+
+
+def _tell_leads_of_answer(enrolment: Enrolment, confirmation: CompletionConfirmation) -> None:
+    """The programme leads act next: record the outcome once every answer is yes, or extend after a no."""
+    if confirmation.confirmed:
+        answered = set(enrolment.confirmations.filter(confirmed=True).values_list("role", flat=True))
+        if not set(required_confirmations(enrolment)) <= answered:
+            return
+        kind, about = "completion_ready", enrolment
+        subject = f"{enrolment.preceptee}'s completion is confirmed: record the outcome"
+        body = "The mentor and the line manager have confirmed completion."
+    else:
+        months = confirmation.proposed_extension_months
+        kind, about = "completion_not_yet", confirmation
+        subject = f"{confirmation.get_role_display()} says {enrolment.preceptee} has not completed yet"
+        body = confirmation.reason + (f" Proposes an extension of {months} month{'s' if months != 1 else ''}."
+                                      if months else "")
+    for lead in access.people_in([enrolment.programme.organisation_id], Role.PROGRAMME_LEAD):
+        notify(recipient=lead, kind=kind, about=about, due_on=enrolment.completion_due, subject=subject, body=body,
+               url=enrolment.get_absolute_url())
 
 
 @transaction.atomic
@@ -939,6 +1092,7 @@ def completion_record_outcome(
     enrolment.save()
     audit.record(actor=actor, action="enrolment.complete", obj=enrolment, summary=f"Completed: {outcome}",
                  after=audit.snapshot(enrolment, ["status", "completed_on", "outcome", "pay_step_on"]))
+    review_invitations_cancel(enrolment=enrolment)
     notify(
         recipient=enrolment.preceptee, kind="preceptorship_completed", about=enrolment,
         subject="You have completed your preceptorship",

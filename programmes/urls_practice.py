@@ -30,6 +30,8 @@ urlpatterns: list[URLPattern] = [
     path("reflections/<int:pk>/change/", views.ReflectionUpdateView.as_view(), name="reflection-update"),
     path("reflections/<int:pk>/share/", views.reflection_share, name="reflection-share"),
     path("reflections/<int:pk>/feedback/", views.reflection_feedback, name="reflection-feedback"),
+    path("enrolments/<int:pk>/reflections/autosave/", views.reflection_autosave_new, name="reflection-autosave-new"),
+    path("reflections/<int:pk>/autosave/", views.reflection_autosave, name="reflection-autosave"),
     # Protected time and needs assessment
     path("enrolments/<int:pk>/protected-time/", views.ProtectedTimeView.as_view(), name="protected-time"),
     path("enrolments/<int:pk>/protected-time/log/", views.ProtectedTimeLogView.as_view(), name="protected-time-log"),

@@ -12,6 +12,7 @@ urlpatterns = [
     path("reports/exports/<int:pk>/status/", views.export_job_status, name="export-job-status"),
     path("reports/exports/<int:pk>/download/", views.export_job_download, name="export-job-download"),
     path("reports/ics/", views.ics_dashboard, name="ics-dashboard"),
+    path("reports/ics/organisations/<int:pk>/", views.ics_organisation, name="ics-organisation"),
     path("reports/ics/export/<slug:table>/<slug:fmt>/", views.ics_export, name="ics-export"),
     path("reports/mentors/", views.mentor_directory, name="mentor-directory"),
     path("reports/mentors/export/<slug:fmt>/", views.mentor_directory_export, name="mentor-directory-export"),

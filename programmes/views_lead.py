@@ -8,12 +8,15 @@ not act get 403. Every change goes through ``programmes.services``.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Min, Q, QuerySet
+from django.db.models import DecimalField, Exists, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -26,22 +29,31 @@ from django_filters.views import FilterView
 from preceptorship import access
 from preceptorship.models import Membership, User
 from preceptorship.pdf import render_pdf
-from programmes import exports, selectors, services
+from programmes import exports, reporting, selectors, services
 from programmes.access import lead_organisation_ids
 from programmes.filters import EnrolmentFilter
 from programmes.forms_lead import (
+    ChangePeopleForm,
     ConfirmCompletionForm,
     EnrolForm,
     EvaluationForm,
     ExtendForm,
     OutcomeForm,
     PauseForm,
-    PeopleForm,
     ProgrammeForm,
+    ResumeForm,
     WithdrawForm,
     errors_to_form,
 )
-from programmes.models import CompletionConfirmation, Enrolment, Evaluation, Programme
+from programmes.models import (
+    CompletionConfirmation,
+    Enrolment,
+    Evaluation,
+    Goal,
+    NeedsAssessment,
+    Programme,
+    ProtectedTime,
+)
 from programmes.schedule import progress_percent
 from programmes.services import OverCapacity, TransitionError
 
@@ -203,7 +215,27 @@ def programme_delete(request: HttpRequest, pk: int) -> HttpResponse:
 # Enrolling
 
 
-class EnrolView(FormView):
+class PeopleSearchMixin:
+    """For a form with name searches (``forms_lead.PeopleSearchForm``): a post by a search button
+    (named "search") runs the searches and shows the form again, checking nothing and losing
+    nothing typed; a new search asks again about capacity once the people are chosen."""
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        kwargs = super().get_form_kwargs()  # type: ignore[misc]
+        if "data" in kwargs and "search" in kwargs["data"]:
+            kwargs["data"] = kwargs["data"].copy()
+            kwargs["data"].pop("confirm_over_capacity", None)
+            kwargs["searching"] = True
+        return kwargs
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = self.get_form()  # type: ignore[attr-defined]
+        if form.searching:
+            return self.render_to_response(self.get_context_data(form=form))  # type: ignore[attr-defined]
+        return self.form_valid(form) if form.is_valid() else self.form_invalid(form)  # type: ignore[attr-defined]
+
+
+class EnrolView(PeopleSearchMixin, FormView):
     form_class = EnrolForm
     template_name = "programmes/lead/enrol.html"
 
@@ -219,6 +251,9 @@ class EnrolView(FormView):
             messages.error(request, "This programme is closed to new enrolments.")
             return redirect(self.programme)
         return super().get(request, *args, **kwargs)
+
+    def get_initial(self) -> dict[str, Any]:
+        return super().get_initial() | {"find": self.request.GET.get("find", "")}
 
     def get_form_kwargs(self) -> dict[str, Any]:
         return super().get_form_kwargs() | {"programme": self.programme}
@@ -278,25 +313,52 @@ class EnrolmentListView(LeadOnlyMixin, FilterView):
     context_object_name = "enrolments"
 
     def get_queryset(self) -> QuerySet[Enrolment]:
-        return selectors.led_enrolments(self.request.user).order_by("-start_date", "-id")
+        # Only what the table shows: each join more costs PostgreSQL more to plan than the query
+        # costs to run (docs/performance.md). The CSV adds the employer and the line manager.
+        rows = selectors.led_enrolments(self.request.user).select_related(None)
+        shown = rows.select_related("programme", "preceptee__profession", "mentor", "team")
+        return shown.order_by("-start_date", "-id")
 
     def get_filterset_kwargs(self, filterset_class: Any) -> dict[str, Any]:
         return super().get_filterset_kwargs(filterset_class) | {"user": self.request.user}
 
+    def paginate_queryset(self, queryset: QuerySet[Enrolment], page_size: int) -> tuple:
+        # The page is sorted and cut from the enrolments alone and the names joined to its rows
+        # only (a subquery: the same queries): joining them first read every enrolment's people
+        # before the sort, as many as the organisation has (docs/performance.md).
+        paginator, page, rows, is_paginated = super().paginate_queryset(queryset.select_related(None), page_size)
+        page.object_list = queryset.filter(pk__in=rows.values("pk"))
+        return paginator, page, page.object_list, is_paginated
+
     def render_to_response(self, context: dict[str, Any], **kwargs: Any) -> HttpResponse:
         if self.request.GET.get("format") == "csv":
-            return exports.response(enrolments_table(self.object_list), "csv")
+            return exports.response(enrolments_table(self.object_list.select_related("organisation", "line_manager")),
+                                    "csv")
         return super().render_to_response(context, **kwargs)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         query = self.request.GET.copy()
         query.pop("page", None)
         query.pop("format", None)
-        return super().get_context_data(**kwargs) | {
+        context = super().get_context_data(**kwargs)
+        link_rows(context["enrolments"])
+        return context | {
             "query_string": query.urlencode(),
             "today": timezone.localdate(),
+            "chosen_mentor": self.filterset.chosen_mentor(),
             "crumbs": [("Home", reverse("home"))],
+            # The rendered filter form (its programme, profession and employer choices) is kept
+            # per person and query until a record it reads changes (docs/performance.md).
+            "filter_cache": reporting.fragment_cache_key(),
         }
+
+
+def link_rows(enrolments: Iterable[Enrolment]) -> None:
+    """Each row's link to its enrolment (``url``) from one URL reversal for the whole page: a
+    reversal per row cost more than the rest of the row's cells."""
+    head, tail = reverse("programmes:enrolment-detail", args=[0]).rsplit("/0/", 1)
+    for enrolment in enrolments:
+        enrolment.url = f"{head}/{enrolment.pk}/{tail}"
 
 
 ENROLMENT_LIST_COLUMNS = [
@@ -361,7 +423,25 @@ class EnrolmentDetailView(DetailView):
     context_object_name = "enrolment"
 
     def get_object(self, queryset: QuerySet | None = None) -> Enrolment:
-        return _get_enrolment(self.request, self.kwargs["pk"])
+        # The schedule, the timeline, the protected time and the page each read the pauses and
+        # extensions: read once. Whether it has been evaluated and the protected time received
+        # come with the enrolment.
+        hours = ProtectedTime.objects.filter(enrolment=OuterRef("pk")).order_by().values("enrolment")
+        # The enrolment joined to the tables the page names it by and its mentor and line manager
+        # read in one more query: PostgreSQL planned the eight-table join in ~3 ms for a 0.2 ms query.
+        shown = _enrolment_queryset().select_related(None).select_related(
+            "programme", "preceptee__profession", "organisation", "team")
+        enrolments = shown.prefetch_related("pauses", "extensions", "goals").annotate(
+            evaluated=Exists(Evaluation.objects.filter(enrolment=OuterRef("pk"))),
+            protected_hours_received=Coalesce(Subquery(hours.annotate(total=Sum("hours")).values("total")),
+                                              Value(Decimal(0)), output_field=DecimalField()),
+            needs_shared=Exists(NeedsAssessment.objects.filter(enrolment=OuterRef("pk"), submitted_at__isnull=False)),
+        )
+        enrolment = access.get_for_user(self.request.user, enrolments, action="view", pk=self.kwargs["pk"])
+        people = User.objects.in_bulk([pk for pk in (enrolment.mentor_id, enrolment.line_manager_id) if pk])
+        enrolment.mentor, enrolment.line_manager = people.get(enrolment.mentor_id), people.get(
+            enrolment.line_manager_id)
+        return enrolment
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         enrolment: Enrolment = self.object
@@ -381,10 +461,24 @@ class EnrolmentDetailView(DetailView):
             "confirmations": confirmations,
             "completion_open": services.completion_open(enrolment, today),
             "time": selectors.protected_time_summary(enrolment, today),
-            "evaluated": Evaluation.objects.filter(enrolment=enrolment).exists(),
+            "evaluated": enrolment.evaluated,
+            "goals": goal_totals(enrolment),
+            # Filled in by the preceptee and talked through at review 1: asked for until it is shared.
+            "ask_for_needs": enrolment.preceptee_id == user.pk and enrolment.is_current
+            and not enrolment.reviews_held and not enrolment.needs_shared,
             "is_preceptee": enrolment.preceptee_id == user.pk,
             "crumbs": _enrolment_crumbs(user),
         }
+
+
+def goal_totals(enrolment: Enrolment) -> dict[str, int]:
+    """Goals achieved of those set (a dropped one no longer counts): the totals everyone who sees the
+    enrolment page may read, the programme lead included (it never reads the goals themselves)."""
+    goals = list(enrolment.goals.all())  # prefetched with the enrolment, shared with the timeline
+    return {
+        "set": sum(1 for goal in goals if goal.status != Goal.Status.DROPPED),
+        "achieved": sum(1 for goal in goals if goal.status == Goal.Status.ACHIEVED),
+    }
 
 
 def _enrolment_crumbs(user: Any) -> list[tuple[str, str]]:
@@ -448,9 +542,19 @@ class PauseView(EnrolmentActionView):
 class ExtendView(EnrolmentActionView):
     form_class = ExtendForm
     title = "Extend the preceptorship"
-    intro = "An extension moves the completion date later. The review schedule stays as it is."
+    intro = ("An extension moves the completion date later. The review schedule stays as it is. The mentor and "
+             "line manager are asked again to confirm completion when the new date comes.")
     submit_label = "Extend"
     done_message = "The extension has been recorded."
+
+    def get_initial(self) -> dict[str, Any]:
+        """What the mentor or line manager proposed when they said "not yet", ready to accept or change."""
+        proposals = [c for c in self.enrolment.confirmations.all() if not c.confirmed]
+        if not proposals:
+            return {}
+        months = [c.proposed_extension_months for c in proposals if c.proposed_extension_months]
+        reason = "\n".join(f"{c.get_role_display()}: {c.reason}" for c in proposals)
+        return {"months": max(months) if months else None, "reason": reason}
 
     def perform(self, form: ExtendForm) -> None:
         services.enrolment_extend(actor=self.request.user, enrolment=self.enrolment, **form.cleaned_data)
@@ -467,10 +571,12 @@ class WithdrawView(EnrolmentActionView):
         services.enrolment_withdraw(actor=self.request.user, enrolment=self.enrolment, **form.cleaned_data)
 
 
-class ChangePeopleView(EnrolmentActionView):
-    form_class = PeopleForm
+class ChangePeopleView(PeopleSearchMixin, EnrolmentActionView):
+    form_class = ChangePeopleForm
+    template_name = "programmes/lead/change_people.html"
     action = "manage"
     title = "Change mentor or line manager"
+    intro = "Find the mentor and the line manager by name. The people chosen stay listed whatever you search next."
     submit_label = "Save"
     done_message = "The mentor and line manager have been saved."
     warning: services.CapacityWarning | None = None
@@ -481,7 +587,7 @@ class ChangePeopleView(EnrolmentActionView):
     def get_initial(self) -> dict[str, Any]:
         return {"mentor": self.enrolment.mentor_id, "line_manager": self.enrolment.line_manager_id}
 
-    def form_valid(self, form: PeopleForm) -> HttpResponse:
+    def form_valid(self, form: ChangePeopleForm) -> HttpResponse:
         try:
             return super().form_valid(form)
         except OverCapacity as over:
@@ -489,8 +595,8 @@ class ChangePeopleView(EnrolmentActionView):
             form.ask_to_confirm()
             return self.form_invalid(form)
 
-    def perform(self, form: PeopleForm) -> None:
-        services.enrolment_change_people(actor=self.request.user, enrolment=self.enrolment, **form.cleaned_data)
+    def perform(self, form: ChangePeopleForm) -> None:
+        services.enrolment_change_people(actor=self.request.user, enrolment=self.enrolment, **form.people())
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_context_data(**kwargs) | {"warning": self.warning}
@@ -516,6 +622,28 @@ class ConfirmCompletionView(EnrolmentActionView):
                                    f"({self.enrolment.completion_due:%-d %B %Y}).")
             return redirect(self.enrolment)
         return super().get(request, *args, **kwargs)
+
+    def get_initial(self) -> dict[str, Any]:
+        """Their earlier answer, to change (it is replaced, not added to)."""
+        earlier = self.enrolment.confirmations.filter(by_id=self.request.user.pk).first()
+        if earlier is None:
+            return {}
+        return {"confirmed": "yes" if earlier.confirmed else "no", "reason": earlier.reason,
+                "proposed_extension_months": earlier.proposed_extension_months}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        """What the answer rests on, as the enrolment page shows it, and the other person's answer."""
+        enrolment, today = self.enrolment, timezone.localdate()
+        goals = goal_totals(enrolment)
+        time = selectors.protected_time_summary(enrolment, today)
+        summary = [
+            ("Reviews held", f"{enrolment.reviews_held} of {len(services.enrolment_schedule(enrolment).reviews)}"),
+            ("Goals", f"{goals['achieved']} achieved of {goals['set']} set" if goals["set"] else "None set"),
+            ("Protected time", f"{time.received.normalize():f} of {time.expected.normalize():f} hours so far"),
+        ]
+        return super().get_context_data(**kwargs) | {
+            "summary_rows": summary, "confirmation_rows": confirmation_rows(enrolment),
+        }
 
     def perform(self, form: ConfirmCompletionForm) -> None:
         data = form.cleaned_data
@@ -544,10 +672,14 @@ class OutcomeView(EnrolmentActionView):
         services.completion_record_outcome(actor=self.request.user, enrolment=self.enrolment, **form.cleaned_data)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        confirmations = {c.role: c for c in self.enrolment.confirmations.select_related("by")}
-        needed = services.required_confirmations(self.enrolment)
-        rows = [(CompletionConfirmation.Role(role).label, confirmations.get(role)) for role in needed]
-        return super().get_context_data(**kwargs) | {"confirmation_rows": rows}
+        return super().get_context_data(**kwargs) | {"confirmation_rows": confirmation_rows(self.enrolment)}
+
+
+def confirmation_rows(enrolment: Enrolment) -> list[tuple[str, CompletionConfirmation | None]]:
+    """Each answer completion waits for (mentor, and line manager if there is one), or None."""
+    confirmations = {c.role: c for c in enrolment.confirmations.select_related("by")}
+    return [(CompletionConfirmation.Role(role).label, confirmations.get(role))
+            for role in services.required_confirmations(enrolment)]
 
 
 class EvaluationView(EnrolmentActionView):
@@ -569,16 +701,36 @@ class EvaluationView(EnrolmentActionView):
         services.evaluation_submit(actor=self.request.user, enrolment=self.enrolment, **form.cleaned_data)
 
 
-@require_POST
-def enrolment_resume(request: HttpRequest, pk: int) -> HttpResponse:
-    enrolment = _get_enrolment(request, pk, action="change")
-    try:
-        services.enrolment_resume(actor=request.user, enrolment=enrolment)
-    except TransitionError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, "The preceptorship has resumed; the dates have been worked out again.")
-    return redirect(enrolment)
+class ResumeView(EnrolmentActionView):
+    """The return from a pause, on the date the preceptee came back (today unless changed)."""
+
+    form_class = ResumeForm
+    title = "Record the return from the pause"
+    submit_label = "Record the return"
+    done_message = "The preceptorship has resumed; the dates have been worked out again."
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        self.enrolment = _get_enrolment(request, kwargs["pk"], action=self.action)
+        if self.enrolment.status != Enrolment.Status.PAUSED:
+            messages.error(request, "Only a paused enrolment can resume.")
+            return redirect(self.enrolment)
+        return super().dispatch(request, *args, **kwargs)
+
+    @property
+    def intro(self) -> str:
+        pause = self.enrolment.pauses.filter(start_date__lte=timezone.localdate()).order_by("-start_date").first()
+        planned = (f"Paused from {pause.start_date:%-d %B %Y} ({pause.get_reason_display().lower()}), planned last "
+                   f"day {pause.end_date:%-d %B %Y}. ") if pause else ""
+        return planned + "Every review and the completion date after the return are worked out again."
+
+    def get_initial(self) -> dict[str, Any]:
+        return {"on": services.default_return_date(self.enrolment)}
+
+    def perform(self, form: ResumeForm) -> None:
+        services.enrolment_resume(actor=self.request.user, enrolment=self.enrolment, on=form.cleaned_data["on"])
+
+
+enrolment_resume = ResumeView.as_view()  # the URL's name for it
 
 
 @require_GET

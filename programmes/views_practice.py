@@ -8,24 +8,29 @@ mentor, line manager) and ``review_enrolments`` (those and the programme lead).
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
-import django_filters
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import F, Prefetch, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.db.models import F, Prefetch, Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, FormView, ListView
 from django_filters.views import FilterView
 
 from preceptorship import access
 from preceptorship.models import Membership
-from programmes import exports, selectors, services
+from programmes import charts, exports, reporting, selectors, services
 from programmes.access import practice_enrolments, review_enrolments
+from programmes.filters import PracticeEnrolmentFilter
 from programmes.forms_practice import (
     AcknowledgeForm,
     AddendumForm,
@@ -53,6 +58,7 @@ from programmes.models import (
     ReflectionFeedback,
     ReviewMeeting,
 )
+from programmes.reporting import Figure
 from programmes.services import TransitionError
 
 Role = Membership.Role
@@ -138,41 +144,12 @@ class EnrolmentMixin:
 # Caseload and team
 
 
-class EnrolmentFilter(django_filters.FilterSet):
-    REVIEW_CHOICES = [("overdue", "Overdue"), ("due_soon", "Due in the next 30 days")]
-
-    programme = django_filters.ModelChoiceFilter(label="Programme", queryset=Programme.objects.none(),
-                                                 empty_label="Any programme")
-    status = django_filters.ChoiceFilter(label="Status", choices=Enrolment.Status.choices, empty_label="Any status")
-    review = django_filters.ChoiceFilter(label="Review meeting", choices=REVIEW_CHOICES, method="filter_review",
-                                         empty_label="Any")
-    sort = django_filters.OrderingFilter(
-        label="Sort by", empty_label="Overdue first",
-        fields=(("next_review_due", "next_review"), ("preceptee__last_name", "name"), ("start_date", "start")),
-        field_labels={"next_review_due": "Next review", "preceptee__last_name": "Name", "start_date": "Start date"},
-    )
-
-    class Meta:
-        model = Enrolment
-        fields = ["programme", "status"]
-
-    def __init__(self, *args: Any, programmes: QuerySet[Programme], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.filters["programme"].queryset = programmes
-
-    def filter_review(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        today = timezone.localdate()
-        active = queryset.filter(status=Enrolment.Status.ACTIVE, next_review_due__isnull=False)
-        if value == "overdue":
-            return active.filter(next_review_due__lt=today)
-        return active.filter(next_review_due__gte=today, next_review_due__lte=today + timezone.timedelta(days=30))
-
-
 CSV_COLUMNS = [
     ("preceptee", "Preceptee"), ("profession", "Profession"), ("programme", "Programme"), ("status", "Status"),
     ("start_date", "Start date"), ("next_review_due", "Next review due"), ("review_overdue", "Review overdue"),
     ("reviews_held", "Reviews held"), ("completion_due", "Completion due"),
-    ("reflections_awaiting_feedback", "Reflections awaiting feedback"),
+    ("reflections_awaiting_feedback", "Reflections awaiting feedback"), ("employer", "Employer"),
+    ("transition", "Transition reason"), ("mentor", "Mentor"),
 ]
 
 
@@ -180,7 +157,7 @@ class EnrolmentListView(FilterView):
     """Shared by the caseload and the team: filter, sort (overdue first by default), one page of
     rows, and the filtered rows as a CSV file."""
 
-    filterset_class = EnrolmentFilter
+    filterset_class = PracticeEnrolmentFilter
     paginate_by = PAGE_SIZE
     role = Role.MENTOR
     heading = ""
@@ -195,16 +172,20 @@ class EnrolmentListView(FilterView):
         raise NotImplementedError
 
     def get_queryset(self) -> QuerySet[Enrolment]:
-        return selectors.with_flags(self.rows(), self.request.user).order_by(
+        # Only what the table and the CSV show: each join more costs the planner more than the
+        # query costs to run (docs/performance.md).
+        rows = self.rows().select_related(None).select_related("programme", "preceptee__profession")
+        return selectors.with_flags(rows, self.request.user).order_by(
             F("next_review_due").asc(nulls_last=True), "preceptee__last_name", "pk"
         )
 
     def get_filterset_kwargs(self, filterset_class: Any) -> dict[str, Any]:
         kwargs = super().get_filterset_kwargs(filterset_class)
+        rows = self.rows()
         kwargs["programmes"] = access.scope(self.request.user, Programme).filter(
-            pk__in=self.rows().values("programme_id")
+            pk__in=rows.values("programme_id")
         ).order_by("name")
-        return kwargs
+        return kwargs | {"rows": rows, "by_mentor": self.role != Role.MENTOR}
 
     def render_to_response(self, context: dict[str, Any], **kwargs: Any) -> HttpResponse:
         if self.request.GET.get("format") == "csv":
@@ -217,7 +198,7 @@ class EnrolmentListView(FilterView):
         return exports.Table(name=self.file_name, title=self.heading, columns=CSV_COLUMNS, rows=[
             [str(e.preceptee), str(e.preceptee.profession or ""), str(e.programme), e.get_status_display(),
              e.start_date, e.next_review_due, "yes" if e.review_overdue(today) else "no", e.reviews_held,
-             e.completion_due, e.shared_awaiting]
+             e.completion_due, e.shared_awaiting, str(e.organisation), e.get_transition_display(), str(e.mentor)]
             for e in self.object_list
         ])
 
@@ -227,7 +208,7 @@ class EnrolmentListView(FilterView):
         query.pop("page", None)
         query.pop("format", None)
         context.update(heading=self.heading, today=timezone.localdate(), query_string=query.urlencode(),
-                       crumbs=[("Home", reverse("home"))])
+                       crumbs=[("Home", reverse("home"))], filter_cache=reporting.fragment_cache_key())
         return context
 
 
@@ -283,8 +264,22 @@ class ReviewListView(EnrolmentMixin, ListView):
         context.update(
             crumbs=self.crumbs(), overdue=self.enrolment.review_overdue(),
             can_record=access.can(self.request.user, self.enrolment, "record_review"),
+            trend=scores_trend(list(context["reviews"])),
         )
         return context
+
+
+def scores_trend(reviews: list[ReviewMeeting]) -> charts.Chart | None:
+    """Wellbeing and confidence at each meeting held, asked every time so the trend shows (from two)."""
+    held = sorted((r for r in reviews if r.status == ReviewMeeting.Status.HELD and r.wellbeing), key=lambda r: r.number)
+    if len(held) < 2:
+        return None
+    return charts.line_chart(
+        "Wellbeing and confidence at each review meeting (1 to 5)", [f"Review {r.number}" for r in held],
+        [("Wellbeing", [Figure(r.wellbeing, 0) for r in held]),
+         ("Confidence", [Figure(r.confidence, 0) for r in held])],
+        first_header="Meeting", minimum=0, maximum=5,
+    )
 
 
 class ReviewRecordView(EnrolmentMixin, ServiceFormMixin, FormView):
@@ -313,6 +308,13 @@ class ReviewRecordView(EnrolmentMixin, ServiceFormMixin, FormView):
             ),
         }
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        if not self.enrolment.reviews_held:  # the needs assessment is talked through at review 1
+            context["aside_link"] = (f"Read {self.enrolment.preceptee}'s needs assessment (opens in a new tab)",
+                                     reverse("programmes:needs-assessment", args=[self.enrolment.pk]))
+        return context
+
     def perform(self, form: ReviewForm) -> ReviewMeeting:
         return services.review_record(
             actor=self.request.user, enrolment=self.enrolment, goal_progress=form.goal_progress(),
@@ -333,6 +335,13 @@ class ReviewNotHeldView(EnrolmentMixin, ServiceFormMixin, FormView):
     enrolment_action = "record_review"
     heading = "Record a meeting that did not take place"
     success_message = "Saved. The new date is now the next review due."
+
+    @property
+    def caption(self) -> str:
+        due = self.enrolment.next_review_due
+        when = f", due on {due:%-d %B %Y}" if due else ""
+        return (f"Review meeting {self.enrolment.reviews_held + 1}{when}. The preceptee and you are sent the "
+                "new date, with a calendar invitation that moves the meeting.")
 
     def perform(self, form: NotHeldForm) -> ReviewMeeting:
         return services.review_mark_not_held(actor=self.request.user, enrolment=self.enrolment, **form.cleaned_data)
@@ -400,14 +409,24 @@ class ReviewCorrectView(ServiceFormMixin, FormView):
     def caption(self) -> str:
         return f"You can correct it until {timezone.localtime(self.review.locked_after):%-d %B %Y at %H:%M}."
 
+    def goals(self) -> list[Goal]:
+        """The goals reviewed at this meeting, and those still open (progress on one may have been missed)."""
+        reviewed = Q(updates__review=self.review)
+        still_open = ~Q(status__in=[Goal.Status.ACHIEVED, Goal.Status.DROPPED])
+        return list(self.enrolment.goals.filter(reviewed | still_open).distinct())
+
     def get_form_kwargs(self) -> dict[str, Any]:
-        return {**super().get_form_kwargs(), "with_actions": False}
+        return {**super().get_form_kwargs(), "goals": self.goals(), "action_rows": self.review.actions.count(),
+                "submit": "Save the correction"}
 
     def get_initial(self) -> dict[str, Any]:
         return ReviewForm.initial_from(self.review)
 
     def perform(self, form: ReviewForm) -> ReviewMeeting:
-        return services.review_correct(actor=self.request.user, review=self.review, **form.review_fields())
+        return services.review_correct(
+            actor=self.request.user, review=self.review, goal_progress=form.goal_progress(), actions=form.actions(),
+            **form.review_fields(),
+        )
 
     def get_success_url(self) -> str:
         return self.review.get_absolute_url()
@@ -505,6 +524,8 @@ def _goal_context(request: HttpRequest, goal: Goal, progress_form: GoalProgressF
     context = {
         "goal": goal, "enrolment": enrolment, **_roles_on(request.user, enrolment), "can_change": can_change,
         "updates": goal.updates.select_related("author", "review"), "competencies": goal.competencies.all(),
+        # The reflections linked to it that this reader may open (a private one only to its author).
+        "reflections": access.scope(request.user, Reflection).filter(goals=goal).order_by("-updated_at", "-id"),
         "progress_form": progress_form or GoalProgressForm(initial={"on": timezone.localdate()}),
         "crumbs": enrolment_crumbs(enrolment, ("Goals", reverse("programmes:goal-list", args=[enrolment.pk]))),
     }
@@ -607,7 +628,8 @@ class ReflectionFormMixin(ServiceFormMixin):
             "Your draft is saved. Only you can see it."
         )
         return services.reflection_save(
-            actor=self.request.user, enrolment=self.enrolment, reflection=self.reflection,
+            actor=self.request.user, enrolment=self.enrolment,
+            reflection=self.reflection or autosaved_draft(self.request, self.enrolment),
             title=form.cleaned_data["title"], model=self.model_key, answers=form.answers(), finish=finish,
             goals=form.chosen_goals(), competencies=form.cleaned_data.get("competencies") or [],
         )
@@ -620,7 +642,20 @@ class ReflectionFormMixin(ServiceFormMixin):
         if isinstance(form, ReflectionForm):
             # The browser keeps what is typed under this key until the saved reflection is shown.
             form.helper.attrs = {"data-app-draft": draft_key(self.enrolment, self.model_key, self.reflection)}
+            # A new reflection or a draft is also saved on the server as the author writes; a finished
+            # one changes only when its author presses a button (its readers may be reading it).
+            if self.reflection is None or self.reflection.status == Reflection.Status.DRAFT:
+                form.helper.attrs.update({
+                    "data-app-autosave": self.autosave_url(),
+                    "data-app-autosave-seconds": str(getattr(settings, "REFLECTION_AUTOSAVE_SECONDS", 20)),
+                })
         return form
+
+    def autosave_url(self) -> str:
+        if self.reflection is not None:
+            return reverse("programmes:reflection-autosave", args=[self.reflection.pk])
+        new = reverse("programmes:reflection-autosave-new", args=[self.enrolment.pk])
+        return f"{new}?{urlencode({'model': self.model_key})}"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return {**super().get_context_data(**kwargs), "enrolment": self.enrolment, "model_key": self.model_key}
@@ -670,6 +705,117 @@ class ReflectionUpdateView(ReflectionFormMixin, FormView):
 
     def get_initial(self) -> dict[str, Any]:
         return ReflectionForm.initial_from(self.reflection)
+
+
+SIGNED_OUT = "You are signed out, so the draft was not saved. Sign in again to save it."
+
+
+def json_endpoint(view: Callable[..., JsonResponse]) -> Callable[..., JsonResponse]:
+    """A POST the page's script sends: every answer is JSON, including being signed out (401 rather
+    than the sign-in page, so the page can say so and keep what was typed), 404 and 403."""
+
+    @login_not_required
+    @require_POST
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
+        if not request.user.is_authenticated:
+            return JsonResponse({"message": SIGNED_OUT}, status=401)
+        try:
+            return view(request, *args, **kwargs)
+        except Http404:
+            return JsonResponse({"message": "Not found."}, status=404)
+        except PermissionDenied:
+            return JsonResponse({"message": "Only the author can save this reflection."}, status=403)
+
+    return wrapper
+
+
+def _not_saved(status: int, errors: dict[str, list[str]]) -> JsonResponse:
+    messages_ = [message for field_messages in errors.values() for message in field_messages]
+    return JsonResponse({"message": "The draft was not saved: " + " ".join(messages_), "errors": errors},
+                        status=status)
+
+
+AUTOSAVED = "reflection_autosaved"  # session key: the page's draft token -> the draft its first save created
+AUTOSAVED_KEPT = 20
+
+
+def _draft_token(request: HttpRequest) -> str:
+    return request.POST.get("draft_token", "")[:64]
+
+
+def autosaved_draft(request: HttpRequest, enrolment: Enrolment) -> Reflection | None:
+    """The draft an earlier autosave of this page created (the page may have been left before it
+    heard back), so saving again changes that draft rather than making a second one."""
+    token = _draft_token(request)
+    pk = request.session.get(AUTOSAVED, {}).get(token)
+    if not token or not isinstance(pk, int):
+        return None
+    return Reflection.objects.filter(
+        pk=pk, author=request.user, enrolment=enrolment, status=Reflection.Status.DRAFT,
+    ).first()
+
+
+def _remember_autosaved(request: HttpRequest, reflection: Reflection) -> None:
+    token = _draft_token(request)
+    if token:
+        kept = request.session.get(AUTOSAVED, {})
+        kept[token] = reflection.pk
+        request.session[AUTOSAVED] = dict(list(kept.items())[-AUTOSAVED_KEPT:])
+
+
+def _autosave(
+    request: HttpRequest, enrolment: Enrolment, reflection: Reflection | None, model_key: str
+) -> JsonResponse:
+    if model_key not in REFLECTIVE_MODELS:
+        return _not_saved(400, {"model": ["Choose a reflective model."]})
+    if reflection is not None and reflection.status != Reflection.Status.DRAFT:
+        return _not_saved(409, {"__all__": ["This reflection is finished: save your changes with the button."]})
+    form = ReflectionForm(request.POST, model=model_key, enrolment=enrolment, goals=list(enrolment.goals.all()))
+    form.fields["title"].required = False  # a draft may have no title yet ("Untitled reflection")
+    if not form.is_valid():
+        return _not_saved(400, {field: list(errors) for field, errors in form.errors.items()})
+    reflection = reflection or autosaved_draft(request, enrolment)
+    typed = form.cleaned_data["title"].strip() or any(value.strip() for value in form.answers().values())
+    if reflection is None and not typed:
+        return _not_saved(400, {"__all__": ["Write something first."]})
+    try:
+        saved = services.reflection_save(
+            actor=request.user, enrolment=enrolment, reflection=reflection, title=form.cleaned_data["title"],
+            model=model_key, answers=form.answers(), finish=False, goals=form.chosen_goals(),
+            competencies=form.cleaned_data.get("competencies") or [],
+        )
+    except ValidationError as error:
+        return _not_saved(400, error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages})
+    except TransitionError as error:
+        return _not_saved(409, {"__all__": [str(error)]})
+    _remember_autosaved(request, saved)
+    at = f"{timezone.localtime(saved.updated_at):%H:%M}"
+    return JsonResponse({
+        "id": saved.pk, "saved_at": at, "message": f"Draft saved at {at}. Only you can see it.",
+        "autosave_url": reverse("programmes:reflection-autosave", args=[saved.pk]),
+        "form_url": reverse("programmes:reflection-update", args=[saved.pk]),
+        "draft_key": draft_key(enrolment, model_key, saved),
+    })
+
+
+@json_endpoint
+def reflection_autosave_new(request: HttpRequest, pk: int) -> JsonResponse:
+    """The first save of a reflection being written (``?model=``): creates the draft and answers where
+    the next saves go, so they change that draft instead of making another."""
+    enrolment = access.get_for_user(
+        request.user, practice_enrolments(request.user).select_related("programme"), action="write_reflection", pk=pk,
+    )
+    return _autosave(request, enrolment, None, request.GET.get("model", ""))
+
+
+@json_endpoint
+def reflection_autosave(request: HttpRequest, pk: int) -> JsonResponse:
+    """Saves what the author has written so far into their draft."""
+    reflection = access.get_for_user(
+        request.user, Reflection.objects.select_related("enrolment__programme"), action="change", pk=pk,
+    )
+    return _autosave(request, reflection.enrolment, reflection, reflection.model)
 
 
 def _reflection_for(user: Any, pk: int, action: str = "view") -> Reflection:
@@ -807,8 +953,9 @@ class NeedsAssessmentView(EnrolmentMixin, DetailView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        assessment = context["assessment"]
+        assessment = self.object  # None before the preceptee starts it: the context then has no "assessment"
         context.update(
+            assessment=assessment,
             crumbs=self.crumbs(), can_change=access.can(self.request.user, self.enrolment, "needs_assessment"),
             # Until the preceptee shares it, it is theirs alone.
             visible=assessment is not None and (

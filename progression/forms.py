@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import django_filters
@@ -13,9 +14,10 @@ from django.utils import timezone
 from django.utils.text import Truncator
 
 from preceptorship import access
+from preceptorship.forms import GroupedCheckboxes, RecordsField
 from preceptorship.models import Membership, Profession, Team, User
 from preceptorship.widgets import NHSDateField
-from progression.models import CompetencyAssessment, Framework, ProgressionCase
+from progression.models import CompetencyAssessment, Framework, ProgressionCase, Section
 from progression.services import LETTER_PLACEHOLDERS
 
 Role = Membership.Role
@@ -61,7 +63,7 @@ class FrameworkEditForm(NHSForm):
     from_level = forms.CharField(label="From level", max_length=100, required=False, help_text="For example Range 6")
     to_level = forms.CharField(label="To level", max_length=100, required=False,
                                help_text="For example Range 7 Advanced Practitioner")
-    professions = forms.ModelMultipleChoiceField(
+    professions = RecordsField(
         label="Professions it applies to", queryset=Profession.objects.order_by("name"), required=False,
         widget=forms.CheckboxSelectMultiple, to_field_name="slug",
     )
@@ -75,6 +77,33 @@ class FrameworkEditForm(NHSForm):
         help_text="One section title a line. Every competency of these sections must be reached before a case "
                   "is submitted.",
     )
+
+
+class SectionForm(NHSForm):
+    submit_label = "Save the section"
+
+    title = forms.CharField(label="Section title", max_length=200,
+                            help_text="For example, Range 7 key competencies")
+    required_for_sign_off = forms.BooleanField(
+        label="Required for sign-off", required=False,
+        help_text="Every competency of this section must be reached or exceeded before a case is submitted.",
+    )
+
+
+class CompetencyForm(NHSForm):
+    submit_label = "Save the competency"
+
+    section = forms.ModelChoiceField(label="Section", queryset=Section.objects.none(), empty_label=None)
+    code = forms.CharField(label="Code", max_length=30,
+                           help_text="A short code, used once in the framework. For example, SW-R7-3")
+    statement = forms.CharField(label="Statement", widget=forms.Textarea(attrs={"rows": 4}),
+                                help_text="The competency in full, as the framework words it.")
+    guidance = forms.CharField(label="Guidance", widget=forms.Textarea(attrs={"rows": 3}), required=False,
+                               help_text="What evidence could show it, if the framework says.")
+
+    def __init__(self, *args: Any, framework: Framework, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["section"].queryset = Section.objects.filter(framework=framework).order_by("order", "pk")
 
 
 class FrameworkImportForm(NHSForm):
@@ -166,19 +195,36 @@ class EvidenceForm(NHSForm):
     title = forms.CharField(label="Title", max_length=200)
     example_date = NHSDateField(label="Date of the practice example", help_text="For example, 15 3 2025")
     description = forms.CharField(label="What happened and what it shows", widget=forms.Textarea(attrs={"rows": 6}))
-    competencies = forms.MultipleChoiceField(label="Competencies this example shows",
-                                             widget=forms.CheckboxSelectMultiple)
+    competencies = forms.MultipleChoiceField(label="Competencies this example shows", widget=GroupedCheckboxes)
     file = forms.FileField(label="File", required=False, help_text="PDF, Word or an image, 10 MB at most.")
 
-    def __init__(self, *args: Any, case: ProgressionCase, competencies: QuerySet, **kwargs: Any) -> None:
+    link = forms.ChoiceField(
+        label="Link to a reflection or review meeting", required=False,
+        error_messages={"invalid_choice": "Choose a reflection or review meeting from the list."},
+        help_text="Only reflections the practitioner has shared with their line manager, and review meetings "
+                  "held on their preceptorship, that you can open yourself. Readers of the case who cannot open "
+                  "a reflection see only that one is linked and its date.",
+    )
+
+    def __init__(self, *args: Any, case: ProgressionCase, competencies: QuerySet,
+                 links: list[tuple[str, list[tuple[str, str]]]] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # The browser's own file control: the design system's enhanced one names its button from the
         # label plus its own text, which axe reports as a label/name mismatch.
-        self.helper.layout = Layout("title", "example_date", "description", "competencies",
-                                    Field("file", template="progression/includes/file_field.html"))
+        fields: list[Any] = ["title", "example_date", "description", "competencies",
+                             Field("file", template="progression/includes/file_field.html")]
+        if links:
+            self.fields["link"].choices = [("", "No link"), *links]
+            fields.append("link")
+        else:
+            del self.fields["link"]
+        self.helper.layout = Layout(*fields)
         self.competency_rows = {str(c.pk): c for c in competencies}
+        # Under a fieldset per section, in the framework's order: a framework's 30 or more
+        # statements are read and ticked section by section.
         self.fields["competencies"].choices = [
-            (str(c.pk), f"{c.code} ({c.section.title}): {Truncator(c.statement).words(20)}") for c in competencies
+            (title, [(str(c.pk), f"{c.code}: {Truncator(c.statement).words(20)}") for c in group])
+            for (_pk, title), group in itertools.groupby(competencies, key=lambda c: (c.section_id, c.section.title))
         ]
 
     def clean_example_date(self) -> Any:

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from preceptorship.pdf import render_pdf
-from progression import selectors
+from progression import evidence_links, selectors
 from progression.models import LetterTemplate, ProgressionCase
 
 DEFAULT_HEADING = "Confirmation of career progression"
@@ -78,7 +78,8 @@ def render_pack_pdf(case: ProgressionCase, *, progress: Callable[[int], None] | 
     report = progress or (lambda percent: None)
     table = selectors.case_table(case)
     report(30)
-    evidence = list(selectors.case_evidence(case))
+    # Printed for every reader of the case: a linked reflection shows only its kind and date.
+    evidence = evidence_links.linked_items(viewer=None, evidence=selectors.case_evidence(case))
     report(50)
     history = list(selectors.case_history(case))
     report(60)

@@ -23,7 +23,7 @@ from django.utils import timezone
 from preceptorship import access, audit
 from preceptorship.models import Membership, Organisation, Profession, Team, User
 from preceptorship.notifications import notify
-from progression import frameworks_io
+from progression import evidence_links, frameworks_io
 from progression.models import (
     Competency,
     CompetencyAssessment,
@@ -139,6 +139,150 @@ def framework_update(*, actor: User, framework: Framework, data: dict[str, Any])
     return locked
 
 
+# Structured editing of a draft's content (the CSV text on the edit page is the other way).
+
+
+def _draft_content(framework: Framework) -> Framework:
+    """The draft, locked, whose sections and competencies may change."""
+    locked = Framework.objects.select_for_update().get(pk=framework.pk)
+    if locked.status != Framework.Status.DRAFT:
+        raise TransitionError("Only a draft can be edited: make a new version instead.")
+    if locked.cases.exists():
+        raise TransitionError("Cases already use this version; its competencies cannot change.")
+    return locked
+
+
+def _text(value: str, field: str, label: str, limit: int | None = None, *, required: bool = True) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise ValidationError({field: f"Enter the {label}."})
+    if limit is not None and len(value) > limit:
+        raise ValidationError({field: f"The {label} must be {limit} characters or fewer."})
+    return value
+
+
+def framework_section_save(
+    *, actor: User, framework: Framework, title: str, required_for_sign_off: bool, section: Section | None = None,
+) -> Section:
+    """Add a section at the end of a draft, or change one's title and whether sign-off needs it."""
+    title = _text(title, "title", "section's title", 200)
+    with transaction.atomic():
+        locked = _draft_content(framework)
+        if Section.objects.filter(framework=locked, title__iexact=title).exclude(
+            pk=section.pk if section else None
+        ).exists():
+            raise ValidationError({"title": f"There is already a section called “{title}” in this framework."})
+        if section is None:
+            last = Section.objects.filter(framework=locked).aggregate(n=Max("order"))["n"] or 0
+            section = Section.objects.create(framework=locked, title=title, order=last + 1,
+                                             required_for_sign_off=required_for_sign_off)
+            audit.record(actor=actor, action="framework.section_add", obj=locked, summary=f"Section added: {title}")
+            return section
+        section = Section.objects.select_for_update().get(pk=section.pk, framework=locked)
+        before = audit.snapshot(section, ["title", "required_for_sign_off"])
+        section.title, section.required_for_sign_off = title, required_for_sign_off
+        section.save(update_fields=["title", "required_for_sign_off"])
+        audit.record(actor=actor, action="framework.section_change", obj=locked, summary=f"Section changed: {title}",
+                     before=before, after=audit.snapshot(section, list(before)))
+    return section
+
+
+def framework_section_delete(*, actor: User, framework: Framework, section: Section) -> None:
+    """Remove a section of a draft with its competencies."""
+    with transaction.atomic():
+        locked = _draft_content(framework)
+        found = Section.objects.select_for_update().filter(pk=section.pk, framework=locked).first()
+        if found is None:
+            raise TransitionError("This section has already been removed.")
+        codes = list(found.competencies.values_list("code", flat=True))
+        found.delete()
+        audit.record(actor=actor, action="framework.section_delete", obj=locked,
+                     summary=f"Section removed: {found.title}", before={"title": found.title, "competencies": codes})
+
+
+def framework_competency_save(
+    *,
+    actor: User,
+    framework: Framework,
+    section: Section,
+    code: str,
+    statement: str,
+    guidance: str = "",
+    competency: Competency | None = None,
+) -> Competency:
+    """Add a competency at the end of a section of a draft, or change one (and the section it is in)."""
+    code = _text(code, "code", "code", frameworks_io.MAX_CODE)
+    statement = _text(statement, "statement", "statement")
+    guidance = _text(guidance, "guidance", "guidance", required=False)
+    with transaction.atomic():
+        locked = _draft_content(framework)
+        if section.framework_id != locked.pk:
+            raise ValidationError({"section": "Choose a section of this framework."})
+        if Competency.objects.filter(section__framework=locked, code=code).exclude(
+            pk=competency.pk if competency else None
+        ).exists():
+            raise ValidationError({"code": f"The code {code} is already used in this framework."})
+        last = Competency.objects.filter(section=section).aggregate(n=Max("order"))["n"] or 0
+        if competency is None:
+            competency = Competency.objects.create(section=section, code=code, statement=statement,
+                                                   guidance=guidance, order=last + 1)
+            audit.record(actor=actor, action="framework.competency_add", obj=locked,
+                         summary=f"Competency added: {code}")
+            return competency
+        competency = Competency.objects.select_for_update().get(pk=competency.pk, section__framework=locked)
+        before = audit.snapshot(competency, ["section_id", "code", "statement", "guidance"])
+        if competency.section_id != section.pk:
+            competency.order = last + 1  # moved to the end of its new section
+        competency.section, competency.code, competency.statement, competency.guidance = (
+            section, code, statement, guidance)
+        competency.save()
+        audit.record(actor=actor, action="framework.competency_change", obj=locked,
+                     summary=f"Competency changed: {code}", before=before,
+                     after=audit.snapshot(competency, list(before)))
+    return competency
+
+
+def framework_competency_delete(*, actor: User, framework: Framework, competency: Competency) -> None:
+    with transaction.atomic():
+        locked = _draft_content(framework)
+        found = Competency.objects.select_for_update().filter(pk=competency.pk, section__framework=locked).first()
+        if found is None:
+            raise TransitionError("This competency has already been removed.")
+        before = audit.snapshot(found, ["code", "statement", "guidance"])
+        found.delete()
+        audit.record(actor=actor, action="framework.competency_delete", obj=locked,
+                     summary=f"Competency removed: {before['code']}", before=before)
+
+
+def framework_content_move(*, actor: User, framework: Framework, kind: str, pk: int, direction: str) -> None:
+    """Move a section, or a competency within its section, one place up or down."""
+    if direction not in ("up", "down") or kind not in ("section", "competency"):
+        raise TransitionError("Choose what to move, and whether up or down.")
+    with transaction.atomic():
+        locked = _draft_content(framework)
+        if kind == "section":
+            siblings = list(Section.objects.select_for_update().filter(framework=locked).order_by("order", "pk"))
+        else:
+            moving = Competency.objects.filter(pk=pk, section__framework=locked).first()
+            if moving is None:
+                raise TransitionError("That competency is not in this framework.")
+            siblings = list(Competency.objects.select_for_update().filter(section_id=moving.section_id)
+                            .order_by("order", "pk"))
+        index = next((i for i, item in enumerate(siblings) if item.pk == pk), None)
+        if index is None:
+            raise TransitionError(f"That {kind} is not in this framework.")
+        other = index - 1 if direction == "up" else index + 1
+        if not 0 <= other < len(siblings):
+            raise TransitionError(f"That {kind} is already {'first' if direction == 'up' else 'last'}.")
+        siblings[index], siblings[other] = siblings[other], siblings[index]
+        for order, item in enumerate(siblings, start=1):
+            item.order = order
+        type(siblings[0]).objects.bulk_update(siblings, ["order"])
+        item = siblings[other]
+        audit.record(actor=actor, action=f"framework.{kind}_move", obj=locked,
+                     summary=f"Moved {direction}: {getattr(item, 'title', None) or item.code}")
+
+
 def framework_publish(*, actor: User, framework: Framework) -> Framework:
     with transaction.atomic():
         locked = Framework.objects.select_for_update().get(pk=framework.pk)
@@ -146,6 +290,10 @@ def framework_publish(*, actor: User, framework: Framework) -> Framework:
             raise TransitionError(f"Only a draft can be published; this version is {locked.get_status_display()}.")
         if not Competency.objects.filter(section__framework=locked).exists():
             raise TransitionError("A framework needs at least one competency before it is published.")
+        empty = Section.objects.filter(framework=locked, competencies__isnull=True).values_list("title", flat=True)
+        if empty:
+            raise TransitionError("Every section needs a competency before the framework is published: add one to "
+                                  + ", ".join(f"“{title}”" for title in empty) + " or remove it.")
         locked.status = Framework.Status.PUBLISHED
         locked.published_at = timezone.now()
         locked.save(update_fields=["status", "published_at", "updated_at"])
@@ -371,7 +519,10 @@ def evidence_add(
     description: str,
     competencies: list[Competency],
     upload: UploadedFile | None = None,
+    link: str = evidence_links.NO_LINK,
 ) -> Evidence:
+    """A dated example, optionally with a file and a link to one of the practitioner's reflections or
+    review meetings (``progression.evidence_links``: only records the actor may open)."""
     if example_date > timezone.localdate():
         raise ValidationError({"example_date": "The date of the example cannot be in the future."})
     if not competencies:
@@ -382,6 +533,7 @@ def evidence_add(
     with transaction.atomic():
         locked = _lock(case, None)
         _require(actor, locked, "add_evidence", "Evidence can only be added while the case is a draft.")
+        attach_link = evidence_links.resolve(actor=actor, case=locked, value=link)
         evidence = Evidence(
             case=locked, title=title.strip(), example_date=example_date, description=description.strip(),
             added_by=actor,
@@ -394,9 +546,34 @@ def evidence_add(
         evidence.full_clean()
         evidence.save()
         evidence.competencies.set(competencies)
+        if attach_link is not None:
+            attach_link(evidence)
         audit.record(actor=actor, action="progression_case.evidence_add", obj=locked,
-                     summary=f"Evidence added: {evidence.title}")
+                     summary=f"Evidence added: {evidence.title}", after={"link": link} if link else None)
     return evidence
+
+
+def evidence_delete(*, actor: User, evidence: Evidence) -> None:
+    """Remove evidence added by mistake: whoever added it or the line manager, while the case is a
+    draft (a returned case is a draft again). Its file leaves the storage once the deletion commits."""
+    with transaction.atomic():
+        case = _lock(evidence.case, None)
+        item = Evidence.objects.select_for_update().filter(pk=evidence.pk, case=case).first()
+        if item is None:
+            raise TransitionError("This evidence has already been deleted.")
+        item.case = case
+        access.forget(actor)
+        if not access.policy_for(Evidence).allows(actor, item, "delete"):
+            raise TransitionError("Evidence can be deleted only by whoever added it or the line manager, "
+                                  f"while the case is a draft (it is now “{case.get_stage_display()}”).")
+        before = {"title": item.title, "example_date": item.example_date, "file": item.original_filename,
+                  "competencies": sorted(item.competencies.values_list("code", flat=True))}
+        stored, storage = item.file.name, item.file.storage
+        item.delete()
+        audit.record(actor=actor, action="progression_case.evidence_delete", obj=case,
+                     summary=f"Evidence deleted: {before['title']}", before=before)
+        if stored:
+            transaction.on_commit(lambda: storage.delete(stored))
 
 
 def missing_for_submission(case: ProgressionCase) -> list[CompetencyAssessment]:
@@ -477,6 +654,12 @@ def progression_case_od_decide(*, actor: User, case: ProgressionCase, decision: 
         if decision == "sign_off":
             from_stage = _move(locked, to_stage=Stage.SIGNED_OFF)
             kind = Decision.Kind.SIGNED_OFF
+            # The practitioner first, in their own words (the same key twice is a no-op): their manager
+            # tells them in person before anything arrives in writing, so this only says that it will happen.
+            _tell([locked.practitioner], locked, "progression_case_signed_off",
+                  "Your progression case has been signed off",
+                  "Your progression case has been signed off by the Operational Director. Your manager will "
+                  "talk to you about it, and you will then get a letter confirming it in writing.")
             _tell(list(access.people_in([locked.organisation_id], Role.HR)) + [locked.line_manager,
                   locked.head_of_service], locked, "progression_case_signed_off",
                   f"Progression case for {locked.practitioner} is signed off")

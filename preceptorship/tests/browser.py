@@ -299,7 +299,10 @@ def _safe(name: str) -> str:
 
 def assert_styled(page: Any) -> None:
     """The NHS.UK stylesheet loaded: the header is NHS blue."""
-    colour = page.eval_on_selector(".nhsuk-header", "element => getComputedStyle(element).backgroundColor")
+    # A click that navigates returns before the next page has loaded: wait for it, and let the
+    # locator wait for the header, rather than judge a page half-way through loading.
+    page.wait_for_load_state()
+    colour = page.locator(".nhsuk-header").evaluate("element => getComputedStyle(element).backgroundColor")
     assert colour == NHS_BLUE, f"{page.url}: the NHS.UK CSS did not load (header background {colour})"
 
 

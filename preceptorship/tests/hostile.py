@@ -89,6 +89,12 @@ IMPOSSIBLE_DATES = [
     ("1e3", "0x1", "２０２５"),
 ]
 NUMBERS = ["-1", "-999999999", "0", "99999999999999999999999", "1e309", "NaN", "-0", "3.14159", "١٢", "", "ten"]
+# Ids no record has: past what a database column holds (either sign), numbers in other spellings
+# (exponent, not-a-number, full-width and Arabic-Indic digits, a superscript: a digit to
+# ``str.isdigit`` but not to ``int``), a NUL byte. Every choice field is
+# sent each of them (``odd_choices``), so a field that looks them up in the database must refuse them.
+ODD_IDS = ["99999999999999999999", "-99999999999999999999", "9223372036854775808", "1e5", "NaN", "１", "٣", "²",
+           "\x00"]
 
 
 @dataclass
@@ -101,11 +107,13 @@ class Field:
 
 @dataclass
 class Form:
-    """A POST form read from a page: where it posts and its fields (see ``read_form``)."""
+    """A form read from a page: where it posts (or, for a list's filters, GETs) and its fields
+    (see ``read_form``)."""
 
     page: str
     action: str
     fields: dict[str, Field]
+    method: str = "post"
 
     def defaults(self) -> dict[str, Any]:
         data: dict[str, Any] = {}
@@ -115,22 +123,29 @@ class Form:
             data[item.name] = item.value
         return data
 
+    def odd_choices(self, odd_id: str, *, every_field: bool = False) -> dict[str, Any]:
+        """The ordinary values, with ``odd_id`` (see ODD_IDS) in every choice field (select, radio,
+        checkbox) or, for a list's filters, in every field."""
+        chosen = [item for item in self.fields.values()
+                  if every_field or item.kind in ("select", "radio", "checkbox")]
+        return self.defaults() | {item.name: odd_id for item in chosen if item.kind != "file"}
+
 
 class _FormReader(HTMLParser):
-    """Collects the fields of the POST forms of a page (the header's sign-out form is ignored)."""
+    """Collects the fields of the forms of a page."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.forms: list[tuple[str, dict[str, Field]]] = []
+        self.forms: list[tuple[str, str, dict[str, Field]]] = []
         self._current: dict[str, Field] | None = None
         self._select: Field | None = None
         self._textarea: Field | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {key: value or "" for key, value in attrs}
-        if tag == "form" and a.get("method", "").lower() == "post":
+        if tag == "form":
             self._current = {}
-            self.forms.append((a.get("action", ""), self._current))
+            self.forms.append(((a.get("method") or "get").lower(), a.get("action", ""), self._current))
         if self._current is None or not a.get("name"):
             return
         name = a["name"]
@@ -172,19 +187,22 @@ class _FormReader(HTMLParser):
             self._textarea.value += data.removeprefix("\n") if not self._textarea.value else data
 
 
-def read_forms(client: Any, page: str) -> list[Form]:
-    """GET ``page`` (following redirects) and read its POST forms, leaving out the header's sign-out."""
+def read_forms(client: Any, page: str, *, methods: tuple[str, ...] = ("post",)) -> list[Form]:
+    """GET ``page`` (following redirects) and read its POST forms, leaving out the header's sign-out
+    (or, with ``methods=("get", "post")``, its GET forms too: a list's filters)."""
     response = client.get(page, follow=True)
     assert response.status_code == HTTPStatus.OK, f"{page} answered {response.status_code}"
+    if "html" not in response.get("Content-Type", ""):
+        return []  # a download (a PDF, a CSV): no forms
     page = response.request["PATH_INFO"]
     reader = _FormReader()
     reader.feed(response.content.decode())
     forms = []
-    for target, fields in reader.forms:
-        if target.endswith("/sign-out/"):
+    for method, target, fields in reader.forms:
+        if target.endswith("/sign-out/") or method not in methods:
             continue
         fields.pop("csrfmiddlewaretoken", None)
-        forms.append(Form(page=page, action=target or page, fields=fields))
+        forms.append(Form(page=page, action=target or page, fields=fields, method=method))
     return forms
 
 
@@ -213,7 +231,7 @@ def _hostile_for(item: Field) -> st.SearchStrategy[Any]:
     if item.kind == "number":
         return st.sampled_from(NUMBERS) | hostile_text()
     if item.kind in ("select", "radio", "checkbox"):
-        return st.sampled_from(item.options or [""]) | st.sampled_from(["-1", "999999999", "' OR 1=1 --", ""])
+        return st.sampled_from(item.options or [""]) | st.sampled_from(["-1", "999999999", "' OR 1=1 --", "", *ODD_IDS])
     if item.kind == "file":
         return st.just("")
     return hostile_text()

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.core import mail
 from django.db import DatabaseError
+from playwright.sync_api import expect
 
 from preceptorship.models import User
 from preceptorship.notifications import notify
@@ -36,9 +37,9 @@ def test_wrong_details_show_the_error_summary_and_field_errors(page: Any, demo: 
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state()
     summary = page.locator(".nhsuk-error-summary")
-    assert summary.is_visible()
-    assert summary.get_by_role("link", name=re.compile("valid email", re.I)).count() == 1
-    assert page.locator(".nhsuk-form-group--error .nhsuk-error-message").count() == 2  # e-mail and password
+    expect(summary).to_be_visible()
+    expect(summary.get_by_role("link", name=re.compile("valid email", re.I))).to_have_count(1)
+    expect(page.locator(".nhsuk-form-group--error .nhsuk-error-message")).to_have_count(2)  # e-mail and password
     assert page.get_by_label("E-mail address").input_value() == "not-an-email-address"
     screenshot(page, "field-errors")
     check_page(page)
@@ -93,7 +94,7 @@ def test_password_reset_from_request_to_signing_in_with_the_new_password(
     check_page(page)
     page.get_by_role("button", name="Send the link").click()
     page.wait_for_load_state()
-    assert page.locator(".nhsuk-error-summary").is_visible(), "an empty e-mail address must be refused"
+    expect(page.locator(".nhsuk-error-summary"), "an empty e-mail address must be refused").to_be_visible()
     screenshot(page, "empty")
     check_page(page)
 
@@ -115,7 +116,7 @@ def test_password_reset_from_request_to_signing_in_with_the_new_password(
     page.locator("input[name=new_password2]").fill("something else entirely")
     page.get_by_role("button", name="Save the new password").click()
     page.wait_for_load_state()
-    assert page.locator(".nhsuk-error-summary").is_visible(), "mismatched passwords must be refused"
+    expect(page.locator(".nhsuk-error-summary"), "mismatched passwords must be refused").to_be_visible()
     screenshot(page, "mismatch")
     check_page(page)
     page.locator("input[name=new_password1]").fill(new_password)
@@ -138,8 +139,8 @@ def test_profile_keeps_what_was_typed_on_error_and_saves(page: Any, demo: Demo, 
     page.get_by_role("button", name="Save").click()
     page.wait_for_load_state()
     summary = page.locator(".nhsuk-error-summary")
-    assert summary.is_visible()
-    assert summary.get_by_role("link", name="Enter your first name").count() == 1
+    expect(summary).to_be_visible()
+    expect(summary.get_by_role("link", name="Enter your first name")).to_have_count(1)
     assert page.get_by_label("Job title").input_value() == "Senior <b>Occupational</b> Therapist"
     screenshot(page, "error")
     check_page(page)
@@ -165,7 +166,7 @@ def test_notifications_list_and_open(page: Any, demo: Demo, live_server: Any) ->
     sign_in(page, live_server, recipient.email, demo.password)
     page.locator(".nhsuk-header__account-link", has_text="Notifications").click()
     page.wait_for_load_state()
-    assert page.locator("main strong", has_text="Review 2 is due").is_visible()
+    expect(page.locator("main strong", has_text="Review 2 is due")).to_be_visible()
     assert "<script>alert(1)</script>" in page.locator("main").inner_text(), "the body must be shown as text"
     screenshot(page, "list")
     check_page(page)
@@ -199,7 +200,7 @@ def test_a_refused_write_shows_the_problem_page(page: Any, demo: Demo, live_serv
     page.get_by_role("button", name="Save").click()
     page.wait_for_load_state()
     monkeypatch.undo()
-    assert page.get_by_role("heading", name="Sorry, there is a problem with the service").is_visible()
+    expect(page.get_by_role("heading", name="Sorry, there is a problem with the service")).to_be_visible()
     assert "Your changes have not been saved" in page.locator("main").inner_text()
     screenshot(page, "problem-page")
     check_page(page)

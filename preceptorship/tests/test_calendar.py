@@ -57,3 +57,8 @@ def test_a_cancellation_withdraws_the_same_event():
     assert calendar["method"] == "CANCEL"
     assert event["status"] == "CANCELLED"
     assert event["uid"] == review_uid(42, 2)
+
+
+def test_a_given_sequence_replaces_the_one_from_the_time_of_the_change():
+    _, event = invitation(cancelled=True, sequence=sequence_for(CHANGED) + 5)
+    assert event["sequence"] == sequence_for(CHANGED) + 5

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from preceptorship.models import Membership
 from preceptorship.tests.factories import person
+from programmes.models import Enrolment
 from programmes.schedule import add_months
 from programmes.tests.factories import EnrolmentFactory, ProgrammeFactory
 
@@ -73,9 +74,9 @@ EXPECTATIONS: dict[str, dict[str, dict[str, int]]] = {
     "programmes:enrolment-pause": {"GET": CHANGE_ENROLMENT, "POST": CHANGE_ENROLMENT},
     "programmes:enrolment-extend": {"GET": CHANGE_ENROLMENT, "POST": CHANGE_ENROLMENT},
     "programmes:enrolment-withdraw": {"GET": CHANGE_ENROLMENT, "POST": CHANGE_ENROLMENT},
+    # Paused: the return date form (an empty date is today); done, back to the enrolment.
     "programmes:enrolment-resume": {
-        "GET": POST_ONLY,
-        # Not paused, so the lead, mentor and line manager are sent back with a message.
+        "GET": CHANGE_ENROLMENT,
         "POST": {**CHANGE_ENROLMENT, "own:mentor": 302, "own:line_manager": 302, "own:programme_lead": 302},
     },
     "programmes:enrolment-people": {"GET": LEAD_ONLY_ENROLMENT, "POST": LEAD_ONLY_ENROLMENT},
@@ -124,7 +125,7 @@ BUILDERS = {
     "programmes:enrolment-pause": _current,
     "programmes:enrolment-extend": _current,
     "programmes:enrolment-withdraw": _current,
-    "programmes:enrolment-resume": _current,
+    "programmes:enrolment-resume": _enrolment_for(status=Enrolment.Status.PAUSED),
     "programmes:enrolment-people": _current,
     "programmes:completion-confirm": _completing,
     "programmes:completion-outcome": _completing,

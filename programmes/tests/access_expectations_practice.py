@@ -15,7 +15,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from programmes.models import Enrolment, ReviewMeeting
+from programmes.models import Enrolment, Reflection, ReviewMeeting
 from programmes.tests.factories import EnrolmentFactory, ProgrammeFactory
 from programmes.tests.factories_practice import (
     GoalFactory,
@@ -83,6 +83,13 @@ EXPECTATIONS: dict[str, dict[str, dict[str, int]]] = {
         "GET": NOT_GET,
         "POST": _who(200, "mentor", "line_manager", practitioner=403),
     },
+    # The reflection page's script saves drafts here and reads JSON back: signed out is a 401, not
+    # the sign-in page. With no body: nothing to create (400); an empty draft is saved as empty (200).
+    "programmes:reflection-autosave-new": {
+        "GET": {"*": 405},
+        "POST": {**_who(400, "practitioner", mentor=403, line_manager=403), "anonymous": 401},
+    },
+    "programmes:reflection-autosave": {"GET": {"*": 405}, "POST": {**_who(200, "practitioner"), "anonymous": 401}},
     "programmes:protected-time": READ_PRACTICE,
     "programmes:protected-time-log": GOAL_FORM,
     "programmes:needs-assessment": READ_PRACTICE,
@@ -127,6 +134,12 @@ def _shared_reflection(world: Any, viewer: Any, target: str) -> tuple[dict[str, 
     return {"pk": reflection.pk}, reflection.title
 
 
+def _draft_reflection(world: Any, viewer: Any, target: str) -> tuple[dict[str, int], str]:
+    reflection = ReflectionFactory(enrolment=_enrolment_in(world, target), title=f"Draft about a {target} visit",
+                                   status=Reflection.Status.DRAFT)
+    return {"pk": reflection.pk}, reflection.title
+
+
 def _needs(world: Any, viewer: Any, target: str) -> tuple[dict[str, int], str]:
     assessment = NeedsAssessmentFactory(enrolment=_enrolment_in(world, target), submitted_at=timezone.now(),
                                         reasonable_adjustments=f"Adjustment for the {target} preceptee")
@@ -137,6 +150,7 @@ BUILDERS = {
     **{name: _enrolment for name in (
         "programmes:review-list", "programmes:review-record", "programmes:review-not-held", "programmes:goal-list",
         "programmes:goal-create", "programmes:reflection-list", "programmes:reflection-create",
+        "programmes:reflection-autosave-new",
         "programmes:protected-time", "programmes:protected-time-log", "programmes:needs-assessment-edit",
     )},
     "programmes:needs-assessment": _needs,
@@ -151,6 +165,7 @@ BUILDERS = {
     "programmes:reflection-update": _shared_reflection,
     "programmes:reflection-share": _shared_reflection,
     "programmes:reflection-feedback": _shared_reflection,
+    "programmes:reflection-autosave": _draft_reflection,
 }
 
 

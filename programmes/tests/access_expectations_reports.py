@@ -20,6 +20,11 @@ def _ics_table(world, viewer, target):
     return {"table": "organisations", "fmt": "csv"}
 
 
+def _ics_organisation(world, viewer, target):
+    """Both organisations are in the ICS (aggregates only); one of another ICS is 404 (test_views_reports)."""
+    return {"pk": (world.organisation if target == "own" else world.other_organisation).pk}
+
+
 def _fmt(world, viewer, target):
     return {"fmt": "csv"}
 
@@ -39,6 +44,7 @@ EXPECTATIONS = {
     "programmes:enrolments-export": {"GET": {**ANON, "programme_lead": 200, "*": 403}},
     "programmes:ics-dashboard": {"GET": {**ANON, "ics_lead": 200, "*": 403}, "POST": POST_NOT_ALLOWED},
     "programmes:ics-export": {"GET": {**ANON, "ics_lead": 200, "*": 403}},
+    "programmes:ics-organisation": {"GET": {**ANON, "ics_lead": 200, "*": 403}, "POST": POST_NOT_ALLOWED},
     "programmes:mentor-directory": {"GET": {**ANON, "ics_lead": 200, "programme_lead": 200, "*": 403}},
     "programmes:mentor-directory-export": {"GET": {**ANON, "ics_lead": 200, "programme_lead": 200, "*": 403}},
     "programmes:export-job": {"GET": {**ANON, "own:*": 200, "other:*": 404}, "POST": POST_NOT_ALLOWED},
@@ -49,6 +55,7 @@ EXPECTATIONS = {
 BUILDERS = {
     "programmes:dashboard-export": _table,
     "programmes:ics-export": _ics_table,
+    "programmes:ics-organisation": _ics_organisation,
     "programmes:enrolments-export": _fmt,
     "programmes:mentor-directory-export": _fmt,
     "programmes:export-job": _job,

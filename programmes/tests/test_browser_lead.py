@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from preceptorship.models import User
 from preceptorship.tests.browser import (  # noqa: F401 - fixtures
@@ -52,8 +53,8 @@ def test_lead_sets_up_a_programme_and_enrols_a_cohort(page: Any, demo: Demo, liv
     sign_in(page, live_server, demo.email("council_lead"), demo.password)
     page.get_by_role("link", name="Programmes", exact=True).click()
     page.wait_for_load_state()
-    assert page.get_by_role("heading", name="Programmes", level=1).is_visible()
-    assert page.get_by_role("link", name="Occupational Therapy preceptorship").is_visible()
+    expect(page.get_by_role("heading", name="Programmes", level=1)).to_be_visible()
+    expect(page.get_by_role("link", name="Occupational Therapy preceptorship")).to_be_visible()
     _check_both_widths(page, "programmes")
 
     page.get_by_role("link", name="Set up a programme").click()
@@ -74,7 +75,7 @@ def test_lead_sets_up_a_programme_and_enrols_a_cohort(page: Any, demo: Demo, liv
     page.get_by_label("Protected time (hours per month)").fill("7.5")
     page.get_by_role("button", name="Set up the programme").click()
     page.wait_for_load_state()
-    assert page.get_by_role("heading", name="Social work preceptorship (ASYE)", level=1).is_visible()
+    expect(page.get_by_role("heading", name="Social work preceptorship (ASYE)", level=1)).to_be_visible()
     assert "multi-professional" not in page.locator("main").inner_text()
     _check_both_widths(page, "programme")
 
@@ -88,7 +89,7 @@ def test_lead_sets_up_a_programme_and_enrols_a_cohort(page: Any, demo: Demo, liv
     mentor = User.objects.get(email=demo.email("mentor_sw"))
     page.get_by_label("Mentor", exact=True).select_option(str(mentor.pk))
     manager = User.objects.get(email=demo.email("manager_sw"))
-    page.get_by_label("Line manager").select_option(str(manager.pk))
+    page.get_by_label("Line manager (optional)", exact=True).select_option(str(manager.pk))
     page.get_by_role("button", name="Enrol").click()
     page.wait_for_load_state()
 
@@ -103,7 +104,7 @@ def test_lead_sets_up_a_programme_and_enrols_a_cohort(page: Any, demo: Demo, liv
     _check_both_widths(page, "timeline")
 
     goto(page, live_server.url + "/programmes/mentors/")
-    assert page.get_by_role("cell", name=re.compile("Sam Whitfield")).is_visible()
+    expect(page.get_by_role("cell", name=re.compile("Sam Whitfield"))).to_be_visible()
     _check_both_widths(page, "mentors")
 
 
@@ -111,7 +112,7 @@ def test_preceptee_home_is_their_timeline_and_the_certificate_downloads(
     page: Any, demo: Demo, live_server: Any
 ) -> None:
     sign_in(page, live_server, demo.email("preceptee_ot_done"), demo.password)
-    assert page.get_by_role("heading", name="Your preceptorship").is_visible()
+    expect(page.get_by_role("heading", name="Your preceptorship")).to_be_visible()
     _check_both_widths(page, "home")
     page.get_by_role("link", name="Occupational Therapy preceptorship").first.click()
     page.wait_for_load_state()
@@ -133,7 +134,7 @@ def test_completion_is_confirmed_recorded_and_evaluated(page: Any, demo: Demo, l
 
     # The line manager finds it on their home page, first says "not yet" without a reason.
     _sign_in_as(page, live_server, demo, "manager_ot")
-    assert page.get_by_role("heading", name="Completions to confirm").is_visible()
+    expect(page.get_by_role("heading", name="Completions to confirm")).to_be_visible()
     panel = page.get_by_role("region", name="Completions to confirm")
     panel.get_by_role("link", name=re.compile("Chloe Adams")).click()
     page.wait_for_load_state()
@@ -210,7 +211,7 @@ def test_lead_changes_a_running_enrolment(page: Any, demo: Demo, live_server: An
     _fill_date(page, "end_date", timezone.localdate() + datetime.timedelta(days=60))
     page.get_by_role("button", name="Pause the preceptorship").click()
     page.wait_for_load_state()
-    assert page.get_by_role("button", name="Resume today").is_visible()
+    expect(page.get_by_role("link", name="Record the return from the pause")).to_be_visible()
     _check_both_widths(page, "paused")
     for link, name in (("Extend", "extend-form"), ("Record a withdrawal", "withdraw-form"),
                        ("Change mentor or line manager", "people-form")):
@@ -218,7 +219,9 @@ def test_lead_changes_a_running_enrolment(page: Any, demo: Demo, live_server: An
         page.wait_for_load_state()
         _check_both_widths(page, name)
         page.go_back()
-    page.get_by_role("button", name="Resume today").click()
+    page.get_by_role("link", name="Record the return from the pause").click()
+    page.wait_for_load_state()
+    page.get_by_role("button", name="Record the return").click()  # today, the pause's first day
     page.wait_for_load_state()
     enrolment.refresh_from_db()
     assert enrolment.status == Enrolment.Status.ACTIVE

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 
 from preceptorship.models import Membership, User
 from preceptorship.tests.browser import (  # noqa: F401 (fixtures)
@@ -55,11 +56,11 @@ def test_a_programme_lead_filters_reads_a_chart_and_downloads_excel(page: Any, d
     lead_email = demo.email("council_lead")
     programme = _six_new_starters(lead_email)
     sign_in(page, live_server, lead_email, demo.password)
-    assert page.get_by_role("heading", name="Your dashboard").is_visible()  # the home panel
+    expect(page.get_by_role("heading", name="Your dashboard")).to_be_visible()  # the home panel
     check_page(page)
     page.get_by_role("link", name="Dashboard", exact=True).first.click()
     page.wait_for_load_state()
-    assert page.get_by_role("heading", name="Dashboard", level=1).is_visible()
+    expect(page.get_by_role("heading", name="Dashboard", level=1)).to_be_visible()
     check_page(page)
 
     # Filter by programme.
@@ -73,7 +74,7 @@ def test_a_programme_lead_filters_reads_a_chart_and_downloads_excel(page: Any, d
 
     # The chart has an accessible name; its numbers are behind a details toggle.
     chart = page.get_by_role("img", name="Starts and completions by month")
-    assert chart.count() == 1
+    expect(chart).to_have_count(1)
     page.get_by_text("Show the numbers for “Starts and completions by month”").click()
     table = page.get_by_role("table", name="Starts and completions by month")
     this_month = timezone.localdate().strftime("%b %Y")
@@ -101,8 +102,8 @@ def test_a_long_list_is_prepared_in_the_background_then_downloaded(
     goto(page, url(live_server, "/programmes/reports/dashboard/"))
     page.get_by_role("link", name="Download enrolments as Excel (.xlsx)").click()
     page.wait_for_load_state()
-    assert page.get_by_role("heading", name="Your download", level=1).is_visible()
-    assert page.get_by_role("heading", name="Ready to download").is_visible()
+    expect(page.get_by_role("heading", name="Your download", level=1)).to_be_visible()
+    expect(page.get_by_role("heading", name="Ready to download")).to_be_visible()
     check_page(page)
     with page.expect_download() as download:
         page.get_by_role("link", name="Download the file (Excel (.xlsx))").click()
@@ -119,9 +120,9 @@ def test_an_ics_lead_compares_organisations_and_finds_a_mentor(page: Any, demo: 
     table = page.get_by_role("table", name="Organisations side by side")
     for name in ("Dalesford Community Health NHS Foundation Trust", "Dalesford County Council Adult Social Care",
                  "Riverbend Care Partnership"):
-        assert table.get_by_role("row", name=name).count() == 1
+        expect(table.get_by_role("row", name=name)).to_have_count(1)
     assert "fewer than 5" in table.inner_text()
-    assert page.get_by_role("img", name="Completion rate, by organisation").count() == 1
+    expect(page.get_by_role("img", name="Completion rate, by organisation")).to_have_count(1)
     assert "ellie.turner" not in page.content()  # no personal record of a preceptee
     screenshot(page, "ics-dashboard")
     check_page(page)
@@ -155,7 +156,7 @@ def test_a_staff_file_imports_with_a_preview_and_row_errors(page: Any, demo: Any
     page.get_by_label("Staff file").set_input_files(_staff_file([good, bad]))
     page.get_by_role("button", name="Check the file").click()
     page.wait_for_load_state()
-    assert page.get_by_role("heading", name="There is a problem").is_visible()
+    expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
     errors = page.get_by_role("table", name="Row errors")
     assert "Enter a valid e-mail address" in errors.inner_text()
     assert "“Astrology” is not a profession we know" in errors.inner_text()
@@ -168,11 +169,11 @@ def test_a_staff_file_imports_with_a_preview_and_row_errors(page: Any, demo: Any
     page.get_by_label("Staff file").set_input_files(_staff_file([good]))
     page.get_by_role("button", name="Check the file").click()
     page.wait_for_load_state()
-    assert page.get_by_role("heading", name="What the import will do").is_visible()
+    expect(page.get_by_role("heading", name="What the import will do")).to_be_visible()
     check_page(page)
     page.get_by_role("button", name="Import 1 row").click()
     page.wait_for_load_state()
-    assert page.get_by_role("heading", name="Staff imported").is_visible()
+    expect(page.get_by_role("heading", name="Staff imported")).to_be_visible()
     check_page(page)
     assert User.objects.filter(email="new.ot@council.example").exists()
 

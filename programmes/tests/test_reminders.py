@@ -361,7 +361,7 @@ def test_turning_the_preference_off_on_the_profile_page_stops_non_essential_e_ma
     e = enrolment(programme, review=TODAY + 14 * DAY)
     client.force_login(e.preceptee)
     page = client.get(reverse("profile")).content.decode()
-    assert "Escalations, completion sign-off requests and progression case steps are always e-mailed" in page
+    assert "Escalations, completion sign-off requests, progression case steps and cancelled meetings" in page
     response = client.post(reverse("profile"), {"first_name": "Sam", "last_name": "Okafor", "job_title": "",
                                                 "band": ""})  # the box left unticked
     assert response.status_code == 302

@@ -4,13 +4,16 @@ preceptee evaluates the programme; the certificate renders."""
 from __future__ import annotations
 
 import datetime
+from http import HTTPStatus
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
-from preceptorship.models import Membership, Notification
+from preceptorship.models import AuditEntry, Membership, Notification
 from preceptorship.pdf import render_pdf
 from preceptorship.tests.factories import person
 from programmes import selectors, services
@@ -139,3 +142,92 @@ def test_certificate_names_the_preceptee_programme_and_outcome(organisation):
     assert "Evangeline &lt;img" in html and done.programme.name in html and "Progressed to Level 2" in html
     pdf = render_pdf("pdf/certificate.html", context)
     assert pdf.startswith(b"%PDF")
+
+
+# Not yet: a proposed extension, then both are asked again when the new date comes.
+
+
+def _client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.mark.parametrize("months", [0, 25])
+def test_a_proposed_extension_is_1_to_24_months(due, months):
+    with pytest.raises(ValidationError) as error:
+        services.completion_confirm(actor=due.mentor, enrolment=due, confirmed=False, reason="Two standards left",
+                                    proposed_extension_months=months)
+    assert "proposed_extension_months" in error.value.message_dict
+
+
+def test_after_an_extension_both_are_asked_again_when_the_new_date_comes(due, lead):
+    services.completion_confirm(actor=due.mentor, enrolment=due, confirmed=False,
+                                reason="Two standards still to evidence", proposed_extension_months=3)
+    services.completion_confirm(actor=due.line_manager, enrolment=due, confirmed=True)
+    assert not selectors.completions_to_confirm(due.mentor).exists()  # answered: off their list
+
+    services.enrolment_extend(actor=lead, enrolment=due, months=3, reason="Two standards still to evidence")
+    due.refresh_from_db()
+    assert not CompletionConfirmation.objects.filter(enrolment=due).exists()
+    entry = AuditEntry.objects.filter(action="enrolment.extend").get()
+    assert [a["role"] for a in entry.before["completion_answers"]] == ["line_manager", "mentor"]
+    assert entry.after["completion_answers"] == []
+    assert not services.completion_open(due)  # the new date is three months on
+    window = due.completion_due - datetime.timedelta(days=20)
+    for who in (due.mentor, due.line_manager):
+        assert list(selectors.completions_to_confirm(who, today=window)) == [due]
+
+
+def test_the_extend_form_offers_what_was_proposed_and_the_page_then_asks_again(due, lead):
+    services.completion_confirm(actor=due.line_manager, enrolment=due, confirmed=False,
+                                reason="Needs the leadership standard", proposed_extension_months=2)
+    client = _client(lead)
+    page = client.get(reverse("programmes:enrolment-detail", args=[due.pk])).content.decode()
+    assert "not yet, Needs the leadership standard (proposes 2 more months)" in page
+    assert reverse("programmes:enrolment-extend", args=[due.pk]) in page
+    url = reverse("programmes:enrolment-extend", args=[due.pk])
+    form = client.get(url).context["form"]
+    assert form.initial == {"months": 2, "reason": "Line manager: Needs the leadership standard"}
+    response = client.post(url, {"months": "2", "reason": "Line manager: Needs the leadership standard"})
+    assert response.status_code == HTTPStatus.FOUND
+    page = client.get(reverse("programmes:enrolment-detail", args=[due.pk])).content.decode()
+    assert "Extended by 2 months" in page and "proposes 2 more months" not in page
+    assert "Completion confirmations" not in page
+
+
+def test_the_confirm_page_shows_what_the_answer_rests_on_and_the_other_answer(due):
+    services.completion_confirm(actor=due.line_manager, enrolment=due, confirmed=False,
+                                reason="Needs the leadership standard", proposed_extension_months=2)
+    page = _client(due.mentor).get(reverse("programmes:completion-confirm", args=[due.pk])).content.decode()
+    assert "Reviews held" in page and "0 of 6" in page
+    assert "None set" in page and "hours so far" in page
+    assert "Not yet: Needs the leadership standard (proposes 2 more months)" in page
+
+
+def test_the_programme_lead_is_told_of_a_not_yet_and_when_every_answer_is_yes(due, lead):
+    def told(kind):
+        return Notification.objects.filter(recipient=lead, kind=kind)
+
+    services.completion_confirm(actor=due.mentor, enrolment=due, confirmed=True)
+    assert not told("completion_ready").exists(), "the line manager has not answered"
+    services.completion_confirm(actor=due.line_manager, enrolment=due, confirmed=False,
+                                reason="Needs the leadership standard.", proposed_extension_months=2)
+    not_yet = told("completion_not_yet").get()
+    assert "Line manager says" in not_yet.subject
+    assert "Needs the leadership standard. Proposes an extension of 2 months." == not_yet.body
+    assert not_yet.url == due.get_absolute_url()
+    services.completion_confirm(actor=due.line_manager, enrolment=due, confirmed=True)
+    assert told("completion_ready").count() == 1
+    assert _client(lead).get(told("completion_ready").get().url).status_code == HTTPStatus.OK
+
+
+def test_coming_back_to_the_confirm_page_shows_the_earlier_answer_to_change(due):
+    services.completion_confirm(actor=due.mentor, enrolment=due, confirmed=False, reason="One standard left",
+                                proposed_extension_months=1)
+    url = reverse("programmes:completion-confirm", args=[due.pk])
+    form = _client(due.mentor).get(url).context["form"]
+    assert form.initial == {"confirmed": "no", "reason": "One standard left", "proposed_extension_months": 1}
+    assert _client(due.line_manager).get(url).context["form"].initial == {}
+    assert _client(due.mentor).post(url, {"confirmed": "yes"}).status_code == HTTPStatus.FOUND
+    assert CompletionConfirmation.objects.get(enrolment=due, role="mentor").confirmed

@@ -13,7 +13,7 @@ from django.utils import timezone
 from preceptorship.models import AuditEntry, Membership, Profession, User
 from preceptorship.tests.factories import person
 from programmes import demo, services
-from programmes.models import CompletionConfirmation, Enrolment, Evaluation, Programme, Transition
+from programmes.models import CompletionConfirmation, Enrolment, Evaluation, Programme, ReviewMeeting, Transition
 from programmes.services import TransitionError
 from programmes.tests.factories import EnrolmentFactory, ProgrammeFactory
 
@@ -119,7 +119,16 @@ def test_demo_shows_every_state_and_is_safe_to_run_twice():
     podiatry = enrolment("oliver.grant")
     assert podiatry.mentor.memberships.get().organisation != podiatry.organisation
     assert podiatry.programme.professions.count() > 1
-    assert CompletionConfirmation.objects.count() == 2
+    # Only completed preceptorships have confirmations: month 17 still waits for both answers.
+    assert not CompletionConfirmation.objects.exclude(enrolment__status=Enrolment.Status.COMPLETED).exists()
+    assert enrolment("aisha.rahman").extensions.exists()
+    # The ended preceptorships keep what happened while they ran.
+    assert done.reviews.filter(status=ReviewMeeting.Status.HELD).count() == 5 and done.goals.count() == 3
+    assert enrolment("luke.morgan").reviews.exists() and enrolment("luke.morgan").goals.exists()
+    assert ReviewMeeting.objects.filter(status=ReviewMeeting.Status.CANCELLED, enrolment=podiatry).exists()
+    late = enrolment("chloe.adams")
+    assert late.goals.filter(competencies__isnull=False).exists()
+    assert late.reflections.filter(competencies__isnull=False, goals__isnull=False, shared_at__isnull=False).exists()
     # The names are fictional: no e-mail address outside the demo's example domains.
     assert not User.objects.exclude(email__endswith=".example").exists()
 

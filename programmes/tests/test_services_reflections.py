@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.test import Client
 
 from preceptorship import access
 from preceptorship.models import AuditEntry, Notification
-from programmes import services
+from programmes import selectors, services
 from programmes.models import Reflection
 from programmes.services import TransitionError
 from programmes.tests.factories_practice import GoalFactory, ReflectionFactory, make_cast
@@ -102,3 +103,31 @@ def test_feedback_only_on_a_shared_reflection_and_the_author_is_told(cast):
 def test_the_audit_log_never_holds_what_a_reflection_says(cast):
     save(cast, answers={"description": "Very private words"})
     assert not [entry for entry in AuditEntry.objects.all() if "Very private words" in str(entry.after)]
+
+
+def test_the_line_manager_is_told_once_when_a_reflection_is_shared_with_them_and_the_day_first_shared_stays(cast):
+    reflection = save(cast)
+    services.reflection_share(actor=cast.preceptee, reflection=reflection, with_mentor=True, with_line_manager=False)
+    first = Reflection.objects.get().shared_at
+    assert not Notification.objects.filter(recipient=cast.line_manager).exists()
+    for _ in range(2):
+        services.reflection_share(actor=cast.preceptee, reflection=reflection, with_mentor=True,
+                                  with_line_manager=True)
+    told = Notification.objects.filter(recipient=cast.line_manager, kind="reflection_shared")
+    assert told.count() == 1 and told.get().url == reflection.get_absolute_url()
+    assert Reflection.objects.get().shared_at == first
+    assert Notification.objects.filter(recipient=cast.mentor, kind="reflection_shared").count() == 1
+
+
+def test_a_reflection_shared_with_the_line_manager_waits_for_their_feedback_on_their_home(cast):
+    reflection = save(cast)
+    services.reflection_share(actor=cast.preceptee, reflection=reflection, with_mentor=True, with_line_manager=True)
+    services.reflection_add_feedback(actor=cast.mentor, reflection=reflection, text="Well argued.")
+    assert not selectors.shared_reflections_awaiting_feedback(cast.mentor).exists()
+    assert list(selectors.shared_reflections_awaiting_feedback(cast.line_manager)) == [reflection]
+    client = Client()
+    client.force_login(cast.line_manager)
+    home = client.get("/").content.decode()
+    assert "Shared reflections awaiting your feedback" in home and reflection.get_absolute_url() in home
+    services.reflection_add_feedback(actor=cast.line_manager, reflection=reflection, text="Thank you.")
+    assert not selectors.shared_reflections_awaiting_feedback(cast.line_manager).exists()

@@ -7,6 +7,8 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from preceptorship.models import AuditEntry, Notification
@@ -144,3 +146,32 @@ def test_the_lock_is_seven_days_after_recording(cast):
     review = ReviewFactory(enrolment=cast.enrolment)
     assert not review.is_locked()
     assert review.is_locked(timezone.now() + datetime.timedelta(days=7, seconds=1))
+
+
+def test_behind_the_schedule_the_next_meeting_is_the_schedules_next_date_still_to_come(cast):
+    enrolment = cast.enrolment
+    enrolment.start_date = add_months(TODAY, -8)  # reviews 1 (month 3) and 2 (month 6) not held
+    enrolment.save()
+    month_9 = add_months(enrolment.start_date, 9)
+    assert services.default_next_meeting(enrolment, after_number=1) == month_9
+    review = record(cast)
+    enrolment.refresh_from_db()
+    assert review.number == 1 and review.next_meeting_on == month_9 == enrolment.next_review_due
+    assert not enrolment.review_overdue(TODAY), "a meeting just held is not followed at once by one overdue"
+
+
+def test_the_record_form_behind_the_schedule_saves_with_its_own_default(cast):
+    enrolment = cast.enrolment
+    enrolment.start_date = add_months(TODAY, -8)
+    enrolment.save()
+    client = Client()
+    client.force_login(cast.mentor)
+    url = reverse("programmes:review-record", args=[enrolment.pk])
+    default = client.get(url).context["form"]["next_meeting_on"].value()
+    assert default == add_months(enrolment.start_date, 9) and default > TODAY
+    response = client.post(url, {
+        "held_on_0": TODAY.day, "held_on_1": TODAY.month, "held_on_2": TODAY.year, "attended": ["preceptee", "mentor"],
+        "discussion": "Catching up.", "wellbeing": "3", "confidence": "3",
+        "next_meeting_on_0": default.day, "next_meeting_on_1": default.month, "next_meeting_on_2": default.year,
+    })
+    assert response.status_code == 302

@@ -110,7 +110,9 @@ def test_the_mentor_records_a_meeting_with_goal_progress_and_actions(cast):
 @pytest.mark.parametrize(("changes", "message"), [
     ({**date_parts("held_on", TODAY + datetime.timedelta(days=3))}, "The date held cannot be in the future."),
     ({"held_on_0": "31", "held_on_1": "2"}, "Enter a real date"),
-    ({"wellbeing": "9"}, "Select a valid choice"),
+    ({"wellbeing": "9"}, "Choose a wellbeing score from 1 to 5"),
+    ({"confidence": "0"}, "Choose a confidence score from 1 to 5"),
+    ({**date_parts("held_on", TODAY - datetime.timedelta(days=400))}, "cannot be before the enrolment started"),
     ({"confidence": None}, "Choose a confidence score from 1 to 5"),
     ({"action_1": "Read the policy"}, "Choose who will do action 1"),
     ({"action_2_owner": "mentor"}, "Describe action 2"),
@@ -166,14 +168,21 @@ def test_the_mentor_corrects_for_seven_days_then_adds_an_addendum(cast):
 def test_a_meeting_that_did_not_take_place(cast):
     url = reverse("programmes:review-not-held", args=[cast.enrolment.pk])
     assert client_for(cast.preceptee).get(url).status_code == FORBIDDEN
+    due = Enrolment.objects.get(pk=cast.enrolment.pk).next_review_due
+    assert f"Review meeting 1, due on {due:%-d %B %Y}" in client_for(cast.mentor).get(url).content.decode()
     bad = client_for(cast.mentor).post(url, {"status": "missed", "reason": "", **date_parts("new_date", TODAY)})
-    assert bad.status_code == OK and "This field is required" in bad.content.decode()
+    assert bad.status_code == OK and "Say why the meeting did not take place" in bad.content.decode()
+    empty = client_for(cast.mentor).post(url, {"reason": "Mentor on leave"}).content.decode()
+    assert "Choose whether the meeting was cancelled or missed" in empty and "Enter the new date" in empty
+    assert "Mentor on leave" in empty
     new_date = TODAY + datetime.timedelta(days=10)
     response = client_for(cast.mentor).post(url, {"status": "cancelled", "reason": "Mentor on leave",
                                                   **date_parts("new_date", new_date)})
     assert response.status_code == HTTPStatus.FOUND
     assert Enrolment.objects.get(pk=cast.enrolment.pk).next_review_due == new_date
     assert "Mentor on leave" in client_for(cast.preceptee).get(ReviewMeeting.objects.get().get_absolute_url()).content.decode()
+    listed = client_for(cast.preceptee).get(reverse("programmes:review-list", args=[cast.enrolment.pk]))
+    assert f"moved to {new_date:%-d %b %Y}" in listed.content.decode()
 
 
 # Goals
@@ -370,9 +379,9 @@ def test_caseload_query_count_does_not_grow_with_rows(django_assert_num_queries,
     mentor = person(organisation, Role.MENTOR)
     _caseload_of(mentor, organisation, size)
     client = client_for(mentor)
-    # session, user, memberships (access), programmes for the filter, count for the paginator,
-    # the page of enrolments (with flags), unread notifications in the header.
-    with django_assert_num_queries(7):
+    # session, user, memberships (access), the filter's choices: programmes, professions, employers;
+    # count for the paginator, the page of enrolments (with flags), unread notifications in the header.
+    with django_assert_num_queries(9):
         response = client.get(reverse("programmes:caseload"))
     assert response.status_code == OK
     assert len(response.context["page_obj"].object_list) == min(size, 25)

@@ -13,7 +13,7 @@ from django.core.files.base import ContentFile
 
 from preceptorship.models import Membership
 from progression import services
-from progression.models import Competency, Evidence, EvidencePack, ProgressionCase
+from progression.models import Competency, Evidence, EvidencePack, ProgressionCase, Section
 from progression.tests.factories import small_framework
 
 Role = Membership.Role
@@ -46,6 +46,15 @@ EXPECTATIONS: dict[str, dict[str, dict[str, int]]] = {
     "progression:framework-detail": {"GET": _lead_only(200)},
     "progression:framework-edit": {"GET": _lead_only(200), "POST": _lead_only(200)},
     "progression:framework-export": {"GET": _lead_only(200)},
+    # Structured editing of a draft: an empty form is shown again with its errors.
+    "progression:framework-section-add": {"GET": _lead_only(200), "POST": _lead_only(200)},
+    "progression:framework-section-edit": {"GET": _lead_only(200), "POST": _lead_only(200)},
+    "progression:framework-section-delete": {"GET": _lead_only(200), "POST": _lead_only(302)},
+    "progression:framework-competency-add": {"GET": _lead_only(200), "POST": _lead_only(200)},
+    "progression:framework-competency-edit": {"GET": _lead_only(200), "POST": _lead_only(200)},
+    "progression:framework-competency-delete": {"GET": _lead_only(200), "POST": _lead_only(302)},
+    # Nothing named to move: a message and back to the framework.
+    "progression:framework-move": {**NOT_POST, "POST": _lead_only(302)},
     # A draft already exists, so a new version is refused with a message and a redirect.
     "progression:framework-new-version": {**NOT_POST, "POST": _lead_only(302)},
     "progression:framework-publish": {**NOT_POST, "POST": _lead_only(302)},
@@ -68,6 +77,12 @@ EXPECTATIONS: dict[str, dict[str, dict[str, int]]] = {
         "POST": _readers(403, line_manager=200, practitioner=200),
     },
     "progression:evidence-file": {"GET": _readers(200)},
+    "progression:evidence-detail": {"GET": _readers(200)},
+    # Whoever added it (nobody here) or the line manager, while the case is a draft.
+    "progression:evidence-delete": {
+        "GET": _readers(403, line_manager=200),
+        "POST": _readers(403, line_manager=302),
+    },
     "progression:case-submit": {**NOT_POST, "POST": _readers(403, line_manager=302)},
     "progression:case-decide": {
         "GET": _readers(403, head_of_service=200),
@@ -101,6 +116,17 @@ def _framework(world: Any, viewer: Any, target: str) -> tuple[dict[str, int], st
     framework.name = f"Draft framework of {owner.name} {framework.pk}"
     framework.save(update_fields=["name"])
     return {"pk": framework.pk}, _secret(viewer, framework.name)
+
+
+def _framework_section(world: Any, viewer: Any, target: str) -> tuple[dict[str, int], str | None]:
+    kwargs, secret = _framework(world, viewer, target)
+    return {**kwargs, "section": Section.objects.filter(framework_id=kwargs["pk"]).first().pk}, secret
+
+
+def _framework_competency(world: Any, viewer: Any, target: str) -> tuple[dict[str, int], str | None]:
+    kwargs, secret = _framework(world, viewer, target)
+    competency = Competency.objects.filter(section__framework_id=kwargs["pk"]).first()
+    return {**kwargs, "competency": competency.pk}, secret
 
 
 def _open_case(world: Any, viewer: Any, target: str, stage: str = Stage.DRAFT) -> ProgressionCase:
@@ -161,11 +187,20 @@ BUILDERS = {
     "progression:framework-new-version": _framework,
     "progression:framework-publish": _framework,
     "progression:framework-retire": _framework,
+    "progression:framework-section-add": _framework,
+    "progression:framework-section-edit": _framework_section,
+    "progression:framework-section-delete": _framework_section,
+    "progression:framework-competency-add": _framework_section,
+    "progression:framework-competency-edit": _framework_competency,
+    "progression:framework-competency-delete": _framework_competency,
+    "progression:framework-move": _framework,
     "progression:case-detail": _case_at(Stage.DRAFT),
     "progression:case-take-up": _case_at(Stage.DRAFT),
     "progression:case-competency": _competency,
     "progression:evidence-add": _case_at(Stage.DRAFT),
     "progression:evidence-file": _evidence,
+    "progression:evidence-detail": _evidence,
+    "progression:evidence-delete": _evidence,
     "progression:case-submit": _case_at(Stage.DRAFT),
     "progression:case-decide": _case_at(Stage.SUBMITTED),
     "progression:case-hr": _case_at(Stage.SIGNED_OFF),

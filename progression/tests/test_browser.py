@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from preceptorship.tests.browser import DEMO_PASSWORD, check_both, goto, sign_in, sign_out, url
 from progression.models import ProgressionCase
@@ -62,7 +63,7 @@ def test_journey_3_progression_case_to_the_letter(page: Any, live_server: Any, p
     check_both(page, "manager-home")
     page.get_by_role("link", name=re.compile(f"^{name}")).first.click()
     check_both(page, "case-being-evidenced")
-    assert page.get_by_text("Still to reach:").is_visible()
+    expect(page.get_by_text("Still to reach:")).to_be_visible()
     page.get_by_role("link", name="Add evidence").click()
     check_both(page, "evidence-form")
     page.get_by_label("Title").fill("Leading the hospital discharge review")
@@ -73,12 +74,12 @@ def test_journey_3_progression_case_to_the_letter(page: Any, live_server: Any, p
     missing = list(case.assessments.exclude(status__in=["reached", "exceeded"]).select_related("competency"))
     assert len(missing) == 2
     for assessment in missing:
-        page.get_by_label(re.compile(f"^{re.escape(assessment.competency.code)} \\(")).check()
+        page.get_by_label(re.compile(f"^{re.escape(assessment.competency.code)}:")).check()
     upload = tmp_path / "discharge-review.pdf"
     upload.write_bytes(PDF)
     page.get_by_label("File (optional)").set_input_files(str(upload))
     page.get_by_role("button", name="Add the evidence").click()
-    assert page.get_by_text("The evidence is added.").is_visible()
+    expect(page.get_by_text("The evidence is added.")).to_be_visible()
     for n, assessment in enumerate(missing):
         page.get_by_role("link", name=assessment.competency.code, exact=True).click()
         if n == 0:
@@ -86,9 +87,9 @@ def test_journey_3_progression_case_to_the_letter(page: Any, live_server: Any, p
         page.get_by_label("Reached", exact=True).check()
         page.get_by_label("Manager's comment").fill("Shown in the discharge review evidence.")
         page.get_by_role("button", name="Save the mark").click()
-        assert page.get_by_text(f"{assessment.competency.code} is marked.").is_visible()
+        expect(page.get_by_text(f"{assessment.competency.code} is marked.")).to_be_visible()
     page.get_by_role("button", name="Submit the case").click()
-    assert page.get_by_text("The case is submitted to the Head of Service.").is_visible()
+    expect(page.get_by_text("The case is submitted to the Head of Service.")).to_be_visible()
     check_both(page, "case-submitted")
 
     # The Head of Service returns it with reasons.
@@ -100,19 +101,19 @@ def test_journey_3_progression_case_to_the_letter(page: Any, live_server: Any, p
     check_both(page, "head-of-service-decides")
     page.get_by_label("Return to the line manager").check()
     page.get_by_role("button", name="Record the decision").click()
-    assert page.locator(".nhsuk-error-summary").get_by_text("Give the reasons to return the case").is_visible()
+    expect(page.locator(".nhsuk-error-summary").get_by_text("Give the reasons to return the case")).to_be_visible()
     check_both(page, "return-without-reasons")
     page.get_by_label("Comment").fill("Please add the outcome of the audit.")
     page.get_by_role("button", name="Record the decision").click()
-    assert page.get_by_text("The case is returned to the line manager.").is_visible()
+    expect(page.get_by_text("The case is returned to the line manager.")).to_be_visible()
 
     # The manager sees the reasons at the top of the case and submits it again.
     _as(page, live_server, manager)
     goto(page, url(live_server, case.get_absolute_url()))
-    assert page.locator(".nhsuk-warning-callout").get_by_text("Please add the outcome of the audit.").is_visible()
+    expect(page.locator(".nhsuk-warning-callout").get_by_text("Please add the outcome of the audit.")).to_be_visible()
     check_both(page, "case-returned")
     page.get_by_role("button", name="Submit the case").click()
-    assert page.get_by_text("The case is submitted to the Head of Service.").is_visible()
+    expect(page.get_by_text("The case is submitted to the Head of Service.")).to_be_visible()
 
     # The Head of Service recommends it; the Operational Director signs it off.
     _as(page, live_server, people["head_of_service"])
@@ -120,14 +121,14 @@ def test_journey_3_progression_case_to_the_letter(page: Any, live_server: Any, p
     page.get_by_role("link", name="Recommend or return").click()
     page.get_by_label("Recommend to the Operational Director").check()
     page.get_by_role("button", name="Record the decision").click()
-    assert page.get_by_text("The case is recommended to the Operational Director.").is_visible()
+    expect(page.get_by_text("The case is recommended to the Operational Director.")).to_be_visible()
     _as(page, live_server, people["director"])
     goto(page, url(live_server, case.get_absolute_url()))
     page.get_by_role("link", name="Sign off, return or decline").click()
     check_both(page, "director-decides")
     page.get_by_label("Sign off the progression").check()
     page.get_by_role("button", name="Record the decision").click()
-    assert page.get_by_text("The progression is signed off").is_visible()
+    expect(page.get_by_text("The progression is signed off")).to_be_visible()
 
     # HR records the HR/payroll step.
     _as(page, live_server, people["hr"])
@@ -139,7 +140,7 @@ def test_journey_3_progression_case_to_the_letter(page: Any, live_server: Any, p
     page.get_by_label("Month", exact=True).fill("4")
     page.get_by_label("Year", exact=True).fill("2025")
     page.get_by_role("button", name="Record the HR process").click()
-    assert page.get_by_text("The HR process is recorded").is_visible()
+    expect(page.get_by_text("The HR process is recorded")).to_be_visible()
 
     # The manager records that the worker was told, produces the letter and downloads it.
     _as(page, live_server, manager)
@@ -152,7 +153,7 @@ def test_journey_3_progression_case_to_the_letter(page: Any, live_server: Any, p
     page.get_by_label("Year", exact=True).fill(str(today.year))
     page.get_by_role("button", name="Record that the worker was told").click()
     page.get_by_role("button", name="Produce the confirmation letter").click()
-    assert page.get_by_text("The confirmation letter is ready to download").is_visible()
+    expect(page.get_by_text("The confirmation letter is ready to download")).to_be_visible()
     check_both(page, "case-confirmed")
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Download the confirmation letter (PDF)").click()
@@ -174,7 +175,7 @@ def test_frameworks_and_case_lists_in_the_browser(page: Any, live_server: Any, p
     goto(page, url(live_server, "/progression/frameworks/"))
     check_both(page, "framework-list")
     page.get_by_role("link", name="Occupational Therapist career progression, Range 6 to Range 7").click()
-    assert page.get_by_role("heading", name="Range 7 key competencies").is_visible()
+    expect(page.get_by_role("heading", name="Range 7 key competencies")).to_be_visible()
     check_both(page, "framework-detail")
     goto(page, url(live_server, "/progression/frameworks/import/"))
     check_both(page, "framework-import")
@@ -183,7 +184,7 @@ def test_frameworks_and_case_lists_in_the_browser(page: Any, live_server: Any, p
     page.get_by_label("Framework file").set_input_files(str(bad))
     page.get_by_label("Framework name (CSV only)").fill("Band 3 Skills Passport")
     page.get_by_role("button", name="Check the file").click()
-    assert page.get_by_text("Row 3: the section is empty.").is_visible()
+    expect(page.get_by_text("Row 3: the section is empty.")).to_be_visible()
     check_both(page, "framework-import-errors")
     bad.write_text("section,code,statement,guidance\nCare,C1,Gives person-centred care.,\nCare,C2,Keeps records.,\n")
     page.get_by_label("Framework file").set_input_files(str(bad))
@@ -191,7 +192,7 @@ def test_frameworks_and_case_lists_in_the_browser(page: Any, live_server: Any, p
     page.get_by_role("button", name="Check the file").click()
     check_both(page, "framework-import-preview")
     page.get_by_role("button", name="Import as draft").click()
-    assert page.get_by_role("heading", name="Band 3 Skills Passport").is_visible()
+    expect(page.get_by_role("heading", name="Band 3 Skills Passport")).to_be_visible()
     check_both(page, "framework-draft")
 
     _as(page, live_server, people["head_of_service"])
@@ -200,5 +201,5 @@ def test_frameworks_and_case_lists_in_the_browser(page: Any, live_server: Any, p
     page.get_by_text("Filter the cases").click()
     page.get_by_label("Stage (optional)", exact=True).select_option(label="With the Operational Director")
     page.get_by_role("button", name="Apply filters").click()
-    assert page.locator("tbody tr").count() == 1
+    expect(page.locator("tbody tr")).to_have_count(1)
     check_both(page, "case-list-filtered")

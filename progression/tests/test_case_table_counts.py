@@ -10,7 +10,7 @@ import pytest
 from preceptorship.models import Membership
 from preceptorship.tests.factories import person
 from progression import selectors, services
-from progression.models import Competency
+from progression.models import Competency, CompetencyAssessment, Evidence
 from progression.tests.factories import small_framework
 
 pytestmark = pytest.mark.django_db
@@ -40,3 +40,24 @@ def test_each_row_counts_only_this_cases_evidence(cast, organisation, team, djan
         table = selectors.case_table(case)
     counts = {row.competency.code: row.evidence_count for section in table for row in section.rows}
     assert counts == {first.code: 2, second.code: 1, third.code: 0, fourth.code: 0}
+    # The case page has read the case's evidence already: the same counts from it, in one query.
+    evidence = selectors.case_evidence_shown(case)
+    with django_assert_num_queries(1):
+        table = selectors.case_table(case, evidence)
+    assert {row.competency.code: row.evidence_count for section in table for row in section.rows} == counts
+    assert sorted(item.codes for item in evidence) == [[first.code], [first.code, second.code]]
+
+
+def test_the_case_page_shows_each_change_to_the_table_at_once(client, cast):
+    """The rendered table is kept under a digest of what it shows: any change renders it anew."""
+    case = cast.open_case(small_framework())
+    client.force_login(cast.manager)
+    assert "Evidence </span>0</td>" in client.get(case.get_absolute_url()).content.decode()
+    row = case.assessments.order_by("competency__section__order", "competency__order").first()
+    CompetencyAssessment.objects.filter(pk=row.pk).update(manager_comment="Seen leading the handover")
+    assert "Seen leading the handover" in client.get(case.get_absolute_url()).content.decode()
+    add_evidence(cast, case, [row.competency])
+    page = client.get(case.get_absolute_url()).content.decode()
+    assert "Evidence </span>1</td>" in page and "No evidence yet" not in page
+    Evidence.objects.filter(case=case).update(title="Led the ward round")  # the evidence cards likewise
+    assert ">Led the ward round</a>" in client.get(case.get_absolute_url()).content.decode()

@@ -165,14 +165,17 @@ def test_case_page_uses_a_constant_number_of_queries(client, cast, django_assert
     add_evidence(0)
     _login(client, cast.manager)
     client.get(case.get_absolute_url())
-    # session, user, memberships, case (with people, team, framework, organisation), the table
-    # (assessments with competency, section, marker and evidence count), post-qualifying awards,
-    # latest evidence pack, unread notifications (header), evidence, evidence's competencies, history
-    with django_assert_num_queries(11):
+    # session, user, memberships, case (with practitioner, team, framework, organisation), its line
+    # manager and Head of Service (one query: cheaper than PostgreSQL's planning of an eight-table
+    # join), the table (assessments with competency, section and marker; the evidence counts come
+    # from the evidence read for the page), post-qualifying awards,
+    # a completed preceptorship (programmes' eligibility lookup), latest evidence pack, unread notifications (header), evidence, evidence's competencies,
+    # the evidence's links to reflections or review meetings, history
+    with django_assert_num_queries(14):
         client.get(case.get_absolute_url())
     for n in range(1, 6):
         add_evidence(n)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(14):
         response = client.get(case.get_absolute_url())
     assert response.content.decode().count('class="nhsuk-table__row"') == 25
 
@@ -428,3 +431,13 @@ def test_a_file_missing_from_the_disk_is_not_found(client, cast):
     _login(client, cast.manager)
     response = client.get(reverse("progression:evidence-file", args=[case.pk, evidence.pk]))
     assert response.status_code == HTTPStatus.NOT_FOUND
+
+
+def test_evidence_form_offers_competencies_section_by_section(client, cast):
+    case = cast.open_case()
+    _login(client, cast.practitioner)
+    page = client.get(reverse("progression:evidence-add", args=[case.pk])).content.decode()
+    entry, key = (page.index(f'nhsuk-fieldset__legend--s">{title}</legend>') for title in ("Entry", "Key"))
+    assert entry < page.index(">E1: ") < page.index(">E2: ") < key < page.index(">K1: ") < page.index(">K2: ")
+    assert "{#" not in page and "#}" not in page  # no template text shown
+    assert page.count("</fieldset>") == page.count("<fieldset")

@@ -29,3 +29,47 @@ function reachScrollers() {
 
 reachScrollers();
 window.addEventListener("resize", reachScrollers);
+
+// On every resize the header's menu script puts each navigation link back in place before
+// deciding which go under "More", and moving the focused link takes focus from it: a keyboard
+// user who zooms, or whose phone hides its address bar, would be sent back to the top of the
+// page. The link that had focus when the window was resized gets it back as soon as the menu
+// has been rebuilt (however many frames the rebuild takes), unless the person has moved on.
+const navigation = document.querySelector(".nhsuk-header__navigation");
+if (navigation) {
+  let keep = null;
+  window.addEventListener("resize", () => {
+    const active = document.activeElement;
+    if (active && navigation.contains(active)) keep = active;
+  });
+  document.addEventListener("focusin", (event) => {
+    if (event.target !== keep) keep = null;
+  });
+  document.addEventListener("pointerdown", () => {
+    keep = null;
+  });
+  new MutationObserver(() => {
+    if (keep && keep.isConnected && (document.activeElement === document.body || !document.activeElement)) {
+      keep.focus({ preventScroll: true });
+    }
+  }).observe(navigation, { childList: true, subtree: true });
+}
+
+// A form with search buttons before its main button (the enrol page): pressing Enter in a search
+// box runs that search, and in any other field presses the main button, as a person expects.
+// Without JavaScript Enter runs the first search and loses nothing typed.
+for (const main of document.querySelectorAll("button[data-app-default-submit]")) {
+  const form = main.form;
+  if (!form) continue;
+  form.addEventListener("keydown", (event) => {
+    const field = event.target;
+    if (event.key !== "Enter" || !(field instanceof HTMLInputElement) || field.form !== form) return;
+    if (["button", "submit", "checkbox", "radio"].includes(field.type)) return;
+    const buttons = [...form.querySelectorAll("button[type=submit]")];
+    const search = field.type === "search"
+      ? buttons.find((button) => button !== main && field.compareDocumentPosition(button) & Node.DOCUMENT_POSITION_FOLLOWING)
+      : null;
+    event.preventDefault();
+    form.requestSubmit(search || main);
+  });
+}

@@ -1,0 +1,36 @@
+"""The caseload's filter form (its programme, profession and employer choices) is rendered once
+until a record it reads changes: the next request skips the three choice queries, and a new
+enrolment on another programme shows in the choices straight away."""
+
+from __future__ import annotations
+
+from django.core.cache import cache
+from django.urls import reverse
+
+from preceptorship.models import Membership
+from preceptorship.tests.factories import person
+from programmes.tests.factories import EnrolmentFactory, ProgrammeFactory
+
+Role = Membership.Role
+
+
+def _filter_form(page: str) -> str:
+    return page[page.index('class="app-filter"'):].split("</form>")[0]
+
+
+def test_the_filter_form_is_kept_until_a_record_it_reads_changes(client, organisation, django_assert_num_queries):
+    cache.clear()
+    mentor = person(organisation, Role.MENTOR)
+    EnrolmentFactory(programme=ProgrammeFactory(organisation=organisation, name="Adult nursing"), mentor=mentor)
+    client.force_login(mentor)
+    url = reverse("programmes:caseload")
+    first = client.get(url).content.decode()
+    assert ">Adult nursing</option>" in first
+    # Session, user, memberships, the paginator's count, the page of enrolments, the unread count.
+    with django_assert_num_queries(6):
+        again = client.get(url).content.decode()
+    assert _filter_form(again) == _filter_form(first)
+    chosen = client.get(url, {"status": "active"}).content.decode()
+    assert '<option value="active" selected>' in chosen  # a form of its own for each query
+    EnrolmentFactory(programme=ProgrammeFactory(organisation=organisation, name="Social work"), mentor=mentor)
+    assert ">Social work</option>" in client.get(url).content.decode()
