@@ -6,6 +6,7 @@ import zlib
 
 import factory.random
 import pytest
+from django.core.cache import cache
 
 from preceptorship.models import Membership
 from preceptorship.tests.factories import IntegratedCareSystemFactory, OrganisationFactory, TeamFactory, person
@@ -18,6 +19,13 @@ def _same_fake_data_every_run(request):
     """Each test draws the same names and words from Faker on every run, whichever process or order
     it runs in, so a test that passes here passes in CI (and a failure can be reproduced)."""
     factory.random.reseed_random(zlib.crc32(request.node.nodeid.encode()))
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Nothing kept by one test (derived figures, a case page's content) is met by the next, whose
+    database may reuse the same ids. The cache is each process's own memory (no CACHES setting)."""
+    cache.clear()
 
 
 @pytest.fixture

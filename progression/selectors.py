@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -141,6 +142,41 @@ def case_evidence_shown(case: ProgressionCase) -> list[Evidence]:
 
 def case_history(case: ProgressionCase) -> QuerySet:
     return Decision.objects.filter(case=case).select_related("actor")
+
+
+# What the case page reads of the case itself, kept under the case's ``updated_at``: every change
+# to the case, its marks, its evidence or its decisions is made under ``services._lock``, which
+# moves ``updated_at`` in the same transaction. The time is read afresh with the case on every
+# request, so a change made by any process is seen at once. What the kept values show of other
+# records (people's names) may be up to CASE_CONTENT_SECONDS old. The links from evidence to
+# reflections and review meetings depend on the viewer and on records outside the case: they are
+# read on every request (``evidence_links.linked_items``).
+CASE_CONTENT_SECONDS = 600
+
+
+@dataclass
+class CaseContent:
+    table: list[SectionRow]
+    evidence: list[Evidence]
+    history: list[Decision]
+    managers: dict[int, User]
+
+
+def case_content(case: ProgressionCase) -> CaseContent:
+    """The case's table, evidence (without links), decisions and managers, in five queries when the
+    case changed since they were last read and none otherwise."""
+    key = f"progression:case-content:{case.pk}:{case.updated_at.isoformat()}"
+    found = cache.get(key)
+    if found is None:
+        evidence = case_evidence_shown(case)
+        found = CaseContent(
+            table=case_table(case, evidence),
+            evidence=evidence,
+            history=list(case_history(case)),
+            managers=User.objects.in_bulk([pk for pk in (case.line_manager_id, case.head_of_service_id) if pk]),
+        )
+        cache.set(key, found, CASE_CONTENT_SECONDS)
+    return found
 
 
 # Eligibility --------------------------------------------------------------------------------

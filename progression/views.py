@@ -22,7 +22,7 @@ from django.views.generic import DetailView, FormView, ListView, View
 from django_filters.views import FilterView
 
 from preceptorship import access
-from preceptorship.models import Membership, User
+from preceptorship.models import Membership
 from progression import evidence_links, forms, frameworks_io, selectors, services
 from progression.access import can_manage_frameworks
 from progression.models import (
@@ -586,7 +586,8 @@ class CaseDetailView(DetailView):
         cases = selectors.cases_for(user).select_related(None).select_related(
             "practitioner", "framework", "team", "organisation")
         case = access.get_for_user(user, cases, action="view", pk=self.kwargs["pk"])
-        managers = User.objects.in_bulk([pk for pk in (case.line_manager_id, case.head_of_service_id) if pk])
+        self.content = selectors.case_content(case)
+        managers = self.content.managers
         case.line_manager, case.head_of_service = managers.get(case.line_manager_id), managers.get(
             case.head_of_service_id)
         return case
@@ -596,8 +597,9 @@ class CaseDetailView(DetailView):
         case: ProgressionCase = self.object
         user = self.request.user
         policy = access.policy_for(ProgressionCase)
-        evidence = evidence_links.linked_items(viewer=user, evidence=selectors.case_evidence_shown(case))
-        table = selectors.case_table(case, evidence)
+        content = self.content
+        evidence = evidence_links.linked_items(viewer=user, evidence=content.evidence)
+        table = content.table
         # Each row's links from one URL reversal for the page: one per row cost more than the rest of its cells.
         competency_url, evidence_url, file_url = (
             _link_maker(name, case.pk) for name in
@@ -618,7 +620,7 @@ class CaseDetailView(DetailView):
             missing=[row for section in table if section.section.required_for_sign_off
                      for row in section.rows if not row.is_met],
             evidence=evidence,
-            history=selectors.case_history(case),
+            history=content.history,
             eligibility=selectors.eligibility(case.practitioner),
             actions=actions,
             may_download_letter=bool(case.letter_file) and _may_download_letter(user, case),

@@ -10,8 +10,8 @@ import pytest
 from preceptorship.models import Membership
 from preceptorship.tests.factories import person
 from progression import selectors, services
-from progression.models import Competency, CompetencyAssessment, Evidence
-from progression.tests.factories import small_framework
+from progression.models import Competency, ProgressionCase
+from progression.tests.factories import mark_required, small_framework
 
 pytestmark = pytest.mark.django_db
 
@@ -48,16 +48,37 @@ def test_each_row_counts_only_this_cases_evidence(cast, organisation, team, djan
     assert sorted(item.codes for item in evidence) == [[first.code], [first.code, second.code]]
 
 
-def test_the_case_page_shows_each_change_to_the_table_at_once(client, cast):
-    """The rendered table is kept under a digest of what it shows: any change renders it anew."""
+def test_the_case_page_shows_each_change_to_the_case_at_once(client, cast):
+    """What the page keeps of a case (table, evidence, decisions) is kept under the case's
+    ``updated_at``, which every change through the services moves: each change shows at once."""
     case = cast.open_case(small_framework())
     client.force_login(cast.manager)
     assert "Evidence </span>0</td>" in client.get(case.get_absolute_url()).content.decode()
     row = case.assessments.order_by("competency__section__order", "competency__order").first()
-    CompetencyAssessment.objects.filter(pk=row.pk).update(manager_comment="Seen leading the handover")
+    services.competency_mark(actor=cast.manager, case=case, competency=row.competency, status="developing",
+                             reached_on=None, comment="Seen leading the handover")
     assert "Seen leading the handover" in client.get(case.get_absolute_url()).content.decode()
-    add_evidence(cast, case, [row.competency])
+    add_evidence(cast, case, [row.competency], title="Led the ward round")
+    mistake = add_evidence(cast, case, [row.competency], title="Added by mistake")
     page = client.get(case.get_absolute_url()).content.decode()
-    assert "Evidence </span>1</td>" in page and "No evidence yet" not in page
-    Evidence.objects.filter(case=case).update(title="Led the ward round")  # the evidence cards likewise
-    assert ">Led the ward round</a>" in client.get(case.get_absolute_url()).content.decode()
+    assert "Evidence </span>2</td>" in page and "No evidence yet" not in page
+    assert ">Led the ward round</a>" in page and ">Added by mistake</a>" in page
+    services.evidence_delete(actor=cast.manager, evidence=mistake)
+    page = client.get(case.get_absolute_url()).content.decode()
+    assert "Evidence </span>1</td>" in page and ">Added by mistake</a>" not in page
+    services.competency_worker_comment(actor=cast.practitioner, case=case, competency=row.competency,
+                                       comment="I chaired it twice")
+    assert "I chaired it twice" in client.get(case.get_absolute_url()).content.decode()
+    mark_required(case, cast.manager)
+    services.progression_case_submit(actor=cast.manager, case=case, comment="Ready for you")
+    assert "Ready for you" in client.get(case.get_absolute_url()).content.decode()
+
+
+def test_a_failed_change_leaves_the_case_untouched(cast):
+    case = cast.open_case(small_framework())
+    before = ProgressionCase.objects.get(pk=case.pk).updated_at
+    competency = Competency.objects.filter(section__framework=case.framework).first()
+    with pytest.raises(services.TransitionError):
+        services.evidence_add(actor=cast.hos, case=case, title="Not theirs to add", description="",
+                              example_date=datetime.date(2024, 3, 1), competencies=[competency])
+    assert ProgressionCase.objects.get(pk=case.pk).updated_at == before
