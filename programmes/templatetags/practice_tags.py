@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 from programmes.access import record_sight
 from programmes.models import Enrolment
@@ -16,3 +18,19 @@ register = template.Library()
 def practice_access(user: Any, enrolment: Enrolment) -> dict[str, bool]:
     """Which of an enrolment's practice records the user may open (``programmes.access.record_sight``)."""
     return record_sight(user, enrolment)
+
+
+STATUS_COLOURS = {
+    Enrolment.Status.ACTIVE: "blue",
+    Enrolment.Status.PAUSED: "yellow",
+    Enrolment.Status.COMPLETED: "green",
+    Enrolment.Status.WITHDRAWN: "grey",
+}
+
+
+@register.filter
+def status_tag(enrolment: Enrolment) -> SafeString:
+    """The enrolment's status as an NHS.UK tag (a filter: lists show one per row, and an include
+    per row cost more than the rest of the row)."""
+    return format_html('<strong class="nhsuk-tag nhsuk-tag--{}">{}</strong>',
+                       STATUS_COLOURS.get(enrolment.status, "grey"), enrolment.get_status_display())

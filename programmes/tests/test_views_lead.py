@@ -639,3 +639,12 @@ def test_enrolment_list_keeps_its_filter_form_until_a_record_it_reads_changes(le
     assert '<option value="active" selected>' in client.get(url, {"status": "active"}).content.decode()
     ProgrammeFactory(organisation=programme.organisation, name="Return to practice")
     assert ">Return to practice</option>" in client.get(url).content.decode()
+
+
+@pytest.mark.parametrize(("status", "tag"), [("active", "nhsuk-tag--blue\">Active"), ("paused", "nhsuk-tag--yellow\">Paused"),
+                                            ("completed", "nhsuk-tag--green\">Completed"),
+                                            ("withdrawn", "nhsuk-tag--grey\">Withdrawn")])
+def test_each_status_reads_as_its_own_coloured_tag(status, tag):
+    from programmes.templatetags.practice_tags import status_tag
+
+    assert tag in status_tag(Enrolment(status=status))
