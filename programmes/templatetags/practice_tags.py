@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterable
 from typing import Any
 
 from django import template
@@ -34,3 +36,17 @@ def status_tag(enrolment: Enrolment) -> SafeString:
     per row cost more than the rest of the row)."""
     return format_html('<strong class="nhsuk-tag nhsuk-tag--{}">{}</strong>',
                        STATUS_COLOURS.get(enrolment.status, "grey"), enrolment.get_status_display())
+
+
+@register.simple_tag
+def rows_digest(enrolments: Iterable[Enrolment], today: Any, show_programme: bool = False) -> str:
+    """A name for everything includes/enrolment_table.html shows of these rows on ``today`` (the
+    overdue tag depends on it): the rendered rows are kept under it, so the same rows render once
+    and any change to what they show renders them anew."""
+    shown = [
+        (e.pk, getattr(e, "url", None), str(e.preceptee),
+         e.preceptee.profession.name if e.preceptee.profession else None, e.team.name if e.team else None,
+         e.programme.name if show_programme else None, str(e.mentor), e.start_date, e.next_review_due, e.status)
+        for e in enrolments
+    ]
+    return hashlib.sha256(repr((str(today), bool(show_programme), shown)).encode()).hexdigest()

@@ -348,6 +348,28 @@ def test_enrolment_list_query_count_is_constant(lead, programme, django_assert_n
         assert len(response.context["enrolments"]) == size
 
 
+def test_enrolment_list_rows_show_each_change_at_once(lead, programme, people):
+    """The rendered rows are kept under a digest of what they show: a change to any of it, or a new
+    day that makes a review overdue, renders them anew."""
+    enrolment = EnrolmentFactory(programme=programme, preceptee=people["first"], mentor=people["mentor"])
+    client = _client(lead)
+    url = reverse("programmes:enrolment-list")
+
+    def row() -> str:
+        page = client.get(url).content.decode()
+        return page[page.index(f"/enrolments/{enrolment.pk}/"):].split("</tr>")[0]
+
+    assert "nhsuk-tag--blue\">Active" in row() and "Overdue" not in row()
+    Enrolment.objects.filter(pk=enrolment.pk).update(status=Enrolment.Status.PAUSED)
+    assert "nhsuk-tag--yellow\">Paused" in row()
+    people["mentor"].last_name = "Renamed"
+    people["mentor"].save()
+    assert "Renamed" in row()
+    Enrolment.objects.filter(pk=enrolment.pk).update(status=Enrolment.Status.ACTIVE,
+                                                     next_review_due=_today() - datetime.timedelta(days=1))
+    assert "Overdue" in row()
+
+
 # One enrolment
 
 
