@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 from collections.abc import Iterable
 from typing import Any
@@ -38,15 +39,26 @@ def status_tag(enrolment: Enrolment) -> SafeString:
                        STATUS_COLOURS.get(enrolment.status, "grey"), enrolment.get_status_display())
 
 
+def _shown(row: Any, path: str) -> Any:
+    value = row
+    for name in path.split("."):
+        value = getattr(value, name, None)
+        if value is None:
+            return None
+    return value if isinstance(value, int | str | datetime.date) else str(value)
+
+
 @register.simple_tag
-def rows_digest(enrolments: Iterable[Enrolment], today: Any, show_programme: bool = False) -> str:
-    """A name for everything includes/enrolment_table.html shows of these rows on ``today`` (the
-    overdue tag depends on it): the rendered rows are kept under it, so the same rows render once
-    and any change to what they show renders them anew."""
-    shown = [
-        (e.pk, getattr(e, "url", None), str(e.preceptee),
-         e.preceptee.profession.name if e.preceptee.profession else None, e.team.name if e.team else None,
-         e.programme.name if show_programme else None, str(e.mentor), e.start_date, e.next_review_due, e.status)
-        for e in enrolments
-    ]
-    return hashlib.sha256(repr((str(today), bool(show_programme), shown)).encode()).hexdigest()
+def rows_digest(rows: Iterable[Any], today: Any, *paths: str) -> str:
+    """A name for everything a table shows of its rows on ``today`` (an overdue tag depends on it):
+    ``paths`` name each shown value (``"preceptee.profession.name"``). The rendered rows are kept
+    under it, so the same rows render once and any change to what they show renders them anew."""
+    shown = [tuple(_shown(row, path) for path in paths) for row in rows]
+    return hashlib.sha256(repr((str(today), paths, shown)).encode()).hexdigest()
+
+
+@register.simple_tag
+def items_digest(items: Iterable[Any]) -> str:
+    """A name for a list of plain values (dataclasses such as ``selectors.TimelineItem``, whose repr
+    holds every field): a part rendered from them is kept under it and renders anew when any changes."""
+    return hashlib.sha256(repr(list(items)).encode()).hexdigest()
