@@ -12,9 +12,14 @@ class ProgrammesConfig(AppConfig):
         # show a completed preceptorship (progression_eligibility).
         from programmes import (  # noqa: F401
             access,
+            enrolment_content,
             evidence_links,
             navigation_lead,
             navigation_practice,
             navigation_reports,
             progression_eligibility,
         )
+
+        # Every process (web, worker, commands) moves an enrolment's updated_at when a record the
+        # enrolment page keeps changes, so no process shows what another has changed.
+        enrolment_content.connect()
