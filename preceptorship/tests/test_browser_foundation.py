@@ -49,7 +49,7 @@ def test_wrong_details_show_the_error_summary_and_field_errors(page: Any, demo: 
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state()
     assert page.url.endswith("/sign-in/")
-    assert "Enter a correct e-mail address and password" in page.locator(".nhsuk-error-summary").inner_text()
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text("Enter a correct e-mail address and password", use_inner_text=True)
     assert page.get_by_label("E-mail address").input_value() == demo.email("mentor_ot")
     assert page.get_by_label("Password", exact=True).input_value() == ""
     screenshot(page, "wrong-password")
@@ -152,7 +152,7 @@ def test_profile_keeps_what_was_typed_on_error_and_saves(page: Any, demo: Demo, 
     page.get_by_label("First name").fill("Isaac")
     page.get_by_role("button", name="Save").click()
     page.wait_for_load_state()
-    assert "Your profile has been saved" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("Your profile has been saved", use_inner_text=True)
     screenshot(page, "saved")
     check_page(page)
     assert User.objects.get(email=demo.email("practitioner_ot")).job_title == "Senior <b>Occupational</b> Therapist"
@@ -167,7 +167,7 @@ def test_notifications_list_and_open(page: Any, demo: Demo, live_server: Any) ->
     page.locator(".nhsuk-header__account-link", has_text="Notifications").click()
     page.wait_for_load_state()
     expect(page.locator("main strong", has_text="Review 2 is due")).to_be_visible()
-    assert "<script>alert(1)</script>" in page.locator("main").inner_text(), "the body must be shown as text"
+    expect(page.locator("main"), "the body must be shown as text").to_contain_text("<script>alert(1)</script>", use_inner_text=True)
     screenshot(page, "list")
     check_page(page)
     page.set_viewport_size(NARROW)
@@ -182,7 +182,7 @@ def test_notifications_list_and_open(page: Any, demo: Demo, live_server: Any) ->
     page.reload()
     page.get_by_role("button", name="Mark all as read").click()
     page.wait_for_load_state()
-    assert "marked as read" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("marked as read", use_inner_text=True)
     screenshot(page, "all-read")
     check_page(page)
 
@@ -201,7 +201,7 @@ def test_a_refused_write_shows_the_problem_page(page: Any, demo: Demo, live_serv
     page.wait_for_load_state()
     monkeypatch.undo()
     expect(page.get_by_role("heading", name="Sorry, there is a problem with the service")).to_be_visible()
-    assert "Your changes have not been saved" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("Your changes have not been saved", use_inner_text=True)
     screenshot(page, "problem-page")
     check_page(page)
     assert User.objects.get(email=email).job_title != "Advanced Practitioner"

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from preceptorship.models import User
 from preceptorship.tests.browser import Demo, browser, demo, frontend_built, goto, live_server, page, sign_in  # noqa: F401
@@ -49,6 +50,6 @@ def test_lead_finds_a_new_mentor_and_line_manager_by_name(page: Any, demo: Demo,
 
     page.get_by_role("button", name="Save").click()
     page.wait_for_load_state()
-    assert "The mentor and line manager have been saved." in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("The mentor and line manager have been saved.", use_inner_text=True)
     enrolment.refresh_from_db()
     assert (enrolment.mentor, enrolment.line_manager) == (mentor, manager)

@@ -65,7 +65,7 @@ def test_lead_sets_up_a_programme_and_enrols_a_cohort(page: Any, demo: Demo, liv
     page.get_by_role("button", name="Set up the programme").click()
     page.wait_for_load_state()
     summary = page.locator(".nhsuk-error-summary")
-    assert "Enter the programme name" in summary.inner_text()
+    expect(summary).to_contain_text("Enter the programme name", use_inner_text=True)
     assert page.get_by_label("Social work").is_checked()  # nothing typed is lost
     _check_both_widths(page, "set-up-errors")
 
@@ -76,7 +76,7 @@ def test_lead_sets_up_a_programme_and_enrols_a_cohort(page: Any, demo: Demo, liv
     page.get_by_role("button", name="Set up the programme").click()
     page.wait_for_load_state()
     expect(page.get_by_role("heading", name="Social work preceptorship (ASYE)", level=1)).to_be_visible()
-    assert "multi-professional" not in page.locator("main").inner_text()
+    expect(page.locator("main")).not_to_contain_text("multi-professional", use_inner_text=True)
     _check_both_widths(page, "programme")
 
     page.get_by_role("link", name="Enrol people").click()
@@ -93,14 +93,14 @@ def test_lead_sets_up_a_programme_and_enrols_a_cohort(page: Any, demo: Demo, liv
     page.get_by_role("button", name="Enrol").click()
     page.wait_for_load_state()
 
-    assert "Enrolled 2 people: Tariq Bell, Rosa Delgado" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("Enrolled 2 people: Tariq Bell, Rosa Delgado", use_inner_text=True)
     programme = Programme.objects.get(name="Social work preceptorship (ASYE)")
     assert Enrolment.objects.filter(programme=programme, mentor=mentor).count() == 2
     _check_both_widths(page, "enrolments")
 
     page.get_by_role("link", name="Rosa Delgado").click()
     page.wait_for_load_state()
-    assert "Review 1 due" in page.locator(".app-timeline").inner_text()
+    expect(page.locator(".app-timeline")).to_contain_text("Review 1 due", use_inner_text=True)
     _check_both_widths(page, "timeline")
 
     goto(page, live_server.url + "/programmes/mentors/")
@@ -116,7 +116,7 @@ def test_preceptee_home_is_their_timeline_and_the_certificate_downloads(
     _check_both_widths(page, "home")
     page.get_by_role("link", name="Occupational Therapy preceptorship").first.click()
     page.wait_for_load_state()
-    assert "Progressed to Level 2" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("Progressed to Level 2", use_inner_text=True)
     _check_both_widths(page, "completed-timeline")
     with page.expect_download() as download:
         page.get_by_role("link", name="Download the certificate (PDF)").click()
@@ -142,12 +142,12 @@ def test_completion_is_confirmed_recorded_and_evaluated(page: Any, demo: Demo, l
     page.get_by_label("Not yet", exact=True).check()
     page.get_by_role("button", name="Send my answer").click()
     page.wait_for_load_state()
-    assert "Say why the preceptee has not completed yet" in page.locator(".nhsuk-error-summary").inner_text()
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text("Say why the preceptee has not completed yet", use_inner_text=True)
     _check_both_widths(page, "confirm-errors")
     page.get_by_label("Yes, I confirm they have completed it").check()
     page.get_by_role("button", name="Send my answer").click()
     page.wait_for_load_state()
-    assert "Your answer has been recorded" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("Your answer has been recorded", use_inner_text=True)
 
     _sign_in_as(page, live_server, demo, "mentor_ot")
     goto(page, timeline)
@@ -167,7 +167,7 @@ def test_completion_is_confirmed_recorded_and_evaluated(page: Any, demo: Demo, l
     _fill_date(page, "pay_step_on", timezone.localdate())
     page.get_by_role("button", name="Record the outcome and complete").click()
     page.wait_for_load_state()
-    assert "The preceptorship is complete" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("The preceptorship is complete", use_inner_text=True)
     enrolment.refresh_from_db()
     assert enrolment.status == Enrolment.Status.COMPLETED
 
@@ -182,7 +182,7 @@ def test_completion_is_confirmed_recorded_and_evaluated(page: Any, demo: Demo, l
     _check_both_widths(page, "evaluation-form")
     page.get_by_role("button", name="Send my answers").click()
     page.wait_for_load_state()
-    assert "Choose a score from 1 to 5" in page.locator(".nhsuk-error-summary").inner_text()
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text("Choose a score from 1 to 5", use_inner_text=True)
     _check_both_widths(page, "evaluation-errors")
     for legend, answer in (("How well supported did you feel?", "4"),
                            ("How confident do you feel in your role now?", "5"),
@@ -191,7 +191,7 @@ def test_completion_is_confirmed_recorded_and_evaluated(page: Any, demo: Demo, l
         page.get_by_role("group", name=legend).get_by_label(answer, exact=True).check()
     page.get_by_role("button", name="Send my answers").click()
     page.wait_for_load_state()
-    assert "Thank you" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("Thank you", use_inner_text=True)
 
 
 def test_lead_changes_a_running_enrolment(page: Any, demo: Demo, live_server: Any) -> None:
@@ -206,7 +206,7 @@ def test_lead_changes_a_running_enrolment(page: Any, demo: Demo, live_server: An
     _fill_date(page, "end_date", timezone.localdate() - datetime.timedelta(days=3))
     page.get_by_role("button", name="Pause the preceptorship").click()
     page.wait_for_load_state()
-    assert "The last day must be the same as or after the first day" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("The last day must be the same as or after the first day", use_inner_text=True)
     _check_both_widths(page, "pause-errors")
     _fill_date(page, "end_date", timezone.localdate() + datetime.timedelta(days=60))
     page.get_by_role("button", name="Pause the preceptorship").click()

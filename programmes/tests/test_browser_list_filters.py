@@ -63,7 +63,7 @@ def test_caseload_and_team_filter_by_the_new_filters(page: Any, demo: Demo, live
     assert shown == Enrolment.objects.filter(line_manager__email=demo.email("manager_ot"), mentor=mentor).count()
     page.get_by_label("Mentor's name").fill("nobody-is-called-this")
     _apply(page, "Apply filters")
-    assert "No preceptee matches these filters" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("No preceptee matches these filters", use_inner_text=True)
     _check_both_widths(page, "team-by-mentor-name")
 
 
@@ -100,6 +100,6 @@ def test_lead_filters_by_mentor_name_and_builds_a_cohort_by_searching(page: Any,
     if page.get_by_label("Go ahead anyway: I have agreed this with the mentor").count():
         page.get_by_label("Go ahead anyway: I have agreed this with the mentor").check()
         _apply(page, "Enrol")
-    assert "Enrolled 2 people" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("Enrolled 2 people", use_inner_text=True)
     assert Enrolment.objects.filter(programme=programme, preceptee__in=[first, second],
                                     status=Enrolment.Status.ACTIVE).count() == 2

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.contrib.sessions.models import Session
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from preceptorship.tests.browser import (  # noqa: F401 (fixtures)
     browser,
@@ -87,7 +88,7 @@ def test_a_reflection_is_saved_as_a_draft_while_written_and_survives_an_expired_
     sign_in(page, live_server, email, demo.password)
     goto(page, url(live_server, update))
     assert page.locator("#id_answer_now_what").input_value() == "Ask for a home visit before every discharge."
-    assert "What you typed earlier has been put back." in page.locator(".nhsuk-inset-text").inner_text()
+    expect(page.locator(".nhsuk-inset-text")).to_contain_text("What you typed earlier has been put back.", use_inner_text=True)
     wait_for_status(page, "Draft saved at")
     draft.refresh_from_db()
     assert draft.answers["now_what"] == "Ask for a home visit before every discharge."
@@ -95,7 +96,7 @@ def test_a_reflection_is_saved_as_a_draft_while_written_and_survives_an_expired_
 
     page.get_by_role("button", name="Save and finish").click()
     page.wait_for_load_state()
-    assert "Your reflection is saved." in page.locator(".nhsuk-notification-banner").inner_text()
+    expect(page.locator(".nhsuk-notification-banner")).to_contain_text("Your reflection is saved.", use_inner_text=True)
     assert Reflection.objects.filter(author__email=email).exclude(pk__in=before).get().status == "finished"
 
 
@@ -119,5 +120,5 @@ def test_leaving_the_page_saves_the_draft_and_coming_back_finishes_that_same_dra
     assert page.locator("textarea").first.input_value() == "What I took from supervision today."
     page.get_by_role("button", name="Save and finish").click()
     page.wait_for_load_state()
-    assert "Your reflection is saved." in page.locator(".nhsuk-notification-banner").inner_text()
+    expect(page.locator(".nhsuk-notification-banner")).to_contain_text("Your reflection is saved.", use_inner_text=True)
     assert [(r.title, r.status) for r in mine] == [("Supervision notes", Reflection.Status.FINISHED)]

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from preceptorship.tests.browser import (  # noqa: F401 (fixtures)
     browser,
@@ -52,13 +53,13 @@ def test_the_lead_records_the_return_from_a_pause(page: Any, demo: Any, live_ser
 
     fill_date(page, "on", TODAY + datetime.timedelta(days=2))
     press(page, "Record the return")
-    assert "cannot be in the future" in page.locator(".nhsuk-error-summary").inner_text()
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text("cannot be in the future", use_inner_text=True)
     check_both(page, "resume-form-error")
 
     back = TODAY - datetime.timedelta(days=3)
     fill_date(page, "on", back)
     press(page, "Record the return")
-    assert "The preceptorship has resumed" in page.locator(".nhsuk-notification-banner").inner_text()
+    expect(page.locator(".nhsuk-notification-banner")).to_contain_text("The preceptorship has resumed", use_inner_text=True)
     enrolment.refresh_from_db()
     assert enrolment.status == Enrolment.Status.ACTIVE
     assert enrolment.pauses.get().end_date == back - datetime.timedelta(days=1)
@@ -82,13 +83,13 @@ def test_the_mentor_corrects_goal_progress_and_actions(page: Any, demo: Any, liv
     page.fill(f"#id_goal_{goal.pk}", "All three done.")
     page.fill("#id_action_2", "Shadow the hospital discharge team")
     press(page, "Save the correction")
-    assert "Choose who will do action 2" in page.locator(".nhsuk-error-summary").inner_text()
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text("Choose who will do action 2", use_inner_text=True)
     assert page.locator(f"#id_goal_{goal.pk}").input_value() == "All three done."
     check_both(page, "review-correct-form-error")
 
     page.get_by_label("Who will do action 2").select_option("mentor")
     press(page, "Save the correction")
-    assert "The record is corrected." in page.locator(".nhsuk-notification-banner").inner_text()
+    expect(page.locator(".nhsuk-notification-banner")).to_contain_text("The record is corrected.", use_inner_text=True)
     assert "Shadow the hospital discharge team" in page.content() and "All three done." in page.content()
     assert GoalUpdate.objects.get(review=review).note == "All three done."
     assert ReviewMeeting.objects.get(pk=review.pk).actions.count() == 2

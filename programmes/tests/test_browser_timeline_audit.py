@@ -38,11 +38,11 @@ def _enrolment(demo: Any, key: str) -> Enrolment:
 def test_needs_assessment_asked_for_and_goal_words_kept_from_the_lead(page: Any, demo: Any, live_server: Any):
     new = _enrolment(demo, "preceptee_ot_new")
     sign_in(page, live_server, demo.email("preceptee_ot_new"), demo.password)
-    assert "Fill in your needs assessment" in page.locator("main").inner_text()  # their home
+    expect(page.locator("main")).to_contain_text("Fill in your needs assessment", use_inner_text=True)  # their home
     check_both(page, "home-needs-assessment")
     page.set_viewport_size({"width": 1280, "height": 900})
     goto(page, url(live_server, new.get_absolute_url()))
-    assert "Fill in your needs assessment" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("Fill in your needs assessment", use_inner_text=True)
     check_both(page, "timeline-needs-assessment")
     sign_out(page)
 
@@ -55,7 +55,7 @@ def test_needs_assessment_asked_for_and_goal_words_kept_from_the_lead(page: Any,
     check_both(page, "review-1-needs-link")
     page.set_viewport_size({"width": 1280, "height": 900})
     goto(page, url(live_server, reverse("programmes:completion-confirm", args=[_enrolment(demo, "preceptee_ot_late").pk])))
-    assert "Reviews held" in page.locator("main").inner_text()  # what the answer rests on
+    expect(page.locator("main")).to_contain_text("Reviews held", use_inner_text=True)  # what the answer rests on
     check_both(page, "completion-confirm-summary")
     sign_out(page)
 
