@@ -17,12 +17,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.core.cache import cache
 from django.db.models import DecimalField, Exists, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
+from preceptorship import kept
 from preceptorship.models import User
 from programmes.models import (
     CompletionConfirmation,
@@ -77,11 +77,8 @@ def attach(enrolment: Enrolment) -> EnrolmentContent:
     """Give ``enrolment`` its kept records: ``enrolment.pauses.all()`` (extensions, goals, reviews)
     answer from them without a query, as after ``prefetch_related``; its mentor, line manager and
     the three figures are set on it. Returns the content (its confirmations for the page)."""
-    key = f"programmes:enrolment-content:{enrolment.pk}:{enrolment.updated_at.isoformat()}"
-    content = cache.get(key)
-    if content is None:
-        content = _read(enrolment)
-        cache.set(key, content, CONTENT_SECONDS)
+    content = kept.kept_while_unchanged("programmes:enrolment-content", enrolment, lambda: _read(enrolment),
+                                        CONTENT_SECONDS)
     # What prefetch_related fills: the related managers' all() read this instance's cache.
     prefetched = getattr(enrolment, "_prefetched_objects_cache", {})
     prefetched.update(content.related)

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import calendar
 import datetime
-import hashlib
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -46,7 +45,7 @@ from django.db.models.functions import Coalesce, Now, RowNumber
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
-from preceptorship import access
+from preceptorship import access, kept
 from preceptorship.models import Membership, Organisation, Profession, Team
 from programmes.models import Enrolment, Evaluation, Extension, Programme, ProtectedTime, ReviewMeeting
 from progression.models import ProgressionCase
@@ -97,7 +96,7 @@ def data_changed(**kwargs: Any) -> None:
 
 def digest(parts: Iterable[Any]) -> str:
     """A short name for ``parts`` (all that decides a kept value) at the current data version."""
-    return hashlib.sha256(repr((data_version(), *parts)).encode()).hexdigest()
+    return kept.digest((data_version(), *parts))
 
 
 def cached(parts: Iterable[Any], compute: Callable[[], Any]) -> Cached:

@@ -8,12 +8,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.cache import cache
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from preceptorship import access
+from preceptorship import access, kept
 from preceptorship.models import Membership, User
 from progression.models import (
     Competency,
@@ -165,18 +164,16 @@ class CaseContent:
 def case_content(case: ProgressionCase) -> CaseContent:
     """The case's table, evidence (without links), decisions and managers, in five queries when the
     case changed since they were last read and none otherwise."""
-    key = f"progression:case-content:{case.pk}:{case.updated_at.isoformat()}"
-    found = cache.get(key)
-    if found is None:
+    def read() -> CaseContent:
         evidence = case_evidence_shown(case)
-        found = CaseContent(
+        return CaseContent(
             table=case_table(case, evidence),
             evidence=evidence,
             history=list(case_history(case)),
             managers=User.objects.in_bulk([pk for pk in (case.line_manager_id, case.head_of_service_id) if pk]),
         )
-        cache.set(key, found, CASE_CONTENT_SECONDS)
-    return found
+
+    return kept.kept_while_unchanged("progression:case-content", case, read, CASE_CONTENT_SECONDS)
 
 
 # Eligibility --------------------------------------------------------------------------------

@@ -7,7 +7,6 @@ read a case but not take the step asked get 403. Writes go through ``progression
 from __future__ import annotations
 
 import csv
-import hashlib
 from collections.abc import Callable
 from typing import Any
 
@@ -21,7 +20,7 @@ from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, FormView, ListView, View
 from django_filters.views import FilterView
 
-from preceptorship import access
+from preceptorship import access, kept
 from preceptorship.models import Membership
 from progression import evidence_links, forms, frameworks_io, selectors, services
 from progression.access import can_manage_frameworks
@@ -614,7 +613,7 @@ class CaseDetailView(DetailView):
         context.update(
             table=table,
             table_digest=_table_digest(table),
-            evidence_digest=_digest([(item.pk, item.title, item.example_date, item.added_by.get_full_name(),
+            evidence_digest=kept.digest([(item.pk, item.title, item.example_date, item.added_by.get_full_name(),
                                       item.codes, item.description, item.file.name, item.original_filename,
                                       item.links) for item in evidence]),
             missing=[row for section in table if section.section.required_for_sign_off
@@ -630,14 +629,8 @@ class CaseDetailView(DetailView):
         return context
 
 
-def _digest(shown: Any) -> str:
-    """A name for every value a part of the case page shows: the part is kept rendered under it
-    (the same values render the same), so a repeat request skips the rendering, not the reading."""
-    return hashlib.sha256(repr(shown).encode()).hexdigest()
-
-
 def _table_digest(table: list[selectors.SectionRow]) -> str:
-    return _digest([(section.section.pk, section.section.title, section.section.required_for_sign_off,
+    return kept.digest([(section.section.pk, section.section.title, section.section.required_for_sign_off,
                      [(row.pk, row.competency_id, row.competency.code, row.competency.statement, row.status,
                        row.reached_on, row.evidence_count, row.manager_comment, row.worker_comment, row.marked_at,
                        row.marked_by.get_full_name() if row.marked_by else None) for row in section.rows])

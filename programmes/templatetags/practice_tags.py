@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import hashlib
 from collections.abc import Iterable
 from typing import Any
 
@@ -11,6 +10,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from preceptorship import kept
 from programmes.access import record_sight
 from programmes.models import Enrolment
 
@@ -54,11 +54,11 @@ def rows_digest(rows: Iterable[Any], today: Any, *paths: str) -> str:
     ``paths`` name each shown value (``"preceptee.profession.name"``). The rendered rows are kept
     under it, so the same rows render once and any change to what they show renders them anew."""
     shown = [tuple(_shown(row, path) for path in paths) for row in rows]
-    return hashlib.sha256(repr((str(today), paths, shown)).encode()).hexdigest()
+    return kept.digest((str(today), paths, shown))
 
 
 @register.simple_tag
 def items_digest(items: Iterable[Any]) -> str:
     """A name for a list of plain values (dataclasses such as ``selectors.TimelineItem``, whose repr
     holds every field): a part rendered from them is kept under it and renders anew when any changes."""
-    return hashlib.sha256(repr(list(items)).encode()).hexdigest()
+    return kept.digest(list(items))
