@@ -1,19 +1,27 @@
 """Rendering PDFs with WeasyPrint, reading nothing but our own static files.
 
 User text ends up in these documents, so the URL fetcher refuses every URL except our static
-files (served from disk by name, never by ``file://``) and ``data:`` URIs: a reflection or a
-comment can never make the renderer read a local file or call out to the network.
+files (served by name, never by ``file://``) and ``data:`` URIs: a reflection or a comment can
+never make the renderer read a local file or call out to the network.
+
+A static name is looked up the way the site serves it: by the finders in development (the
+source files, unhashed names) and then in the static files storage, which in production holds
+the collected files under the hashed names (``css/print.<hash>.css``) that ``{% static %}``
+renders.
 """
 
 from __future__ import annotations
 
 import base64
 import mimetypes
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.core.exceptions import SuspiciousFileOperation
 from django.template.loader import render_to_string
 from weasyprint import HTML
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
@@ -28,13 +36,10 @@ class StaticOnlyURLFetcher(URLFetcher):
         parsed = urlparse(url)
         if parsed.scheme == "https" and parsed.netloc == "pdf.invalid" and parsed.path.startswith(settings.STATIC_URL):
             name = unquote(parsed.path[len(settings.STATIC_URL):])
-            if ".." not in name.split("/"):
-                path = finders.find(name)
-                if path:
-                    with open(path, "rb") as handle:
-                        body = handle.read()
-                    content_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
-                    return URLFetcherResponse(url, body=body, headers={"Content-Type": content_type})
+            body = static_file(name)
+            if body is not None:
+                content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+                return URLFetcherResponse(url, body=body, headers={"Content-Type": content_type})
         raise FatalURLFetchingError(f"Refused to fetch {url[:100]!r}: PDFs may use only the site's static files.")
 
     def _data(self, url: str) -> URLFetcherResponse:
@@ -42,6 +47,25 @@ class StaticOnlyURLFetcher(URLFetcher):
         content_type = header.split(";")[0] or "text/plain"
         body = base64.b64decode(payload) if header.endswith(";base64") else unquote(payload).encode()
         return URLFetcherResponse(url, body=body, headers={"Content-Type": content_type})
+
+
+def static_file(name: str) -> bytes | None:
+    """The content of the static file ``name`` (relative to ``STATIC_URL``), or None.
+
+    Only plain relative names are looked up: no ``..`` or ``.`` segment, no absolute path, no
+    backslash, no NUL; and the storage itself refuses a name that would leave its folder.
+    """
+    parts = name.split("/")
+    if not name or "\\" in name or "\x00" in name or any(part in ("", ".", "..") for part in parts):
+        return None
+    try:
+        path = finders.find(name)
+        if isinstance(path, str) and Path(path).is_file():
+            return Path(path).read_bytes()
+        with staticfiles_storage.open(name, "rb") as handle:
+            return handle.read()
+    except (OSError, SuspiciousFileOperation, ValueError):
+        return None
 
 
 def render_pdf(template_name: str, context: dict[str, Any]) -> bytes:
