@@ -8,7 +8,7 @@ class PreceptorshipConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from preceptorship import access, home  # noqa: F401  (registers policies and panels)
+        from preceptorship import access, checks, home  # noqa: F401  (registers policies, checks and panels)
 
         # Each app's reminders.py registers its reminder sources with preceptorship.reminders.
         autodiscover_modules("reminders")

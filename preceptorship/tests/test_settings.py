@@ -51,7 +51,8 @@ def test_the_migration_check_runs_without_any_environment():
 
 def test_check_deploy_is_clean_with_production_settings():
     result = _run_check(
-        {"SECRET_KEY": "a" * 20 + "-production-like-secret-" + "b" * 30, "ALLOWED_HOSTS": "preceptorship.example"},
+        {"SECRET_KEY": "a" * 20 + "-production-like-secret-" + "b" * 30, "ALLOWED_HOSTS": "preceptorship.example",
+         "REDIS_URL": "redis://127.0.0.1:6379/11"},
         "--deploy",
         "--fail-level",
         "WARNING",
