@@ -9,6 +9,7 @@ from __future__ import annotations
 import secrets
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -197,6 +198,39 @@ CELERY_BEAT_SCHEDULE = {
     "begin-pauses": {"task": "programmes.tasks.begin_pauses", "schedule": 60 * 60},
 }
 
+
+def _cache_url(broker_url: str) -> str:
+    """The broker's Redis server, in the next database (the one before, for the last of the 16)."""
+    parts = urlsplit(broker_url)
+    if parts.scheme not in ("redis", "rediss"):
+        raise ImproperlyConfigured(
+            f"REDIS_URL={broker_url!r}: set REDIS_CACHE_URL too, to a Redis database of its own for the cache."
+        )
+    number = parts.path.strip("/") or "0"
+    if not number.isdigit():
+        raise ImproperlyConfigured(f"REDIS_URL={broker_url!r} does not end in a database number, such as /0.")
+    database = int(number) + 1 if int(number) < 15 else int(number) - 1
+    return urlunsplit(parts._replace(path=f"/{database}"))
+
+
+# Cache: shared by every web server and worker through Redis when REDIS_URL is set, so a value
+# kept by one process is met (and replaced) by all; each process's own memory only without Redis.
+# It lives in a Redis database of its own, not the broker's (RedisCache.clear() empties the whole
+# database, queued tasks with it), and its keys start with "preceptorship" so they are recognisable.
+# Redis unreachable is a cache miss, not an error: see preceptorship/cache.py.
+REDIS_CACHE_URL = env_str("REDIS_CACHE_URL", "") or (_cache_url(REDIS_URL) if REDIS_URL else "")
+if REDIS_CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "preceptorship.cache.ForgivingRedisCache",
+            "LOCATION": REDIS_CACHE_URL,
+            "KEY_PREFIX": "preceptorship",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 # Security. Cookies and HSTS are strict unless DEBUG is on.
 SESSION_COOKIE_SECURE = not DEBUG and not TESTING
 CSRF_COOKIE_SECURE = not DEBUG and not TESTING
@@ -243,6 +277,10 @@ if TESTING:
     AXES_ENABLED = env_bool("AXES_ENABLED", default=True)
     # Task bodies are tested eagerly; the one integration test with a real worker overrides this.
     CELERY_TASK_ALWAYS_EAGER = True
+    # Each test process keeps its own cache, emptied before every test (conftest.py): parallel
+    # workers never meet each other's values, and nothing flushes a Redis database others use.
+    # test_cache.py proves the shared Redis cache between two processes.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Transactional tests empty the tables and Django then recreates content types and permissions
 # with new ids; restoring the serialized migration data (professions, shipped frameworks) must not
