@@ -49,8 +49,8 @@ class IntegratedCareSystemAdmin(admin.ModelAdmin):
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "ics"]
-    list_filter = ["kind", "ics"]
+    list_display = ["name", "kind", "ics", "nation"]
+    list_filter = ["kind", "ics", "nation"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
 

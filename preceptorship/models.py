@@ -14,6 +14,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from preceptorship import workdays
+
 
 class BaseModel(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -62,11 +64,22 @@ class Organisation(BaseModel):
         PRIMARY_CARE = "primary_care", "Primary care"
         INDEPENDENT = "independent", "Independent or voluntary sector"
 
+    class Nation(models.TextChoices):
+        """Whose bank holidays count as non-working days (for "10 working days" and the like)."""
+
+        ENGLAND_AND_WALES = workdays.ENGLAND_AND_WALES, "England and Wales"
+        SCOTLAND = workdays.SCOTLAND, "Scotland"
+        NORTHERN_IRELAND = workdays.NORTHERN_IRELAND, "Northern Ireland"
+
     name = models.CharField(max_length=200, unique=True)
     slug = models.SlugField(max_length=100, unique=True)
     kind = models.CharField(max_length=30, choices=Kind.choices)
     ics = models.ForeignKey(
         IntegratedCareSystem, null=True, blank=True, on_delete=models.PROTECT, related_name="organisations"
+    )
+    nation = models.CharField(
+        max_length=20, choices=Nation.choices, default=Nation.ENGLAND_AND_WALES,
+        help_text="Bank holidays of this nation do not count as working days.",
     )
 
     class Meta:

@@ -2,7 +2,7 @@
 
 When a case reaches a step the service tells the people who can take it (see
 ``progression.services``). If it is still at that step 10 working days later (weekends and
-England and Wales bank holidays do not count), they are reminded, and again every 10 working
+the bank holidays of the organisation's nation do not count), they are reminded, and again every 10 working
 days while it waits. The day a case reached its step is its London date, so a step taken just
 after midnight in summer time counts from that day.
 
@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from preceptorship.models import Membership
 from preceptorship.reminders import Reminder, register_source, url_maker
-from preceptorship.workdays import add_working_days, working_days_between
+from preceptorship.workdays import SUBDIVISIONS, add_working_days, latest_start_for, working_days_between
 from progression.models import ProgressionCase
 
 Role = Membership.Role
@@ -57,16 +57,21 @@ NEXT_STEP = {
 
 
 def _waiting_cases(today: datetime.date) -> list[dict[str, Any]]:
-    """Query 1: cases at a step someone must take, there for at least 10 working days."""
-    # No case can have waited 10 working days if it moved in the last two weeks.
-    moved_before = timezone.make_aware(datetime.datetime.combine(today - datetime.timedelta(days=13),
-                                                                 datetime.time.min))
+    """Query 1: cases at a step someone must take, there for at least 10 working days.
+
+    The filter on the database is exact for the most lenient of the nations' calendars (the latest
+    day a case may have reached its step and waited 10 working days in any of them); each case is
+    then measured against its own organisation's calendar."""
+    latest_reached = max(latest_start_for(today, WAIT_WORKING_DAYS, nation) for nation in SUBDIVISIONS)
+    reached_before = timezone.make_aware(
+        datetime.datetime.combine(latest_reached + datetime.timedelta(days=1), datetime.time.min)
+    )
     waiting = Q(stage__in=[Stage.SUBMITTED, Stage.RECOMMENDED, Stage.SIGNED_OFF, Stage.HR_RECORDED,
                            Stage.WORKER_TOLD]) | Q(stage=Stage.DRAFT, line_manager__isnull=True)
     return list(
-        ProgressionCase.objects.filter(waiting, stage_changed_at__lt=moved_before).values(
-            "pk", "stage", "stage_changed_at", "revision", "organisation_id", "team_id", "practitioner_id",
-            "line_manager_id", "head_of_service_id", "target_role", "practitioner__first_name",
+        ProgressionCase.objects.filter(waiting, stage_changed_at__lt=reached_before).values(
+            "pk", "stage", "stage_changed_at", "revision", "organisation_id", "organisation__nation", "team_id",
+            "practitioner_id", "line_manager_id", "head_of_service_id", "target_role", "practitioner__first_name",
             "practitioner__last_name", "practitioner__email",
         )
     )
@@ -107,11 +112,14 @@ def waiting_case_reminders(today: datetime.date) -> Iterator[Reminder]:
     case_url = url_maker("progression:case-detail")
     for case in cases:
         reached = timezone.localtime(case["stage_changed_at"]).date()
-        waited = working_days_between(reached, today)
+        nation = case["organisation__nation"]
+        waited = working_days_between(reached, today, nation)
         if waited < WAIT_WORKING_DAYS:
             continue
-        # The latest nudge due: 10, 20, 30 ... working days after the case reached the step.
-        due_on = add_working_days(reached, waited // WAIT_WORKING_DAYS * WAIT_WORKING_DAYS)
+        # The latest nudge due: 10, 20, 30 ... working days after the case reached the step. A sweep
+        # that did not run on that day (the beat was down) sends it on the next run, once: the
+        # notification's key holds this date.
+        due_on = add_working_days(reached, waited // WAIT_WORKING_DAYS * WAIT_WORKING_DAYS, nation)
         practitioner = (f"{case['practitioner__first_name']} {case['practitioner__last_name']}".strip()
                         or case["practitioner__email"])
         stage_label = Stage(case["stage"]).label
