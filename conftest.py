@@ -1,17 +1,82 @@
-"""Fixtures shared by every app's tests: two organisations in one ICS, and a third outside it."""
+"""Fixtures shared by every app's tests: a pinned clock, two organisations in one ICS, and a third
+outside it.
+
+No test reads the real clock. Every test runs as of noon (London) on one day: ``DEFAULT_TODAY``,
+or the day given with ``--today YYYY-MM-DD`` (``make test PYTEST_ARGS="--today 2027-05-03"``
+asks whether the suite passes on that day). The clock then ticks from that moment, so durations,
+timeouts and ordering by time behave as usual. A test about a particular moment moves the clock
+itself with time-machine's ``time_machine`` fixture.
+"""
 
 from __future__ import annotations
 
+import datetime
 import zlib
+import zoneinfo
 
 import factory.random
 import pytest
+import time_machine
 from django.core.cache import cache
 
 from preceptorship.models import Membership
 from preceptorship.tests.factories import IntegratedCareSystemFactory, OrganisationFactory, TeamFactory, person
 
 Role = Membership.Role
+
+# An ordinary Wednesday in term time, far from bank holidays and clock changes.
+DEFAULT_TODAY = datetime.date(2026, 6, 10)
+LONDON = zoneinfo.ZoneInfo("Europe/London")
+SESSION_CLOCK = pytest.StashKey[time_machine.travel]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--today", default=None, metavar="YYYY-MM-DD",
+        help=f"Run every test as of noon (London) on this date (default {DEFAULT_TODAY:%Y-%m-%d}).",
+    )
+
+
+def _pinned_moment(config: pytest.Config) -> datetime.datetime:
+    value = config.getoption("--today")
+    try:
+        day = datetime.date.fromisoformat(value) if value else DEFAULT_TODAY
+    except ValueError:
+        raise pytest.UsageError(f"--today {value!r} is not a date in the form YYYY-MM-DD.") from None
+    return datetime.datetime.combine(day, datetime.time(12, 0), tzinfo=LONDON)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # From the start of the session, so that anything computed while modules are collected agrees
+    # with the tests' day as well.
+    traveller = time_machine.travel(_pinned_moment(config), tick=True)
+    traveller.start()
+    config.stash[SESSION_CLOCK] = traveller
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    traveller = config.stash.get(SESSION_CLOCK, None)
+    if traveller is not None:
+        traveller.stop()
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"tests run as of {_pinned_moment(config):%A %-d %B %Y %H:%M} (London)"
+
+
+@pytest.fixture(autouse=True)
+def _pinned_clock(request: pytest.FixtureRequest):
+    """Every test starts at the same instant, whichever order or process it runs in."""
+    with time_machine.travel(_pinned_moment(request.config), tick=True):
+        yield
+
+
+@pytest.fixture
+def today(_pinned_clock) -> datetime.date:
+    """The tests' London date (``--today``, or ``DEFAULT_TODAY``)."""
+    from django.utils import timezone
+
+    return timezone.localdate()
 
 
 @pytest.fixture(autouse=True)

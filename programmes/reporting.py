@@ -28,6 +28,7 @@ from django.core.cache import cache
 from django.db.models import (
     Avg,
     Count,
+    DateTimeField,
     DurationField,
     Exists,
     ExpressionWrapper,
@@ -41,7 +42,7 @@ from django.db.models import (
     Value,
     Window,
 )
-from django.db.models.functions import Coalesce, Now, RowNumber
+from django.db.models.functions import Coalesce, RowNumber
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
@@ -584,7 +585,9 @@ class StageRow:
 
 def progression_by_stage(cases: QuerySet[ProgressionCase], group: str | None = None) -> dict[Any, list[StageRow]]:
     """Cases at each stage and the mean days they have spent there; one query."""
-    waited = ExpressionWrapper(Now() - F("stage_changed_at"), output_field=DurationField())
+    # The application's clock, not the database's: the same "now" as every other figure on the page.
+    now = Value(timezone.now(), output_field=DateTimeField())
+    waited = ExpressionWrapper(now - F("stage_changed_at"), output_field=DurationField())
     rows = (
         cases.order_by()
         .values(*([group] if group else []), "stage")

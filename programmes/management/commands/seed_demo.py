@@ -6,9 +6,11 @@ chain and may call the core's and ``progression``'s demo builders.
 
 from __future__ import annotations
 
+import contextlib
+import datetime
 import importlib
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from preceptorship import demo
@@ -22,8 +24,37 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--password", default="preceptorship-demo", help="Password for every demo login.")
+        parser.add_argument(
+            "--today", metavar="YYYY-MM-DD",
+            help="Build the demo as of this date (London): every date and time it records, as if the clock said so.",
+        )
 
-    def handle(self, *args, password: str, **options) -> None:
+    def handle(self, *args, password: str, today: str | None, **options) -> None:
+        with self._clock(today):
+            directory = self._build(password)
+        self.stdout.write(self.style.SUCCESS("Demo data is ready. Sign in at /sign-in/ with any of these:"))
+        width = max(len(who) for who, _, _ in directory.logins)
+        for who, email, _ in directory.logins:
+            self.stdout.write(f"  {who.ljust(width)}  {email}")
+        self.stdout.write(f"Password for every demo login: {password}")
+
+    def _clock(self, today: str | None) -> contextlib.AbstractContextManager:
+        """The real clock, or (``--today``) the same time of day on another date: the services the
+        builders call stamp records with the clock, so moving the date alone would not do."""
+        if not today:
+            return contextlib.nullcontext()
+        try:
+            day = datetime.date.fromisoformat(today)
+        except ValueError:
+            raise CommandError(f"--today {today!r} is not a date in the form YYYY-MM-DD.") from None
+        try:
+            import time_machine
+        except ImportError:  # a production install has no development tools
+            raise CommandError("--today needs the development requirements (requirements-dev.txt).") from None
+        now = timezone.localtime()
+        return time_machine.travel(datetime.datetime.combine(day, now.time(), tzinfo=now.tzinfo), tick=True)
+
+    def _build(self, password: str) -> demo.Directory:
         today = timezone.localdate()
         directory = demo.build(password=password, today=today)
         for module_name in APP_BUILDERS:
@@ -34,8 +65,4 @@ class Command(BaseCommand):
                     raise
                 continue
             module.build(directory=directory, today=today)
-        self.stdout.write(self.style.SUCCESS("Demo data is ready. Sign in at /sign-in/ with any of these:"))
-        width = max(len(who) for who, _, _ in directory.logins)
-        for who, email, _ in directory.logins:
-            self.stdout.write(f"  {who.ljust(width)}  {email}")
-        self.stdout.write(f"Password for every demo login: {password}")
+        return directory
