@@ -46,8 +46,9 @@ clean:
 
 # Performance at ICS scale (docs/performance.md): needs DATABASE_URL pointing at a PostgreSQL
 # database of its own; generates the scale data there on the first run. make bench SCALE=10 for 10x.
+# TODAY=YYYY-MM-DD generates and measures as of that day.
 SCALE ?= 1
 .PHONY: bench
 bench: install
 	$(BIN)/python bench/run.py --scale $(SCALE) --json bench/results/scale-$(SCALE).json \
-		--compare bench/results/scale-$(if $(filter 1,$(SCALE)),10,1).json
+		--compare bench/results/scale-$(if $(filter 1,$(SCALE)),10,1).json $(if $(TODAY),--today $(TODAY))
