@@ -244,7 +244,8 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIN
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Load balancers and process managers ask over plain HTTP inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^(healthz|livez|readyz)$"]
 
 # No inline script or style anywhere; everything comes from our own static files.
 CONTENT_SECURITY_POLICY = {
@@ -281,6 +282,7 @@ if TESTING:
     # workers never meet each other's values, and nothing flushes a Redis database others use.
     # test_cache.py proves the shared Redis cache between two processes.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    REDIS_CACHE_URL = ""
 
 # Transactional tests empty the tables and Django then recreates content types and permissions
 # with new ids; restoring the serialized migration data (professions, shipped frameworks) must not

@@ -8,6 +8,8 @@ from preceptorship.forms import SignInForm
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("livez", views.livez, name="livez"),
+    path("readyz", views.readyz, name="readyz"),
     path(
         "sign-in/",
         auth_views.LoginView.as_view(authentication_form=SignInForm, redirect_authenticated_user=True),

@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from http import HTTPStatus
 from typing import Any
+from urllib.parse import urlsplit
 
+import redis
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -34,31 +36,77 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _database_check() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception as error:  # noqa: BLE001 - any failure is reported, not raised
+        return f"error: {error.__class__.__name__}"
+    return "ok"
+
+
+def _redis_check(url: str) -> str:
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1).ping()
+    except Exception as error:  # noqa: BLE001
+        return f"error: {error.__class__.__name__}"
+    return "ok"
+
+
+def _redis_checks() -> dict[str, str]:
+    """The broker, and the cache when it lives on another Redis server than the broker."""
+    checks: dict[str, str] = {}
+    if settings.REDIS_URL:
+        checks["redis"] = _redis_check(settings.REDIS_URL)
+    cache_url = settings.REDIS_CACHE_URL
+    if cache_url and urlsplit(cache_url).netloc != urlsplit(settings.REDIS_URL).netloc:
+        checks["cache"] = _redis_check(cache_url)
+    return checks
+
+
+def _failing(checks: dict[str, str]) -> list[str]:
+    return [name for name, value in checks.items() if value != "ok"]
+
+
 @login_not_required
 @require_GET
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    checks: dict[str, str] = {}
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-        checks["database"] = "ok"
-    except Exception as error:  # noqa: BLE001 - any failure is reported, not raised
-        checks["database"] = f"error: {error.__class__.__name__}"
-    if settings.REDIS_URL:
-        try:
-            import redis
-
-            redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1).ping()
-            checks["redis"] = "ok"
-        except Exception as error:  # noqa: BLE001
-            checks["redis"] = f"error: {error.__class__.__name__}"
-    healthy = all(value == "ok" for value in checks.values())
+    """Every dependency: 503 naming whichever part fails (for people and monitoring)."""
+    checks = {"database": _database_check(), **_redis_checks()}
+    failing = _failing(checks)
     return JsonResponse(
-        {"status": "ok" if healthy else "error", "checks": checks,
-         "failing": [name for name, value in checks.items() if value != "ok"]},
-        status=HTTPStatus.OK if healthy else HTTPStatus.SERVICE_UNAVAILABLE,
+        {"status": "error" if failing else "ok", "checks": checks, "failing": failing},
+        status=HTTPStatus.SERVICE_UNAVAILABLE if failing else HTTPStatus.OK,
     )
+
+
+@login_not_required
+@require_GET
+@never_cache
+def livez(request: HttpRequest) -> JsonResponse:
+    """The process answers requests. Touches nothing else, so a database or Redis outage never
+    makes a process manager restart healthy web servers."""
+    return JsonResponse({"status": "ok"})
+
+
+@login_not_required
+@require_GET
+@never_cache
+def readyz(request: HttpRequest) -> JsonResponse:
+    """May this web server take traffic? 503 only when the database is unreachable, since no page
+    works without it. Redis down is reported as "degraded" with 200: pages still work (the cache is
+    skipped, e-mails wait in the database for the next sweep), and every web server shares the
+    same Redis, so failing on it would take them all out of the load balancer at once."""
+    checks = {"database": _database_check(), **_redis_checks()}
+    failing = _failing(checks)
+    if "database" in failing:
+        status, code = "error", HTTPStatus.SERVICE_UNAVAILABLE
+    elif failing:
+        status, code = "degraded", HTTPStatus.OK
+    else:
+        status, code = "ok", HTTPStatus.OK
+    return JsonResponse({"status": status, "checks": checks, "failing": failing}, status=code)
 
 
 def notification_list(request: HttpRequest) -> HttpResponse:

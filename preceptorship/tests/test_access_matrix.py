@@ -111,6 +111,8 @@ class Route:
 EXPECTATIONS: dict[str, dict[str, dict[str, int]]] = {
     "home": {"GET": {"anonymous": 302, "*": 200}},
     "healthz": {"GET": {"*": 200}, "POST": {"*": 405}},
+    "livez": {"GET": {"*": 200}, "POST": {"*": 405}},
+    "readyz": {"GET": {"*": 200}, "POST": {"*": 405}},
     "login": {"GET": {"anonymous": 200, "*": 302}, "POST": {"anonymous": 200, "*": 302}},
     "logout": {"GET": {"anonymous": 302, "*": 405}, "POST": {"*": 302}},
     "password_reset": {"GET": {"*": 200}, "POST": {"*": 200}},
