@@ -329,6 +329,9 @@ class Decision(models.Model):
     from_stage = models.CharField(max_length=20, blank=True)
     to_stage = models.CharField(max_length=20)
     comment = models.TextField(blank=True)
+    # A delegate's decision names the Head of Service they decided for.
+    on_behalf_of = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
 
     class Meta:
         ordering = ["at", "id"]
@@ -391,3 +394,32 @@ class EvidencePack(BaseModel):
 
     def __str__(self) -> str:
         return f"Evidence pack for case {self.case_id} ({self.status})"
+
+
+class Delegation(BaseModel):
+    """A Head of Service's decisions on the cases naming them, taken by another Head of Service of
+    the same organisation for a while (leave, absence). Who delegated, to whom and until when are
+    kept; a delegation ends on its last day or when it is withdrawn."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    delegator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    delegate = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    reason = models.CharField(max_length=200, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-starts_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="delegation_ends_after_start"),
+            models.CheckConstraint(condition=~Q(delegate=models.F("delegator")), name="delegation_to_someone_else"),
+        ]
+        indexes = [models.Index(fields=["delegate", "ends_on"], name="delegation_delegate_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.delegator} to {self.delegate}, {self.starts_on} to {self.ends_on}"
+
+    def in_force(self, day) -> bool:
+        return self.withdrawn_at is None and self.starts_on <= day <= self.ends_on
