@@ -3,9 +3,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.http import HttpRequest
 
 
 class SignInForm(AuthenticationForm):
@@ -16,9 +18,20 @@ class SignInForm(AuthenticationForm):
     )
 
     error_messages = {
-        "invalid_login": "Enter a correct e-mail address and password. Both are case-sensitive.",
+        "invalid_login": "Enter a correct e-mail address and password. The password is case-sensitive.",
         "inactive": "This account has been switched off. Ask your administrator.",
     }
+
+
+def sign_in_account(request: HttpRequest, credentials: dict | None = None) -> str | None:
+    """The account a sign-in attempt is for, as the lock-out counts it (AXES_USERNAME_CALLABLE).
+    Sign-in ignores the case of the address (``UserManager.get_by_natural_key``), so every spelling
+    of one address counts against the one account."""
+    data = credentials if credentials else getattr(request, "POST", {})
+    username = data.get(settings.AXES_USERNAME_FORM_FIELD) if data else None
+    if not isinstance(username, str):
+        return username
+    return username.strip().lower()
 
 
 # The largest id a database column holds (a signed 64-bit integer); ids past it are refused by

@@ -130,6 +130,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
+# Sign-in ignores the case of the address; the lock-out counts every spelling as one account.
+AXES_USERNAME_CALLABLE = "preceptorship.forms.sign_in_account"
 AXES_VERBOSE = False
 
 LANGUAGE_CODE = "en-gb"

@@ -50,6 +50,21 @@ def test_repeated_failures_lock_the_account(client, settings):
 
 
 @pytest.mark.django_db
+def test_failures_under_different_spellings_of_one_address_lock_that_account(client, settings):
+    """Sign-in ignores the case of the address, so the lock-out counts every spelling as one
+    account: five failures spread over three spellings lock it."""
+    settings.AXES_FAILURE_LIMIT = 5
+    UserFactory(email="luke.morgan@example.org")
+    spellings = ["LUKE.MORGAN@example.org", "luke.morgan@example.org", "Luke.Morgan@Example.ORG", " luke.morgan@EXAMPLE.org "]
+    for attempt in range(5):
+        response = client.post(reverse("login"), {"username": spellings[attempt % 4], "password": "wrong"})
+        assert response.status_code == HTTPStatus.OK if attempt < 4 else HTTPStatus.TOO_MANY_REQUESTS
+    response = client.post(reverse("login"), {"username": "luke.morgan@example.org", "password": "correct-horse-battery"})
+    assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
+    assert b"Your account is locked for now" in response.content
+
+
+@pytest.mark.django_db
 def test_sign_out_needs_post(client):
     user = UserFactory()
     client.force_login(user)
