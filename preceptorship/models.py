@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import os
 import uuid
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import Storage
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
 from preceptorship import workdays
+from preceptorship.storage import private_files
 
 
 class BaseModel(models.Model):
@@ -287,20 +287,9 @@ class Notification(models.Model):
         return reverse("notification-open", args=[self.pk])
 
 
-class _PrivateStorage(FileSystemStorage):
-    """Outside the web root, read only by permission-checked views; location read on each use."""
-
-    @property
-    def base_location(self) -> str:
-        return str(settings.PRIVATE_MEDIA_ROOT)
-
-    @property
-    def location(self) -> str:
-        return os.path.abspath(self.base_location)
-
-
-def private_storage() -> FileSystemStorage:
-    return _PrivateStorage(base_url=None)
+def private_storage() -> Storage:
+    """``STORAGES["default"]``: a private folder or a private bucket (preceptorship/storage.py)."""
+    return private_files
 
 
 def import_upload_to(instance: models.Model, filename: str) -> str:

@@ -142,8 +142,43 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Private files (evidence, letters, evidence packs, exports, staff imports): a folder outside the
+# web root, or a private S3-compatible bucket when AWS_STORAGE_BUCKET_NAME is set, so that every
+# web server and worker reads the same files. Either way they are read through the storage API and
+# reach a browser only through views that check access and stream them (preceptorship/storage.py).
+
+
+def private_bucket(bucket_name: str) -> dict:
+    """The S3Storage of a private S3-compatible bucket, from the AWS_* variables (README)."""
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket_name,
+            "endpoint_url": env_str("AWS_S3_ENDPOINT_URL", "") or None,
+            "region_name": env_str("AWS_S3_REGION_NAME", "") or None,
+            # Unset: boto3 finds credentials itself (instance role, AWS_* variables, ~/.aws).
+            "access_key": env_str("AWS_ACCESS_KEY_ID", "") or None,
+            "secret_key": env_str("AWS_SECRET_ACCESS_KEY", "") or None,
+            "location": (env_str("AWS_LOCATION", "") or "").strip("/"),
+            "addressing_style": env_str("AWS_S3_ADDRESSING_STYLE", "") or None,
+            "signature_version": "s3v4",
+            # Every object private; never a public URL. Should a URL ever be made, it is signed and
+            # lasts a minute, but no view hands one out: downloads stream through Django.
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": 60,
+            "file_overwrite": False,
+        },
+    }
+
+
+AWS_STORAGE_BUCKET_NAME = env_str("AWS_STORAGE_BUCKET_NAME", "")
+PRIVATE_FILES_STORAGE = (
+    private_bucket(AWS_STORAGE_BUCKET_NAME) if AWS_STORAGE_BUCKET_NAME
+    else {"BACKEND": "preceptorship.storage.PrivateFileSystemStorage"}
+)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": PRIVATE_FILES_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -152,7 +187,7 @@ STORAGES = {
         )
     },
 }
-# Evidence uploads live outside the web root and are served only through a permission-checked view.
+# The private folder, when files are not in a bucket: outside the web root, never served directly.
 PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "private")))
 MEDIA_ROOT = PRIVATE_MEDIA_ROOT
 MEDIA_URL = None
