@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from preceptorship.models import Membership, Organisation, Profession, User
 from preceptorship.tests.factories import person
@@ -21,7 +20,6 @@ from programmes.tests.test_list_filters import client_for
 
 pytestmark = pytest.mark.django_db
 Role = Membership.Role
-TODAY = timezone.localdate()
 
 
 def _ot() -> Profession:
@@ -70,8 +68,8 @@ def _date(day: datetime.date) -> dict[str, str]:
     return {"start_date_0": str(day.day), "start_date_1": str(day.month), "start_date_2": str(day.year)}
 
 
-def _enrol_data(staff: dict[str, User], *names: str, **more: Any) -> dict[str, Any]:
-    return {"preceptees": [staff[name].pk for name in names], **_date(TODAY), "transition": Transition.NEWLY_REGISTERED,
+def _enrol_data(staff: dict[str, User], today: datetime.date, *names: str, **more: Any) -> dict[str, Any]:
+    return {"preceptees": [staff[name].pk for name in names], **_date(today), "transition": Transition.NEWLY_REGISTERED,
             "mentor": staff["mentor"].pk, "line_manager": staff["manager"].pk, **more}
 
 
@@ -92,9 +90,9 @@ def test_a_search_link_narrows_the_people_offered(lead, programme, staff):
     assert not _offered(empty) and "Nobody who can be enrolled matches “zzz”" in empty.content.decode()
 
 
-def test_a_search_keeps_the_people_ticked_and_everything_typed_and_enrols_nobody(lead, programme, staff):
+def test_a_search_keeps_the_people_ticked_and_everything_typed_and_enrols_nobody(lead, programme, staff, today):
     client = client_for(lead)
-    data = _enrol_data(staff, "amira", find="lindq", search="1", start_date_0="31")
+    data = _enrol_data(staff, today, "amira", find="lindq", search="1", start_date_0="31")
     response = client.post(_url(programme), data)
     body = response.content.decode()
     assert response.status_code == HTTPStatus.OK
@@ -105,30 +103,30 @@ def test_a_search_keeps_the_people_ticked_and_everything_typed_and_enrols_nobody
     assert "There is a problem" not in body and "<title>Error" not in body
     assert not Enrolment.objects.exists()
     # Then tick the one found and enrol both.
-    response = client.post(_url(programme), _enrol_data(staff, "amira", "cara", find="lindq"))
+    response = client.post(_url(programme), _enrol_data(staff, today, "amira", "cara", find="lindq"))
     assert response.status_code == HTTPStatus.FOUND
     assert set(Enrolment.objects.values_list("preceptee", flat=True)) == {staff["amira"].pk, staff["cara"].pk}
 
 
-def test_a_search_after_a_capacity_warning_asks_again_before_going_over(lead, programme, staff):
+def test_a_search_after_a_capacity_warning_asks_again_before_going_over(lead, programme, staff, today):
     programme.mentor_capacity = 1
     programme.save()
     EnrolmentFactory(mentor=staff["mentor"])
     client = client_for(lead)
-    warned = client.post(_url(programme), _enrol_data(staff, "amira")).content.decode()
+    warned = client.post(_url(programme), _enrol_data(staff, today, "amira")).content.decode()
     assert "over the programme&#x27;s capacity of 1" in warned or "over the programme's capacity of 1" in warned
-    searched = client.post(_url(programme), _enrol_data(staff, "amira", find="ben", search="1",
+    searched = client.post(_url(programme), _enrol_data(staff, today, "amira", find="ben", search="1",
                                                         confirm_over_capacity="on"))
     assert 'name="confirm_over_capacity" value="on"' not in searched.content.decode()
-    response = client.post(_url(programme), _enrol_data(staff, "amira", "ben"))
+    response = client.post(_url(programme), _enrol_data(staff, today, "amira", "ben"))
     assert response.status_code == HTTPStatus.OK and not Enrolment.objects.filter(programme=programme).exists()
-    confirmed = client.post(_url(programme), _enrol_data(staff, "amira", "ben", confirm_over_capacity="on"))
+    confirmed = client.post(_url(programme), _enrol_data(staff, today, "amira", "ben", confirm_over_capacity="on"))
     assert confirmed.status_code == HTTPStatus.FOUND
     assert Enrolment.objects.filter(programme=programme).count() == 2
 
 
-def test_someone_not_offered_by_the_search_may_still_be_enrolled_if_ticked_before(lead, programme, staff):
-    response = client_for(lead).post(_url(programme), _enrol_data(staff, "ben", find="cara"))
+def test_someone_not_offered_by_the_search_may_still_be_enrolled_if_ticked_before(lead, programme, staff, today):
+    response = client_for(lead).post(_url(programme), _enrol_data(staff, today, "ben", find="cara"))
     assert response.status_code == HTTPStatus.FOUND
     assert Enrolment.objects.get().preceptee == staff["ben"]
 
@@ -183,17 +181,17 @@ def _mentors_offered(response: Any) -> set[int]:
     return {mentor.pk for mentor in response.context["form"].mentors}
 
 
-def test_mentors_are_found_by_name_and_the_chosen_one_stays_chosen(lead, programme, organisation, staff):
+def test_mentors_are_found_by_name_and_the_chosen_one_stays_chosen(lead, programme, organisation, staff, today):
     other = person(organisation, Role.MENTOR, profession=_ot(), first_name="Yusuf", last_name="Hale")
     client = client_for(lead)
     assert _mentors_offered(client.get(_url(programme))) == {staff["mentor"].pk, other.pk}
-    response = client.post(_url(programme), _enrol_data(staff, "amira", find_mentor="hale", search="1"))
+    response = client.post(_url(programme), _enrol_data(staff, today, "amira", find_mentor="hale", search="1"))
     body = response.content.decode()
     assert _mentors_offered(response) == {staff["mentor"].pk, other.pk}  # the chosen one, then the match
     assert f'<option value="{staff["mentor"].pk}" selected>' in body
     assert _mentors_offered(client.post(_url(programme), {"find_mentor": "yusuf", "search": "1"})) == {other.pk}
     # Whoever is searched for, the mentor chosen is the one enrolled.
-    response = client.post(_url(programme), _enrol_data(staff, "amira", mentor=other.pk, find_mentor="mentorson"))
+    response = client.post(_url(programme), _enrol_data(staff, today, "amira", mentor=other.pk, find_mentor="mentorson"))
     assert response.status_code == HTTPStatus.FOUND
     assert Enrolment.objects.get().mentor == other
 

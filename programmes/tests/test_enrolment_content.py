@@ -11,7 +11,6 @@ import pytest
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from preceptorship.models import Membership
 from preceptorship.tests.factories import person
@@ -27,13 +26,12 @@ from programmes.tests.factories import (
 from programmes.tests.factories_practice import GoalFactory, ProtectedTimeFactory, ReviewFactory
 
 pytestmark = pytest.mark.django_db
-TODAY = timezone.localdate()
 
 
 @pytest.fixture
-def enrolment(organisation):
+def enrolment(organisation, today):
     return EnrolmentFactory(programme=ProgrammeFactory(organisation=organisation),
-                            start_date=TODAY - datetime.timedelta(days=400))
+                            start_date=today - datetime.timedelta(days=400))
 
 
 def page(enrolment: Enrolment, viewer=None) -> str:
@@ -42,17 +40,17 @@ def page(enrolment: Enrolment, viewer=None) -> str:
     return client.get(reverse("programmes:enrolment-detail", args=[enrolment.pk])).content.decode()
 
 
-def test_each_kind_of_record_shows_on_the_next_request(enrolment):
+def test_each_kind_of_record_shows_on_the_next_request(enrolment, today):
     first = page(enrolment)
     assert "Paused from" not in first and "Goal achieved" not in first and "Review 1 held" not in first
-    PauseFactory(enrolment=enrolment, start_date=TODAY - datetime.timedelta(days=30),
-                 end_date=TODAY - datetime.timedelta(days=20))
+    PauseFactory(enrolment=enrolment, start_date=today - datetime.timedelta(days=30),
+                 end_date=today - datetime.timedelta(days=20))
     assert "Paused from" in page(enrolment)
     ExtensionFactory(enrolment=enrolment, months=2, reason="Time lost to a long illness")
     assert "Extended by 2 months" in page(enrolment)
-    goal = GoalFactory(enrolment=enrolment, achieved_on=TODAY - datetime.timedelta(days=3))
+    goal = GoalFactory(enrolment=enrolment, achieved_on=today - datetime.timedelta(days=3))
     assert "Goal achieved" in page(enrolment)
-    ReviewFactory(enrolment=enrolment, number=1, held_on=TODAY - datetime.timedelta(days=200))
+    ReviewFactory(enrolment=enrolment, number=1, held_on=today - datetime.timedelta(days=200))
     assert "Review 1 held" in page(enrolment)
     ProtectedTimeFactory(enrolment=enrolment, hours=Decimal("7.5"))
     assert "7.5 of" in page(enrolment)
@@ -83,9 +81,9 @@ def test_a_change_rolled_back_leaves_the_enrolment_untouched(enrolment):
     assert "Extended by" not in page(enrolment)
 
 
-def test_kept_records_are_per_enrolment(organisation):
+def test_kept_records_are_per_enrolment(organisation, today):
     programme = ProgrammeFactory(organisation=organisation)
-    first, second = (EnrolmentFactory(programme=programme, start_date=TODAY - datetime.timedelta(days=100))
+    first, second = (EnrolmentFactory(programme=programme, start_date=today - datetime.timedelta(days=100))
                      for _ in range(2))
     ExtensionFactory(enrolment=first, months=4, reason="Only the first")
     assert "Only the first" in page(first)

@@ -54,10 +54,10 @@ def lead(organisation):
     return person(organisation, Role.PROGRAMME_LEAD)
 
 
-def test_a_small_enrolment_list_downloads_at_once(client, lead, organisation):
+def test_a_small_enrolment_list_downloads_at_once(client, lead, organisation, today):
     programme = ReportProgrammeFactory(organisation=organisation)
     mentor = person(organisation, Role.MENTOR)
-    enrolment = ReportEnrolmentFactory(programme=programme, mentor=mentor, start_date=datetime.date.today())
+    enrolment = ReportEnrolmentFactory(programme=programme, mentor=mentor, start_date=today)
     client.force_login(lead)
     response = client.get(reverse("programmes:enrolments-export", args=["xlsx"]))
     rows = list(load_workbook(io.BytesIO(response.content)).active.values)
@@ -66,13 +66,13 @@ def test_a_small_enrolment_list_downloads_at_once(client, lead, organisation):
 
 
 def test_a_big_list_is_built_in_the_background_with_progress(client, lead, organisation, monkeypatch,
-                                                             django_capture_on_commit_callbacks):
+                                                             django_capture_on_commit_callbacks, today):
     monkeypatch.setattr(exports, "BACKGROUND_ROWS", 3)
     monkeypatch.setattr(exports, "PROGRESS_EVERY", 2)
     programme = ReportProgrammeFactory(organisation=organisation)
     mentor = person(organisation, Role.MENTOR)
     for _ in range(5):
-        ReportEnrolmentFactory(programme=programme, mentor=mentor, start_date=datetime.date.today())
+        ReportEnrolmentFactory(programme=programme, mentor=mentor, start_date=today)
     client.force_login(lead)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.get(reverse("programmes:enrolments-export", args=["csv"]))

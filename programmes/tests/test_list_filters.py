@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from preceptorship.models import Membership, Organisation, Profession, User
 from preceptorship.tests.factories import person
@@ -22,7 +21,6 @@ from programmes.tests.factories import EnrolmentFactory, ProgrammeFactory
 
 pytestmark = pytest.mark.django_db
 Role = Membership.Role
-TODAY = timezone.localdate()
 
 
 def client_for(user: User) -> Client:
@@ -53,7 +51,7 @@ class Lists:
 
 
 @pytest.fixture
-def lists(organisation: Organisation, other_organisation: Organisation) -> Lists:
+def lists(organisation: Organisation, other_organisation: Organisation, today: datetime.date) -> Lists:
     ot, physio = _profession("occupational-therapy"), _profession("physiotherapy")
     mentor = person(organisation, Role.MENTOR, first_name="Ann", last_name="Mentorson",
                     email="ann.mentorson@example.org")
@@ -72,7 +70,7 @@ def lists(organisation: Organisation, other_organisation: Organisation) -> Lists
     return Lists(
         mentor=mentor, other_mentor=other_mentor, line_manager=manager,
         lead=person(organisation, Role.PROGRAMME_LEAD), programme=programme, other_programme=other_programme,
-        first=enrol(ot, next_review_due=TODAY - datetime.timedelta(days=5)),
+        first=enrol(ot, next_review_due=today - datetime.timedelta(days=5)),
         second=enrol(physio, organisation=other_organisation, transition=Transition.RETURN_TO_PRACTICE),
         third=enrol(ot, programme=other_programme, transition=Transition.INTERNATIONAL, withdrawn=True),
         fourth=enrol(ot, mentor=other_mentor),

@@ -10,7 +10,6 @@ from http import HTTPStatus
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from preceptorship.models import AuditEntry
 from programmes import services
@@ -19,9 +18,18 @@ from programmes.services import ActionItem
 from programmes.tests.factories_practice import GoalFactory, make_cast
 
 pytestmark = pytest.mark.django_db
-TODAY = timezone.localdate()
-HELD = TODAY - datetime.timedelta(days=2)
-DUE = TODAY + datetime.timedelta(days=30)
+
+
+@pytest.fixture
+def held(today: datetime.date) -> datetime.date:
+    """The day the meeting was held."""
+    return today - datetime.timedelta(days=2)
+
+
+@pytest.fixture
+def due(today: datetime.date) -> datetime.date:
+    """The due date of the meeting's first action."""
+    return today + datetime.timedelta(days=30)
 
 
 @pytest.fixture
@@ -30,15 +38,15 @@ def cast(organisation, other_organisation):
 
 
 @pytest.fixture
-def meeting(cast):
+def meeting(cast, held, due):
     """A meeting recorded with progress on two goals and two actions."""
     assessments = GoalFactory(enrolment=cast.enrolment, what="Assess for seating on my own")
     reports = GoalFactory(enrolment=cast.enrolment, what="Write concise reports")
     review = services.review_record(
-        actor=cast.mentor, enrolment=cast.enrolment, held_on=HELD, discussion="Caseload and supervision.",
+        actor=cast.mentor, enrolment=cast.enrolment, held_on=held, discussion="Caseload and supervision.",
         wellbeing=4, confidence=3,
         goal_progress={assessments.pk: "Two of three done.", reports.pk: "Started a template."},
-        actions=[ActionItem("Book a seating clinic", "preceptee", DUE), ActionItem("Find a report example", "mentor")],
+        actions=[ActionItem("Book a seating clinic", "preceptee", due), ActionItem("Find a report example", "mentor")],
     )
     return review, assessments, reports
 
@@ -49,19 +57,19 @@ def correction(review, **changes):
     return {**fields, **changes}
 
 
-def test_a_correction_changes_removes_and_adds_goal_progress_and_replaces_the_actions(cast, meeting):
+def test_a_correction_changes_removes_and_adds_goal_progress_and_replaces_the_actions(cast, meeting, due):
     review, assessments, reports = meeting
     third = GoalFactory(enrolment=cast.enrolment, what="Present at the OT forum")
     services.review_correct(
         actor=cast.mentor, review=review,
         goal_progress={assessments.pk: "All three done.", reports.pk: "", third.pk: "Booked for March."},
-        actions=[ActionItem("Book a seating clinic", "line_manager", DUE + datetime.timedelta(days=7))],
+        actions=[ActionItem("Book a seating clinic", "line_manager", due + datetime.timedelta(days=7))],
         **correction(review),
     )
     notes = {u.goal_id: u.note for u in GoalUpdate.objects.filter(review=review)}
     assert notes == {assessments.pk: "All three done.", third.pk: "Booked for March."}
     assert [(a.description, a.owner, a.due_on) for a in ReviewAction.objects.filter(review=review)] == [
-        ("Book a seating clinic", "line_manager", DUE + datetime.timedelta(days=7)),
+        ("Book a seating clinic", "line_manager", due + datetime.timedelta(days=7)),
     ]
     entry = AuditEntry.objects.get(action="review.correct")
     assert entry.before["goal_progress"] == {str(assessments.pk): "Two of three done.",
@@ -69,13 +77,13 @@ def test_a_correction_changes_removes_and_adds_goal_progress_and_replaces_the_ac
     assert entry.after["goal_progress"] == {str(assessments.pk): "All three done.", str(third.pk): "Booked for March."}
     assert entry.before["actions"][1] == {"description": "Find a report example", "owner": "mentor", "due_on": None}
     assert entry.after["actions"] == [{"description": "Book a seating clinic", "owner": "line_manager",
-                                       "due_on": (DUE + datetime.timedelta(days=7)).isoformat()}]
+                                       "due_on": (due + datetime.timedelta(days=7)).isoformat()}]
     assert "discussion" not in entry.after  # only what changed
 
 
-def test_a_corrected_date_moves_the_goal_progress_with_it(cast, meeting):
+def test_a_corrected_date_moves_the_goal_progress_with_it(cast, meeting, held):
     review, assessments, _ = meeting
-    earlier = HELD - datetime.timedelta(days=1)
+    earlier = held - datetime.timedelta(days=1)
     services.review_correct(actor=cast.mentor, review=review, **correction(review, held_on=earlier))
     assert set(GoalUpdate.objects.filter(review=review).values_list("on", flat=True)) == {earlier}
     # Without goal progress or actions given, both stay as recorded.
@@ -106,7 +114,7 @@ def form_post(review, **changes) -> dict:
     return data
 
 
-def test_the_correction_form_shows_and_saves_goal_progress_and_actions(cast, meeting):
+def test_the_correction_form_shows_and_saves_goal_progress_and_actions(cast, meeting, due):
     review, assessments, reports = meeting
     Goal.objects.filter(pk=reports.pk).update(status=Goal.Status.ACHIEVED)  # reviewed then, so still offered
     client = Client()
@@ -125,7 +133,7 @@ def test_the_correction_form_shows_and_saves_goal_progress_and_actions(cast, mee
 
     response = client.post(url, form_post(review, **{
         f"goal_{assessments.pk}": "All done.", f"goal_{reports.pk}": "Started a template.",
-        "action_1": "Book a seating clinic", "action_1_owner": "preceptee", **date_parts("action_1_due", DUE),
+        "action_1": "Book a seating clinic", "action_1_owner": "preceptee", **date_parts("action_1_due", due),
         "action_3": "Shadow a peer", "action_3_owner": "mentor",
     }))
     assert response.status_code == HTTPStatus.FOUND

@@ -19,7 +19,6 @@ from programmes.services import ActionItem, TransitionError
 from programmes.tests.factories_practice import GoalFactory, ReviewFactory, make_cast
 
 pytestmark = pytest.mark.django_db
-TODAY = timezone.localdate()
 
 
 @pytest.fixture
@@ -27,20 +26,20 @@ def cast(organisation, other_organisation):
     return make_cast(organisation, other_organisation)
 
 
-def record(cast, **changes):
+def record(cast, today: datetime.date, **changes):
     values = {
-        "actor": cast.mentor, "enrolment": cast.enrolment, "held_on": TODAY - datetime.timedelta(days=2),
+        "actor": cast.mentor, "enrolment": cast.enrolment, "held_on": today - datetime.timedelta(days=2),
         "discussion": "Caseload, supervision and a difficult discharge.", "wellbeing": 4, "confidence": 3,
     }
     return services.review_record(**{**values, **changes})
 
 
-def test_recording_a_meeting_moves_the_schedule_on_and_tells_the_preceptee(cast):
+def test_recording_a_meeting_moves_the_schedule_on_and_tells_the_preceptee(cast, today):
     goal = GoalFactory(enrolment=cast.enrolment)
     review = record(
-        cast, attended_line_manager=True, attended_others="Practice educator", protected_time_received="partly",
+        cast, today, attended_line_manager=True, attended_others="Practice educator", protected_time_received="partly",
         goal_progress={goal.pk: "Two of three assessments done."},
-        actions=[ActionItem("Book moving and handling refresher", "preceptee", TODAY + datetime.timedelta(days=30))],
+        actions=[ActionItem("Book moving and handling refresher", "preceptee", today + datetime.timedelta(days=30))],
     )
     enrolment = Enrolment.objects.get(pk=cast.enrolment.pk)
     assert (review.number, review.status, enrolment.reviews_held) == (1, ReviewMeeting.Status.HELD, 1)
@@ -52,36 +51,36 @@ def test_recording_a_meeting_moves_the_schedule_on_and_tells_the_preceptee(cast)
     assert AuditEntry.objects.filter(action="review.record", object_id=str(review.pk)).exists()
 
 
-def test_a_chosen_next_meeting_date_becomes_the_next_review_due(cast):
-    chosen = TODAY + datetime.timedelta(days=40)
-    record(cast, next_meeting_on=chosen)
+def test_a_chosen_next_meeting_date_becomes_the_next_review_due(cast, today):
+    chosen = today + datetime.timedelta(days=40)
+    record(cast, today, next_meeting_on=chosen)
     assert Enrolment.objects.get(pk=cast.enrolment.pk).next_review_due == chosen
 
 
 @pytest.mark.parametrize(("changes", "field"), [
-    ({"held_on": TODAY + datetime.timedelta(days=1)}, "held_on"),
-    ({"held_on": TODAY - datetime.timedelta(days=400)}, "held_on"),
-    ({"wellbeing": 6}, "wellbeing"),
-    ({"confidence": 0}, "confidence"),
-    ({"next_meeting_on": TODAY - datetime.timedelta(days=5)}, "next_meeting_on"),
+    (lambda today: {"held_on": today + datetime.timedelta(days=1)}, "held_on"),
+    (lambda today: {"held_on": today - datetime.timedelta(days=400)}, "held_on"),
+    (lambda today: {"wellbeing": 6}, "wellbeing"),
+    (lambda today: {"confidence": 0}, "confidence"),
+    (lambda today: {"next_meeting_on": today - datetime.timedelta(days=5)}, "next_meeting_on"),
 ])
-def test_bad_meetings_are_refused_beside_the_field(cast, changes, field):
+def test_bad_meetings_are_refused_beside_the_field(cast, changes, field, today):
     with pytest.raises(ValidationError) as caught:
-        record(cast, **changes)
+        record(cast, today, **changes(today))
     assert field in caught.value.message_dict
     assert not ReviewMeeting.objects.exists()
 
 
-def test_no_review_for_a_withdrawn_enrolment(cast):
+def test_no_review_for_a_withdrawn_enrolment(cast, today):
     Enrolment.objects.filter(pk=cast.enrolment.pk).update(
-        status=Enrolment.Status.WITHDRAWN, withdrawn_on=TODAY, withdrawal_reason="other"
+        status=Enrolment.Status.WITHDRAWN, withdrawn_on=today, withdrawal_reason="other"
     )
     with pytest.raises(TransitionError):
-        record(cast)
+        record(cast, today)
 
 
-def test_the_mentor_corrects_within_seven_days_then_only_adds_addenda(cast):
-    review = record(cast)
+def test_the_mentor_corrects_within_seven_days_then_only_adds_addenda(cast, today):
+    review = record(cast, today)
     services.review_correct(actor=cast.mentor, review=review, discussion="Corrected discussion", wellbeing=5)
     review.refresh_from_db()
     assert (review.discussion, review.wellbeing) == ("Corrected discussion", 5)
@@ -98,17 +97,17 @@ def test_the_mentor_corrects_within_seven_days_then_only_adds_addenda(cast):
         services.review_add_addendum(actor=cast.mentor, review=review, text="   ")
 
 
-def test_a_correction_cannot_break_the_rules_either(cast):
-    review = record(cast)
+def test_a_correction_cannot_break_the_rules_either(cast, today):
+    review = record(cast, today)
     with pytest.raises(ValidationError) as caught:
-        services.review_correct(actor=cast.mentor, review=review, held_on=TODAY + datetime.timedelta(days=3))
+        services.review_correct(actor=cast.mentor, review=review, held_on=today + datetime.timedelta(days=3))
     assert "held_on" in caught.value.message_dict
     with pytest.raises(ValueError, match="cannot be corrected"):
         services.review_correct(actor=cast.mentor, review=review, number=4)
 
 
-def test_the_preceptee_acknowledges_once_with_a_comment(cast):
-    review = record(cast)
+def test_the_preceptee_acknowledges_once_with_a_comment(cast, today):
+    review = record(cast, today)
     services.review_acknowledge(actor=cast.preceptee, review=review, comment="I would add the OT forum.")
     review.refresh_from_db()
     assert review.acknowledged_at is not None and review.preceptee_comment == "I would add the OT forum."
@@ -116,8 +115,8 @@ def test_the_preceptee_acknowledges_once_with_a_comment(cast):
         services.review_acknowledge(actor=cast.preceptee, review=review)
 
 
-def test_a_meeting_not_held_records_why_and_the_new_date(cast):
-    new_date = TODAY + datetime.timedelta(days=14)
+def test_a_meeting_not_held_records_why_and_the_new_date(cast, today):
+    new_date = today + datetime.timedelta(days=14)
     review = services.review_mark_not_held(
         actor=cast.mentor, enrolment=cast.enrolment, status="cancelled", reason="Mentor off sick", new_date=new_date
     )
@@ -125,20 +124,20 @@ def test_a_meeting_not_held_records_why_and_the_new_date(cast):
     assert (review.status, review.number, enrolment.reviews_held) == ("cancelled", 1, 0)
     assert enrolment.next_review_due == new_date
     # The meeting itself, once held, is still review 1.
-    assert record(cast).number == 1
+    assert record(cast, today).number == 1
     with pytest.raises(TransitionError):
         services.review_acknowledge(actor=cast.preceptee, review=review)
 
 
 @pytest.mark.parametrize(("changes", "field"), [
-    ({"reason": " "}, "reason"),
-    ({"new_date": TODAY - datetime.timedelta(days=1)}, "new_date"),
-    ({"status": "held"}, "status"),
+    (lambda today: {"reason": " "}, "reason"),
+    (lambda today: {"new_date": today - datetime.timedelta(days=1)}, "new_date"),
+    (lambda today: {"status": "held"}, "status"),
 ])
-def test_a_meeting_not_held_needs_a_reason_a_future_date_and_a_status(cast, changes, field):
-    values = {"status": "missed", "reason": "Preceptee on a course", "new_date": TODAY}
+def test_a_meeting_not_held_needs_a_reason_a_future_date_and_a_status(cast, today, changes, field):
+    values = {"status": "missed", "reason": "Preceptee on a course", "new_date": today}
     with pytest.raises(ValidationError) as caught:
-        services.review_mark_not_held(actor=cast.mentor, enrolment=cast.enrolment, **{**values, **changes})
+        services.review_mark_not_held(actor=cast.mentor, enrolment=cast.enrolment, **{**values, **changes(today)})
     assert field in caught.value.message_dict
 
 
@@ -148,29 +147,29 @@ def test_the_lock_is_seven_days_after_recording(cast):
     assert review.is_locked(timezone.now() + datetime.timedelta(days=7, seconds=1))
 
 
-def test_behind_the_schedule_the_next_meeting_is_the_schedules_next_date_still_to_come(cast):
+def test_behind_the_schedule_the_next_meeting_is_the_schedules_next_date_still_to_come(cast, today):
     enrolment = cast.enrolment
-    enrolment.start_date = add_months(TODAY, -8)  # reviews 1 (month 3) and 2 (month 6) not held
+    enrolment.start_date = add_months(today, -8)  # reviews 1 (month 3) and 2 (month 6) not held
     enrolment.save()
     month_9 = add_months(enrolment.start_date, 9)
     assert services.default_next_meeting(enrolment, after_number=1) == month_9
-    review = record(cast)
+    review = record(cast, today)
     enrolment.refresh_from_db()
     assert review.number == 1 and review.next_meeting_on == month_9 == enrolment.next_review_due
-    assert not enrolment.review_overdue(TODAY), "a meeting just held is not followed at once by one overdue"
+    assert not enrolment.review_overdue(today), "a meeting just held is not followed at once by one overdue"
 
 
-def test_the_record_form_behind_the_schedule_saves_with_its_own_default(cast):
+def test_the_record_form_behind_the_schedule_saves_with_its_own_default(cast, today):
     enrolment = cast.enrolment
-    enrolment.start_date = add_months(TODAY, -8)
+    enrolment.start_date = add_months(today, -8)
     enrolment.save()
     client = Client()
     client.force_login(cast.mentor)
     url = reverse("programmes:review-record", args=[enrolment.pk])
     default = client.get(url).context["form"]["next_meeting_on"].value()
-    assert default == add_months(enrolment.start_date, 9) and default > TODAY
+    assert default == add_months(enrolment.start_date, 9) and default > today
     response = client.post(url, {
-        "held_on_0": TODAY.day, "held_on_1": TODAY.month, "held_on_2": TODAY.year, "attended": ["preceptee", "mentor"],
+        "held_on_0": today.day, "held_on_1": today.month, "held_on_2": today.year, "attended": ["preceptee", "mentor"],
         "discussion": "Catching up.", "wellbeing": "3", "confidence": "3",
         "next_meeting_on_0": default.day, "next_meeting_on_1": default.month, "next_meeting_on_2": default.year,
     })

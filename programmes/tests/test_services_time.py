@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from preceptorship.models import AuditEntry
 from programmes import selectors, services
@@ -17,7 +16,6 @@ from programmes.tests.factories import EnrolmentFactory, PauseFactory
 from programmes.tests.factories_practice import ProtectedTimeFactory, make_cast
 
 pytestmark = pytest.mark.django_db
-TODAY = timezone.localdate()
 
 
 @pytest.fixture
@@ -25,45 +23,45 @@ def cast(organisation, other_organisation):
     return make_cast(organisation, other_organisation)
 
 
-def log(cast, **changes):
-    values = {"actor": cast.preceptee, "enrolment": cast.enrolment, "on": TODAY, "hours": Decimal("1.5"),
+def log(cast, today: datetime.date, **changes):
+    values = {"actor": cast.preceptee, "enrolment": cast.enrolment, "on": today, "hours": Decimal("1.5"),
               "activity": ProtectedTime.Activity.SHADOWING}
     return services.protected_time_log(**{**values, **changes})
 
 
-def test_time_is_logged_and_audited(cast):
-    entry = log(cast, note="Shadowed the discharge team")
+def test_time_is_logged_and_audited(cast, today):
+    entry = log(cast, today, note="Shadowed the discharge team")
     assert (entry.logged_by, entry.hours) == (cast.preceptee, Decimal("1.5"))
     assert AuditEntry.objects.filter(action="protected_time.log").count() == 1
 
 
 @pytest.mark.parametrize(("changes", "field"), [
-    ({"on": TODAY + datetime.timedelta(days=1)}, "on"),
-    ({"on": TODAY - datetime.timedelta(days=400)}, "on"),
-    ({"hours": Decimal("0.2")}, "hours"),
-    ({"hours": Decimal("25")}, "hours"),
-    ({"activity": "napping"}, "activity"),
+    (lambda today: {"on": today + datetime.timedelta(days=1)}, "on"),
+    (lambda today: {"on": today - datetime.timedelta(days=400)}, "on"),
+    (lambda today: {"hours": Decimal("0.2")}, "hours"),
+    (lambda today: {"hours": Decimal("25")}, "hours"),
+    (lambda today: {"activity": "napping"}, "activity"),
 ])
-def test_bad_time_is_refused_beside_the_field(cast, changes, field):
+def test_bad_time_is_refused_beside_the_field(cast, today, changes, field):
     with pytest.raises(ValidationError) as caught:
-        log(cast, **changes)
+        log(cast, today, **changes(today))
     assert field in caught.value.message_dict
     assert not ProtectedTime.objects.exists()
 
 
-def test_summary_counts_whole_months_against_the_allowance():
-    enrolment = EnrolmentFactory(start_date=add_months(TODAY, -3) - datetime.timedelta(days=1))
+def test_summary_counts_whole_months_against_the_allowance(today):
+    enrolment = EnrolmentFactory(start_date=add_months(today, -3) - datetime.timedelta(days=1))
     ProtectedTimeFactory(enrolment=enrolment, hours=Decimal("5"))
     ProtectedTimeFactory(enrolment=enrolment, hours=Decimal("2.5"))
-    summary = selectors.protected_time_summary(enrolment, today=TODAY)
+    summary = selectors.protected_time_summary(enrolment, today=today)
     assert (summary.received, summary.expected) == (Decimal("7.5"), Decimal("12.0"))
     assert summary.falling_short and summary.percent == 62
 
 
-def test_months_on_leave_are_not_expected():
-    enrolment = EnrolmentFactory(start_date=add_months(TODAY, -4))
-    PauseFactory(enrolment=enrolment, start_date=add_months(TODAY, -3), end_date=add_months(TODAY, -1))
-    summary = selectors.protected_time_summary(enrolment, today=TODAY)
+def test_months_on_leave_are_not_expected(today):
+    enrolment = EnrolmentFactory(start_date=add_months(today, -4))
+    PauseFactory(enrolment=enrolment, start_date=add_months(today, -3), end_date=add_months(today, -1))
+    summary = selectors.protected_time_summary(enrolment, today=today)
     assert summary.expected == Decimal("8.0")  # four months less two on leave, at 4 hours a month
 
 

@@ -10,20 +10,17 @@ from http import HTTPStatus
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from programmes import services
 from programmes.models import ReviewMeeting
 from programmes.tests.factories_practice import GoalFactory, ReviewFactory, make_cast
 
-TODAY = timezone.localdate()
-
 
 @pytest.fixture
-def cast(organisation, other_organisation):
+def cast(organisation, other_organisation, today):
     cast = make_cast(organisation, other_organisation)
     enrolment = cast.enrolment
-    enrolment.start_date = TODAY - datetime.timedelta(days=200)
+    enrolment.start_date = today - datetime.timedelta(days=200)
     enrolment.save()
     services.enrolment_extend(actor=cast.lead, enrolment=enrolment, months=2, reason="Time lost to a long illness")
     return cast
@@ -37,8 +34,8 @@ def page_for(user, enrolment) -> str:
     return response.content.decode()
 
 
-def test_goal_words_reach_the_practice_roles_only(cast):
-    goal = GoalFactory(enrolment=cast.enrolment, what="Lead a falls prevention group", achieved_on=TODAY)
+def test_goal_words_reach_the_practice_roles_only(cast, today):
+    goal = GoalFactory(enrolment=cast.enrolment, what="Lead a falls prevention group", achieved_on=today)
     for who in (cast.preceptee, cast.mentor, cast.line_manager):
         page = page_for(who, cast.enrolment)
         assert "Goal achieved" in page and "Lead a falls prevention group" in page
@@ -49,16 +46,16 @@ def test_goal_words_reach_the_practice_roles_only(cast):
         assert "Lead a falls prevention group" not in page and goal.get_absolute_url() not in page
 
 
-def test_review_links_only_for_those_who_may_open_the_record(cast):
-    held = ReviewFactory(enrolment=cast.enrolment, number=1, held_on=TODAY - datetime.timedelta(days=100))
+def test_review_links_only_for_those_who_may_open_the_record(cast, today):
+    held = ReviewFactory(enrolment=cast.enrolment, number=1, held_on=today - datetime.timedelta(days=100))
     assert "Review 1 held" in page_for(cast.lead, cast.enrolment)
     assert held.get_absolute_url() in page_for(cast.lead, cast.enrolment)
     page = page_for(cast.head_of_service, cast.enrolment)
     assert "Review 1 held" in page and held.get_absolute_url() not in page
 
 
-def test_a_cancelled_meeting_shows_its_new_date_and_its_reason_to_those_who_read_the_records(cast):
-    new_date = TODAY + datetime.timedelta(days=9)
+def test_a_cancelled_meeting_shows_its_new_date_and_its_reason_to_those_who_read_the_records(cast, today):
+    new_date = today + datetime.timedelta(days=9)
     review = services.review_mark_not_held(
         actor=cast.mentor, enrolment=cast.enrolment, status=ReviewMeeting.Status.CANCELLED,
         reason="Clinic moved", new_date=new_date,
@@ -106,13 +103,13 @@ def test_the_preceptee_is_asked_for_the_needs_assessment_until_they_share_it(cas
     assert "Fill in your needs assessment" not in client.get(reverse("home")).content.decode()
 
 
-def test_recording_review_1_points_the_mentor_to_the_needs_assessment(cast):
+def test_recording_review_1_points_the_mentor_to_the_needs_assessment(cast, today):
     client = Client()
     client.force_login(cast.mentor)
     url = reverse("programmes:review-record", args=[cast.enrolment.pk])
     needs = reverse("programmes:needs-assessment", args=[cast.enrolment.pk])
     assert needs in client.get(url).content.decode()
-    ReviewFactory(enrolment=cast.enrolment, number=1, held_on=TODAY - datetime.timedelta(days=100))
+    ReviewFactory(enrolment=cast.enrolment, number=1, held_on=today - datetime.timedelta(days=100))
     cast.enrolment.reviews_held = 1
     cast.enrolment.save()
     assert needs not in client.get(url).content.decode()
@@ -129,8 +126,8 @@ def test_the_needs_assessment_page_opens_before_it_is_started(cast):
         assert response.status_code == HTTPStatus.OK and words in response.content.decode()
 
 
-def test_goal_totals_reach_everyone_who_sees_the_page(cast):
-    GoalFactory(enrolment=cast.enrolment, what="Lead a falls prevention group", status="achieved", achieved_on=TODAY)
+def test_goal_totals_reach_everyone_who_sees_the_page(cast, today):
+    GoalFactory(enrolment=cast.enrolment, what="Lead a falls prevention group", status="achieved", achieved_on=today)
     GoalFactory(enrolment=cast.enrolment, what="Present a case")
     GoalFactory(enrolment=cast.enrolment, what="Learn a dropped skill", status="dropped", status_reason="Role changed")
     for who in (cast.preceptee, cast.mentor, cast.lead, cast.head_of_service):
@@ -138,10 +135,10 @@ def test_goal_totals_reach_everyone_who_sees_the_page(cast):
     assert "Present a case" not in page_for(cast.lead, cast.enrolment)
 
 
-def test_a_meeting_beyond_the_schedule_is_on_the_line_too(cast):
+def test_a_meeting_beyond_the_schedule_is_on_the_line_too(cast, today):
     enrolment = cast.enrolment
     scheduled = len(services.enrolment_schedule(enrolment).reviews)
     for number in range(1, scheduled + 2):
-        ReviewFactory(enrolment=enrolment, number=number, held_on=TODAY - datetime.timedelta(days=60 - number))
+        ReviewFactory(enrolment=enrolment, number=number, held_on=today - datetime.timedelta(days=60 - number))
     page = page_for(cast.mentor, enrolment)
     assert f"Review {scheduled + 1} held" in page and f"Review {scheduled} held" in page

@@ -8,7 +8,6 @@ import io
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 from openpyxl import load_workbook
 
 from preceptorship.models import Membership
@@ -18,7 +17,11 @@ from programmes.reporting import SUPPRESSED
 from programmes.tests.factories_reports import ReportEnrolmentFactory, ReportProgrammeFactory, held_review
 
 Role = Membership.Role
-THIS_MONTH = timezone.localdate().replace(day=1)
+
+
+@pytest.fixture
+def this_month(today: datetime.date) -> datetime.date:
+    return today.replace(day=1)
 
 
 @pytest.fixture
@@ -42,9 +45,9 @@ def mentor(organisation):
                   profession=profession("occupational-therapy"))
 
 
-def _enrol(programme, mentor, n, **fields):
-    fields.setdefault("start_date", THIS_MONTH)
-    return [ReportEnrolmentFactory(programme=programme, mentor=mentor, **fields) for _ in range(n)]
+def _enrol(programme, mentor, n, start_date, **fields):
+    return [ReportEnrolmentFactory(programme=programme, mentor=mentor, start_date=start_date, **fields)
+            for _ in range(n)]
 
 
 def _client(client, user):
@@ -53,11 +56,11 @@ def _client(client, user):
 
 
 def test_the_lead_sees_their_organisations_figures_and_not_the_neighbours(
-    client, lead, programme, mentor, other_organisation
+    client, lead, programme, mentor, other_organisation, this_month
 ):
-    _enrol(programme, mentor, 7)
+    _enrol(programme, mentor, 7, this_month)
     _enrol(ReportProgrammeFactory(organisation=other_organisation, name="Neighbours' programme"),
-           person(other_organisation, Role.MENTOR), 9)
+           person(other_organisation, Role.MENTOR), 9, this_month)
     page = _client(client, lead).get(reverse("programmes:dashboard")).content.decode()
     assert "Active enrolments now" in page
     assert 'figure-value">7<' in page  # active now
@@ -66,17 +69,17 @@ def test_the_lead_sees_their_organisations_figures_and_not_the_neighbours(
     assert 'role="img"' in page and "Show the numbers for" in page
 
 
-def test_small_numbers_read_fewer_than_five_on_the_page(client, lead, programme, mentor):
-    _enrol(programme, mentor, 3)
+def test_small_numbers_read_fewer_than_five_on_the_page(client, lead, programme, mentor, this_month):
+    _enrol(programme, mentor, 3, this_month)
     page = _client(client, lead).get(reverse("programmes:dashboard")).content.decode()
     assert SUPPRESSED in page
     assert "Fewer than 5 people: not shown" in page  # the chart legend explains the hatched marks
 
 
-def test_filters_apply_and_a_bad_filter_shows_an_error_not_a_500(client, lead, programme, mentor, organisation):
+def test_filters_apply_and_a_bad_filter_shows_an_error_not_a_500(client, lead, programme, mentor, organisation, this_month):
     other = ReportProgrammeFactory(organisation=organisation, name="Physiotherapy preceptorship")
-    _enrol(programme, mentor, 6)
-    _enrol(other, mentor, 8)
+    _enrol(programme, mentor, 6, this_month)
+    _enrol(other, mentor, 8, this_month)
     logged_in = _client(client, lead)
     page = logged_in.get(reverse("programmes:dashboard"), {"programme": other.pk}).content.decode()
     assert 'figure-value">8<' in page and 'figure-value">14<' not in page
@@ -96,10 +99,10 @@ def test_a_period_ending_before_it_starts_is_refused(client, lead):
     assert "The end of the period must be after its start" in page
 
 
-def test_the_lead_downloads_a_table_as_excel_with_filters(client, lead, programme, mentor, organisation):
+def test_the_lead_downloads_a_table_as_excel_with_filters(client, lead, programme, mentor, organisation, this_month):
     other = ReportProgrammeFactory(organisation=organisation)
-    _enrol(programme, mentor, 6)
-    _enrol(other, mentor, 2)
+    _enrol(programme, mentor, 6, this_month)
+    _enrol(other, mentor, 2, this_month)
     response = _client(client, lead).get(
         reverse("programmes:dashboard-export", args=["monthly", "xlsx"]), {"programme": programme.pk}
     )
@@ -108,15 +111,15 @@ def test_the_lead_downloads_a_table_as_excel_with_filters(client, lead, programm
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.values)
     assert rows[0] == ("month", "starts", "completions", "active_enrolments")
-    assert rows[-1] == (f"{THIS_MONTH:%Y-%m}", 6, 0, 6)
+    assert rows[-1] == (f"{this_month:%Y-%m}", 6, 0, 6)
 
 
-def test_csv_download_suppresses_small_numbers(client, lead, programme, mentor):
-    _enrol(programme, mentor, 2)
+def test_csv_download_suppresses_small_numbers(client, lead, programme, mentor, this_month):
+    _enrol(programme, mentor, 2, this_month)
     response = _client(client, lead).get(reverse("programmes:dashboard-export", args=["monthly", "csv"]))
     text = response.content.decode("utf-8-sig")
     assert text.splitlines()[0] == "month,starts,completions,active_enrolments"
-    assert text.splitlines()[-1] == f"{THIS_MONTH:%Y-%m},{SUPPRESSED},0,{SUPPRESSED}"
+    assert text.splitlines()[-1] == f"{this_month:%Y-%m},{SUPPRESSED},0,{SUPPRESSED}"
 
 
 def test_unknown_table_or_format_is_404(client, lead):
@@ -134,11 +137,11 @@ def test_people_without_the_role_are_refused(client, organisation, mentor, ics_l
 
 
 def test_the_ics_lead_compares_organisations_without_personal_records(
-    client, ics_lead, programme, mentor, other_organisation, far_organisation
+    client, ics_lead, programme, mentor, other_organisation, far_organisation, this_month
 ):
-    preceptees = _enrol(programme, mentor, 6)
-    _enrol(ReportProgrammeFactory(organisation=other_organisation), person(other_organisation, Role.MENTOR), 2)
-    _enrol(ReportProgrammeFactory(organisation=far_organisation), person(far_organisation, Role.MENTOR), 11)
+    preceptees = _enrol(programme, mentor, 6, this_month)
+    _enrol(ReportProgrammeFactory(organisation=other_organisation), person(other_organisation, Role.MENTOR), 2, this_month)
+    _enrol(ReportProgrammeFactory(organisation=far_organisation), person(far_organisation, Role.MENTOR), 11, this_month)
     page = _client(client, ics_lead).get(reverse("programmes:ics-dashboard")).content.decode()
     assert programme.organisation.name in page and other_organisation.name in page
     assert far_organisation.name not in page
@@ -149,8 +152,8 @@ def test_the_ics_lead_compares_organisations_without_personal_records(
         assert enrolment.preceptee.last_name not in page
 
 
-def test_the_ics_lead_downloads_the_organisations_side_by_side(client, ics_lead, programme, mentor, other_organisation):
-    _enrol(programme, mentor, 6)
+def test_the_ics_lead_downloads_the_organisations_side_by_side(client, ics_lead, programme, mentor, other_organisation, this_month):
+    _enrol(programme, mentor, 6, this_month)
     response = _client(client, ics_lead).get(reverse("programmes:ics-export", args=["organisations", "xlsx"]))
     rows = list(load_workbook(io.BytesIO(response.content)).active.values)
     assert rows[0][:3] == ("organisation", "active_now", "starts")
@@ -173,11 +176,11 @@ def test_mentor_directory_by_profession_across_the_ics(client, ics_lead, mentor,
 
 
 def test_the_dashboard_and_directory_take_the_same_queries_at_two_sizes(
-    client, lead, ics_lead, programme, mentor, organisation, django_assert_num_queries
+    client, lead, ics_lead, programme, mentor, organisation, django_assert_num_queries, this_month
 ):
     def load(size):
-        for enrolment in _enrol(programme, mentor, size, start_date=THIS_MONTH - datetime.timedelta(days=100)):
-            held_review(enrolment, 1, due=THIS_MONTH, held=THIS_MONTH)
+        for enrolment in _enrol(programme, mentor, size, this_month - datetime.timedelta(days=100)):
+            held_review(enrolment, 1, due=this_month, held=this_month)
         for _ in range(size):
             person(organisation, Role.MENTOR)
             TeamFactory(organisation=organisation)  # a filter choice each
@@ -209,8 +212,8 @@ def test_the_dashboard_and_directory_take_the_same_queries_at_two_sizes(
         client.get(reverse("programmes:mentor-directory"))
 
 
-def test_the_lead_home_page_shows_the_dashboard_summary_and_the_nav_link(client, lead, programme, mentor):
-    _enrol(programme, mentor, 5)
+def test_the_lead_home_page_shows_the_dashboard_summary_and_the_nav_link(client, lead, programme, mentor, this_month):
+    _enrol(programme, mentor, 5, this_month)
     page = _client(client, lead).get(reverse("home")).content.decode()
     assert "Your dashboard" in page and "Open the dashboard" in page
     assert f'href="{reverse("programmes:dashboard")}"' in page
@@ -218,16 +221,16 @@ def test_the_lead_home_page_shows_the_dashboard_summary_and_the_nav_link(client,
 
 
 def test_the_ics_lead_has_each_organisations_tables_side_by_side(client, ics_lead, programme, mentor,
-                                                                  other_organisation):
-    _enrol(programme, mentor, 6)
+                                                                  other_organisation, this_month):
+    _enrol(programme, mentor, 6, this_month)
     logged_in = _client(client, ics_lead)
     page = logged_in.get(reverse("programmes:ics-dashboard")).content.decode()
     assert "Withdrawals in the first 12 months by organisation and reason" in page
     response = logged_in.get(reverse("programmes:ics-export", args=["monthly_by_organisation", "csv"]))
     lines = response.content.decode("utf-8-sig").splitlines()
     assert lines[0] == "organisation,month,starts,completions,active_enrolments"
-    assert f"{programme.organisation.name},{THIS_MONTH:%Y-%m},6,0,6" in lines
-    assert f"{other_organisation.name},{THIS_MONTH:%Y-%m},0,0,0" in lines
+    assert f"{programme.organisation.name},{this_month:%Y-%m},6,0,6" in lines
+    assert f"{other_organisation.name},{this_month:%Y-%m},0,0,0" in lines
     scores = logged_in.get(reverse("programmes:ics-export", args=["scores_by_organisation", "xlsx"]))
     assert list(load_workbook(io.BytesIO(scores.content)).active.values)[0] == (
         "organisation", "review_number", "mean_wellbeing", "mean_confidence")
