@@ -19,6 +19,7 @@ import csv
 import datetime
 import functools
 import io
+import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,14 +39,20 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from preceptorship import access, audit
+from preceptorship import access, audit, jobs
 from preceptorship.models import Membership, Organisation, Profession, StaffImport, Team, User
 
 Role = Membership.Role
+logger = logging.getLogger(__name__)
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
 BACKGROUND_ROWS = 500  # files with more rows are checked and saved by a Celery task
+# The tasks' hard time limits (seconds). An import still being checked or imported
+# jobs.stale_after(the longer) after it was queued is marked failed when next read.
+CHECK_TIME_LIMIT = 600
+APPLY_TIME_LIMIT = 900
+WORKING = (StaffImport.Status.CHECKING, StaffImport.Status.IMPORTING)
 PROGRESS_EVERY = 500
 ERRORS_SHOWN = 200
 LEAD_MAY_GRANT = {Role.PRACTITIONER, Role.MENTOR, Role.LINE_MANAGER, Role.HEAD_OF_SERVICE,
@@ -387,10 +394,26 @@ def staff_import_upload(*, actor: Any, upload: UploadedFile, site_url: str = "")
     audit.record(actor=actor, action="staff_import.upload", obj=staff_import,
                  summary=f"Uploaded {staff_import.original_filename} ({len(rows)} rows)")
     if len(rows) > BACKGROUND_ROWS:
-        transaction.on_commit(lambda: check_staff_import.delay(staff_import.pk))
+        transaction.on_commit(lambda: check_staff_import.delay(staff_import.pk), robust=True)
     else:
-        staff_import_check(staff_import_id=staff_import.pk)
+        try:
+            staff_import_check(staff_import_id=staff_import.pk)
+        except Exception:
+            # Recorded on the import, whose page now says it failed.
+            logger.exception("Checking staff import %s failed", staff_import.pk)
         staff_import.refresh_from_db()
+    return staff_import
+
+
+def staff_imports_fail_stale(staff_imports: Any) -> int:
+    """Mark failed the imports of ``staff_imports`` (a queryset) whose task was lost (see
+    preceptorship.jobs)."""
+    return jobs.fail_stale(staff_imports, waiting=WORKING, time_limit=APPLY_TIME_LIMIT, step="")
+
+
+def staff_import_fail_if_stale(staff_import: StaffImport) -> StaffImport:
+    """The same for one import already read, when its page or status is shown."""
+    jobs.fail_if_stale(staff_import, waiting=WORKING, time_limit=APPLY_TIME_LIMIT, step="")
     return staff_import
 
 
@@ -409,8 +432,14 @@ def _rows_of(staff_import: StaffImport) -> list[dict[str, str]]:
 def staff_import_check(*, staff_import_id: int) -> StaffImport:
     """Check every row and store the preview. Writes nothing but the import's own record."""
     staff_import = StaffImport.objects.select_related("uploaded_by").get(pk=staff_import_id)
-    plan = check(staff_import.uploaded_by, _rows_of(staff_import),
-                 progress=_progress(staff_import.pk, "Checking the rows"))
+    if staff_import.status != StaffImport.Status.CHECKING:
+        return staff_import
+    try:
+        plan = check(staff_import.uploaded_by, _rows_of(staff_import),
+                     progress=_progress(staff_import.pk, "Checking the rows"))
+    except Exception as error:
+        jobs.record_failure(StaffImport.objects.filter(pk=staff_import.pk), error, step="")
+        raise
     staff_import.preview = plan.preview()
     staff_import.status = StaffImport.Status.READY if plan.valid else StaffImport.Status.INVALID
     staff_import.step = ""
@@ -419,20 +448,33 @@ def staff_import_check(*, staff_import_id: int) -> StaffImport:
     return staff_import
 
 
+def may_try_again(staff_import: StaffImport) -> bool:
+    """A failed import whose rows were checked without errors can be imported again as it is (a
+    failed import saved nothing; the rows are checked again inside the import)."""
+    preview = staff_import.preview or {}
+    return (staff_import.status == StaffImport.Status.FAILED and "rows" in preview
+            and not preview.get("error_rows"))
+
+
 def staff_import_start(*, actor: Any, staff_import: StaffImport) -> StaffImport:
-    """Queue the import of a checked file (the person who uploaded it confirms)."""
+    """Queue the import of a checked file (the person who uploaded it confirms), or of one whose
+    import failed (``may_try_again``)."""
     with transaction.atomic():
         locked = StaffImport.objects.select_for_update().get(pk=staff_import.pk)
         if locked.uploaded_by_id != actor.pk:
             raise PermissionDenied("Only the person who uploaded the file can import it.")
-        if locked.status != StaffImport.Status.READY:
+        again = may_try_again(locked)
+        if locked.status != StaffImport.Status.READY and not again:
             raise ValidationError({"__all__": "This file cannot be imported: it has errors or was already imported."})
         locked.status = StaffImport.Status.IMPORTING
         locked.step = "Waiting to start"
         locked.processed_rows = 0
-        locked.save(update_fields=["status", "step", "processed_rows", "updated_at"])
-        audit.record(actor=actor, action="staff_import.start", obj=locked, summary=f"Started importing {locked}")
-        transaction.on_commit(lambda: apply_staff_import.delay(locked.pk))
+        locked.error = ""
+        locked.finished_at = None
+        locked.save(update_fields=["status", "step", "processed_rows", "error", "finished_at", "updated_at"])
+        audit.record(actor=actor, action="staff_import.start", obj=locked,
+                     summary=f"{'Started importing again' if again else 'Started importing'} {locked}")
+        transaction.on_commit(lambda: apply_staff_import.delay(locked.pk), robust=True)
     return locked
 
 
@@ -467,9 +509,7 @@ def staff_import_apply(*, staff_import_id: int) -> StaffImport:
                 finished_at=timezone.now(),
             )
     except Exception as error:
-        StaffImport.objects.filter(pk=staff_import.pk).update(
-            status=StaffImport.Status.FAILED, error=error.__class__.__name__, step="", finished_at=timezone.now()
-        )
+        jobs.record_failure(StaffImport.objects.filter(pk=staff_import.pk), error, step="")
         raise
     if created_ids:
         # The invitations go out after the import, in their own task, with their own progress.
@@ -552,12 +592,12 @@ def send_invitations(*, staff_import_id: int, user_ids: list[int]) -> int:
     return sent
 
 
-@shared_task(time_limit=600, soft_time_limit=540)
+@shared_task(time_limit=CHECK_TIME_LIMIT, soft_time_limit=CHECK_TIME_LIMIT - 60)
 def check_staff_import(staff_import_id: int) -> str:
     return staff_import_check(staff_import_id=staff_import_id).status
 
 
-@shared_task(time_limit=900, soft_time_limit=840)
+@shared_task(time_limit=APPLY_TIME_LIMIT, soft_time_limit=APPLY_TIME_LIMIT - 60)
 def apply_staff_import(staff_import_id: int) -> str:
     return staff_import_apply(staff_import_id=staff_import_id).status
 

@@ -58,6 +58,7 @@ def upload(request: HttpRequest) -> HttpResponse:
             form.add_error("file", error.message_dict.get("file", error.messages))
         else:
             return redirect("staff:import-detail", pk=staff_import.pk)
+    imports.staff_imports_fail_stale(access.scope(request.user, StaffImport))
     recent = access.scope(request.user, StaffImport).order_by("-created_at")[:10]
     return render(request, "preceptorship/imports/upload.html", {
         "form": form, "recent": recent, "headings": imports.TEMPLATE_HEADINGS,
@@ -82,23 +83,24 @@ def template_file(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    staff_import = access.get_for_user(request.user, StaffImport, pk=pk)
+    staff_import = imports.staff_import_fail_if_stale(access.get_for_user(request.user, StaffImport, pk=pk))
     return render(request, "preceptorship/imports/detail.html", {
         "staff_import": staff_import, "preview": staff_import.preview or {},
-        "working": staff_import.status in (StaffImport.Status.CHECKING, StaffImport.Status.IMPORTING),
+        "working": staff_import.status in imports.WORKING,
+        "may_try_again": imports.may_try_again(staff_import),
         "crumbs": [("Home", reverse("home")), ("Import staff", reverse("staff:import"))],
     })
 
 
 @require_GET
 def status(request: HttpRequest, pk: int) -> JsonResponse:
-    staff_import = access.get_for_user(request.user, StaffImport, pk=pk)
+    staff_import = imports.staff_import_fail_if_stale(access.get_for_user(request.user, StaffImport, pk=pk))
     total = staff_import.total_rows or 0
     done = min(staff_import.processed_rows, total)
     return JsonResponse({
         "status": staff_import.status, "status_label": staff_import.step or staff_import.get_status_display(),
         "done": done, "total": total, "percent": round(100 * done / total) if total else 0,
-        "finished": staff_import.status not in (StaffImport.Status.CHECKING, StaffImport.Status.IMPORTING),
+        "finished": staff_import.status not in imports.WORKING,
     })
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.http import HttpResponse
@@ -25,11 +26,15 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from preceptorship import access
+from preceptorship import access, jobs
 from programmes.models import ExportJob
 from programmes.reporting import Figure
 
 BACKGROUND_ROWS = 2000
+# The build task's hard time limit (seconds); a job still waiting or being built
+# jobs.stale_after(this) after it was asked for is marked failed when next read.
+EXPORT_TIME_LIMIT = 600
+EXPORT_WAITING = (ExportJob.Status.QUEUED, ExportJob.Status.RUNNING)
 PROGRESS_EVERY = 500
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -170,7 +175,30 @@ def export_job_start(*, actor: Any, name: str, fmt: str, parameters: dict[str, A
     if name not in LISTS or fmt not in CONTENT_TYPES:
         raise ValueError("Unknown export")
     job = ExportJob.objects.create(requested_by=actor, table=name, format=fmt, parameters=parameters)
-    transaction.on_commit(lambda: build_export.delay(job.pk))
+    transaction.on_commit(lambda: build_export.delay(job.pk), robust=True)
+    return job
+
+
+def export_job_retry(*, actor: Any, job: ExportJob) -> ExportJob:
+    """Queue a failed job again, as it was asked for; a job that has not failed is left as it is."""
+    from programmes.tasks import build_export
+
+    if job.requested_by_id != actor.pk:
+        raise PermissionDenied("Only the person who asked for the file can ask for it again.")
+    with transaction.atomic():
+        queued = ExportJob.objects.filter(pk=job.pk, status=ExportJob.Status.FAILED).update(
+            status=ExportJob.Status.QUEUED, error="", total_rows=0, done_rows=0, finished_at=None,
+            updated_at=timezone.now(),
+        )
+        if queued:
+            transaction.on_commit(lambda: build_export.delay(job.pk), robust=True)
+    job.refresh_from_db()
+    return job
+
+
+def export_job_fail_if_stale(job: ExportJob) -> ExportJob:
+    """Mark the job failed if its build was lost (see preceptorship.jobs); read when shown."""
+    jobs.fail_if_stale(job, waiting=EXPORT_WAITING, time_limit=EXPORT_TIME_LIMIT)
     return job
 
 
@@ -179,8 +207,8 @@ def export_job_build(*, job_id: int) -> ExportJob:
     job = ExportJob.objects.select_related("requested_by").get(pk=job_id)
     if job.status == ExportJob.Status.DONE:
         return job
-    export = LISTS[job.table]
     try:
+        export = LISTS[job.table]
         total, rows = export.rows(job.requested_by, job.parameters)
         ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.RUNNING, total_rows=total, done_rows=0)
         collected: list[list[Any]] = []
@@ -200,10 +228,9 @@ def export_job_build(*, job_id: int) -> ExportJob:
         job.status = ExportJob.Status.DONE
         job.done_rows = len(collected)
         job.finished_at = timezone.now()
-        job.save(update_fields=["file", "status", "done_rows", "finished_at", "updated_at"])
+        job.error = ""
+        job.save(update_fields=["file", "status", "done_rows", "finished_at", "error", "updated_at"])
     except Exception as error:
-        ExportJob.objects.filter(pk=job.pk).update(
-            status=ExportJob.Status.FAILED, error=error.__class__.__name__, finished_at=timezone.now()
-        )
+        jobs.record_failure(ExportJob.objects.filter(pk=job.pk), error)
         raise
     return job

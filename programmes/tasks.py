@@ -7,7 +7,7 @@ from celery import shared_task
 from programmes import exports, services
 
 
-@shared_task(time_limit=600, soft_time_limit=540)
+@shared_task(time_limit=exports.EXPORT_TIME_LIMIT, soft_time_limit=exports.EXPORT_TIME_LIMIT - 60)
 def build_export(job_id: int) -> str:
     return exports.export_job_build(job_id=job_id).status
 

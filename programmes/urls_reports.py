@@ -10,6 +10,7 @@ urlpatterns = [
     path("reports/enrolments/export/<slug:fmt>/", views.enrolments_export, name="enrolments-export"),
     path("reports/exports/<int:pk>/", views.export_job, name="export-job"),
     path("reports/exports/<int:pk>/status/", views.export_job_status, name="export-job-status"),
+    path("reports/exports/<int:pk>/retry/", views.export_job_retry, name="export-job-retry"),
     path("reports/exports/<int:pk>/download/", views.export_job_download, name="export-job-download"),
     path("reports/ics/", views.ics_dashboard, name="ics-dashboard"),
     path("reports/ics/organisations/<int:pk>/", views.ics_organisation, name="ics-organisation"),

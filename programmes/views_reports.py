@@ -21,7 +21,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from preceptorship import access
 from preceptorship.models import Membership, Organisation, Profession, Team
@@ -381,7 +381,7 @@ def enrolments_export(request: HttpRequest, fmt: str) -> HttpResponse:
 
 
 def _job(request: HttpRequest, pk: int) -> ExportJob:
-    return access.get_for_user(request.user, ExportJob, pk=pk)
+    return exports.export_job_fail_if_stale(access.get_for_user(request.user, ExportJob, pk=pk))
 
 
 @require_GET
@@ -399,6 +399,14 @@ def export_job_status(request: HttpRequest, pk: int) -> JsonResponse:
         "finished": job.status in (ExportJob.Status.DONE, ExportJob.Status.FAILED),
         "download": reverse("programmes:export-job-download", args=[job.pk]) if job.status == "done" else "",
     })
+
+
+@require_POST
+def export_job_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _job(request, pk)
+    _require_any_role(request.user, Role.PROGRAMME_LEAD)
+    exports.export_job_retry(actor=request.user, job=job)
+    return redirect("programmes:export-job", pk=job.pk)
 
 
 @require_GET

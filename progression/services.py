@@ -20,7 +20,7 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
-from preceptorship import access, audit
+from preceptorship import access, audit, jobs
 from preceptorship.models import Membership, Organisation, Profession, Team, User
 from preceptorship.notifications import notify
 from progression import evidence_links, frameworks_io
@@ -810,18 +810,31 @@ def letter_template_save(*, actor: User, organisation: Organisation, heading: st
     return template
 
 
+# The build task's hard time limit (seconds); a pack still waiting or being built
+# jobs.stale_after(this) after it was asked for is marked failed when next read.
+EVIDENCE_PACK_TIME_LIMIT = 300
+PACK_WAITING = (EvidencePack.Status.QUEUED, EvidencePack.Status.RUNNING)
+
+
 def evidence_pack_request(*, actor: User, case: ProgressionCase) -> EvidencePack:
     from progression.tasks import build_evidence_pack
 
     with transaction.atomic():
         pack = EvidencePack.objects.create(case=case, requested_by=actor)
         audit.record(actor=actor, action="progression_case.pack_request", obj=case, summary="Evidence pack requested")
-        transaction.on_commit(lambda: build_evidence_pack.delay(pack.pk))
+        transaction.on_commit(lambda: build_evidence_pack.delay(pack.pk), robust=True)
+    return pack
+
+
+def evidence_pack_fail_if_stale(pack: EvidencePack | None) -> EvidencePack | None:
+    """Mark the pack failed if its build was lost (see preceptorship.jobs); read when shown."""
+    if pack is not None:
+        jobs.fail_if_stale(pack, waiting=PACK_WAITING, time_limit=EVIDENCE_PACK_TIME_LIMIT)
     return pack
 
 
 def evidence_pack_build(*, pack_id: int) -> EvidencePack:
-    """Render the whole case to PDF, recording progress as it goes."""
+    """Render the whole case to PDF, recording progress as it goes; a failure is recorded on the pack."""
     from progression.letters import render_pack_pdf
 
     claimed = EvidencePack.objects.filter(pk=pack_id, status=EvidencePack.Status.QUEUED).update(
@@ -832,16 +845,17 @@ def evidence_pack_build(*, pack_id: int) -> EvidencePack:
         return pack
 
     def progress(percent: int) -> None:
-        EvidencePack.objects.filter(pk=pack_id).update(progress=min(percent, 99))
+        EvidencePack.objects.filter(pk=pack_id, status=EvidencePack.Status.RUNNING).update(progress=min(percent, 99))
 
     try:
         pdf = render_pack_pdf(pack.case, progress=progress)
+        pack.file.save(f"evidence-pack-{pack.case_id}.pdf", ContentFile(pdf), save=False)
     except Exception as error:
-        EvidencePack.objects.filter(pk=pack_id).update(status=EvidencePack.Status.FAILED, error=str(error)[:2000])
+        jobs.record_failure(EvidencePack.objects.filter(pk=pack_id), error)
         raise
-    pack.file.save(f"evidence-pack-{pack.case_id}.pdf", ContentFile(pdf), save=False)
     pack.status = EvidencePack.Status.READY
     pack.progress = 100
     pack.finished_at = timezone.now()
-    pack.save(update_fields=["file", "status", "progress", "finished_at", "updated_at"])
+    pack.error = ""
+    pack.save(update_fields=["file", "status", "progress", "finished_at", "error", "updated_at"])
     return pack

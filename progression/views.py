@@ -623,7 +623,7 @@ class CaseDetailView(DetailView):
             eligibility=selectors.eligibility(case.practitioner),
             actions=actions,
             may_download_letter=bool(case.letter_file) and _may_download_letter(user, case),
-            pack=EvidencePack.objects.filter(case=case).first(),
+            pack=services.evidence_pack_fail_if_stale(EvidencePack.objects.filter(case=case).first()),
             crumbs=_crumbs(("Progression cases", reverse("progression:case-list"))),
         )
         return context
@@ -996,8 +996,9 @@ class PackDetailView(DetailView):
     context_object_name = "pack"
 
     def get_object(self, queryset: Any = None) -> EvidencePack:
-        return access.get_for_user(self.request.user, EvidencePack.objects.select_related("case__practitioner"),
+        pack = access.get_for_user(self.request.user, EvidencePack.objects.select_related("case__practitioner"),
                                    pk=self.kwargs["pk"])
+        return services.evidence_pack_fail_if_stale(pack)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

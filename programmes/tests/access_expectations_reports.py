@@ -49,6 +49,12 @@ EXPECTATIONS = {
     "programmes:mentor-directory-export": {"GET": {**ANON, "ics_lead": 200, "programme_lead": 200, "*": 403}},
     "programmes:export-job": {"GET": {**ANON, "own:*": 200, "other:*": 404}, "POST": POST_NOT_ALLOWED},
     "programmes:export-job-status": {"GET": {**ANON, "own:*": 200, "other:*": 404}},
+    # Own: a programme lead asks for a failed file again (a finished one is left as it is); it
+    # redirects back to the job's page. The owner of a job who is not a programme lead: 403.
+    "programmes:export-job-retry": {
+        "GET": {**ANON, "*": 405},
+        "POST": {**ANON, "own:programme_lead": 302, "own:*": 403, "other:*": 404},
+    },
     "programmes:export-job-download": {"GET": {**ANON, "own:*": 200, "other:*": 404}},
 }
 
@@ -60,5 +66,6 @@ BUILDERS = {
     "programmes:mentor-directory-export": _fmt,
     "programmes:export-job": _job,
     "programmes:export-job-status": _job,
+    "programmes:export-job-retry": _job,
     "programmes:export-job-download": _job,
 }
