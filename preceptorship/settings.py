@@ -14,7 +14,7 @@ from urllib.parse import urlsplit, urlunsplit
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from preceptorship.env import env_bool, env_int, env_list, env_str
+from preceptorship.env import env_bool, env_choice, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -61,6 +61,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a request id for everything below, and one log line per request (observability.py).
+    "preceptorship.observability.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -300,12 +302,41 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Logs: plain lines on the console, or with LOG_FORMAT=json one JSON object per line for a central
+# log store, with one line per request and per task run (ids, never names or e-mail addresses;
+# preceptorship/observability.py). Every line made during a request carries its request id.
+LOG_FORMAT = env_choice("LOG_FORMAT", ("text", "json"), "text")
+LOG_LEVEL = env_str("LOG_LEVEL", "WARNING")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+    "filters": {"request_id": {"()": "preceptorship.observability.RequestIdFilter"}},
+    "formatters": {"json": {"()": "preceptorship.observability.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            **({"formatter": "json"} if LOG_FORMAT == "json" else {}),
+        }
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        # The per-request and per-task lines are what a JSON log is for; on the console they would
+        # repeat what runserver and the worker already print.
+        "preceptorship.requests": {"level": "INFO" if LOG_FORMAT == "json" else "WARNING"},
+        "preceptorship.tasks": {"level": "INFO" if LOG_FORMAT == "json" else "WARNING"},
+    },
 }
+# A worker keeps these handlers instead of replacing them with Celery's own plain format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = LOG_FORMAT != "json"
+
+# Error reports to Sentry (or a Sentry-compatible service) when SENTRY_DSN is set: no personal
+# data is sent (observability.scrub_event keeps the user's id and drops the rest).
+SENTRY_DSN = env_str("SENTRY_DSN", "")
+if SENTRY_DSN and not TESTING:
+    from preceptorship.observability import init_sentry
+
+    init_sentry(SENTRY_DSN, environment=env_str("SENTRY_ENVIRONMENT", ""), release=env_str("SENTRY_RELEASE", ""))
 
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -9,7 +9,8 @@ class ProgrammesConfig(AppConfig):
     def ready(self) -> None:
         # Registers access policies, navigation links and home panels; lets progression evidence
         # link a reflection or a review meeting record (evidence_links) and a case's eligibility
-        # show a completed preceptorship (progression_eligibility).
+        # show a completed preceptorship (progression_eligibility); a line manager's authority over
+        # progression cases covers the preceptees they manage (progression_managers).
         from programmes import (  # noqa: F401
             access,
             enrolment_content,
@@ -18,6 +19,7 @@ class ProgrammesConfig(AppConfig):
             navigation_practice,
             navigation_reports,
             progression_eligibility,
+            progression_managers,
         )
 
         # Every process (web, worker, commands) moves an enrolment's updated_at when a record the

@@ -17,6 +17,7 @@ from preceptorship import access
 from preceptorship.forms import GroupedCheckboxes, RecordsField
 from preceptorship.models import Membership, Profession, Team, User
 from preceptorship.widgets import NHSDateField
+from progression import line_managers
 from progression.models import CompetencyAssessment, Framework, ProgressionCase, Section
 from progression.services import LETTER_PLACEHOLDERS
 
@@ -156,10 +157,9 @@ class CaseOpenForm(NHSForm):
         manager_orgs = access.organisation_ids(user, Role.LINE_MANAGER)
         own_orgs = access.organisation_ids(user, Role.PRACTITIONER)
         if manager_orgs:
-            self.fields["practitioner"].queryset = (
-                access.people_in(manager_orgs, Role.PRACTITIONER).exclude(pk=user.pk)
-                .order_by("first_name", "last_name")
-            )
+            # Their team and the people they manage, never the whole organisation.
+            self.fields["practitioner"].queryset = line_managers.managed_practitioners(user).order_by(
+                "first_name", "last_name")
         else:
             self.fields["practitioner"].queryset = User.objects.filter(pk=user.pk)
             self.fields["practitioner"].initial = user.pk

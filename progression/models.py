@@ -206,6 +206,14 @@ class ProgressionCase(BaseModel):
                                        "worker_told", "confirmed", "declined"]),
                 name="progression_case_valid_stage",
             ),
+            # One open case per practitioner and framework version; the service also refuses a
+            # second open case on another version of the same framework.
+            models.UniqueConstraint(
+                fields=["practitioner", "framework"],
+                condition=~Q(stage__in=["confirmed", "declined"]),
+                name="progression_case_one_open_per_framework",
+                violation_error_message="This practitioner already has an open progression case on this framework.",
+            ),
         ]
         indexes = [
             # "Waiting for me" lists: cases at one stage in one organisation.

@@ -15,7 +15,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
@@ -23,7 +23,7 @@ from django.utils import timezone
 from preceptorship import access, audit, jobs
 from preceptorship.models import Membership, Organisation, Profession, Team, User
 from preceptorship.notifications import notify
-from progression import evidence_links, frameworks_io
+from progression import evidence_links, frameworks_io, line_managers
 from progression.models import (
     Competency,
     CompetencyAssessment,
@@ -367,7 +367,13 @@ def progression_case_open(
         raise PermissionDenied("Only a line manager or the practitioner can open a progression case.")
     if team is not None and team.organisation_id != organisation.pk:
         raise ValidationError("The team must belong to the practitioner's organisation.")
+    if not by_practitioner and not line_managers.may_manage(
+            actor, practitioner, organisation_id=organisation.pk, team_id=team.pk if team else None):
+        raise PermissionDenied(
+            "You can open a progression case only for a practitioner in your team or someone you line manage."
+        )
     with transaction.atomic():
+        _refuse_second_open_case(practitioner, framework)
         case = ProgressionCase(
             practitioner=practitioner,
             organisation=organisation,
@@ -379,7 +385,12 @@ def progression_case_open(
             opened_by=actor,
         )
         case.full_clean()
-        case.save()
+        try:
+            # The partial unique constraint catches two cases opened at the same instant.
+            with transaction.atomic():
+                case.save()
+        except IntegrityError:
+            raise ValidationError(_SECOND_OPEN_CASE.format(practitioner=practitioner)) from None
         competencies = Competency.objects.filter(section__framework=framework)
         CompetencyAssessment.objects.bulk_create(CompetencyAssessment(case=case, competency=c) for c in competencies)
         _decide(case, actor=actor, role=Role.PRACTITIONER if by_practitioner else Role.LINE_MANAGER,
@@ -395,6 +406,18 @@ def progression_case_open(
             _tell([practitioner], case, "progression_case_opened",
                   f"Your manager has opened a progression case: {case.target_role}")
     return case
+
+
+_SECOND_OPEN_CASE = ("{practitioner} already has an open progression case on this framework: finish it "
+                     "(confirmed or declined) before opening another.")
+
+
+def _refuse_second_open_case(practitioner: User, framework: Framework) -> None:
+    """At most one open case per practitioner and framework, whichever version the open one is on."""
+    open_cases = ProgressionCase.objects.filter(practitioner=practitioner, framework__slug=framework.slug).exclude(
+        stage__in=line_managers.FINISHED_STAGES)
+    if open_cases.exists():
+        raise ValidationError(_SECOND_OPEN_CASE.format(practitioner=practitioner))
 
 
 def _lock(case: ProgressionCase, expected_revision: int | None) -> ProgressionCase:

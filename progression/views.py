@@ -22,7 +22,7 @@ from django_filters.views import FilterView
 
 from preceptorship import access, kept
 from preceptorship.models import Membership
-from progression import evidence_links, forms, frameworks_io, selectors, services
+from progression import evidence_links, forms, frameworks_io, line_managers, selectors, services
 from progression.access import can_manage_frameworks
 from progression.models import (
     Competency,
@@ -541,14 +541,9 @@ class CaseOpenView(FormView):
 
     def form_valid(self, form: forms.CaseOpenForm) -> HttpResponse:
         practitioner = form.cleaned_data["practitioner"]
-        membership = next(
-            (m for m in access.memberships(practitioner) if m.role == Role.PRACTITIONER
-             and (practitioner.pk == self.request.user.pk
-                  or access.has_role(self.request.user, Role.LINE_MANAGER, organisation=m.organisation_id))),
-            None,
-        )
+        membership = line_managers.case_membership(self.request.user, practitioner)
         if membership is None:
-            form.add_error("practitioner", "Choose a practitioner of your organisation.")
+            form.add_error("practitioner", "Choose a practitioner of your team or someone you line manage.")
             return self.form_invalid(form)
         try:
             case = services.progression_case_open(
@@ -558,6 +553,9 @@ class CaseOpenView(FormView):
             )
         except ValidationError as error:
             _add_errors(form, error)
+            return self.form_invalid(form)
+        except PermissionDenied as error:
+            form.add_error("practitioner", str(error))
             return self.form_invalid(form)
         messages.success(self.request, "The progression case is open.")
         return redirect(case)

@@ -13,7 +13,7 @@ from preceptorship.tests.factories import TeamFactory, person
 from progression import services
 from progression.models import ProgressionCase
 from progression.reminders import waiting_case_reminders
-from progression.tests.factories import mark_required
+from progression.tests.factories import mark_required, small_framework
 
 pytestmark = pytest.mark.django_db
 Role = Membership.Role
@@ -99,7 +99,7 @@ def test_a_case_waiting_to_be_taken_up_nudges_the_line_managers_of_its_team(cast
     whole_organisation = person(organisation, Role.LINE_MANAGER)
     other_team = person(organisation, Role.LINE_MANAGER, team=TeamFactory(organisation=organisation))
     case = services.progression_case_open(
-        actor=cast.practitioner, practitioner=cast.practitioner, framework=cast.open_case().framework,
+        actor=cast.practitioner, practitioner=cast.practitioner, framework=small_framework(),
         target_role="Advanced Practitioner, Range 7", head_of_service=cast.hos, organisation=organisation,
         team=cast.team,
     )
