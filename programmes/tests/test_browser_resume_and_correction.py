@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from preceptorship.tests.browser import (  # noqa: F401 (fixtures)
@@ -29,7 +28,6 @@ from programmes.models import Enrolment, GoalUpdate, ReviewMeeting
 from programmes.services import ActionItem
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-TODAY = timezone.localdate()
 
 
 def fill_date(page: Any, name: str, day: datetime.date) -> None:
@@ -42,21 +40,21 @@ def press(page: Any, name: str) -> None:
     page.wait_for_load_state()
 
 
-def test_the_lead_records_the_return_from_a_pause(page: Any, demo: Any, live_server: Any):
+def test_the_lead_records_the_return_from_a_pause(page: Any, demo: Any, live_server: Any, today: datetime.date):
     enrolment = Enrolment.objects.get(preceptee__email=demo.email("preceptee_ot_paused"))
     sign_in(page, live_server, demo.email("council_lead"), demo.password)
     goto(page, url(live_server, enrolment.get_absolute_url()))
     page.get_by_role("link", name="Record the return from the pause").click()
     page.wait_for_load_state()
-    assert page.locator("#id_on_0").input_value() == str(TODAY.day)
+    assert page.locator("#id_on_0").input_value() == str(today.day)
     check_both(page, "resume-form")
 
-    fill_date(page, "on", TODAY + datetime.timedelta(days=2))
+    fill_date(page, "on", today + datetime.timedelta(days=2))
     press(page, "Record the return")
     expect(page.locator(".nhsuk-error-summary")).to_contain_text("cannot be in the future", use_inner_text=True)
     check_both(page, "resume-form-error")
 
-    back = TODAY - datetime.timedelta(days=3)
+    back = today - datetime.timedelta(days=3)
     fill_date(page, "on", back)
     press(page, "Record the return")
     expect(page.locator(".nhsuk-notification-banner")).to_contain_text("The preceptorship has resumed", use_inner_text=True)
@@ -65,12 +63,12 @@ def test_the_lead_records_the_return_from_a_pause(page: Any, demo: Any, live_ser
     assert enrolment.pauses.get().end_date == back - datetime.timedelta(days=1)
 
 
-def test_the_mentor_corrects_goal_progress_and_actions(page: Any, demo: Any, live_server: Any):
+def test_the_mentor_corrects_goal_progress_and_actions(page: Any, demo: Any, live_server: Any, today: datetime.date):
     enrolment = Enrolment.objects.get(preceptee__email=demo.email("preceptee_ot_mid"))
     goal = enrolment.goals.exclude(status__in=["achieved", "dropped"]).first()
     assert goal is not None, "the demo's month-8 preceptee has an open goal"
     review = services.review_record(
-        actor=enrolment.mentor, enrolment=enrolment, held_on=TODAY - datetime.timedelta(days=1),
+        actor=enrolment.mentor, enrolment=enrolment, held_on=today - datetime.timedelta(days=1),
         discussion="Caseload and the OT forum.", wellbeing=4, confidence=3, goal_progress={goal.pk: "Two done."},
         actions=[ActionItem("Book a seating clinic", "preceptee")],
     )
