@@ -5,7 +5,6 @@ the person who uploaded it (others get 404)."""
 
 from __future__ import annotations
 
-import csv
 from typing import Any
 
 from django import forms
@@ -17,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from preceptorship import access, imports
+from preceptorship import access, imports, spreadsheets
 from preceptorship.models import StaffImport
 
 CHECK_ROLE_MESSAGE = "Only a programme lead or an administrator can import staff."
@@ -73,7 +72,7 @@ def template_file(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="staff-import-template.csv"'
     response.write("\ufeff")
-    writer = csv.writer(response)
+    writer = spreadsheets.csv_writer(response)
     writer.writerow(imports.TEMPLATE_HEADINGS)
     writer.writerow(["sam.example@example.org", "Sam", "Example", "Your organisation's name", "Community Therapy",
                      "Occupational therapy", "Occupational Therapist", "Band 5", "OT12345", "01/07/2026",

@@ -10,7 +10,6 @@ whose page shows progress and, when ready, a download link.
 
 from __future__ import annotations
 
-import csv
 import datetime
 import io
 from collections.abc import Callable, Iterable, Iterator
@@ -26,7 +25,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from preceptorship import access, jobs
+from preceptorship import access, jobs, spreadsheets
 from programmes.models import ExportJob
 from programmes.reporting import Figure
 
@@ -86,13 +85,11 @@ def _csv_text(cell: Any) -> Any:
     value = cell_value(cell)
     if isinstance(value, datetime.date):
         return value.isoformat()
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value  # never a formula when opened in a spreadsheet
     return value
 
 
 def write_csv(codes: list[str], rows: Iterable[list[Any]], stream: io.StringIO) -> None:
-    writer = csv.writer(stream)
+    writer = spreadsheets.csv_writer(stream)  # never a formula when opened in a spreadsheet
     writer.writerow(codes)
     for row in rows:
         writer.writerow([_csv_text(cell) for cell in row])
@@ -102,12 +99,11 @@ def write_xlsx(title: str, codes: list[str], rows: Iterable[list[Any]]) -> bytes
     workbook = Workbook(write_only=False)
     sheet = workbook.active
     sheet.title = title[:31]
-    sheet.append(codes)
+    spreadsheets.xlsx_append(sheet, codes)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        values = [cell_value(cell) for cell in row]
-        sheet.append([("'" + v) if isinstance(v, str) and v[:1] == "=" else v for v in values])
+        spreadsheets.xlsx_append(sheet, [cell_value(cell) for cell in row])
     for index, code in enumerate(codes, start=1):
         sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = max(12, len(code) + 2)
     sheet.freeze_panes = "A2"

@@ -15,6 +15,8 @@ from typing import Any
 
 from django.utils.text import slugify
 
+from preceptorship import spreadsheets
+
 CSV_COLUMNS = ["section", "code", "statement", "guidance"]
 MAX_CODE = 30
 MAX_TITLE = 200
@@ -47,6 +49,8 @@ def parse_csv(text: str, *, meta: dict[str, Any]) -> ParseResult:
     reader.fieldnames = headers
     sections: dict[str, dict[str, Any]] = {}
     for number, row in enumerate(reader, start=2):
+        # A file this product exported has a quote before any text a spreadsheet would run.
+        row = {key: spreadsheets.unquote_cell(value) if isinstance(value, str) else value for key, value in row.items()}
         title = _clean(row.get("section"))
         code = _clean(row.get("code"))
         statement = (row.get("statement") or "").strip()
@@ -281,7 +285,7 @@ def export_json(frameworks: list[Any]) -> str:
 
 def export_csv(frameworks: list[Any], *, with_framework: bool = False) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = spreadsheets.csv_writer(buffer)
     header = (["framework", "version"] if with_framework else []) + CSV_COLUMNS
     writer.writerow(header)
     for framework in frameworks:

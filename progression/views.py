@@ -6,7 +6,6 @@ read a case but not take the step asked get 403. Writes go through ``progression
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable
 from typing import Any
 
@@ -20,7 +19,7 @@ from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, FormView, ListView, View
 from django_filters.views import FilterView
 
-from preceptorship import access, kept
+from preceptorship import access, kept, spreadsheets
 from preceptorship.models import Membership
 from progression import evidence_links, forms, frameworks_io, line_managers, selectors, services
 from progression.access import can_manage_frameworks
@@ -498,7 +497,7 @@ class CaseListView(FilterView):
 def _cases_csv(cases: Any) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="progression-cases.csv"'
-    writer = csv.writer(response)
+    writer = spreadsheets.csv_writer(response)
     writer.writerow(["practitioner", "profession", "team", "framework", "target role", "stage", "in stage since"])
     for case in cases:
         writer.writerow([

@@ -72,6 +72,22 @@ def test_csv_import_round_trip(tmp_path, organisation):
     assert sections[0].competencies.get(code="B2-1").guidance == "Ask your supervisor"
 
 
+def test_an_exported_csv_is_safe_in_a_spreadsheet_and_imports_back_word_for_word(tmp_path, organisation):
+    """Texts a spreadsheet would run get a quote in the file; reading the file back removes it."""
+    framework = shipped()
+    competency = Competency.objects.filter(section__framework=framework).first()
+    competency.statement, competency.guidance = '=HYPERLINK("http://x","y")', "-2+3"
+    competency.save(update_fields=["statement", "guidance"])
+    exported = frameworks_io.export_csv([framework])
+    assert """'=HYPERLINK(""http://x"",""y"")""" in exported and ",'-2+3" in exported
+    path = tmp_path / "again.csv"
+    path.write_text(exported)
+    call_command("import_framework", str(path), "--name", "Again", "--slug", "again",
+                 "--owner", organisation.slug, stdout=io.StringIO())
+    again = Competency.objects.get(section__framework__slug="again", code=competency.code)
+    assert (again.statement, again.guidance) == ('=HYPERLINK("http://x","y")', "-2+3")
+
+
 def test_invalid_csv_reports_each_row_and_saves_nothing(tmp_path):
     path = tmp_path / "bad.csv"
     path.write_text("section,code,statement,guidance\nA,A1,Fine.,\n,A2,No section.,\nA,,,\nA,A1,Duplicate code.,\n")
