@@ -15,9 +15,11 @@ import os
 from typing import Any
 
 from django.conf import settings
+from django.core.files import File
 from django.core.files.storage import FileSystemStorage, storages
 from django.core.signals import setting_changed
 from django.dispatch import receiver
+from django.http import FileResponse, Http404
 from django.utils.functional import LazyObject, empty
 
 
@@ -52,3 +54,13 @@ def _storages_changed(*, setting: str, **kwargs: Any) -> None:
     # A test that points STORAGES elsewhere (an S3 bucket) is followed by every file field.
     if setting == "STORAGES":
         private_files._wrapped = empty
+
+
+def private_file_response(stored: File, filename: str, content_type: str) -> FileResponse:
+    """A private file streamed through Django, always as an attachment, for a view that has
+    already checked access. A file missing from the folder or the bucket is a 404, not a 500."""
+    try:
+        handle = stored.open("rb")
+    except FileNotFoundError:
+        raise Http404("The file is no longer available.") from None
+    return FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)

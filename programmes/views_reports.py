@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from preceptorship import access
 from preceptorship.models import Membership, Organisation, Profession, Team
+from preceptorship.storage import private_file_response
 from programmes import charts, exports, reporting
 from programmes.forms_reports import DashboardFilterForm, MentorDirectoryForm, PeriodForm
 from programmes.models import Enrolment, ExportJob, Programme
@@ -414,10 +415,7 @@ def export_job_download(request: HttpRequest, pk: int) -> FileResponse:
     job = _job(request, pk)
     if job.status != ExportJob.Status.DONE or not job.file:
         raise Http404("The file is not ready.")
-    return FileResponse(
-        job.file.open("rb"), as_attachment=True, filename=exports.file_name(job.table, job.format),
-        content_type=exports.CONTENT_TYPES[job.format],
-    )
+    return private_file_response(job.file, exports.file_name(job.table, job.format), exports.CONTENT_TYPES[job.format])
 
 
 # The ICS dashboard: aggregates per organisation, never a personal record.

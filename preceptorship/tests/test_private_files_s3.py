@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -24,7 +25,7 @@ from preceptorship.tests.factories import person
 from programmes import exports
 from programmes.models import ExportJob
 from programmes.tests.factories_reports import ReportEnrolmentFactory, ReportProgrammeFactory
-from progression.models import Competency, Evidence
+from progression.models import Competency, Evidence, EvidencePack
 from progression.tests.factories import Cast
 
 boto3 = pytest.importorskip("boto3")
@@ -170,6 +171,32 @@ def test_an_export_built_in_the_background_is_kept_in_the_bucket_and_downloaded(
     # Another lead of the same organisation does not see someone else's export.
     client.force_login(person(organisation, Role.PROGRAMME_LEAD))
     assert client.get(reverse("programmes:export-job-download", args=[job.pk])).status_code == HTTPStatus.NOT_FOUND
+    # An object gone from the bucket is a 404 for its owner too, not a server error.
+    bucket.client.delete_object(Bucket=bucket.name, Key=key)
+    client.force_login(lead)
+    assert client.get(reverse("programmes:export-job-download", args=[job.pk])).status_code == HTTPStatus.NOT_FOUND
+
+
+def test_the_letter_and_the_evidence_pack_are_kept_in_the_bucket_and_downloaded_after_the_check(
+    client: Any, organisation: Any, team: Any, outsider: Any, bucket: _Bucket
+) -> None:
+    cast = Cast(organisation, team)
+    case = cast.open_case()
+    # Stored as the services store them: through the field's storage, never a path.
+    case.letter_file.save(f"letter-{case.pk}.pdf", ContentFile(PDF), save=True)
+    pack = EvidencePack.objects.create(case=case, requested_by=cast.manager, status=EvidencePack.Status.READY)
+    pack.file.save(f"evidence-pack-{case.pk}.pdf", ContentFile(PDF + b"%pack"), save=True)
+    assert sorted(bucket.keys()) == sorted([f"private-files/{case.letter_file.name}", f"private-files/{pack.file.name}"])
+    assert all(bucket.is_private(key) for key in bucket.keys())
+
+    letter = reverse("progression:case-letter", args=[case.pk])
+    download = reverse("progression:pack-download", args=[pack.pk])
+    client.force_login(cast.manager)
+    assert _body(client.get(letter)) == PDF
+    assert _body(client.get(download)) == PDF + b"%pack"
+    client.force_login(outsider)
+    assert client.get(letter).status_code == HTTPStatus.NOT_FOUND
+    assert client.get(download).status_code == HTTPStatus.NOT_FOUND
 
 
 def test_the_bucket_storage_never_makes_a_public_url(bucket: _Bucket) -> None:
