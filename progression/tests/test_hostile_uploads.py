@@ -5,6 +5,8 @@ no file in the private folder."""
 
 from __future__ import annotations
 
+import io
+import zipfile
 from http import HTTPStatus
 from pathlib import Path
 from typing import Any
@@ -28,6 +30,24 @@ SCRIPT_HTML = b"<!DOCTYPE html><html><body><script>alert('evidence')</script></b
 SCRIPT_SVG = b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>alert(2)</script></svg>'
 ZIP = b"PK\x03\x04" + b"\x00" * 200
 
+
+
+def _docx(*extra: tuple[str, bytes], compress: int = zipfile.ZIP_DEFLATED) -> bytes:
+    """A small Word document (the parts Word needs first, as Word writes them) plus ``extra`` members."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compress) as archive:
+        archive.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
+        archive.writestr("_rels/.rels", '<?xml version="1.0"?><Relationships/>')
+        archive.writestr("word/document.xml", '<?xml version="1.0"?><w:document/>')
+        for name, content in extra:
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+DOCX = _docx()
+# A first part that unpacks to 200 MB of nothing (a few hundred KB in the file).
+ZIP_BOMB = _docx(("word/media/image1.png", b"\0" * (200 * 1024 * 1024)))
+
 # name, bytes, the words of the message that must be shown.
 HOSTILE = [
     pytest.param("report.exe", WINDOWS_EXE, "must be a PDF", id="executable"),
@@ -42,6 +62,23 @@ HOSTILE = [
     pytest.param("no-extension", PDF, "must be a PDF", id="no-extension"),
     pytest.param("report.pdf.exe", PDF, "must be a PDF", id="double-extension"),
     pytest.param("empty.pdf", b"", "empty", id="empty"),
+    # Files that start like an allowed type but are something else as a whole.
+    pytest.param("report.pdf", PDF + b"<html><body><script>alert(1)</script></body></html>", "web page",
+                 id="pdf-carrying-html"),
+    pytest.param("photo.png", PNG + b"<script>alert(1)</script>", "web page", id="png-carrying-script"),
+    pytest.param("photo.png", PNG + b"\0" * 20000 + b"<HtMl><BODY onload=alert(1)>", "web page",
+                 id="png-carrying-html-past-the-first-bytes"),
+    pytest.param("notes.docx", _docx(("word/media/setup.exe", b"x")), "program", id="docx-holding-exe"),
+    pytest.param("notes.docx", _docx(("word/embeddings/helper.dll", b"x")), "program", id="docx-holding-dll"),
+    pytest.param("notes.docx", _docx(("run.bat", b"x")), "program", id="docx-holding-bat"),
+    pytest.param("notes.docx", _docx(("word/run.js", b"x")), "program", id="docx-holding-js"),
+    pytest.param("notes.docx", _docx(("word/run.VBS", b"x")), "program", id="docx-holding-vbs"),
+    pytest.param("notes.docx", _docx(("word/screen.scr", b"x")), "program", id="docx-holding-scr"),
+    pytest.param("notes.docx", _docx(("word/media/image2.png", WINDOWS_EXE)), "program",
+                 id="docx-holding-exe-named-png"),
+    pytest.param("notes.docx", _docx(("word/vbaProject.bin", b"x")), "program", id="docx-holding-macros"),
+    pytest.param("notes.docx", ZIP_BOMB, "unpacks to more than", id="docx-zip-bomb"),
+    pytest.param("notes.docx", DOCX[:300], "not a complete Word document", id="docx-cut-short"),
 ]
 
 
@@ -58,7 +95,10 @@ def test_check_upload_refuses_a_file_over_the_limit(settings: Any) -> None:
     assert check_upload(SimpleUploadedFile("small.pdf", PDF)) == "application/pdf"
 
 
-@pytest.mark.parametrize(("name", "content"), [("a.pdf", PDF), ("b.PNG", PNG)])
+@pytest.mark.parametrize(("name", "content"), [
+    ("a.pdf", PDF), ("b.PNG", PNG), ("c.docx", DOCX),
+    ("d.docx", _docx(("word/media/image1.png", PNG), ("docProps/app.xml", b"<Properties/>"))),
+])
 def test_check_upload_accepts_real_files(name: str, content: bytes) -> None:
     assert check_upload(SimpleUploadedFile(name, content))
 
