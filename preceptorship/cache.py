@@ -1,9 +1,9 @@
-"""The shared cache: Django's RedisCache, with Redis being unreachable treated as a cache miss.
+"""The shared cache: Django's RedisCache, with Redis being unreachable (or failing) treated as a cache miss.
 
 Everything kept in the cache can be computed again from the database (figures, rendered parts of
 pages, what a page read of a record), so a Redis outage makes pages slower, never broken: a read
 finds nothing, a write is dropped. After a failure the cache is not asked again for
-``RETRY_SECONDS``, so a Redis host that does not answer costs one connection timeout per process
+``RETRY_SECONDS``, so a Redis host that does not answer costs one timeout per web server thread
 every few seconds, not one per cache call. Values keyed by a record's ``updated_at`` stay right
 through an outage; the reporting figures, keyed by a data version that a dropped ``incr`` could
 not move, may be up to their expiry (``reporting.CACHE_SECONDS``) old once Redis is back.
@@ -18,13 +18,14 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.core.cache.backends.redis import RedisCache
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
+from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
 
 RETRY_SECONDS = 5.0
-UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
+# Refused, timed out, something else answering on the port, Redis loading or read-only during a
+# failover: all mean the cache cannot be used now. (A key Redis does not hold is not an error.)
+UNREACHABLE = (RedisError, OSError)
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
+import time
 import uuid
 from http import HTTPStatus
 from pathlib import Path
@@ -89,6 +91,26 @@ def test_an_unreachable_redis_is_a_cache_miss() -> None:
         cache.incr("counter")
     reporting.data_changed()  # bumping the figures' version does not fail either
     assert isinstance(reporting.data_version(), int)
+
+
+def test_a_redis_that_does_not_answer_costs_one_timeout_then_is_skipped() -> None:
+    with socket.socket() as silent:  # accepts connections (the kernel's backlog), never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        port = silent.getsockname()[1]
+        backend = ForgivingRedisCache(f"redis://127.0.0.1:{port}/0", {
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        })
+        started = time.monotonic()
+        assert backend.get("anything", "default") == "default"
+        first = time.monotonic() - started
+        started = time.monotonic()
+        for _ in range(100):
+            assert backend.get("anything") is None
+            backend.set("anything", 1)
+        rest = time.monotonic() - started
+    assert 0.15 < first < 2
+    assert rest < 0.2  # skipped for RETRY_SECONDS, not 200 more timeouts
 
 
 @pytest.mark.django_db
