@@ -4,7 +4,8 @@
   is a plain token, otherwise a new one), returned in the response's ``X-Request-ID`` header, on
   every log record made while the request runs, and one log line per request: method, path (never
   the query string, which can hold what someone searched for), status, duration and the user's id.
-- Celery signals: one log line per task run: task name, id, state and duration.
+- Celery signals: one log line per task run: task name, id, state and duration, with the id of
+  the request that queued it.
 - ``JsonFormatter``: ``LOG_FORMAT=json`` writes each record as one JSON object on one line.
 - ``scrub_event``: Sentry's ``before_send``; keeps the user's id and drops names, e-mail
   addresses, request bodies, cookies, query strings and local variables.
@@ -129,15 +130,32 @@ def _sentry_tag(name: str, value: str) -> None:
     sentry_sdk.set_tag(name, value)
 
 
-# Celery: one line per task run. A task's start is kept by id until it ends (a worker runs one
-# task per process at a time, with prefetch 1, so this holds a handful of entries at most).
+# Celery: one line per task run, carrying the id of the request that queued the task (sent in
+# the message's headers). A task's start is kept by id until it ends (a worker process runs one
+# task at a time, with prefetch 1, so this holds a handful of entries at most).
 
 _task_started: dict[str, float] = {}
 
 
-def task_started(task_id: str | None = None, **kwargs: Any) -> None:
+def task_published(headers: dict[str, Any] | None = None, **kwargs: Any) -> None:
+    request_id = current_request_id.get()
+    if request_id and headers is not None:
+        headers.setdefault("request_id", request_id)
+
+
+def _on_a_worker(task: Any) -> bool:
+    """Run by a worker, not eagerly inside the request (which has its own id set already)."""
+    request = getattr(task, "request", None)
+    return request is not None and not getattr(request, "is_eager", False)
+
+
+def task_started(task_id: str | None = None, task: Any = None, **kwargs: Any) -> None:
     if task_id:
         _task_started[task_id] = time.perf_counter()
+    if _on_a_worker(task):
+        queued_by = getattr(task.request, "request_id", None)
+        sane = isinstance(queued_by, str) and SANE_REQUEST_ID.match(queued_by)
+        current_request_id.set(queued_by if sane else None)
 
 
 def task_finished(task_id: str | None = None, task: Any = None, state: str | None = None, **kwargs: Any) -> None:
@@ -151,11 +169,14 @@ def task_finished(task_id: str | None = None, task: Any = None, state: str | Non
             "duration_ms": round((time.perf_counter() - started) * 1000, 1) if started is not None else None,
         },
     )
+    if _on_a_worker(task):
+        current_request_id.set(None)  # the worker's next task starts without it
 
 
 def connect_task_logging() -> None:
-    from celery.signals import task_postrun, task_prerun
+    from celery.signals import before_task_publish, task_postrun, task_prerun
 
+    before_task_publish.connect(task_published, weak=False, dispatch_uid="preceptorship-task-published")
     task_prerun.connect(task_started, weak=False, dispatch_uid="preceptorship-task-started")
     task_postrun.connect(task_finished, weak=False, dispatch_uid="preceptorship-task-finished")
 

@@ -14,6 +14,7 @@ import sys
 from collections.abc import Iterator
 from http import HTTPStatus
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -22,7 +23,15 @@ from django.urls import reverse
 
 from preceptorship.env import env_choice
 from preceptorship.models import Membership
-from preceptorship.observability import JsonFormatter, RequestIdFilter, scrub_event
+from preceptorship.observability import (
+    JsonFormatter,
+    RequestIdFilter,
+    current_request_id,
+    scrub_event,
+    task_finished,
+    task_published,
+    task_started,
+)
 from preceptorship.tasks import sweep_reminders
 from preceptorship.tests.factories import person
 
@@ -107,6 +116,35 @@ def test_one_json_line_per_task_run(json_lines: io.StringIO) -> None:
     assert line["task"] == "preceptorship.tasks.sweep_reminders"
     assert line["task_id"] == result.id and line["state"] == "SUCCESS"
     assert isinstance(line["duration_ms"], float)
+
+
+def test_a_task_queued_by_a_request_logs_with_that_requests_id(json_lines: io.StringIO) -> None:
+    # The web side: the request's id goes into the task message's headers.
+    token = current_request_id.set("req-0a1b2c3d")
+    try:
+        headers: dict[str, Any] = {"id": "t-1", "task": "preceptorship.tasks.sweep_reminders"}
+        task_published(headers=headers)
+    finally:
+        current_request_id.reset(token)
+    assert headers["request_id"] == "req-0a1b2c3d"
+
+    # The worker side: the task's request carries the headers; its lines carry the id, and the
+    # next task on the same worker starts without it.
+    task = SimpleNamespace(name="preceptorship.tasks.sweep_reminders",
+                           request=SimpleNamespace(is_eager=False, request_id=headers["request_id"]))
+    task_started(task_id="t-1", task=task)
+    logging.getLogger("preceptorship.tasks").warning("inside the task")
+    task_finished(task_id="t-1", task=task, state="SUCCESS")
+    inside, done = _lines(json_lines)
+    assert inside["request_id"] == done["request_id"] == "req-0a1b2c3d"
+    assert done["task_id"] == "t-1" and done["state"] == "SUCCESS"
+    assert current_request_id.get() is None
+
+    # A header that is not a plain token is not trusted.
+    task.request.request_id = f"<{EMAIL}>"
+    task_started(task_id="t-2", task=task)
+    task_finished(task_id="t-2", task=task, state="SUCCESS")
+    assert "request_id" not in _lines(json_lines)[-1] and "@" not in json_lines.getvalue()
 
 
 def test_log_format_refuses_an_unknown_value(monkeypatch: pytest.MonkeyPatch) -> None:
