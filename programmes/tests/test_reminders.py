@@ -33,6 +33,15 @@ DAY = datetime.timedelta(days=1)
 TODAY = D(2026, 6, 10)  # a Wednesday
 
 
+@pytest.fixture(autouse=True)
+def _on_the_fixed_day(request, time_machine):
+    """Most tests here are about TODAY and build their enrolments with factories whose dates follow
+    the clock, so the clock reads TODAY too, whatever ``--today`` says. A test that takes the
+    ``today`` fixture runs on the suite's day instead."""
+    if "today" not in request.fixturenames:
+        time_machine.move_to(datetime.datetime.combine(TODAY, datetime.time(12), tzinfo=timezone.get_default_timezone()))
+
+
 def due(today, kind=None):
     """{(kind, recipient id, due on)} the enrolment source yields today."""
     return {(r.kind, r.recipient_id, r.due_on) for r in enrolment_reminders(today) if kind in (None, r.kind)}
@@ -214,8 +223,7 @@ def test_a_reminder_is_caught_up_for_a_week_then_left_to_the_caseload_and_dashbo
     assert due(TODAY + 22 * DAY) == set()
 
 
-def test_a_pause_moves_the_reminders_with_the_dates(organisation):
-    today = timezone.localdate()
+def test_a_pause_moves_the_reminders_with_the_dates(organisation, today):
     e = EnrolmentFactory(programme=ProgrammeFactory(organisation=organisation), start_date=today - 30 * DAY)
     first_due = e.next_review_due
     services.enrolment_pause(actor=e.mentor, enrolment=e, reason="sickness",
@@ -371,9 +379,8 @@ def test_turning_the_preference_off_on_the_profile_page_stops_non_essential_e_ma
     assert [m.to for m in mail.outbox] == [[e.mentor.email]]
 
 
-def test_a_rescheduled_meeting_updates_the_same_calendar_event(programme, django_capture_on_commit_callbacks):
-    today = timezone.localdate()
-    e = enrolment(programme, review=today + 14 * DAY, start_date=today - 60 * DAY)
+def test_a_rescheduled_meeting_updates_the_same_calendar_event(programme, django_capture_on_commit_callbacks, today):
+    e = enrolment(programme, review=today + 14 * DAY, completion=today + 300 * DAY, start_date=today - 60 * DAY)
     Enrolment.objects.filter(pk=e.pk).update(updated_at=timezone.now() - datetime.timedelta(hours=1))
     with django_capture_on_commit_callbacks(execute=True):
         reminders.sweep(today=today)
@@ -400,10 +407,9 @@ def test_a_rescheduled_meeting_updates_the_same_calendar_event(programme, django
 
 
 def test_the_preceptee_is_told_of_a_recorded_review_and_of_feedback_on_a_reflection(
-    programme, django_capture_on_commit_callbacks
+    programme, django_capture_on_commit_callbacks, today
 ):
-    today = timezone.localdate()
-    e = enrolment(programme, review=today + 5 * DAY, start_date=today - 85 * DAY)
+    e = enrolment(programme, review=today + 5 * DAY, completion=today + 300 * DAY, start_date=today - 85 * DAY)
     reflection = Reflection.objects.create(enrolment=e, author=e.preceptee, title="First home visit", model="free",
                                            answers={"text": "It went well."}, status="finished")
     with django_capture_on_commit_callbacks(execute=True):
