@@ -10,6 +10,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +22,16 @@ from preceptorship import spreadsheets
 CSV_COLUMNS = ["section", "code", "statement", "guidance"]
 MAX_CODE = 30
 MAX_TITLE = 200
+# The lengths of the framework's own columns (progression.models.Framework).
+MAX_LENGTHS = {"name": 200, "slug": 100, "source": 300, "from_level": 100, "to_level": 100}
+MAX_VERSION = 100_000
+SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+# Texts of the framework, of each section and of each competency in a JSON file.
+FRAMEWORK_TEXTS = ("name", "slug", "source", "from_level", "to_level")
+SECTION_TEXTS = ("title",)
+COMPETENCY_TEXTS = ("code", "statement", "guidance")
+NUL_MESSAGE = ("The file holds a NUL character, a sign of a damaged or binary file: "
+               "save it again as text and upload that.")
 
 
 @dataclass
@@ -39,7 +51,20 @@ def _clean(text: Any) -> str:
 def parse_csv(text: str, *, meta: dict[str, Any]) -> ParseResult:
     """Rows of section, code, statement, guidance; the framework's name and so on come from ``meta``."""
     result = ParseResult()
+    if "\x00" in text:
+        result.errors.append(NUL_MESSAGE)
+        return result
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    try:
+        return _parse_csv_rows(reader, meta, result)
+    except csv.Error:
+        result.errors.append(f"Row {reader.line_num}: a cell is too long (more than {csv.field_size_limit()} "
+                             "characters) or the file is damaged.")
+        result.frameworks.clear()
+        return result
+
+
+def _parse_csv_rows(reader: csv.DictReader, meta: dict[str, Any], result: ParseResult) -> ParseResult:
     headers = [(h or "").strip().lower() for h in (reader.fieldnames or [])]
     missing = [c for c in CSV_COLUMNS[:3] if c not in headers]
     if missing:
@@ -86,13 +111,24 @@ def parse_csv(text: str, *, meta: dict[str, Any]) -> ParseResult:
     return result
 
 
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
 def parse_json(text: str) -> ParseResult:
     """A list of frameworks (or one framework) in the export's shape."""
     result = ParseResult()
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as error:
         result.errors.append(f"Line {error.lineno}: this is not valid JSON ({error.msg}).")
+        return result
+    except RecursionError:
+        result.errors.append("The file's lists or objects are nested too deeply to be a framework.")
+        return result
+    except ValueError as error:  # a number of thousands of digits, NaN or Infinity
+        what = str(error) if "JSON" in str(error) else "a number in the file is too long"
+        result.errors.append(f"This is not a framework file: {what}.")
         return result
     if isinstance(data, dict):
         data = [data]
@@ -102,6 +138,10 @@ def parse_json(text: str) -> ParseResult:
     for index, raw in enumerate(data, start=1):
         if not isinstance(raw, dict):
             result.errors.append(f"Framework {index}: must be an object with a name and sections.")
+            continue
+        problems = shape_problems(raw, prefix=f"Framework {index}")
+        if problems:
+            result.errors.extend(problems)
             continue
         framework = normalise(raw)
         problems = validate_framework(framework, prefix=f"Framework {index}")
@@ -115,6 +155,46 @@ def parse_file(name: str, text: str, *, meta: dict[str, Any] | None = None) -> P
     if name.lower().endswith(".json"):
         return parse_json(text)
     return parse_csv(text, meta=meta or {})
+
+
+def _is_text(value: Any) -> bool:
+    """A JSON value that reads as text: a string or a number (a code may be written 1), or nothing."""
+    return value is None or (isinstance(value, (str, int, float)) and not isinstance(value, bool))
+
+
+def shape_problems(raw: dict[str, Any], *, prefix: str) -> list[str]:
+    """What in a framework's JSON is of the wrong type: each text must be text, each list a list."""
+    problems = []
+
+    def texts(obj: dict[str, Any], names: tuple[str, ...], where: str) -> None:
+        for name in names:
+            if not _is_text(obj.get(name)):
+                problems.append(f"{where}: the {name.replace('_', ' ')} must be text.")
+
+    def a_list(obj: dict[str, Any], name: str, where: str) -> list[Any]:
+        value = obj.get(name)
+        if value is not None and not isinstance(value, list):
+            problems.append(f"{where}: the {name} must be a list.")
+            return []
+        return value or []
+
+    texts(raw, FRAMEWORK_TEXTS, prefix)
+    if not all(isinstance(p, str) for p in a_list(raw, "professions", prefix)):
+        problems.append(f"{prefix}: the professions must be a list of short names such as \"social-work\".")
+    for s_index, section in enumerate(a_list(raw, "sections", prefix), start=1):
+        where = f"{prefix}, section {s_index}"
+        if not isinstance(section, dict):
+            problems.append(f"{where}: must be an object with a title and competencies.")
+            continue
+        texts(section, SECTION_TEXTS, where)
+        if section.get("required_for_sign_off") not in (None, True, False):
+            problems.append(f"{where}: required_for_sign_off must be true or false.")
+        for c_index, competency in enumerate(a_list(section, "competencies", where), start=1):
+            if not isinstance(competency, dict):
+                problems.append(f"{where}, competency {c_index}: must be an object with a code and a statement.")
+                continue
+            texts(competency, COMPETENCY_TEXTS, f"{where}, competency {c_index}")
+    return problems
 
 
 def normalise(raw: dict[str, Any]) -> dict[str, Any]:
@@ -162,14 +242,19 @@ def validate_framework(framework: dict[str, Any], *, prefix: str = "") -> list[s
         errors.append(f"{lead}the framework has no name.")
     if not framework.get("slug"):
         framework["slug"] = slugify(framework.get("name") or "")[:100]
+    if _holds_nul(framework):
+        errors.append(f"{lead}{NUL_MESSAGE[0].lower()}{NUL_MESSAGE[1:]}")
+    for name, limit in MAX_LENGTHS.items():
+        if len(str(framework.get(name) or "")) > limit:
+            label = "short name (slug)" if name == "slug" else name.replace("_", " ")
+            errors.append(f"{lead}the {label} is longer than {limit} characters.")
+    if framework.get("slug") and not SLUG.fullmatch(str(framework["slug"])):
+        errors.append(f"{lead}the short name (slug) may hold only letters, numbers, hyphens and underscores.")
     version = framework.get("version")
     if version not in (None, ""):
-        try:
-            framework["version"] = int(version)
-            if framework["version"] < 1:
-                raise ValueError
-        except (TypeError, ValueError):
-            errors.append(f"{lead}the version must be a whole number of at least 1.")
+        framework["version"] = _whole_number(version)
+        if framework["version"] is None:
+            errors.append(f"{lead}the version must be a whole number from 1 to {MAX_VERSION}.")
     else:
         framework["version"] = None
     if not framework.get("sections"):
@@ -199,6 +284,35 @@ def validate_framework(framework: dict[str, Any], *, prefix: str = "") -> list[s
             if not competency.get("statement"):
                 errors.append(f"{cwhere}: the statement is empty.")
     return errors
+
+
+def _holds_nul(value: Any) -> bool:
+    """Whether any text of the framework holds a NUL character (no database column stores one)."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(item) for item in value.values())
+    if isinstance(value, list):
+        return any(_holds_nul(item) for item in value)
+    return False
+
+
+def _whole_number(value: Any) -> int | None:
+    """A version from a file: a whole number (or its digits as text) from 1 to MAX_VERSION."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, float):
+        if not math.isfinite(value) or not value.is_integer():
+            return None
+        value = int(value)
+    if isinstance(value, str):
+        value = value.strip()
+        if not (value.isascii() and value.isdigit() and len(value) <= len(str(MAX_VERSION))):
+            return None
+        value = int(value)
+    if not isinstance(value, int) or not 1 <= value <= MAX_VERSION:
+        return None
+    return value
 
 
 def save_framework(
