@@ -18,8 +18,23 @@ def record(
     before: dict | None = None,
     after: dict | None = None,
 ) -> AuditEntry:
+    audited = entry(actor=actor, action=action, obj=obj, summary=summary, before=before, after=after)
+    audited.save()
+    return audited
+
+
+def entry(
+    *,
+    actor: Any,
+    action: str,
+    obj: models.Model,
+    summary: str,
+    before: dict | None = None,
+    after: dict | None = None,
+) -> AuditEntry:
+    """An unsaved entry, for services that write many at once (``AuditEntry.objects.bulk_create``)."""
     actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
-    return AuditEntry.objects.create(
+    return AuditEntry(
         actor_id=actor_id,
         action=action,
         object_type=obj._meta.label_lower,

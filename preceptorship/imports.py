@@ -39,7 +39,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from preceptorship import access, audit, jobs
+from preceptorship import access, audit, jobs, services
 from preceptorship.models import Membership, Organisation, Profession, StaffImport, Team, User
 
 Role = Membership.Role
@@ -55,8 +55,9 @@ APPLY_TIME_LIMIT = 900
 WORKING = (StaffImport.Status.CHECKING, StaffImport.Status.IMPORTING)
 PROGRESS_EVERY = 500
 ERRORS_SHOWN = 200
-LEAD_MAY_GRANT = {Role.PRACTITIONER, Role.MENTOR, Role.LINE_MANAGER, Role.HEAD_OF_SERVICE,
-                  Role.OPERATIONAL_DIRECTOR, Role.HR}
+# A row about an account the importer may not change says only this: nothing about whose it is.
+ADDRESS_REFUSED = "This address cannot be used in this import; ask an administrator"
+OWN_ROW_REFUSED = "This is your own account: nobody can change their own roles or details in an import"
 
 # Column headings accepted (lower case, spaces and punctuation folded); the first is the template's.
 COLUMNS: dict[str, list[str]] = {
@@ -255,7 +256,7 @@ def _role_values(text: str, grantable: set[str]) -> tuple[list[str], list[str]]:
         if value is None:
             problems.append(f"“{part.strip()}” is not a role (for example Practitioner, Mentor, Line manager)")
         elif value not in grantable:
-            problems.append(f"You cannot give the role {_ROLE_LABELS[value]}")
+            problems.append(f"You cannot give the role {_ROLE_LABELS[value]}: only an administrator can")
         elif value not in roles:
             roles.append(value)
     return roles or [Role.PRACTITIONER], problems
@@ -265,7 +266,8 @@ def check(user: Any, rows: list[dict[str, str]], *, progress: Any = None) -> Pla
     """Check every row against the directory (a fixed number of queries) and plan the changes."""
     plan = Plan(rows=len(rows))
     organisations = allowed_organisations(user)
-    grantable = {str(v) for v in (Role.values if access.is_administrator(user) else LEAD_MAY_GRANT)}
+    administrator = services.grants_every_role(user)
+    grantable = {str(v) for v in (Role.values if administrator else services.LEAD_GRANTS)}
     professions: dict[str, Profession] = {}
     for profession in Profession.objects.all():
         professions[_fold(profession.name)] = profession
@@ -283,7 +285,6 @@ def check(user: Any, rows: list[dict[str, str]], *, progress: Any = None) -> Pla
     employers: dict[int, set[int]] = {}
     for user_id, organisation_id, _role, _team in memberships:
         employers.setdefault(user_id, set()).add(organisation_id)
-    administrator = access.is_administrator(user)
     seen: dict[str, int] = {}
     new_teams: dict[tuple[int, str], str] = {}
     for number, row in enumerate(rows, start=2):  # row 1 holds the headings
@@ -329,8 +330,19 @@ def check(user: Any, rows: list[dict[str, str]], *, progress: Any = None) -> Pla
         messages += role_problems
         existing = people.get(email)
         works_at = employers.get(existing.pk, set()) if existing else set()
-        if works_at and not administrator and not works_at & org_ids:
-            messages.append("This person works for another organisation: ask an administrator to add them")
+        if email and email == user.email:
+            messages.append(OWN_ROW_REFUSED)
+        elif existing is not None and not administrator and (
+                existing.is_superuser or existing.is_staff or not works_at & org_ids):
+            # Administrators' and staff accounts, and accounts of no organisation the importer
+            # leads, are never changed by a lead's import, and the preview tells nothing about them.
+            messages.append(ADDRESS_REFUSED)
+        elif organisation is not None:
+            for role in roles:
+                refusal = services.role_change_refusal(actor=user, user=existing, organisation_id=organisation.pk,
+                                                       role=role, user_organisation_ids=works_at)
+                if refusal and refusal not in messages:
+                    messages.append(refusal)
         if messages:
             plan.errors.append({"row": number, "email": email, "messages": messages})
             continue
@@ -495,7 +507,7 @@ def staff_import_apply(*, staff_import_id: int) -> StaffImport:
                     status=StaffImport.Status.INVALID, preview=plan.preview(), step="",
                 )
                 return StaffImport.objects.get(pk=staff_import.pk)
-            created_ids = _save(plan)
+            created_ids = _save(plan, actor)
             audit.record(
                 actor=actor, action="staff_import.apply", obj=staff_import,
                 summary=(f"Imported {staff_import.original_filename}: {len(plan.creates)} created, "
@@ -517,8 +529,9 @@ def staff_import_apply(*, staff_import_id: int) -> StaffImport:
     return StaffImport.objects.get(pk=staff_import.pk)
 
 
-def _save(plan: Plan) -> list[int]:
-    """Bulk writes: new teams, new people (unusable passwords), changed fields, new roles."""
+def _save(plan: Plan, actor: Any) -> list[int]:
+    """Bulk writes: new teams, new people (unusable passwords), changed fields, new roles (given
+    through ``services.memberships_grant_many``, under the same rules and audit as any grant)."""
     for organisation_id, name in plan.teams:
         Team.objects.get_or_create(organisation_id=organisation_id, name=name)
     team_ids = {
@@ -543,14 +556,12 @@ def _save(plan: Plan) -> list[int]:
         changed.append(user)
     if changed:
         User.objects.bulk_update(changed, sorted(fields), batch_size=1000)
-    Membership.objects.bulk_create(
-        [
-            Membership(user=people[role["email"]], organisation_id=role["organisation_id"], role=role["role"],
-                       team_id=team_ids.get(role["team"]) if role["team"] else None)
-            for role in plan.roles
-        ],
-        batch_size=1000, ignore_conflicts=True,
-    )
+    organisations = Organisation.objects.in_bulk({role["organisation_id"] for role in plan.roles})
+    services.memberships_grant_many(actor=actor, memberships=[
+        Membership(user=people[role["email"]], organisation=organisations[role["organisation_id"]], role=role["role"],
+                   team_id=team_ids.get(role["team"]) if role["team"] else None)
+        for role in plan.roles
+    ])
     return [people[create["email"]].pk for create in plan.creates]
 
 

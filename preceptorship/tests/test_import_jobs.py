@@ -26,7 +26,7 @@ def lead(organisation):
 
 
 def _fail_saving(monkeypatch) -> None:
-    def broken(plan):
+    def broken(plan, actor):
         raise MemoryError
 
     monkeypatch.setattr(imports, "_save", broken)

@@ -243,6 +243,6 @@ def test_a_person_of_another_organisation_is_not_changed_by_a_lead(lead, organis
         actor=lead, upload=_csv([_row(1, organisation, **{"E-mail": "neighbour@example.org", "Last name": "Taken"})])
     )
     assert staff_import.status == StaffImport.Status.INVALID
-    assert "works for another organisation" in staff_import.preview["errors"][0]["messages"][0]
+    assert staff_import.preview["errors"][0]["messages"] == [imports.ADDRESS_REFUSED]
     neighbour.refresh_from_db()
     assert neighbour.last_name == "Kept"
