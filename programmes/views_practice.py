@@ -365,10 +365,15 @@ REVIEW_TEMPLATE = "programmes/practice/review_detail.html"
 def _review_context(request: HttpRequest, review: ReviewMeeting, **forms: Any) -> dict[str, Any]:
     user = request.user
     enrolment = review.enrolment
+    # The goals' text and progress notes only for those who see the goals themselves (the preceptee,
+    # mentor and line manager); a programme lead sees how many goals were reviewed.
+    goal_updates = list(review.goal_updates.select_related("goal"))
+    visible_goals = set(access.scope(user, Goal).filter(enrolment_id=enrolment.pk).values_list("pk", flat=True))
     context = {
         "review": review, "enrolment": enrolment, **_roles_on(user, enrolment),
         "actions": review.actions.all(), "addenda": review.addenda.select_related("author"),
-        "goal_updates": review.goal_updates.select_related("goal"),
+        "goal_updates": [update for update in goal_updates if update.goal_id in visible_goals],
+        "goals_reviewed": len({update.goal_id for update in goal_updates}),
         "can_correct": access.can(user, review, "correct") and review.status == ReviewMeeting.Status.HELD,
         "can_add_addendum": access.can(user, review, "addendum") and review.status == ReviewMeeting.Status.HELD,
         "can_acknowledge": access.can(user, review, "acknowledge") and review.acknowledged_at is None,
