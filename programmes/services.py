@@ -1024,6 +1024,14 @@ def completion_confirm(
         role = CompletionConfirmation.Role.LINE_MANAGER
     else:
         raise TransitionError("Only the mentor or the line manager can confirm completion.")
+    if confirmed:
+        other = enrolment.confirmations.filter(confirmed=True, by=actor).exclude(role=role).first()
+        if other is not None:
+            raise TransitionError(
+                f"You have already confirmed completion as the {other.get_role_display().lower()}. The two "
+                "confirmations must come from two different people: ask the programme lead to name someone else "
+                "as the mentor or the line manager."
+            )
     if not confirmed and not reason.strip():
         raise ValidationError({"reason": "Say why the preceptee has not completed yet."})
     if not confirmed and proposed_extension_months is not None and not 1 <= proposed_extension_months <= 24:
@@ -1068,8 +1076,16 @@ def completion_record_outcome(
     enrolment = _lock(enrolment)
     if not enrolment.is_current:
         raise TransitionError("Only an active enrolment can be completed.")
-    confirmed = set(enrolment.confirmations.filter(confirmed=True).values_list("role", flat=True))
-    missing = [role for role in required_confirmations(enrolment) if role not in confirmed]
+    answers = dict(enrolment.confirmations.filter(confirmed=True).values_list("role", "by_id"))
+    missing = [role for role in required_confirmations(enrolment) if role not in answers]
+    if missing and enrolment.mentor_id == enrolment.line_manager_id:
+        raise TransitionError(
+            "The mentor is also the line manager, and completion needs confirming by two different people. Name "
+            "another line manager (or mentor) for this enrolment first."
+        )
+    if len(answers) > 1 and len(set(answers.values())) < len(answers):
+        raise TransitionError("Completion was confirmed twice by the same person; it needs two different people. "
+                              "Name another mentor or line manager and ask them to confirm.")
     if missing:
         labels = dict(CompletionConfirmation.Role.choices)
         raise TransitionError(

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from preceptorship import access
 from preceptorship.models import Membership
-from progression.models import Evidence, EvidencePack, Framework, LetterTemplate, ProgressionCase
+from progression.models import Delegation, Evidence, EvidencePack, Framework, LetterTemplate, ProgressionCase
 
 Role = Membership.Role
 Stage = ProgressionCase.Stage
@@ -72,6 +74,33 @@ def holds_chain_role(user: Any, case: ProgressionCase, role: str) -> bool:
     return False
 
 
+def delegations_in_force(user: Any, day: datetime.date | None = None) -> models.QuerySet:
+    """Delegations to ``user`` in force on ``day`` (today)."""
+    day = day or timezone.localdate()
+    return Delegation.objects.filter(delegate_id=user.pk, withdrawn_at__isnull=True, starts_on__lte=day,
+                                     ends_on__gte=day)
+
+
+def delegation_for(user: Any, case: ProgressionCase) -> Delegation | None:
+    """The delegation in force that lets ``user`` decide for the case's Head of Service, if any."""
+    if not user.is_authenticated or case.head_of_service_id == user.pk:
+        return None
+    return (delegations_in_force(user).filter(delegator_id=case.head_of_service_id,
+                                               organisation_id=case.organisation_id)
+            .select_related("delegator").order_by("ends_on").last())
+
+
+def may_decide_as_head_of_service(user: Any, case: ProgressionCase) -> bool:
+    """The Head of Service named on the case decides (if they still hold the role there), or a Head of
+    Service of the organisation they delegated to, for as long as the delegation is in force."""
+    if case.practitioner_id == user.pk:
+        return False
+    if case.head_of_service_id == user.pk:
+        return holds_chain_role(user, case, Role.HEAD_OF_SERVICE)
+    return (access.has_role(user, Role.HEAD_OF_SERVICE, organisation=case.organisation_id)
+            and delegation_for(user, case) is not None)
+
+
 # The stage at which each chain step may be taken, and the role that takes it.
 STEP_RULES: dict[str, tuple[str, str]] = {
     "hos_decide": (Stage.SUBMITTED, Role.HEAD_OF_SERVICE),
@@ -111,6 +140,8 @@ class ProgressionCasePolicy(access.Policy):
             return draft and (case.practitioner_id == user.pk or case.line_manager_id == user.pk)
         if action == "worker_comment":
             return draft and case.practitioner_id == user.pk
+        if action == "hos_decide":
+            return case.stage == Stage.SUBMITTED and may_decide_as_head_of_service(user, case)
         if action in STEP_RULES:
             stage, role = STEP_RULES[action]
             return case.stage == stage and holds_chain_role(user, case, role)
@@ -163,3 +194,23 @@ class LetterTemplatePolicy(access.Policy):
             access.is_administrator(user)
             or access.has_role(user, Role.PROGRAMME_LEAD, Role.HR, organisation=obj.organisation_id)
         )
+
+
+def may_delegate(user: Any) -> bool:
+    """Heads of Service delegate their own decisions (for leave, say)."""
+    return access.has_role(user, Role.HEAD_OF_SERVICE)
+
+
+@access.register(Delegation)
+class DelegationPolicy(access.Policy):
+    """Seen by the Head of Service who delegated and the delegate; withdrawn by the first."""
+
+    def scope(self, user: Any, queryset: models.QuerySet) -> models.QuerySet:
+        if access.is_administrator(user):
+            return queryset
+        return queryset.filter(Q(delegator_id=user.pk) | Q(delegate_id=user.pk))
+
+    def allows(self, user: Any, obj: Any, action: str) -> bool:
+        if action == "withdraw":
+            return obj.delegator_id == user.pk or access.is_administrator(user)
+        return False

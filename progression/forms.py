@@ -298,6 +298,24 @@ class LetterTemplateForm(NHSForm):
     )
 
 
+class DelegationForm(NHSForm):
+    submit_label = "Delegate my decisions"
+
+    delegate = PersonChoiceField(label="Head of Service who will decide for you", queryset=User.objects.none(),
+                                 empty_label="Choose a Head of Service")
+    starts_on = NHSDateField(label="First day", help_text="For example, 21 12 2026")
+    ends_on = NHSDateField(label="Last day", help_text="At most 92 days after the first day.")
+    reason = forms.CharField(label="Reason (optional)", max_length=200, required=False,
+                             help_text="For example, annual leave. The delegate and the case history show it.")
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        organisations = access.organisation_ids(user, Role.HEAD_OF_SERVICE)
+        self.fields["delegate"].queryset = (access.people_in(organisations, Role.HEAD_OF_SERVICE)
+                                            .exclude(pk=user.pk).filter(is_active=True)
+                                            .order_by("first_name", "last_name"))
+
+
 # Filters --------------------------------------------------------------------------------------
 
 

@@ -40,6 +40,7 @@ def _has_own_case(user: Any) -> bool:
 register_nav("Progression cases", "progression:case-list", access.any_role(*CASE_ROLES), order=40)
 register_nav("Frameworks", "progression:framework-list", lambda user: True, order=60)
 register_nav("Letter template", "progression:letter-template", access.any_role(Role.HR), order=65)
+register_nav("Delegate your decisions", "progression:delegations", access.any_role(Role.HEAD_OF_SERVICE), order=66)
 register_panel(Panel(
     title="Progression cases waiting for you",
     template="progression/includes/home_waiting.html",

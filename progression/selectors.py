@@ -8,12 +8,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from preceptorship import access, kept
 from preceptorship.models import Membership, User
+from progression.access import delegations_in_force
 from progression.models import (
     Competency,
     CompetencyAssessment,
@@ -55,11 +56,13 @@ def waiting_for(user: Any) -> QuerySet:
     cases = access.scope(user, ProgressionCase)
     condition = Q(pk__in=[])
     condition |= Q(line_manager_id=user.pk, stage__in=[Stage.DRAFT, Stage.HR_RECORDED, Stage.WORKER_TOLD])
+    if access.has_role(user, Role.HEAD_OF_SERVICE):
+        # The cases naming them, and those of the Heads of Service who delegated to them.
+        delegated = delegations_in_force(user).filter(delegator_id=OuterRef("head_of_service_id"),
+                                                      organisation_id=OuterRef("organisation_id"))
+        condition |= Q(stage=Stage.SUBMITTED) & (Q(head_of_service_id=user.pk) | Exists(delegated))
     for m in access.memberships(user):
-        if m.role == Role.HEAD_OF_SERVICE:
-            team_q = Q() if m.team_id is None else (Q(team_id=m.team_id) | Q(team__isnull=True))
-            condition |= Q(organisation_id=m.organisation_id, stage=Stage.SUBMITTED) & team_q
-        elif m.role == Role.OPERATIONAL_DIRECTOR:
+        if m.role == Role.OPERATIONAL_DIRECTOR:
             condition |= Q(organisation_id=m.organisation_id, stage=Stage.RECOMMENDED)
         elif m.role == Role.HR:
             condition |= Q(organisation_id=m.organisation_id, stage__in=[Stage.SIGNED_OFF, Stage.WORKER_TOLD])

@@ -23,12 +23,14 @@ from django.utils import timezone
 from preceptorship import access, audit, jobs
 from preceptorship.models import Membership, Organisation, Profession, Team, User
 from preceptorship.notifications import notify
+from progression import access as progression_access
 from progression import evidence_links, frameworks_io, line_managers
 from progression.models import (
     Competency,
     CompetencyAssessment,
     CompetencyMark,
     Decision,
+    Delegation,
     Evidence,
     EvidencePack,
     Framework,
@@ -446,18 +448,71 @@ def _require(actor: User, case: ProgressionCase, action: str, message: str) -> N
 
 def _decide(
     case: ProgressionCase, *, actor: User, role: str, decision: str, to_stage: str, comment: str,
-    from_stage: str = "",
+    from_stage: str = "", on_behalf_of: User | None = None,
 ) -> Decision:
     return Decision.objects.create(case=case, actor=actor, role=role, decision=decision,
-                                   from_stage=from_stage, to_stage=to_stage, comment=comment)
+                                   from_stage=from_stage, to_stage=to_stage, comment=comment,
+                                   on_behalf_of=on_behalf_of)
 
 
 def _record_step(case: ProgressionCase, *, actor: User, role: str, kind: str, from_stage: str, comment: str,
-                 summary: str) -> None:
+                 summary: str, on_behalf_of: User | None = None) -> None:
     """The append-only decision and the audit entry every step of the chain leaves behind."""
-    _decide(case, actor=actor, role=role, decision=kind, from_stage=from_stage, to_stage=case.stage, comment=comment)
+    _decide(case, actor=actor, role=role, decision=kind, from_stage=from_stage, to_stage=case.stage, comment=comment,
+            on_behalf_of=on_behalf_of)
     audit.record(actor=actor, action=f"progression_case.{kind}", obj=case, summary=summary,
                  before={"stage": from_stage}, after={"stage": case.stage})
+
+
+# Separation of duties: the four steps that decide a progression (a pay rise) are taken by four
+# different people. Whoever took one of them on a case, at any time in its history (a returned and
+# resubmitted case included), takes none of the other three on it.
+SUBMISSION, RECOMMENDATION, SIGN_OFF, HR_RECORD = "submission", "recommendation", "sign-off", "HR record"
+DUTY_PHRASES = {
+    SUBMISSION: ("submitted this case", "submit it"),
+    RECOMMENDATION: ("took the Head of Service's decision on this case", "take the Head of Service's decision"),
+    SIGN_OFF: ("took the Operational Director's decision on this case", "take the Operational Director's decision"),
+    HR_RECORD: ("recorded the HR process for this case", "record the HR process"),
+}
+
+
+def _duty(decision: str, role: str) -> str | None:
+    if decision == Decision.Kind.SUBMITTED:
+        return SUBMISSION
+    if decision == Decision.Kind.HR_RECORDED:
+        return HR_RECORD
+    if role == Role.HEAD_OF_SERVICE and decision in (Decision.Kind.RECOMMENDED, Decision.Kind.RETURNED):
+        return RECOMMENDATION
+    if role == Role.OPERATIONAL_DIRECTOR and decision in (
+        Decision.Kind.SIGNED_OFF, Decision.Kind.DECLINED, Decision.Kind.RETURNED
+    ):
+        return SIGN_OFF
+    return None
+
+
+def duties_taken(case: ProgressionCase, actor: User) -> set[str]:
+    """The deciding steps ``actor`` has taken on ``case``."""
+    taken = Decision.objects.filter(case=case, actor=actor).values_list("decision", "role")
+    return {duty for decision, role in taken if (duty := _duty(decision, role))}
+
+
+def separation_refusal(case: ProgressionCase, actor: User, duty: str) -> str:
+    """Why ``actor`` may not take ``duty`` on ``case`` (another of the four steps is theirs), or ""."""
+    others = sorted(duties_taken(case, actor) - {duty})
+    if duty == SUBMISSION and case.head_of_service_id == actor.pk:
+        return ("You are named as the Head of Service on this case, so you cannot also submit it. The steps that "
+                "decide a progression are taken by different people.")
+    if not others:
+        return ""
+    took = DUTY_PHRASES[others[0]][0]
+    return (f"You {took}, so someone else must {DUTY_PHRASES[duty][1]}: submission, the Head of Service's "
+            "recommendation, the sign-off and the HR record of one case are taken by four different people.")
+
+
+def _separate(case: ProgressionCase, actor: User, duty: str) -> None:
+    refusal = separation_refusal(case, actor, duty)
+    if refusal:
+        raise TransitionError(refusal)
 
 
 def _move(case: ProgressionCase, *, to_stage: str, extra_fields: list[str] | None = None) -> str:
@@ -619,6 +674,7 @@ def progression_case_submit(*, actor: User, case: ProgressionCase, comment: str 
     with transaction.atomic():
         locked = _lock(case, expected_revision)
         _require(actor, locked, "submit", "Only the line manager can submit the case, while it is a draft.")
+        _separate(locked, actor, SUBMISSION)
         missing = missing_for_submission(locked)
         if missing:
             raise ValidationError(
@@ -648,8 +704,11 @@ def progression_case_hos_decide(*, actor: User, case: ProgressionCase, recommend
     with transaction.atomic():
         locked = _lock(case, expected_revision)
         _require(actor, locked, "hos_decide",
-                 f"Only a Head of Service of the practitioner's service can take this step, and only while the case "
-                 f"is with the Head of Service (it is now “{locked.get_stage_display()}”).")
+                 f"Only the Head of Service named on the case ({locked.head_of_service}), or a Head of Service they "
+                 f"have delegated their decisions to, can take this step, and only while the case is with the Head "
+                 f"of Service (it is now “{locked.get_stage_display()}”).")
+        _separate(locked, actor, RECOMMENDATION)
+        delegation = progression_access.delegation_for(actor, locked)
         if recommend:
             from_stage = _move(locked, to_stage=Stage.RECOMMENDED)
             kind = Decision.Kind.RECOMMENDED
@@ -663,8 +722,13 @@ def progression_case_hos_decide(*, actor: User, case: ProgressionCase, recommend
             kind = Decision.Kind.RETURNED
             _tell([locked.line_manager, locked.practitioner], locked, "progression_case_returned",
                   "A progression case was returned by the Head of Service", comment)
+        on_behalf = ""
+        if delegation is not None:
+            on_behalf = (f" for {delegation.delegator}, who delegated their decisions until "
+                         f"{delegation.ends_on:%-d %B %Y}")
         _record_step(locked, actor=actor, role=Role.HEAD_OF_SERVICE, kind=kind, from_stage=from_stage,
-                     comment=comment.strip(), summary=f"Head of Service: {kind}")
+                     comment=comment.strip(), summary=f"Head of Service: {kind}{on_behalf}",
+                     on_behalf_of=delegation.delegator if delegation else None)
     return locked
 
 
@@ -680,6 +744,7 @@ def progression_case_od_decide(*, actor: User, case: ProgressionCase, decision: 
         _require(actor, locked, "od_decide",
                  f"Only an Operational Director of the practitioner's organisation can take this step, and only while "
                  f"the case is with the Operational Director (it is now “{locked.get_stage_display()}”).")
+        _separate(locked, actor, SIGN_OFF)
         if decision == "sign_off":
             from_stage = _move(locked, to_stage=Stage.SIGNED_OFF)
             kind = Decision.Kind.SIGNED_OFF
@@ -725,6 +790,7 @@ def progression_case_hr_record(
         _require(actor, locked, "hr_record",
                  f"Only HR of the practitioner's organisation can record the HR process, and only once the case is "
                  f"signed off (it is now “{locked.get_stage_display()}”).")
+        _separate(locked, actor, HR_RECORD)
         if redeployed_to is not None and redeployed_to.organisation_id != locked.organisation_id:
             raise ValidationError({"redeployed_to": "Choose a team in the practitioner's organisation."})
         locked.hr_reference = hr_reference.strip()
@@ -788,6 +854,83 @@ def progression_case_confirm(*, actor: User, case: ProgressionCase, expected_rev
         if locked.line_manager_id != actor.pk:
             _tell([locked.line_manager], locked, "progression_case_confirmed",
                   f"The progression of {locked.practitioner} is confirmed in writing")
+    return locked
+
+
+# Delegations ----------------------------------------------------------------------------------
+
+DELEGATION_MAX_DAYS = 92
+
+
+def delegation_create(
+    *, actor: User, delegate: User | None, starts_on: datetime.date | None, ends_on: datetime.date | None,
+    reason: str = "", organisation: Organisation | None = None, delegator: User | None = None,
+) -> Delegation:
+    """A Head of Service lets another Head of Service of their organisation decide the cases naming
+    them, from one day to another (an administrator may record it for them)."""
+    delegator = delegator or actor
+    if delegator.pk != actor.pk and not access.is_administrator(actor):
+        raise PermissionDenied("Only an administrator can record a delegation for someone else.")
+    organisations = access.organisation_ids(delegator, Role.HEAD_OF_SERVICE)
+    if organisation is None and len(organisations) == 1:
+        organisation = Organisation.objects.get(pk=next(iter(organisations)))
+    if organisation is None or organisation.pk not in organisations:
+        raise PermissionDenied("Only a Head of Service can delegate their decisions, in their own organisation.")
+    errors: dict[str, str] = {}
+    if delegate is None:
+        errors["delegate"] = "Choose the Head of Service who will decide for you."
+    elif delegate.pk == delegator.pk:
+        errors["delegate"] = "Choose someone other than yourself."
+    elif not access.has_role(delegate, Role.HEAD_OF_SERVICE, organisation=organisation) or not delegate.is_active:
+        errors["delegate"] = f"Choose a Head of Service of {organisation}."
+    today = timezone.localdate()
+    if starts_on is None:
+        errors["starts_on"] = "Enter the first day the delegate decides for you."
+    elif starts_on < today:
+        errors["starts_on"] = "The first day cannot be in the past."
+    if ends_on is None:
+        errors["ends_on"] = "Enter the last day the delegate decides for you."
+    elif starts_on is not None and ends_on < starts_on:
+        errors["ends_on"] = "The last day must be the same as or after the first day."
+    elif starts_on is not None and (ends_on - starts_on).days >= DELEGATION_MAX_DAYS:
+        errors["ends_on"] = f"A delegation lasts at most {DELEGATION_MAX_DAYS} days; record a new one after that."
+    reason = reason.strip()
+    if len(reason) > 200:
+        errors["reason"] = "Keep the reason to 200 characters or fewer."
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        delegation = Delegation.objects.create(organisation=organisation, delegator=delegator, delegate=delegate,
+                                               starts_on=starts_on, ends_on=ends_on, reason=reason,
+                                               recorded_by=actor)
+        period = f"{starts_on:%-d %B %Y} to {ends_on:%-d %B %Y}"
+        audit.record(actor=actor, action="delegation.create", obj=delegation,
+                     summary=f"{delegator} delegated Head of Service decisions to {delegate}, {period}",
+                     after={"delegator": delegator.pk, "delegate": delegate.pk, "starts_on": str(starts_on),
+                            "ends_on": str(ends_on)})
+        notify(recipient=delegate, kind="delegation_received", about=delegation,
+               subject=f"{delegator} has asked you to decide their progression cases, {period}",
+               body="Cases naming them as Head of Service wait for you too while the delegation is in force.",
+               url=reverse("progression:delegations"), essential=True)
+    return delegation
+
+
+def delegation_withdraw(*, actor: User, delegation: Delegation) -> Delegation:
+    with transaction.atomic():
+        locked = Delegation.objects.select_for_update().get(pk=delegation.pk)
+        if locked.delegator_id != actor.pk and not access.is_administrator(actor):
+            raise PermissionDenied("Only the Head of Service who delegated, or an administrator, can withdraw it.")
+        if locked.withdrawn_at is not None:
+            raise TransitionError("This delegation has already been withdrawn.")
+        if locked.ends_on < timezone.localdate():
+            raise TransitionError("This delegation has already ended.")
+        locked.withdrawn_at = timezone.now()
+        locked.save(update_fields=["withdrawn_at", "updated_at"])
+        audit.record(actor=actor, action="delegation.withdraw", obj=locked,
+                     summary=f"Delegation from {locked.delegator} to {locked.delegate} withdrawn")
+        notify(recipient=locked.delegate, kind="delegation_withdrawn", about=locked,
+               subject=f"{locked.delegator} has withdrawn their delegation to you",
+               url=reverse("progression:delegations"))
     return locked
 
 

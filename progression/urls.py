@@ -44,4 +44,6 @@ urlpatterns = [
     path("packs/<int:pk>/", views.PackDetailView.as_view(), name="pack-detail"),
     path("packs/<int:pk>/download/", views.pack_download, name="pack-download"),
     path("letter-template/", views.LetterTemplateView.as_view(), name="letter-template"),
+    path("delegations/", views.DelegationView.as_view(), name="delegations"),
+    path("delegations/<int:pk>/withdraw/", views.delegation_withdraw, name="delegation-withdraw"),
 ]

@@ -10,8 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.files.base import ContentFile
+from django.utils import timezone
 
 from preceptorship.models import Membership
+from preceptorship.tests.factories import person
 from progression import services
 from progression.models import Competency, Evidence, EvidencePack, ProgressionCase, Section
 from progression.tests.factories import small_framework
@@ -102,6 +104,16 @@ EXPECTATIONS: dict[str, dict[str, dict[str, int]]] = {
         "GET": {**ANON, "hr": 200, "programme_lead": 200, "*": 403},
         "POST": {**ANON, "hr": 200, "programme_lead": 200, "*": 403},
     },
+    # Heads of Service delegate their own decisions; a delegation is withdrawn by whoever gave it.
+    "progression:delegations": {
+        "GET": {**ANON, "head_of_service": 200, "*": 403},
+        "POST": {**ANON, "head_of_service": 200, "*": 403},
+    },
+    "progression:delegation-withdraw": {
+        **NOT_POST,
+        "POST": {**ANON, "own:head_of_service": 302, "own:administrator": 302, "other:administrator": 302,
+                 "own:*": 404, "other:*": 404},
+    },
 }
 
 
@@ -180,6 +192,15 @@ def _pack(world: Any, viewer: Any, target: str) -> dict[str, int]:
     return {"pk": pack.pk}
 
 
+def _delegation(world: Any, viewer: Any, target: str) -> dict[str, int]:
+    users = world.users if target == "own" else world.other_users
+    organisation = world.organisation if target == "own" else world.other_organisation
+    stand_in = person(organisation, Role.HEAD_OF_SERVICE)
+    delegation = services.delegation_create(actor=users["head_of_service"], delegate=stand_in,
+                                            starts_on=timezone.localdate(), ends_on=timezone.localdate())
+    return {"pk": delegation.pk}
+
+
 BUILDERS = {
     "progression:framework-detail": _framework,
     "progression:framework-edit": _framework,
@@ -210,6 +231,7 @@ BUILDERS = {
     "progression:pack-request": _case_at(Stage.DRAFT),
     "progression:pack-detail": _pack,
     "progression:pack-download": _pack,
+    "progression:delegation-withdraw": _delegation,
 }
 
 
