@@ -159,18 +159,32 @@ def _csv_table(content: bytes) -> list[list[str]]:
 
 
 def _xlsx_table(content: bytes) -> list[list[Any]]:
-    from zipfile import BadZipFile
-
     from openpyxl import load_workbook
 
+    not_valid = "The file is not a valid Excel (.xlsx) file: save it again from Excel as a workbook"
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (BadZipFile, OSError, KeyError, ValueError) as error:
-        raise ImportFileError("The file is not a valid Excel (.xlsx) file") from error
-    sheet = workbook.worksheets[0]
-    table = [list(row) for row in sheet.iter_rows(values_only=True)]
-    workbook.close()
-    return table
+    except Exception as error:  # a damaged zip or part fails in many ways inside openpyxl
+        raise ImportFileError(not_valid) from error
+    try:
+        if not workbook.worksheets:
+            raise ImportFileError("The workbook has no worksheet (only charts): put the staff on a worksheet")
+        too_many = f"The file has more than {MAX_ROWS:,} rows: split it into smaller files"
+        table, filled = [], 0
+        for number, row in enumerate(workbook.worksheets[0].iter_rows(values_only=True)):
+            values = list(row)
+            filled += any(str(value or "").strip() for value in values)
+            # The heading row and MAX_ROWS rows at most; empty (formatted) rows count only here.
+            if filled > MAX_ROWS + 1 or number > 10 * MAX_ROWS:
+                raise ImportFileError(too_many)
+            table.append(values)
+        return table
+    except ImportFileError:
+        raise
+    except Exception as error:  # a damaged worksheet is only read here, row by row
+        raise ImportFileError(not_valid) from error
+    finally:
+        workbook.close()
 
 
 # Checking.
