@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
+from preceptorship.admin_files import private_file
 from progression import services
 from progression.models import (
     Competency,
@@ -77,14 +78,18 @@ class ProgressionCaseAdmin(admin.ModelAdmin):
     search_fields = ["practitioner__email", "practitioner__last_name", "target_role"]
     raw_id_fields = ["practitioner", "line_manager", "head_of_service", "opened_by", "told_by"]
     # Stages move only through the services (locks, checks, decisions and audit).
-    readonly_fields = ["stage", "stage_changed_at", "revision", "letter_file", "letter_generated_at"]
+    readonly_fields = ["stage", "stage_changed_at", "revision", "letter", "letter_generated_at"]
+    exclude = ["letter_file"]
     inlines = [AssessmentInline, DecisionInline]
+    letter = private_file("letter_file", "Letter")
 
 
 @admin.register(Evidence)
 class EvidenceAdmin(admin.ModelAdmin):
     list_display = ["title", "case", "example_date", "original_filename"]
-    readonly_fields = ["file", "original_filename", "content_type", "size"]
+    readonly_fields = ["stored_file", "original_filename", "content_type", "size"]
+    exclude = ["file"]
+    stored_file = private_file("file", "File")
 
 
 class LetterTemplateForm(forms.ModelForm):
