@@ -56,6 +56,14 @@ def test_static_files_are_collected_hashed_and_served_by_the_application(prod_pa
            "stylesheets), page styled with no CSP or console errors")
 
 
+def test_health_checks_answer_on_both_servers(prod_page: Any, stage: Stage) -> None:
+    for server in (stage.first, stage.second):
+        assert json.loads(fetch(prod_page, server("/livez")).text())["status"] == "ok"
+        ready = json.loads(fetch(prod_page, server("/readyz")).text())
+        assert ready["status"] == "ok", ready
+    report("health: /livez and /readyz answer ok on both servers (database and Redis reachable)")
+
+
 @pytest.mark.parametrize(("key", "panel"), HOMES, ids=[key for key, _ in HOMES])
 def test_each_role_signs_in_to_their_home_page(prod_page: Any, stage: Stage, key: str, panel: str) -> None:
     _as(prod_page, stage, key)
