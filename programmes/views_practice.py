@@ -776,14 +776,25 @@ def _autosave(
         return _not_saved(400, {"model": ["Choose a reflective model."]})
     if reflection is not None and reflection.status != Reflection.Status.DRAFT:
         return _not_saved(409, {"__all__": ["This reflection is finished: save your changes with the button."]})
-    form = ReflectionForm(request.POST, model=model_key, enrolment=enrolment, goals=list(enrolment.goals.all()))
+    reflection = reflection or autosaved_draft(request, enrolment)
+    data = request.POST
+    if reflection is not None:
+        # A box missing from the request (a broken request, a page from before a change) keeps what the
+        # draft holds instead of emptying it.
+        data = request.POST.copy()
+        for name, value in ReflectionForm.initial_from(reflection).items():
+            if name not in data and isinstance(value, str):
+                data[name] = value
+    form = ReflectionForm(data, model=model_key, enrolment=enrolment, goals=list(enrolment.goals.all()))
     form.fields["title"].required = False  # a draft may have no title yet ("Untitled reflection")
     if not form.is_valid():
         return _not_saved(400, {field: list(errors) for field, errors in form.errors.items()})
-    reflection = reflection or autosaved_draft(request, enrolment)
     typed = form.cleaned_data["title"].strip() or any(value.strip() for value in form.answers().values())
     if reflection is None and not typed:
         return _not_saved(400, {"__all__": ["Write something first."]})
+    if not typed:
+        # Every box empty: an autosave never blanks a draft (the buttons save what the page shows).
+        return _not_saved(400, {"__all__": ["nothing was written, so your saved draft is kept as it was."]})
     try:
         saved = services.reflection_save(
             actor=request.user, enrolment=enrolment, reflection=reflection, title=form.cleaned_data["title"],

@@ -145,14 +145,25 @@ def test_a_finished_reflection_is_not_changed_by_autosave(cast):
     assert Reflection.objects.get().title == "Shared with my mentor"
 
 
-def test_emptying_a_draft_is_saved(cast):
-    draft = ReflectionFactory(enrolment=cast.enrolment, status=Reflection.Status.DRAFT)
+@pytest.mark.parametrize("posted", [
+    {},  # nothing at all
+    {"title": "", "answer_description": "", "answer_feelings": "", "answer_evaluation": "", "answer_analysis": "",
+     "answer_conclusion": "", "answer_action_plan": ""},  # every box empty
+    {"title": "Home visit", "answer_feelings": "Calmer."},  # most boxes missing
+], ids=["empty", "blank", "malformed"])
+def test_an_empty_or_malformed_autosave_never_blanks_a_draft(cast, posted):
+    draft = ReflectionFactory(enrolment=cast.enrolment, status=Reflection.Status.DRAFT, title="Home visit",
+                              answers={"description": "What happened at the home visit."})
     client = client_for(cast.preceptee)
-    response = csrf_post(client, reverse("programmes:reflection-autosave", args=[draft.pk]), {},
+    response = csrf_post(client, reverse("programmes:reflection-autosave", args=[draft.pk]), posted,
                          reverse("programmes:reflection-update", args=[draft.pk]))
-    assert response.status_code == HTTPStatus.OK
     draft.refresh_from_db()
-    assert draft.title == "Untitled reflection" and not any(draft.answers.values())
+    assert draft.title == "Home visit" and draft.answers["description"] == "What happened at the home visit."
+    if posted.get("title") == "":
+        assert response.status_code == HTTPStatus.BAD_REQUEST
+        assert "saved draft is kept as it was" in response.json()["message"]
+    if posted.get("answer_feelings"):
+        assert response.status_code == HTTPStatus.OK and draft.answers["feelings"] == "Calmer."
 
 
 def test_a_save_whose_answer_never_arrived_is_found_again_by_the_pages_token(cast):
