@@ -31,10 +31,13 @@ def send(django_capture_on_commit_callbacks):
 
 @pytest.fixture
 def invited(organisation, send):
-    """An enrolment whose preceptee and mentor were sent the invitation to review 1, 14 days ahead."""
+    """An enrolment whose preceptee and mentor were sent the invitation to review 1, 14 days ahead.
+
+    Review 1 (three months from the start) is 14 to 17 days from today, by the months' lengths: never
+    sooner, so a pause from today ends before the reminder for the moved date is due."""
     today = timezone.localdate()
     e = EnrolmentFactory(programme=ProgrammeFactory(organisation=organisation, name="Physiotherapy preceptorship"),
-                         start_date=today - 76 * DAY)
+                         start_date=today - 75 * DAY)
     Enrolment.objects.filter(pk=e.pk).update(updated_at=timezone.now() - datetime.timedelta(hours=1))
     with send():
         reminders.sweep(today=e.next_review_due - 14 * DAY)
