@@ -45,6 +45,12 @@ def _as(page: Any, stage: Stage, key: str, server: Any = None) -> None:
     sign_in(page, server or stage.first, stage.email(key), stage.password)
 
 
+def open_case(page: Any, server: Any, name: str) -> None:
+    goto(page, server("/progression/cases/"))
+    page.get_by_role("link", name=name).first.click()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+
+
 def test_static_files_are_collected_hashed_and_served_by_the_application(prod_page: Any, stage: Stage) -> None:
     goto(prod_page, stage.first("/sign-in/"))
     stylesheets = prod_page.eval_on_selector_all("link[rel=stylesheet]", "links => links.map(l => l.href)")
@@ -64,6 +70,41 @@ def test_health_checks_answer_on_both_servers(prod_page: Any, stage: Stage) -> N
     report("health: /livez and /readyz answer ok on both servers (database and Redis reachable)")
 
 
+# First, before the journeys below change what is due (a review recorded, a case moved on).
+def _parts(message: Message) -> dict[str, str]:
+    return {part.get_content_type(): part.get_payload(decode=True).decode("utf-8", "replace")
+            for part in message.walk() if not part.is_multipart()}
+
+
+def test_reminder_emails_arrive_through_the_worker_with_calendar_invitations(stage: Stage) -> None:
+    before = set(stage.messages())
+    # The sweep records and queues; the worker sends each e-mail over SMTP to the local mail server.
+    counts = json.loads(stage.manage("send_due_reminders").strip().splitlines()[-1])
+    assert counts["total"] > 0, f"the sweep found nothing due: {counts}"
+
+    def arrived() -> list[Message] | None:
+        messages = [message for key, message in stage.messages().items() if key not in before]
+        invitations = [m for m in messages if "text/calendar" in _parts(m)]
+        return messages if invitations else None
+
+    messages = until("reminder e-mails with a calendar invitation at the mail server", arrived, every=1)
+    with_invitation = [m for m in messages if "text/calendar" in _parts(m)]
+    calendar = _parts(with_invitation[0])["text/calendar"]
+    assert "BEGIN:VCALENDAR" in calendar and "BEGIN:VEVENT" in calendar, calendar[:200]
+    assert with_invitation[0]["To"] and "example" in with_invitation[0]["To"]
+    assert "http://localhost:" in _parts(with_invitation[0]).get("text/plain", ""), "no link to the site"
+    report(f"reminders: the sweep queued {counts['total']}, the worker delivered {len(messages)} e-mail(s) over SMTP, "
+           f"{len(with_invitation)} with a text/calendar invitation")
+
+    # Running the sweep again records and sends nothing new.
+    settled = len(stage.messages())
+    again = json.loads(stage.manage("send_due_reminders").strip().splitlines()[-1])
+    assert again["total"] == 0, again
+    time.sleep(3)
+    assert len(stage.messages()) == settled
+    report("reminders: a second sweep e-mails nobody twice")
+
+
 @pytest.mark.parametrize(("key", "panel"), HOMES, ids=[key for key, _ in HOMES])
 def test_each_role_signs_in_to_their_home_page(prod_page: Any, stage: Stage, key: str, panel: str) -> None:
     _as(prod_page, stage, key)
@@ -79,13 +120,49 @@ def test_the_administrator_reaches_the_admin_pages(prod_page: Any, stage: Stage)
     report("admin: signed in, Django admin pages served (their static files from the manifest)")
 
 
-def test_a_mentor_opens_an_enrolment_from_the_caseload(prod_page: Any, stage: Stage) -> None:
+def test_a_mentor_records_a_review_meeting_and_the_preceptee_acknowledges_it(prod_page: Any, stage: Stage) -> None:
     _as(prod_page, stage, "mentor_ot")
     prod_page.get_by_role("link", name="Jordan Hayes", exact=True).first.click()
-    expect(prod_page.get_by_role("heading", level=1)).to_be_visible()
-    expect(prod_page.locator("main")).to_contain_text("Jordan Hayes")
+    prod_page.get_by_role("link", name="Record a review meeting", exact=True).first.click()
+    expect(prod_page.locator("h1")).to_contain_text("Record review meeting")
+    prod_page.get_by_label("What was discussed").fill("Caseload, a complex discharge and the OT forum.")
+    prod_page.check("#id_wellbeing_3")
+    prod_page.check("#id_confidence_2")
+    prod_page.check("#id_protected_time_received_1")
+    prod_page.get_by_role("button", name="Save the record", exact=True).click()
+    expect(prod_page.locator(".nhsuk-notification-banner")).to_contain_text("The review meeting is recorded")
     check_page(prod_page)
-    report("mentor: from the caseload to a preceptee's review meetings")
+    report("mentor: from the caseload, a review meeting recorded")
+
+    _as(prod_page, stage, "preceptee_ot_mid")
+    prod_page.locator(".nhsuk-card", has_text="Review records to acknowledge").get_by_role(
+        "link", name=re.compile("^Review meeting")
+    ).first.click()
+    prod_page.get_by_label("Your comment").fill("Thank you.")
+    prod_page.get_by_role("button", name="Acknowledge the record", exact=True).click()
+    expect(prod_page.locator(".nhsuk-notification-banner")).to_contain_text("You have acknowledged the record")
+    check_page(prod_page)
+    report("preceptee: the review record read and acknowledged")
+
+
+def test_the_sign_off_chain_moves_on(prod_page: Any, stage: Stage) -> None:
+    _as(prod_page, stage, "head_of_service")
+    open_case(prod_page, stage.first, "Tariq Bell")
+    prod_page.get_by_role("link", name="Recommend or return").click()
+    prod_page.get_by_label("Recommend to the Operational Director").check()
+    prod_page.get_by_role("button", name="Record the decision").click()
+    expect(prod_page.get_by_text("The case is recommended to the Operational Director.")).to_be_visible()
+    check_page(prod_page)
+    report("Head of Service: a submitted progression case recommended")
+
+    _as(prod_page, stage, "director")
+    open_case(prod_page, stage.first, "Isaac Newman")
+    prod_page.get_by_role("link", name="Sign off, return or decline").click()
+    prod_page.get_by_label("Sign off the progression").check()
+    prod_page.get_by_role("button", name="Record the decision").click()
+    expect(prod_page.get_by_text("The progression is signed off")).to_be_visible()
+    check_page(prod_page)
+    report("Operational Director: a recommended progression case signed off")
 
 
 def test_the_certificate_downloads_as_a_pdf(prod_page: Any, stage: Stage) -> None:
@@ -97,12 +174,6 @@ def test_the_certificate_downloads_as_a_pdf(prod_page: Any, stage: Stage) -> Non
         link.click()
     assert download.value.suggested_filename.endswith(".pdf")
     report(f"certificate: application/pdf, {len(body):,} bytes, downloads in the browser")
-
-
-def open_case(page: Any, server: Any, name: str) -> None:
-    goto(page, server("/progression/cases/"))
-    page.get_by_role("link", name=name).first.click()
-    expect(page.get_by_role("heading", level=1)).to_be_visible()
 
 
 def test_hr_downloads_the_letter_and_the_worker_builds_the_evidence_pack(prod_page: Any, stage: Stage) -> None:
@@ -199,40 +270,6 @@ def test_an_export_built_by_the_worker_downloads(prod_page: Any, stage: Stage) -
     assert rows[0][:3] == ("enrolment_id", "preceptee", "email") and len(rows) > 5, rows[:2]
     assert fetch(prod_page, address).body() == download.value.path().read_bytes()
     report(f"background export: built by the worker, {len(rows) - 1} enrolments in the .xlsx, downloaded")
-
-
-def _parts(message: Message) -> dict[str, str]:
-    return {part.get_content_type(): part.get_payload(decode=True).decode("utf-8", "replace")
-            for part in message.walk() if not part.is_multipart()}
-
-
-def test_reminder_emails_arrive_through_the_worker_with_calendar_invitations(stage: Stage) -> None:
-    before = set(stage.messages())
-    # The sweep records and queues; the worker sends each e-mail over SMTP to the local mail server.
-    counts = json.loads(stage.manage("send_due_reminders").strip().splitlines()[-1])
-    assert counts["total"] > 0, f"the sweep found nothing due: {counts}"
-
-    def arrived() -> list[Message] | None:
-        messages = [message for key, message in stage.messages().items() if key not in before]
-        invitations = [m for m in messages if "text/calendar" in _parts(m)]
-        return messages if invitations else None
-
-    messages = until("reminder e-mails with a calendar invitation at the mail server", arrived, every=1)
-    with_invitation = [m for m in messages if "text/calendar" in _parts(m)]
-    calendar = _parts(with_invitation[0])["text/calendar"]
-    assert "BEGIN:VCALENDAR" in calendar and "BEGIN:VEVENT" in calendar, calendar[:200]
-    assert with_invitation[0]["To"] and "example" in with_invitation[0]["To"]
-    assert "http://localhost:" in _parts(with_invitation[0]).get("text/plain", ""), "no link to the site"
-    report(f"reminders: the sweep queued {counts['total']}, the worker delivered {len(messages)} e-mail(s) over SMTP, "
-           f"{len(with_invitation)} with a text/calendar invitation")
-
-    # Running the sweep again records and sends nothing new.
-    settled = len(stage.messages())
-    again = json.loads(stage.manage("send_due_reminders").strip().splitlines()[-1])
-    assert again["total"] == 0, again
-    time.sleep(3)
-    assert len(stage.messages()) == settled
-    report("reminders: a second sweep e-mails nobody twice")
 
 
 def test_beat_is_running_with_the_hourly_sweep(stage: Stage) -> None:
