@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
@@ -83,3 +84,28 @@ class GroupedCheckboxes(forms.CheckboxSelectMultiple):
             for option in options:
                 option["group"] = group_name
         return groups
+
+
+# Names, titles and references are one line: a line break or a control character typed (or
+# pasted, or posted by a script) into one would break the pages, letters and CSV files they end up in.
+# NUL has Django's own message ("Null characters are not allowed.").
+CONTROL_CHARACTERS = re.compile(r"[\x01-\x1f\x7f]")
+
+
+def refuse_control_characters(value: Any) -> None:
+    if isinstance(value, str) and CONTROL_CHARACTERS.search(value):
+        raise ValidationError("Enter this on one line, without line breaks or other control characters.",
+                              code="control_characters")
+
+
+class OneLineFields:
+    """A form mixin: every one-line text box (a ``CharField`` drawn as a text input) refuses control
+    characters (CR, LF, NUL and the rest) with a message beside the field. Fields a form adds in its
+    ``__init__`` are covered too: the check is attached when the form is cleaned."""
+
+    def full_clean(self) -> None:
+        for field in self.fields.values():
+            if (isinstance(field, forms.CharField) and type(field.widget) is forms.TextInput
+                    and refuse_control_characters not in field.validators):
+                field.validators.append(refuse_control_characters)
+        super().full_clean()

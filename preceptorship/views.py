@@ -19,6 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from preceptorship import access, services
+from preceptorship.forms import OneLineFields
 from preceptorship.home import panels_for
 from preceptorship.models import Notification, User
 from preceptorship.notifications import notification_mark_read, notifications_mark_all_read
@@ -132,7 +133,7 @@ def notifications_read_all(request: HttpRequest) -> HttpResponse:
     return redirect("notifications")
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(OneLineFields, forms.ModelForm):
     class Meta:
         model = User
         fields = ["first_name", "last_name", "job_title", "band", "email_reminders"]

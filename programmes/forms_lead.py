@@ -15,7 +15,7 @@ from django.db.models import Case, Q, QuerySet, Value, When
 from django.forms.utils import ErrorDict
 
 from preceptorship import access
-from preceptorship.forms import RecordsField, record_ids
+from preceptorship.forms import OneLineFields, RecordsField, record_ids
 from preceptorship.models import Membership, Organisation, Profession, User
 from preceptorship.widgets import NHSDateField
 from programmes import selectors
@@ -60,7 +60,7 @@ def _person_label(user: User) -> str:
     return f"{user} ({profession})" if profession else str(user)
 
 
-class ProgrammeForm(forms.ModelForm):
+class ProgrammeForm(OneLineFields, forms.ModelForm):
     organisation = forms.ModelChoiceField(
         queryset=Organisation.objects.none(), label="Owning organisation",
         help_text="Its programme leads set the programme up and manage its enrolments.",
@@ -205,7 +205,7 @@ def line_manager_choices(programme: Programme) -> QuerySet[User]:
     )
 
 
-class PeopleForm(forms.Form):
+class PeopleForm(OneLineFields, forms.Form):
     """The mentor and line manager of one enrolment or a cohort, with the capacity confirmation."""
 
     mentor = MentorChoiceField(
@@ -382,7 +382,7 @@ class EnrolForm(PeopleSearchForm):
         self.fields["preceptees"].widget.choices = [(person.pk, _person_label(person)) for person in self.offered]
 
 
-class PauseForm(forms.Form):
+class PauseForm(OneLineFields, forms.Form):
     reason = forms.ChoiceField(
         label="Why is the preceptorship pausing?", choices=Pause.Reason.choices, widget=forms.RadioSelect,
         error_messages={"required": "Choose why the preceptorship is pausing"},
@@ -400,14 +400,14 @@ class PauseForm(forms.Form):
         return data
 
 
-class ResumeForm(forms.Form):
+class ResumeForm(OneLineFields, forms.Form):
     on = NHSDateField(
         label="Date the preceptee returned", required=False,
         help_text="Their first day back, for example 3 11 2026. The pause ends the day before.",
     )
 
 
-class ExtendForm(forms.Form):
+class ExtendForm(OneLineFields, forms.Form):
     months = forms.IntegerField(
         label="Extend by (months)", min_value=1, max_value=24,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "nhsuk-input--width-3"}),
@@ -422,7 +422,7 @@ class ExtendForm(forms.Form):
     )
 
 
-class WithdrawForm(forms.Form):
+class WithdrawForm(OneLineFields, forms.Form):
     on = NHSDateField(label="Date of withdrawal", help_text="For example, 28 2 2026")
     reason = forms.ChoiceField(
         label="Why did the preceptee withdraw?", choices=Enrolment.WithdrawalReason.choices,
@@ -434,7 +434,7 @@ class WithdrawForm(forms.Form):
     )
 
 
-class ConfirmCompletionForm(forms.Form):
+class ConfirmCompletionForm(OneLineFields, forms.Form):
     confirmed = forms.TypedChoiceField(
         label="Has the preceptee completed their preceptorship?",
         choices=[("yes", "Yes, I confirm they have completed it"), ("no", "Not yet")],
@@ -461,7 +461,7 @@ class ConfirmCompletionForm(forms.Form):
         return data
 
 
-class OutcomeForm(forms.Form):
+class OutcomeForm(OneLineFields, forms.Form):
     outcome = forms.CharField(
         label="Outcome", max_length=200, help_text='For example "Progressed to Level 2"',
         error_messages={"required": 'Enter the outcome, for example "Progressed to Level 2"'},
@@ -473,7 +473,7 @@ class OutcomeForm(forms.Form):
     )
 
 
-class EvaluationForm(forms.ModelForm):
+class EvaluationForm(OneLineFields, forms.ModelForm):
     class Meta:
         model = Evaluation
         fields = ["support_received", "confidence_now", "protected_time", "would_recommend", "comments"]

@@ -17,7 +17,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.models import ModelChoiceIterator
 
-from preceptorship.forms import GroupedCheckboxes, RecordsField
+from preceptorship.forms import GroupedCheckboxes, OneLineFields, RecordsField
 from preceptorship.widgets import NHSDateField
 from programmes.models import REFLECTIVE_MODELS, Enrolment, Goal, ProtectedTime, Reflection, ReviewAction, ReviewMeeting
 from programmes.services import ActionItem
@@ -89,7 +89,7 @@ def _competency_field(enrolment: Enrolment, label: str) -> forms.ModelMultipleCh
 # Review meetings
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(OneLineFields, forms.Form):
     """Record or correct a review meeting: the meeting, goal progress on each goal, and the actions agreed."""
 
     held_on = NHSDateField(label="Date held", help_text="For example, 15 3 2025")
@@ -204,7 +204,7 @@ class ReviewForm(forms.Form):
         return initial
 
 
-class NotHeldForm(forms.Form):
+class NotHeldForm(OneLineFields, forms.Form):
     status = forms.ChoiceField(
         label="What happened?", widget=forms.RadioSelect,
         choices=[(ReviewMeeting.Status.CANCELLED, "It was cancelled"), (ReviewMeeting.Status.MISSED, "It was missed")],
@@ -220,14 +220,14 @@ class NotHeldForm(forms.Form):
         self.helper = _helper("status", "reason", "new_date", submit="Save")
 
 
-class AcknowledgeForm(forms.Form):
+class AcknowledgeForm(OneLineFields, forms.Form):
     comment = forms.CharField(
         label="Your comment", required=False, widget=_textarea(4),
         help_text="Optional. Anything you want to add to the record, or where you see it differently.",
     )
 
 
-class AddendumForm(forms.Form):
+class AddendumForm(OneLineFields, forms.Form):
     text = forms.CharField(
         label="Addendum", widget=_textarea(4),
         help_text="The record is locked. What you write here is added beneath it, dated and signed with your name.",
@@ -237,7 +237,7 @@ class AddendumForm(forms.Form):
 # Goals
 
 
-class GoalForm(forms.Form):
+class GoalForm(OneLineFields, forms.Form):
     what = forms.CharField(label="Specific: what do you want to achieve?", max_length=300)
     measure = forms.CharField(
         label="Measurable: how will you know you have achieved it?", widget=_textarea(3),
@@ -271,7 +271,7 @@ class GoalForm(forms.Form):
         self.helper = _helper(*names, submit="Save the goal")
 
 
-class GoalProgressForm(forms.Form):
+class GoalProgressForm(OneLineFields, forms.Form):
     on = NHSDateField(label="Date", help_text="For example, 15 3 2025")
     note = forms.CharField(label="Progress", widget=_textarea(4), help_text="What you did and what changed.")
 
@@ -283,7 +283,7 @@ class GoalProgressForm(forms.Form):
 # Reflections
 
 
-class ReflectiveModelForm(forms.Form):
+class ReflectiveModelForm(OneLineFields, forms.Form):
     model = forms.ChoiceField(
         label="Which reflective model do you want to use?", widget=forms.RadioSelect,
         choices=Reflection.Model.choices,
@@ -296,7 +296,7 @@ class ReflectiveModelForm(forms.Form):
         self.helper.form_method = "get"
 
 
-class ReflectionForm(forms.Form):
+class ReflectionForm(OneLineFields, forms.Form):
     """Title and one box per prompt of the chosen model; "Save as draft" keeps it private and unfinished."""
 
     title = forms.CharField(label="Title", max_length=200, help_text="A few words you will recognise later.")
@@ -342,7 +342,7 @@ class ReflectionForm(forms.Form):
         return initial
 
 
-class ShareForm(forms.Form):
+class ShareForm(OneLineFields, forms.Form):
     with_mentor = forms.BooleanField(label="Share with my mentor", required=False)
     with_line_manager = forms.BooleanField(
         label="Share with my line manager too", required=False,
@@ -350,7 +350,7 @@ class ShareForm(forms.Form):
     )
 
 
-class FeedbackForm(forms.Form):
+class FeedbackForm(OneLineFields, forms.Form):
     text = forms.CharField(label="Your feedback", widget=_textarea(5),
                            error_messages={"required": "Enter your feedback."})
 
@@ -358,7 +358,7 @@ class FeedbackForm(forms.Form):
 # Protected time and needs assessment
 
 
-class ProtectedTimeForm(forms.Form):
+class ProtectedTimeForm(OneLineFields, forms.Form):
     on = NHSDateField(label="Date", help_text="For example, 15 3 2025")
     hours = forms.DecimalField(
         label="Hours", min_value=Decimal("0.5"), max_value=Decimal(24), max_digits=4, decimal_places=1,
@@ -378,7 +378,7 @@ class ProtectedTimeForm(forms.Form):
         self.helper = _helper("on", "hours", "activity", "note", submit="Log the time")
 
 
-class NeedsAssessmentForm(forms.Form):
+class NeedsAssessmentForm(OneLineFields, forms.Form):
     strengths = forms.CharField(
         label="Your strengths", required=False, widget=_textarea(5),
         help_text="What you bring: skills, experience, previous learning, placements.",

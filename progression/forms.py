@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.text import Truncator
 
 from preceptorship import access
-from preceptorship.forms import GroupedCheckboxes, RecordsField
+from preceptorship.forms import GroupedCheckboxes, OneLineFields, RecordsField
 from preceptorship.models import Membership, Profession, Team, User
 from preceptorship.widgets import NHSDateField
 from progression import line_managers
@@ -25,7 +25,7 @@ Role = Membership.Role
 Stage = ProgressionCase.Stage
 
 
-class NHSForm(forms.Form):
+class NHSForm(OneLineFields, forms.Form):
     """A form drawn by the crispy "nhsuk" pack with one primary button."""
 
     submit_label = "Save"
@@ -130,7 +130,7 @@ class FrameworkImportForm(NHSForm):
         return upload
 
 
-class FrameworkImportConfirmForm(forms.Form):
+class FrameworkImportConfirmForm(OneLineFields, forms.Form):
     filename = forms.CharField(widget=forms.HiddenInput)
     name = forms.CharField(widget=forms.HiddenInput, required=False)
     text = forms.CharField(widget=forms.HiddenInput)
