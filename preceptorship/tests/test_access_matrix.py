@@ -365,3 +365,110 @@ def test_notifications_of_others_are_never_shown(world: World) -> None:
     assert mine.subject in response.content.decode()
     assert not [c for c in world.canaries if c in response.content.decode()]
     assert Notification.objects.filter(recipient=world.other_users["practitioner"]).exists()
+
+
+# People who hold several roles, and roles given through the staff import: each gets exactly the
+# access of the union of their roles, no more. The person takes the place of one person per role
+# in the world, so every builder gives them the objects it gives that role (the enrolment they
+# mentor and line manage, the programme they lead ...).
+
+COMBINATIONS: dict[str, tuple[str, ...]] = {
+    "mentor+line_manager": (Role.MENTOR, Role.LINE_MANAGER),
+    "programme_lead+mentor": (Role.PROGRAMME_LEAD, Role.MENTOR),
+    "imported mentor+line_manager": (Role.MENTOR, Role.LINE_MANAGER),
+}
+
+
+def _union(expectation: Mapping[str, int], roles: tuple[str, ...], target: str) -> set[int]:
+    """The answers the union of the roles allows: any a role is let in with, else "may read but not
+    act" (403) if one role has it, else what every role gets."""
+    answers = {_expected(expectation, role, target) for role in roles}
+    assert None not in answers, f"no expectation for one of {roles}"
+    let_in = {answer for answer in answers if answer < HTTPStatus.BAD_REQUEST}
+    if let_in:
+        return let_in
+    return {int(HTTPStatus.FORBIDDEN)} if HTTPStatus.FORBIDDEN in answers else answers
+
+
+def _holder_of(world: World, combination: str) -> User:
+    roles = COMBINATIONS[combination]
+    if combination.startswith("imported"):
+        return _imported(world, roles)
+    holder = world.users[roles[0]]
+    for role in roles[1:]:
+        Membership.objects.create(user=holder, organisation=world.organisation, role=role, team=world.team)
+    return holder
+
+
+def _imported(world: World, roles: tuple[str, ...]) -> User:
+    """A new person whose roles the home organisation's programme lead gave through the staff import."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from preceptorship import imports
+
+    labels = "; ".join(Role(role).label for role in roles)
+    content = (
+        "E-mail,First name,Last name,Organisation,Team,Roles\n"
+        f"imported.person@home.example,Ida,Imported,{world.organisation.name},{world.team.name},{labels}\n"
+    ).encode()
+    lead = world.users[Role.PROGRAMME_LEAD]
+    staff_import = imports.staff_import_upload(actor=lead, upload=SimpleUploadedFile("staff.csv", content))
+    assert staff_import.status == "ready", staff_import.preview
+    imports.staff_import_start(actor=lead, staff_import=staff_import)
+    assert imports.staff_import_apply(staff_import_id=staff_import.pk).status == "done"
+    holder = User.objects.get(email="imported.person@home.example")
+    assert set(holder.memberships.values_list("role", "organisation", "team")) == {
+        (role, world.organisation.pk, world.team.pk) for role in roles}
+    return holder
+
+
+def _union_problems(world: World, holder: User, roles: tuple[str, ...], names: list[str]) -> list[str]:
+    problems: list[str] = []
+    for name in names:
+        route = ROUTES[name]
+        if name not in EXPECTATIONS or (route.arguments and name not in BUILDERS):
+            continue
+        client = Client(raise_request_exception=False)
+        client.force_login(holder)
+        for method, expectation in EXPECTATIONS[name].items():
+            for target in TARGETS_WITH_OBJECT if route.arguments else NO_OBJECT:
+                allowed = _union(expectation, roles, target)
+                kwargs, secret = _build(world, route, holder, target)
+                response = getattr(client, method.lower())(reverse(name, kwargs=kwargs))
+                where = f"{method} {reverse(name, kwargs=kwargs)} ({target} object)"
+                body = response.content.decode(errors="replace") if not getattr(response, "streaming", False) else ""
+                if response.status_code not in allowed:
+                    problems.append(f"{where}: got {response.status_code}, expected one of {sorted(allowed)}")
+                if target == "other" and secret and secret in body:
+                    problems.append(f"{where}: shows the other organisation's {secret!r}")
+                leaked = [canary for canary in world.canaries if canary in body]
+                if leaked:
+                    problems.append(f"{where}: shows the other organisation's {leaked}")
+    return problems
+
+
+@pytest.mark.parametrize("combination", sorted(COMBINATIONS))
+def test_people_with_several_roles_get_the_union_of_their_roles_and_no_more(
+        combination: str, world: World) -> None:
+    roles = COMBINATIONS[combination]
+    holder = _holder_of(world, combination)
+    for role in roles:
+        world.users[role] = holder
+    problems = _union_problems(world, holder, roles, sorted(ROUTES))
+    assert not problems, f"{combination}:\n  " + "\n  ".join(problems)
+
+
+def test_the_union_check_can_fail(world: World) -> None:
+    """A holder of mentor and line manager who also got the lead role is given more than the union
+    of the two: reported (so a pass means something)."""
+    holder = _holder_of(world, "mentor+line_manager")
+    Membership.objects.create(user=holder, organisation=world.organisation, role=Role.PROGRAMME_LEAD)
+    problems = _union_problems(world, holder, COMBINATIONS["mentor+line_manager"], ["staff:import"])
+    assert f"GET {reverse('staff:import')} (none object): got 200, expected one of [403]" in problems
+
+
+def test_the_union_takes_the_most_any_role_is_given() -> None:
+    expectation = {"anonymous": 302, "own:mentor": 200, "own:line_manager": 403, "*": 404}
+    assert _union(expectation, (Role.MENTOR, Role.LINE_MANAGER), "own") == {200}
+    assert _union(expectation, (Role.LINE_MANAGER, Role.HR), "own") == {403}
+    assert _union(expectation, (Role.MENTOR, Role.LINE_MANAGER), "other") == {404}
