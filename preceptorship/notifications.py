@@ -135,7 +135,9 @@ def notification_deliver(*, notification_id: int) -> str:
     transaction back when the connection drops, so the broker's redelivery of the unacknowledged
     task sends it. (Marked "sending" and committed first, it would wait for a sweep half an hour
     later instead.) Raises on a mail-server error so the task can retry; the row is then pending,
-    with the attempt counted."""
+    with the attempt counted. An e-mail that cannot be built (a template or invitation that fails, a
+    header that cannot be encoded) would fail again on every try: it is marked failed with the
+    reason at once, and no sweep queues it again."""
     failure: Exception | None = None
     with transaction.atomic():
         notification = (
@@ -153,7 +155,16 @@ def notification_deliver(*, notification_id: int) -> str:
         ):
             Notification.objects.filter(pk=notification.pk).update(status=Notification.Status.SKIPPED)
             return Notification.Status.SKIPPED
-        message = _message(notification)
+        try:
+            message = _message(notification)
+            message.message()  # builds every part: a line break in a header shows here, not at the server
+        except Exception as error:  # noqa: BLE001 - what stops an e-mail being built stops it every time
+            logger.exception("Notification %s could not be built", notification.pk)
+            Notification.objects.filter(pk=notification.pk).update(
+                status=Notification.Status.FAILED,
+                error=f"The e-mail could not be built: {type(error).__name__}: {error}"[:2000],
+            )
+            return Notification.Status.FAILED
         try:
             message.send()
         except Exception as error:  # noqa: BLE001 - re-raised below, once the attempt is recorded
