@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from preceptorship import access
 from preceptorship.models import Membership
+from progression import line_managers
 from progression.models import Delegation, Evidence, EvidencePack, Framework, LetterTemplate, ProgressionCase
 
 Role = Membership.Role
@@ -51,13 +52,18 @@ def _is_line_manager(user: Any, case: ProgressionCase) -> bool:
 
 
 def _may_take_up(user: Any, case: ProgressionCase) -> bool:
+    """A case the practitioner opened is taken up by a line manager of their team (any line manager
+    of the organisation when they have no team), or by one who manages them; a line manager role
+    without a team covers only the people they manage (progression.line_managers)."""
     if case.practitioner_id == user.pk or case.line_manager_id is not None:
         return False
-    for m in access.memberships(user):
-        if m.role == Role.LINE_MANAGER and m.organisation_id == case.organisation_id:
-            if case.team_id is None or m.team_id in (None, case.team_id):
-                return True
-    return False
+    held = [m for m in access.memberships(user)
+            if m.role == Role.LINE_MANAGER and m.organisation_id == case.organisation_id]
+    if not held:
+        return False
+    if case.team_id is None or any(m.team_id == case.team_id for m in held):
+        return True
+    return line_managers.manages(user, case.practitioner_id)
 
 
 def holds_chain_role(user: Any, case: ProgressionCase, role: str) -> bool:
@@ -120,12 +126,11 @@ class ProgressionCasePolicy(access.Policy):
             condition |= Q(organisation_id__in=chain_orgs)
         manager_orgs = access.organisation_ids(user, Role.LINE_MANAGER)
         if manager_orgs:
-            # Cases a practitioner opened wait for a manager of their team to take them up.
-            whole_org = {m.organisation_id for m in access.memberships(user)
-                         if m.role == Role.LINE_MANAGER and m.team_id is None}
-            condition |= Q(line_manager__isnull=True) & (
-                Q(team_id__in=access.team_ids(user, Role.LINE_MANAGER)) | Q(organisation_id__in=whole_org)
-                | Q(team__isnull=True, organisation_id__in=manager_orgs)
+            # Cases a practitioner opened wait for a manager of their team (or who manages them)
+            # to take them up: the same rule as _may_take_up.
+            condition |= Q(line_manager__isnull=True, organisation_id__in=manager_orgs) & (
+                Q(team_id__in=access.team_ids(user, Role.LINE_MANAGER)) | Q(team__isnull=True)
+                | line_managers.managed_condition(user, "practitioner_id")
             )
         return queryset.filter(condition)
 

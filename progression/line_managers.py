@@ -29,13 +29,23 @@ def register_managed_lookup(lookup: Callable[[User], QuerySet]) -> None:
         _managed_lookups.append(lookup)
 
 
-def _managed_condition(user: Any) -> Q:
-    """The people the user is named line manager of: on a case still open, or elsewhere (lookups)."""
-    condition = Q(pk__in=ProgressionCase.objects.filter(line_manager_id=user.pk)
-                  .exclude(stage__in=FINISHED_STAGES).values("practitioner_id"))
+def _managed_condition(user: Any, field: str = "pk") -> Q:
+    """The people the user is named line manager of: on a case still open, or elsewhere (lookups).
+    ``field``: where the person's id is, for a condition on another model (``practitioner_id``)."""
+    condition = Q(**{f"{field}__in": ProgressionCase.objects.filter(line_manager_id=user.pk)
+                     .exclude(stage__in=FINISHED_STAGES).values("practitioner_id")})
     for lookup in _managed_lookups:
-        condition |= Q(pk__in=lookup(user))
+        condition |= Q(**{f"{field}__in": lookup(user)})
     return condition
+
+
+def managed_condition(user: Any, field: str = "pk") -> Q:
+    return _managed_condition(user, field)
+
+
+def manages(user: Any, practitioner_id: int) -> bool:
+    """Whether the user is named line manager of the person (a current enrolment or an open case)."""
+    return User.objects.filter(_managed_condition(user), pk=practitioner_id).exists()
 
 
 def _manager_memberships(user: Any, organisation_id: int | None = None) -> list[Membership]:

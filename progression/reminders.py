@@ -95,7 +95,7 @@ def _who_can_act(case: dict[str, Any], holders: dict) -> list[int]:
     people: list[int] = []
     if stage == Stage.DRAFT:
         people = [user for user, team in holders.get((organisation_id, Role.LINE_MANAGER), [])
-                  if case["team_id"] is None or team in (None, case["team_id"])]
+                  if case["team_id"] is None or team == case["team_id"]]
     elif stage == Stage.SUBMITTED:
         people = [case["head_of_service_id"]]
     elif stage in (Stage.HR_RECORDED, Stage.WORKER_TOLD) and case["line_manager_id"]:

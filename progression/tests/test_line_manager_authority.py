@@ -15,6 +15,7 @@ from preceptorship.tests.factories import TeamFactory, person
 from programmes.tests.factories import EnrolmentFactory, ProgrammeFactory
 from progression import line_managers, services
 from progression.models import Framework, ProgressionCase
+from progression.services import TransitionError
 from progression.tests.factories import small_framework
 
 pytestmark = pytest.mark.django_db
@@ -163,3 +164,34 @@ def test_the_eligibility_of_another_team_stays_out_of_reach(client, cast, strang
     assert "Since first registration" in client.get(case.get_absolute_url()).content.decode()
     client.force_login(cast.manager)
     assert client.get(case.get_absolute_url()).status_code == HTTPStatus.NOT_FOUND
+
+
+# Taking up a case the practitioner opened.
+
+
+def _opened_by(practitioner, cast, team):
+    return services.progression_case_open(
+        actor=practitioner, practitioner=practitioner, framework=small_framework(),
+        target_role="Advanced Practitioner, Range 7", head_of_service=cast.hos, organisation=cast.organisation,
+        team=team,
+    )
+
+
+def test_a_line_manager_without_a_team_cannot_take_up_a_case_of_a_team(client, cast):
+    roaming = person(cast.organisation, Role.LINE_MANAGER, email="roaming@example.org")
+    case = _opened_by(cast.practitioner, cast, cast.team)
+    with pytest.raises(TransitionError):
+        services.progression_case_take_up(actor=roaming, case=case)
+    client.force_login(roaming)
+    assert client.get(case.get_absolute_url()).status_code == HTTPStatus.NOT_FOUND
+    assert services.progression_case_take_up(actor=cast.manager, case=case).line_manager == cast.manager
+
+
+def test_a_line_manager_who_manages_the_practitioner_takes_up_their_case(cast, stranger, other_team):
+    roaming = person(cast.organisation, Role.LINE_MANAGER, email="roaming@example.org")
+    EnrolmentFactory(programme=ProgrammeFactory(organisation=cast.organisation), preceptee=stranger,
+                     team=other_team, line_manager=roaming)
+    case = _opened_by(stranger, cast, other_team)
+    with pytest.raises(TransitionError):
+        services.progression_case_take_up(actor=cast.manager, case=case)
+    assert services.progression_case_take_up(actor=roaming, case=case).line_manager == roaming

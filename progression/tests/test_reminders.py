@@ -105,7 +105,9 @@ def test_a_case_waiting_to_be_taken_up_nudges_the_line_managers_of_its_team(cast
     )
     at_stage(case, Stage.DRAFT, london(2026, 3, 2))
     recipients = {pk for pk, _ in nudges(D(2026, 3, 16))}
-    assert recipients == {cast.manager.pk, whole_organisation.pk}
+    # A line manager role without a team covers the people they manage only (progression.line_managers).
+    assert recipients == {cast.manager.pk}
+    assert whole_organisation.pk not in recipients
     assert other_team.pk not in recipients and cast.practitioner.pk not in recipients
 
 
