@@ -9,14 +9,15 @@ after midnight in summer time counts from that day.
 | stage | who can take the next step |
 |---|---|
 | draft, opened by the practitioner, no line manager yet | line managers of the team (or the whole organisation) |
-| with the Head of Service | the case's Head of Service |
+| with the Head of Service | the case's Head of Service, and whoever they delegated to that day |
 | with the Operational Director | Operational Directors of the organisation |
 | signed off | HR of the organisation |
 | HR process recorded | the line manager (tells the worker) |
 | worker told | the line manager and HR (the confirmation letter) |
 
 A draft with a line manager is being built, and a confirmed or declined case is finished: no
-nudges. Set-based: one query for the waiting cases and one for the people holding the roles.
+nudges. Set-based: one query for the waiting cases, one for the people holding the roles and one for
+the delegations in force.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from django.utils import timezone
 from preceptorship.models import Membership
 from preceptorship.reminders import Reminder, register_source, url_maker
 from preceptorship.workdays import SUBDIVISIONS, add_working_days, latest_start_for, working_days_between
-from progression.models import ProgressionCase
+from progression.models import Delegation, ProgressionCase
 
 Role = Membership.Role
 Stage = ProgressionCase.Stage
@@ -90,14 +91,28 @@ def _role_holders(organisation_ids: set[int]) -> dict[tuple[int, str], list[tupl
     return holders
 
 
-def _who_can_act(case: dict[str, Any], holders: dict) -> list[int]:
+def _delegates(today: datetime.date, organisation_ids: set[int]) -> dict[tuple[int, int], list[int]]:
+    """Query 3 (only when cases wait): (organisation, Head of Service) -> the delegates deciding for them today."""
+    delegates: dict[tuple[int, int], list[int]] = defaultdict(list)
+    if organisation_ids:
+        rows = Delegation.objects.filter(
+            organisation_id__in=organisation_ids, withdrawn_at__isnull=True, starts_on__lte=today, ends_on__gte=today,
+        ).order_by().values_list("organisation_id", "delegator_id", "delegate_id")
+        for organisation_id, delegator_id, delegate_id in rows:
+            delegates[organisation_id, delegator_id].append(delegate_id)
+    return delegates
+
+
+def _who_can_act(case: dict[str, Any], holders: dict, delegates: dict | None = None) -> list[int]:
     stage, organisation_id = case["stage"], case["organisation_id"]
     people: list[int] = []
     if stage == Stage.DRAFT:
         people = [user for user, team in holders.get((organisation_id, Role.LINE_MANAGER), [])
                   if case["team_id"] is None or team == case["team_id"]]
     elif stage == Stage.SUBMITTED:
-        people = [case["head_of_service_id"]]
+        # The named Head of Service, and whoever decides for them today.
+        people = [case["head_of_service_id"],
+                  *(delegates or {}).get((organisation_id, case["head_of_service_id"]), [])]
     elif stage in (Stage.HR_RECORDED, Stage.WORKER_TOLD) and case["line_manager_id"]:
         people = [case["line_manager_id"]]
     for role in ORGANISATION_ROLES.get(stage, ()):
@@ -109,6 +124,7 @@ def _who_can_act(case: dict[str, Any], holders: dict) -> list[int]:
 def waiting_case_reminders(today: datetime.date) -> Iterator[Reminder]:
     cases = _waiting_cases(today)
     holders = _role_holders({case["organisation_id"] for case in cases})
+    delegates = _delegates(today, {case["organisation_id"] for case in cases if case["stage"] == Stage.SUBMITTED})
     case_url = url_maker("progression:case-detail")
     for case in cases:
         reached = timezone.localtime(case["stage_changed_at"]).date()
@@ -127,7 +143,7 @@ def waiting_case_reminders(today: datetime.date) -> Iterator[Reminder]:
         body = (f"The progression case for {practitioner} ({case['target_role']}) has been at the step "
                 f"\u201c{stage_label}\u201d since {reached:%A %-d %B %Y}: {waited} working days. "
                 f"The next step is to {NEXT_STEP[case['stage']]}.")
-        for recipient_id in _who_can_act(case, holders):
+        for recipient_id in _who_can_act(case, holders, delegates):
             yield Reminder(
                 kind=KIND, about=f"progression.case:{case['pk']}:r{case['revision']}", recipient_id=recipient_id,
                 due_on=due_on, subject=subject, url=case_url(case["pk"]), body=body, essential=True,

@@ -143,7 +143,7 @@ def case_evidence_shown(case: ProgressionCase) -> list[Evidence]:
 
 
 def case_history(case: ProgressionCase) -> QuerySet:
-    return Decision.objects.filter(case=case).select_related("actor")
+    return Decision.objects.filter(case=case).select_related("actor", "on_behalf_of")
 
 
 # What the case page reads of the case itself, kept under the case's ``updated_at``: every change

@@ -168,3 +168,11 @@ def test_a_returned_or_declined_case_tells_the_line_manager_and_the_practitioner
     case = services.progression_case_hos_decide(actor=cast.hos, case=case, recommend=True)
     services.progression_case_od_decide(actor=cast.director, case=case, decision="decline", comment="Not yet.")
     assert {cast.manager.pk, cast.practitioner.pk} <= _told("progression_case_declined")
+
+
+def test_a_delegate_of_the_head_of_service_is_nudged_too(cast, time_machine):
+    time_machine.move_to(london(2026, 3, 16, 9), tick=False)
+    stand_in = person(cast.organisation, Role.HEAD_OF_SERVICE, team=cast.team, email="stand.in@example.org")
+    at_stage(cast.open_case(), Stage.SUBMITTED, london(2026, 3, 2))  # a Monday: 10 working days on the 16th
+    services.delegation_create(actor=cast.hos, delegate=stand_in, starts_on=D(2026, 3, 16), ends_on=D(2026, 3, 20))
+    assert nudges(D(2026, 3, 16)) == {(cast.hos.pk, D(2026, 3, 16)), (stand_in.pk, D(2026, 3, 16))}

@@ -279,3 +279,15 @@ def test_an_outcome_is_refused_when_the_mentor_is_also_the_line_manager(due, org
     with pytest.raises(EnrolmentTransitionError, match="mentor is also the line manager"):
         programme_services.completion_record_outcome(actor=lead, enrolment=due, outcome="Progressed to Level 2",
                                                      completed_on=timezone.localdate())
+
+
+def test_the_case_history_says_whom_a_delegate_decided_for(everyone, organisation, team):
+    today = timezone.localdate()
+    case = open_case(everyone, organisation, team, manager=everyone.manager, head_of_service=everyone.hos)
+    case = services.progression_case_submit(actor=everyone.manager, case=case)
+    services.delegation_create(actor=everyone.hos, delegate=everyone.other_hos, starts_on=today, ends_on=today)
+    services.progression_case_hos_decide(actor=everyone.other_hos, case=case, recommend=True)
+    client = Client()
+    client.force_login(everyone.manager)
+    page = client.get(reverse("progression:case-detail", args=[case.pk])).content.decode()
+    assert f"for {everyone.hos.get_full_name()}, who delegated their decisions" in page
