@@ -5,8 +5,8 @@ chart.html`` draws as SVG with ``role="img"``, a title and a description, follow
 numbers as a table behind an NHS.UK details toggle (screen readers and printing need the numbers).
 Colours come from classes in ``static/css/reports.css`` (NHS.UK palette), never inline styles.
 
-A suppressed figure ("fewer than 5") draws no bar or point: its place shows a hatched marker and
-the table says "fewer than 5".
+A hidden figure (``Figure.hidden``: "fewer than 5", or "not shown (protects a small number)")
+draws no bar or point: its place shows a hatched marker and the table says why.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from programmes.reporting import SUPPRESSED, Figure
+from programmes.reporting import Figure
 
 WIDTH = 640
 PLOT_TOP = 16
@@ -80,7 +80,8 @@ class Chart:
     gridlines: list[Text] = field(default_factory=list)
     lines: list[Line] = field(default_factory=list)
     points: list[Point] = field(default_factory=list)
-    has_suppressed: bool = False
+    has_suppressed: bool = False  # a hatched marker: fewer than 5 people
+    has_protected: bool = False  # a hatched marker: hidden to protect a small number
     ident: str = field(default_factory=lambda: f"chart-{next(_ids)}")
 
     @property
@@ -105,6 +106,14 @@ def _ticks(top: float, count: int = 4) -> list[float]:
 
 def _format(value: float) -> str:
     return f"{value:g}" if value != int(value) else f"{int(value)}"
+
+
+def _mark_hidden(chart: Chart, figure: Figure) -> None:
+    """Note in the legend why a hatched marker hides a value."""
+    if figure.suppressed:
+        chart.has_suppressed = True
+    else:
+        chart.has_protected = True
 
 
 def _table(categories: Sequence[str], series: Sequence[tuple[str, Sequence[Figure]]], first: str) -> tuple:
@@ -166,10 +175,10 @@ def bar_chart(
         for s, (name, values) in enumerate(series):
             figure = values[i]
             x = left + bar * s
-            if figure.suppressed:
-                chart.has_suppressed = True
+            if figure.hidden:
+                _mark_hidden(chart, figure)
                 chart.rects.append(Rect(x, base - 12, bar, 12, s % SERIES_CLASSES,
-                                        f"{category}, {name}: {SUPPRESSED}", suppressed=True))
+                                        f"{category}, {name}: {figure}", suppressed=True))
                 continue
             value = figure.number or 0
             h = plot_height * min(value, top) / top
@@ -199,10 +208,10 @@ def horizontal_bar_chart(
     for i, (label, figure) in enumerate(items):
         y = PLOT_TOP + ROW_HEIGHT * i
         chart.texts.append(Text(8, y + 10, label, "start"))
-        if figure.suppressed:
-            chart.has_suppressed = True
-            chart.rects.append(Rect(8, y + 16, 24, BAR_HEIGHT, 0, f"{label}: {SUPPRESSED}", suppressed=True))
-            chart.texts.append(Text(40, y + 30, SUPPRESSED, "start"))
+        if figure.hidden:
+            _mark_hidden(chart, figure)
+            chart.rects.append(Rect(8, y + 16, 24, BAR_HEIGHT, 0, f"{label}: {figure}", suppressed=True))
+            chart.texts.append(Text(40, y + 30, str(figure), "start"))
             continue
         value = figure.number or 0
         width = plot_width * min(value, top) / top
@@ -241,10 +250,10 @@ def line_chart(
         for i, figure in enumerate(values):
             x = PLOT_LEFT + step * i + step / 2
             if figure.number is None:
-                if figure.suppressed:
-                    chart.has_suppressed = True
+                if figure.hidden:
+                    _mark_hidden(chart, figure)
                     chart.points.append(Point(x, base - 6, s % SERIES_CLASSES,
-                                              f"{categories[i]}, {name}: {SUPPRESSED}", suppressed=True))
+                                              f"{categories[i]}, {name}: {figure}", suppressed=True))
                 if len(run) > 1:
                     chart.lines.append(Line(" ".join(run), s % SERIES_CLASSES))
                 run = []

@@ -35,7 +35,7 @@ def _summary(scope: Any) -> Any:
         period = reporting.Period.last_months(12, today)
         found = reporting.cached(
             ("panel", scope.__name__, request.user.pk, period, today),
-            lambda: _headlines(reporting.figures(scope(request.user), period, today)[None]),
+            lambda: _headlines(reporting.protected(reporting.figures(scope(request.user), period, today))[None]),
         )
         return {"period": period, "headlines": found.value, "as_of": found.as_of}
 

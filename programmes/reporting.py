@@ -7,6 +7,19 @@ enrolments. Grouping by organisation (the ICS view) is the same queries with a G
 Small numbers are suppressed: a ``Figure`` with between 1 and 4 people behind it reads
 "fewer than 5" everywhere (pages, charts, exports), so no individual can be identified.
 
+A hidden number must not be recoverable by subtraction either (secondary suppression,
+``protect``): in every group of cells that add up to a total shown somewhere (the months of the
+period against its starts and completions, the withdrawal reasons against the withdrawals in the
+first 12 months, the organisations of an ICS against the system's figures on the home page, the
+practitioners offered preceptorship and those not offered against the newly registered), a group
+with a hidden cell must have at least two hidden members. When only one is hidden, the smallest
+other non-zero cell is hidden as well, and the total only when no cell is left to hide. Such a cell
+reads "not shown (protects a small number)" (``PROTECTED``): it has 5 people or more, and says so,
+but showing it would give the small one away. Zero cells are never hidden: they give nothing away.
+For counts the total is then never hidden for protection (it is hidden only when it is itself
+fewer than 5), so the home page's totals agree with the dashboards' breakdowns. ``protected`` applies
+the rule to the figures before any page, chart or file reads them, so they all agree.
+
 Scopes:
 - ``lead_enrolments``: enrolments on programmes of the organisations the user leads, starting from
   ``access.scope`` (programme leads see these records anyway).
@@ -19,8 +32,8 @@ from __future__ import annotations
 import calendar
 import datetime
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -55,6 +68,7 @@ Role = Membership.Role
 
 SMALL_NUMBER = 5
 SUPPRESSED = "fewer than 5"
+PROTECTED = "not shown (protects a small number)"
 ON_TIME_DAYS = 14
 FIRST_YEAR_DAYS = 365
 DAYS_PER_MONTH = Decimal("30.4375")
@@ -128,24 +142,36 @@ def fragment_cache_key() -> FragmentCache:
 
 @dataclass(frozen=True)
 class Figure:
-    """A number and how many people are behind it. ``people`` 1 to 4 suppresses the value."""
+    """A number and how many people are behind it. ``people`` 1 to 4 suppresses the value;
+    ``protects`` hides it so that a suppressed figure of the same table cannot be worked out."""
 
     value: int | float | Decimal | None
     people: int
     unit: str = ""
+    protects: bool = False
 
     @property
     def suppressed(self) -> bool:
         return 0 < self.people < SMALL_NUMBER
 
     @property
+    def hidden(self) -> bool:
+        """Not shown, either for its own small number or to protect another."""
+        return self.suppressed or self.protects
+
+    @property
     def missing(self) -> bool:
-        return not self.suppressed and self.value is None
+        return not self.hidden and self.value is None
+
+    @property
+    def label(self) -> str:
+        """Why a hidden figure is not shown: "fewer than 5" or "not shown (protects ...)"."""
+        return SUPPRESSED if self.suppressed else PROTECTED if self.protects else ""
 
     def export_value(self) -> Any:
-        """What a CSV or Excel cell holds: the number, "fewer than 5", or empty when there is no figure."""
-        if self.suppressed:
-            return SUPPRESSED
+        """What a CSV or Excel cell holds: the number, why it is hidden, or empty when there is no figure."""
+        if self.hidden:
+            return self.label
         if self.value is None:
             return ""
         return float(self.value) if isinstance(self.value, Decimal) else self.value
@@ -153,13 +179,13 @@ class Figure:
     @property
     def number(self) -> float | None:
         """The value for drawing a chart, or None when it must not (or cannot) be shown."""
-        if self.suppressed or self.value is None:
+        if self.hidden or self.value is None:
             return None
         return float(self.value)
 
     def __str__(self) -> str:
-        if self.suppressed:
-            return SUPPRESSED
+        if self.hidden:
+            return self.label
         if self.value is None:
             return "no data"
         value = self.value
@@ -184,6 +210,34 @@ def percent(numerator: int | float | Decimal | None, denominator: int | float | 
 
 def mean(value: float | Decimal | None, people: int | None, unit: str = "") -> Figure:
     return Figure(None if value is None else round(float(value), 1), people or 0, unit)
+
+
+def protect(cells: Mapping[Hashable, Figure],
+            groups: Iterable[tuple[Sequence[Hashable], Hashable]]) -> dict[Hashable, Figure]:
+    """Secondary suppression: ``cells`` (figures by name), with those that must also be hidden
+    marked ``protects``. Each group is (the names of cells that add up to a total, the total's
+    name). A group with exactly one hidden member gets a second: its smallest non-zero cell still
+    shown (the first of equals), or its total when no such cell is left. Repeated until no group
+    changes, since a cell hidden in one group (an organisation's starts) can be the total of
+    another (its months)."""
+    found = dict(cells)
+    listed = [(list(members), total) for members, total in groups]
+    changed = True
+    while changed:
+        changed = False
+        for members, total in listed:
+            if sum(found[name].hidden for name in (*members, total)) != 1:
+                continue
+            shown = [name for name in members if not found[name].hidden and found[name].value]
+            if shown:
+                choice = min(shown, key=lambda name: found[name].value)
+            elif found[total].value and not found[total].hidden:
+                choice = total
+            else:
+                continue
+            found[choice] = replace(found[choice], protects=True)
+            changed = True
+    return found
 
 
 # The period and filters.
@@ -546,6 +600,52 @@ def _evaluation(row: dict[str, Any]) -> dict[str, Figure]:
     }
 
 
+# The counts an ICS dashboard shows per organisation and the home page for the whole system.
+ACROSS_ORGANISATIONS = ("active_now", "starts", "completions", "reviews_overdue", "withdrawals_first_year")
+
+
+def protected(grouped: Mapping[Any, Figures], across: Iterable[Any] | None = None) -> dict[Any, Figures]:
+    """``grouped`` with ``protect`` applied. Within each group: the months against the period's
+    starts and completions, the reasons against the withdrawals in the first 12 months. With
+    ``across`` (the organisations a page shows), also each of ``ACROSS_ORGANISATIONS`` against
+    the system's total; a group not shown counts as a hidden cell."""
+    cells: dict[tuple, Figure] = {}
+    groups: list[tuple[list[tuple], tuple]] = []
+    for key, found in grouped.items():
+        for i, month in enumerate(found.months):
+            cells[(key, "starts", i)] = month.starts
+            cells[(key, "completions", i)] = month.completions
+        cells |= {(key, "reason", reason): figure for reason, figure in found.withdrawals_by_reason.items()}
+        cells |= {(key, attribute): getattr(found, attribute) for attribute in ACROSS_ORGANISATIONS}
+        months = range(len(found.months))
+        groups += [
+            ([(key, "starts", i) for i in months], (key, "starts")),
+            ([(key, "completions", i) for i in months], (key, "completions")),
+            ([(key, "reason", reason) for reason in found.withdrawals_by_reason], (key, "withdrawals_first_year")),
+        ]
+    if across is not None:
+        shown = [key for key in across if key in grouped]
+        for attribute in ACROSS_ORGANISATIONS:
+            members = [(key, attribute) for key in shown]
+            unseen = sum(getattr(f, attribute).value or 0 for key, f in grouped.items() if key not in shown)
+            if unseen:
+                cells[("unseen", attribute)] = Figure(unseen, unseen, protects=True)
+                members.append(("unseen", attribute))
+            cells[("system", attribute)] = count(sum(getattr(f, attribute).value or 0 for f in grouped.values()))
+            groups.append((members, ("system", attribute)))
+    hidden = protect(cells, groups)
+    return {
+        key: replace(
+            found,
+            months=[replace(month, starts=hidden[(key, "starts", i)], completions=hidden[(key, "completions", i)])
+                    for i, month in enumerate(found.months)],
+            withdrawals_by_reason={reason: hidden[(key, "reason", reason)] for reason in found.withdrawals_by_reason},
+            **{attribute: hidden[(key, attribute)] for attribute in ACROSS_ORGANISATIONS},
+        )
+        for key, found in grouped.items()
+    }
+
+
 # Mentors: capacity is operational information about staff, not about preceptees, so loads are
 # shown as they are (a mentor's load of 2 out of 4 must be readable to find someone with room).
 
@@ -662,10 +762,23 @@ def preceptorship_offer(organisation_ids: Iterable[int], period: Period) -> list
         )
         .order_by("organisation__name", "user__profession__name")
     )
-    return [
+    return protect_offer([
         OfferRow(row["organisation__name"], row["user__profession__name"], count(row["newly"]), count(row["offered"]))
         for row in rows
-    ]
+    ])
+
+
+def protect_offer(rows: list[OfferRow]) -> list[OfferRow]:
+    """``protect`` for each row: those offered and those not (the difference, never shown but
+    worked out by subtraction) add up to the newly registered."""
+    cells: dict[tuple[int, str], Figure] = {}
+    for i, row in enumerate(rows):
+        cells[(i, "offered")] = row.offered
+        cells[(i, "not offered")] = count((row.newly_registered.value or 0) - (row.offered.value or 0))
+        cells[(i, "newly")] = row.newly_registered
+    hidden = protect(cells, [([(i, "offered"), (i, "not offered")], (i, "newly")) for i in range(len(rows))])
+    return [replace(row, newly_registered=hidden[(i, "newly")], offered=hidden[(i, "offered")])
+            for i, row in enumerate(rows)]
 
 
 def offer_summary(rows: list[OfferRow]) -> dict[str, Figure]:

@@ -1,0 +1,188 @@
+"""Secondary suppression: a figure hidden for fewer than five people cannot be worked out from the
+total and the other cells of its table, on the dashboards, in their downloads or on the home page."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import html
+import io
+import re
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from preceptorship.models import Membership
+from preceptorship.tests.factories import person
+from programmes import reporting
+from programmes.reporting import SUPPRESSED, Figure, count
+from programmes.tests.factories_reports import ReportEnrolmentFactory, ReportProgrammeFactory
+
+Role = Membership.Role
+PROTECTED = "not shown (protects a small number)"
+
+
+def _hidden(found: dict) -> dict:
+    return {name: figure.label for name, figure in found.items() if figure.hidden}
+
+
+# The rule.
+
+
+def test_one_hidden_cell_hides_the_smallest_other_non_zero_cell():
+    cells = {"a": count(3), "b": count(10), "c": count(20), "none": count(0), "total": count(33)}
+    found = reporting.protect(cells, [(["a", "b", "c", "none"], "total")])
+    assert _hidden(found) == {"a": SUPPRESSED, "b": PROTECTED}
+
+
+def test_two_hidden_cells_need_nothing_more():
+    cells = {"a": count(3), "b": count(2), "c": count(20), "total": count(25)}
+    found = reporting.protect(cells, [(["a", "b", "c"], "total")])
+    assert _hidden(found) == {"a": SUPPRESSED, "b": SUPPRESSED}
+
+
+def test_a_group_without_a_hidden_cell_is_left_alone():
+    cells = {"a": count(5), "b": count(0), "total": count(5)}
+    assert _hidden(reporting.protect(cells, [(["a", "b"], "total")])) == {}
+
+
+def test_the_total_is_hidden_when_no_other_cell_can_be():
+    # Three people's hours against a total that has more people behind it: the other cells are zero.
+    cells = {"small": Figure(6, 3, "hours"), "none": Figure(0, 0, "hours"), "total": Figure(6, 9, "hours")}
+    found = reporting.protect(cells, [(["small", "none"], "total")])
+    assert _hidden(found) == {"small": SUPPRESSED, "total": PROTECTED}
+
+
+def test_a_cell_hidden_for_protection_is_protected_in_the_group_it_totals():
+    """An organisation's starts hidden beside the system's total would be the sum of its months."""
+    cells = {
+        "a": count(3), "b": count(10), "system": count(13),
+        "b-january": count(5), "b-february": count(5), "b-march": count(0),
+    }
+    found = reporting.protect(cells, [(["a", "b"], "system"), (["b-january", "b-february", "b-march"], "b")])
+    assert _hidden(found) == {"a": SUPPRESSED, "b": PROTECTED, "b-january": PROTECTED}
+
+
+def test_a_protected_figure_says_why_on_pages_charts_and_files():
+    figure = Figure(10, 10, protects=True)
+    assert str(figure) == PROTECTED
+    assert figure.export_value() == PROTECTED
+    assert figure.number is None and figure.hidden and not figure.suppressed
+
+
+def test_those_not_offered_preceptorship_cannot_be_worked_out():
+    rows = reporting.protect_offer([reporting.OfferRow("Home Council", "Podiatry", count(10), count(8))])
+    assert str(rows[0].offered) == PROTECTED  # 10 - 8 would give the two who were not offered
+    assert rows[0].newly_registered.value == 10 and rows[0].offer == "some"
+
+
+# Through HTTP.
+
+
+def _enrol(organisation, n: int, start_date: datetime.date) -> None:
+    programme = ReportProgrammeFactory(organisation=organisation)
+    mentor = person(organisation, Role.MENTOR)
+    for _ in range(n):
+        ReportEnrolmentFactory(programme=programme, mentor=mentor, start_date=start_date)
+
+
+def _row(page: str, name: str) -> list[str]:
+    """The cells of the first table row headed ``name``."""
+    row = re.search(rf'<th scope="row" class="nhsuk-table__header">{re.escape(html.escape(name))}</th>(.*?)</tr>',
+                    page, re.S)
+    assert row, name
+    return [html.unescape(cell.strip()) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row.group(1), re.S)]
+
+
+@pytest.fixture
+def this_month(today: datetime.date) -> datetime.date:
+    return today.replace(day=1)
+
+
+def test_the_ics_dashboard_and_its_files_hide_a_second_organisation_beside_the_systems_total(
+    client, organisation, other_organisation, this_month
+):
+    """3 people in one organisation, 10 in the other: the home page shows the system's 13, so the
+    10 must not show anywhere or 13 - 10 gives the 3."""
+    _enrol(organisation, 3, this_month)
+    _enrol(other_organisation, 10, this_month)
+    client.force_login(person(organisation, Role.ICS_LEAD))
+
+    home = client.get(reverse("home")).content.decode()
+    assert 'figure-value">13<' in home  # active now and starts, the whole system
+
+    page = client.get(reverse("programmes:ics-dashboard")).content.decode()
+    small, large = _row(page, organisation.name), _row(page, other_organisation.name)
+    assert small[:2] == [SUPPRESSED] * 2  # active now and starts
+    assert large[0] == PROTECTED and large[1] == PROTECTED  # active now and starts
+    assert "10" not in large
+    assert f"{other_organisation.name}: 10" not in page  # no chart bar of 10 either
+
+    response = client.get(reverse("programmes:ics-export", args=["organisations", "csv"]))
+    rows = {row[0]: row for row in csv.reader(io.StringIO(response.content.decode("utf-8-sig")))}
+    assert rows[other_organisation.name][1:3] == [PROTECTED, PROTECTED]
+    assert rows[organisation.name][1:3] == [SUPPRESSED, SUPPRESSED]
+
+    response = client.get(reverse("programmes:ics-export", args=["organisations", "xlsx"]))
+    sheet = {row[0]: row for row in load_workbook(io.BytesIO(response.content)).active.values}
+    assert sheet[other_organisation.name][1:3] == (PROTECTED, PROTECTED)
+
+    # Nor is the 10 the sum of that organisation's months.
+    response = client.get(reverse("programmes:ics-export", args=["monthly_by_organisation", "csv"]))
+    months = [row for row in csv.reader(io.StringIO(response.content.decode("utf-8-sig")))
+              if row[0] == other_organisation.name]
+    assert [row[2] for row in months if row[1] == f"{this_month:%Y-%m}"] == [PROTECTED]
+    assert "10" not in [row[2] for row in months]
+
+
+def test_the_lead_dashboard_hides_a_second_month_beside_the_periods_starts(client, organisation, this_month):
+    """10 starts last month and 3 this month: the summary and the home page show 13 starts, so last
+    month's 10 must not show on the page, in the chart or in the files."""
+    last_month = reporting.add_months(this_month, -1)
+    programme = ReportProgrammeFactory(organisation=organisation)
+    mentor = person(organisation, Role.MENTOR)
+    for start, n in ((last_month, 10), (this_month, 3)):
+        for _ in range(n):
+            ReportEnrolmentFactory(programme=programme, mentor=mentor, start_date=start)
+    client.force_login(person(organisation, Role.PROGRAMME_LEAD))
+
+    home = client.get(reverse("home")).content.decode()
+    assert 'figure-value">13<' in home
+
+    page = client.get(reverse("programmes:dashboard")).content.decode()
+    assert 'figure-value">13<' in page
+    assert f"{last_month:%b %Y}, Starts: {PROTECTED}" in page  # the chart's bar and its table
+    assert f"{last_month:%b %Y}, Starts: 10" not in page
+    assert f"{this_month:%b %Y}, Starts: {SUPPRESSED}" in page
+
+    response = client.get(reverse("programmes:dashboard-export", args=["monthly", "csv"]))
+    rows = {row[0]: row for row in csv.reader(io.StringIO(response.content.decode("utf-8-sig")))}
+    assert rows[f"{last_month:%Y-%m}"][1] == PROTECTED
+    assert rows[f"{this_month:%Y-%m}"][1] == SUPPRESSED
+
+    response = client.get(reverse("programmes:dashboard-export", args=["monthly", "xlsx"]))
+    sheet = {row[0]: row for row in load_workbook(io.BytesIO(response.content)).active.values}
+    assert sheet[f"{last_month:%Y-%m}"][1] == PROTECTED
+
+
+def test_the_withdrawal_reasons_hide_a_second_reason_beside_the_withdrawals(client, organisation, this_month):
+    """3 left the profession and 10 withdrew for another reason: the summary shows 13 withdrawals."""
+    programme = ReportProgrammeFactory(organisation=organisation)
+    mentor = person(organisation, Role.MENTOR)
+    start = reporting.add_months(this_month, -3)
+    reasons = [choice for choice, _ in reporting.Enrolment.WithdrawalReason.choices]
+    for reason, n in ((reasons[0], 3), (reasons[1], 10)):
+        for _ in range(n):
+            ReportEnrolmentFactory(programme=programme, mentor=mentor, start_date=start,
+                                   status="withdrawn", withdrawn_on=this_month, withdrawal_reason=reason)
+    labels = dict(reporting.Enrolment.WithdrawalReason.choices)
+    client.force_login(person(organisation, Role.PROGRAMME_LEAD))
+
+    page = client.get(reverse("programmes:dashboard")).content.decode()
+    assert 'figure-value">13<' in page  # withdrawals in the first 12 months
+    assert f"{html.escape(labels[reasons[1]])}: {PROTECTED}" in page
+
+    response = client.get(reverse("programmes:dashboard-export", args=["withdrawals", "csv"]))
+    rows = {row[0]: row[1] for row in csv.reader(io.StringIO(response.content.decode("utf-8-sig")))}
+    assert rows[labels[reasons[0]]] == SUPPRESSED and rows[labels[reasons[1]]] == PROTECTED
