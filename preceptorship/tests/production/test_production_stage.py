@@ -70,12 +70,12 @@ def test_health_checks_answer_on_both_servers(prod_page: Any, stage: Stage) -> N
     report("health: /livez and /readyz answer ok on both servers (database and Redis reachable)")
 
 
-# First, before the journeys below change what is due (a review recorded, a case moved on).
 def _parts(message: Message) -> dict[str, str]:
     return {part.get_content_type(): part.get_payload(decode=True).decode("utf-8", "replace")
             for part in message.walk() if not part.is_multipart()}
 
 
+# Before the journeys below change what is due (a review recorded, a case moved on).
 def test_reminder_emails_arrive_through_the_worker_with_calendar_invitations(stage: Stage) -> None:
     before = set(stage.messages())
     # The sweep records and queues; the worker sends each e-mail over SMTP to the local mail server.
@@ -84,11 +84,11 @@ def test_reminder_emails_arrive_through_the_worker_with_calendar_invitations(sta
 
     def arrived() -> list[Message] | None:
         messages = [message for key, message in stage.messages().items() if key not in before]
-        invitations = [m for m in messages if "text/calendar" in _parts(m)]
-        return messages if invitations else None
+        return messages if len(messages) >= counts["total"] else None
 
-    messages = until("reminder e-mails with a calendar invitation at the mail server", arrived, every=1)
+    messages = until(f"the {counts['total']} reminder e-mails at the mail server", arrived, every=1)
     with_invitation = [m for m in messages if "text/calendar" in _parts(m)]
+    assert with_invitation, "no reminder e-mail carries a calendar invitation"
     calendar = _parts(with_invitation[0])["text/calendar"]
     assert "BEGIN:VCALENDAR" in calendar and "BEGIN:VEVENT" in calendar, calendar[:200]
     assert with_invitation[0]["To"] and "example" in with_invitation[0]["To"]
