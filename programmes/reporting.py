@@ -17,8 +17,13 @@ other non-zero cell is hidden as well, and the total only when no cell is left t
 reads "not shown (protects a small number)" (``PROTECTED``): it has 5 people or more, and says so,
 but showing it would give the small one away. Zero cells are never hidden: they give nothing away.
 For counts the total is then never hidden for protection (it is hidden only when it is itself
-fewer than 5), so the home page's totals agree with the dashboards' breakdowns. ``protected`` applies
-the rule to the figures before any page, chart or file reads them, so they all agree.
+fewer than 5), so the home page's totals agree with the dashboards' breakdowns. ``protected``
+applies the rule to the figures before any page, chart or file reads them, so they all agree.
+
+A share of people shown beside its denominator (the completion rate beside the completions, the
+share on multi-professional programmes beside the active enrolments, "would recommend" beside the
+number of answers) would give its numerator away: it is hidden the same way when the people it
+counts, or those it leaves out, are 1 to 4 (``share``).
 
 Scopes:
 - ``lead_enrolments``: enrolments on programmes of the organisations the user leads, starting from
@@ -206,6 +211,15 @@ def percent(numerator: int | float | Decimal | None, denominator: int | float | 
     numerator, denominator = numerator or 0, denominator or 0
     value = round(100 * float(numerator) / float(denominator)) if denominator else None
     return Figure(value, int(denominator) if people is None else people, "%")
+
+
+def share(numerator: int | None, denominator: int | None) -> Figure:
+    """A percentage of people beside its denominator (shown, or worked out from figures shown): it
+    gives its numerator away, so it is hidden (``protects``) when the people it counts, or those it
+    leaves out, are 1 to 4."""
+    numerator, denominator = numerator or 0, denominator or 0
+    small = any(0 < people < SMALL_NUMBER for people in (numerator, denominator - numerator))
+    return replace(percent(numerator, denominator), protects=small)
 
 
 def mean(value: float | Decimal | None, people: int | None, unit: str = "") -> Figure:
@@ -514,7 +528,7 @@ def figures(
         figure.active_now = count(row.get("active_now"))
         figure.starts = count(sum(row.get(f"starts_{i}") or 0 for i in range(len(months))))
         figure.completions = count(row.get("completed"))
-        figure.completion_rate = percent(row.get("completed"), row.get("finished"))
+        figure.completion_rate = share(row.get("completed"), row.get("finished"))
         median, completed = medians.get(k, (None, 0))
         figure.median_months = Figure(median, completed, "months")
         figure.reviews_overdue = count(row.get("overdue"))
@@ -522,7 +536,7 @@ def figures(
         figure.withdrawals_by_reason = {
             reason_labels[reason]: count(row.get(f"reason_{reason}")) for reason in Enrolment.WithdrawalReason.values
         }
-        figure.multi_professional_share = percent(row.get("multi_now"), row.get("active_now"))
+        figure.multi_professional_share = share(row.get("multi_now"), row.get("active_now"))
         review = reviews.get(k) or {}
         figure.reviews_on_time = percent(review.get("on_time"), review.get("due"), review.get("people") or 0)
         allowance = sum((row.get(f"allowance_{i}") or Decimal(0)) for i in range(len(months)))
@@ -596,7 +610,7 @@ def _evaluation(row: dict[str, Any]) -> dict[str, Figure]:
         "support_received": mean(row.get("support"), answered),
         "confidence_now": mean(row.get("confidence"), answered),
         "protected_time": mean(row.get("time_score"), answered),
-        "would_recommend_percent": percent(row.get("yes"), answered),
+        "would_recommend_percent": share(row.get("yes"), answered),
     }
 
 

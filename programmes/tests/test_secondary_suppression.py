@@ -14,7 +14,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from preceptorship.models import Membership
-from preceptorship.tests.factories import person
+from preceptorship.tests.factories import person, profession
 from programmes import reporting
 from programmes.reporting import SUPPRESSED, Figure, count
 from programmes.tests.factories_reports import ReportEnrolmentFactory, ReportProgrammeFactory
@@ -75,6 +75,13 @@ def test_those_not_offered_preceptorship_cannot_be_worked_out():
     rows = reporting.protect_offer([reporting.OfferRow("Home Council", "Podiatry", count(10), count(8))])
     assert str(rows[0].offered) == PROTECTED  # 10 - 8 would give the two who were not offered
     assert rows[0].newly_registered.value == 10 and rows[0].offer == "some"
+
+
+def test_a_share_of_people_beside_its_denominator_hides_a_small_numerator_or_remainder():
+    assert str(reporting.share(2, 10)) == PROTECTED  # 20% of 10 active enrolments gives the 2
+    assert str(reporting.share(8, 10)) == PROTECTED  # and 80% gives the 2 left out
+    assert str(reporting.share(3, 4)) == SUPPRESSED
+    assert str(reporting.share(5, 10)) == "50%" and str(reporting.share(0, 10)) == "0%"
 
 
 # Through HTTP.
@@ -186,3 +193,22 @@ def test_the_withdrawal_reasons_hide_a_second_reason_beside_the_withdrawals(clie
     response = client.get(reverse("programmes:dashboard-export", args=["withdrawals", "csv"]))
     rows = {row[0]: row[1] for row in csv.reader(io.StringIO(response.content.decode("utf-8-sig")))}
     assert rows[labels[reasons[0]]] == SUPPRESSED and rows[labels[reasons[1]]] == PROTECTED
+
+
+def test_the_share_on_multi_professional_programmes_does_not_give_away_two_people(client, organisation, this_month):
+    """10 active enrolments, 2 of them on a programme with two professions: 20% of 10 is 2."""
+    mentor = person(organisation, Role.MENTOR)
+    single = ReportProgrammeFactory(organisation=organisation)
+    multi = ReportProgrammeFactory(organisation=organisation,
+                                   professions=[profession("occupational-therapy"), profession("podiatry")])
+    for programme, n in ((single, 8), (multi, 2)):
+        for _ in range(n):
+            ReportEnrolmentFactory(programme=programme, mentor=mentor, start_date=this_month)
+    client.force_login(person(organisation, Role.PROGRAMME_LEAD))
+
+    page = client.get(reverse("programmes:dashboard")).content.decode()
+    assert 'figure-value">10<' in page  # active now
+    assert 'figure-value">20%<' not in page
+    response = client.get(reverse("programmes:dashboard-export", args=["summary", "csv"]))
+    rows = {row[0]: row[2] for row in csv.reader(io.StringIO(response.content.decode("utf-8-sig")))}
+    assert rows["active_now"] == "10" and rows["multi_professional_percent"] == PROTECTED
