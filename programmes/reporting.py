@@ -10,12 +10,13 @@ Small numbers are suppressed: a ``Figure`` with between 1 and 4 people behind it
 A hidden number must not be recoverable by subtraction either (secondary suppression,
 ``protect``): in every group of cells that add up to a total shown somewhere (the months of the
 period against its starts and completions, the withdrawal reasons against the withdrawals in the
-first 12 months, the organisations of an ICS against the system's figures on the home page, the
-practitioners offered preceptorship and those not offered against the newly registered), a group
-with a hidden cell must have at least two hidden members. When only one is hidden, the smallest
-other non-zero cell is hidden as well, and the total only when no cell is left to hide. Such a cell
-reads "not shown (protects a small number)" (``PROTECTED``): it has 5 people or more, and says so,
-but showing it would give the small one away. Zero cells are never hidden: they give nothing away.
+first 12 months, the organisations of an ICS against the system's figures on the home page, a
+filtered dashboard's counts and the rest against the unfiltered ones, the practitioners offered
+preceptorship and those not offered against the newly registered), a group with a hidden cell
+must have at least two hidden members. When only one is hidden, the smallest other non-zero cell
+is hidden as well, and the total only when no cell is left to hide. Such a cell reads "not shown
+(protects a small number)" (``PROTECTED``): it has 5 people or more, and says so, but showing it
+would give the small one away. Zero cells are never hidden: they give nothing away.
 For counts the total is then never hidden for protection (it is hidden only when it is itself
 fewer than 5), so the home page's totals agree with the dashboards' breakdowns. ``protected``
 applies the rule to the figures before any page, chart or file reads them, so they all agree.
@@ -303,16 +304,22 @@ class Filters:
     team: Any = None
     transition: str = ""
 
-    def apply(self, enrolments: QuerySet[Enrolment]) -> QuerySet[Enrolment]:
+    def q(self) -> Q | None:
+        """The enrolments these filters choose, or None when they choose all."""
+        chosen = Q()
         if self.programme:
-            enrolments = enrolments.filter(programme=self.programme)
+            chosen &= Q(programme=self.programme)
         if self.profession:
-            enrolments = enrolments.filter(preceptee__profession=self.profession)
+            chosen &= Q(preceptee__profession=self.profession)
         if self.team:
-            enrolments = enrolments.filter(team=self.team)
+            chosen &= Q(team=self.team)
         if self.transition:
-            enrolments = enrolments.filter(transition=self.transition)
-        return enrolments
+            chosen &= Q(transition=self.transition)
+        return chosen or None
+
+    def apply(self, enrolments: QuerySet[Enrolment]) -> QuerySet[Enrolment]:
+        chosen = self.q()
+        return enrolments if chosen is None else enrolments.filter(chosen)
 
     def apply_to_cases(self, cases: QuerySet[ProgressionCase]) -> QuerySet[ProgressionCase]:
         """Progression is not a programme: only profession and team apply."""
@@ -425,6 +432,8 @@ class Figures:
     scores: list[tuple[int, Figure, Figure]] = field(default_factory=lambda: _scores([]))
     evaluation: dict[str, Figure] = field(default_factory=lambda: _evaluation({}))
     evaluation_answers: int = 0
+    # Filtered figures only: each count of the first query for the whole scope, unfiltered.
+    whole: dict[str, int] = field(default_factory=dict)
 
 
 SUMMARY_MEASURES = [
@@ -445,39 +454,53 @@ SUMMARY_MEASURES = [
 
 def figures(
     enrolments: QuerySet[Enrolment], period: Period, today: datetime.date, group: str | None = None,
-    keys: Iterable[Any] = (),
+    keys: Iterable[Any] = (), filters: Filters | None = None,
 ) -> dict[Any, Figures]:
     """All the enrolment figures, in seven queries whatever the data size. Grouped, every group
     found gets its figures, and so does every one of ``keys`` (an organisation with no enrolment
-    still has its months, reasons and review numbers, all zero)."""
+    still has its months, reasons and review numbers, all zero). With ``filters``, the figures are
+    of the enrolments they choose; the first query also counts all of ``enrolments``
+    (``Figures.whole``), so that ``protected`` can keep the unfiltered figures, shown elsewhere,
+    from giving away the rest."""
+    chosen = filters.q() if filters else None
+    whole = enrolments
+    if chosen is not None:
+        enrolments = enrolments.filter(chosen)
     months = period.months()
-    aggregates: dict[str, Any] = {}
+    conditions: dict[str, tuple[Any, str, Q]] = {}  # name: (aggregate, field, condition)
     for index, first in enumerate(months):
         last = month_end(first)
-        aggregates[f"starts_{index}"] = Count("pk", filter=Q(start_date__range=(first, last)))
-        aggregates[f"completions_{index}"] = Count("pk", filter=Q(completed_on__range=(first, last)))
-        aggregates[f"active_{index}"] = Count("pk", filter=_active_on(last))
-        aggregates[f"allowance_{index}"] = Sum(
-            "programme__protected_hours_per_month", filter=active_during(first, last)
-        )
+        conditions[f"starts_{index}"] = (Count, "pk", Q(start_date__range=(first, last)))
+        conditions[f"completions_{index}"] = (Count, "pk", Q(completed_on__range=(first, last)))
+        conditions[f"active_{index}"] = (Count, "pk", _active_on(last))
+        conditions[f"allowance_{index}"] = (Sum, "programme__protected_hours_per_month", active_during(first, last))
     within = (period.start, period.end)
     first_year = Q(withdrawn_on__range=within, withdrawn_on__lt=F("start_date") + datetime.timedelta(FIRST_YEAR_DAYS))
-    aggregates |= {
-        "active_now": Count("pk", filter=Q(status__in=Enrolment.CURRENT)),
-        "multi_now": Count(
-            "pk", filter=Q(status__in=Enrolment.CURRENT, programme_id__in=_multi_professional_programmes())
+    conditions |= {
+        "active_now": (Count, "pk", Q(status__in=Enrolment.CURRENT)),
+        "multi_now": (
+            Count, "pk", Q(status__in=Enrolment.CURRENT, programme_id__in=_multi_professional_programmes())
         ),
-        "overdue": Count("pk", filter=Q(status=Enrolment.Status.ACTIVE, next_review_due__lt=today)),
-        "completed": Count("pk", filter=Q(completed_on__range=within)),
-        "finished": Count("pk", filter=Q(completed_on__range=within) | Q(withdrawn_on__range=within)),
-        "in_period": Count("pk", filter=active_during(period.start, period.end)),
-        "first_year": Count("pk", filter=first_year),
+        "overdue": (Count, "pk", Q(status=Enrolment.Status.ACTIVE, next_review_due__lt=today)),
+        "completed": (Count, "pk", Q(completed_on__range=within)),
+        "finished": (Count, "pk", Q(completed_on__range=within) | Q(withdrawn_on__range=within)),
+        "in_period": (Count, "pk", active_during(period.start, period.end)),
+        "first_year": (Count, "pk", first_year),
         **{
-            f"reason_{reason}": Count("pk", filter=first_year & Q(withdrawal_reason=reason))
+            f"reason_{reason}": (Count, "pk", first_year & Q(withdrawal_reason=reason))
             for reason in Enrolment.WithdrawalReason.values
         },
     }
-    main = _grouped(enrolments, group, **aggregates)
+    # The counts shown as people, which a filtered view must keep from giving away the rest.
+    counted = [name for name in conditions
+               if name.split("_")[0] in ("starts", "completions", "active", "overdue", "completed", "first", "reason")]
+    aggregates = {name: function(field, filter=condition if chosen is None else condition & chosen)
+                  for name, (function, field, condition) in conditions.items()}
+    if chosen is None:
+        main = _grouped(enrolments, group, **aggregates)
+    else:
+        main = _grouped(whole, group, **aggregates,
+                        **{f"whole_{name}": Count("pk", filter=conditions[name][2]) for name in counted})
 
     scoped = {"enrolment__in": enrolments.values("pk")}
     key = f"enrolment__{group}" if group else None
@@ -520,6 +543,8 @@ def figures(
     for k in found_keys:
         row = main.get(k) or {}
         figure = Figures()
+        if chosen is not None:
+            figure.whole = {name: row.get(f"whole_{name}") or 0 for name in counted}
         figure.months = [
             Month(first, count(row.get(f"starts_{i}")), count(row.get(f"completions_{i}")),
                   count(row.get(f"active_{i}")))
@@ -620,7 +645,8 @@ ACROSS_ORGANISATIONS = ("active_now", "starts", "completions", "reviews_overdue"
 
 def protected(grouped: Mapping[Any, Figures], across: Iterable[Any] | None = None) -> dict[Any, Figures]:
     """``grouped`` with ``protect`` applied. Within each group: the months against the period's
-    starts and completions, the reasons against the withdrawals in the first 12 months. With
+    starts and completions, the reasons against the withdrawals in the first 12 months; for
+    filtered figures, each count and the rest against the unfiltered count (``Figures.whole``). With
     ``across`` (the organisations a page shows), also each of ``ACROSS_ORGANISATIONS`` against
     the system's total; a group not shown counts as a hidden cell."""
     cells: dict[tuple, Figure] = {}
@@ -629,6 +655,7 @@ def protected(grouped: Mapping[Any, Figures], across: Iterable[Any] | None = Non
         for i, month in enumerate(found.months):
             cells[(key, "starts", i)] = month.starts
             cells[(key, "completions", i)] = month.completions
+            cells[(key, "active", i)] = month.active
         cells |= {(key, "reason", reason): figure for reason, figure in found.withdrawals_by_reason.items()}
         cells |= {(key, attribute): getattr(found, attribute) for attribute in ACROSS_ORGANISATIONS}
         months = range(len(found.months))
@@ -637,6 +664,20 @@ def protected(grouped: Mapping[Any, Figures], across: Iterable[Any] | None = Non
             ([(key, "completions", i) for i in months], (key, "completions")),
             ([(key, "reason", reason) for reason in found.withdrawals_by_reason], (key, "withdrawals_first_year")),
         ]
+        if found.whole:  # filtered: each count and the rest of the whole add up to the whole
+            whole = found.whole
+            pairs = [((key, "starts"), sum(whole[f"starts_{i}"] for i in months)),
+                     ((key, "completions"), whole["completed"]), ((key, "active_now"), whole["active_now"]),
+                     ((key, "reviews_overdue"), whole["overdue"]),
+                     ((key, "withdrawals_first_year"), whole["first_year"])]
+            pairs += [((key, name, i), whole[f"{name}_{i}"]) for name in ("starts", "completions", "active")
+                      for i in months]
+            pairs += [((key, "reason", label), whole[f"reason_{value}"])
+                      for value, label in Enrolment.WithdrawalReason.choices]
+            for name, total in pairs:
+                cells[("rest", name)] = count(total - (cells[name].value or 0))
+                cells[("whole", name)] = count(total)
+                groups.append(([name, ("rest", name)], ("whole", name)))
     if across is not None:
         shown = [key for key in across if key in grouped]
         for attribute in ACROSS_ORGANISATIONS:
@@ -651,7 +692,8 @@ def protected(grouped: Mapping[Any, Figures], across: Iterable[Any] | None = Non
     return {
         key: replace(
             found,
-            months=[replace(month, starts=hidden[(key, "starts", i)], completions=hidden[(key, "completions", i)])
+            months=[replace(month, starts=hidden[(key, "starts", i)], completions=hidden[(key, "completions", i)],
+                            active=hidden[(key, "active", i)])
                     for i, month in enumerate(found.months)],
             withdrawals_by_reason={reason: hidden[(key, "reason", reason)] for reason in found.withdrawals_by_reason},
             **{attribute: hidden[(key, attribute)] for attribute in ACROSS_ORGANISATIONS},

@@ -200,8 +200,8 @@ def _lead_data(user: Any, period: Period, filters: Filters, today: datetime.date
     per lead, period and filters until the data changes (``reporting.cached``)."""
 
     def compute() -> dict[str, Any]:
-        enrolments = filters.apply(reporting.lead_enrolments(user))
-        figures = reporting.protected(reporting.figures(enrolments, period, today))[None]
+        figures = reporting.protected(reporting.figures(reporting.lead_enrolments(user), period, today,
+                                                        filters=filters))[None]
         stages = reporting.progression_by_stage(filters.apply_to_cases(reporting.lead_cases(user)))[None]
         mentor_rows = list(reporting.mentors(reporting.lead_organisation_ids(user), profession=filters.profession))
         tables = {
@@ -439,7 +439,7 @@ def _ics_data(user: Any, period: Period, filters: Filters, today: datetime.date,
         names = list(reporting.ics_organisations(user).values_list("pk", "name"))
         ids = [pk for pk, _ in names]
         grouped = reporting.protected(reporting.figures(
-            filters.apply(reporting.ics_enrolments(user)), period, today, group="organisation_id", keys=ids
+            reporting.ics_enrolments(user), period, today, group="organisation_id", keys=ids, filters=filters
         ), across=ids)
         stages = reporting.progression_by_stage(
             filters.apply_to_cases(reporting.ics_cases(user)), group="organisation_id"

@@ -212,3 +212,29 @@ def test_the_share_on_multi_professional_programmes_does_not_give_away_two_peopl
     response = client.get(reverse("programmes:dashboard-export", args=["summary", "csv"]))
     rows = {row[0]: row[2] for row in csv.reader(io.StringIO(response.content.decode("utf-8-sig")))}
     assert rows["active_now"] == "10" and rows["multi_professional_percent"] == PROTECTED
+
+
+def test_a_programme_filter_does_not_give_away_the_other_programme(client, organisation, this_month):
+    """3 people on one programme and 10 on the other: the unfiltered dashboard and the home page show
+    13, so the second programme's own dashboard must not show its 10."""
+    mentor = person(organisation, Role.MENTOR)
+    small, large = ReportProgrammeFactory(organisation=organisation), ReportProgrammeFactory(organisation=organisation)
+    for programme, n in ((small, 3), (large, 10)):
+        for _ in range(n):
+            ReportEnrolmentFactory(programme=programme, mentor=mentor, start_date=this_month)
+    client.force_login(person(organisation, Role.PROGRAMME_LEAD))
+    assert 'figure-value">13<' in client.get(reverse("home")).content.decode()
+    assert 'figure-value">13<' in client.get(reverse("programmes:dashboard")).content.decode()
+
+    page = client.get(reverse("programmes:dashboard"), {"programme": large.pk}).content.decode()
+    assert 'figure-value">10<' not in page
+    assert f'figure-value">{PROTECTED}<' in page
+    response = client.get(reverse("programmes:dashboard-export", args=["summary", "csv"]), {"programme": large.pk})
+    rows = {row[0]: row[2] for row in csv.reader(io.StringIO(response.content.decode("utf-8-sig")))}
+    assert rows["active_now"] == PROTECTED and rows["starts"] == PROTECTED
+    response = client.get(reverse("programmes:dashboard-export", args=["monthly", "xlsx"]), {"programme": large.pk})
+    sheet = {row[0]: row for row in load_workbook(io.BytesIO(response.content)).active.values}
+    assert sheet[f"{this_month:%Y-%m}"][1:] == (PROTECTED, 0, PROTECTED)
+
+    page = client.get(reverse("programmes:dashboard"), {"programme": small.pk}).content.decode()
+    assert f'figure-value">{SUPPRESSED}<' in page
