@@ -321,13 +321,19 @@ class Filters:
         chosen = self.q()
         return enrolments if chosen is None else enrolments.filter(chosen)
 
-    def apply_to_cases(self, cases: QuerySet[ProgressionCase]) -> QuerySet[ProgressionCase]:
-        """Progression is not a programme: only profession and team apply."""
+    def case_q(self) -> Q | None:
+        """The progression cases these filters choose, or None when they choose all. Progression is
+        not a programme: only profession and team apply."""
+        chosen = Q()
         if self.profession:
-            cases = cases.filter(practitioner__profession=self.profession)
+            chosen &= Q(practitioner__profession=self.profession)
         if self.team:
-            cases = cases.filter(team=self.team)
-        return cases
+            chosen &= Q(team=self.team)
+        return chosen or None
+
+    def apply_to_cases(self, cases: QuerySet[ProgressionCase]) -> QuerySet[ProgressionCase]:
+        chosen = self.case_q()
+        return cases if chosen is None else cases.filter(chosen)
 
     def as_parameters(self) -> dict[str, Any]:
         return {
@@ -739,19 +745,36 @@ class StageRow:
     mean_days: Figure
 
 
-def progression_by_stage(cases: QuerySet[ProgressionCase], group: str | None = None) -> dict[Any, list[StageRow]]:
-    """Cases at each stage and the mean days they have spent there; one query."""
+def progression_by_stage(
+    cases: QuerySet[ProgressionCase], group: str | None = None, filters: Filters | None = None,
+) -> dict[Any, list[StageRow]]:
+    """Cases at each stage and the mean days they have spent there; one query. With ``filters``,
+    the cases they choose; the same query counts all of ``cases`` so that a filtered count whose
+    rest is 1 to 4 is hidden (``protect``, as ``protected`` does for enrolments)."""
     # The application's clock, not the database's: the same "now" as every other figure on the page.
     now = Value(timezone.now(), output_field=DateTimeField())
     waited = ExpressionWrapper(now - F("stage_changed_at"), output_field=DurationField())
-    rows = (
-        cases.order_by()
-        .values(*([group] if group else []), "stage")
-        .annotate(cases=Count("pk"), waited=Avg(waited))
-    )
+    chosen = filters.case_q() if filters else None
+    rows = cases.order_by().values(*([group] if group else []), "stage")
+    if chosen is None:
+        rows = rows.annotate(cases=Count("pk"), waited=Avg(waited))
+    else:
+        rows = rows.annotate(cases=Count("pk", filter=chosen), waited=Avg(waited, filter=chosen), whole=Count("pk"))
     found: dict[Any, dict[str, dict[str, Any]]] = {}
     for row in rows:
         found.setdefault(row.get(group) if group else None, {})[row["stage"]] = row
+    found = {key: stages for key, stages in found.items() if any(row["cases"] for row in stages.values())}
+    cells: dict[tuple, Figure] = {}
+    for key, stages in (found or {None: {}}).items():
+        for value, _ in ProgressionCase.Stage.choices:
+            row = stages.get(value) or {}
+            cells[(key, value)] = count(row.get("cases"))
+            if chosen is not None:
+                whole = row.get("whole") or 0
+                cells[("rest", key, value)] = count(whole - (row.get("cases") or 0))
+                cells[("whole", key, value)] = count(whole)
+    hidden = protect(cells, [([name, ("rest", *name)], ("whole", *name))
+                             for name in cells if chosen is not None and name[0] not in ("rest", "whole")])
     result: dict[Any, list[StageRow]] = {}
     for key, stages in (found or {None: {}}).items():
         result[key] = []
@@ -760,7 +783,7 @@ def progression_by_stage(cases: QuerySet[ProgressionCase], group: str | None = N
             waited_value = row.get("waited")
             days = None if waited_value is None else _as_days(waited_value)
             cases_here = row.get("cases") or 0
-            result[key].append(StageRow(value, label, count(cases_here), mean(days, cases_here, "days")))
+            result[key].append(StageRow(value, label, hidden[(key, value)], mean(days, cases_here, "days")))
     return result
 
 

@@ -202,7 +202,7 @@ def _lead_data(user: Any, period: Period, filters: Filters, today: datetime.date
     def compute() -> dict[str, Any]:
         figures = reporting.protected(reporting.figures(reporting.lead_enrolments(user), period, today,
                                                         filters=filters))[None]
-        stages = reporting.progression_by_stage(filters.apply_to_cases(reporting.lead_cases(user)))[None]
+        stages = reporting.progression_by_stage(reporting.lead_cases(user), filters=filters)[None]
         mentor_rows = list(reporting.mentors(reporting.lead_organisation_ids(user), profession=filters.profession))
         tables = {
             table.name: table
@@ -441,9 +441,7 @@ def _ics_data(user: Any, period: Period, filters: Filters, today: datetime.date,
         grouped = reporting.protected(reporting.figures(
             reporting.ics_enrolments(user), period, today, group="organisation_id", keys=ids, filters=filters
         ), across=ids)
-        stages = reporting.progression_by_stage(
-            filters.apply_to_cases(reporting.ics_cases(user)), group="organisation_id"
-        )
+        stages = reporting.progression_by_stage(reporting.ics_cases(user), group="organisation_id", filters=filters)
         offer = reporting.preceptorship_offer(ids, period)
         if filters.profession:
             offer = [row for row in offer if row.profession == filters.profession.name]

@@ -238,3 +238,37 @@ def test_a_programme_filter_does_not_give_away_the_other_programme(client, organ
 
     page = client.get(reverse("programmes:dashboard"), {"programme": small.pk}).content.decode()
     assert f'figure-value">{SUPPRESSED}<' in page
+
+
+def test_a_profession_filter_does_not_give_away_the_other_professions_progression_cases(client, organisation):
+    """10 occupational therapists' cases submitted and 3 podiatrists': the unfiltered ICS dashboard
+    shows 13."""
+    from preceptorship.tests.factories import UserFactory
+    from progression.models import ProgressionCase
+    from progression.tests.factories import FrameworkFactory
+
+    framework = FrameworkFactory()
+    manager = person(organisation, Role.LINE_MANAGER)
+    head = person(organisation, Role.HEAD_OF_SERVICE)
+    for name, n in (("occupational-therapy", 10), ("podiatry", 3)):
+        for _ in range(n):
+            ProgressionCase.objects.create(
+                practitioner=UserFactory(profession=profession(name)), organisation=organisation,
+                framework=framework, target_role="Advanced Practitioner", line_manager=manager,
+                head_of_service=head, opened_by=manager, stage=ProgressionCase.Stage.SUBMITTED,
+            )
+    client.force_login(person(organisation, Role.ICS_LEAD))
+
+    def submitted(parameters: dict) -> str:
+        response = client.get(reverse("programmes:ics-export", args=["progression_by_organisation", "csv"]),
+                              parameters)
+        rows = {row[1]: row for row in csv.reader(io.StringIO(response.content.decode("utf-8-sig")))
+                if row[0] == organisation.name}
+        return rows[ProgressionCase.Stage.SUBMITTED][3]
+
+    assert submitted({}) == "13"
+    assert submitted({"profession": profession("occupational-therapy").pk}) == PROTECTED
+    assert submitted({"profession": profession("podiatry").pk}) == SUPPRESSED
+    page = client.get(reverse("programmes:ics-dashboard"), {"profession": profession("occupational-therapy").pk})
+    stage_row = page.content.decode().split(">Progression cases by organisation and stage</caption>")[1]
+    assert _row(stage_row, organisation.name)[1] == PROTECTED  # draft, submitted, ...
