@@ -66,7 +66,11 @@ def pytest_report_header(config: pytest.Config) -> str:
 
 @pytest.fixture(autouse=True)
 def _pinned_clock(request: pytest.FixtureRequest):
-    """Every test starts at the same instant, whichever order or process it runs in."""
+    """Every test starts at the same instant, whichever order or process it runs in. A test marked
+    ``@pytest.mark.time_machine(...)`` chose its own moment: that one stands."""
+    if request.node.get_closest_marker("time_machine"):
+        yield
+        return
     with time_machine.travel(_pinned_moment(request.config), tick=True):
         yield
 
