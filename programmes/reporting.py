@@ -317,6 +317,16 @@ class Filters:
             chosen &= Q(transition=self.transition)
         return chosen or None
 
+    def dimensions(self) -> dict[str, Any]:
+        """The enrolment fields these filters fix, and the value of each."""
+        found = {
+            "programme_id": self.programme.pk if self.programme else None,
+            "preceptee__profession_id": self.profession.pk if self.profession else None,
+            "team_id": self.team.pk if self.team else None,
+            "transition": self.transition or None,
+        }
+        return {name: value for name, value in found.items() if value is not None}
+
     def apply(self, enrolments: QuerySet[Enrolment]) -> QuerySet[Enrolment]:
         chosen = self.q()
         return enrolments if chosen is None else enrolments.filter(chosen)
@@ -438,8 +448,9 @@ class Figures:
     scores: list[tuple[int, Figure, Figure]] = field(default_factory=lambda: _scores([]))
     evaluation: dict[str, Figure] = field(default_factory=lambda: _evaluation({}))
     evaluation_answers: int = 0
-    # Filtered figures only: each count of the first query for the whole scope, unfiltered.
-    whole: dict[str, int] = field(default_factory=dict)
+    # Filtered figures only: the counts of the first query for each other value of the filtered
+    # fields (the other programmes, say), which add up with these to the unfiltered figures.
+    others: list[dict[str, int]] = field(default_factory=list)
 
 
 SUMMARY_MEASURES = [
@@ -465,9 +476,9 @@ def figures(
     """All the enrolment figures, in seven queries whatever the data size. Grouped, every group
     found gets its figures, and so does every one of ``keys`` (an organisation with no enrolment
     still has its months, reasons and review numbers, all zero). With ``filters``, the figures are
-    of the enrolments they choose; the first query also counts all of ``enrolments``
-    (``Figures.whole``), so that ``protected`` can keep the unfiltered figures, shown elsewhere,
-    from giving away the rest."""
+    of the enrolments they choose; the first query counts all of ``enrolments`` by the filtered
+    fields (``Figures.others``: the other programmes, say), so that ``protected`` can keep the
+    unfiltered figures, shown elsewhere, from giving another value's small number away."""
     chosen = filters.q() if filters else None
     whole = enrolments
     if chosen is not None:
@@ -500,13 +511,20 @@ def figures(
     # The counts shown as people, which a filtered view must keep from giving away the rest.
     counted = [name for name in conditions
                if name.split("_")[0] in ("starts", "completions", "active", "overdue", "completed", "first", "reason")]
-    aggregates = {name: function(field, filter=condition if chosen is None else condition & chosen)
-                  for name, (function, field, condition) in conditions.items()}
+    aggregates = {name: function(field, filter=condition) for name, (function, field, condition) in conditions.items()}
+    others: dict[Any, list[dict[str, int]]] = {}
     if chosen is None:
         main = _grouped(enrolments, group, **aggregates)
     else:
-        main = _grouped(whole, group, **aggregates,
-                        **{f"whole_{name}": Count("pk", filter=conditions[name][2]) for name in counted})
+        main = {}
+        dimensions = filters.dimensions()
+        rows = whole.order_by().values(*([group] if group else []), *dimensions).annotate(**aggregates)
+        for row in rows:
+            key = row.pop(group) if group else None
+            if tuple(row.pop(name) for name in dimensions) == tuple(dimensions.values()):
+                main[key] = row
+            else:
+                others.setdefault(key, []).append({name: row[name] or 0 for name in counted})
 
     scoped = {"enrolment__in": enrolments.values("pk")}
     key = f"enrolment__{group}" if group else None
@@ -549,8 +567,7 @@ def figures(
     for k in found_keys:
         row = main.get(k) or {}
         figure = Figures()
-        if chosen is not None:
-            figure.whole = {name: row.get(f"whole_{name}") or 0 for name in counted}
+        figure.others = others.get(k, [])
         figure.months = [
             Month(first, count(row.get(f"starts_{i}")), count(row.get(f"completions_{i}")),
                   count(row.get(f"active_{i}")))
@@ -652,7 +669,8 @@ ACROSS_ORGANISATIONS = ("active_now", "starts", "completions", "reviews_overdue"
 def protected(grouped: Mapping[Any, Figures], across: Iterable[Any] | None = None) -> dict[Any, Figures]:
     """``grouped`` with ``protect`` applied. Within each group: the months against the period's
     starts and completions, the reasons against the withdrawals in the first 12 months; for
-    filtered figures, each count and the rest against the unfiltered count (``Figures.whole``). With
+    filtered figures, each count and the same count of the other values of the filtered fields
+    against the unfiltered count (``Figures.others``). With
     ``across`` (the organisations a page shows), also each of ``ACROSS_ORGANISATIONS`` against
     the system's total; a group not shown counts as a hidden cell."""
     cells: dict[tuple, Figure] = {}
@@ -670,20 +688,25 @@ def protected(grouped: Mapping[Any, Figures], across: Iterable[Any] | None = Non
             ([(key, "completions", i) for i in months], (key, "completions")),
             ([(key, "reason", reason) for reason in found.withdrawals_by_reason], (key, "withdrawals_first_year")),
         ]
-        if found.whole:  # filtered: each count and the rest of the whole add up to the whole
-            whole = found.whole
-            pairs = [((key, "starts"), sum(whole[f"starts_{i}"] for i in months)),
-                     ((key, "completions"), whole["completed"]), ((key, "active_now"), whole["active_now"]),
-                     ((key, "reviews_overdue"), whole["overdue"]),
-                     ((key, "withdrawals_first_year"), whole["first_year"])]
-            pairs += [((key, name, i), whole[f"{name}_{i}"]) for name in ("starts", "completions", "active")
-                      for i in months]
-            pairs += [((key, "reason", label), whole[f"reason_{value}"])
-                      for value, label in Enrolment.WithdrawalReason.choices]
-            for name, total in pairs:
-                cells[("rest", name)] = count(total - (cells[name].value or 0))
-                cells[("whole", name)] = count(total)
-                groups.append(([name, ("rest", name)], ("whole", name)))
+        # Filtered: each count and the same count of every other value add up to the unfiltered one.
+        pairs: list[tuple[tuple, Callable[[dict[str, int]], int]]] = [
+            ((key, "starts"), lambda other, months=months: sum(other[f"starts_{i}"] for i in months)),
+            ((key, "completions"), lambda other: other["completed"]),
+            ((key, "active_now"), lambda other: other["active_now"]),
+            ((key, "reviews_overdue"), lambda other: other["overdue"]),
+            ((key, "withdrawals_first_year"), lambda other: other["first_year"]),
+        ]
+        pairs += [((key, name, i), lambda other, name=name, i=i: other[f"{name}_{i}"])
+                  for name in ("starts", "completions", "active") for i in months]
+        pairs += [((key, "reason", label), lambda other, value=value: other[f"reason_{value}"])
+                  for value, label in Enrolment.WithdrawalReason.choices]
+        for name, counted in pairs if found.others else []:
+            members = [name]
+            for j, other in enumerate(found.others):
+                cells[("other", j, name)] = count(counted(other))
+                members.append(("other", j, name))
+            cells[("whole", name)] = count(sum(cells[member].value or 0 for member in members))
+            groups.append((members, ("whole", name)))
     if across is not None:
         shown = [key for key in across if key in grouped]
         for attribute in ACROSS_ORGANISATIONS:

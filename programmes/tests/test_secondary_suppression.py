@@ -272,3 +272,20 @@ def test_a_profession_filter_does_not_give_away_the_other_professions_progressio
     page = client.get(reverse("programmes:ics-dashboard"), {"profession": profession("occupational-therapy").pk})
     stage_row = page.content.decode().split(">Progression cases by organisation and stage</caption>")[1]
     assert _row(stage_row, organisation.name)[1] == PROTECTED  # draft, submitted, ...
+
+
+def test_three_programmes_filtered_in_turn_do_not_give_away_the_small_one(client, organisation, this_month):
+    """3, 10 and 20 people: 33 unfiltered, so showing both 10 and 20 would give the 3 away."""
+    mentor = person(organisation, Role.MENTOR)
+    programmes = [ReportProgrammeFactory(organisation=organisation) for _ in range(3)]
+    for programme, n in zip(programmes, (3, 10, 20), strict=True):
+        for _ in range(n):
+            ReportEnrolmentFactory(programme=programme, mentor=mentor, start_date=this_month)
+    client.force_login(person(organisation, Role.PROGRAMME_LEAD))
+
+    def starts(parameters: dict) -> str:
+        response = client.get(reverse("programmes:dashboard-export", args=["summary", "csv"]), parameters)
+        return {row[0]: row[2] for row in csv.reader(io.StringIO(response.content.decode("utf-8-sig")))}["starts"]
+
+    assert starts({}) == "33"
+    assert [starts({"programme": programme.pk}) for programme in programmes] == [SUPPRESSED, PROTECTED, "20"]
