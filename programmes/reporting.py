@@ -341,6 +341,14 @@ class Filters:
             chosen &= Q(team=self.team)
         return chosen or None
 
+    def case_dimensions(self) -> dict[str, Any]:
+        """The progression case fields these filters fix, and the value of each."""
+        found = {
+            "practitioner__profession_id": self.profession.pk if self.profession else None,
+            "team_id": self.team.pk if self.team else None,
+        }
+        return {name: value for name, value in found.items() if value is not None}
+
     def apply_to_cases(self, cases: QuerySet[ProgressionCase]) -> QuerySet[ProgressionCase]:
         chosen = self.case_q()
         return cases if chosen is None else cases.filter(chosen)
@@ -772,32 +780,40 @@ def progression_by_stage(
     cases: QuerySet[ProgressionCase], group: str | None = None, filters: Filters | None = None,
 ) -> dict[Any, list[StageRow]]:
     """Cases at each stage and the mean days they have spent there; one query. With ``filters``,
-    the cases they choose; the same query counts all of ``cases`` so that a filtered count whose
-    rest is 1 to 4 is hidden (``protect``, as ``protected`` does for enrolments)."""
+    the cases they choose; the same query counts all of ``cases`` by the filtered fields, so that
+    each stage's count is protected across every value of those fields against the unfiltered
+    count (``protect``), as ``protected`` does for enrolments."""
     # The application's clock, not the database's: the same "now" as every other figure on the page.
     now = Value(timezone.now(), output_field=DateTimeField())
     waited = ExpressionWrapper(now - F("stage_changed_at"), output_field=DurationField())
-    chosen = filters.case_q() if filters else None
-    rows = cases.order_by().values(*([group] if group else []), "stage")
-    if chosen is None:
-        rows = rows.annotate(cases=Count("pk"), waited=Avg(waited))
-    else:
-        rows = rows.annotate(cases=Count("pk", filter=chosen), waited=Avg(waited, filter=chosen), whole=Count("pk"))
+    dimensions = filters.case_dimensions() if filters else {}
+    rows = (
+        cases.order_by()
+        .values(*([group] if group else []), "stage", *dimensions)
+        .annotate(cases=Count("pk"), waited=Avg(waited))
+    )
     found: dict[Any, dict[str, dict[str, Any]]] = {}
+    others: dict[tuple[Any, str], list[int]] = {}
     for row in rows:
-        found.setdefault(row.get(group) if group else None, {})[row["stage"]] = row
-    found = {key: stages for key, stages in found.items() if any(row["cases"] for row in stages.values())}
+        key = row.get(group) if group else None
+        if tuple(row[name] for name in dimensions) == tuple(dimensions.values()):
+            found.setdefault(key, {})[row["stage"]] = row
+        else:
+            others.setdefault((key, row["stage"]), []).append(row["cases"])
     cells: dict[tuple, Figure] = {}
+    groups: list[tuple[list[tuple], tuple]] = []
     for key, stages in (found or {None: {}}).items():
         for value, _ in ProgressionCase.Stage.choices:
-            row = stages.get(value) or {}
-            cells[(key, value)] = count(row.get("cases"))
-            if chosen is not None:
-                whole = row.get("whole") or 0
-                cells[("rest", key, value)] = count(whole - (row.get("cases") or 0))
-                cells[("whole", key, value)] = count(whole)
-    hidden = protect(cells, [([name, ("rest", *name)], ("whole", *name))
-                             for name in cells if chosen is not None and name[0] not in ("rest", "whole")])
+            name = (key, value)
+            cells[name] = count((stages.get(value) or {}).get("cases"))
+            members = [name]
+            for j, other in enumerate(others.get(name, [])):
+                cells[("other", j, *name)] = count(other)
+                members.append(("other", j, *name))
+            if len(members) > 1:
+                cells[("whole", *name)] = count(sum(cells[member].value or 0 for member in members))
+                groups.append((members, ("whole", *name)))
+    hidden = protect(cells, groups)
     result: dict[Any, list[StageRow]] = {}
     for key, stages in (found or {None: {}}).items():
         result[key] = []

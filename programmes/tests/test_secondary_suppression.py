@@ -241,8 +241,8 @@ def test_a_programme_filter_does_not_give_away_the_other_programme(client, organ
 
 
 def test_a_profession_filter_does_not_give_away_the_other_professions_progression_cases(client, organisation):
-    """10 occupational therapists' cases submitted and 3 podiatrists': the unfiltered ICS dashboard
-    shows 13."""
+    """10 occupational therapists' cases submitted, 20 physiotherapists' and 3 podiatrists': the
+    unfiltered ICS dashboard shows 33, so the 10 and the 20 must not both show."""
     from preceptorship.tests.factories import UserFactory
     from progression.models import ProgressionCase
     from progression.tests.factories import FrameworkFactory
@@ -250,7 +250,7 @@ def test_a_profession_filter_does_not_give_away_the_other_professions_progressio
     framework = FrameworkFactory()
     manager = person(organisation, Role.LINE_MANAGER)
     head = person(organisation, Role.HEAD_OF_SERVICE)
-    for name, n in (("occupational-therapy", 10), ("podiatry", 3)):
+    for name, n in (("occupational-therapy", 10), ("physiotherapy", 20), ("podiatry", 3)):
         for _ in range(n):
             ProgressionCase.objects.create(
                 practitioner=UserFactory(profession=profession(name)), organisation=organisation,
@@ -266,8 +266,9 @@ def test_a_profession_filter_does_not_give_away_the_other_professions_progressio
                 if row[0] == organisation.name}
         return rows[ProgressionCase.Stage.SUBMITTED][3]
 
-    assert submitted({}) == "13"
+    assert submitted({}) == "33"
     assert submitted({"profession": profession("occupational-therapy").pk}) == PROTECTED
+    assert submitted({"profession": profession("physiotherapy").pk}) == "20"
     assert submitted({"profession": profession("podiatry").pk}) == SUPPRESSED
     page = client.get(reverse("programmes:ics-dashboard"), {"profession": profession("occupational-therapy").pk})
     stage_row = page.content.decode().split(">Progression cases by organisation and stage</caption>")[1]
