@@ -11,15 +11,16 @@ A hidden number must not be recoverable by subtraction either (secondary suppres
 ``protect``): in every group of cells that add up to a total shown somewhere (the months of the
 period against its starts and completions, the withdrawal reasons against the withdrawals in the
 first 12 months, the organisations of an ICS against the system's figures on the home page, a
-filtered dashboard's counts and the rest against the unfiltered ones, the practitioners offered
-preceptorship and those not offered against the newly registered), a group with a hidden cell
-must have at least two hidden members. When only one is hidden, the smallest other non-zero cell
-is hidden as well, and the total only when no cell is left to hide. Such a cell reads "not shown
-(protects a small number)" (``PROTECTED``): it has 5 people or more, and says so, but showing it
-would give the small one away. Zero cells are never hidden: they give nothing away.
-For counts the total is then never hidden for protection (it is hidden only when it is itself
-fewer than 5), so the home page's totals agree with the dashboards' breakdowns. ``protected``
-applies the rule to the figures before any page, chart or file reads them, so they all agree.
+filtered dashboard's counts and those of the filter's other values against the unfiltered ones,
+the practitioners offered preceptorship and those not offered against the newly registered), a
+group with a hidden cell must have at least two hidden members. When only one is hidden, the
+smallest other non-zero cell is hidden as well, and the total only when no cell is left to hide.
+Such a cell reads "not shown (protects a small number)" (``PROTECTED``): it has 5 people or more,
+and says so, but showing it would give the small one away. Zero cells are never hidden: they give
+nothing away. For counts the total is then never hidden for protection (it is hidden only when
+it is itself fewer than 5), so the home page's totals agree with the dashboards' breakdowns.
+``protected`` applies the rule to the figures before any page, chart or file reads them, so they
+all agree.
 
 A share of people shown beside its denominator (the completion rate beside the completions, the
 share on multi-professional programmes beside the active enrolments, "would recommend" beside the
@@ -678,9 +679,9 @@ def protected(grouped: Mapping[Any, Figures], across: Iterable[Any] | None = Non
     """``grouped`` with ``protect`` applied. Within each group: the months against the period's
     starts and completions, the reasons against the withdrawals in the first 12 months; for
     filtered figures, each count and the same count of the other values of the filtered fields
-    against the unfiltered count (``Figures.others``). With
-    ``across`` (the organisations a page shows), also each of ``ACROSS_ORGANISATIONS`` against
-    the system's total; a group not shown counts as a hidden cell."""
+    against the unfiltered count (``Figures.others``). With ``across`` (the organisations a page
+    shows), also each of ``ACROSS_ORGANISATIONS`` against the system's total; a group not shown
+    counts as a hidden cell."""
     cells: dict[tuple, Figure] = {}
     groups: list[tuple[list[tuple], tuple]] = []
     for key, found in grouped.items():
