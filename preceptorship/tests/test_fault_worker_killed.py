@@ -99,7 +99,9 @@ class Fault:
 
     def sweep(self) -> str:
         done = subprocess.run(  # noqa: S603 - our own interpreter and manage.py
-            [str(PYTHON), "manage.py", "send_due_reminders"], cwd=settings.BASE_DIR, env=self.env,
+            # The sweep's own process has the real clock: tell it the tests' day.
+            [str(PYTHON), "manage.py", "send_due_reminders", "--today", timezone.localdate().isoformat()],
+            cwd=settings.BASE_DIR, env=self.env,
             capture_output=True, text=True, timeout=60, check=False,
         )
         assert done.returncode == 0, f"the sweep failed:\n{done.stdout}\n{done.stderr}"
