@@ -1,4 +1,5 @@
 """Two people deciding the same step at once, on two PostgreSQL connections: exactly one succeeds.
+(On SQLite: preceptorship/tests/test_sqlite_race.py.)
 
 Runs only on PostgreSQL (``DATABASE_URL=postgres://...``): SQLite has no row locks to test.
 """
@@ -9,6 +10,7 @@ import threading
 
 import pytest
 from django.db import connection, connections
+from django.utils import timezone
 
 from preceptorship.models import Membership
 from preceptorship.tests.factories import person
@@ -30,7 +32,10 @@ def test_two_heads_of_service_deciding_at_once(cast):
     case = cast.open_case()
     mark_required(case, cast.manager)
     case = services.progression_case_submit(actor=cast.manager, case=case)
+    # The named Head of Service and the one they delegated to: both may decide, one after the other.
     second = person(cast.organisation, Role.HEAD_OF_SERVICE, team=cast.team)
+    services.delegation_create(actor=cast.hos, delegate=second, starts_on=timezone.localdate(),
+                               ends_on=timezone.localdate())
     loaded = case.revision
     barrier = threading.Barrier(2)
     outcomes: list[str] = []
