@@ -35,7 +35,7 @@ def main() -> None:
     revision = case.revision
 
     first_inside, second_started = threading.Event(), threading.Event()
-    real_tell = services._tell
+    real_tell = services.cases._tell
     outcomes: dict[str, str] = {}
 
     def slow_tell(*args, **kwargs):
@@ -46,7 +46,7 @@ def main() -> None:
             threading.Event().wait(0.5)  # the second is now waiting at the door
         return real_tell(*args, **kwargs)
 
-    services._tell = slow_tell
+    services.cases._tell = slow_tell
 
     def decide(name: str, recommend: bool) -> None:
         try:

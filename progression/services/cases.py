@@ -1,4 +1,4 @@
-"""Writes for frameworks, progression cases and the sign-off chain.
+"""Writes for progression cases and the sign-off chain.
 
 Every state change locks the case row (``select_for_update``), checks the stage and the actor's
 role on the locked row, writes an append-only Decision and an audit entry, and tells the next
@@ -9,34 +9,29 @@ the stage moved on and gets a ``TransitionError``.
 from __future__ import annotations
 
 import datetime
-import re
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
-from preceptorship import access, audit, jobs
-from preceptorship.models import Membership, Organisation, Profession, Team, User
+from preceptorship import access, audit
+from preceptorship.errors import TransitionError
+from preceptorship.models import Membership, Organisation, Team, User
 from preceptorship.notifications import notify
 from progression import access as progression_access
-from progression import evidence_links, frameworks_io, line_managers
+from progression import evidence_links, line_managers
 from progression.models import (
     Competency,
     CompetencyAssessment,
     CompetencyMark,
     Decision,
-    Delegation,
     Evidence,
-    EvidencePack,
     Framework,
-    LetterTemplate,
     ProgressionCase,
-    Section,
 )
 from progression.uploads import check_upload
 
@@ -45,290 +40,11 @@ Stage = ProgressionCase.Stage
 Status = CompetencyAssessment.Status
 
 
-class TransitionError(ValueError):
-    """A step that cannot be taken from the case's current stage."""
-
 
 class StaleCaseError(TransitionError):
     """The case moved on since the page was loaded."""
 
 
-MODELS = {"Framework": Framework, "Section": Section, "Competency": Competency, "Profession": Profession}
-
-
-# Frameworks ---------------------------------------------------------------------------------
-
-
-def framework_import(
-    *, actor: User | None, data: dict[str, Any], owner: Organisation | None, publish: bool = False
-) -> Framework:
-    """Create a framework version from validated import data (see ``frameworks_io``)."""
-    problems = frameworks_io.validate_framework(data)
-    if problems:
-        raise ValidationError(problems)
-    with transaction.atomic():
-        if data.get("version") and Framework.objects.filter(slug=data["slug"], version=data["version"]).exists():
-            raise ValidationError(f"Version {data['version']} of {data['slug']!r} already exists.")
-        if not publish and Framework.objects.filter(slug=data["slug"], status=Framework.Status.DRAFT).exists():
-            raise ValidationError(f"There is already a draft of {data['slug']!r}: publish or edit it first.")
-        if data.get("slug") and owner is not None:
-            other = Framework.objects.filter(slug=data["slug"]).exclude(owner=owner).first()
-            if other is not None:
-                raise ValidationError(f"The short name {data['slug']!r} belongs to another organisation's framework.")
-        framework = frameworks_io.save_framework(
-            data,
-            models=MODELS,
-            status=Framework.Status.PUBLISHED if publish else Framework.Status.DRAFT,
-            owner_id=owner.pk if owner else None,
-            published_at=timezone.now() if publish else None,
-        )
-        audit.record(actor=actor, action="framework.import", obj=framework, summary=f"Imported {framework}")
-    return framework
-
-
-def framework_new_version(*, actor: User, framework: Framework) -> Framework:
-    """Copy a published (or retired) version into a new draft; cases stay on their version."""
-    with transaction.atomic():
-        source = Framework.objects.select_for_update().get(pk=framework.pk)
-        if Framework.objects.filter(slug=source.slug, status=Framework.Status.DRAFT).exists():
-            raise TransitionError("There is already a draft version of this framework.")
-        latest = Framework.objects.filter(slug=source.slug).aggregate(v=Max("version"))["v"] or 0
-        data = frameworks_io.export_data([_prefetched(source)])[0]
-        data["version"] = latest + 1
-        draft = frameworks_io.save_framework(
-            data, models=MODELS, status=Framework.Status.DRAFT, owner_id=source.owner_id
-        )
-        draft.previous = source
-        draft.save(update_fields=["previous"])
-        audit.record(actor=actor, action="framework.new_version", obj=draft,
-                     summary=f"New draft version {draft.version} of {source.name}")
-    return draft
-
-
-def framework_update(*, actor: User, framework: Framework, data: dict[str, Any]) -> Framework:
-    """Replace a draft's details and content; published versions are never edited in place."""
-    with transaction.atomic():
-        locked = Framework.objects.select_for_update().get(pk=framework.pk)
-        if locked.status != Framework.Status.DRAFT:
-            raise TransitionError("Only a draft can be edited: make a new version instead.")
-        problems = frameworks_io.validate_framework(data)
-        if problems:
-            raise ValidationError(problems)
-        before = audit.snapshot(locked, ["name", "source", "from_level", "to_level"])
-        for name in ("name", "source", "from_level", "to_level"):
-            if name in data:
-                setattr(locked, name, data[name])
-        locked.full_clean()
-        locked.save()
-        if "professions" in data:
-            locked.professions.set(Profession.objects.filter(slug__in=data["professions"]))
-        if "sections" in data:
-            if locked.cases.exists():
-                raise TransitionError("Cases already use this version; its competencies cannot change.")
-            locked.sections.all().delete()
-            for s_order, section_data in enumerate(data["sections"], start=1):
-                section = Section.objects.create(
-                    framework=locked, title=section_data["title"], order=s_order,
-                    required_for_sign_off=section_data.get("required_for_sign_off", False),
-                )
-                Competency.objects.bulk_create(
-                    Competency(section=section, code=c["code"], statement=c["statement"],
-                               guidance=c.get("guidance", ""), order=c_order)
-                    for c_order, c in enumerate(section_data["competencies"], start=1)
-                )
-        audit.record(actor=actor, action="framework.update", obj=locked, summary=f"Edited {locked}",
-                     before=before, after=audit.snapshot(locked, list(before)))
-    return locked
-
-
-# Structured editing of a draft's content (the CSV text on the edit page is the other way).
-
-
-def _draft_content(framework: Framework) -> Framework:
-    """The draft, locked, whose sections and competencies may change."""
-    locked = Framework.objects.select_for_update().get(pk=framework.pk)
-    if locked.status != Framework.Status.DRAFT:
-        raise TransitionError("Only a draft can be edited: make a new version instead.")
-    if locked.cases.exists():
-        raise TransitionError("Cases already use this version; its competencies cannot change.")
-    return locked
-
-
-def _text(value: str, field: str, label: str, limit: int | None = None, *, required: bool = True) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise ValidationError({field: f"Enter the {label}."})
-    if limit is not None and len(value) > limit:
-        raise ValidationError({field: f"The {label} must be {limit} characters or fewer."})
-    return value
-
-
-def framework_section_save(
-    *, actor: User, framework: Framework, title: str, required_for_sign_off: bool, section: Section | None = None,
-) -> Section:
-    """Add a section at the end of a draft, or change one's title and whether sign-off needs it."""
-    title = _text(title, "title", "section's title", 200)
-    with transaction.atomic():
-        locked = _draft_content(framework)
-        if Section.objects.filter(framework=locked, title__iexact=title).exclude(
-            pk=section.pk if section else None
-        ).exists():
-            raise ValidationError({"title": f"There is already a section called “{title}” in this framework."})
-        if section is None:
-            last = Section.objects.filter(framework=locked).aggregate(n=Max("order"))["n"] or 0
-            section = Section.objects.create(framework=locked, title=title, order=last + 1,
-                                             required_for_sign_off=required_for_sign_off)
-            audit.record(actor=actor, action="framework.section_add", obj=locked, summary=f"Section added: {title}")
-            return section
-        section = Section.objects.select_for_update().get(pk=section.pk, framework=locked)
-        before = audit.snapshot(section, ["title", "required_for_sign_off"])
-        section.title, section.required_for_sign_off = title, required_for_sign_off
-        section.save(update_fields=["title", "required_for_sign_off"])
-        audit.record(actor=actor, action="framework.section_change", obj=locked, summary=f"Section changed: {title}",
-                     before=before, after=audit.snapshot(section, list(before)))
-    return section
-
-
-def framework_section_delete(*, actor: User, framework: Framework, section: Section) -> None:
-    """Remove a section of a draft with its competencies."""
-    with transaction.atomic():
-        locked = _draft_content(framework)
-        found = Section.objects.select_for_update().filter(pk=section.pk, framework=locked).first()
-        if found is None:
-            raise TransitionError("This section has already been removed.")
-        codes = list(found.competencies.values_list("code", flat=True))
-        found.delete()
-        audit.record(actor=actor, action="framework.section_delete", obj=locked,
-                     summary=f"Section removed: {found.title}", before={"title": found.title, "competencies": codes})
-
-
-def framework_competency_save(
-    *,
-    actor: User,
-    framework: Framework,
-    section: Section,
-    code: str,
-    statement: str,
-    guidance: str = "",
-    competency: Competency | None = None,
-) -> Competency:
-    """Add a competency at the end of a section of a draft, or change one (and the section it is in)."""
-    code = _text(code, "code", "code", frameworks_io.MAX_CODE)
-    statement = _text(statement, "statement", "statement")
-    guidance = _text(guidance, "guidance", "guidance", required=False)
-    with transaction.atomic():
-        locked = _draft_content(framework)
-        if section.framework_id != locked.pk:
-            raise ValidationError({"section": "Choose a section of this framework."})
-        if Competency.objects.filter(section__framework=locked, code=code).exclude(
-            pk=competency.pk if competency else None
-        ).exists():
-            raise ValidationError({"code": f"The code {code} is already used in this framework."})
-        last = Competency.objects.filter(section=section).aggregate(n=Max("order"))["n"] or 0
-        if competency is None:
-            competency = Competency.objects.create(section=section, code=code, statement=statement,
-                                                   guidance=guidance, order=last + 1)
-            audit.record(actor=actor, action="framework.competency_add", obj=locked,
-                         summary=f"Competency added: {code}")
-            return competency
-        competency = Competency.objects.select_for_update().get(pk=competency.pk, section__framework=locked)
-        before = audit.snapshot(competency, ["section_id", "code", "statement", "guidance"])
-        if competency.section_id != section.pk:
-            competency.order = last + 1  # moved to the end of its new section
-        competency.section, competency.code, competency.statement, competency.guidance = (
-            section, code, statement, guidance)
-        competency.save()
-        audit.record(actor=actor, action="framework.competency_change", obj=locked,
-                     summary=f"Competency changed: {code}", before=before,
-                     after=audit.snapshot(competency, list(before)))
-    return competency
-
-
-def framework_competency_delete(*, actor: User, framework: Framework, competency: Competency) -> None:
-    with transaction.atomic():
-        locked = _draft_content(framework)
-        found = Competency.objects.select_for_update().filter(pk=competency.pk, section__framework=locked).first()
-        if found is None:
-            raise TransitionError("This competency has already been removed.")
-        before = audit.snapshot(found, ["code", "statement", "guidance"])
-        found.delete()
-        audit.record(actor=actor, action="framework.competency_delete", obj=locked,
-                     summary=f"Competency removed: {before['code']}", before=before)
-
-
-def framework_content_move(*, actor: User, framework: Framework, kind: str, pk: int, direction: str) -> None:
-    """Move a section, or a competency within its section, one place up or down."""
-    if direction not in ("up", "down") or kind not in ("section", "competency"):
-        raise TransitionError("Choose what to move, and whether up or down.")
-    with transaction.atomic():
-        locked = _draft_content(framework)
-        if kind == "section":
-            siblings = list(Section.objects.select_for_update().filter(framework=locked).order_by("order", "pk"))
-        else:
-            moving = Competency.objects.filter(pk=pk, section__framework=locked).first()
-            if moving is None:
-                raise TransitionError("That competency is not in this framework.")
-            siblings = list(Competency.objects.select_for_update().filter(section_id=moving.section_id)
-                            .order_by("order", "pk"))
-        index = next((i for i, item in enumerate(siblings) if item.pk == pk), None)
-        if index is None:
-            raise TransitionError(f"That {kind} is not in this framework.")
-        other = index - 1 if direction == "up" else index + 1
-        if not 0 <= other < len(siblings):
-            raise TransitionError(f"That {kind} is already {'first' if direction == 'up' else 'last'}.")
-        siblings[index], siblings[other] = siblings[other], siblings[index]
-        for order, item in enumerate(siblings, start=1):
-            item.order = order
-        type(siblings[0]).objects.bulk_update(siblings, ["order"])
-        item = siblings[other]
-        audit.record(actor=actor, action=f"framework.{kind}_move", obj=locked,
-                     summary=f"Moved {direction}: {getattr(item, 'title', None) or item.code}")
-
-
-def framework_publish(*, actor: User, framework: Framework) -> Framework:
-    with transaction.atomic():
-        locked = Framework.objects.select_for_update().get(pk=framework.pk)
-        if locked.status != Framework.Status.DRAFT:
-            raise TransitionError(f"Only a draft can be published; this version is {locked.get_status_display()}.")
-        if not Competency.objects.filter(section__framework=locked).exists():
-            raise TransitionError("A framework needs at least one competency before it is published.")
-        empty = Section.objects.filter(framework=locked, competencies__isnull=True).values_list("title", flat=True)
-        if empty:
-            raise TransitionError("Every section needs a competency before the framework is published: add one to "
-                                  + ", ".join(f"“{title}”" for title in empty) + " or remove it.")
-        locked.status = Framework.Status.PUBLISHED
-        locked.published_at = timezone.now()
-        locked.save(update_fields=["status", "published_at", "updated_at"])
-        # The previous published version gives way; its cases keep their wording.
-        for older in Framework.objects.select_for_update().filter(
-            slug=locked.slug, status=Framework.Status.PUBLISHED
-        ).exclude(pk=locked.pk):
-            older.status = Framework.Status.RETIRED
-            older.retired_at = timezone.now()
-            older.save(update_fields=["status", "retired_at", "updated_at"])
-            audit.record(actor=actor, action="framework.retire", obj=older,
-                         summary=f"Replaced by version {locked.version}")
-        audit.record(actor=actor, action="framework.publish", obj=locked, summary=f"Published {locked}")
-    return locked
-
-
-def framework_retire(*, actor: User, framework: Framework) -> Framework:
-    with transaction.atomic():
-        locked = Framework.objects.select_for_update().get(pk=framework.pk)
-        if locked.status != Framework.Status.PUBLISHED:
-            raise TransitionError("Only a published framework can be retired.")
-        locked.status = Framework.Status.RETIRED
-        locked.retired_at = timezone.now()
-        locked.save(update_fields=["status", "retired_at", "updated_at"])
-        audit.record(actor=actor, action="framework.retire", obj=locked, summary=f"Retired {locked}")
-    return locked
-
-
-def _prefetched(framework: Framework) -> Framework:
-    return Framework.objects.prefetch_related("professions", "sections__competencies").get(pk=framework.pk)
-
-
-# Cases ----------------------------------------------------------------------------------------
 
 
 def _case_url(case: ProgressionCase) -> str:
@@ -855,173 +571,3 @@ def progression_case_confirm(*, actor: User, case: ProgressionCase, expected_rev
             _tell([locked.line_manager], locked, "progression_case_confirmed",
                   f"The progression of {locked.practitioner} is confirmed in writing")
     return locked
-
-
-# Delegations ----------------------------------------------------------------------------------
-
-DELEGATION_MAX_DAYS = 92
-
-
-def delegation_create(
-    *, actor: User, delegate: User | None, starts_on: datetime.date | None, ends_on: datetime.date | None,
-    reason: str = "", organisation: Organisation | None = None, delegator: User | None = None,
-) -> Delegation:
-    """A Head of Service lets another Head of Service of their organisation decide the cases naming
-    them, from one day to another (an administrator may record it for them)."""
-    delegator = delegator or actor
-    if delegator.pk != actor.pk and not access.is_administrator(actor):
-        raise PermissionDenied("Only an administrator can record a delegation for someone else.")
-    organisations = access.organisation_ids(delegator, Role.HEAD_OF_SERVICE)
-    if organisation is None and len(organisations) == 1:
-        organisation = Organisation.objects.get(pk=next(iter(organisations)))
-    if organisation is None or organisation.pk not in organisations:
-        raise PermissionDenied("Only a Head of Service can delegate their decisions, in their own organisation.")
-    errors: dict[str, str] = {}
-    if delegate is None:
-        errors["delegate"] = "Choose the Head of Service who will decide for you."
-    elif delegate.pk == delegator.pk:
-        errors["delegate"] = "Choose someone other than yourself."
-    elif not access.has_role(delegate, Role.HEAD_OF_SERVICE, organisation=organisation) or not delegate.is_active:
-        errors["delegate"] = f"Choose a Head of Service of {organisation}."
-    today = timezone.localdate()
-    if starts_on is None:
-        errors["starts_on"] = "Enter the first day the delegate decides for you."
-    elif starts_on < today:
-        errors["starts_on"] = "The first day cannot be in the past."
-    if ends_on is None:
-        errors["ends_on"] = "Enter the last day the delegate decides for you."
-    elif starts_on is not None and ends_on < starts_on:
-        errors["ends_on"] = "The last day must be the same as or after the first day."
-    elif starts_on is not None and (ends_on - starts_on).days >= DELEGATION_MAX_DAYS:
-        errors["ends_on"] = f"A delegation lasts at most {DELEGATION_MAX_DAYS} days; record a new one after that."
-    reason = reason.strip()
-    if len(reason) > 200:
-        errors["reason"] = "Keep the reason to 200 characters or fewer."
-    if errors:
-        raise ValidationError(errors)
-    with transaction.atomic():
-        delegation = Delegation.objects.create(organisation=organisation, delegator=delegator, delegate=delegate,
-                                               starts_on=starts_on, ends_on=ends_on, reason=reason,
-                                               recorded_by=actor)
-        period = f"{starts_on:%-d %B %Y} to {ends_on:%-d %B %Y}"
-        audit.record(actor=actor, action="delegation.create", obj=delegation,
-                     summary=f"{delegator} delegated Head of Service decisions to {delegate}, {period}",
-                     after={"delegator": delegator.pk, "delegate": delegate.pk, "starts_on": str(starts_on),
-                            "ends_on": str(ends_on)})
-        notify(recipient=delegate, kind="delegation_received", about=delegation,
-               subject=f"{delegator} has asked you to decide their progression cases, {period}",
-               body="Cases naming them as Head of Service wait for you too while the delegation is in force.",
-               url=reverse("progression:delegations"), essential=True)
-    return delegation
-
-
-def delegation_withdraw(*, actor: User, delegation: Delegation) -> Delegation:
-    with transaction.atomic():
-        locked = Delegation.objects.select_for_update().get(pk=delegation.pk)
-        if locked.delegator_id != actor.pk and not access.is_administrator(actor):
-            raise PermissionDenied("Only the Head of Service who delegated, or an administrator, can withdraw it.")
-        if locked.withdrawn_at is not None:
-            raise TransitionError("This delegation has already been withdrawn.")
-        if locked.ends_on < timezone.localdate():
-            raise TransitionError("This delegation has already ended.")
-        locked.withdrawn_at = timezone.now()
-        locked.save(update_fields=["withdrawn_at", "updated_at"])
-        audit.record(actor=actor, action="delegation.withdraw", obj=locked,
-                     summary=f"Delegation from {locked.delegator} to {locked.delegate} withdrawn")
-        notify(recipient=locked.delegate, kind="delegation_withdrawn", about=locked,
-               subject=f"{locked.delegator} has withdrawn their delegation to you",
-               url=reverse("progression:delegations"))
-    return locked
-
-
-# Letters and packs -----------------------------------------------------------------------------
-
-PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
-LETTER_PLACEHOLDERS = {
-    "practitioner_name": "the practitioner's full name",
-    "target_role": "the role they progress to",
-    "framework_name": "the framework's name",
-    "organisation": "the organisation's name",
-    "team": "the practitioner's team",
-    "effective_date": "the date the new role takes effect",
-    "hr_reference": "the HR/payroll reference",
-    "redeployment": "a sentence about the redeployment, or nothing",
-    "told_on": "the date the worker was told verbally",
-    "told_by": "who told them",
-    "line_manager": "the line manager's name",
-    "today": "today's date",
-}
-
-
-def letter_template_check(body: str) -> None:
-    unknown = sorted({name for name in PLACEHOLDER.findall(body) if name not in LETTER_PLACEHOLDERS})
-    if unknown:
-        raise ValidationError({"body": "Unknown placeholders: " + ", ".join("{{ " + n + " }}" for n in unknown)})
-    stray = re.sub(PLACEHOLDER, "", body)
-    if "{{" in stray or "{%" in stray:
-        raise ValidationError({"body": "Placeholders look like {{ practitioner_name }}; nothing else may use braces."})
-
-
-def letter_template_save(*, actor: User, organisation: Organisation, heading: str, body: str) -> LetterTemplate:
-    letter_template_check(body)
-    with transaction.atomic():
-        template, _ = LetterTemplate.objects.select_for_update().get_or_create(
-            organisation=organisation, defaults={"body": body, "heading": heading}
-        )
-        template.heading = heading
-        template.body = body
-        template.full_clean()
-        template.save()
-        audit.record(actor=actor, action="letter_template.save", obj=template, summary="Letter template edited")
-    return template
-
-
-# The build task's hard time limit (seconds); a pack still waiting or being built
-# jobs.stale_after(this) after it was asked for is marked failed when next read.
-EVIDENCE_PACK_TIME_LIMIT = 300
-PACK_WAITING = (EvidencePack.Status.QUEUED, EvidencePack.Status.RUNNING)
-
-
-def evidence_pack_request(*, actor: User, case: ProgressionCase) -> EvidencePack:
-    from progression.tasks import build_evidence_pack
-
-    with transaction.atomic():
-        pack = EvidencePack.objects.create(case=case, requested_by=actor)
-        audit.record(actor=actor, action="progression_case.pack_request", obj=case, summary="Evidence pack requested")
-        transaction.on_commit(lambda: build_evidence_pack.delay(pack.pk), robust=True)
-    return pack
-
-
-def evidence_pack_fail_if_stale(pack: EvidencePack | None) -> EvidencePack | None:
-    """Mark the pack failed if its build was lost (see preceptorship.jobs); read when shown."""
-    if pack is not None:
-        jobs.fail_if_stale(pack, waiting=PACK_WAITING, time_limit=EVIDENCE_PACK_TIME_LIMIT)
-    return pack
-
-
-def evidence_pack_build(*, pack_id: int) -> EvidencePack:
-    """Render the whole case to PDF, recording progress as it goes; a failure is recorded on the pack."""
-    from progression.letters import render_pack_pdf
-
-    claimed = EvidencePack.objects.filter(pk=pack_id, status=EvidencePack.Status.QUEUED).update(
-        status=EvidencePack.Status.RUNNING, progress=10
-    )
-    pack = EvidencePack.objects.select_related("case").get(pk=pack_id)
-    if not claimed:
-        return pack
-
-    def progress(percent: int) -> None:
-        EvidencePack.objects.filter(pk=pack_id, status=EvidencePack.Status.RUNNING).update(progress=min(percent, 99))
-
-    try:
-        pdf = render_pack_pdf(pack.case, progress=progress)
-        pack.file.save(f"evidence-pack-{pack.case_id}.pdf", ContentFile(pdf), save=False)
-    except Exception as error:
-        jobs.record_failure(EvidencePack.objects.filter(pk=pack_id), error)
-        raise
-    pack.status = EvidencePack.Status.READY
-    pack.progress = 100
-    pack.finished_at = timezone.now()
-    pack.error = ""
-    pack.save(update_fields=["file", "status", "progress", "finished_at", "error", "updated_at"])
-    return pack

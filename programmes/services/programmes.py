@@ -1,0 +1,100 @@
+"""Writes for programmes: create, update, close and delete.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from preceptorship import audit
+from preceptorship.errors import TransitionError
+from preceptorship.models import Profession, User
+from programmes.models import (
+    Programme,
+)
+from programmes.services.common import MAX_PROGRAMME_MONTHS, service_today
+
+# Programmes
+
+
+PROGRAMME_FIELDS = [
+    "name", "organisation", "shared_with_ics", "transitions", "length_months", "review_interval_months",
+    "entry_level", "exit_level", "protected_hours_per_month", "framework", "mentor_capacity",
+]
+
+
+def _check_programme_rules(programme: Programme) -> None:
+    """The rules the database constraints hold, each as a message beside its field."""
+    errors = {}
+    if programme.length_months is not None and programme.length_months < 1:
+        errors["length_months"] = "The length must be at least 1 month."
+    elif programme.length_months is not None and programme.length_months > MAX_PROGRAMME_MONTHS:
+        errors["length_months"] = f"A programme can last at most {MAX_PROGRAMME_MONTHS} months."
+    if programme.review_interval_months is not None and programme.review_interval_months < 1:
+        errors["review_interval_months"] = "Review meetings must be at least 1 month apart."
+    elif (programme.length_months or 0) >= 1 and (programme.review_interval_months or 0) > programme.length_months:
+        errors["review_interval_months"] = "Review meetings cannot be further apart than the programme's length."
+    if programme.mentor_capacity is not None and programme.mentor_capacity < 1:
+        errors["mentor_capacity"] = "A mentor must be able to support at least 1 preceptee."
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def programme_create(*, actor: User, professions: Iterable[Profession], **fields: Any) -> Programme:
+    programme = Programme(**fields)
+    _check_programme_rules(programme)
+    programme.full_clean()
+    programme.save()
+    programme.professions.set(professions)
+    audit.record(actor=actor, action="programme.create", obj=programme, summary=f"Created {programme}",
+                 after=audit.snapshot(programme, PROGRAMME_FIELDS))
+    return programme
+
+
+@transaction.atomic
+def programme_update(
+    *, actor: User, programme: Programme, professions: Iterable[Profession] | None = None, **fields: Any
+) -> Programme:
+    programme = Programme.objects.select_for_update().get(pk=programme.pk)
+    before = audit.snapshot(programme, PROGRAMME_FIELDS)
+    if programme.enrolments.exists() and any(
+        name in fields and fields[name] != getattr(programme, name)
+        for name in ("length_months", "review_interval_months")
+    ):
+        # Changing the rules under running enrolments would move everyone's dates silently.
+        raise ValidationError({"length_months": "This programme has enrolments, so its length and review "
+                                               "interval can no longer change. Extend individual enrolments."})
+    for name, value in fields.items():
+        setattr(programme, name, value)
+    _check_programme_rules(programme)
+    programme.full_clean()
+    programme.save()
+    if professions is not None:
+        programme.professions.set(professions)
+    audit.record(actor=actor, action="programme.update", obj=programme, summary=f"Changed {programme}",
+                 before=before, after=audit.snapshot(programme, PROGRAMME_FIELDS))
+    return programme
+
+
+@transaction.atomic
+def programme_close(*, actor: User, programme: Programme) -> Programme:
+    programme = Programme.objects.select_for_update().get(pk=programme.pk)
+    if programme.status == Programme.Status.CLOSED:
+        raise TransitionError("This programme is already closed.")
+    programme.status, programme.closed_on = Programme.Status.CLOSED, service_today()
+    programme.save(update_fields=["status", "closed_on", "updated_at"])
+    audit.record(actor=actor, action="programme.close", obj=programme, summary=f"Closed {programme}")
+    return programme
+
+
+@transaction.atomic
+def programme_delete(*, actor: User, programme: Programme) -> None:
+    programme = Programme.objects.select_for_update().get(pk=programme.pk)
+    if programme.enrolments.exists():
+        raise TransitionError("A programme with enrolments cannot be deleted. Close it instead.")
+    audit.record(actor=actor, action="programme.delete", obj=programme, summary=f"Deleted {programme}")
+    programme.delete()
