@@ -22,8 +22,9 @@ RUN /opt/venv/bin/pip install -r /tmp/requirements.txt
 WORKDIR /app
 COPY . .
 COPY --from=frontend /src/node_modules/nhsuk-frontend node_modules/nhsuk-frontend
-# A key for these two commands only (they sign nothing); the image holds no secret. DEBUG stays
-# unset, so collectstatic uses the manifest storage, as in production.
+# A key for these two commands only (they sign nothing); the image holds no secret. The production
+# settings, so collectstatic writes the manifest the servers read.
+ENV DJANGO_SETTINGS_MODULE=preceptorship.settings.production
 RUN SECRET_KEY=build-only-not-a-secret /opt/venv/bin/python manage.py build_frontend \
  && SECRET_KEY=build-only-not-a-secret /opt/venv/bin/python manage.py collectstatic --no-input \
  && rm -rf node_modules
@@ -49,7 +50,7 @@ WORKDIR /app
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
-    DJANGO_SETTINGS_MODULE=preceptorship.settings \
+    DJANGO_SETTINGS_MODULE=preceptorship.settings.production \
     PRIVATE_MEDIA_ROOT=/var/lib/preceptorship/files
 USER 10001:10001
 EXPOSE 8000

@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 DEMO_PASSWORD ?= preceptorship-demo
+# A developer's machine: debug pages, a fixed key, local host names (preceptorship/settings/).
+DEVELOPMENT := DJANGO_SETTINGS_MODULE=preceptorship.settings.development
 
 .PHONY: run test install frontend migrate lint check clean
 
@@ -22,13 +24,13 @@ node_modules/.installed: package.json package-lock.json
 install: $(VENV)/.installed node_modules/.installed
 
 frontend: install
-	DEBUG=1 $(BIN)/python manage.py build_frontend
+	$(DEVELOPMENT) $(BIN)/python manage.py build_frontend
 
 run: frontend
-	DEBUG=1 $(BIN)/python manage.py migrate --no-input
-	DEBUG=1 $(BIN)/python manage.py seed_demo --password "$(DEMO_PASSWORD)"
+	$(DEVELOPMENT) $(BIN)/python manage.py migrate --no-input
+	$(DEVELOPMENT) $(BIN)/python manage.py seed_demo --password "$(DEMO_PASSWORD)"
 	@echo "Preceptorship is running at http://127.0.0.1:$(PORT)/ (stop it with Ctrl+C)"
-	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	$(DEVELOPMENT) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # The suite runs in parallel, one process per core (pytest-xdist); WORKERS=0 runs it in one.
 WORKERS ?= auto
@@ -39,7 +41,7 @@ lint: install
 	$(BIN)/ruff check .
 
 check: install
-	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
+	$(DEVELOPMENT) $(BIN)/python manage.py makemigrations --check --dry-run
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor staticfiles .pytest_cache

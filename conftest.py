@@ -93,8 +93,9 @@ def _same_fake_data_every_run(request):
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Nothing kept by one test (derived figures, a case page's content) is met by the next, whose
-    database may reuse the same ids. Under tests the cache is each process's own memory (settings.py
-    keeps LocMemCache when TESTING, even with REDIS_URL), so this never empties a shared Redis."""
+    database may reuse the same ids. Under tests the cache is each process's own memory
+    (preceptorship/settings/test.py keeps LocMemCache even with REDIS_URL), so this never empties a
+    shared Redis."""
     cache.clear()
 
 

@@ -4,7 +4,9 @@ import sys
 
 
 def main() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "preceptorship.settings")
+    # A developer's machine unless told otherwise: servers and release commands name
+    # preceptorship.settings.production (the Dockerfile and docs/deploy.md's environment file).
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "preceptorship.settings.development")
     from django.conf import settings
     from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line

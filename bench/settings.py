@@ -1,11 +1,11 @@
-"""Settings for the benchmark: the project's own, as in production (DEBUG off, cached templates,
-every middleware), with only what an in-process measurement needs changed."""
+"""Settings for the benchmark: production's (DEBUG off, cached templates, every middleware), with
+only what an in-process measurement needs changed."""
 
 import os
 
 os.environ.setdefault("SECRET_KEY", "benchmark-only-key-" + "b" * 40)
 
-from preceptorship.settings import *  # noqa: E402,F403
+from preceptorship.settings.production import *  # noqa: E402,F403
 
 DEBUG = False
 ROOT_URLCONF = "bench.urls"

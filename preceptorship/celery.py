@@ -6,7 +6,7 @@ from celery import Celery
 
 from preceptorship.observability import connect_task_logging
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "preceptorship.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "preceptorship.settings.production")
 
 app = Celery("preceptorship")
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -1,6 +1,6 @@
 """Settings for the real Celery worker that test_fault_worker_killed.py starts and kills.
 
-The project's settings, with e-mail recorded to files (so the count survives a killed worker),
+The production settings, with e-mail recorded to files (so the count survives a killed worker),
 the worker's own queue, and a short visibility timeout so the broker gives a killed worker's
 unacknowledged message to the next worker within seconds rather than an hour. The test passes
 the test database (DATABASE_URL) and its own Redis database (REDIS_URL) in the environment.
@@ -8,8 +8,8 @@ the test database (DATABASE_URL) and its own Redis database (REDIS_URL) in the e
 
 import os
 
-from preceptorship.settings import *  # noqa: F403
-from preceptorship.settings import CELERY_BROKER_TRANSPORT_OPTIONS
+from preceptorship.settings.production import *  # noqa: F403
+from preceptorship.settings.production import CELERY_BROKER_TRANSPORT_OPTIONS
 
 EMAIL_BACKEND = "preceptorship.tests.fault_mail.RecordingBackend"
 CELERY_TASK_ALWAYS_EAGER = False

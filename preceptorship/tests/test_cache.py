@@ -1,7 +1,7 @@
 """The cache: Redis shared by every process when REDIS_URL is set, local memory otherwise, and a
 Redis outage is a cache miss, never an error page.
 
-The suite itself keeps each test process's own local-memory cache (settings.py, under TESTING), so
+The suite itself keeps each test process's own local-memory cache (preceptorship/settings/test.py), so
 parallel workers never meet each other's values; the test marked ``redis`` proves the production
 configuration with two processes sharing one Redis.
 """
@@ -28,7 +28,7 @@ from django.urls import reverse
 
 from preceptorship.cache import ForgivingRedisCache
 from preceptorship.models import Membership
-from preceptorship.settings import _cache_url
+from preceptorship.settings.base import _cache_url
 from preceptorship.tests.factories import person
 from programmes import reporting
 
@@ -44,10 +44,10 @@ UNREACHABLE_CACHE = {
 
 
 def _in_production_settings(code: str, **environment: str) -> str:
-    """Run ``code`` in a new process with the production settings (no TESTING) and ``environment``."""
+    """Run ``code`` in a new process with the production settings and ``environment``."""
     env = {key: value for key, value in os.environ.items()
-           if key not in {"DEBUG", "TESTING", "REDIS_URL", "REDIS_CACHE_URL", "DATABASE_URL"}}
-    env.update({"SECRET_KEY": "s" * 50, "DJANGO_SETTINGS_MODULE": "preceptorship.settings", **environment})
+           if key not in {"DEBUG", "REDIS_URL", "REDIS_CACHE_URL", "DATABASE_URL"}}
+    env.update({"SECRET_KEY": "s" * 50, "DJANGO_SETTINGS_MODULE": "preceptorship.settings.production", **environment})
     script = "import django, json\ndjango.setup()\nfrom django.conf import settings\n" + code
     result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True,
                             timeout=60, check=False)

@@ -32,9 +32,9 @@ def test_a_broker_or_development_mode_is_clean(settings):
 
 
 def test_check_deploy_fails_at_warning_level_without_redis_url():
-    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "TESTING", "DATABASE_URL",
-                                                           "REDIS_URL"}}
-    env.update({"SECRET_KEY": "a" * 20 + "-production-like-secret-" + "b" * 30, "ALLOWED_HOSTS": "preceptorship.example"})
+    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "DATABASE_URL", "REDIS_URL"}}
+    env.update({"SECRET_KEY": "a" * 20 + "-production-like-secret-" + "b" * 30, "ALLOWED_HOSTS": "preceptorship.example",
+                "DJANGO_SETTINGS_MODULE": "preceptorship.settings.production"})
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,

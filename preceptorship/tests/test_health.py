@@ -81,9 +81,9 @@ def test_health_is_public_and_refuses_post(client: Any, settings: Any, name: str
 
 def _production_answers(database_url: str, redis_url: str) -> dict[str, Any]:
     """GET each health URL over plain HTTP in a new process with the production settings."""
-    env = {key: value for key, value in os.environ.items() if key not in {"DEBUG", "TESTING", "REDIS_CACHE_URL"}}
+    env = {key: value for key, value in os.environ.items() if key not in {"DEBUG", "REDIS_CACHE_URL"}}
     env.update({"SECRET_KEY": "s" * 50, "ALLOWED_HOSTS": "testserver", "DATABASE_URL": database_url,
-                "REDIS_URL": redis_url, "DJANGO_SETTINGS_MODULE": "preceptorship.settings"})
+                "REDIS_URL": redis_url, "DJANGO_SETTINGS_MODULE": "preceptorship.settings.production"})
     script = (
         "import django, json\ndjango.setup()\nfrom django.test import Client\n"
         "answers = {}\n"

@@ -155,9 +155,9 @@ def test_log_format_refuses_an_unknown_value(monkeypatch: pytest.MonkeyPatch) ->
 
 def _production(code: str, **environment: str) -> subprocess.CompletedProcess:
     env = {key: value for key, value in os.environ.items()
-           if key not in {"DEBUG", "TESTING", "REDIS_URL", "DATABASE_URL", "SENTRY_DSN", "LOG_LEVEL"}}
+           if key not in {"DEBUG", "REDIS_URL", "DATABASE_URL", "SENTRY_DSN", "LOG_LEVEL"}}
     env.update({"SECRET_KEY": "s" * 50, "ALLOWED_HOSTS": "testserver",
-                "DJANGO_SETTINGS_MODULE": "preceptorship.settings", **environment})
+                "DJANGO_SETTINGS_MODULE": "preceptorship.settings.production", **environment})
     script = "import django, json\ndjango.setup()\n" + code
     result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True,
                             timeout=60, check=False)

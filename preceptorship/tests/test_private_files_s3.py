@@ -20,7 +20,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from preceptorship.models import Membership
-from preceptorship.settings import private_bucket
+from preceptorship.settings.base import private_bucket
 from preceptorship.tests.factories import person
 from programmes import exports
 from programmes.models import ExportJob

@@ -13,8 +13,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_the_second_of_two_simultaneous_decisions_is_told_the_case_changed(tmp_path):
-    environment = {**os.environ, "TESTING": "1", "DATABASE_URL": f"sqlite:///{tmp_path / 'race.sqlite3'}",
-                   "DJANGO_SETTINGS_MODULE": "preceptorship.settings", "PRIVATE_MEDIA_ROOT": str(tmp_path)}
+    environment = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'race.sqlite3'}",
+                   "DJANGO_SETTINGS_MODULE": "preceptorship.settings.test", "PRIVATE_MEDIA_ROOT": str(tmp_path)}
     environment.pop("REDIS_URL", None)
     run = subprocess.run([sys.executable, "-m", "preceptorship.tests.sqlite_race"], cwd=ROOT, env=environment,
                          capture_output=True, text=True, timeout=300, check=False)

@@ -76,7 +76,7 @@ class Stage:
 
     def production_environment(self) -> dict[str, str]:
         variables = {key: value for key, value in os.environ.items()
-                     if not key.startswith(("PRODUCTION_", "DJANGO_", "PYTEST_")) and key not in ("DEBUG", "TESTING")}
+                     if not key.startswith(("PRODUCTION_", "DJANGO_", "PYTEST_")) and key != "DEBUG"}
         for line in self.env_file.read_text().splitlines():
             key, _, value = line.partition("=")
             if key:

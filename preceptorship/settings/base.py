@@ -1,13 +1,13 @@
-"""Settings for Preceptorship: one file, every value read from the environment.
+"""What every kind of process shares: the apps, the database, files, e-mail, Celery, the cache,
+logs. Each value comes from the environment; the README's configuration table lists them all.
 
-Defaults let a fresh clone run with SQLite, eager Celery and console e-mail. The README's
-configuration table lists every variable read here.
+Run one of the modules built on this one, chosen by DJANGO_SETTINGS_MODULE: ``development``
+(``manage.py``'s default), ``test`` (pytest.ini) or ``production`` (wsgi.py, asgi.py, celery.py,
+the Dockerfile). Defaults let a fresh clone run with SQLite, eager Celery and console e-mail.
 """
 
 from __future__ import annotations
 
-import secrets
-import sys
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -16,29 +16,12 @@ from django.core.exceptions import ImproperlyConfigured
 
 from preceptorship.env import env_bool, env_choice, env_int, env_list, env_str
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
-DEBUG = env_bool("DEBUG", default=False)
-TESTING = "pytest" in sys.modules or env_bool("TESTING", default=False)
+DEBUG = False
+# Empty here: production refuses to start without one, development and tests have their own.
+SECRET_KEY = env_str("SECRET_KEY", "")
 
-# Commands that read only the models and migrations: they sign nothing and serve nothing, so
-# they run without a configured key (a throwaway one), as CI's migration check does.
-KEYLESS_COMMANDS = {"makemigrations", "showmigrations", "sqlmigrate"}
-_COMMAND = sys.argv[1] if len(sys.argv) > 1 and Path(sys.argv[0]).name == "manage.py" else ""
-
-SECRET_KEY = env_str("SECRET_KEY")
-if not SECRET_KEY:
-    if DEBUG or TESTING:
-        SECRET_KEY = "development-only-key-not-for-production-use-" + "x" * 20
-    elif _COMMAND in KEYLESS_COMMANDS:
-        SECRET_KEY = secrets.token_urlsafe(50)
-    else:
-        raise ImproperlyConfigured(
-            "SECRET_KEY is not set. Set SECRET_KEY in the environment (a long random string), "
-            "or set DEBUG=1 for local development."
-        )
-
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"] if DEBUG or TESTING else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
@@ -186,13 +169,8 @@ PRIVATE_FILES_STORAGE = (
 )
 STORAGES = {
     "default": PRIVATE_FILES_STORAGE,
-    "staticfiles": {
-        "BACKEND": (
-            "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG or TESTING
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        )
-    },
+    # Production serves hashed, compressed names from collectstatic's manifest.
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 # The private folder, when files are not in a bucket: outside the web root, never served directly.
 PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "private")))
@@ -275,13 +253,10 @@ if REDIS_CACHE_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# Security. Cookies and HSTS are strict unless DEBUG is on.
-SESSION_COOKIE_SECURE = not DEBUG and not TESTING
-CSRF_COOKIE_SECURE = not DEBUG and not TESTING
+# Security. Secure cookies, the redirect to HTTPS and HSTS are production's (production.py).
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG and not TESTING)
-SECURE_HSTS_SECONDS = 0 if DEBUG or TESTING else env_int("SECURE_HSTS_SECONDS", 31_536_000)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=False)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", False) else None
@@ -335,29 +310,5 @@ LOGGING = {
 # A worker keeps these handlers instead of replacing them with Celery's own plain format.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = LOG_FORMAT != "json"
 
-# Error reports to Sentry (or a Sentry-compatible service) when SENTRY_DSN is set: no personal
-# data is sent (observability.scrub_event keeps the user's id and drops the rest).
+# Error reports go to Sentry from the servers only (production.py).
 SENTRY_DSN = env_str("SENTRY_DSN", "")
-if SENTRY_DSN and not TESTING:
-    from preceptorship.observability import init_sentry
-
-    init_sentry(SENTRY_DSN, environment=env_str("SENTRY_ENVIRONMENT", ""), release=env_str("SENTRY_RELEASE", ""))
-
-if TESTING:
-    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    PRIVATE_MEDIA_ROOT = BASE_DIR / ".test-private"
-    MEDIA_ROOT = PRIVATE_MEDIA_ROOT
-    AXES_ENABLED = env_bool("AXES_ENABLED", default=True)
-    # Task bodies are tested eagerly; the one integration test with a real worker overrides this.
-    CELERY_TASK_ALWAYS_EAGER = True
-    # Each test process keeps its own cache, emptied before every test (conftest.py): parallel
-    # workers never meet each other's values, and nothing flushes a Redis database others use.
-    # test_cache.py proves the shared Redis cache between two processes.
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    REDIS_CACHE_URL = ""
-
-# Transactional tests empty the tables and Django then recreates content types and permissions
-# with new ids; restoring the serialized migration data (professions, shipped frameworks) must not
-# bring back the old ids of those two, or the restore fails on their unique names.
-TEST_NON_SERIALIZED_APPS = ["django.contrib.contenttypes", "django.contrib.auth"]

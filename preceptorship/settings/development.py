@@ -1,0 +1,13 @@
+"""Settings for a developer's machine: ``manage.py``'s default, and what ``make run`` serves.
+
+Debug pages, a fixed key, local host names and plain cookies, so a fresh clone runs with no
+environment at all. Never for a server reachable by anyone else: the key is public.
+"""
+
+from preceptorship.env import env_bool, env_list, env_str
+from preceptorship.settings.base import *  # noqa: F403
+
+DEBUG = env_bool("DEBUG", default=True)
+SECRET_KEY = env_str("SECRET_KEY", "") or "development-only-key-not-for-production-use-" + "x" * 20
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
+CRISPY_FAIL_SILENTLY = not DEBUG
