@@ -6,8 +6,11 @@ environment at all. Never for a server reachable by anyone else: the key is publ
 
 from preceptorship.env import env_bool, env_list, env_str
 from preceptorship.settings.base import *  # noqa: F403
+from preceptorship.settings.base import INSTALLED_APPS
 
 DEBUG = env_bool("DEBUG", default=True)
 SECRET_KEY = env_str("SECRET_KEY", "") or "development-only-key-not-for-production-use-" + "x" * 20
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CRISPY_FAIL_SILENTLY = not DEBUG
+# The demo (seed_demo) and the scale-data generator (generate_scale_data).
+INSTALLED_APPS = [*INSTALLED_APPS, "bench"]

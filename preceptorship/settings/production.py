@@ -10,7 +10,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from preceptorship.env import env_bool, env_int, env_list, env_str
 from preceptorship.settings.base import *  # noqa: F403
-from preceptorship.settings.base import SECRET_KEY, SENTRY_DSN, STORAGES
+from preceptorship.settings.base import INSTALLED_APPS, SECRET_KEY, SENTRY_DSN, STORAGES
 
 if not SECRET_KEY:
     raise ImproperlyConfigured(
@@ -19,6 +19,10 @@ if not SECRET_KEY:
     )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [])
+# The development tools (seed_demo, generate_scale_data) only for a demonstration or CI's production
+# stage, and then only for the command that seeds: servers never need them.
+if env_bool("DEMO_TOOLS", default=False):
+    INSTALLED_APPS = [*INSTALLED_APPS, "bench"]
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}}
 
 SESSION_COOKIE_SECURE = True
