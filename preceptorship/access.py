@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404
 
-from preceptorship.models import Membership, Notification, Organisation, Team, User
+from preceptorship.models import Membership, Notification, Organisation, StaffImport, Team, User
 
 Role = Membership.Role
 M = TypeVar("M", bound=models.Model)
@@ -194,6 +194,22 @@ class NotificationPolicy(Policy):
 
     def allows(self, user: Any, obj: Any, action: str) -> bool:
         return obj.recipient_id == user.pk
+
+
+def may_import_staff(user: Any) -> bool:
+    """Programme leads import the staff of the organisations they lead; administrators any."""
+    return is_administrator(user) or has_role(user, Role.PROGRAMME_LEAD)
+
+
+@register(StaffImport)
+class StaffImportPolicy(Policy):
+    """A staff import belongs to the person who uploaded it, while they may still import."""
+
+    def scope(self, user: Any, queryset: models.QuerySet) -> models.QuerySet:
+        return queryset.filter(uploaded_by_id=user.pk)
+
+    def allows(self, user: Any, obj: Any, action: str) -> bool:
+        return obj.uploaded_by_id == user.pk and may_import_staff(user)
 
 
 def people_in(organisations: Iterable[int], *wanted: str) -> models.QuerySet:

@@ -10,7 +10,6 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,15 +21,6 @@ from preceptorship.models import StaffImport
 CHECK_ROLE_MESSAGE = "Only a programme lead or an administrator can import staff."
 
 
-@access.register(StaffImport)
-class StaffImportPolicy(access.Policy):
-    def scope(self, user: Any, queryset: QuerySet) -> QuerySet:
-        return queryset.filter(uploaded_by_id=user.pk)
-
-    def allows(self, user: Any, obj: Any, action: str) -> bool:
-        return obj.uploaded_by_id == user.pk and imports.may_import(user)
-
-
 class StaffFileForm(forms.Form):
     file = forms.FileField(
         label="Staff file",
@@ -40,7 +30,7 @@ class StaffFileForm(forms.Form):
 
 
 def _require_importer(user: Any) -> None:
-    if not imports.may_import(user):
+    if not access.may_import_staff(user):
         raise PermissionDenied(CHECK_ROLE_MESSAGE)
 
 

@@ -24,6 +24,7 @@ from preceptorship.models import Membership
 from programmes.models import (
     Enrolment,
     Evaluation,
+    ExportJob,
     Goal,
     NeedsAssessment,
     Programme,
@@ -239,3 +240,14 @@ class EvaluationPolicy(access.Policy):
 
     def allows(self, user: Any, obj: Any, action: str) -> bool:
         return action == "change" and obj.enrolment.preceptee_id == user.pk
+
+
+@access.register(ExportJob)
+class ExportJobPolicy(access.Policy):
+    """An export job and its file belong to the person who asked for it."""
+
+    def scope(self, user: Any, queryset: Any) -> Any:
+        return queryset.filter(requested_by_id=user.pk)
+
+    def allows(self, user: Any, obj: Any, action: str) -> bool:
+        return obj.requested_by_id == user.pk

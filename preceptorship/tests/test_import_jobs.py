@@ -29,7 +29,7 @@ def _fail_saving(monkeypatch) -> None:
     def broken(plan, actor):
         raise MemoryError
 
-    monkeypatch.setattr(imports, "_save", broken)
+    monkeypatch.setattr(imports.jobs, "_save", broken)
 
 
 def test_a_failing_import_is_shown_with_its_reason_and_imported_again(
@@ -62,7 +62,7 @@ def test_a_check_that_raises_is_failed_and_the_file_is_uploaded_again(client, le
     def broken(*args, **kwargs):
         raise LookupError
 
-    monkeypatch.setattr(imports, "check", broken)
+    monkeypatch.setattr(imports.jobs, "check", broken)
     client.force_login(lead)
     response = client.post(reverse("staff:import"), {"file": _csv([_row(1, organisation)])})
     staff_import = StaffImport.objects.get()
