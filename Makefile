@@ -54,3 +54,13 @@ SCALE ?= 1
 bench: install
 	$(BIN)/python bench/run.py --scale $(SCALE) --json bench/results/scale-$(SCALE).json \
 		--compare bench/results/scale-$(if $(filter 1,$(SCALE)),10,1).json $(if $(TODAY),--today $(TODAY))
+
+# Load test (docs/performance.md, "Load test"): gunicorn with production settings, a Celery worker,
+# Redis (LOAD_REDIS_URL, default db 8; the cache uses the next) and DATABASE_URL (a PostgreSQL
+# database of its own; scale data generated when empty), under Locust's simulated people.
+# make load LOAD_SECONDS=20 LOAD_LEVELS=10,30 for a quick smoke run.
+LOAD_SECONDS ?= 120
+LOAD_LEVELS ?= 50,200
+.PHONY: load
+load: frontend
+	$(BIN)/python bench/load.py --levels $(LOAD_LEVELS) --seconds $(LOAD_SECONDS) --json bench/results/load.json
