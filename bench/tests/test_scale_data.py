@@ -14,8 +14,8 @@ from django.db.models import F, Value
 from django.db.models.functions import Concat
 from django.test.utils import CaptureQueriesContext
 
+from bench import scale
 from preceptorship.models import IntegratedCareSystem, Membership, Organisation, User
-from programmes import scale
 from programmes.models import Enrolment, Goal, Pause, Reflection, ReviewMeeting
 from programmes.schedule import Period, build_schedule
 from progression.models import CompetencyAssessment, Decision, Evidence, Framework, ProgressionCase

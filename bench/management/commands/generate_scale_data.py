@@ -8,7 +8,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from programmes import scale
+from bench import scale
 
 
 class Command(BaseCommand):
