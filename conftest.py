@@ -20,6 +20,9 @@ import time_machine
 from django.core.cache import cache
 
 from preceptorship.models import Membership
+
+# The browser harness's fixtures, for every app's browser tests (defined beside its helpers).
+from preceptorship.tests.browser import browser, demo, frontend_built, live_server, page  # noqa: F401
 from preceptorship.tests.factories import IntegratedCareSystemFactory, OrganisationFactory, TeamFactory, person
 
 Role = Membership.Role

@@ -2,14 +2,7 @@
 
 import pytest
 
-from preceptorship.tests.browser import (  # noqa: F401
-    browser,
-    demo,
-    frontend_built,
-    live_server,
-    order_browser_tests_last,
-    page,
-)
+from preceptorship.tests.browser import order_browser_tests_last
 
 
 def pytest_collection_modifyitems(items):

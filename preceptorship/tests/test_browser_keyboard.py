@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - the browser fixtures are imported here and named as test arguments
 """Journey 1 with the keyboard alone: a mentor finds an overdue review on their caseload and records
 the meeting; the preceptee signs in, reads the record and acknowledges it.
 
@@ -18,19 +17,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from preceptorship.tests.browser import (  # noqa: F401 (fixtures)
-    PlaywrightTimeout,
-    browser,
-    check_page,
-    demo,
-    focused,
-    frontend_built,
-    goto,
-    live_server,
-    page,
-    screenshot,
-    url,
-)
+from preceptorship.tests.browser import PlaywrightTimeout, check_page, focused, goto, screenshot, url
 from programmes.models import ReviewMeeting
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]

@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - the browser fixtures are imported here and named as test arguments
 """The programme lead changes a preceptee's mentor and line manager in a real browser, finding each
 by name: Enter in a search box runs that search, the people chosen stay chosen, and Save keeps the
 new people. The page is checked (styled, no browser errors, axe-clean) at desktop width and 320px."""
@@ -11,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from preceptorship.models import User
-from preceptorship.tests.browser import Demo, browser, demo, frontend_built, goto, live_server, page, sign_in  # noqa: F401
+from preceptorship.tests.browser import Demo, goto, sign_in
 from programmes.models import Enrolment
 from programmes.tests.test_browser_lead import _check_both_widths
 

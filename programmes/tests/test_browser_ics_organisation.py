@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - the browser fixtures are imported here and named as test arguments
 """The ICS lead opens one organisation's detail from the ICS dashboard, at desktop width and at
 320 px; both pages pass check_page (axe)."""
 
@@ -9,17 +8,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from preceptorship.tests.browser import (  # noqa: F401 (fixtures)
-    browser,
-    check_page,
-    demo,
-    frontend_built,
-    goto,
-    live_server,
-    page,
-    sign_in,
-    url,
-)
+from preceptorship.tests.browser import check_page, goto, sign_in, url
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - the browser fixtures are imported here and named as test arguments
 """The programme lead in a real browser: sets up a programme (after a mistake), enrols a cohort of
 two, reads the enrolment list and a timeline, and checks the mentors' capacity. Every page is
 checked (styled, no browser errors, axe-clean) at desktop width and again at 320px."""
@@ -14,20 +13,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from preceptorship.models import User
-from preceptorship.tests.browser import (  # noqa: F401 - fixtures
-    DESKTOP,
-    NARROW,
-    Demo,
-    browser,
-    check_page,
-    demo,
-    frontend_built,
-    goto,
-    live_server,
-    page,
-    screenshot,
-    sign_in,
-)
+from preceptorship.tests.browser import DESKTOP, NARROW, Demo, check_page, goto, screenshot, sign_in
 from programmes.models import Enrolment, Programme
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]

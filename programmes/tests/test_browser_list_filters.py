@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - the browser fixtures are imported here and named as test arguments
 """The enrolment lists' filters and the enrol page's name search in a real browser: the mentor's
 caseload and the line manager's team filtered (the team by mentor's name), the programme lead's
 list narrowed by a mentor's name, and a cohort built up search by search on the enrol page. Every
@@ -14,16 +13,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from preceptorship.models import User
-from preceptorship.tests.browser import (  # noqa: F401 - fixtures
-    Demo,
-    browser,
-    demo,
-    frontend_built,
-    goto,
-    live_server,
-    page,
-    sign_in,
-)
+from preceptorship.tests.browser import Demo, goto, sign_in
 from programmes.forms_lead import _candidate_people, _not_enrolled
 from programmes.models import Enrolment, Programme
 from programmes.tests.test_browser_lead import _check_both_widths

@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - the browser fixtures are imported here and named as test arguments
 """The weekly journey in a real browser, on the demo data: a mentor finds an overdue review on
 their caseload and records the meeting; the preceptee reads and acknowledges it. A preceptee
 writes a Gibbs reflection and shares it; the mentor leaves feedback; the preceptee sets a goal and
@@ -14,18 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from preceptorship.tests.browser import (  # noqa: F401 (fixtures)
-    browser,
-    check_both,
-    demo,
-    frontend_built,
-    goto,
-    live_server,
-    page,
-    sign_in,
-    sign_out,
-    url,
-)
+from preceptorship.tests.browser import check_both, goto, sign_in, sign_out, url
 from programmes.models import Enrolment, Goal, Reflection, ReviewMeeting
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]

@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - the browser fixtures are imported here and named as test arguments
 """A reflection saves itself as a draft while it is written, in a real browser on the demo data:
 the draft appears on the server once, later saves change it, and when the sign-in session expires
 the page says so, keeps what was typed in the tab and, after signing in again, puts it back and
@@ -13,18 +12,7 @@ from django.contrib.sessions.models import Session
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from preceptorship.tests.browser import (  # noqa: F401 (fixtures)
-    browser,
-    check_both,
-    demo,
-    forget_browser_errors,
-    frontend_built,
-    goto,
-    live_server,
-    page,
-    sign_in,
-    url,
-)
+from preceptorship.tests.browser import check_both, forget_browser_errors, goto, sign_in, url
 from programmes.models import Enrolment, Reflection
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]

@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - the browser fixtures are imported here and named as test arguments
 """The dashboards and the staff import in a real browser: a programme lead filters the dashboard,
 reads a chart and its table and downloads the .xlsx; an ICS lead compares organisations and finds
 a mentor; a staff file imports with a preview and row errors. Every page passes check_page (axe)."""
@@ -16,18 +15,7 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from preceptorship.models import Membership, User
-from preceptorship.tests.browser import (  # noqa: F401 (fixtures)
-    browser,
-    check_page,
-    demo,
-    frontend_built,
-    goto,
-    live_server,
-    page,
-    screenshot,
-    sign_in,
-    url,
-)
+from preceptorship.tests.browser import check_page, goto, screenshot, sign_in, url
 from preceptorship.tests.factories import person, profession
 from programmes import exports
 from programmes.models import Enrolment, ExportJob, Programme

@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - the browser fixtures are imported here and named as test arguments
 """In a real browser, on the demo data: the programme lead records a paused preceptee's return on
 the date they came back (a future date is refused beside the field); the mentor corrects a review
 record's goal progress and actions. Each form passes check_page (axe) at desktop width and 320px."""
@@ -12,17 +11,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from preceptorship.tests.browser import (  # noqa: F401 (fixtures)
-    browser,
-    check_both,
-    demo,
-    frontend_built,
-    goto,
-    live_server,
-    page,
-    sign_in,
-    url,
-)
+from preceptorship.tests.browser import check_both, goto, sign_in, url
 from programmes import services
 from programmes.models import Enrolment, GoalUpdate, ReviewMeeting
 from programmes.services import ActionItem

@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - the browser fixtures are imported here and named as test arguments
 """In a real browser on the demo data: the month-1 preceptee's enrolment page asks for the needs
 assessment (on their home too), the mentor recording review 1 is pointed to it and confirming
 a completion sees what the answer rests on, and the programme lead's timeline of the
@@ -14,18 +13,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from preceptorship.tests.browser import (  # noqa: F401 (fixtures)
-    browser,
-    check_both,
-    demo,
-    frontend_built,
-    goto,
-    live_server,
-    page,
-    sign_in,
-    sign_out,
-    url,
-)
+from preceptorship.tests.browser import check_both, goto, sign_in, sign_out, url
 from programmes.models import Enrolment
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]

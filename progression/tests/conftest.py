@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import pytest
 
-from preceptorship.tests.browser import browser, frontend_built, live_server, page  # noqa: F401
 from progression.tests.factories import Cast
 
 
