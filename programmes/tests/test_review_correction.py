@@ -8,6 +8,7 @@ import datetime
 from http import HTTPStatus
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
@@ -92,7 +93,7 @@ def test_a_corrected_date_moves_the_goal_progress_with_it(cast, meeting, held):
 
 def test_an_action_without_an_owner_is_refused_and_nothing_changes(cast, meeting):
     review, *_ = meeting
-    with pytest.raises(services.ValidationError):
+    with pytest.raises(ValidationError):
         services.review_correct(actor=cast.mentor, review=review, actions=[ActionItem("Who does this?", "")],
                                 **correction(review))
     assert review.actions.count() == 2
