@@ -218,7 +218,7 @@ def _response(state: PageState, response: Any) -> None:
 
 @dataclass(frozen=True)
 class Demo:
-    """The seeded demo: ``email(key)`` for the keys of preceptorship.demo.PEOPLE."""
+    """The seeded demo: ``email(key)`` for the keys of bench.demo.directory.PEOPLE."""
 
     password: str
     emails: dict[str, str]
@@ -233,7 +233,7 @@ def demo(transactional_db: Any, django_db_serialized_rollback: Any) -> Demo:
 
     Asks for a transactional database (the live server's thread must see the rows) with serialized
     rollback (so the migrations' professions come back for the tests that follow)."""
-    from preceptorship.demo import PEOPLE
+    from bench.demo.directory import PEOPLE
 
     call_command("seed_demo", password=DEMO_PASSWORD, stdout=open(os.devnull, "w"))  # noqa: SIM115
     mail.outbox.clear()  # the demo's own e-mails (reminders it triggers) are not the test's

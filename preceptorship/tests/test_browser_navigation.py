@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.urls import Resolver404, resolve
 
-from preceptorship.demo import PEOPLE
+from bench.demo.directory import PEOPLE
 from preceptorship.models import Membership
 from preceptorship.tests.browser import (
     DESKTOP,

@@ -10,9 +10,10 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.utils import timezone
 
+from bench.demo import enrolments as demo
 from preceptorship.models import AuditEntry, Membership, Profession, User
 from preceptorship.tests.factories import person
-from programmes import demo, services
+from programmes import services
 from programmes.models import CompletionConfirmation, Enrolment, Evaluation, Programme, ReviewMeeting, Transition
 from programmes.services import TransitionError
 from programmes.tests.factories import EnrolmentFactory, ProgrammeFactory
@@ -135,7 +136,7 @@ def test_demo_shows_every_state_and_is_safe_to_run_twice():
 
 def test_demo_build_returns_every_enrolment_on_a_second_run():
     call_command("seed_demo", password="demo-password-3", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    from preceptorship import demo as directory_demo
+    from bench.demo import directory as directory_demo
 
     today = timezone.localdate()
     directory = directory_demo.build(password="demo-password-3", today=today)

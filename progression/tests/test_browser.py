@@ -26,8 +26,8 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 @pytest.fixture
 def people(transactional_db: Any, django_db_serialized_rollback: Any) -> Iterator[dict[str, Any]]:
     """The directory and the progression demo, every demo login with the harness's password."""
-    from preceptorship import demo as directory_demo
-    from progression import demo
+    from bench.demo import directory as directory_demo
+    from bench.demo import progression as demo
 
     today = timezone.localdate()
     directory = directory_demo.build(password=DEMO_PASSWORD, today=today)

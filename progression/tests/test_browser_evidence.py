@@ -27,8 +27,8 @@ SHARED = "Reflecting on a safeguarding home visit"
 @pytest.fixture
 def people(transactional_db: Any, django_db_serialized_rollback: Any) -> Iterator[dict[str, Any]]:
     """The directory and the progression demo, and a preceptorship record for the case's practitioner."""
-    from preceptorship import demo as directory_demo
-    from progression import demo
+    from bench.demo import directory as directory_demo
+    from bench.demo import progression as demo
 
     today = timezone.localdate()
     directory = directory_demo.build(password=DEMO_PASSWORD, today=today)

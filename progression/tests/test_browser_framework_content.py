@@ -21,7 +21,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 
 @pytest.fixture
 def lead_and_draft(transactional_db: Any, django_db_serialized_rollback: Any) -> Iterator[tuple[Any, Framework]]:
-    from preceptorship import demo as directory_demo
+    from bench.demo import directory as directory_demo
 
     directory = directory_demo.build(password=DEMO_PASSWORD, today=timezone.localdate())
     draft = small_framework(owner=directory.organisations["council"], status=Framework.Status.DRAFT)

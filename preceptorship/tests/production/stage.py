@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 import pytest
 
-from preceptorship.demo import PEOPLE
+from bench.demo.directory import PEOPLE
 
 T = TypeVar("T")
 

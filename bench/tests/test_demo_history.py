@@ -10,8 +10,8 @@ from django.core.management import call_command
 from django.utils import timezone
 from django.utils.html import escape
 
+from bench.demo.history import PROGRAMME
 from preceptorship.models import AuditEntry, Notification
-from programmes.demo_history import PROGRAMME
 from programmes.models import EvidenceLink, Reflection, ReviewMeeting
 from progression import selectors
 from progression.models import ProgressionCase

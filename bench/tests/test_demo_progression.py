@@ -7,8 +7,8 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from preceptorship import demo as directory_demo
-from progression import demo
+from bench.demo import directory as directory_demo
+from bench.demo import progression as demo
 from progression.models import Decision, ProgressionCase
 
 pytestmark = pytest.mark.django_db

@@ -1,7 +1,7 @@
 """Demo of the practice side: review meetings held and overdue, goals with progress, reflections
 (private, shared, with feedback), protected time and needs assessments.
 
-``build(directory=, today=)`` runs after ``programmes.demo`` has made the enrolments. Everything
+``build(directory=, today=)`` runs after ``bench.demo.enrolments`` has made the enrolments. Everything
 goes through the services, so the audit log and the notifications are real. Running it again
 changes nothing: an enrolment that already has goals is left alone. All names and text are
 fictional.
@@ -30,8 +30,9 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from bench.demo import history as demo_history
 from preceptorship.models import User
-from programmes import demo_history, services
+from programmes import services
 from programmes.models import Enrolment, Goal, ProtectedTime, ReviewMeeting
 from programmes.schedule import add_months
 from programmes.services import ActionItem

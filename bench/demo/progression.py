@@ -1,6 +1,6 @@
 """Demo progression cases at every stage of the sign-off chain, for both shipped frameworks.
 
-``build(directory=, today=)`` runs after the directory (``preceptorship.demo``). Every case goes
+``build(directory=, today=)`` runs after the directory (``bench.demo.directory``). Every case goes
 through the same services a person would use, so the history, notifications and letter are real.
 Running it again changes nothing: a practitioner who already has a case is left alone. All names
 are fictional.

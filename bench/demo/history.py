@@ -1,6 +1,6 @@
 """Demo of a preceptorship finished years ago, and the progression evidence that points back at it.
 
-``build(directory=, today=)`` runs at the end of ``programmes.demo_practice`` (after the
+``build(directory=, today=)`` runs at the end of ``bench.demo.practice`` (after the
 progression demo has opened the cases). Two social workers whose progression case is a draft
 (Rosa Delgado's, still being evidenced, and Hollie Quinn's, returned by the Head of Service)
 completed the council's social work preceptorship a year after they first registered: review
@@ -25,12 +25,12 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from bench.demo import progression as progression_demo
 from preceptorship import audit
 from preceptorship.models import Notification, Profession, User
 from programmes import services
 from programmes.models import Enrolment, Programme, Reflection, ReviewMeeting, Transition
 from programmes.schedule import add_months
-from progression import demo as progression_demo
 from progression import services as progression_services
 from progression.models import Competency, ProgressionCase
 

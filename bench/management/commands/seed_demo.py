@@ -1,22 +1,22 @@
 """Build the demo: a fictional ICS with every role and each journey shown mid-way.
 
-Safe to run twice. Lives in ``programmes`` because that app sits at the top of the dependency
-chain and may call the core's and ``progression``'s demo builders.
+Safe to run twice. The builders are in ``bench.demo``.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime
-import importlib
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from preceptorship import demo
+from bench.demo import directory as demo_directory
+from bench.demo import enrolments, practice, progression
 
-# Each app adds its part of the demo through a ``build(directory=..., today=...)`` function.
-APP_BUILDERS = ["progression.demo", "programmes.demo", "programmes.demo_practice"]
+# After the directory, each part through its ``build(directory=..., today=...)``, in this order:
+# each builds on what the one before made.
+PARTS = [progression, enrolments, practice]
 
 
 class Command(BaseCommand):
@@ -54,15 +54,9 @@ class Command(BaseCommand):
         now = timezone.localtime()
         return time_machine.travel(datetime.datetime.combine(day, now.time(), tzinfo=now.tzinfo), tick=True)
 
-    def _build(self, password: str) -> demo.Directory:
+    def _build(self, password: str) -> demo_directory.Directory:
         today = timezone.localdate()
-        directory = demo.build(password=password, today=today)
-        for module_name in APP_BUILDERS:
-            try:
-                module = importlib.import_module(module_name)
-            except ModuleNotFoundError as error:
-                if error.name != module_name:
-                    raise
-                continue
-            module.build(directory=directory, today=today)
+        directory = demo_directory.build(password=password, today=today)
+        for part in PARTS:
+            part.build(directory=directory, today=today)
         return directory

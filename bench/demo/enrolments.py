@@ -1,7 +1,7 @@
 """Demo programmes and enrolments: every state of a preceptorship is visible.
 
-``build(directory=, today=)`` runs after the directory (``preceptorship.demo``) and the
-progression demo, and before ``programmes.demo_practice`` (reviews, goals, reflections). Every
+``build(directory=, today=)`` runs after the directory (``bench.demo.directory``) and the
+progression demo, and before ``bench.demo.practice`` (reviews, goals, reflections). Every
 enrolment goes through the services a programme lead would use, so the dates, the audit log and
 the notifications are real. Running it again changes nothing: a programme is found by its name
 and organisation, and someone who has ever been enrolled on a programme is left alone.
@@ -125,7 +125,7 @@ def build(*, directory: Any, today: datetime.date) -> dict[str, Enrolment]:
 def _history(enrolment: Enrolment, today: datetime.date, *, reviews: int, achieved: int) -> None:
     """What happened before a preceptorship ended (goals, review meetings, reflections, protected time),
     recorded while it was current, so a completed or withdrawn timeline is not empty."""
-    from programmes import demo_practice
+    from bench.demo import practice as demo_practice
 
     demo_practice._goals(enrolment, today, achieved=achieved)
     demo_practice._record_reviews(enrolment, reviews, today, acknowledge_all=True)
