@@ -3,7 +3,7 @@
     DATABASE_URL=postgres://... python bench/load.py [--levels 50,200] [--seconds 120] [--json FILE]
 
 Starts gunicorn (2 × cores + 1 workers, production settings, static files collected to a temporary
-folder) and one Celery worker on PostgreSQL and Redis, generates the scale data if the database
+folder), one Celery worker and beat on PostgreSQL and Redis, generates the scale data if the database
 has none, gives a pool of accounts of every role a known password, then for each level of
 concurrent users runs Locust twice for the same time: the mixed traffic of bench/locustfile.py, and
 the baseline page alone (bench/urls.py) for the throughput the stack itself allows. Every process
@@ -236,7 +236,7 @@ def prepare(accounts: Path, password: str, scale_factor: int) -> None:
 
     django.setup()
     from django.contrib.auth.hashers import make_password
-    from django.core.management import call_command, get_commands
+    from django.core.management import call_command
     from django.db.models import Count, Q
 
     from preceptorship.models import IntegratedCareSystem, Membership, User
@@ -244,9 +244,9 @@ def prepare(accounts: Path, password: str, scale_factor: int) -> None:
     from progression.models import ProgressionCase
 
     try:
-        from programmes import scale
-    except ImportError:
         from bench import scale
+    except ImportError:  # where the generator lived before
+        from programmes import scale
 
     Role = Membership.Role  # noqa: N806
     call_command("migrate", verbosity=0, interactive=False)
@@ -254,11 +254,13 @@ def prepare(accounts: Path, password: str, scale_factor: int) -> None:
         print(f"Generating scale {scale_factor} data (20 organisations, {5000 * scale_factor:,} preceptees)...",
               flush=True)
         scale.build(organisations=20, preceptees=5000 * scale_factor, password=password)
-    # Dashboards read from summary tables where a command builds them: built before the traffic.
-    for command in sorted(get_commands()):
-        if "summar" in command and command.startswith(("build", "refresh", "rebuild", "update")):
-            print(f"Running {command}...", flush=True)
-            call_command(command)
+    # The dashboards' figures, which beat rebuilds every few minutes in production, built before the
+    # traffic: otherwise the first dashboard request of the run would build them.
+    from programmes import tasks
+
+    if hasattr(tasks, "rebuild_dashboard_figures"):
+        print("Building the dashboards' figures...", flush=True)
+        tasks.rebuild_dashboard_figures()
     in_ics = Q(memberships__organisation__ics__slug=scale.ICS_SLUG)
 
     def people(role: str) -> Any:
@@ -353,7 +355,7 @@ def run_load(database_url: str, levels: Sequence[int] = (50, 200), seconds: int 
     password = "load-" + secrets.token_urlsafe(16)
     accounts = work / "accounts.json"
     report: dict[str, Any] = {"machine": machine(), "started_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                              "server": {"gunicorn_workers": workers, "celery_worker_concurrency": 2,
+                              "server": {"gunicorn_workers": workers, "celery_worker_concurrency": 2, "celery_beat": 1,
                                          "settings": SETTINGS, "think_seconds": list(think), "seconds": seconds,
                                          "mix": list(mix),
                                          "ramp_seconds": ramp, "redis": [redis_url, cache_url]},
@@ -379,10 +381,14 @@ def run_load(database_url: str, levels: Sequence[int] = (50, 200), seconds: int 
             processes.start("worker", [str(BIN / "celery"), "-A", "preceptorship", "worker", "--loglevel=INFO",
                                        "--concurrency=2", "--hostname", f"load-{os.getpid()}@%h"], env,
                             service=True)
+            # Beat, as deployed: its periodic tasks (the dashboards' figures) are part of the load.
+            processes.start("beat", [str(BIN / "celery"), "-A", "preceptorship", "beat", "--loglevel=INFO",
+                                     "--schedule", str(work / "celerybeat-schedule")], env, service=True)
             host = f"http://127.0.0.1:{port}"
             wait_until("gunicorn", lambda: answers(f"{host}/readyz"), processes)
             wait_until("the Celery worker", lambda: "ready." in processes.tail("worker", 200), processes)
-            log(f"gunicorn ({workers} workers) at {host} and a Celery worker are up")
+            wait_until("Celery beat", lambda: "beat: Starting" in processes.tail("beat", 200), processes)
+            log(f"gunicorn ({workers} workers) at {host}, a Celery worker and beat are up")
             client_env = {key: env[key] for key in ("PATH", "HOME", "LANG") if key in env}
             client_env.update(LOAD_ACCOUNTS=str(accounts), LOAD_PASSWORD=password,
                               LOAD_THINK=f"{think[0]:g},{think[1]:g}")
@@ -406,7 +412,8 @@ def run_load(database_url: str, levels: Sequence[int] = (50, 200), seconds: int 
                 log(f"  {users} users: {level['requests']:,} requests, {level['errors']} errors, p50 "
                     f"{level['p50_ms']} ms, p95 {level['p95_ms']} ms, {level['rps']} requests/s (baseline "
                     f"{level['baseline_rps']}), workers {level['worker_rss_mb']} MB")
-            log_text = "".join((work / f"{name}.log").read_text(errors="replace") for name in ("gunicorn", "worker"))
+            log_text = "".join((work / f"{name}.log").read_text(errors="replace")
+                               for name in ("gunicorn", "worker", "beat"))
             report["server"]["tracebacks_logged"] = log_text.count("Traceback")
             finished = True
     finally:
