@@ -11,7 +11,7 @@ from django.utils import timezone
 from preceptorship import access
 from preceptorship.home import Panel, register_nav, register_panel
 from preceptorship.models import Membership
-from programmes import reporting
+from programmes import reporting, summary
 
 Role = Membership.Role
 HEADLINES = ["active_now", "starts", "completions", "reviews_on_time", "reviews_overdue", "withdrawals_first_year"]
@@ -28,16 +28,15 @@ def _headlines(figures: reporting.Figures) -> list[tuple[str, reporting.Figure]]
 
 
 def _summary(scope: Any) -> Any:
-    """A panel's context: the headline figures of the last 12 months within ``scope(user)``."""
+    """A panel's context: the headline figures of the last 12 months within ``scope(user)``, from
+    the last build of the summary."""
 
     def context(request: HttpRequest) -> dict[str, Any]:
         today = timezone.localdate()
         period = reporting.Period.last_months(12, today)
-        found = reporting.cached(
-            ("panel", scope.__name__, request.user.pk, period, today),
-            lambda: _headlines(reporting.protected(reporting.figures(scope(request.user), period, today))[None]),
-        )
-        return {"period": period, "headlines": found.value, "as_of": found.as_of}
+        as_of = summary.ensure_built(today).built_at
+        figures = reporting.protected(reporting.figures(scope(request.user), period, today))[None]
+        return {"period": period, "headlines": _headlines(figures), "as_of": as_of}
 
     return context
 
@@ -46,7 +45,7 @@ register_panel(Panel(
     title="Your dashboard",
     template="programmes/reports/panels/lead_summary.html",
     allowed=access.any_role(Role.PROGRAMME_LEAD),
-    context=_summary(reporting.lead_enrolments),
+    context=_summary(reporting.lead_scope),
     order=5,
 ))
 
@@ -54,6 +53,6 @@ register_panel(Panel(
     title="Your integrated care system",
     template="programmes/reports/panels/ics_summary.html",
     allowed=access.any_role(Role.ICS_LEAD),
-    context=_summary(reporting.ics_enrolments),
+    context=_summary(reporting.ics_scope),
     order=6,
 ))

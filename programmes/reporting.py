@@ -1,8 +1,11 @@
 """Aggregate figures for the programme lead's dashboard and the ICS dashboard.
 
-Every figure is computed by the database (annotations and aggregates), never by looping over
-records in Python, and each dashboard costs the same number of queries whatever the number of
-enrolments. Grouping by organisation (the ICS view) is the same queries with a GROUP BY.
+The enrolment figures (``figures``) are read from the summary tables that ``programmes.summary``
+rebuilds every few minutes: sums by month, organisation and the dashboards' filters, added up by
+the database, so each dashboard costs the same few queries whatever the number of enrolments and
+the pages say when their figures are from. Grouping by organisation (the ICS view) is the same
+queries with a GROUP BY. Progression cases, mentors and the offer measures are read from the
+records themselves.
 
 Small numbers are suppressed: a ``Figure`` with between 1 and 4 people behind it reads
 "fewer than 5" everywhere (pages, charts, exports), so no individual can be identified.
@@ -27,7 +30,7 @@ share on multi-professional programmes beside the active enrolments, "would reco
 number of answers) would give its numerator away: it is hidden the same way when the people it
 counts, or those it leaves out, are 1 to 4 (``share``).
 
-Scopes:
+Scopes (``lead_scope`` and ``ics_scope`` are the same as summary rows):
 - ``lead_enrolments``: enrolments on programmes of the organisations the user leads, starting from
   ``access.scope`` (programme leads see these records anyway).
 - ``ics_enrolments``: enrolments of staff employed by the organisations of the ICS the user leads.
@@ -38,16 +41,16 @@ from __future__ import annotations
 
 import calendar
 import datetime
-import time
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
-from django.core.cache import cache
 from django.db.models import (
     Avg,
+    Case,
     Count,
+    DateField,
     DateTimeField,
     DurationField,
     Exists,
@@ -60,15 +63,16 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
     Window,
 )
-from django.db.models.functions import Coalesce, RowNumber
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.expressions import RowRange
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from preceptorship import access, kept
-from preceptorship.models import Membership, Organisation, Profession, Team
-from programmes.models import Enrolment, Evaluation, Extension, Programme, ProtectedTime, ReviewMeeting
+from preceptorship import access
+from preceptorship.models import Membership, Organisation, Profession
+from programmes.models import CompletionLengths, CurrentFigures, Enrolment, EventFigures, MonthFigures, Programme
 from progression.models import ProgressionCase
 
 Role = Membership.Role
@@ -81,67 +85,6 @@ FIRST_YEAR_DAYS = 365
 DAYS_PER_MONTH = Decimal("30.4375")
 REVIEW_NUMBERS = range(1, 7)
 DEFAULT_CAPACITY = 4  # Programme.mentor_capacity's default, for a mentor with no current preceptee
-
-
-# Derived figures are cached: they change at most a few times an hour and cost most of a
-# dashboard's time at ICS scale. A cached entry is keyed by who asks, the scope, the period and the
-# filters, and by a data version that every save or delete of a record the figures read bumps; it
-# also expires after CACHE_SECONDS, which bounds the age of figures whose records changed without
-# a signal (bulk updates) or in another process with a cache of its own. The page says how old
-# the figures are.
-
-CACHE_SECONDS = 300
-VERSION_KEY = "reporting:data-version"
-
-
-@dataclass(frozen=True)
-class Cached:
-    value: Any
-    as_of: datetime.datetime
-
-
-def data_version() -> int:
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, time.time_ns(), None)  # a fresh start never meets old entries
-        version = cache.get(VERSION_KEY, 0)
-    return version
-
-
-def data_changed(**kwargs: Any) -> None:
-    """Signal receiver: a record the figures read was saved or deleted."""
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:
-        cache.set(VERSION_KEY, time.time_ns(), None)
-
-
-def digest(parts: Iterable[Any]) -> str:
-    """A short name for ``parts`` (all that decides a kept value) at the current data version."""
-    return kept.digest((data_version(), *parts))
-
-
-def cached(parts: Iterable[Any], compute: Callable[[], Any]) -> Cached:
-    """``compute()``'s value, kept for ``parts`` (all that decides it) until the data changes."""
-    key = f"reporting:{digest(parts)}"
-    found = cache.get(key)
-    if found is None:
-        found = Cached(compute(), timezone.now())
-        cache.set(key, found, CACHE_SECONDS)
-    return found
-
-
-@dataclass(frozen=True)
-class FragmentCache:
-    """For ``{% cache fragment.seconds name fragment.version ... %}``: a part of a page (a filter
-    form and its choices) that reads only records whose changes bump the data version."""
-
-    seconds: int
-    version: int
-
-
-def fragment_cache_key() -> FragmentCache:
-    return FragmentCache(CACHE_SECONDS, data_version())
 
 
 # Figures and suppression.
@@ -319,10 +262,10 @@ class Filters:
         return chosen or None
 
     def dimensions(self) -> dict[str, Any]:
-        """The enrolment fields these filters fix, and the value of each."""
+        """The summary fields (``programmes.summary.DIMENSIONS``) these filters fix, and the value of each."""
         found = {
             "programme_id": self.programme.pk if self.programme else None,
-            "preceptee__profession_id": self.profession.pk if self.profession else None,
+            "profession_id": self.profession.pk if self.profession else None,
             "team_id": self.team.pk if self.team else None,
             "transition": self.transition or None,
         }
@@ -378,6 +321,16 @@ def ics_organisations(user: Any) -> QuerySet[Organisation]:
     return access.scope(user, Organisation).filter(ics_id__in=access.ics_ids(user, Role.ICS_LEAD)).order_by("name")
 
 
+def lead_scope(user: Any) -> Q:
+    """The summary rows of ``lead_enrolments``: enrolments on the programmes of the lead's organisations."""
+    return Q(provider_id__in=lead_organisation_ids(user))
+
+
+def ics_scope(user: Any) -> Q:
+    """The summary rows of ``ics_enrolments``."""
+    return Q(organisation__ics_id__in=access.ics_ids(user, Role.ICS_LEAD))
+
+
 def ics_enrolments(user: Any) -> QuerySet[Enrolment]:
     """Aggregate-only: enrolments of staff employed in the user's ICS. Never list these rows."""
     return Enrolment.objects.filter(organisation__ics_id__in=access.ics_ids(user, Role.ICS_LEAD))
@@ -386,38 +339,12 @@ def ics_enrolments(user: Any) -> QuerySet[Enrolment]:
 # The figures, grouped (``group`` = "organisation_id") or not (``group`` = None, key None).
 
 
-def _grouped(queryset: QuerySet, group: str | None, **aggregates: Any) -> dict[Any, dict[str, Any]]:
-    if group is None:
-        return {None: queryset.aggregate(**aggregates)}
-    rows = queryset.order_by().values(group).annotate(**aggregates)
-    return {row.pop(group): row for row in rows}
-
-
-def _active_on(day: datetime.date) -> Q:
-    """On the programme at the end of ``day``: started, and neither completed nor withdrawn yet."""
-    return (
-        Q(start_date__lte=day)
-        & (Q(completed_on__isnull=True) | Q(completed_on__gt=day))
-        & (Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=day))
-    )
-
-
 def active_during(first: datetime.date, last: datetime.date) -> Q:
+    """On a programme at some time from ``first`` to ``last`` (the enrolments export)."""
     return (
         Q(start_date__lte=last)
         & (Q(completed_on__isnull=True) | Q(completed_on__gte=first))
         & (Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gte=first))
-    )
-
-
-def _multi_professional_programmes() -> QuerySet:
-    """Ids of programmes with more than one profession (one uncorrelated subquery)."""
-    return (
-        Programme.professions.through.objects.order_by()
-        .values("programme_id")
-        .annotate(n=Count("profession_id"))
-        .filter(n__gt=1)
-        .values("programme_id")
     )
 
 
@@ -479,96 +406,91 @@ SUMMARY_MEASURES = [
 
 
 def figures(
-    enrolments: QuerySet[Enrolment], period: Period, today: datetime.date, group: str | None = None,
+    scope: Q, period: Period, today: datetime.date, group: str | None = None,
     keys: Iterable[Any] = (), filters: Filters | None = None,
 ) -> dict[Any, Figures]:
-    """All the enrolment figures, in seven queries whatever the data size. Grouped, every group
+    """All the enrolment figures of ``scope`` (``lead_scope``, ``ics_scope``) from the summary
+    tables (``programmes.summary``), in four queries whatever the data size. Grouped, every group
     found gets its figures, and so does every one of ``keys`` (an organisation with no enrolment
     still has its months, reasons and review numbers, all zero). With ``filters``, the figures are
-    of the enrolments they choose; the first query counts all of ``enrolments`` by the filtered
-    fields (``Figures.others``: the other programmes, say), so that ``protected`` can keep the
-    unfiltered figures, shown elsewhere, from giving another value's small number away."""
-    chosen = filters.q() if filters else None
-    whole = enrolments
-    if chosen is not None:
-        enrolments = enrolments.filter(chosen)
+    of the enrolments they choose; the first query counts all of ``scope`` by the filtered fields
+    (``Figures.others``: the other programmes, say), so that ``protected`` can keep the unfiltered
+    figures, shown elsewhere, from giving another value's small number away."""
+    dimensions = filters.dimensions() if filters else {}
+    chosen = tuple(dimensions.values())
+    detail = bool(dimensions)
     months = period.months()
-    conditions: dict[str, tuple[Any, str, Q]] = {}  # name: (aggregate, field, condition)
-    for index, first in enumerate(months):
-        last = month_end(first)
-        conditions[f"starts_{index}"] = (Count, "pk", Q(start_date__range=(first, last)))
-        conditions[f"completions_{index}"] = (Count, "pk", Q(completed_on__range=(first, last)))
-        conditions[f"active_{index}"] = (Count, "pk", _active_on(last))
-        conditions[f"allowance_{index}"] = (Sum, "programme__protected_hours_per_month", active_during(first, last))
-    within = (period.start, period.end)
-    first_year = Q(withdrawn_on__range=within, withdrawn_on__lt=F("start_date") + datetime.timedelta(FIRST_YEAR_DAYS))
-    conditions |= {
-        "active_now": (Count, "pk", Q(status__in=Enrolment.CURRENT)),
-        "multi_now": (
-            Count, "pk", Q(status__in=Enrolment.CURRENT, programme_id__in=_multi_professional_programmes())
-        ),
-        "overdue": (Count, "pk", Q(status=Enrolment.Status.ACTIVE, next_review_due__lt=today)),
-        "completed": (Count, "pk", Q(completed_on__range=within)),
-        "finished": (Count, "pk", Q(completed_on__range=within) | Q(withdrawn_on__range=within)),
-        "in_period": (Count, "pk", active_during(period.start, period.end)),
-        "first_year": (Count, "pk", first_year),
-        **{
-            f"reason_{reason}": (Count, "pk", first_year & Q(withdrawal_reason=reason))
-            for reason in Enrolment.WithdrawalReason.values
-        },
-    }
-    # The counts shown as people, which a filtered view must keep from giving away the rest.
-    counted = [name for name in conditions
-               if name.split("_")[0] in ("starts", "completions", "active", "overdue", "completed", "first", "reason")]
-    aggregates = {name: function(field, filter=condition) for name, (function, field, condition) in conditions.items()}
-    others: dict[Any, list[dict[str, int]]] = {}
-    if chosen is None:
-        main = _grouped(enrolments, group, **aggregates)
-    else:
-        main = {}
-        dimensions = filters.dimensions()
-        rows = whole.order_by().values(*([group] if group else []), *dimensions).annotate(**aggregates)
-        for row in rows:
-            key = row.pop(group) if group else None
-            if tuple(row.pop(name) for name in dimensions) == tuple(dimensions.values()):
-                main[key] = row
-            else:
-                others.setdefault(key, []).append({name: row[name] or 0 for name in counted})
+    grouping = [*([group] if group else []), *dimensions]
 
-    scoped = {"enrolment__in": enrolments.values("pk")}
-    key = f"enrolment__{group}" if group else None
-    held = ReviewMeeting.objects.filter(status=ReviewMeeting.Status.HELD, held_on__range=within, **scoped)
-    reviews = _grouped(
-        held.filter(due_on__isnull=False), key,
-        due=Count("pk"),
-        on_time=Count("pk", filter=Q(held_on__lte=F("due_on") + datetime.timedelta(ON_TIME_DAYS))),
-        people=Count("enrolment", distinct=True),
-    )
-    score_rows = list(
-        held.filter(number__in=REVIEW_NUMBERS)
-        .order_by()
-        .values(*([key] if key else []), "number")
+    def split(row: dict[str, Any]) -> tuple[Any, tuple]:
+        return (row.pop(group) if group else None), tuple(row.pop(name) for name in dimensions)
+
+    # Starts and endings before the period and in each of its months, and the figures of the day.
+    flows: dict[tuple[Any, tuple], dict[str, Any]] = {}
+    bucket = Case(When(month__lt=period.start, then=Value(None)), default=F("month"), output_field=DateField())
+    reasons = Enrolment.WithdrawalReason.values
+    month_rows = (
+        MonthFigures.objects.filter(scope, detail=detail, month__lte=period.end).order_by()
+        .annotate(bucket=bucket).values(*grouping, "bucket")
         .annotate(
-            mean_wellbeing=Avg("wellbeing"), mean_confidence=Avg("confidence"),
-            wellbeing_n=Count("wellbeing"), confidence_n=Count("confidence"),
+            starts=Sum("starts"), completions=Sum("completions"), ended=Sum("ended"),
+            first_year=Sum("withdrawn_first_year"),
+            hours_started=Sum("hours_started"), hours_ended=Sum("hours_ended"), hours=Sum("protected_hours"),
+            answered=Sum("evaluations"), support=Sum("support_total"), confidence=Sum("confidence_total"),
+            time_score=Sum("protected_time_total"), yes=Sum("would_recommend"),
+            **{f"reason_{reason}": Sum("withdrawn_first_year", filter=Q(withdrawal_reason=reason))
+               for reason in reasons},
         )
     )
-    time = _grouped(
-        ProtectedTime.objects.filter(on__range=within, **scoped), key,
-        hours=Sum("hours"), people=Count("enrolment", distinct=True),
-    )
-    extensions = _grouped(
-        Extension.objects.filter(created_at__date__range=within, **scoped), key,
-        extensions=Count("pk"), people=Count("enrolment", distinct=True),
-    )
-    evaluations = _grouped(
-        Evaluation.objects.filter(created_at__date__range=within, **scoped), key,
-        answered=Count("pk"), support=Avg("support_received"), confidence=Avg("confidence_now"),
-        time_score=Avg("protected_time"), yes=Count("pk", filter=Q(would_recommend=Evaluation.Recommend.YES)),
-    )
-    medians = _median_months(enrolments.filter(completed_on__range=within), group)
+    for row in month_rows:
+        found = flows.setdefault(split(row), {"months": {}})
+        found["months"][row.pop("bucket")] = row
+    now = {"active_now": Sum("active"), "multi_now": Sum("multi_professional"), "overdue": Sum("overdue")}
+    current = CurrentFigures.objects.filter(scope, detail=detail).order_by()
+    for row in current.values(*grouping).annotate(**now) if grouping else [current.aggregate(**now)]:
+        flows.setdefault(split(row), {"months": {}})["now"] = row
 
-    found_keys = set(main) | set(reviews) | set(time) | set(extensions) | set(evaluations) | set(keys)
+    main: dict[Any, dict[str, Any]] = {}
+    others: dict[Any, list[dict[str, int]]] = {}
+    extra: dict[Any, dict[str, Any]] = {}
+    for (key, values), found in flows.items():
+        row = _flow_row(found, months)
+        if values == chosen:
+            main[key] = row
+            extra[key] = found
+        else:
+            others.setdefault(key, []).append({name: row[name] or 0 for name in row if _counted(name)})
+
+    # Review meetings and extensions in the period, for the enrolments the filters choose.
+    within = (period.start, period.end)
+    first_in_period = Q(previous__isnull=True) | Q(previous__lt=period.start)
+    events = (
+        EventFigures.objects.filter(scope, detail=detail, month__range=within, **dimensions).order_by()
+        .values(*([group] if group else []), "kind", "number")
+        .annotate(
+            people=Sum("events", filter=first_in_period), events=Sum("events"), on_time=Sum("on_time"),
+            wellbeing=Sum("wellbeing_total"), wellbeing_n=Sum("wellbeing_answers"),
+            confidence=Sum("confidence_total"), confidence_n=Sum("confidence_answers"),
+        )
+    )
+    reviews: dict[Any, dict[str, int]] = {}
+    extensions: dict[Any, dict[str, int]] = {}
+    score_rows: dict[Any, list[dict[str, Any]]] = {}
+    for row in events:
+        key = row.get(group) if group else None
+        into = (reviews if row["kind"] == EventFigures.Kind.REVIEW else extensions).setdefault(key, {})
+        for name in ("events", "on_time", "people"):
+            into[name] = into.get(name, 0) + (row[name] or 0)
+        if row["kind"] == EventFigures.Kind.REVIEW and row["number"] in REVIEW_NUMBERS:
+            score_rows.setdefault(key, []).append({
+                "number": row["number"],
+                "mean_wellbeing": row["wellbeing"] / row["wellbeing_n"] if row["wellbeing_n"] else None,
+                "mean_confidence": row["confidence"] / row["confidence_n"] if row["confidence_n"] else None,
+                "wellbeing_n": row["wellbeing_n"], "confidence_n": row["confidence_n"],
+            })
+    medians = _median_months(scope, detail, within, dimensions, group)
+
+    found_keys = set(main) | set(reviews) | set(extensions) | set(keys)
     if group is None:
         found_keys = {None}
     result: dict[Any, Figures] = {}
@@ -595,48 +517,88 @@ def figures(
         }
         figure.multi_professional_share = share(row.get("multi_now"), row.get("active_now"))
         review = reviews.get(k) or {}
-        figure.reviews_on_time = percent(review.get("on_time"), review.get("due"), review.get("people") or 0)
+        figure.reviews_on_time = percent(review.get("on_time"), review.get("events"), review.get("people") or 0)
         allowance = sum((row.get(f"allowance_{i}") or Decimal(0)) for i in range(len(months)))
-        logged = (time.get(k) or {}).get("hours") or Decimal(0)
+        logged = row.get("hours") or Decimal(0)
         people = row.get("in_period") or 0
         figure.protected_hours = Figure(logged, people, "hours")
         figure.protected_allowance = Figure(allowance, people, "hours")
         figure.protected_share = percent(logged, allowance, people)
         extension = extensions.get(k) or {}
-        figure.extensions = Figure(extension.get("extensions") or 0, extension.get("people") or 0)
-        figure.scores = _scores([r for r in score_rows if key is None or r[key] == k])
-        evaluation = evaluations.get(k) or {}
-        figure.evaluation_answers = evaluation.get("answered") or 0
-        figure.evaluation = _evaluation(evaluation)
+        figure.extensions = Figure(extension.get("events") or 0, extension.get("people") or 0)
+        figure.scores = _scores(score_rows.get(k, []))
+        figure.evaluation_answers = row.get("answered") or 0
+        figure.evaluation = _evaluation(row)
         result[k] = figure
     return result
 
 
-def _median_months(completed: QuerySet[Enrolment], group: str | None) -> dict[Any, tuple[float | None, int]]:
-    """The median months from start to completion per group: the database numbers the rows of each
-    group in order and returns only the middle one or two, so one query and at most two rows a group."""
+# The counts shown as people, which a filtered view must keep from giving away the rest.
+def _counted(name: str) -> bool:
+    return name.split("_")[0] in ("starts", "completions", "active", "overdue", "completed", "first", "reason")
+
+
+def _flow_row(found: dict[str, Any], months: list[datetime.date]) -> dict[str, Any]:
+    """One group's figures by name (``starts_0``, ``active_0``, ``completed``, ``in_period`` ...)
+    from its sums before the period (bucket None) and in each month of it. Active at a month's end:
+    started by then and not yet ended; on the programme during a month (for the protected time
+    allowance): started by its end and not ended before it."""
+    by_month = found["months"]
+    before = by_month.get(None) or {}
+    started = before.get("starts") or 0
+    ended = before.get("ended") or 0
+    hours_started = before.get("hours_started") or Decimal(0)
+    hours_ended = before.get("hours_ended") or Decimal(0)
+    row: dict[str, Any] = {"in_period": started - ended, "active_now": 0, "multi_now": 0, "overdue": 0,
+                           **(found.get("now") or {})}
+    totals = dict.fromkeys(("completed", "finished", "first_year", "hours", "answered", "support", "confidence",
+                            "time_score", "yes", *(f"reason_{r}" for r in Enrolment.WithdrawalReason.values)), 0)
+    for i, first in enumerate(months):
+        month = by_month.get(first) or {}
+        row[f"allowance_{i}"] = hours_started + (month.get("hours_started") or 0) - hours_ended
+        started += month.get("starts") or 0
+        ended += month.get("ended") or 0
+        hours_started += month.get("hours_started") or 0
+        hours_ended += month.get("hours_ended") or 0
+        row[f"starts_{i}"] = month.get("starts") or 0
+        row[f"completions_{i}"] = month.get("completions") or 0
+        row[f"active_{i}"] = started - ended
+        row["in_period"] += month.get("starts") or 0
+        for name in totals:
+            source = {"completed": "completions", "finished": "ended"}.get(name, name)
+            totals[name] += month.get(source) or 0
+    return row | totals
+
+
+def _median_months(scope: Q, detail: bool, within: tuple[datetime.date, datetime.date], dimensions: dict[str, Any],
+                   group: str | None) -> dict[Any, tuple[float | None, int]]:
+    """The median months from start to completion per group: the database adds up the completions
+    of each length in order and returns only the rows holding the middle one or two, so one query
+    and at most two rows a group."""
     partition = [F(group)] if group else [Value(1)]
-    length = ExpressionWrapper(F("completed_on") - F("start_date"), output_field=DurationField())
     ranked = (
-        completed.order_by()
+        CompletionLengths.objects.filter(scope, detail=detail, month__range=within, **dimensions).order_by()
         .annotate(
-            length=length,
-            position=Window(RowNumber(), partition_by=partition, order_by=[length.asc(), F("pk").asc()]),
-            total=Window(Count("pk"), partition_by=partition),
+            reached=Window(Sum("completions"), partition_by=partition, order_by=[F("days").asc(), F("pk").asc()],
+                           frame=RowRange(start=None, end=0)),
+            total=Window(Sum("completions"), partition_by=partition),
         )
-        .filter(position__gte=(F("total") + 1) / 2, position__lte=F("total") / 2 + 1)
-        .values_list(group or "status", "length", "total")
+        .filter(reached__gte=(F("total") + 1) / 2, reached__lt=F("completions") + F("total") / 2 + 1)
+        .values_list(group or "detail", "days", "completions", "reached", "total")
     )
-    middle: dict[Any, list[datetime.timedelta]] = {}
+    middle: dict[Any, list[tuple[int, int, int]]] = {}
     totals: dict[Any, int] = {}
-    for key, length_value, total in ranked:
+    for key, days, completions, reached, total in ranked:
         key = key if group else None
-        middle.setdefault(key, []).append(length_value)
+        middle.setdefault(key, []).append((days, reached - completions, reached))
         totals[key] = total
-    return {
-        key: (round(sum(v.days for v in values) / len(values) / float(DAYS_PER_MONTH), 1), totals[key])
-        for key, values in middle.items()
-    }
+    found = {}
+    for key, rows in middle.items():
+        total = totals[key]
+        positions = {(total + 1) // 2, total // 2 + 1} if total % 2 == 0 else {(total + 1) // 2}
+        values = [days for position in sorted(positions) for days, after, upto in rows if after < position <= upto]
+        found[key] = (round(sum(values) / len(values) / float(DAYS_PER_MONTH), 1), total)
+    return found
 
 
 def _scores(rows: Iterable[dict[str, Any]]) -> list[tuple[int, Figure, Figure]]:
@@ -661,12 +623,17 @@ EVALUATION_MEASURES = [
 
 
 def _evaluation(row: dict[str, Any]) -> dict[str, Figure]:
-    """Aggregates of at least five answers only: below that every measure is suppressed."""
+    """Aggregates of at least five answers only: below that every measure is suppressed. ``row``
+    holds the number of answers and the totals of their scores."""
     answered = row.get("answered") or 0
+
+    def average(total: str) -> float | None:
+        return row[total] / answered if answered else None
+
     return {
-        "support_received": mean(row.get("support"), answered),
-        "confidence_now": mean(row.get("confidence"), answered),
-        "protected_time": mean(row.get("time_score"), answered),
+        "support_received": mean(average("support"), answered),
+        "confidence_now": mean(average("confidence"), answered),
+        "protected_time": mean(average("time_score"), answered),
         "would_recommend_percent": share(row.get("yes"), answered),
     }
 
@@ -913,21 +880,3 @@ def offer_summary(rows: list[OfferRow]) -> dict[str, Figure]:
     total = len(offers)
     # Organisations, not people: never suppressed.
     return {name: Figure(round(100 * n / total) if total else None, 0, "%") for name, n in classes.items()}
-
-
-
-# What the figures and the filter choices read: a save or delete of any of these makes every
-# cached figure stale.
-
-def _user_changed(sender: Any, update_fields: Any = None, **kwargs: Any) -> None:
-    if update_fields is not None and set(update_fields) <= {"last_login"}:
-        return  # signing in changes no figure
-    data_changed()
-
-
-for _model in (Enrolment, ReviewMeeting, ProtectedTime, Extension, Evaluation, Programme, ProgressionCase,
-               Membership, Organisation, Team, Profession):
-    post_save.connect(data_changed, sender=_model, dispatch_uid=f"reporting-save-{_model.__name__}")
-    post_delete.connect(data_changed, sender=_model, dispatch_uid=f"reporting-delete-{_model.__name__}")
-m2m_changed.connect(data_changed, sender=Programme.professions.through, dispatch_uid="reporting-professions")
-post_save.connect(_user_changed, sender="preceptorship.User", dispatch_uid="reporting-save-user")

@@ -9,8 +9,7 @@ the role gets 403; someone else's export job is 404.
 from __future__ import annotations
 
 import datetime
-import functools
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -20,13 +19,12 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET, require_POST
 
 from preceptorship import access
 from preceptorship.models import Membership, Organisation, Profession, Team
 from preceptorship.storage import private_file_response
-from programmes import charts, exports, reporting
+from programmes import charts, exports, reporting, summary
 from programmes.forms_reports import DashboardFilterForm, MentorDirectoryForm, PeriodForm
 from programmes.models import Enrolment, ExportJob, Programme
 from programmes.reporting import SUMMARY_MEASURES, Figures, Filters, Period
@@ -182,8 +180,8 @@ def progression_by_organisation_table(names: list[tuple[int, str]], grouped: dic
 # The programme lead's dashboard.
 
 
-def _lead_request(request: HttpRequest) -> tuple[DashboardFilterForm, Period, Filters, datetime.date, tuple]:
-    """The form, period and filters the lead asked for, and everything their figures depend on."""
+def _lead_request(request: HttpRequest) -> tuple[DashboardFilterForm, Period, Filters, datetime.date]:
+    """The form, period and filters the lead asked for."""
     user = request.user
     _require_any_role(user, Role.PROGRAMME_LEAD)
     today = timezone.localdate()
@@ -191,35 +189,26 @@ def _lead_request(request: HttpRequest) -> tuple[DashboardFilterForm, Period, Fi
     form = DashboardFilterForm(request.GET or None, organisation_ids=organisations, today=today)
     period = form.period()
     filters = form.filters() if form.is_bound else Filters()
-    return form, period, filters, today, ("lead", user.pk, sorted(organisations), period, today,
-                                          filters.as_parameters())
-
-
-def _lead_data(user: Any, period: Period, filters: Filters, today: datetime.date, parts: tuple) -> reporting.Cached:
-    """Figures and tables for the lead's organisations (a constant number of queries), cached
-    per lead, period and filters until the data changes (``reporting.cached``)."""
-
-    def compute() -> dict[str, Any]:
-        figures = reporting.protected(reporting.figures(reporting.lead_enrolments(user), period, today,
-                                                        filters=filters))[None]
-        stages = reporting.progression_by_stage(reporting.lead_cases(user), filters=filters)[None]
-        mentor_rows = list(reporting.mentors(reporting.lead_organisation_ids(user), profession=filters.profession))
-        tables = {
-            table.name: table
-            for table in (
-                summary_table(figures), monthly_table(figures), withdrawals_table(figures), scores_table(figures),
-                evaluation_table(figures), mentors_table(mentor_rows), progression_table(stages),
-            )
-        }
-        return {"figures": figures, "tables": tables, "stages": stages}
-
-    return reporting.cached(parts, compute)
+    return form, period, filters, today
 
 
 def _lead_context(request: HttpRequest) -> dict[str, Any]:
-    form, period, filters, today, parts = _lead_request(request)
-    data = _lead_data(request.user, period, filters, today, parts)
-    return {"form": form, "period": period, **data.value, "as_of": data.as_of}
+    """Figures and tables for the lead's organisations, from the last build of the summary
+    (a constant number of queries)."""
+    form, period, filters, today = _lead_request(request)
+    user = request.user
+    as_of = summary.ensure_built(today).built_at
+    figures = reporting.protected(reporting.figures(reporting.lead_scope(user), period, today, filters=filters))[None]
+    stages = reporting.progression_by_stage(reporting.lead_cases(user), filters=filters)[None]
+    mentor_rows = list(reporting.mentors(reporting.lead_organisation_ids(user), profession=filters.profession))
+    tables = {
+        table.name: table
+        for table in (
+            summary_table(figures), monthly_table(figures), withdrawals_table(figures), scores_table(figures),
+            evaluation_table(figures), mentors_table(mentor_rows), progression_table(stages),
+        )
+    }
+    return {"form": form, "period": period, "figures": figures, "tables": tables, "stages": stages, "as_of": as_of}
 
 
 def _lead_charts(figures: Figures, stages: list[reporting.StageRow]) -> dict[str, Any]:
@@ -252,40 +241,20 @@ def _lead_charts(figures: Figures, stages: list[reporting.StageRow]) -> dict[str
     }
 
 
-def _cached_page(request: HttpRequest, template: str, parts: tuple, data: Callable[[], reporting.Cached],
-                 body: Callable[[dict[str, Any]], dict[str, Any]], context: dict[str, Any],
-                 names: tuple[str, ...]) -> HttpResponse:
-    """A dashboard whose filter form and figures are rendered once per data version, scope, period
-    and filters, and kept like the figures (``{% cache %}`` in the page): most requests render only
-    the page around them. ``names`` are the body's variables; each is worked out only when the kept
-    part has to be rendered again."""
-    query_string = request.GET.urlencode()
-
-    @functools.cache
-    def values() -> dict[str, Any]:
-        found = data()
-        return {**found.value, **body(found.value), "as_of": found.as_of}
-
-    lazy = {name: SimpleLazyObject(functools.partial(lambda key: values()[key], name)) for name in (*names, "as_of")}
+def _page(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
     return render(request, template, {
-        **context, **lazy, "query_string": query_string, "body_template": f"{template[:-5]}_body.html",
-        "kept": reporting.fragment_cache_key(), "kept_key": reporting.digest((*parts, template, query_string)),
-        "crumbs": [("Home", reverse("home"))],
+        **context, "query_string": request.GET.urlencode(), "crumbs": [("Home", reverse("home"))],
     })
 
 
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    form, period, filters, today, parts = _lead_request(request)
-
-    def body(value: dict[str, Any]) -> dict[str, Any]:
-        figures = value["figures"]
-        return {"charts": _lead_charts(figures, value["stages"]),
-                "headlines": [(label, getattr(figures, attribute)) for _, label, attribute in SUMMARY_MEASURES]}
-
-    return _cached_page(request, "programmes/reports/dashboard.html", parts,
-                        lambda: _lead_data(request.user, period, filters, today, parts), body,
-                        {"form": form, "period": period}, ("figures", "tables", "stages", "charts", "headlines"))
+    context = _lead_context(request)
+    figures = context["figures"]
+    return _page(request, "programmes/reports/dashboard.html", {
+        **context, "charts": _lead_charts(figures, context["stages"]),
+        "headlines": [(label, getattr(figures, attribute)) for _, label, attribute in SUMMARY_MEASURES],
+    })
 
 
 def _download(tables: dict[str, exports.Table], table: str, fmt: str) -> HttpResponse:
@@ -421,48 +390,41 @@ def export_job_download(request: HttpRequest, pk: int) -> FileResponse:
 # The ICS dashboard: aggregates per organisation, never a personal record.
 
 
-def _ics_request(request: HttpRequest) -> tuple[PeriodForm, Period, Filters, datetime.date, tuple]:
+def _ics_request(request: HttpRequest) -> tuple[PeriodForm, Period, Filters, datetime.date]:
     user = request.user
     _require_any_role(user, Role.ICS_LEAD)
     today = timezone.localdate()
     form = PeriodForm(request.GET or None, today=today)
     period = form.period()
     filters = Filters(profession=form.cleaned("profession") if form.is_bound else None)
-    return form, period, filters, today, ("ics", user.pk, sorted(access.ics_ids(user, Role.ICS_LEAD)), period,
-                                          today, filters.as_parameters())
-
-
-def _ics_data(user: Any, period: Period, filters: Filters, today: datetime.date, parts: tuple) -> reporting.Cached:
-    """The ICS's figures per organisation, cached like the lead's (``reporting.cached``)."""
-
-    def compute() -> dict[str, Any]:
-        names = list(reporting.ics_organisations(user).values_list("pk", "name"))
-        ids = [pk for pk, _ in names]
-        grouped = reporting.protected(reporting.figures(
-            reporting.ics_enrolments(user), period, today, group="organisation_id", keys=ids, filters=filters
-        ), across=ids)
-        stages = reporting.progression_by_stage(reporting.ics_cases(user), group="organisation_id", filters=filters)
-        offer = reporting.preceptorship_offer(ids, period)
-        if filters.profession:
-            offer = [row for row in offer if row.profession == filters.profession.name]
-        tables = {
-            table.name: table
-            for table in (
-                organisations_table(names, grouped), offer_table(offer),
-                offer_summary_table(reporting.offer_summary(offer)),
-                progression_by_organisation_table(names, stages),
-                *organisation_tables(names, grouped),
-            )
-        }
-        return {"names": names, "grouped": grouped, "stages": stages, "tables": tables}
-
-    return reporting.cached(parts, compute)
+    return form, period, filters, today
 
 
 def _ics_context(request: HttpRequest) -> dict[str, Any]:
-    form, period, filters, today, parts = _ics_request(request)
-    data = _ics_data(request.user, period, filters, today, parts)
-    return {"form": form, "period": period, **data.value, "as_of": data.as_of}
+    """The ICS's figures per organisation, from the last build of the summary."""
+    form, period, filters, today = _ics_request(request)
+    user = request.user
+    as_of = summary.ensure_built(today).built_at
+    names = list(reporting.ics_organisations(user).values_list("pk", "name"))
+    ids = [pk for pk, _ in names]
+    grouped = reporting.protected(reporting.figures(
+        reporting.ics_scope(user), period, today, group="organisation_id", keys=ids, filters=filters
+    ), across=ids)
+    stages = reporting.progression_by_stage(reporting.ics_cases(user), group="organisation_id", filters=filters)
+    offer = reporting.preceptorship_offer(ids, period)
+    if filters.profession:
+        offer = [row for row in offer if row.profession == filters.profession.name]
+    tables = {
+        table.name: table
+        for table in (
+            organisations_table(names, grouped), offer_table(offer),
+            offer_summary_table(reporting.offer_summary(offer)),
+            progression_by_organisation_table(names, stages),
+            *organisation_tables(names, grouped),
+        )
+    }
+    return {"form": form, "period": period, "names": names, "grouped": grouped, "stages": stages, "tables": tables,
+            "as_of": as_of}
 
 
 def stages_by_organisation(names: list[tuple[int, str]], stages: dict[Any, list]) -> exports.Table:
@@ -505,35 +467,29 @@ ORGANISATION_TABLES = ("monthly_by_organisation", "withdrawals_by_organisation",
 
 @require_GET
 def ics_dashboard(request: HttpRequest) -> HttpResponse:
-    form, period, filters, today, parts = _ics_request(request)
-
-    def body(value: dict[str, Any]) -> dict[str, Any]:
-        tables = value["tables"]
-        return {"charts": _ics_charts(value["names"], value["grouped"]),
-                "stage_table": stages_by_organisation(value["names"], value["stages"]),
-                "organisation_tables": [tables[name] for name in ORGANISATION_TABLES]}
-
-    return _cached_page(request, "programmes/reports/ics_dashboard.html", parts,
-                        lambda: _ics_data(request.user, period, filters, today, parts), body,
-                        {"form": form, "period": period},
-                        ("names", "grouped", "stages", "tables", "charts", "stage_table", "organisation_tables"))
+    context = _ics_context(request)
+    tables = context["tables"]
+    return _page(request, "programmes/reports/ics_dashboard.html", {
+        **context, "charts": _ics_charts(context["names"], context["grouped"]),
+        "stage_table": stages_by_organisation(context["names"], context["stages"]),
+        "organisation_tables": [tables[name] for name in ORGANISATION_TABLES],
+    })
 
 
 @require_GET
 def ics_organisation(request: HttpRequest, pk: int) -> HttpResponse:
     """One organisation of the ICS in detail: the tables and charts of its own dashboard, as totals."""
-    form, period, filters, today, parts = _ics_request(request)
-    data = _ics_data(request.user, period, filters, today, parts)
-    names = dict(data.value["names"])
+    context = _ics_context(request)
+    names = dict(context["names"])
     if pk not in names:
         raise Http404("No such organisation in your integrated care system.")
-    figures = data.value["grouped"].get(pk) or Figures()
-    stages = data.value["stages"].get(pk) or reporting.progression_by_stage(ProgressionCase.objects.none())[None]
+    figures = context["grouped"].get(pk) or Figures()
+    stages = context["stages"].get(pk) or reporting.progression_by_stage(ProgressionCase.objects.none())[None]
     tables = [monthly_table(figures), withdrawals_table(figures), scores_table(figures), evaluation_table(figures),
               progression_table(stages)]
     return render(request, "programmes/reports/ics_organisation.html", {
-        "form": form, "period": period, "name": names[pk], "as_of": data.as_of, "charts": _lead_charts(figures, stages),
-        "tables": tables, "query_string": request.GET.urlencode(),
+        "form": context["form"], "period": context["period"], "name": names[pk], "as_of": context["as_of"],
+        "charts": _lead_charts(figures, stages), "tables": tables, "query_string": request.GET.urlencode(),
         "crumbs": [("Home", reverse("home")), ("ICS dashboard", reverse("programmes:ics-dashboard"))],
     })
 
