@@ -1,12 +1,11 @@
 """The shared cache: Django's RedisCache, with Redis being unreachable (or failing) treated as a cache miss.
 
-Everything kept in the cache can be computed again from the database (figures, rendered parts of
-pages, what a page read of a record), so a Redis outage makes pages slower, never broken: a read
+Everything kept in the cache can be computed again from the database (rendered parts of pages,
+what a page read of a record), so a Redis outage makes pages slower, never broken: a read
 finds nothing, a write is dropped. After a failure the cache is not asked again for
 ``RETRY_SECONDS``, so a Redis host that does not answer costs one timeout per web server thread
 every few seconds, not one per cache call. Values keyed by a record's ``updated_at`` stay right
-through an outage; the reporting figures, keyed by a data version that a dropped ``incr`` could
-not move, may be up to their expiry (``reporting.CACHE_SECONDS``) old once Redis is back.
+through an outage.
 """
 
 from __future__ import annotations
