@@ -2,7 +2,7 @@
 test_sqlite_race.py in a process of its own: the tests' in-memory database is shared by threads
 in a way a real server's file is not).
 
-    TESTING=1 DATABASE_URL=sqlite:////tmp/race.sqlite3 python -m preceptorship.tests.sqlite_race
+    DJANGO_SETTINGS_MODULE=preceptorship.settings.test DATABASE_URL=sqlite:////tmp/race.sqlite3 python -m preceptorship.tests.sqlite_race
 
 Prints a JSON object: what each of the two decisions met, and the case's stage afterwards.
 """
