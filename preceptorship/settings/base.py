@@ -218,6 +218,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout"
 CELERY_BEAT_SCHEDULE = {
     "sweep-reminders": {"task": "preceptorship.tasks.sweep_reminders", "schedule": 60 * 60},
     "begin-pauses": {"task": "programmes.tasks.begin_pauses", "schedule": 60 * 60},
+    # The dashboards read summary tables rebuilt from the records (docs/architecture.md, "Dashboard
+    # figures"); their pages say when the figures are from.
+    "rebuild-dashboard-figures": {"task": "programmes.tasks.rebuild_dashboard_figures", "schedule": 5 * 60},
 }
 
 
