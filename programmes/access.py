@@ -1,4 +1,4 @@
-"""Who sees and changes what in a preceptorship (DESIGN.md, "Who sees what").
+"""Who sees and changes what in a preceptorship (docs/architecture.md, "Access").
 
 - enrolment, timeline, schedule: the programme lead of the programme's organisation manages it;
   the preceptee's mentor (even from another organisation) and line manager change it; the

@@ -1,6 +1,6 @@
 """Access expectations for the programme lead's URLs (read by preceptorship/tests/test_access_matrix.py).
 
-Who sees what (DESIGN.md): programmes are visible inside the organisation that runs them; only
+Who sees what (docs/architecture.md, "Access"): programmes are visible inside the organisation that runs them; only
 its programme leads (and administrators) change them. An enrolment is seen by its preceptee,
 mentor, line manager, the programme lead and the Head of Service of the preceptee's service;
 the lead, mentor and line manager change it; only the lead manages mentors and the outcome.

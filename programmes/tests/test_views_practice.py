@@ -1,4 +1,4 @@
-"""The practice pages through HTTP: who may open and change what (DESIGN.md "Who sees what"), the
+"""The practice pages through HTTP: who may open and change what (docs/architecture.md, "Access"), the
 forms' messages and kept input, the home panels and the caseload's query count."""
 
 from __future__ import annotations
