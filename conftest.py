@@ -95,8 +95,8 @@ def _same_fake_data_every_run(request):
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Nothing kept by one test (derived figures, a case page's content) is met by the next, whose
-    database may reuse the same ids. Under tests the cache is each process's own memory
+    """Nothing one test leaves in the cache is met by the next, whose database may reuse the same
+    ids. Under tests the cache is each process's own memory
     (preceptorship/settings/test.py keeps LocMemCache even with REDIS_URL), so this never empties a
     shared Redis."""
     cache.clear()

@@ -13,7 +13,6 @@ class ProgrammesConfig(AppConfig):
         # progression cases covers the preceptees they manage (progression_managers).
         from programmes import (  # noqa: F401
             access,
-            enrolment_content,
             evidence_links,
             navigation_lead,
             navigation_practice,
@@ -21,7 +20,3 @@ class ProgrammesConfig(AppConfig):
             progression_eligibility,
             progression_managers,
         )
-
-        # Every process (web, worker, commands) moves an enrolment's updated_at when a record the
-        # enrolment page keeps changes, so no process shows what another has changed.
-        enrolment_content.connect()

@@ -7,15 +7,32 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Avg, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    Avg,
+    Count,
+    DecimalField,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from preceptorship import access
+from preceptorship.links import url_maker
+from preceptorship.models import User
 from programmes.models import (
     CompletionConfirmation,
     Enrolment,
     Evaluation,
+    Goal,
+    NeedsAssessment,
     Programme,
     ProtectedTime,
     Reflection,
@@ -203,6 +220,8 @@ def timeline(enrolment: Enrolment, *, user: Any, today: datetime.date | None = N
     sight = record_sight(user, enrolment)
     sees_reviews, sees_goals = sight["reviews"], sight["records"]
     schedule = enrolment_schedule(enrolment)
+    review_url, goal_url, reflection_url = (url_maker(name) for name in (
+        "programmes:review-detail", "programmes:goal-detail", "programmes:reflection-detail"))
     items = [TimelineItem(enrolment.start_date, "Started", "done", enrolment.get_transition_display())]
     reviews = list(enrolment.reviews.all())
     held = {r.number: r for r in reviews if r.status == ReviewMeeting.Status.HELD}
@@ -212,12 +231,12 @@ def timeline(enrolment: Enrolment, *, user: Any, today: datetime.date | None = N
             detail = " ".join(part for part in (review.reason.strip(), moved) if part) if sees_reviews else moved
             items.append(TimelineItem(timezone.localtime(review.recorded_at).date(),
                                       f"Review {review.number} {review.status}", "done",
-                                      detail, review.get_absolute_url() if sees_reviews else ""))
+                                      detail, review_url(review.pk) if sees_reviews else ""))
     for number, due in enumerate(schedule.reviews, start=1):
         if number in held:
             review = held[number]
             items.append(TimelineItem(review.held_on, f"Review {number} held", "done",
-                                      f"Due {due:%-d %B %Y}", review.get_absolute_url() if sees_reviews else ""))
+                                      f"Due {due:%-d %B %Y}", review_url(review.pk) if sees_reviews else ""))
         elif not enrolment.is_current:
             continue
         else:
@@ -228,7 +247,7 @@ def timeline(enrolment: Enrolment, *, user: Any, today: datetime.date | None = N
     for number in sorted(n for n in held if n > len(schedule.reviews)):  # met more often than scheduled
         review = held[number]
         items.append(TimelineItem(review.held_on, f"Review {number} held", "done", "",
-                                  review.get_absolute_url() if sees_reviews else ""))
+                                  review_url(review.pk) if sees_reviews else ""))
     for pause in enrolment.pauses.all():
         items.append(TimelineItem(pause.start_date, "Paused", "done" if pause.start_date <= today else "future",
                                   f"{pause.get_reason_display()} until {pause.end_date:%-d %B %Y}"))
@@ -239,11 +258,12 @@ def timeline(enrolment: Enrolment, *, user: Any, today: datetime.date | None = N
     for goal in enrolment.goals.all():
         if goal.achieved_on:
             items.append(TimelineItem(goal.achieved_on, "Goal achieved", "done", goal.what if sees_goals else "",
-                                      goal.get_absolute_url() if sees_goals else ""))
-    visible = access.scope(user, Reflection).filter(enrolment=enrolment, shared_at__isnull=False)
-    for reflection in visible:
-        items.append(TimelineItem(timezone.localtime(reflection.shared_at).date(), "Reflection shared", "done",
-                                  reflection.title, reflection.get_absolute_url()))
+                                      goal_url(goal.pk) if sees_goals else ""))
+    visible = (access.scope(user, Reflection).filter(enrolment=enrolment, shared_at__isnull=False)
+               .order_by("shared_at", "pk").values_list("pk", "title", "shared_at"))
+    for pk, title, shared_at in visible:
+        items.append(TimelineItem(timezone.localtime(shared_at).date(), "Reflection shared", "done", title,
+                                  reflection_url(pk)))
     if enrolment.status == Enrolment.Status.COMPLETED:
         items.append(TimelineItem(enrolment.completed_on, "Completed", "done", enrolment.outcome))
     elif enrolment.status == Enrolment.Status.WITHDRAWN:
@@ -253,6 +273,35 @@ def timeline(enrolment: Enrolment, *, user: Any, today: datetime.date | None = N
         items.append(TimelineItem(schedule.completion, "Completion due",
                                   "overdue" if schedule.completion < today else "future"))
     return sorted(items, key=lambda item: item.on)
+
+
+def with_timeline_content(enrolments: QuerySet[Enrolment]) -> QuerySet[Enrolment]:
+    """Everything the enrolment page reads of an enrolment's own records, a query each: pauses,
+    extensions, goals, review meetings and completion confirmations (``enrolment.pauses.all()``
+    and the rest), and ``evaluated``, ``needs_shared`` and ``protected_hours_received``. Goals and
+    reviews without their long texts, which the page never shows."""
+    hours = (ProtectedTime.objects.filter(enrolment=OuterRef("pk")).order_by().values("enrolment")
+             .annotate(total=Sum("hours")).values("total"))
+    return enrolments.prefetch_related(
+        "pauses", "extensions",
+        Prefetch("goals", queryset=Goal.objects.only("enrolment_id", "what", "status", "achieved_on", "target_date")),
+        Prefetch("reviews", queryset=ReviewMeeting.objects.only(
+            "enrolment_id", "number", "status", "held_on", "next_meeting_on", "reason", "recorded_at")),
+        Prefetch("confirmations", queryset=CompletionConfirmation.objects.select_related("by").only(
+            "enrolment_id", "role", "confirmed", "reason", "proposed_extension_months",
+            "by__first_name", "by__last_name", "by__email")),
+    ).annotate(
+        evaluated=Exists(Evaluation.objects.filter(enrolment=OuterRef("pk"))),
+        needs_shared=Exists(NeedsAssessment.objects.filter(enrolment=OuterRef("pk"), submitted_at__isnull=False)),
+        protected_hours_received=Coalesce(Subquery(hours), Value(Decimal(0)), output_field=DecimalField()),
+    )
+
+
+def attach_people(enrolment: Enrolment) -> None:
+    """The enrolment's mentor and line manager in one query (joined to the enrolment's own query,
+    they cost PostgreSQL more to plan than the query costs to run)."""
+    people = User.objects.in_bulk([pk for pk in (enrolment.mentor_id, enrolment.line_manager_id) if pk])
+    enrolment.mentor, enrolment.line_manager = people.get(enrolment.mentor_id), people.get(enrolment.line_manager_id)
 
 
 def month_of(enrolment: Enrolment, today: datetime.date | None = None) -> int:

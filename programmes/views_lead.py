@@ -25,9 +25,10 @@ from django.views.generic import DetailView, FormView, ListView
 from django_filters.views import FilterView
 
 from preceptorship import access
+from preceptorship.links import url_maker
 from preceptorship.models import Membership, User
 from preceptorship.pdf import render_pdf
-from programmes import enrolment_content, exports, reporting, selectors, services
+from programmes import exports, selectors, services
 from programmes.access import lead_organisation_ids
 from programmes.filters import EnrolmentFilter
 from programmes.forms_lead import (
@@ -349,9 +350,6 @@ class EnrolmentListView(LeadOnlyMixin, FilterView):
             "today": timezone.localdate(),
             "chosen_mentor": self.filterset.chosen_mentor(),
             "crumbs": [("Home", reverse("home"))],
-            # The rendered filter form (its programme, profession and employer choices) is kept
-            # per person and query until a record it reads changes (docs/performance.md).
-            "filter_cache": reporting.fragment_cache_key(),
         }
 
 
@@ -367,9 +365,9 @@ ENROLMENT_TABLE_FIELDS = (
 def link_rows(enrolments: Iterable[Enrolment]) -> None:
     """Each row's link to its enrolment (``url``) from one URL reversal for the whole page: a
     reversal per row cost more than the rest of the row's cells."""
-    head, tail = reverse("programmes:enrolment-detail", args=[0]).rsplit("/0/", 1)
+    url = url_maker("programmes:enrolment-detail")
     for enrolment in enrolments:
-        enrolment.url = f"{head}/{enrolment.pk}/{tail}"
+        enrolment.url = url(enrolment.pk)
 
 
 ENROLMENT_LIST_COLUMNS = [
@@ -434,14 +432,14 @@ class EnrolmentDetailView(DetailView):
     context_object_name = "enrolment"
 
     def get_object(self, queryset: QuerySet | None = None) -> Enrolment:
-        # The enrolment, access-checked and joined to the tables the page names it by, is read on
-        # every request; its own records (pauses, extensions, goals, reviews, confirmations, its
-        # mentor and line manager, and three figures) are kept until one of them changes
-        # (programmes.enrolment_content).
+        # The schedule, the timeline, the protected time and the page each read the pauses,
+        # extensions, goals and reviews: read once each. Whether it has been evaluated, whether the
+        # needs assessment is shared and the protected time received come with the enrolment.
         shown = _enrolment_queryset().select_related(None).select_related(
             "programme", "preceptee__profession", "organisation", "team")
-        enrolment = access.get_for_user(self.request.user, shown, action="view", pk=self.kwargs["pk"])
-        self.content = enrolment_content.attach(enrolment)
+        enrolment = access.get_for_user(self.request.user, selectors.with_timeline_content(shown),
+                                        action="view", pk=self.kwargs["pk"])
+        selectors.attach_people(enrolment)
         return enrolment
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -453,13 +451,12 @@ class EnrolmentDetailView(DetailView):
             for action in ("manage", "change", "confirm_completion", "record_outcome", "certificate", "evaluate")
         }
         today = timezone.localdate()
-        confirmations = self.content.confirmations
         return super().get_context_data(**kwargs) | timeline_context(enrolment, user, today) | {
             "can": allowed,
             "today": today,
             "pauses": list(enrolment.pauses.all()),
             "extensions": list(enrolment.extensions.all()),
-            "confirmations": confirmations,
+            "confirmations": list(enrolment.confirmations.all()),
             "completion_open": services.completion_open(enrolment, today),
             "time": selectors.protected_time_summary(enrolment, today),
             "evaluated": enrolment.evaluated,

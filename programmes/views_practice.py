@@ -27,8 +27,9 @@ from django.views.generic import DetailView, FormView, ListView
 from django_filters.views import FilterView
 
 from preceptorship import access
+from preceptorship.links import url_maker
 from preceptorship.models import Membership
-from programmes import charts, exports, reporting, selectors, services
+from programmes import charts, exports, selectors, services
 from programmes.access import practice_enrolments, review_enrolments
 from programmes.filters import PracticeEnrolmentFilter
 from programmes.forms_practice import (
@@ -171,21 +172,31 @@ class EnrolmentListView(FilterView):
     def rows(self) -> QuerySet[Enrolment]:
         raise NotImplementedError
 
+    @functools.cached_property
+    def scoped_rows(self) -> QuerySet[Enrolment]:
+        """The list's enrolments, before any filter, without joins: the filter's choices read
+        their ids in subqueries."""
+        return self.rows().select_related(None)
+
     def get_queryset(self) -> QuerySet[Enrolment]:
         # Only what the table and the CSV show: each join more costs the planner more than the
         # query costs to run (docs/performance.md).
-        rows = self.rows().select_related(None).select_related("programme", "preceptee__profession")
+        rows = self.scoped_rows.select_related("programme", "preceptee__profession")
         return selectors.with_flags(rows, self.request.user).order_by(
             F("next_review_due").asc(nulls_last=True), "preceptee__last_name", "pk"
         )
 
     def get_filterset_kwargs(self, filterset_class: Any) -> dict[str, Any]:
         kwargs = super().get_filterset_kwargs(filterset_class)
-        rows = self.rows()
+        rows = self.scoped_rows
         kwargs["programmes"] = access.scope(self.request.user, Programme).filter(
             pk__in=rows.values("programme_id")
-        ).order_by("name")
+        ).order_by("name").only("name")
         return kwargs | {"rows": rows, "by_mentor": self.role != Role.MENTOR}
+
+    def paginate_queryset(self, queryset: QuerySet[Enrolment], page_size: int) -> tuple:
+        # The page's rows read only the columns the table shows (the CSV reads the whole rows).
+        return super().paginate_queryset(queryset.only(*CASELOAD_TABLE_FIELDS), page_size)
 
     def render_to_response(self, context: dict[str, Any], **kwargs: Any) -> HttpResponse:
         if self.request.GET.get("format") == "csv":
@@ -207,9 +218,19 @@ class EnrolmentListView(FilterView):
         query = self.request.GET.copy()
         query.pop("page", None)
         query.pop("format", None)
+        url = url_maker("programmes:review-list")
+        for enrolment in context["page_obj"].object_list:
+            enrolment.url = url(enrolment.pk)
         context.update(heading=self.heading, today=timezone.localdate(), query_string=query.urlencode(),
-                       crumbs=[("Home", reverse("home"))], filter_cache=reporting.fragment_cache_key())
+                       crumbs=[("Home", reverse("home"))])
         return context
+
+
+# What includes/enrolment_table.html shows of each row of the caseload and the team.
+CASELOAD_TABLE_FIELDS = (
+    "id", "status", "next_review_due", "reviews_held", "programme__name", "preceptee__first_name",
+    "preceptee__last_name", "preceptee__email", "preceptee__profession__name",
+)
 
 
 class CaseloadView(EnrolmentListView):

@@ -12,7 +12,7 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q,
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from preceptorship import access, kept
+from preceptorship import access
 from preceptorship.models import Membership, User
 from progression.access import delegations_in_force
 from progression.models import (
@@ -144,39 +144,6 @@ def case_evidence_shown(case: ProgressionCase) -> list[Evidence]:
 
 def case_history(case: ProgressionCase) -> QuerySet:
     return Decision.objects.filter(case=case).select_related("actor", "on_behalf_of")
-
-
-# What the case page reads of the case itself, kept under the case's ``updated_at``: every change
-# to the case, its marks, its evidence or its decisions is made under ``services._lock``, which
-# moves ``updated_at`` in the same transaction. The time is read afresh with the case on every
-# request, so a change made by any process is seen at once. What the kept values show of other
-# records (people's names) may be up to CASE_CONTENT_SECONDS old. The links from evidence to
-# reflections and review meetings depend on the viewer and on records outside the case: they are
-# read on every request (``evidence_links.linked_items``).
-CASE_CONTENT_SECONDS = 600
-
-
-@dataclass
-class CaseContent:
-    table: list[SectionRow]
-    evidence: list[Evidence]
-    history: list[Decision]
-    managers: dict[int, User]
-
-
-def case_content(case: ProgressionCase) -> CaseContent:
-    """The case's table, evidence (without links), decisions and managers, in five queries when the
-    case changed since they were last read and none otherwise."""
-    def read() -> CaseContent:
-        evidence = case_evidence_shown(case)
-        return CaseContent(
-            table=case_table(case, evidence),
-            evidence=evidence,
-            history=list(case_history(case)),
-            managers=User.objects.in_bulk([pk for pk in (case.line_manager_id, case.head_of_service_id) if pk]),
-        )
-
-    return kept.kept_while_unchanged("progression:case-content", case, read, CASE_CONTENT_SECONDS)
 
 
 # Eligibility --------------------------------------------------------------------------------

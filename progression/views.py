@@ -7,7 +7,6 @@ read a case but not take the step asked get 403. Writes go through ``progression
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -22,8 +21,9 @@ from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, FormView, ListView, View
 from django_filters.views import FilterView
 
-from preceptorship import access, kept, spreadsheets
-from preceptorship.models import Membership
+from preceptorship import access, spreadsheets
+from preceptorship.links import url_maker
+from preceptorship.models import Membership, User
 from progression import evidence_links, forms, frameworks_io, line_managers, selectors, services
 from progression.access import can_manage_frameworks, may_delegate
 from progression.models import (
@@ -586,8 +586,7 @@ class CaseDetailView(DetailView):
         cases = selectors.cases_for(user).select_related(None).select_related(
             "practitioner", "framework", "team", "organisation")
         case = access.get_for_user(user, cases, action="view", pk=self.kwargs["pk"])
-        self.content = selectors.case_content(case)
-        managers = self.content.managers
+        managers = User.objects.in_bulk([pk for pk in (case.line_manager_id, case.head_of_service_id) if pk])
         case.line_manager, case.head_of_service = managers.get(case.line_manager_id), managers.get(
             case.head_of_service_id)
         return case
@@ -597,12 +596,11 @@ class CaseDetailView(DetailView):
         case: ProgressionCase = self.object
         user = self.request.user
         policy = access.policy_for(ProgressionCase)
-        content = self.content
-        evidence = evidence_links.linked_items(viewer=user, evidence=content.evidence)
-        table = content.table
+        evidence = evidence_links.linked_items(viewer=user, evidence=selectors.case_evidence_shown(case))
+        table = selectors.case_table(case, evidence)
         # Each row's links from one URL reversal for the page: one per row cost more than the rest of its cells.
         competency_url, evidence_url, file_url = (
-            _link_maker(name, case.pk) for name in
+            url_maker(name, case.pk) for name in
             ("progression:case-competency", "progression:evidence-detail", "progression:evidence-file"))
         for row in (row for section in table for row in section.rows):
             row.url = competency_url(row.competency_id)
@@ -613,14 +611,10 @@ class CaseDetailView(DetailView):
             "record_told", "confirm")}
         context.update(
             table=table,
-            table_digest=_table_digest(table),
-            evidence_digest=kept.digest([(item.pk, item.title, item.example_date, item.added_by.get_full_name(),
-                                      item.codes, item.description, item.file.name, item.original_filename,
-                                      item.links) for item in evidence]),
             missing=[row for section in table if section.section.required_for_sign_off
                      for row in section.rows if not row.is_met],
             evidence=evidence,
-            history=content.history,
+            history=list(selectors.case_history(case)),
             eligibility=selectors.eligibility(case.practitioner),
             actions=actions,
             may_download_letter=bool(case.letter_file) and _may_download_letter(user, case),
@@ -628,20 +622,6 @@ class CaseDetailView(DetailView):
             crumbs=_crumbs(("Progression cases", reverse("progression:case-list"))),
         )
         return context
-
-
-def _table_digest(table: list[selectors.SectionRow]) -> str:
-    return kept.digest([(section.section.pk, section.section.title, section.section.required_for_sign_off,
-                     [(row.pk, row.competency_id, row.competency.code, row.competency.statement, row.status,
-                       row.reached_on, row.evidence_count, row.manager_comment, row.worker_comment, row.marked_at,
-                       row.marked_by.get_full_name() if row.marked_by else None) for row in section.rows])
-                    for section in table])
-
-
-def _link_maker(name: str, case_pk: int) -> Callable[[int], str]:
-    """The URL ``name`` of this case for any item's id, from one reversal."""
-    head, tail = reverse(name, args=[case_pk, 0]).rsplit("/0/", 1)
-    return lambda pk: f"{head}/{pk}/{tail}"
 
 
 def _may_download_letter(user: Any, case: ProgressionCase) -> bool:

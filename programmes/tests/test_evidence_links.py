@@ -177,17 +177,12 @@ def test_case_page_queries_stay_constant_with_linked_evidence(client, world, dja
 
     add_linked(0)
     client.force_login(world.hos)
-    # As on the case page without links (progression/tests/test_views.py: 14 after a change to the
-    # case, 9 when its content is kept), plus one query each for the reflections and the review
-    # meetings among the links that the reader may open: read on every request, since they depend
-    # on the reader and on records outside the case.
+    # As on the case page without links (progression/tests/test_views.py: 14), plus one query each
+    # for the reflections and the review meetings among the links that the reader may open.
     with django_assert_num_queries(16):
-        client.get(world.case.get_absolute_url())
-    with django_assert_num_queries(11):
         client.get(world.case.get_absolute_url())
     for n in range(1, 6):
         add_linked(n)
-    client.get(world.case.get_absolute_url())
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(16):
         page = client.get(world.case.get_absolute_url()).content.decode()
     assert page.count("A linked reflection") == 6 and page.count("Linked review meeting") == 6

@@ -139,18 +139,15 @@ def _refuse_second_open_case(practitioner: User, framework: Framework) -> None:
 
 
 def _lock(case: ProgressionCase, expected_revision: int | None) -> ProgressionCase:
-    """The case, locked for the rest of the transaction and touched: every change to a case, its
-    marks, evidence or decisions is made under this lock, so ``updated_at`` moves with each one (the
-    case page keeps what it read under that time, see ``progression.views.case_content``). A change
-    that fails rolls the touch back with it."""
+    """The case, locked for the rest of the transaction: every change to a case, its marks,
+    evidence or decisions is made under this lock, so two changes to one case never interleave.
+    ``expected_revision``: the revision the person saw, refused if the case moved on since."""
     locked = ProgressionCase.objects.select_for_update().get(pk=case.pk)
     if expected_revision is not None and locked.revision != expected_revision:
         raise StaleCaseError(
             f"This case changed since you loaded the page: it is now “{locked.get_stage_display()}”. "
             "Check the case as it stands now."
         )
-    locked.updated_at = timezone.now()
-    ProgressionCase.objects.filter(pk=locked.pk).update(updated_at=locked.updated_at)
     return locked
 
 

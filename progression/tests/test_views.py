@@ -164,24 +164,19 @@ def test_case_page_uses_a_constant_number_of_queries(client, cast, django_assert
 
     add_evidence(0)
     _login(client, cast.manager)
-    # Every request: session, user, memberships, case (with practitioner, team, framework,
-    # organisation), post-qualifying awards, a completed preceptorship (programmes' eligibility
-    # lookup), latest evidence pack, unread notifications (header), the evidence's links to
-    # reflections or review meetings. After a change to the case, five more, kept until the next
-    # change (selectors.case_content): its line manager and Head of Service, the table (assessments
-    # with competency, section and marker; the evidence counts come from the evidence read for the
-    # page), evidence, evidence's competencies, history.
+    # Session, user, memberships, case (with practitioner, team, framework, organisation), its
+    # line manager and Head of Service, evidence, evidence's competencies, the evidence's links to
+    # reflections or review meetings, the table (assessments with competency, section and marker;
+    # the evidence counts come from the evidence read for the page), history, post-qualifying
+    # awards, a completed preceptorship (programmes' eligibility lookup), latest evidence pack,
+    # unread notifications (header).
     with django_assert_num_queries(14):
-        client.get(case.get_absolute_url())
-    with django_assert_num_queries(9):
         client.get(case.get_absolute_url())
     for n in range(1, 6):
         add_evidence(n)
     with django_assert_num_queries(14):
         response = client.get(case.get_absolute_url())
     assert response.content.decode().count("Example 5") == 1
-    with django_assert_num_queries(9):
-        response = client.get(case.get_absolute_url())
     assert response.content.decode().count('class="nhsuk-table__row"') == 25
 
 
