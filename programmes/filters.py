@@ -13,6 +13,7 @@ from typing import Any
 import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
+from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 
 from preceptorship.models import Organisation, Profession, User
@@ -36,13 +37,37 @@ def _search_input() -> forms.TextInput:
     return forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"})
 
 
+class ListedChoices(django_filters.fields.ModelChoiceIterator):
+    """A choice list read with one plain query. Django reads choices through a server-side cursor
+    (declare, fetch and close: three round trips to PostgreSQL), which pays off for thousands of
+    rows, not for the few dozen programmes, professions or employers of a filter."""
+
+    def __iter__(self) -> Any:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        if self.field.null_label is not None:
+            yield (self.field.null_value, self.field.null_label)
+        for obj in self.queryset:
+            yield self.choice(obj)
+
+
+class ListedChoiceField(django_filters.fields.ModelChoiceField):
+    iterator: type[ModelChoiceIterator] = ListedChoices
+
+
+class ListedChoiceFilter(django_filters.ModelChoiceFilter):
+    """A choice of one record among a short list (``ListedChoices``)."""
+
+    field_class = ListedChoiceField
+
+
 class _SharedEnrolmentFilters(django_filters.FilterSet):
     """The filters every enrolment list offers, whoever reads it; ``field_order`` places them
     among each list's own."""
 
     field_order: list[str] = []
 
-    profession = django_filters.ModelChoiceFilter(
+    profession = ListedChoiceFilter(
         field_name="preceptee__profession", queryset=Profession.objects.all(), empty_label="All professions"
     )
     transition = django_filters.ChoiceFilter(
@@ -65,7 +90,7 @@ class _SharedEnrolmentFilters(django_filters.FilterSet):
 
     def chosen_mentor(self) -> User | None:
         """The mentor a link narrowed the list to, for the page to name (no form is built for a
-        list without a query: its rendered form may be kept, see ``reporting.fragment_cache_key``)."""
+        list without a query)."""
         if not self.is_bound or "mentor" not in self.data:
             return None
         form = self.form
@@ -75,9 +100,9 @@ class _SharedEnrolmentFilters(django_filters.FilterSet):
 class EnrolmentFilter(_SharedEnrolmentFilters):
     """The programme lead's list of every enrolment on their programmes."""
 
-    programme = django_filters.ModelChoiceFilter(queryset=Programme.objects.none(), empty_label="All programmes")
+    programme = ListedChoiceFilter(queryset=Programme.objects.none(), empty_label="All programmes")
     status = django_filters.ChoiceFilter(choices=Enrolment.Status.choices, empty_label="Any status")
-    organisation = django_filters.ModelChoiceFilter(
+    organisation = ListedChoiceFilter(
         queryset=Organisation.objects.none(), empty_label="All organisations", label="Employer"
     )
     # A name, not a list: an ICS-wide programme reaches every team of the system.
@@ -106,10 +131,12 @@ class EnrolmentFilter(_SharedEnrolmentFilters):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         organisations = lead_organisation_ids(user)
-        self.filters["programme"].queryset = Programme.objects.filter(organisation_id__in=organisations)
+        self.filters["programme"].queryset = Programme.objects.filter(organisation_id__in=organisations).only("name")
         led = Enrolment.objects.filter(programme__organisation_id__in=organisations)
         # Programmes open to the ICS enrol people of other organisations too.
-        self.filters["organisation"].queryset = Organisation.objects.filter(pk__in=led.values("organisation_id"))
+        self.filters["organisation"].queryset = Organisation.objects.filter(
+            pk__in=led.values("organisation_id")).only("name")
+        self.filters["profession"].queryset = Profession.objects.only("name")
         # Read only when a link gives a mentor: a hidden field never lists its choices.
         self.filters["mentor"].queryset = User.objects.filter(pk__in=led.values("mentor_id"))
         self.filters["status"].label = "Status"
@@ -125,12 +152,11 @@ class PracticeEnrolmentFilter(_SharedEnrolmentFilters):
 
     REVIEW_CHOICES = [("overdue", "Overdue"), ("due_soon", "Due in the next 30 days")]
 
-    programme = django_filters.ModelChoiceFilter(label="Programme", queryset=Programme.objects.none(),
-                                                 empty_label="Any programme")
+    programme = ListedChoiceFilter(label="Programme", queryset=Programme.objects.none(), empty_label="Any programme")
     status = django_filters.ChoiceFilter(label="Status", choices=Enrolment.Status.choices, empty_label="Any status")
     review = django_filters.ChoiceFilter(label="Review meeting", choices=REVIEW_CHOICES, method="filter_review",
                                          empty_label="Any")
-    organisation = django_filters.ModelChoiceFilter(
+    organisation = ListedChoiceFilter(
         queryset=Organisation.objects.none(), empty_label="All employers", label="Employer"
     )
     sort = django_filters.OrderingFilter(
@@ -153,10 +179,10 @@ class PracticeEnrolmentFilter(_SharedEnrolmentFilters):
         # Only what the rows hold: a caseload spans one or two professions and employers.
         self.filters["profession"].queryset = Profession.objects.filter(
             pk__in=rows.order_by().values("preceptee__profession_id")
-        )
+        ).only("name")
         self.filters["organisation"].queryset = Organisation.objects.filter(
             pk__in=rows.order_by().values("organisation_id")
-        ).order_by("name")
+        ).order_by("name").only("name")
         self.filters["mentor"].queryset = User.objects.filter(pk__in=rows.order_by().values("mentor_id"))
         if not by_mentor:  # a mentor's own caseload: every row is theirs
             del self.filters["mentor_name"], self.filters["mentor"]
