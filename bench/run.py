@@ -8,6 +8,10 @@ session, user, templates) with the test client signed in as the person who uses 
 side with a baseline view that renders the base template with one query; then the reminder sweep
 over 100,000 active enrolments, the PDFs and the bulk staff import. A page or a function that does
 not exist yet is reported as "not available". See docs/performance.md.
+
+A page's figures are for the cold path: the application cache is emptied before every timed
+request, so nothing one request keeps makes the next faster; the warm median beside them shows
+what the cache adds.
 """
 
 from __future__ import annotations
@@ -54,10 +58,12 @@ Stage = ProgressionCase.Stage
 SWEEP_ENROLMENTS = 100_000
 PACK_EVIDENCE = 100
 IMPORT_ROWS = 5_000
-CHANGED_REQUESTS = 10
+WARM_REQUESTS = 10
 TARGETS = {
-    "page_ratio": 3.0,
-    "page_p95_ms": 250.0,
+    "page_ratio": 3.0,  # a page's cold median against the baseline's, at scale 1
+    "page_ratio_scale_10": 4.0,
+    "dashboard_ratio_scale_10": 2.0,
+    "page_p95_ms": 150.0,
     "sweep_seconds": 10.0,
     "pack_seconds": 3.0,
     "certificate_seconds": 0.5,
@@ -74,17 +80,18 @@ class Timing:
     available: bool = True
     status: int | None = None
     note: str = ""
+    dashboard: bool = False
+    # Cold: the application cache emptied before each request, as on the first request after a
+    # change to the data or a restart.
     requests: int = 0
     median_ms: float | None = None
     p95_ms: float | None = None
     queries: int | None = None
     ratio: float | None = None
-    # The first request after a change to the data, with nothing kept: the cache is emptied before
-    # each, so the figures, fragments and case content a page keeps (programmes.reporting.cached,
-    # progression.selectors.case_content) are all read and worked out again. The same as the median
-    # for a page that keeps nothing.
-    changed_median_ms: float | None = None
-    changed_queries: int | None = None
+    # Warm: the same requests one after another with the cache kept, for a page that keeps something
+    # (the dashboards' figures). The same as the cold median for a page that keeps nothing.
+    warm_median_ms: float | None = None
+    warm_queries: int | None = None
     # The baseline timed alongside: one baseline request before each of the page's timed requests.
     paired_baseline_ms: float | None = None
     samples_ms: list[float] = field(default_factory=list, repr=False)
@@ -144,6 +151,7 @@ class PageSpec:
     name: str
     url_names: list[str]
     subject: Callable[[], tuple[User, tuple]]  # (viewer, URL arguments)
+    dashboard: bool = False
 
 
 PAGES = [
@@ -154,25 +162,34 @@ PAGES = [
              lambda: (lead_of_first_organisation(), ())),
     PageSpec("Programme lead: dashboard", ["programmes:dashboard", "programmes:lead-dashboard",
                                            "programmes:reports-dashboard", "programmes:organisation-dashboard"],
-             lambda: (lead_of_first_organisation(), ())),
+             lambda: (lead_of_first_organisation(), ()), dashboard=True),
     PageSpec("Progression case table (25 competencies)", ["progression:case-detail"],
              lambda: (lambda c: (c.line_manager, (c.pk,)))(case_for_table())),
     PageSpec("Waiting for me (Head of Service)", ["progression:case-waiting", "progression:waiting"],
              lambda: (busiest_head_of_service(), ())),
     PageSpec("ICS dashboard", ["programmes:ics-dashboard", "programmes:ics", "reports:ics-dashboard"],
-             lambda: (ics_users(Role.ICS_LEAD).first(), ())),
+             lambda: (ics_users(Role.ICS_LEAD).first(), ()), dashboard=True),
 ]
+
+
+def timed_request(client: Client, url: str) -> float:
+    """Milliseconds for one request on the cold path: nothing left in the application cache."""
+    cache.clear()
+    started = time.perf_counter()
+    client.get(url)
+    return (time.perf_counter() - started) * 1000
 
 
 def measure(client: Client, url: str, requests: int, name: str,
             paired: Callable[[], float] | None = None) -> Timing:
     result = Timing(name=name, url=url)
-    for _ in range(3):  # warm the template cache and the connection
+    for _ in range(3):  # warm the template cache and the connection, not the application cache
         response = client.get(url)
     result.status = response.status_code
     if response.status_code != 200:
         result.note = f"answered {response.status_code}"
         return result
+    cache.clear()
     with CaptureQueriesContext(connection) as queries:
         client.get(url)
     result.queries = len(queries.captured_queries)
@@ -180,23 +197,22 @@ def measure(client: Client, url: str, requests: int, name: str,
     for _ in range(requests):
         if paired:
             alongside.append(paired())
-        started = time.perf_counter()
-        client.get(url)
-        result.samples_ms.append((time.perf_counter() - started) * 1000)
+        result.samples_ms.append(timed_request(client, url))
     if alongside:
         result.paired_baseline_ms = round(statistics.median(alongside), 2)
     result.requests = requests
     result.median_ms = round(statistics.median(result.samples_ms), 2)
     result.p95_ms = round(percentile(result.samples_ms, 0.95), 2)
-    changed = []
-    for _ in range(CHANGED_REQUESTS):
-        cache.clear()  # nothing kept: the first request after a change to whatever the page keeps
-        with CaptureQueriesContext(connection) as queries:
-            started = time.perf_counter()
-            client.get(url)
-            changed.append((time.perf_counter() - started) * 1000)
-        result.changed_queries = len(queries.captured_queries)
-    result.changed_median_ms = round(statistics.median(changed), 2)
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    result.warm_queries = len(queries.captured_queries)
+    warm = []
+    for _ in range(WARM_REQUESTS):
+        started = time.perf_counter()
+        client.get(url)
+        warm.append((time.perf_counter() - started) * 1000)
+    result.warm_median_ms = round(statistics.median(warm), 2)
     return result
 
 
@@ -212,9 +228,7 @@ def bench_pages(requests: int, only: list[str] | None = None) -> tuple[Timing, l
     floor, floor_url = signed_in(any_user), reverse("bench-baseline")
 
     def paired() -> float:
-        started = time.perf_counter()
-        floor.get(floor_url)
-        return (time.perf_counter() - started) * 1000
+        return timed_request(floor, floor_url)
     pages = []
     for spec in PAGES:
         if only and not any(part.lower() in spec.name.lower() for part in only):
@@ -231,6 +245,7 @@ def bench_pages(requests: int, only: list[str] | None = None) -> tuple[Timing, l
                 continue
             timing = measure(signed_in(viewer), url, requests, spec.name, paired=paired)
             timing.viewer = f"{viewer.email} ({name})"
+            timing.dashboard = spec.dashboard
         except Exception as error:  # noqa: BLE001 - one broken page must not stop the others
             timing = Timing(name=spec.name, available=True, note=f"error: {error.__class__.__name__}: {error}"[:300])
             traceback.print_exc(limit=3)
@@ -486,21 +501,26 @@ def machine() -> dict[str, Any]:
             "django": django.get_version(), "platform": platform.platform()}
 
 
+def page_ratio_target(page: dict[str, Any], scale: int) -> float:
+    """How many times the baseline a page's cold median may take at this scale."""
+    if scale == 1:
+        return TARGETS["page_ratio"]
+    return TARGETS["dashboard_ratio_scale_10" if page.get("dashboard") else "page_ratio_scale_10"]
+
+
 def verdicts(report: dict[str, Any], other: dict[str, Any] | None) -> list[dict[str, Any]]:
     rows = []
+    p95 = TARGETS["page_p95_ms"]
     for page in report["pages"]:
+        limit = page_ratio_target(page, report["scale"])
         if page["median_ms"] is None:
-            rows.append({"target": f"{page['name']}: median ≤ 3 × baseline, p95 < 250 ms", "holds": None,
-                         "figure": page["note"] or "not measured"})
+            rows.append({"target": f"{page['name']}: cold median ≤ {limit:g} × baseline, p95 < {p95:g} ms",
+                         "holds": None, "figure": page["note"] or "not measured"})
             continue
-        rows.append({"target": f"{page['name']}: median ≤ 3 × baseline", "figure": f"{page['ratio']} ×",
-                     "holds": page["ratio"] <= TARGETS["page_ratio"]})
-        rows.append({"target": f"{page['name']}: p95 < 250 ms", "figure": f"{page['p95_ms']} ms",
-                     "holds": page["p95_ms"] < TARGETS["page_p95_ms"]})
-        if page.get("changed_median_ms") is not None:
-            rows.append({"target": f"{page['name']}: after a change, median < 250 ms",
-                         "figure": f"{page['changed_median_ms']} ms",
-                         "holds": page["changed_median_ms"] < TARGETS["page_p95_ms"]})
+        rows.append({"target": f"{page['name']}: cold median ≤ {limit:g} × baseline", "figure": f"{page['ratio']} ×",
+                     "holds": page["ratio"] <= limit})
+        rows.append({"target": f"{page['name']}: cold p95 < {p95:g} ms", "figure": f"{page['p95_ms']} ms",
+                     "holds": page["p95_ms"] < p95})
     if other:
         theirs = {p["name"]: p["queries"] for p in other.get("pages", [])}
         for page in report["pages"]:
@@ -508,13 +528,6 @@ def verdicts(report: dict[str, Any], other: dict[str, Any] | None) -> list[dict[
                 rows.append({"target": f"{page['name']}: same queries at scale {report['scale']} and "
                                        f"{other['scale']}", "figure": f"{page['queries']} / {theirs[page['name']]}",
                              "holds": page["queries"] == theirs[page["name"]]})
-        theirs_changed = {p["name"]: p.get("changed_queries") for p in other.get("pages", [])}
-        for page in report["pages"]:
-            if page.get("changed_queries") is not None and theirs_changed.get(page["name"]) is not None:
-                rows.append({"target": f"{page['name']}: after a change, same queries at scale {report['scale']} "
-                                       f"and {other['scale']}",
-                             "figure": f"{page['changed_queries']} / {theirs_changed[page['name']]}",
-                             "holds": page["changed_queries"] == theirs_changed[page["name"]]})
     sweep = report["sweep"]
     if "seconds" in sweep:
         rows.append({"target": f"Sweep over {sweep['active_enrolments']:,} active enrolments < 10 s (a day's run)",
@@ -541,8 +554,8 @@ def verdicts(report: dict[str, Any], other: dict[str, Any] | None) -> list[dict[
 def print_report(report: dict[str, Any]) -> None:
     m = report["machine"]
     print(f"\nScale {report['scale']} on {m['cpus']} CPUs, {m['memory']}, {m['database']}; {report['finished_at']}")
-    header = (f"{'page':<44} {'median ms':>10} {'p95 ms':>8} {'base ms':>8} {'× base':>7} {'queries':>8} "
-              f"{'changed ms':>11} {'queries':>8}  note")
+    header = (f"{'page (cold)':<44} {'median ms':>10} {'p95 ms':>8} {'base ms':>8} {'× base':>7} {'queries':>8} "
+              f"{'warm ms':>11} {'queries':>8}  note")
     print(header)
     print("-" * len(header))
     for row in [report["baseline"], *report["pages"]]:
@@ -551,8 +564,8 @@ def print_report(report: dict[str, Any]) -> None:
 
         print(f"{row['name']:<44} {cell(row['median_ms'], 10)} {cell(row['p95_ms'], 8)} "
               f"{cell(row.get('paired_baseline_ms'), 8)} {cell(row['ratio'], 7)} "
-              f"{cell(row['queries'], 8)} {cell(row.get('changed_median_ms'), 11)} "
-              f"{cell(row.get('changed_queries'), 8)}  {row['note']}")
+              f"{cell(row['queries'], 8)} {cell(row.get('warm_median_ms'), 11)} "
+              f"{cell(row.get('warm_queries'), 8)}  {row['note']}")
     sweep = report["sweep"]
     if "seconds" in sweep:
         first = sweep["first_ever"]
@@ -590,13 +603,13 @@ def markdown(report: dict[str, Any]) -> str:
              f"{m['memory']}, {m['database']}, Python {m['python']}, Django {m['django']}; load average "
              f"{m['load_average_at_start'][0]} at the start, {m['load_average_at_end'][0]} at the end "
              "(other work shared the machine).", "",
-             "| page | median ms | p95 ms | baseline alongside, ms | × baseline | queries | after a change: median ms "
-             "| queries | note |",
+             "| page | cold median ms | cold p95 ms | baseline alongside, ms | × baseline | queries | warm median ms "
+             "| warm queries | note |",
              "|---|---:|---:|---:|---:|---:|---:|---:|---|"]
     for row in [report["baseline"], *report["pages"]]:
         cells = ["-" if row.get(key) is None else str(row[key])
-                 for key in ("median_ms", "p95_ms", "paired_baseline_ms", "ratio", "queries", "changed_median_ms",
-                             "changed_queries")]
+                 for key in ("median_ms", "p95_ms", "paired_baseline_ms", "ratio", "queries", "warm_median_ms",
+                             "warm_queries")]
         lines.append(f"| {row['name']} | " + " | ".join(cells) + f" | {row['note']} |")
     sweep = report["sweep"]
     if "seconds" in sweep:
