@@ -1,8 +1,10 @@
 """Server-rendered SVG charts drawn from dashboard figures.
 
-A chart is plain data (positions, sizes, labels) that ``templates/programmes/reports/includes/
-chart.html`` draws as SVG with ``role="img"``, a title and a description, followed by the same
-numbers as a table behind an NHS.UK details toggle (screen readers and printing need the numbers).
+A chart is plain data (positions, sizes, labels) that ``Chart.html`` writes out as SVG with
+``role="img"``, a title and a description, followed by the same numbers as a table behind an NHS.UK
+details toggle (screen readers and printing need the numbers). The markup is written here rather
+than by a template: a dashboard draws a few hundred shapes, and a template tag per attribute of each
+made the charts most of a dashboard's time. ``table_html`` writes the dashboards' tables the same way.
 Colours come from classes in ``static/css/reports.css`` (NHS.UK palette), never inline styles.
 
 A hidden figure (``Figure.hidden``: "fewer than 5", or "not shown (protects a small number)")
@@ -16,6 +18,9 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+from django.utils.html import conditional_escape, escape
+from django.utils.safestring import SafeString, mark_safe
 
 from programmes.reporting import Figure
 
@@ -87,6 +92,95 @@ class Chart:
     @property
     def view_box(self) -> str:
         return f"0 0 {self.width} {self.height}"
+
+    @property
+    def html(self) -> SafeString:
+        """The chart as a ``figure``: caption, legend, SVG, and its numbers behind a details toggle."""
+        ident, title = self.ident, escape(self.title)
+        out = [f'<figure class="app-chart">\n  <figcaption class="app-chart__caption">{title}</figcaption>\n']
+        if len(self.legend) > 1 or self.has_suppressed or self.has_protected:
+            out.append('  <ul class="app-chart__legend">\n')
+            out += [f'    <li><span class="app-chart__key app-chart__series--{series}" aria-hidden="true"></span>'
+                    f'{escape(name)}</li>\n' for series, name in self.legend]
+            if self.has_suppressed:
+                out.append(f"    <li>{HIDDEN_KEY}Fewer than 5 people: not shown</li>\n")
+            if self.has_protected:
+                out.append(f"    <li>{HIDDEN_KEY}Not shown, so that a small number cannot be worked out</li>\n")
+            out.append("  </ul>\n")
+        hatch = f' fill="url(#{ident}-hatch)"'
+        out.append(
+            f'  <svg class="app-chart__svg" viewBox="{self.view_box}" role="img" '
+            f'aria-labelledby="{ident}-title {ident}-desc" focusable="false" xmlns="http://www.w3.org/2000/svg">\n'
+            f'    <title id="{ident}-title">{title}</title>\n'
+            f'    <desc id="{ident}-desc">{escape(self.description)}</desc>\n'
+            f'    <defs>\n      <pattern id="{ident}-hatch" width="6" height="6" patternUnits="userSpaceOnUse" '
+            f'patternTransform="rotate(45)">\n'
+            f'        <rect class="app-chart__hatch-ground" width="6" height="6"></rect>\n'
+            f'        <line class="app-chart__hatch-line" x1="0" y1="0" x2="0" y2="6"></line>\n'
+            f"      </pattern>\n    </defs>\n"
+        )
+        for tick in self.gridlines:
+            out.append(
+                f'    <line class="app-chart__grid" x1="{tick.x:.1f}" x2="{self.width}" y1="{tick.y:.1f}" '
+                f'y2="{tick.y:.1f}"></line>\n'
+                f'    <text class="app-chart__tick" x="{tick.x}" dx="-4" y="{tick.y:.1f}" text-anchor="end" '
+                f'dominant-baseline="middle">{escape(tick.text)}</text>\n'
+            )
+        for rect in self.rects:
+            kind = "app-chart__suppressed" if rect.suppressed else f"app-chart__series--{rect.series}"
+            out.append(
+                f'    <rect class="{kind}" x="{rect.x:.1f}" y="{rect.y:.1f}" width="{rect.width:.1f}" '
+                f'height="{rect.height:.1f}"{hatch if rect.suppressed else ""}><title>{escape(rect.title)}</title>'
+                f"</rect>\n"
+            )
+        out += [f'    <polyline class="app-chart__line app-chart__stroke--{line.series}" points="{line.points}">'
+                f"</polyline>\n" for line in self.lines]
+        for point in self.points:
+            kind = "app-chart__suppressed" if point.suppressed else f"app-chart__series--{point.series}"
+            out.append(
+                f'    <circle class="{kind}" cx="{point.x:.1f}" cy="{point.y:.1f}" r="{5 if point.suppressed else 4}"'
+                f'{hatch if point.suppressed else ""}><title>{escape(point.title)}</title></circle>\n'
+            )
+        out += [f'    <text class="app-chart__label" x="{text.x:.1f}" y="{text.y:.1f}" text-anchor="{text.anchor}">'
+                f"{escape(text.text)}</text>\n" for text in self.texts]
+        out.append(
+            "  </svg>\n"
+            '  <details class="nhsuk-details app-chart__data">\n'
+            '    <summary class="nhsuk-details__summary"><span class="nhsuk-details__summary-text">'
+            f"Show the numbers for \u201c{title}\u201d</span></summary>\n"
+            f'    <div class="nhsuk-details__text">\n{table_html(self.title, self.headers, self.rows)}    </div>\n'
+            "  </details>\n</figure>\n"
+        )
+        return mark_safe("".join(out))  # noqa: S308 - every value above is escaped or a number
+
+
+HIDDEN_KEY = '<span class="app-chart__key app-chart__key--suppressed" aria-hidden="true"></span>'
+
+
+def table_html(caption: str, headers: Sequence[Any], rows: Sequence[Sequence[Any]]) -> SafeString:
+    """A plain data table: caption, headers (the first column is the row header) and rows of text."""
+    out = [
+        '<div class="app-table-scroll">\n<table class="nhsuk-table app-report-table">\n'
+        f'  <caption class="nhsuk-table__caption nhsuk-table__caption--s">{escape(caption)}</caption>\n'
+        '  <thead class="nhsuk-table__head">\n    <tr class="nhsuk-table__row">\n      '
+    ]
+    for i, header in enumerate(headers):
+        numeric = " nhsuk-table__header--numeric" if i else ""
+        out.append(f'<th scope="col" class="nhsuk-table__header{numeric}">{conditional_escape(header)}</th>')
+    out.append('\n    </tr>\n  </thead>\n  <tbody class="nhsuk-table__body">\n')
+    for row in rows:
+        out.append('    <tr class="nhsuk-table__row">\n      ')
+        for i, cell in enumerate(row):
+            if i:
+                out.append(f'<td class="nhsuk-table__cell nhsuk-table__cell--numeric">{conditional_escape(cell)}</td>')
+            else:
+                out.append(f'<th scope="row" class="nhsuk-table__header">{conditional_escape(cell)}</th>')
+        out.append("\n    </tr>\n")
+    if not rows:
+        out.append(f'    <tr class="nhsuk-table__row"><td class="nhsuk-table__cell" colspan="{len(headers)}">'
+                   "Nothing to show for these filters.</td></tr>\n")
+    out.append("  </tbody>\n</table>\n</div>\n")
+    return mark_safe("".join(out))  # noqa: S308 - every cell above is escaped
 
 
 def _nice_max(value: float) -> float:
