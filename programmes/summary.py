@@ -12,13 +12,11 @@ and by employer and programme organisation only.
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
-from collections.abc import Iterable
 from typing import Any
 
-from django.db import transaction
-from django.db.models import Count, F, Q, Sum
-from django.db.models.functions import Coalesce, TruncDate, TruncMonth
+from django.db import connection, transaction
+from django.db.models import Case, Count, F, Func, IntegerField, Q, QuerySet, Sum, Value, When, Window
+from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear, Lag, TruncDate, TruncMonth
 from django.utils import timezone
 
 from programmes.models import (
@@ -53,138 +51,177 @@ DIMENSIONS = {
 # What the rows without ``detail`` keep: every dashboard's scope, and the withdrawal reasons that
 # the unfiltered dashboards break down.
 COARSE = ("organisation_id", "provider_id", "withdrawal_reason")
-BLANK = {"programme_id": None, "profession_id": None, "team_id": None, "transition": ""}
-
-Key = tuple[Any, ...]
-
-
-def _month(day: datetime.date) -> datetime.date:
-    return day.replace(day=1)
+# Only the monthly figures break withdrawals down by reason; the other tables leave the reason
+# blank (``by_reason=False``), so that their rows are not split by a field no dashboard reads there.
 
 
-def _months_between(first: datetime.date, last: datetime.date) -> int:
-    return (last.year - first.year) * 12 + last.month - first.month
+class DaysBetween(Func):
+    """Whole days from the second date to the first."""
+
+    output_field = IntegerField()
+    arity = 2
+    template = "(%(expressions)s)"
+    arg_joiner = " - "
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+        return self.as_sql(compiler, connection, template="CAST(julianday(%(expressions)s) AS INTEGER)",
+                           arg_joiner=") - julianday(", **extra)
 
 
-def _lookups(prefix: str = "") -> list[str]:
-    return [prefix + lookup for lookup in DIMENSIONS.values()]
+def _month_index(field: Any) -> Any:
+    """Months since year 0: the difference of two is the months between them."""
+    return ExtractYear(field) * 12 + ExtractMonth(field)
 
 
-def _add(found: dict[Key, dict[str, Any]], rows: Iterable[dict[str, Any]], prefix: str, *extra: str) -> None:
-    """Add each grouped row's measures to ``found`` under (dimensions, *extra)."""
-    lookups = _lookups(prefix)
-    for row in rows:
-        key = (*(row.pop(lookup) for lookup in lookups), *(row.pop(name) for name in extra))
-        into = found[key]
-        for name, value in row.items():
-            into[name] = into.get(name, 0) + (value or 0)
+def _dimensions(prefix: str = "", by_reason: bool = True) -> dict[str, Any]:
+    """The enrolment's summary fields as annotations named ``s_<field>``."""
+    found = {f"s_{name}": F(prefix + lookup) for name, lookup in DIMENSIONS.items()}
+    if not by_reason:
+        found["s_withdrawal_reason"] = Value("")
+    return found
 
 
-def _month_figures() -> dict[Key, dict[str, Any]]:
-    found: dict[Key, dict[str, Any]] = defaultdict(dict)
+class Source:
+    """One query of the records whose rows add up into a summary table: a queryset selecting
+    ``s_<field>`` for each dimension and extra field, and some of the measures (the others are 0).
+    ``columns`` replaces a selected column by an SQL expression of the query's columns."""
+
+    def __init__(self, queryset: QuerySet, columns: dict[str, str] | None = None) -> None:
+        self.queryset = queryset
+        self.columns = columns or {}
+
+    def sql(self, fields: list[str], measures: list[str]) -> tuple[str, tuple[Any, ...]]:
+        selected = set(self.queryset.query.values_select) | set(self.queryset.query.annotation_select)
+        parts = [f"{self.columns.get(name, 's_' + name)} AS s_{name}" for name in fields]
+        for name in measures:
+            parts.append(f"COALESCE({name}, 0) AS {name}" if name in selected else f"0 AS {name}")
+        inner, params = self.queryset.query.sql_with_params()
+        return f"SELECT {', '.join(parts)} FROM ({inner}) source", params  # noqa: S608 - names, not input
+
+
+def _fill(model: type, sources: list[Source], extra: tuple[str, ...], measures: list[str]) -> None:
+    """Replace ``model``'s rows by the sources' rows added up: by every dimension and the extra
+    fields (``detail``), then those by the coarse dimensions only. Two statements, in the database."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    fields = [*DIMENSIONS, *extra]
+    selects, params = [], []
+    for source in sources:
+        sql, found = source.sql(fields, measures)
+        selects.append(sql)
+        params += found
+    sums = ", ".join(f"SUM({name})" for name in measures)
+    grouped = ", ".join(f"s_{name}" for name in fields)
+    columns = ", ".join([*fields, *measures])
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table}")  # noqa: S608 - the model's table
+        cursor.execute(
+            f"INSERT INTO {table} (detail, {columns}) SELECT %s, {grouped}, {sums} "  # noqa: S608 - names, not input
+            f"FROM ({' UNION ALL '.join(selects)}) found GROUP BY {grouped}",
+            [True, *params],
+        )
+        blank = {"programme_id": "NULL", "profession_id": "NULL", "team_id": "NULL", "transition": "''"}
+        coarse = [*COARSE, *extra]
+        cursor.execute(
+            f"INSERT INTO {table} (detail, {columns}) "  # noqa: S608 - names, not input
+            f"SELECT %s, {', '.join(blank.get(name, name) for name in fields)}, {sums} "
+            f"FROM {table} WHERE detail = %s GROUP BY {', '.join(coarse)}",
+            [False, True],
+        )
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ANALYZE {table}")  # the pages' plans depend on how many rows there now are
+
+
+def _month_figures() -> None:
     enrolments = Enrolment.objects.order_by()
-    _add(found, enrolments.annotate(month=TruncMonth("start_date")).values(*_lookups(), "month").annotate(
-        starts=Count("pk"), hours_started=Sum("programme__protected_hours_per_month"),
-    ), "", "month")
     first_year = Q(withdrawn_on__isnull=False, withdrawn_on__lt=F("start_date") + datetime.timedelta(FIRST_YEAR_DAYS))
-    _add(found, enrolments.filter(Q(completed_on__isnull=False) | Q(withdrawn_on__isnull=False))
-         .annotate(month=TruncMonth(Coalesce("completed_on", "withdrawn_on"))).values(*_lookups(), "month").annotate(
-        ended=Count("pk"), completions=Count("pk", filter=Q(completed_on__isnull=False)),
-        withdrawn_first_year=Count("pk", filter=first_year), hours_ended=Sum("programme__protected_hours_per_month"),
-    ), "", "month")
-    _add(found, ProtectedTime.objects.order_by().annotate(month=TruncMonth("on"))
-         .values(*_lookups("enrolment__"), "month").annotate(protected_hours=Sum("hours")), "enrolment__", "month")
-    _add(found, Evaluation.objects.order_by().annotate(month=TruncMonth(TruncDate("created_at")))
-         .values(*_lookups("enrolment__"), "month").annotate(
-        evaluations=Count("pk"), support_total=Sum("support_received"), confidence_total=Sum("confidence_now"),
-        protected_time_total=Sum("protected_time"),
-        would_recommend=Count("pk", filter=Q(would_recommend=Evaluation.Recommend.YES)),
-    ), "enrolment__", "month")
-    return found
+    starts = (
+        enrolments.annotate(**_dimensions(), s_month=TruncMonth("start_date")).values(*_dimensions(), "s_month")
+        .annotate(starts=Count("pk"), hours_started=Sum("programme__protected_hours_per_month"))
+    )
+    endings = (
+        enrolments.filter(Q(completed_on__isnull=False) | Q(withdrawn_on__isnull=False))
+        .annotate(**_dimensions(), s_month=TruncMonth(Coalesce("completed_on", "withdrawn_on")))
+        .values(*_dimensions(), "s_month")
+        .annotate(ended=Count("pk"), completions=Count("pk", filter=Q(completed_on__isnull=False)),
+                  withdrawn_first_year=Count("pk", filter=first_year),
+                  hours_ended=Sum("programme__protected_hours_per_month"))
+    )
+    hours = (ProtectedTime.objects.order_by().annotate(**_dimensions("enrolment__"), s_month=TruncMonth("on"))
+             .values(*_dimensions(), "s_month").annotate(protected_hours=Sum("hours")))
+    evaluations = (
+        Evaluation.objects.order_by()
+        .annotate(**_dimensions("enrolment__"), s_month=TruncMonth(TruncDate("created_at")))
+        .values(*_dimensions(), "s_month")
+        .annotate(evaluations=Count("pk"), support_total=Sum("support_received"),
+                  confidence_total=Sum("confidence_now"), protected_time_total=Sum("protected_time"),
+                  would_recommend=Count("pk", filter=Q(would_recommend=Evaluation.Recommend.YES)))
+    )
+    _fill(MonthFigures, [Source(starts), Source(endings), Source(hours), Source(evaluations)], ("month",), [
+        "starts", "completions", "ended", "withdrawn_first_year", "hours_started", "hours_ended", "protected_hours",
+        "evaluations", "support_total", "confidence_total", "protected_time_total", "would_recommend",
+    ])
 
 
-def _previous(last: dict[int, datetime.date], enrolment_id: int, month: datetime.date) -> datetime.date | None:
-    """The month of the enrolment's event before this one (or None), and remember this one."""
-    before = last.get(enrolment_id)
-    last[enrolment_id] = month
-    if before is None or _months_between(before, month) >= LOOK_BACK_MONTHS:
-        return None
-    return before
+# The month of the enrolment's event before, unless it is LOOK_BACK_MONTHS or more before.
+PREVIOUS = f"CASE WHEN s_month_index - s_previous_index < {LOOK_BACK_MONTHS} THEN s_previous END"
 
 
-def _event_figures() -> dict[Key, dict[str, Any]]:
-    found: dict[Key, dict[str, Any]] = defaultdict(dict)
-    lookups = _lookups("enrolment__")
-    last: dict[int, datetime.date] = {}
-    reviews = (ReviewMeeting.objects.filter(status=ReviewMeeting.Status.HELD)
-               .order_by("enrolment_id", "held_on", "pk")
-               .values_list("enrolment_id", "held_on", "due_on", "number", "wellbeing", "confidence", *lookups))
-    for enrolment_id, held_on, due_on, number, wellbeing, confidence, *dimensions in reviews.iterator(5000):
-        month = _month(held_on)
-        # Only reviews with a due date count towards "on time", and so towards its people.
-        previous = _previous(last, enrolment_id, month) if due_on else None
-        into = found[(*dimensions, EventFigures.Kind.REVIEW, month, number, previous)]
-        into["events"] = into.get("events", 0) + (1 if due_on else 0)
-        late = due_on is None or held_on > due_on + datetime.timedelta(ON_TIME_DAYS)
-        into["on_time"] = into.get("on_time", 0) + (0 if late else 1)
-        into["wellbeing_total"] = into.get("wellbeing_total", 0) + (wellbeing or 0)
-        into["wellbeing_answers"] = into.get("wellbeing_answers", 0) + (wellbeing is not None)
-        into["confidence_total"] = into.get("confidence_total", 0) + (confidence or 0)
-        into["confidence_answers"] = into.get("confidence_answers", 0) + (confidence is not None)
-    last = {}
-    extensions = (Extension.objects.annotate(day=TruncDate("created_at")).order_by("enrolment_id", "created_at", "pk")
-                  .values_list("enrolment_id", "day", *lookups))
-    for enrolment_id, day, *dimensions in extensions.iterator(5000):
-        month = _month(day)
-        into = found[(*dimensions, EventFigures.Kind.EXTENSION, month, None, _previous(last, enrolment_id, month))]
-        into["events"] = into.get("events", 0) + 1
-    return found
+def _event_figures() -> None:
+    held = ReviewMeeting.objects.filter(status=ReviewMeeting.Status.HELD).order_by()
+    answers = {
+        "wellbeing_total": F("wellbeing"), "confidence_total": F("confidence"),
+        "wellbeing_answers": Case(When(wellbeing__isnull=False, then=1), default=0),
+        "confidence_answers": Case(When(confidence__isnull=False, then=1), default=0),
+    }
+    review = {**_dimensions("enrolment__", by_reason=False), "s_kind": Value(EventFigures.Kind.REVIEW),
+              "s_month": TruncMonth("held_on"), "s_number": F("number")}
+    # Only reviews with a due date count towards "on time", and so towards its people: each has
+    # the month of the enrolment's review with a due date before it.
+    order = [F("held_on").asc(), F("pk").asc()]
+    timed = held.filter(due_on__isnull=False).annotate(
+        **review, **answers, events=Value(1),
+        on_time=Case(When(held_on__lte=F("due_on") + datetime.timedelta(ON_TIME_DAYS), then=1), default=0),
+        s_month_index=_month_index("held_on"),
+        s_previous=Window(Lag(TruncMonth("held_on")), partition_by=[F("enrolment_id")], order_by=order),
+        s_previous_index=Window(Lag(_month_index("held_on")), partition_by=[F("enrolment_id")], order_by=order),
+    ).values(*review, *answers, "events", "on_time", "s_month_index", "s_previous", "s_previous_index")
+    untimed = held.filter(due_on__isnull=True).annotate(**review, **answers).values(*review, *answers)
+    day = TruncDate("created_at")
+    order = [F("created_at").asc(), F("pk").asc()]
+    extensions = Extension.objects.order_by().annotate(
+        **_dimensions("enrolment__", by_reason=False), s_kind=Value(EventFigures.Kind.EXTENSION),
+        s_month=TruncMonth(day), events=Value(1),
+        s_month_index=_month_index(day),
+        s_previous=Window(Lag(TruncMonth(day)), partition_by=[F("enrolment_id")], order_by=order),
+        s_previous_index=Window(Lag(_month_index(day)), partition_by=[F("enrolment_id")], order_by=order),
+    ).values(*_dimensions(), "s_kind", "s_month", "events", "s_month_index", "s_previous", "s_previous_index")
+    # A literal NULL, not one selected by the query: a column of NULLs has no type to unite with.
+    sources = [Source(timed, {"previous": PREVIOUS}), Source(untimed, {"previous": "NULL"}),
+               Source(extensions, {"previous": PREVIOUS, "number": "NULL"})]
+    _fill(EventFigures, sources, ("kind", "month", "number", "previous"),
+          ["events", "on_time", "wellbeing_total", "wellbeing_answers", "confidence_total", "confidence_answers"])
 
 
-def _completion_lengths() -> dict[Key, dict[str, Any]]:
-    found: dict[Key, dict[str, Any]] = defaultdict(dict)
-    rows = (Enrolment.objects.filter(completed_on__isnull=False).order_by()
-            .values_list("start_date", "completed_on", *_lookups()))
-    for start_date, completed_on, *dimensions in rows.iterator(5000):
-        into = found[(*dimensions, _month(completed_on), (completed_on - start_date).days)]
-        into["completions"] = into.get("completions", 0) + 1
-    return found
+def _completion_lengths() -> None:
+    completed = (
+        Enrolment.objects.filter(completed_on__isnull=False).order_by()
+        .annotate(**_dimensions(by_reason=False), s_month=TruncMonth("completed_on"),
+                  s_days=DaysBetween("completed_on", "start_date"))
+        .values(*_dimensions(), "s_month", "s_days").annotate(completions=Count("pk"))
+    )
+    _fill(CompletionLengths, [Source(completed)], ("month", "days"), ["completions"])
 
 
-def _current_figures(today: datetime.date) -> dict[Key, dict[str, Any]]:
-    found: dict[Key, dict[str, Any]] = defaultdict(dict)
+def _current_figures(today: datetime.date) -> None:
     multi = (Programme.professions.through.objects.order_by().values("programme_id")
              .annotate(n=Count("profession_id")).filter(n__gt=1).values("programme_id"))
-    _add(found, Enrolment.objects.filter(status__in=Enrolment.CURRENT).order_by().values(*_lookups()).annotate(
-        active=Count("pk"), multi_professional=Count("pk", filter=Q(programme_id__in=multi)),
-        overdue=Count("pk", filter=Q(status=Enrolment.Status.ACTIVE, next_review_due__lt=today)),
-    ), "")
-    return found
-
-
-def _coarse(found: dict[Key, dict[str, Any]]) -> dict[Key, dict[str, Any]]:
-    """``found`` added up by employer, programme organisation and withdrawal reason only."""
-    names = list(DIMENSIONS)
-    kept = [names.index(name) for name in COARSE]
-    width = len(names)
-    coarse: dict[Key, dict[str, Any]] = defaultdict(dict)
-    for key, measures in found.items():
-        into = coarse[(*(key[i] for i in kept), *key[width:])]
-        for name, value in measures.items():
-            into[name] = into.get(name, 0) + value
-    return coarse
-
-
-def _save(model: type, found: dict[Key, dict[str, Any]], extra: tuple[str, ...]) -> None:
-    names = list(DIMENSIONS)
-
-    def rows() -> Iterable[Any]:
-        for key, measures in found.items():
-            yield model(detail=True, **dict(zip([*names, *extra], key, strict=True)), **measures)
-        for key, measures in _coarse(found).items():
-            yield model(detail=False, **BLANK, **dict(zip([*COARSE, *extra], key, strict=True)), **measures)
-
-    model.objects.bulk_create(rows(), batch_size=2000)
+    current = (
+        Enrolment.objects.filter(status__in=Enrolment.CURRENT).order_by()
+        .annotate(**_dimensions(by_reason=False)).values(*_dimensions())
+        .annotate(active=Count("pk"), multi_professional=Count("pk", filter=Q(programme_id__in=multi)),
+                  overdue=Count("pk", filter=Q(status=Enrolment.Status.ACTIVE, next_review_due__lt=today)))
+    )
+    _fill(CurrentFigures, [Source(current)], (), ["active", "multi_professional", "overdue"])
 
 
 TABLES = (MonthFigures, EventFigures, CompletionLengths, CurrentFigures)
@@ -195,12 +232,10 @@ def rebuild(*, today: datetime.date) -> SummaryBuild:
     """Replace the dashboards' figures with figures worked out from the records now."""
     build, _ = SummaryBuild.objects.get_or_create(pk=1, defaults={"built_at": timezone.now(), "built_for": today})
     build = SummaryBuild.objects.select_for_update().get(pk=build.pk)
-    for model in TABLES:
-        model.objects.all().delete()
-    _save(MonthFigures, _month_figures(), ("month",))
-    _save(EventFigures, _event_figures(), ("kind", "month", "number", "previous"))
-    _save(CompletionLengths, _completion_lengths(), ("month", "days"))
-    _save(CurrentFigures, _current_figures(today), ())
+    _month_figures()
+    _event_figures()
+    _completion_lengths()
+    _current_figures(today)
     build.built_at, build.built_for = timezone.now(), today
     build.save(update_fields=["built_at", "built_for"])
     return build
