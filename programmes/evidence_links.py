@@ -64,8 +64,11 @@ class PreceptorshipRecords:
 
     def linked(self, *, viewer: Any | None, evidence_ids: list[int]) -> dict[int, list[LinkedItem]]:
         # One query for the links with their records, then one per kind for what the viewer may open.
+        # Only what a linked item shows: a reflection's answers and a meeting's notes are long.
         links = list(EvidenceLink.objects.filter(evidence_id__in=evidence_ids)
-                     .select_related("reflection", "review").order_by("pk"))
+                     .select_related("reflection", "review").order_by("pk")
+                     .only("evidence_id", "reflection__title", "reflection__created_at", "review__number",
+                           "review__held_on"))
         reflections = _visible(viewer, Reflection, {link.reflection_id for link in links if link.reflection_id})
         reviews = _visible(viewer, ReviewMeeting, {link.review_id for link in links if link.review_id})
         found: dict[int, list[LinkedItem]] = defaultdict(list)

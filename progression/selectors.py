@@ -43,12 +43,13 @@ def framework_with_content(queryset: QuerySet) -> QuerySet:
     )
 
 
+# What the case lists and pages name a case by.
+CASE_RELATED = ("practitioner", "practitioner__profession", "team", "framework", "line_manager", "head_of_service",
+                "organisation")
+
+
 def cases_for(user: Any) -> QuerySet:
-    return (
-        access.scope(user, ProgressionCase)
-        .select_related("practitioner", "practitioner__profession", "team", "framework", "line_manager",
-                        "head_of_service", "organisation")
-    )
+    return access.scope(user, ProgressionCase).select_related(*CASE_RELATED)
 
 
 def waiting_for(user: Any) -> QuerySet:
