@@ -33,3 +33,64 @@ def select_options(field: BoundField) -> SafeString:
         if group_name:
             parts.append(mark_safe("\n    </optgroup>"))
     return format_html_join("", "{}", ((part,) for part in parts))
+
+
+# A field's label, hint, error message and the attributes of its control, for the field templates
+# (nhsuk/field/*.html), which render them for every field of every form. As templates they cost
+# more than the rest of a field: each {{ field.label }} first tries the bound field as a list of
+# subwidgets and fails. They read the template's ``field``, ``id`` (the field's base id, from
+# field/dispatch.html), ``errors``, ``label_class``, ``hint_class`` and ``form_show_labels``.
+
+# Written by the templates themselves, or left out as in NHS.UK markup (forms are novalidate and
+# errors are linked by aria-describedby).
+NOT_COPIED = {"class", "id", "checked", "aria-describedby", "required", "aria-invalid"}
+
+
+@register.simple_tag(takes_context=True)
+def nhsuk_label(context: template.Context) -> str:
+    field = context["field"]
+    if not field.label:
+        return ""
+    label_class = context.get("label_class")
+    classes = format_html("nhsuk-label{}{}", format_html(" {}", label_class) if label_class else "",
+                          " nhsuk-u-visually-hidden" if context.get("form_show_labels") is False else "")
+    for_id = field.id_for_label
+    return format_html('<label class="{}"{}>{}{}</label>', classes, format_html(' for="{}"', for_id) if for_id else "",
+                       field.label, "" if field.field.required else " (optional)")
+
+
+@register.simple_tag(takes_context=True)
+def nhsuk_hint(context: template.Context, hint_class: str = "") -> str:
+    field = context["field"]
+    if not field.help_text:
+        return ""
+    hint_class = hint_class or context.get("hint_class")
+    return format_html('<div class="nhsuk-hint{}" id="{}-hint">{}</div>',
+                       format_html(" {}", hint_class) if hint_class else "", context.get("id", ""), field.help_text)
+
+
+@register.simple_tag(takes_context=True)
+def nhsuk_error(context: template.Context) -> str:
+    errors = context.get("errors")
+    if not errors:
+        return ""
+    return format_html('<span class="nhsuk-error-message" id="{}-error"><span class="nhsuk-u-visually-hidden">'
+                       "Error: </span>{}</span>", context.get("id", ""),
+                       format_html_join(mark_safe("<br>"), "{}", ((error,) for error in errors)))
+
+
+@register.simple_tag
+def nhsuk_attrs(attrs: dict) -> str:
+    """The widget's other attributes, each with a space before it."""
+    return _option_attrs({name: value for name, value in attrs.items() if name not in NOT_COPIED})
+
+
+@register.simple_tag(takes_context=True)
+def nhsuk_describedby(context: template.Context) -> str:
+    field, errors, id_ = context["field"], context.get("errors"), context.get("id", "")
+    ids = []
+    if field.help_text:
+        ids.append(f"{id_}-hint")
+    if errors:
+        ids.append(f"{id_}-error")
+    return format_html(' aria-describedby="{}"', " ".join(ids)) if ids else ""
