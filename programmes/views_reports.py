@@ -25,6 +25,7 @@ from preceptorship import access
 from preceptorship.models import Membership, Organisation, Profession, Team
 from preceptorship.storage import private_file_response
 from programmes import charts, exports, reporting, summary
+from programmes.access import lead_organisation_ids
 from programmes.forms_reports import DashboardFilterForm, MentorDirectoryForm, PeriodForm
 from programmes.models import Enrolment, ExportJob, Programme
 from programmes.reporting import SUMMARY_MEASURES, Figures, Filters, Period
@@ -128,22 +129,27 @@ def _per_organisation(names: list[tuple[int, str]], grouped: dict[Any, Figures],
     return rows
 
 
-def organisation_tables(names: list[tuple[int, str]], grouped: dict[Any, Figures]) -> list[exports.Table]:
-    """The lead dashboard's monthly, withdrawal, score and evaluation tables, per organisation."""
-    found = []
-    for name, title, table in (
-        ("monthly_by_organisation", "Starts, completions and active enrolments by organisation and month",
-         monthly_table),
-        ("withdrawals_by_organisation", "Withdrawals in the first 12 months by organisation and reason",
-         withdrawals_table),
-        ("scores_by_organisation", "Wellbeing and confidence by organisation and review (mean score, 1 to 5)",
-         scores_table),
-        ("evaluation_by_organisation", "Programme evaluation by organisation (aggregates of at least 5 answers)",
-         evaluation_table),
-    ):
-        columns = [("organisation", "Organisation"), *table(Figures()).columns]
-        found.append(exports.Table(name, title, columns, _per_organisation(names, grouped, table)))
-    return found
+# The lead dashboard's monthly, withdrawal, score and evaluation tables, per organisation: downloads
+# of the ICS dashboard, built only when one is asked for (the page lists their names and titles).
+ORGANISATION_TABLES = [
+    ("monthly_by_organisation", "Starts, completions and active enrolments by organisation and month", monthly_table),
+    ("withdrawals_by_organisation", "Withdrawals in the first 12 months by organisation and reason",
+     withdrawals_table),
+    ("scores_by_organisation", "Wellbeing and confidence by organisation and review (mean score, 1 to 5)",
+     scores_table),
+    ("evaluation_by_organisation", "Programme evaluation by organisation (aggregates of at least 5 answers)",
+     evaluation_table),
+]
+
+
+ORGANISATION_TABLE_NAMES = {name for name, _, _ in ORGANISATION_TABLES}
+
+
+def organisation_table(names: list[tuple[int, str]], grouped: dict[Any, Figures], name: str) -> exports.Table:
+    """One of ``ORGANISATION_TABLES``: its rows for each organisation, organisation first."""
+    _, title, table = next(spec for spec in ORGANISATION_TABLES if spec[0] == name)
+    columns = [("organisation", "Organisation"), *table(Figures()).columns]
+    return exports.Table(name, title, columns, _per_organisation(names, grouped, table))
 
 
 def offer_table(rows: list[reporting.OfferRow]) -> exports.Table:
@@ -185,7 +191,7 @@ def _lead_request(request: HttpRequest) -> tuple[DashboardFilterForm, Period, Fi
     user = request.user
     _require_any_role(user, Role.PROGRAMME_LEAD)
     today = timezone.localdate()
-    organisations = reporting.lead_organisation_ids(user)
+    organisations = lead_organisation_ids(user)
     form = DashboardFilterForm(request.GET or None, organisation_ids=organisations, today=today)
     period = form.period()
     filters = form.filters() if form.is_bound else Filters()
@@ -200,7 +206,7 @@ def _lead_context(request: HttpRequest) -> dict[str, Any]:
     as_of = summary.ensure_built(today).built_at
     figures = reporting.protected(reporting.figures(reporting.lead_scope(user), period, today, filters=filters))[None]
     stages = reporting.progression_by_stage(reporting.lead_cases(user), filters=filters)[None]
-    mentor_rows = list(reporting.mentors(reporting.lead_organisation_ids(user), profession=filters.profession))
+    mentor_rows = list(reporting.mentors(lead_organisation_ids(user), profession=filters.profession))
     tables = {
         table.name: table
         for table in (
@@ -281,7 +287,7 @@ ENROLMENT_COLUMNS = [
 
 def _filters_from(user: Any, parameters: dict[str, Any]) -> Filters:
     """Rebuild the filters of an export from ids, within what the user may see."""
-    organisations = reporting.lead_organisation_ids(user)
+    organisations = lead_organisation_ids(user)
 
     def one(queryset: QuerySet, pk: Any) -> Any:
         return queryset.filter(pk=pk).first() if pk else None
@@ -334,7 +340,7 @@ def enrolments_export(request: HttpRequest, fmt: str) -> HttpResponse:
     _require_any_role(request.user, Role.PROGRAMME_LEAD)
     fmt = _format(fmt)
     form = DashboardFilterForm(
-        request.GET or None, organisation_ids=reporting.lead_organisation_ids(request.user)
+        request.GET or None, organisation_ids=lead_organisation_ids(request.user)
     )
     period = form.period()
     filters = form.filters() if form.is_bound else Filters()
@@ -400,8 +406,9 @@ def _ics_request(request: HttpRequest) -> tuple[PeriodForm, Period, Filters, dat
     return form, period, filters, today
 
 
-def _ics_context(request: HttpRequest) -> dict[str, Any]:
-    """The ICS's figures per organisation, from the last build of the summary."""
+def _ics_context(request: HttpRequest, table: str | None = None) -> dict[str, Any]:
+    """The ICS's figures per organisation, from the last build of the summary; with ``table``, one
+    of ``ORGANISATION_TABLES`` among the tables too."""
     form, period, filters, today = _ics_request(request)
     user = request.user
     as_of = summary.ensure_built(today).built_at
@@ -420,7 +427,7 @@ def _ics_context(request: HttpRequest) -> dict[str, Any]:
             organisations_table(names, grouped), offer_table(offer),
             offer_summary_table(reporting.offer_summary(offer)),
             progression_by_organisation_table(names, stages),
-            *organisation_tables(names, grouped),
+            *([organisation_table(names, grouped, table)] if table in ORGANISATION_TABLE_NAMES else []),
         )
     }
     return {"form": form, "period": period, "names": names, "grouped": grouped, "stages": stages, "tables": tables,
@@ -461,18 +468,13 @@ def _ics_charts(names: list[tuple[int, str]], grouped: dict[Any, Figures]) -> li
     ]
 
 
-ORGANISATION_TABLES = ("monthly_by_organisation", "withdrawals_by_organisation", "scores_by_organisation",
-                       "evaluation_by_organisation")
-
-
 @require_GET
 def ics_dashboard(request: HttpRequest) -> HttpResponse:
     context = _ics_context(request)
-    tables = context["tables"]
     return _page(request, "programmes/reports/ics_dashboard.html", {
         **context, "charts": _ics_charts(context["names"], context["grouped"]),
         "stage_table": stages_by_organisation(context["names"], context["stages"]),
-        "organisation_tables": [tables[name] for name in ORGANISATION_TABLES],
+        "organisation_tables": [{"name": name, "title": title} for name, title, _ in ORGANISATION_TABLES],
     })
 
 
@@ -496,7 +498,7 @@ def ics_organisation(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def ics_export(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
-    return _download(_ics_context(request)["tables"], table, fmt)
+    return _download(_ics_context(request, table)["tables"], table, fmt)
 
 
 # The mentor directory: mentors by profession across the organisations of the user's ICS.
@@ -507,7 +509,7 @@ def _directory_organisations(user: Any) -> list[int]:
     staff, so their names and loads are no secret to those who arrange mentoring across the ICS)."""
     _require_any_role(user, Role.ICS_LEAD, Role.PROGRAMME_LEAD)
     systems = access.ics_ids(user, Role.ICS_LEAD, Role.PROGRAMME_LEAD)
-    own = reporting.lead_organisation_ids(user)
+    own = lead_organisation_ids(user)
     return list(Organisation.objects.filter(Q(ics_id__in=systems) | Q(pk__in=own)).values_list("pk", flat=True))
 
 
