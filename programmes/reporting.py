@@ -72,6 +72,7 @@ from django.utils import timezone
 
 from preceptorship import access
 from preceptorship.models import Membership, Organisation, Profession
+from programmes.access import lead_organisation_ids
 from programmes.models import CompletionLengths, CurrentFigures, Enrolment, EventFigures, MonthFigures, Programme
 from progression.models import ProgressionCase
 
@@ -307,10 +308,6 @@ class Filters:
 
 
 # Scopes.
-
-
-def lead_organisation_ids(user: Any) -> set[int]:
-    return access.organisation_ids(user, Role.PROGRAMME_LEAD)
 
 
 def lead_enrolments(user: Any) -> QuerySet[Enrolment]:
