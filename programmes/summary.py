@@ -15,10 +15,11 @@ import datetime
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Case, Count, F, Func, IntegerField, Q, QuerySet, Sum, Value, When, Window
+from django.db.models import Case, Count, Exists, F, Func, IntegerField, OuterRef, Q, QuerySet, Sum, Value, When, Window
 from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear, Lag, TruncDate, TruncMonth
 from django.utils import timezone
 
+from preceptorship.models import Membership, Profession
 from programmes.models import (
     CompletionLengths,
     CurrentFigures,
@@ -27,6 +28,7 @@ from programmes.models import (
     EventFigures,
     Extension,
     MonthFigures,
+    OfferFigures,
     Programme,
     ProtectedTime,
     ReviewMeeting,
@@ -224,7 +226,30 @@ def _current_figures(today: datetime.date) -> None:
     _fill(CurrentFigures, [Source(current)], (), ["active", "multi_professional", "overdue"])
 
 
-TABLES = (MonthFigures, EventFigures, CompletionLengths, CurrentFigures)
+def _offer_figures() -> None:
+    """Per organisation, AHP profession and month of first registration: the practitioners, and
+    those with an enrolment with that organisation."""
+    enrolled = Enrolment.objects.filter(preceptee_id=OuterRef("user_id"), organisation_id=OuterRef("organisation_id"))
+    rows = (
+        Membership.objects.filter(role=Membership.Role.PRACTITIONER, user__profession__kind=Profession.Kind.AHP,
+                                  user__first_registered_on__isnull=False)
+        .annotate(enrolled=Exists(enrolled), s_organisation=F("organisation_id"), s_profession=F("user__profession_id"),
+                  s_month=TruncMonth("user__first_registered_on"))
+        .order_by().values("s_organisation", "s_profession", "s_month")
+        .annotate(newly=Count("user", distinct=True), offered=Count("user", distinct=True, filter=Q(enrolled=True)))
+    )
+    sql, params = rows.query.sql_with_params()
+    table = connection.ops.quote_name(OfferFigures._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table}")  # noqa: S608 - the model's table
+        cursor.execute(
+            f"INSERT INTO {table} (organisation_id, profession_id, month, newly_registered, offered) "  # noqa: S608
+            f"SELECT s_organisation, s_profession, s_month, newly, offered FROM ({sql}) source",
+            params,
+        )
+
+
+TABLES = (MonthFigures, EventFigures, CompletionLengths, CurrentFigures, OfferFigures)
 
 
 @transaction.atomic
@@ -236,6 +261,7 @@ def rebuild(*, today: datetime.date) -> SummaryBuild:
     _event_figures()
     _completion_lengths()
     _current_figures(today)
+    _offer_figures()
     build.built_at, build.built_for = timezone.now(), today
     build.save(update_fields=["built_at", "built_for"])
     return build

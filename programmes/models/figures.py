@@ -162,3 +162,23 @@ class CurrentFigures(SummaryRow):
 
     def __str__(self) -> str:
         return f"{self.active} current"
+
+
+class OfferFigures(models.Model):
+    """Practitioners of an allied health profession first registered in the month, in each
+    organisation they work in, and how many of them have an enrolment with that organisation: the
+    national baseline's "preceptorship offered" measure (ICS dashboard). A practitioner is first
+    registered in one month only, so the months of a period add up to its people."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    profession = models.ForeignKey(Profession, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    newly_registered = models.IntegerField()
+    offered = models.IntegerField()
+
+    class Meta:
+        # The ICS dashboard reads its organisations' rows of the period's months.
+        indexes = [models.Index(fields=["organisation", "month"], name="offerfigures_organisation")]
+
+    def __str__(self) -> str:
+        return f"{self.offered} of {self.newly_registered} offered, {self.month:%Y-%m}"

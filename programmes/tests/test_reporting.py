@@ -287,6 +287,7 @@ def test_preceptorship_offered_to_all_some_or_none_of_newly_registered_ahps(
     ReportEnrolmentFactory(programme=ReportProgrammeFactory(organisation=other_organisation), preceptee=person(
         other_organisation, Role.PRACTITIONER, profession=ot, first_registered_on=registered))
     person(other_organisation, Role.PRACTITIONER, profession=profession("social-work"), first_registered_on=registered)
+    rebuild_figures(TODAY)
     rows = reporting.preceptorship_offer([organisation.pk, other_organisation.pk], PERIOD)
     found = {(row.organisation, row.profession): row for row in rows}
     assert found[(organisation.name, ot.name)].offer == "all"
