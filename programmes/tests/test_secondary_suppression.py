@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 from preceptorship.models import Membership
 from preceptorship.tests.factories import person, profession
 from programmes import reporting
+from programmes.models import Enrolment
 from programmes.reporting import SUPPRESSED, Figure, count
 from programmes.tests.factories_reports import ReportEnrolmentFactory, ReportProgrammeFactory
 
@@ -178,12 +179,12 @@ def test_the_withdrawal_reasons_hide_a_second_reason_beside_the_withdrawals(clie
     programme = ReportProgrammeFactory(organisation=organisation)
     mentor = person(organisation, Role.MENTOR)
     start = reporting.add_months(this_month, -3)
-    reasons = [choice for choice, _ in reporting.Enrolment.WithdrawalReason.choices]
+    reasons = [choice for choice, _ in Enrolment.WithdrawalReason.choices]
     for reason, n in ((reasons[0], 3), (reasons[1], 10)):
         for _ in range(n):
             ReportEnrolmentFactory(programme=programme, mentor=mentor, start_date=start,
                                    status="withdrawn", withdrawn_on=this_month, withdrawal_reason=reason)
-    labels = dict(reporting.Enrolment.WithdrawalReason.choices)
+    labels = dict(Enrolment.WithdrawalReason.choices)
     client.force_login(person(organisation, Role.PROGRAMME_LEAD))
 
     page = client.get(reverse("programmes:dashboard")).content.decode()

@@ -1,0 +1,42 @@
+"""Mentors' loads against their capacity (the lead's dashboard and the mentor directory)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db.models import Count, Min, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from preceptorship.models import Membership, Profession
+from programmes.models import Enrolment
+
+Role = Membership.Role
+
+
+DEFAULT_CAPACITY = 4  # Programme.mentor_capacity's default, for a mentor with no current preceptee
+
+
+# Mentors: capacity is operational information about staff, not about preceptees, so loads are
+# shown as they are (a mentor's load of 2 out of 4 must be readable to find someone with room).
+
+
+def mentors(organisation_ids: Iterable[int], profession: Profession | None = None) -> QuerySet[Membership]:
+    """One row per mentor role, with ``load`` (current preceptees) and ``capacity``; one query."""
+    current = Enrolment.objects.filter(mentor_id=OuterRef("user_id"), status__in=Enrolment.CURRENT).order_by()
+    rows = (
+        Membership.objects.filter(role=Role.MENTOR, organisation_id__in=list(organisation_ids), user__is_active=True)
+        .select_related("user", "user__profession", "organisation", "team")
+        .annotate(
+            load=Coalesce(
+                Subquery(current.values("mentor_id").annotate(n=Count("pk")).values("n")[:1]), 0
+            ),
+            capacity=Coalesce(
+                Subquery(current.values("mentor_id").annotate(c=Min("programme__mentor_capacity")).values("c")[:1]),
+                DEFAULT_CAPACITY,
+            ),
+        )
+        .order_by("user__profession__name", "user__last_name", "user__first_name", "organisation__name", "pk")
+    )
+    if profession:
+        rows = rows.filter(user__profession=profession)
+    return rows

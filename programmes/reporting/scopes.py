@@ -1,0 +1,48 @@
+"""Whose records a dashboard adds up: a programme lead's programmes, an ICS lead's organisations.
+``ics_enrolments`` and ``ics_cases`` are for aggregates only: no view lists their rows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from preceptorship import access
+from preceptorship.models import Membership, Organisation
+from programmes.access import lead_organisation_ids
+from programmes.models import Enrolment
+from progression.models import ProgressionCase
+
+Role = Membership.Role
+
+
+def lead_enrolments(user: Any) -> QuerySet[Enrolment]:
+    return access.scope(user, Enrolment).filter(programme__organisation_id__in=lead_organisation_ids(user))
+
+
+def ics_organisations(user: Any) -> QuerySet[Organisation]:
+    return access.scope(user, Organisation).filter(ics_id__in=access.ics_ids(user, Role.ICS_LEAD)).order_by("name")
+
+
+def lead_scope(user: Any) -> Q:
+    """The summary rows of ``lead_enrolments``: enrolments on the programmes of the lead's organisations."""
+    return Q(provider_id__in=lead_organisation_ids(user))
+
+
+def ics_scope(user: Any) -> Q:
+    """The summary rows of ``ics_enrolments``."""
+    return Q(organisation__ics_id__in=access.ics_ids(user, Role.ICS_LEAD))
+
+
+def ics_enrolments(user: Any) -> QuerySet[Enrolment]:
+    """Aggregate-only: enrolments of staff employed in the user's ICS. Never list these rows."""
+    return Enrolment.objects.filter(organisation__ics_id__in=access.ics_ids(user, Role.ICS_LEAD))
+
+
+def lead_cases(user: Any) -> QuerySet[ProgressionCase]:
+    return access.scope(user, ProgressionCase).filter(organisation_id__in=lead_organisation_ids(user))
+
+
+def ics_cases(user: Any) -> QuerySet[ProgressionCase]:
+    """Aggregate-only, like ``ics_enrolments``."""
+    return ProgressionCase.objects.filter(organisation__ics_id__in=access.ics_ids(user, Role.ICS_LEAD))
