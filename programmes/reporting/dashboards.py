@@ -20,6 +20,9 @@ ON_TIME_DAYS = 14
 FIRST_YEAR_DAYS = 365
 DAYS_PER_MONTH = Decimal("30.4375")
 REVIEW_NUMBERS = range(1, 7)
+# The withdrawal reasons (value, label), read once: a dashboard looks them up for every organisation.
+REASONS = tuple(Enrolment.WithdrawalReason.choices)
+REASON_VALUES = tuple(value for value, _ in REASONS)
 
 
 # The figures, grouped (``group`` = "organisation_id") or not (``group`` = None, key None).
@@ -61,7 +64,7 @@ class Figures:
     reviews_overdue: Figure = field(default_factory=lambda: count(0))
     withdrawals_first_year: Figure = field(default_factory=lambda: count(0))
     withdrawals_by_reason: dict[str, Figure] = field(
-        default_factory=lambda: {label: count(0) for label in Enrolment.WithdrawalReason.labels}
+        default_factory=lambda: {label: count(0) for _, label in REASONS}
     )
     protected_hours: Figure = field(default_factory=lambda: Figure(None, 0, "hours"))
     protected_allowance: Figure = field(default_factory=lambda: Figure(None, 0, "hours"))
@@ -114,7 +117,7 @@ def figures(
     # Starts and endings before the period and in each of its months, and the figures of the day.
     flows: dict[tuple[Any, tuple], dict[str, Any]] = {}
     bucket = Case(When(month__lt=period.start, then=Value(None)), default=F("month"), output_field=DateField())
-    reasons = Enrolment.WithdrawalReason.values
+    reasons = REASON_VALUES
     month_rows = (
         MonthFigures.objects.filter(scope, detail=detail, month__lte=period.end).order_by()
         .annotate(bucket=bucket).values(*grouping, "bucket")
@@ -180,7 +183,7 @@ def figures(
     if group is None:
         found_keys = {None}
     result: dict[Any, Figures] = {}
-    reason_labels = dict(Enrolment.WithdrawalReason.choices)
+    reason_labels = dict(REASONS)
     for k in found_keys:
         row = main.get(k) or {}
         figure = Figures()
@@ -199,7 +202,7 @@ def figures(
         figure.reviews_overdue = count(row.get("overdue"))
         figure.withdrawals_first_year = count(row.get("first_year"))
         figure.withdrawals_by_reason = {
-            reason_labels[reason]: count(row.get(f"reason_{reason}")) for reason in Enrolment.WithdrawalReason.values
+            reason_labels[reason]: count(row.get(f"reason_{reason}")) for reason in REASON_VALUES
         }
         figure.multi_professional_share = share(row.get("multi_now"), row.get("active_now"))
         review = reviews.get(k) or {}
@@ -238,7 +241,7 @@ def _flow_row(found: dict[str, Any], months: list[datetime.date]) -> dict[str, A
     row: dict[str, Any] = {"in_period": started - ended, "active_now": 0, "multi_now": 0, "overdue": 0,
                            **(found.get("now") or {})}
     totals = dict.fromkeys(("completed", "finished", "first_year", "hours", "answered", "support", "confidence",
-                            "time_score", "yes", *(f"reason_{r}" for r in Enrolment.WithdrawalReason.values)), 0)
+                            "time_score", "yes", *(f"reason_{r}" for r in REASON_VALUES)), 0)
     for i, first in enumerate(months):
         month = by_month.get(first) or {}
         row[f"allowance_{i}"] = hours_started + (month.get("hours_started") or 0) - hours_ended
@@ -361,7 +364,7 @@ def protected(grouped: Mapping[Any, Figures], across: Iterable[Any] | None = Non
         pairs += [((key, name, i), lambda other, name=name, i=i: other[f"{name}_{i}"])
                   for name in ("starts", "completions", "active") for i in months]
         pairs += [((key, "reason", label), lambda other, value=value: other[f"reason_{value}"])
-                  for value, label in Enrolment.WithdrawalReason.choices]
+                  for value, label in REASONS]
         for name, counted in pairs if found.others else []:
             members = [name]
             for j, other in enumerate(found.others):
