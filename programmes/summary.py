@@ -15,12 +15,28 @@ import datetime
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Case, Count, Exists, F, Func, IntegerField, OuterRef, Q, QuerySet, Sum, Value, When, Window
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    FloatField,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear, Lag, TruncDate, TruncMonth
 from django.utils import timezone
 
 from preceptorship.models import Membership, Profession
 from programmes.models import (
+    CaseFigures,
     CompletionLengths,
     CurrentFigures,
     Enrolment,
@@ -35,6 +51,7 @@ from programmes.models import (
     SummaryBuild,
 )
 from programmes.reporting import FIRST_YEAR_DAYS, ON_TIME_DAYS
+from progression.models import ProgressionCase
 
 # A period is at most this many months long (forms_reports.MAX_MONTHS), so an event further back
 # than this is before any period that contains the month: it counts as no event before.
@@ -68,6 +85,17 @@ class DaysBetween(Func):
     def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
         return self.as_sql(compiler, connection, template="CAST(julianday(%(expressions)s) AS INTEGER)",
                            arg_joiner=") - julianday(", **extra)
+
+
+class Epoch(Func):
+    """Seconds since 1970 of a time."""
+
+    output_field = FloatField()
+    template = "EXTRACT(EPOCH FROM %(expressions)s)"
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+        return self.as_sql(compiler, connection, template="((julianday(%(expressions)s) - 2440587.5) * 86400.0)",
+                           **extra)
 
 
 def _month_index(field: Any) -> Any:
@@ -249,7 +277,28 @@ def _offer_figures() -> None:
         )
 
 
-TABLES = (MonthFigures, EventFigures, CompletionLengths, CurrentFigures, OfferFigures)
+def _case_figures() -> None:
+    """Progression cases by organisation, profession, team and stage, with the sum of the times
+    they reached their stage."""
+    rows = (
+        ProgressionCase.objects.order_by()
+        .annotate(s_organisation=F("organisation_id"), s_profession=F("practitioner__profession_id"),
+                  s_team=F("team_id"), s_stage=F("stage"))
+        .values("s_organisation", "s_profession", "s_team", "s_stage")
+        .annotate(cases=Count("pk"), changed=Sum(Epoch("stage_changed_at")))
+    )
+    sql, params = rows.query.sql_with_params()
+    table = connection.ops.quote_name(CaseFigures._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table}")  # noqa: S608 - the model's table
+        cursor.execute(
+            f"INSERT INTO {table} (organisation_id, profession_id, team_id, stage, cases, changed_seconds) "  # noqa: S608
+            f"SELECT s_organisation, s_profession, s_team, s_stage, cases, changed FROM ({sql}) source",
+            params,
+        )
+
+
+TABLES = (MonthFigures, EventFigures, CompletionLengths, CurrentFigures, OfferFigures, CaseFigures)
 
 
 @transaction.atomic
@@ -262,6 +311,7 @@ def rebuild(*, today: datetime.date) -> SummaryBuild:
     _completion_lengths()
     _current_figures(today)
     _offer_figures()
+    _case_figures()
     build.built_at, build.built_for = timezone.now(), today
     build.save(update_fields=["built_at", "built_for"])
     return build

@@ -417,7 +417,7 @@ def _ics_context(request: HttpRequest, table: str | None = None) -> dict[str, An
     grouped = reporting.protected(reporting.figures(
         reporting.ics_scope(user), period, today, group="organisation_id", keys=ids, filters=filters
     ), across=ids)
-    stages = reporting.progression_by_stage(reporting.ics_cases(user), group="organisation_id", filters=filters)
+    stages = reporting.progression_by_stage_of(reporting.ics_scope(user), group="organisation_id", filters=filters)
     offer = reporting.preceptorship_offer(ids, period)
     if filters.profession:
         offer = [row for row in offer if row.profession == filters.profession.name]

@@ -17,6 +17,7 @@ from programmes.models.enrolments import (
     Transition,
 )
 from programmes.models.figures import (
+    CaseFigures,
     CompletionLengths,
     CurrentFigures,
     EventFigures,
@@ -43,6 +44,7 @@ from programmes.models.practice import (
 )
 
 __all__ = [
+    "CaseFigures",
     "REFLECTIVE_MODELS",
     "CORRECTION_DAYS",
     "CompletionConfirmation",

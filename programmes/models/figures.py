@@ -182,3 +182,19 @@ class OfferFigures(models.Model):
 
     def __str__(self) -> str:
         return f"{self.offered} of {self.newly_registered} offered, {self.month:%Y-%m}"
+
+
+class CaseFigures(models.Model):
+    """Progression cases at each stage on the day of the build, by organisation, the practitioner's
+    profession and team (the ICS dashboard's filters), with the sum of the times they reached the
+    stage in seconds since 1970: the mean time in stage is then the time now less their mean."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    profession = models.ForeignKey(Profession, null=True, on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey(Team, null=True, on_delete=models.CASCADE, related_name="+")
+    stage = models.CharField(max_length=20)
+    cases = models.IntegerField()
+    changed_seconds = models.FloatField(help_text="The sum of the cases' stage_changed_at, in seconds since 1970.")
+
+    def __str__(self) -> str:
+        return f"{self.cases} {self.stage}"

@@ -57,9 +57,8 @@ from programmes.reporting.dashboards import (
 from programmes.reporting.mentors import DEFAULT_CAPACITY, mentors
 from programmes.reporting.offer import OfferRow, offer_summary, preceptorship_offer, protect_offer
 from programmes.reporting.period import Filters, Period, add_months, month_end, month_start
-from programmes.reporting.progression import StageRow, progression_by_stage
+from programmes.reporting.progression import StageRow, progression_by_stage, progression_by_stage_of
 from programmes.reporting.scopes import (
-    ics_cases,
     ics_enrolments,
     ics_organisations,
     ics_scope,
@@ -102,7 +101,6 @@ __all__ = [
     "add_months",
     "count",
     "figures",
-    "ics_cases",
     "ics_enrolments",
     "ics_organisations",
     "ics_scope",
@@ -117,6 +115,7 @@ __all__ = [
     "percent",
     "preceptorship_offer",
     "progression_by_stage",
+    "progression_by_stage_of",
     "protect",
     "protect_offer",
     "protected",

@@ -1,5 +1,5 @@
 """Whose records a dashboard adds up: a programme lead's programmes, an ICS lead's organisations.
-``ics_enrolments`` and ``ics_cases`` are for aggregates only: no view lists their rows."""
+``ics_enrolments`` is for aggregates only: no view lists their rows."""
 
 from __future__ import annotations
 
@@ -41,8 +41,3 @@ def ics_enrolments(user: Any) -> QuerySet[Enrolment]:
 
 def lead_cases(user: Any) -> QuerySet[ProgressionCase]:
     return access.scope(user, ProgressionCase).filter(organisation_id__in=lead_organisation_ids(user))
-
-
-def ics_cases(user: Any) -> QuerySet[ProgressionCase]:
-    """Aggregate-only, like ``ics_enrolments``."""
-    return ProgressionCase.objects.filter(organisation__ics_id__in=access.ics_ids(user, Role.ICS_LEAD))

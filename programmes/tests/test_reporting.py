@@ -274,6 +274,28 @@ def test_progression_cases_by_stage_and_time_in_stage(organisation, team):
     assert rows["draft"].cases.value == 0
 
 
+def test_the_ics_reads_cases_by_stage_from_the_summary_as_from_the_records(organisation, team):
+    """The ICS dashboard's cases by stage come from the rebuilt summary: the same counts and mean
+    days in stage as the records give."""
+    manager = person(organisation, Role.LINE_MANAGER, team=team)
+    head = person(organisation, Role.HEAD_OF_SERVICE, team=team)
+    framework = FrameworkFactory()
+    for days in (10, 20, 30, 40, 50):
+        ProgressionCase.objects.create(
+            practitioner=UserFactory(), organisation=organisation, team=team, framework=framework,
+            target_role="Advanced Practitioner", line_manager=manager, head_of_service=head, opened_by=manager,
+            stage=ProgressionCase.Stage.SUBMITTED, stage_changed_at=timezone.now() - datetime.timedelta(days=days),
+        )
+    rebuild_figures(TODAY)
+    scope = Q(organisation=organisation)
+    from_summary = reporting.progression_by_stage_of(scope, group="organisation_id")[organisation.pk]
+    from_records = reporting.progression_by_stage(ProgressionCase.objects.filter(scope), group="organisation_id")
+    assert [row.cases for row in from_summary] == [row.cases for row in from_records[organisation.pk]]
+    submitted = {row.stage: row for row in from_summary}["submitted"]
+    assert submitted.cases.value == 5
+    assert submitted.mean_days.value == pytest.approx(30, abs=0.1)
+
+
 def test_preceptorship_offered_to_all_some_or_none_of_newly_registered_ahps(
     programme, mentor, organisation, other_organisation, far_organisation
 ):
