@@ -8,12 +8,14 @@ narrows to one mentor exactly when a page links to it.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 import django_filters
 from django import forms
-from django.db.models import Q, QuerySet
-from django.forms.models import ModelChoiceIterator
+from django.db.models import Q, QuerySet, Value
+from django.forms.models import ModelChoiceIterator, ModelChoiceIteratorValue
 from django.utils import timezone
 
 from preceptorship.models import Organisation, Profession, User
@@ -38,27 +40,52 @@ def _search_input() -> forms.TextInput:
 
 
 class ListedChoices(django_filters.fields.ModelChoiceIterator):
-    """A choice list read with one plain query. Django reads choices through a server-side cursor
-    (declare, fetch and close: three round trips to PostgreSQL), which pays off for thousands of
-    rows, not for the few dozen programmes, professions or employers of a filter."""
+    """A short choice list (a few dozen programmes, professions or employers) read with plain
+    queries: Django reads choices through a server-side cursor (declare, fetch and close: three
+    round trips to PostgreSQL), which pays off for thousands of rows. The names come from
+    ``field.listed`` when the filter set reads several lists in one query (``list_together``)."""
 
     def __iter__(self) -> Any:
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
         if self.field.null_label is not None:
             yield (self.field.null_value, self.field.null_label)
+        if self.field.listed is not None:
+            for pk, name in self.field.listed():
+                yield ModelChoiceIteratorValue(pk, None), name
+            return
         for obj in self.queryset:
             yield self.choice(obj)
 
 
 class ListedChoiceField(django_filters.fields.ModelChoiceField):
     iterator: type[ModelChoiceIterator] = ListedChoices
+    listed: Callable[[], list[tuple[int, str]]] | None = None
 
 
 class ListedChoiceFilter(django_filters.ModelChoiceFilter):
-    """A choice of one record among a short list (``ListedChoices``)."""
+    """A choice of one record, named by its ``name``, among a short list (``ListedChoices``)."""
 
     field_class = ListedChoiceField
+
+
+def list_together(filterset: django_filters.FilterSet, *names: str) -> None:
+    """Read the choices of the ListedChoiceFilters ``names`` in one query when the form is
+    rendered (a UNION of their ids and names, each list by name), not one query each. Choosing
+    one is still checked against its filter's queryset."""
+    found: dict[str, list[tuple[int, str]]] = {}
+
+    def read(name: str) -> list[tuple[int, str]]:
+        if not found:
+            found.update({n: [] for n in names})
+            lists = [filterset.filters[n].queryset.order_by().annotate(list_name=Value(n))
+                     .values_list("list_name", "pk", "name") for n in names]
+            for list_name, pk, label in lists[0].union(*lists[1:], all=True).order_by("list_name", "name"):
+                found[list_name].append((pk, label))
+        return found[name]
+
+    for name in names:
+        filterset.filters[name].field.listed = functools.partial(read, name)
 
 
 class _SharedEnrolmentFilters(django_filters.FilterSet):
@@ -140,6 +167,7 @@ class EnrolmentFilter(_SharedEnrolmentFilters):
         # Read only when a link gives a mentor: a hidden field never lists its choices.
         self.filters["mentor"].queryset = User.objects.filter(pk__in=led.values("mentor_id"))
         self.filters["status"].label = "Status"
+        list_together(self, "programme", "profession", "organisation")
 
     def filter_overdue(self, queryset: QuerySet[Enrolment], name: str, value: bool | None) -> QuerySet[Enrolment]:
         if not value:
@@ -184,6 +212,7 @@ class PracticeEnrolmentFilter(_SharedEnrolmentFilters):
             pk__in=rows.order_by().values("organisation_id")
         ).order_by("name").only("name")
         self.filters["mentor"].queryset = User.objects.filter(pk__in=rows.order_by().values("mentor_id"))
+        list_together(self, "programme", "profession", "organisation")
         if not by_mentor:  # a mentor's own caseload: every row is theirs
             del self.filters["mentor_name"], self.filters["mentor"]
 

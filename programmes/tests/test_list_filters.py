@@ -181,9 +181,9 @@ def test_the_team_filtered_by_everything_takes_the_same_queries_at_two_sizes(lis
              lists.first.organisation_id, "transition": Transition.RETURN_TO_PRACTICE, "mentor_name": "mentorson",
              "mentor": lists.mentor.pk, "review": "", "sort": "name"}
     # session, user, memberships (access); checking the chosen programme, employer and mentor (one
-    # each); count for the paginator, unread notifications in the header; the filter's choices:
-    # programmes, professions, employers; the page of enrolments (with flags).
-    with django_assert_num_queries(12):
+    # each); count for the paginator, unread notifications in the header; the filter's choices of
+    # programme, profession and employer in one query; the page of enrolments (with flags).
+    with django_assert_num_queries(10):
         response = client.get(reverse("programmes:team"), query)
     assert len(response.context["page_obj"].object_list) == min(size - 3, 25)
 
@@ -242,9 +242,10 @@ def test_each_filter_narrows_the_lead_list_and_its_csv(lists, name):
 def test_the_lead_list_by_mentor_takes_the_same_queries_at_two_sizes(lists, size, django_assert_num_queries):
     _grow(lists, size)
     client = client_for(lists.lead)
-    # session, user, memberships (access), filter choices: programmes, professions, employers;
-    # the mentor the link names, count (paginator), the page of enrolments, unread notifications (header)
-    with django_assert_num_queries(10):
+    # session, user, memberships (access), the filter's choices of programme, profession and
+    # employer in one query; the mentor the link names, count (paginator), the page of enrolments,
+    # unread notifications (header)
+    with django_assert_num_queries(8):
         response = client.get(reverse("programmes:enrolment-list"), {"mentor": lists.mentor.pk,
                                                                       "mentor_name": "ann"})
     assert len(response.context["enrolments"]) == min(size, 25)

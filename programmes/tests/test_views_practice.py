@@ -380,9 +380,10 @@ def test_caseload_query_count_does_not_grow_with_rows(django_assert_num_queries,
     mentor = person(organisation, Role.MENTOR)
     _caseload_of(mentor, organisation, size, today)
     client = client_for(mentor)
-    # session, user, memberships (access), the filter's choices: programmes, professions, employers;
-    # count for the paginator, the page of enrolments (with flags), unread notifications in the header.
-    with django_assert_num_queries(9):
+    # session, user, memberships (access), the filter's choices of programme, profession and
+    # employer in one query; count for the paginator, the page of enrolments (with flags), unread
+    # notifications in the header.
+    with django_assert_num_queries(7):
         response = client.get(reverse("programmes:caseload"))
     assert response.status_code == OK
     assert len(response.context["page_obj"].object_list) == min(size, 25)
