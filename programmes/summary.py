@@ -266,15 +266,8 @@ def _offer_figures() -> None:
         .order_by().values("s_organisation", "s_profession", "s_month")
         .annotate(newly=Count("user", distinct=True), offered=Count("user", distinct=True, filter=Q(enrolled=True)))
     )
-    sql, params = rows.query.sql_with_params()
-    table = connection.ops.quote_name(OfferFigures._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {table}")  # noqa: S608 - the model's table
-        cursor.execute(
-            f"INSERT INTO {table} (organisation_id, profession_id, month, newly_registered, offered) "  # noqa: S608
-            f"SELECT s_organisation, s_profession, s_month, newly, offered FROM ({sql}) source",
-            params,
-        )
+    _replace(OfferFigures, rows, {"organisation_id": "s_organisation", "profession_id": "s_profession",
+                                  "month": "s_month", "newly_registered": "newly", "offered": "offered"})
 
 
 def _case_figures() -> None:
@@ -287,13 +280,20 @@ def _case_figures() -> None:
         .values("s_organisation", "s_profession", "s_team", "s_stage")
         .annotate(cases=Count("pk"), changed=Sum(Epoch("stage_changed_at")))
     )
+    _replace(CaseFigures, rows, {"organisation_id": "s_organisation", "profession_id": "s_profession",
+                                 "team_id": "s_team", "stage": "s_stage", "cases": "cases",
+                                 "changed_seconds": "changed"})
+
+
+def _replace(model: type, rows: QuerySet, columns: dict[str, str]) -> None:
+    """Replace ``model``'s rows by those of ``rows``: each column from the query's column named."""
     sql, params = rows.query.sql_with_params()
-    table = connection.ops.quote_name(CaseFigures._meta.db_table)
+    table = connection.ops.quote_name(model._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {table}")  # noqa: S608 - the model's table
         cursor.execute(
-            f"INSERT INTO {table} (organisation_id, profession_id, team_id, stage, cases, changed_seconds) "  # noqa: S608
-            f"SELECT s_organisation, s_profession, s_team, s_stage, cases, changed FROM ({sql}) source",
+            f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608 - names, not input
+            f"SELECT {', '.join(columns.values())} FROM ({sql}) source",
             params,
         )
 
