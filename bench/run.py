@@ -48,8 +48,8 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import NoReverseMatch, reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from bench import scale  # noqa: E402
 from preceptorship.models import IntegratedCareSystem, Membership, Notification, User  # noqa: E402
-from programmes import scale  # noqa: E402
 from programmes.models import Enrolment  # noqa: E402
 from progression.models import Evidence, ProgressionCase  # noqa: E402
 
@@ -69,6 +69,7 @@ TARGETS = {
     "certificate_seconds": 0.5,
     "letter_seconds": 0.5,
     "import_seconds": 30.0,
+    "sweep_peak_mb": 500.0,
 }
 
 
@@ -267,6 +268,23 @@ def bench_pages(requests: int, only: list[str] | None = None) -> tuple[Timing, l
 # The reminder sweep
 
 
+def reset_peak_memory() -> None:
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        pass  # not Linux, or not allowed: the peak is then the process's since it started
+
+
+def peak_memory_mb() -> float | None:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return None
+
+
 def bench_sweep() -> dict[str, Any]:
     from preceptorship import notifications
     from preceptorship.reminders import sources, sweep
@@ -311,7 +329,11 @@ def bench_sweep() -> dict[str, Any]:
     notifications._send_tasks = timed_send_tasks
     try:
         # The first sweep ever (here: yesterday's) catches up every reminder whose window is open.
+        # Its peak memory is this process's peak resident size over that sweep (Linux: the peak is
+        # reset first), which includes Django and what the earlier measurements left in memory.
+        reset_peak_memory()
         result["first_ever"] = timed_sweep(today - datetime.timedelta(days=1))
+        result["first_ever"]["peak_rss_mb"] = peak_memory_mb()
         # A day's first sweep afterwards (the hourly beat's run each morning): only what became due today.
         daily = timed_sweep(today)
         result.update(daily)
@@ -537,6 +559,10 @@ def verdicts(report: dict[str, Any], other: dict[str, Any] | None) -> list[dict[
                      "holds": first["seconds"] < TARGETS["sweep_seconds"]})
         rows.append({"target": "Second sweep: 0 new reminders", "figure": str(sweep["second_new"]),
                      "holds": sweep["second_new"] == 0})
+        peak = first.get("peak_rss_mb")
+        rows.append({"target": f"Sweep's peak memory < {TARGETS['sweep_peak_mb']:g} MB (first run ever)",
+                     "figure": f"{peak} MB" if peak is not None else "not measured",
+                     "holds": peak < TARGETS["sweep_peak_mb"] if peak is not None else None})
     for key, label, limit in (("evidence_pack", "Evidence pack < 3 s", "pack_seconds"),
                               ("certificate", "Certificate < 0.5 s", "certificate_seconds"),
                               ("letter", "Letter < 0.5 s", "letter_seconds")):
@@ -637,6 +663,13 @@ def markdown(report: dict[str, Any]) -> str:
         lines += ["", f"Staff import of {staff['rows']:,} rows: {staff['seconds']} s (upload {staff['upload_seconds']} "
                   f"s, check {staff['check_seconds']} s, save {staff['apply_seconds']} s); the invitation e-mails, "
                   f"sent afterwards by a task of their own: {staff.get('invitations_seconds', '-')} s."]
+    if report.get("load"):
+        lines += ["", "| concurrent users | requests | errors | p50 ms | p95 ms | requests/s | baseline requests/s | "
+                      "gunicorn workers' resident MB |", "|---:|---:|---:|---:|---:|---:|---:|---|"]
+        for level in report["load"]:
+            lines.append(f"| {level['users']} | {level['requests']:,} | {level['errors']} | {level['p50_ms']} | "
+                         f"{level['p95_ms']} | {level['rps']} | {level['baseline_rps']} | "
+                         f"{', '.join(str(mb) for mb in level['worker_rss_mb'] or [])} |")
     lines += ["", "| target | figure | holds |", "|---|---|---|"]
     for row in report["targets"]:
         holds = {True: "yes", False: "**no**"}.get(row["holds"], "n/a")
@@ -654,8 +687,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=60, help="Timed requests per page (at least 50).")
     parser.add_argument("--page", action="append",
                         help="Measure only the key pages whose name holds this text (repeatable), e.g. 'timeline'.")
-    parser.add_argument("--only", choices=["pages", "sweep", "pdf", "import"], action="append",
-                        help="Measure only these parts (repeatable).")
+    parser.add_argument("--only", choices=["pages", "sweep", "pdf", "import", "load"], action="append",
+                        help="Measure only these parts (repeatable). The load test runs by default at scale 1.")
+    parser.add_argument("--load-seconds", type=int, default=120, help="Seconds of traffic per load level.")
+    parser.add_argument("--load-levels", default="50,200", help="Concurrent users per load level, comma-separated.")
     parser.add_argument("--today", type=datetime.date.fromisoformat, metavar="YYYY-MM-DD",
                         help="Generate and measure as of this date (London), with the clock moved there: the same "
                              "run on any day gives the same reminders and pages.")
@@ -673,7 +708,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def run(options: argparse.Namespace) -> int:
     """Generate the scale data if the database has none, then measure what ``options`` asks for."""
-    parts = set(options.only or ["pages", "sweep", "pdf", "import"])
+    parts = set(options.only or ["pages", "sweep", "pdf", "import", *(["load"] if options.scale == 1 else [])])
     call_command("migrate", verbosity=0, interactive=False)
     found = scale_of_database()
     if found is None:
@@ -701,13 +736,22 @@ def run(options: argparse.Namespace) -> int:
     report["pdf"] = guarded(bench_pdfs) if "pdf" in parts else {}
     print("Staff import...", flush=True)
     report["import"] = guarded(bench_import) if "import" in parts else {"note": "not measured"}
+    load_targets: list[dict[str, Any]] = []
+    if "load" in parts:
+        # Last: it starts its own servers on this database and writes to it (reviews, reflections).
+        print("Load test...", flush=True)
+        from bench.load import run_load
+
+        levels = [int(users) for users in options.load_levels.split(",") if users.strip()]
+        load = run_load(os.environ["DATABASE_URL"], levels=levels, seconds=options.load_seconds, scale=options.scale)
+        report["load"], load_targets = load["load"], load["targets"]
     report["finished_at"] = timezone.now().isoformat(timespec="seconds")
     report["machine"]["load_average_at_end"] = [round(x, 1) for x in os.getloadavg()]
     other = None
     if options.compare and Path(options.compare).exists():
         other = json.loads(Path(options.compare).read_text())
         report["compared_with_scale"] = other.get("scale")
-    report["targets"] = verdicts(report, other)
+    report["targets"] = verdicts(report, other) + load_targets
     print_report(report)
     if options.json:
         Path(options.json).parent.mkdir(parents=True, exist_ok=True)
