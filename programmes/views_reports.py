@@ -93,13 +93,13 @@ def evaluation_table(figures: Figures) -> exports.Table:
     )
 
 
-def mentors_table(rows: QuerySet[Membership] | list[Membership], name: str = "mentors") -> exports.Table:
+def mentors_table(rows: list[list[Any]], name: str = "mentors") -> exports.Table:
+    """``reporting.mentor_rows`` as a table."""
     return exports.Table(
         name, "Mentors: active preceptees against capacity",
         [("mentor", "Mentor"), ("organisation", "Organisation"), ("profession", "Profession"), ("team", "Team"),
          ("active_preceptees", "Active preceptees"), ("capacity", "Capacity")],
-        [[str(m.user), m.organisation.name, m.user.profession.name if m.user.profession else "",
-          m.team.name if m.team else "", m.load, m.capacity] for m in rows],
+        rows,
     )
 
 
@@ -206,7 +206,7 @@ def _lead_context(request: HttpRequest) -> dict[str, Any]:
     as_of = summary.ensure_built(today).built_at
     figures = reporting.protected(reporting.figures(reporting.lead_scope(user), period, today, filters=filters))[None]
     stages = reporting.progression_by_stage(reporting.lead_cases(user), filters=filters)[None]
-    mentor_rows = list(reporting.mentors(lead_organisation_ids(user), profession=filters.profession))
+    mentor_rows = reporting.mentor_rows(lead_organisation_ids(user), profession=filters.profession)
     tables = {
         table.name: table
         for table in (
@@ -531,5 +531,5 @@ def mentor_directory_export(request: HttpRequest, fmt: str) -> HttpResponse:
     organisations = _directory_organisations(request.user)
     form = MentorDirectoryForm(request.GET or None)
     profession = form.cleaned_data.get("profession") if form.is_valid() else None
-    return exports.response(mentors_table(reporting.mentors(organisations, profession=profession),
+    return exports.response(mentors_table(reporting.mentor_rows(organisations, profession=profession),
                                           name="mentor_directory"), _format(fmt))

@@ -54,7 +54,7 @@ from programmes.reporting.dashboards import (
     figures,
     protected,
 )
-from programmes.reporting.mentors import DEFAULT_CAPACITY, mentors
+from programmes.reporting.mentors import DEFAULT_CAPACITY, mentor_rows, mentors
 from programmes.reporting.offer import OfferRow, offer_summary, preceptorship_offer, protect_offer
 from programmes.reporting.period import Filters, Period, add_months, month_end, month_start
 from programmes.reporting.progression import StageRow, progression_by_stage, progression_by_stage_of
@@ -108,6 +108,7 @@ __all__ = [
     "lead_enrolments",
     "lead_scope",
     "mean",
+    "mentor_rows",
     "mentors",
     "month_end",
     "month_start",

@@ -257,6 +257,17 @@ def test_mentor_load_against_capacity(programme, mentor, organisation):
     assert not physio.filter(user=mentor).exists()
 
 
+def test_mentor_rows_are_the_mentors_as_table_rows(programme, mentor, organisation):
+    unnamed = person(organisation, Role.MENTOR)
+    unnamed.first_name = unnamed.last_name = ""
+    unnamed.save(update_fields=["first_name", "last_name"])
+    enrol(programme, mentor, 2)
+    expected = [[str(m.user), m.organisation.name, m.user.profession.name if m.user.profession else "",
+                 m.team.name if m.team else "", m.load, m.capacity] for m in reporting.mentors([organisation.pk])]
+    assert reporting.mentor_rows([organisation.pk]) == expected
+    assert [unnamed.email, organisation.name] in [row[:2] for row in expected]  # no name: the e-mail address
+
+
 def test_progression_cases_by_stage_and_time_in_stage(organisation, team):
     manager = person(organisation, Role.LINE_MANAGER, team=team)
     head = person(organisation, Role.HEAD_OF_SERVICE, team=team)
