@@ -135,6 +135,9 @@ class EventFigures(SummaryRow):
     confidence_total = models.IntegerField(default=0)
     confidence_answers = models.IntegerField(default=0)
 
+    class Meta(SummaryRow.Meta):
+        # A dashboard reads the months of its period only (an ICS's scope is a join, not a field).
+        indexes = [*SummaryRow.Meta.indexes, models.Index(fields=["detail", "month"], name="eventfigures_month")]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.month:%Y-%m}"
@@ -147,6 +150,9 @@ class CompletionLengths(SummaryRow):
     days = models.IntegerField()
     completions = models.IntegerField()
 
+    class Meta(SummaryRow.Meta):
+        indexes = [*SummaryRow.Meta.indexes,
+                   models.Index(fields=["detail", "month"], name="completionlengths_month")]
 
     def __str__(self) -> str:
         return f"{self.completions} in {self.month:%Y-%m} after {self.days} days"
