@@ -160,9 +160,11 @@ class EnrolmentFilter(_SharedEnrolmentFilters):
         organisations = lead_organisation_ids(user)
         self.filters["programme"].queryset = Programme.objects.filter(organisation_id__in=organisations).only("name")
         led = Enrolment.objects.filter(programme__organisation_id__in=organisations)
-        # Programmes open to the ICS enrol people of other organisations too.
+        # Programmes open to the ICS enrol people of other organisations too. DISTINCT in the
+        # subquery leads PostgreSQL to read the lead's enrolments once (by programme), instead of
+        # probing every organisation's enrolments in turn (a few ms at scale 1, tens at scale 10).
         self.filters["organisation"].queryset = Organisation.objects.filter(
-            pk__in=led.values("organisation_id")).only("name")
+            pk__in=led.order_by().values("organisation_id").distinct()).only("name")
         self.filters["profession"].queryset = Profession.objects.only("name")
         # Read only when a link gives a mentor: a hidden field never lists its choices.
         self.filters["mentor"].queryset = User.objects.filter(pk__in=led.values("mentor_id"))
