@@ -70,16 +70,22 @@ class SummaryBuild(models.Model):
 
 
 class SummaryRow(models.Model):
-    """The fields every summary table is grouped by: whose records, and the dashboards' filters."""
+    """The fields every summary table is grouped by: whose records, and the dashboards' filters.
+
+    The summary tables' foreign keys have no database constraint (``db_constraint=False``): their
+    rows are worked out again from the records every few minutes, and checking each key of a
+    rebuild's hundreds of thousands of rows at commit took as long as the rebuild itself. Deleting
+    an organisation still deletes its rows (``on_delete`` is applied by Django)."""
 
     detail = models.BooleanField()
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+",
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, db_constraint=False, related_name="+",
                                      help_text="The preceptees' employer.")
-    provider = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+",
+    provider = models.ForeignKey(Organisation, on_delete=models.CASCADE, db_constraint=False, related_name="+",
                                  help_text="The organisation whose programme it is.")
-    programme = models.ForeignKey(Programme, null=True, on_delete=models.CASCADE, related_name="+")
-    profession = models.ForeignKey(Profession, null=True, on_delete=models.CASCADE, related_name="+")
-    team = models.ForeignKey(Team, null=True, on_delete=models.CASCADE, related_name="+")
+    programme = models.ForeignKey(Programme, null=True, on_delete=models.CASCADE, db_constraint=False, related_name="+")
+    profession = models.ForeignKey(Profession, null=True, on_delete=models.CASCADE, db_constraint=False,
+                                   related_name="+")
+    team = models.ForeignKey(Team, null=True, on_delete=models.CASCADE, db_constraint=False, related_name="+")
     transition = models.CharField(max_length=30, blank=True)
     withdrawal_reason = models.CharField(max_length=30, blank=True)
 
@@ -176,8 +182,8 @@ class OfferFigures(models.Model):
     national baseline's "preceptorship offered" measure (ICS dashboard). A practitioner is first
     registered in one month only, so the months of a period add up to its people."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
-    profession = models.ForeignKey(Profession, on_delete=models.CASCADE, related_name="+")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, db_constraint=False, related_name="+")
+    profession = models.ForeignKey(Profession, on_delete=models.CASCADE, db_constraint=False, related_name="+")
     month = models.DateField()
     newly_registered = models.IntegerField()
     offered = models.IntegerField()
@@ -195,9 +201,10 @@ class CaseFigures(models.Model):
     profession and team (the ICS dashboard's filters), with the sum of the times they reached the
     stage in seconds since 1970: the mean time in stage is then the time now less their mean."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
-    profession = models.ForeignKey(Profession, null=True, on_delete=models.CASCADE, related_name="+")
-    team = models.ForeignKey(Team, null=True, on_delete=models.CASCADE, related_name="+")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, db_constraint=False, related_name="+")
+    profession = models.ForeignKey(Profession, null=True, on_delete=models.CASCADE, db_constraint=False,
+                                   related_name="+")
+    team = models.ForeignKey(Team, null=True, on_delete=models.CASCADE, db_constraint=False, related_name="+")
     stage = models.CharField(max_length=20)
     cases = models.IntegerField()
     changed_seconds = models.FloatField(help_text="The sum of the cases' stage_changed_at, in seconds since 1970.")
