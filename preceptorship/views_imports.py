@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from preceptorship import access, imports, spreadsheets
 from preceptorship.models import StaffImport
+from preceptorship.pages import crumbs
 
 CHECK_ROLE_MESSAGE = "Only a programme lead or an administrator can import staff."
 
@@ -51,7 +52,7 @@ def upload(request: HttpRequest) -> HttpResponse:
     recent = access.scope(request.user, StaffImport).order_by("-created_at")[:10]
     return render(request, "preceptorship/imports/upload.html", {
         "form": form, "recent": recent, "headings": imports.TEMPLATE_HEADINGS,
-        "crumbs": [("Home", reverse("home"))],
+        "crumbs": crumbs(),
     })
 
 
@@ -77,7 +78,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "staff_import": staff_import, "preview": staff_import.preview or {},
         "working": staff_import.status in imports.WORKING,
         "may_try_again": imports.may_try_again(staff_import),
-        "crumbs": [("Home", reverse("home")), ("Import staff", reverse("staff:import"))],
+        "crumbs": crumbs(("Import staff", reverse("staff:import"))),
     })
 
 

@@ -7,7 +7,6 @@ whose ``ValidationError`` messages the views put beside the fields.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from django import forms
@@ -22,7 +21,6 @@ from programmes import selectors
 from programmes.filters import person_search
 from programmes.forms_practice import score_messages
 from programmes.models import (
-    CompletionConfirmation,
     Enrolment,
     Evaluation,
     Pause,
@@ -512,24 +510,3 @@ class EvaluationForm(OneLineFields, forms.ModelForm):
     def _post_clean(self) -> None:
         # The service validates and saves; the form only collects the answers.
         pass
-
-
-def role_of(enrolment: Enrolment, user: User) -> str | None:
-    """The confirming role the user holds on this enrolment, if any."""
-    if user.pk == enrolment.mentor_id:
-        return CompletionConfirmation.Role.MENTOR
-    if user.pk == enrolment.line_manager_id:
-        return CompletionConfirmation.Role.LINE_MANAGER
-    return None
-
-
-def errors_to_form(form: forms.Form, error: Any, fields: Iterable[str] | None = None) -> None:
-    """Put a service's ValidationError beside the form's fields (the rest at the top)."""
-    known = set(fields if fields is not None else form.fields)
-    if hasattr(error, "error_dict"):
-        for name, messages in error.message_dict.items():
-            for message in messages:
-                form.add_error(name if name in known else None, message)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)

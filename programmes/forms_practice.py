@@ -1,7 +1,7 @@
 """Forms of the practice side: review meetings, goals, reflections, protected time, needs assessment.
 
 The forms only collect and shape what was typed; the rules live in ``programmes.services`` and
-their ``ValidationError`` messages are put back beside the fields (``add_service_errors``).
+their ``ValidationError`` messages are put back beside the fields (``preceptorship.pages``).
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from typing import Any
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout, Submit
 from django import forms
-from django.core.exceptions import ValidationError
 from django.forms.models import ModelChoiceIterator
 
 from preceptorship.forms import GroupedCheckboxes, OneLineFields, RecordsField
@@ -32,15 +31,6 @@ def score_messages(what: str = "") -> dict[str, str]:
     """The same clear message for a score left out and one outside 1 to 5 (a changed page or request)."""
     message = f"Choose a {f'{what} ' if what else ''}score from 1 to 5"
     return {"required": message, "invalid_choice": message}
-
-
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's messages beside the form's fields, or above the form for the others."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, messages in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, messages)
 
 
 def _textarea(rows: int = 5) -> forms.Textarea:

@@ -11,7 +11,6 @@ import datetime
 from collections.abc import Iterable
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Min, Q, QuerySet
@@ -27,6 +26,7 @@ from django_filters.views import FilterView
 from preceptorship import access
 from preceptorship.links import url_maker
 from preceptorship.models import Membership, User
+from preceptorship.pages import ServiceFormMixin, add_service_errors, crumbs
 from preceptorship.pdf import render_pdf
 from programmes import exports, selectors, services
 from programmes.access import lead_organisation_ids
@@ -42,7 +42,6 @@ from programmes.forms_lead import (
     ProgrammeForm,
     ResumeForm,
     WithdrawForm,
-    errors_to_form,
 )
 from programmes.models import (
     CompletionConfirmation,
@@ -82,7 +81,7 @@ def _is_lead(user: Any) -> bool:
 
 
 def _programmes_crumbs() -> list[tuple[str, str]]:
-    return [("Home", reverse("home")), ("Programmes", reverse("programmes:programme-list"))]
+    return crumbs(("Programmes", reverse("programmes:programme-list")))
 
 
 def _enrolment_queryset() -> QuerySet[Enrolment]:
@@ -110,7 +109,7 @@ class ProgrammeListView(ListView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_context_data(**kwargs) | {
             "can_create": _is_lead(self.request.user),
-            "crumbs": [("Home", reverse("home"))],
+            "crumbs": crumbs(),
         }
 
 
@@ -146,7 +145,7 @@ class ProgrammeFormView(FormView):
                 )
                 messages.success(self.request, "The programme has been saved.")
         except ValidationError as error:
-            errors_to_form(form, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         return redirect(programme)
 
@@ -268,7 +267,7 @@ class EnrolView(PeopleSearchMixin, FormView):
             form.ask_to_confirm()
             return self.form_invalid(form)
         except ValidationError as error:
-            errors_to_form(form, _rename(error, {"preceptee": "preceptees"}))
+            add_service_errors(form, _rename(error, {"preceptee": "preceptees"}))
             return self.form_invalid(form)
         except TransitionError as error:
             form.add_error(None, str(error))
@@ -349,7 +348,7 @@ class EnrolmentListView(LeadOnlyMixin, FilterView):
             "query_string": query.urlencode(),
             "today": timezone.localdate(),
             "chosen_mentor": self.filterset.chosen_mentor(),
-            "crumbs": [("Home", reverse("home"))],
+            "crumbs": crumbs(),
         }
 
 
@@ -419,7 +418,7 @@ class MentorListView(LeadOnlyMixin, ListView):
         for mentor in context["mentors"]:
             mentor.capacity = mentor.tightest_capacity or default
             mentor.space = mentor.capacity - mentor.current_load
-        return context | {"default_capacity": default, "crumbs": [("Home", reverse("home"))]}
+        return context | {"default_capacity": default, "crumbs": crumbs()}
 
 
 # One enrolment
@@ -480,13 +479,10 @@ def goal_totals(enrolment: Enrolment) -> dict[str, int]:
 
 
 def _enrolment_crumbs(user: Any) -> list[tuple[str, str]]:
-    crumbs = [("Home", reverse("home"))]
-    if _is_lead(user):
-        crumbs.append(("Enrolments", reverse("programmes:enrolment-list")))
-    return crumbs
+    return crumbs(("Enrolments", reverse("programmes:enrolment-list"))) if _is_lead(user) else crumbs()
 
 
-class EnrolmentActionView(FormView):
+class EnrolmentActionView(ServiceFormMixin, FormView):
     """A small form about one enrolment that calls one service and returns to the enrolment page."""
 
     template_name = "programmes/lead/enrolment_action.html"
@@ -494,27 +490,13 @@ class EnrolmentActionView(FormView):
     title = ""
     intro = ""
     submit_label = "Save"
-    done_message = ""
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         self.enrolment = _get_enrolment(request, kwargs["pk"], action=self.action)
         return super().dispatch(request, *args, **kwargs)
 
-    def perform(self, form: forms.Form) -> None:
-        raise NotImplementedError
-
-    def form_valid(self, form: forms.Form) -> HttpResponse:
-        try:
-            self.perform(form)
-        except ValidationError as error:
-            errors_to_form(form, error)
-            return self.form_invalid(form)
-        except TransitionError as error:
-            form.add_error(None, str(error))
-            return self.form_invalid(form)
-        if self.done_message:
-            messages.success(self.request, self.done_message)
-        return redirect(self.enrolment)
+    def get_success_url(self) -> str:
+        return self.enrolment.get_absolute_url()
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         crumbs = [
@@ -531,7 +513,7 @@ class PauseView(EnrolmentActionView):
     title = "Pause the preceptorship"
     intro = "Every review and the completion date after the start of the pause move later by the pause's length."
     submit_label = "Pause the preceptorship"
-    done_message = "The pause has been recorded and the dates have moved."
+    success_message = "The pause has been recorded and the dates have moved."
 
     def perform(self, form: PauseForm) -> None:
         services.enrolment_pause(actor=self.request.user, enrolment=self.enrolment, **form.cleaned_data)
@@ -543,7 +525,7 @@ class ExtendView(EnrolmentActionView):
     intro = ("An extension moves the completion date later. The review schedule stays as it is. The mentor and "
              "line manager are asked again to confirm completion when the new date comes.")
     submit_label = "Extend"
-    done_message = "The extension has been recorded."
+    success_message = "The extension has been recorded."
 
     def get_initial(self) -> dict[str, Any]:
         """What the mentor or line manager proposed when they said "not yet", ready to accept or change."""
@@ -563,7 +545,7 @@ class WithdrawView(EnrolmentActionView):
     title = "Record a withdrawal"
     intro = "The reason is kept for the retention figures."
     submit_label = "Record the withdrawal"
-    done_message = "The withdrawal has been recorded."
+    success_message = "The withdrawal has been recorded."
 
     def perform(self, form: WithdrawForm) -> None:
         services.enrolment_withdraw(actor=self.request.user, enrolment=self.enrolment, **form.cleaned_data)
@@ -576,7 +558,7 @@ class ChangePeopleView(PeopleSearchMixin, EnrolmentActionView):
     title = "Change mentor or line manager"
     intro = "Find the mentor and the line manager by name. The people chosen stay listed whatever you search next."
     submit_label = "Save"
-    done_message = "The mentor and line manager have been saved."
+    success_message = "The mentor and line manager have been saved."
     warning: services.CapacityWarning | None = None
 
     def get_form_kwargs(self) -> dict[str, Any]:
@@ -605,7 +587,7 @@ class ConfirmCompletionView(EnrolmentActionView):
     action = "confirm_completion"
     title = "Confirm completion"
     submit_label = "Send my answer"
-    done_message = "Your answer has been recorded. The programme lead records the outcome."
+    success_message = "Your answer has been recorded. The programme lead records the outcome."
 
     @property
     def intro(self) -> str:  # type: ignore[override]
@@ -657,7 +639,7 @@ class OutcomeView(EnrolmentActionView):
     title = "Record the outcome"
     intro = "Once recorded the preceptorship is complete and the preceptee can download their certificate."
     submit_label = "Record the outcome and complete"
-    done_message = "The preceptorship is complete. The preceptee has been told and can download their certificate."
+    success_message = "The preceptorship is complete. The preceptee has been told and can download their certificate."
 
     def get_initial(self) -> dict[str, Any]:
         exit_level = self.enrolment.programme.exit_level
@@ -687,7 +669,7 @@ class EvaluationView(EnrolmentActionView):
     intro = ("Your answers help improve the programme. Programme leads only see totals, and only once at least "
              "5 people have answered, so nobody can tell what you said.")
     submit_label = "Send my answers"
-    done_message = "Thank you. Your answers have been sent."
+    success_message = "Thank you. Your answers have been sent."
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if Evaluation.objects.filter(enrolment=self.enrolment).exists():
@@ -705,7 +687,7 @@ class ResumeView(EnrolmentActionView):
     form_class = ResumeForm
     title = "Record the return from the pause"
     submit_label = "Record the return"
-    done_message = "The preceptorship has resumed; the dates have been worked out again."
+    success_message = "The preceptorship has resumed; the dates have been worked out again."
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         self.enrolment = _get_enrolment(request, kwargs["pk"], action=self.action)

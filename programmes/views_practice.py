@@ -29,6 +29,7 @@ from django_filters.views import FilterView
 from preceptorship import access
 from preceptorship.links import url_maker
 from preceptorship.models import Membership
+from preceptorship.pages import ServiceFormMixin, add_service_errors, crumbs
 from programmes import charts, exports, selectors, services
 from programmes.access import practice_enrolments, review_enrolments
 from programmes.filters import PracticeEnrolmentFilter
@@ -45,7 +46,6 @@ from programmes.forms_practice import (
     ReflectiveModelForm,
     ReviewForm,
     ShareForm,
-    add_service_errors,
 )
 from programmes.models import (
     REFLECTIVE_MODELS,
@@ -75,7 +75,7 @@ def enrolment_url(enrolment: Enrolment) -> str:
 
 
 def enrolment_crumbs(enrolment: Enrolment, *more: tuple[str, str]) -> list[tuple[str, str]]:
-    return [("Home", reverse("home")), (str(enrolment.preceptee), enrolment_url(enrolment)), *more]
+    return crumbs((str(enrolment.preceptee), enrolment_url(enrolment)), *more)
 
 
 def _roles_on(user: Any, enrolment: Enrolment) -> dict[str, bool]:
@@ -86,28 +86,13 @@ def _roles_on(user: Any, enrolment: Enrolment) -> dict[str, bool]:
     }
 
 
-class ServiceFormMixin:
-    """A form whose valid data goes to one service; the service's errors go back beside the fields."""
+class PracticeFormMixin(ServiceFormMixin):
+    """A practice form calling one service (``perform``), on the practice form page with its heading."""
 
     success_message = "Saved."
     template_name = "programmes/practice/form.html"
     heading = ""
     caption = ""
-
-    def perform(self, form: Any) -> Any:
-        raise NotImplementedError
-
-    def form_valid(self, form: Any) -> HttpResponse:
-        try:
-            self.result = self.perform(form)
-        except ValidationError as error:
-            add_service_errors(form, error)
-            return self.form_invalid(form)
-        except TransitionError as error:
-            form.add_error(None, str(error))
-            return self.form_invalid(form)
-        messages.success(self.request, self.success_message)
-        return redirect(self.get_success_url())
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -115,7 +100,7 @@ class ServiceFormMixin:
         return context
 
     def crumbs(self) -> list[tuple[str, str]]:
-        return [("Home", reverse("home"))]
+        return crumbs()
 
 
 class EnrolmentMixin:
@@ -222,7 +207,7 @@ class EnrolmentListView(FilterView):
         for enrolment in context["page_obj"].object_list:
             enrolment.url = url(enrolment.pk)
         context.update(heading=self.heading, today=timezone.localdate(), query_string=query.urlencode(),
-                       crumbs=[("Home", reverse("home"))])
+                       crumbs=crumbs())
         return context
 
 
@@ -262,7 +247,7 @@ class MyPreceptorshipView(ListView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context.update(crumbs=[("Home", reverse("home"))],
+        context.update(crumbs=crumbs(),
                        to_acknowledge=list(selectors.reviews_to_acknowledge(self.request.user)))
         return context
 
@@ -303,7 +288,7 @@ def scores_trend(reviews: list[ReviewMeeting]) -> charts.Chart | None:
     )
 
 
-class ReviewRecordView(EnrolmentMixin, ServiceFormMixin, FormView):
+class ReviewRecordView(EnrolmentMixin, PracticeFormMixin, FormView):
     form_class = ReviewForm
     template_name = "programmes/practice/review_form.html"
     enrolment_scope = staticmethod(review_enrolments)
@@ -350,7 +335,7 @@ class ReviewRecordView(EnrolmentMixin, ServiceFormMixin, FormView):
                                                                             args=[self.enrolment.pk])))
 
 
-class ReviewNotHeldView(EnrolmentMixin, ServiceFormMixin, FormView):
+class ReviewNotHeldView(EnrolmentMixin, PracticeFormMixin, FormView):
     form_class = NotHeldForm
     enrolment_scope = staticmethod(review_enrolments)
     enrolment_action = "record_review"
@@ -417,7 +402,7 @@ class ReviewDetailView(DetailView):
         return {**super().get_context_data(**kwargs), **_review_context(self.request, self.object)}
 
 
-class ReviewCorrectView(ServiceFormMixin, FormView):
+class ReviewCorrectView(PracticeFormMixin, FormView):
     form_class = ReviewForm
     template_name = "programmes/practice/review_form.html"
     success_message = "The record is corrected. The change is kept in the audit log."
@@ -516,7 +501,7 @@ class GoalListView(EnrolmentMixin, ListView):
         return context
 
 
-class GoalCreateView(EnrolmentMixin, ServiceFormMixin, FormView):
+class GoalCreateView(EnrolmentMixin, PracticeFormMixin, FormView):
     form_class = GoalForm
     enrolment_action = "add_goal"
     heading = "Set a goal"
@@ -584,7 +569,7 @@ def goal_progress(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, GOAL_TEMPLATE, _goal_context(request, goal, progress_form=form))
 
 
-class GoalUpdateView(ServiceFormMixin, FormView):
+class GoalUpdateView(PracticeFormMixin, FormView):
     form_class = GoalForm
     success_message = "The goal is updated."
 
@@ -639,7 +624,7 @@ def draft_key(enrolment: Enrolment, model_key: str, reflection: Reflection | Non
     return f"reflection-{reflection.pk}" if reflection else f"reflection-new-{enrolment.pk}-{model_key}"
 
 
-class ReflectionFormMixin(ServiceFormMixin):
+class ReflectionFormMixin(PracticeFormMixin):
     form_class = ReflectionForm
     template_name = "programmes/practice/reflection_form.html"
     reflection: Reflection | None = None
@@ -958,7 +943,7 @@ class ProtectedTimeView(EnrolmentMixin, ListView):
         return context
 
 
-class ProtectedTimeLogView(EnrolmentMixin, ServiceFormMixin, FormView):
+class ProtectedTimeLogView(EnrolmentMixin, PracticeFormMixin, FormView):
     form_class = ProtectedTimeForm
     enrolment_action = "log_time"
     heading = "Log protected time"
@@ -1002,7 +987,7 @@ class NeedsAssessmentView(EnrolmentMixin, DetailView):
         return context
 
 
-class NeedsAssessmentEditView(EnrolmentMixin, ServiceFormMixin, FormView):
+class NeedsAssessmentEditView(EnrolmentMixin, PracticeFormMixin, FormView):
     form_class = NeedsAssessmentForm
     enrolment_action = "needs_assessment"
     heading = "Your needs assessment"

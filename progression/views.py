@@ -24,6 +24,7 @@ from django_filters.views import FilterView
 from preceptorship import access, spreadsheets
 from preceptorship.links import url_maker
 from preceptorship.models import Membership, User
+from preceptorship.pages import ServiceFormMixin, add_service_errors, crumbs
 from progression import evidence_links, forms, frameworks_io, line_managers, selectors, services
 from progression.access import can_manage_frameworks, may_delegate
 from progression.models import (
@@ -43,19 +44,6 @@ Role = Membership.Role
 Stage = ProgressionCase.Stage
 
 
-def _add_errors(form: Any, error: ValidationError) -> None:
-    """Put each message of a service's ValidationError beside its field (or at the top)."""
-    if hasattr(error, "error_dict"):
-        for field, messages_ in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages_)
-    else:
-        form.add_error(None, error.messages)
-
-
-def _crumbs(*extra: tuple[str, str]) -> list[tuple[str, str]]:
-    return [("Home", reverse("home")), *extra]
-
-
 # Frameworks ------------------------------------------------------------------------------------
 
 
@@ -72,7 +60,7 @@ class FrameworkListView(ListView):
         context["can_import"] = can_manage_frameworks(self.request.user)
         # The letter template belongs to an organisation, edited by its HR or programme lead.
         context["can_edit_letter"] = access.has_role(self.request.user, Role.HR, Role.PROGRAMME_LEAD)
-        context["crumbs"] = _crumbs()
+        context["crumbs"] = crumbs()
         return context
 
 
@@ -97,7 +85,7 @@ class FrameworkDetailView(DetailView):
         user = self.request.user
         context["may_manage"] = access.can(user, framework, "change")
         context["editing"] = context["may_manage"] and framework.is_editable
-        context["crumbs"] = _crumbs(("Frameworks", reverse("progression:framework-list")))
+        context["crumbs"] = crumbs(("Frameworks", reverse("progression:framework-list")))
         return context
 
 
@@ -206,7 +194,7 @@ def _not_a_draft(request: HttpRequest, framework: Framework) -> HttpResponse | N
 
 
 def _framework_crumbs(framework: Framework) -> list[tuple[str, str]]:
-    return _crumbs(("Frameworks", reverse("progression:framework-list")),
+    return crumbs(("Frameworks", reverse("progression:framework-list")),
                    (str(framework), framework.get_absolute_url()))
 
 
@@ -214,7 +202,7 @@ def _content_url(framework: Framework, anchor: str) -> str:
     return f"{framework.get_absolute_url()}#{anchor}"
 
 
-class DraftContentFormView(FormView):
+class DraftContentFormView(ServiceFormMixin, FormView):
     """Add or change a section or a competency of a draft framework."""
 
     template_name = "progression/framework_content_form.html"
@@ -231,21 +219,17 @@ class DraftContentFormView(FormView):
     def load(self, **kwargs: Any) -> None:
         """Fetch the section or competency named in the URL (404 if it is not in this framework)."""
 
+    success_message = "The draft is saved."
+
     def save(self, data: dict[str, Any]) -> str:
         """Call the service; return the anchor on the framework page to go back to."""
         raise NotImplementedError
 
-    def form_valid(self, form: Any) -> HttpResponse:
-        try:
-            anchor = self.save(form.cleaned_data)
-        except ValidationError as error:
-            _add_errors(form, error)
-            return self.form_invalid(form)
-        except TransitionError as error:
-            form.add_error(None, str(error))
-            return self.form_invalid(form)
-        messages.success(self.request, "The draft is saved.")
-        return redirect(_content_url(self.framework, anchor))
+    def perform(self, form: Any) -> str:
+        return self.save(form.cleaned_data)
+
+    def get_success_url(self) -> str:
+        return _content_url(self.framework, self.result)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return {**super().get_context_data(**kwargs), "framework": self.framework, "heading": self.heading,
@@ -430,7 +414,7 @@ def framework_import(request: HttpRequest) -> HttpResponse:
     if not can_manage_frameworks(request.user):
         raise PermissionDenied("Only a programme lead can import frameworks.")
     owner = _import_owner(request)
-    context: dict[str, Any] = {"crumbs": _crumbs(("Frameworks", reverse("progression:framework-list"))),
+    context: dict[str, Any] = {"crumbs": crumbs(("Frameworks", reverse("progression:framework-list"))),
                                "owner": owner}
     form = forms.FrameworkImportForm()
     if request.method == "POST" and "confirm" in request.POST:
@@ -493,7 +477,7 @@ class CaseListView(FilterView):
         query = self.request.GET.copy()
         query.pop("page", None)
         context["query_string"] = query.urlencode()
-        context["crumbs"] = _crumbs()
+        context["crumbs"] = crumbs()
         context["may_open"] = access.has_role(self.request.user, Role.LINE_MANAGER, Role.PRACTITIONER)
         return context
 
@@ -523,7 +507,7 @@ class WaitingListView(ListView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["crumbs"] = _crumbs()
+        context["crumbs"] = crumbs()
         return context
 
 
@@ -555,7 +539,7 @@ class CaseOpenView(FormView):
                 organisation=membership.organisation, team=membership.team,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         except PermissionDenied as error:
             form.add_error("practitioner", str(error))
@@ -565,7 +549,7 @@ class CaseOpenView(FormView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["crumbs"] = _crumbs(("Progression cases", reverse("progression:case-list")))
+        context["crumbs"] = crumbs(("Progression cases", reverse("progression:case-list")))
         return context
 
 
@@ -620,7 +604,7 @@ class CaseDetailView(DetailView):
             actions=actions,
             may_download_letter=bool(case.letter_file) and _may_download_letter(user, case),
             pack=services.evidence_pack_fail_if_stale(EvidencePack.objects.filter(case=case).first()),
-            crumbs=_crumbs(("Progression cases", reverse("progression:case-list"))),
+            crumbs=crumbs(("Progression cases", reverse("progression:case-list"))),
         )
         return context
 
@@ -639,7 +623,11 @@ def case_take_up(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(case)
 
 
-class CaseFormView(FormView):
+class CaseMovedOn(Exception):  # noqa: N818 - reads as the situation
+    """Someone else changed the case since this page was loaded: the page is shown again."""
+
+
+class CaseFormView(ServiceFormMixin, FormView):
     """A form about one case: fetched with access checked for ``action`` before anything else."""
 
     action = "view"
@@ -657,7 +645,7 @@ class CaseFormView(FormView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["case"] = self.case
-        context["crumbs"] = _crumbs(("Progression cases", reverse("progression:case-list")),
+        context["crumbs"] = crumbs(("Progression cases", reverse("progression:case-list")),
                                     (f"Case for {self.case.practitioner.get_full_name()}",
                                      self.case.get_absolute_url()))
         return context
@@ -666,21 +654,24 @@ class CaseFormView(FormView):
         raise NotImplementedError
 
     success_message = "Saved."
+    # The services check each person's right on the locked case: a refusal is said above the form.
+    refusals = (TransitionError, PermissionDenied)
+
+    def perform(self, form: Any) -> None:
+        try:
+            self.call_service(form)
+        except StaleCaseError as error:  # a TransitionError, but not one to show on this form
+            raise CaseMovedOn(str(error)) from error
 
     def form_valid(self, form: Any) -> HttpResponse:
         try:
-            self.call_service(form)
-        except StaleCaseError as error:
+            return super().form_valid(form)
+        except CaseMovedOn as error:
             messages.error(self.request, str(error))
             return redirect(self.case)
-        except ValidationError as error:
-            _add_errors(form, error)
-            return self.form_invalid(form)
-        except (TransitionError, PermissionDenied) as error:
-            form.add_error(None, str(error))
-            return self.form_invalid(form)
-        messages.success(self.request, self.success_message)
-        return redirect(self.case)
+
+    def get_success_url(self) -> str:
+        return self.case.get_absolute_url()
 
 
 class CompetencyView(CaseFormView):
@@ -774,7 +765,7 @@ def _evidence(request: HttpRequest, pk: int, evidence: int, action: str = "view"
 
 
 def _evidence_crumbs(case: ProgressionCase) -> list[tuple[str, str]]:
-    return _crumbs(("Progression cases", reverse("progression:case-list")),
+    return crumbs(("Progression cases", reverse("progression:case-list")),
                    (f"Case for {case.practitioner.get_full_name()}", case.get_absolute_url()))
 
 
@@ -985,7 +976,7 @@ class PackDetailView(DetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         case = self.object.case
-        context["crumbs"] = _crumbs(("Progression cases", reverse("progression:case-list")),
+        context["crumbs"] = crumbs(("Progression cases", reverse("progression:case-list")),
                                     (f"Case for {case.practitioner.get_full_name()}", case.get_absolute_url()))
         return context
 
@@ -1020,7 +1011,7 @@ class DelegationView(FormView):
             services.delegation_create(actor=self.request.user, delegate=data["delegate"],
                                        starts_on=data["starts_on"], ends_on=data["ends_on"], reason=data["reason"])
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         except PermissionDenied as error:
             form.add_error(None, str(error))
@@ -1038,7 +1029,7 @@ class DelegationView(FormView):
         given = [d for d in delegations if d.delegator_id == self.request.user.pk]
         received = [d for d in delegations if d.delegate_id == self.request.user.pk]
         return {**super().get_context_data(**kwargs), "given": given, "received": received, "today": today,
-                "crumbs": _crumbs()}
+                "crumbs": crumbs()}
 
 
 @require_POST
@@ -1080,10 +1071,10 @@ class LetterTemplateView(FormView):
             services.letter_template_save(actor=self.request.user, organisation=self.organisation,
                                           heading=form.cleaned_data["heading"], body=form.cleaned_data["body"])
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, "The letter template is saved.")
         return redirect("progression:letter-template")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return {**super().get_context_data(**kwargs), "organisation": self.organisation, "crumbs": _crumbs()}
+        return {**super().get_context_data(**kwargs), "organisation": self.organisation, "crumbs": crumbs()}
