@@ -23,7 +23,7 @@ register_nav("Mentors", "programmes:mentor-list", access.any_role(Role.PROGRAMME
 
 def _own_preceptorship(request: HttpRequest) -> dict[str, Any]:
     """The preceptee's current (or latest) enrolment with its timeline."""
-    from programmes.views_lead import timeline_context
+    from programmes.views.common import timeline_context
 
     user = request.user
     shared = NeedsAssessment.objects.filter(enrolment=OuterRef("pk"), submitted_at__isnull=False)

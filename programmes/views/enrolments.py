@@ -1,5 +1,5 @@
-"""The programme lead's pages (programmes, enrolments, mentors) and the enrolment page with its
-actions (pause, resume, extend, withdraw, change people, completion, certificate, evaluation).
+"""Enrolling, the programme lead's enrolment list, the enrolment page (the timeline) and its actions:
+pause, resume, extend, withdraw and change people.
 
 Access is decided by ``preceptorship.access`` only: outsiders get 404, people who may read but
 not act get 403. Every change goes through ``programmes.services``.
@@ -7,205 +7,52 @@ not act get 403. Every change goes through ``programmes.services``.
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Iterable
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Min, Q, QuerySet
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import slugify
-from django.views.decorators.http import require_GET, require_POST
-from django.views.generic import DetailView, FormView, ListView
+from django.views.generic import DetailView, FormView
 from django_filters.views import FilterView
 
 from preceptorship import access
 from preceptorship.links import url_maker
-from preceptorship.models import Membership, User
+from preceptorship.models import Membership
 from preceptorship.pages import ServiceFormMixin, add_service_errors, crumbs
-from preceptorship.pdf import render_pdf
 from programmes import exports, selectors, services
-from programmes.access import lead_organisation_ids
 from programmes.filters import EnrolmentFilter
 from programmes.forms_lead import (
     ChangePeopleForm,
-    ConfirmCompletionForm,
     EnrolForm,
-    EvaluationForm,
     ExtendForm,
-    OutcomeForm,
     PauseForm,
-    ProgrammeForm,
     ResumeForm,
     WithdrawForm,
 )
 from programmes.models import (
-    CompletionConfirmation,
     Enrolment,
-    Evaluation,
     Goal,
     Programme,
 )
-from programmes.schedule import progress_percent
 from programmes.services import OverCapacity, TransitionError
+from programmes.views.common import (
+    PAGE_SIZE,
+    LeadOnlyMixin,
+    enrolment_queryset,
+    get_enrolment,
+    is_lead,
+    programmes_crumbs,
+    timeline_context,
+)
 
 Role = Membership.Role
-PAGE_SIZE = 25
 
-
-def progress_step(percent: int) -> int:
-    """The progress bar's width class: the nearest 5% (the CSP forbids inline widths)."""
-    return 5 * round(percent / 5)
-
-
-def timeline_context(enrolment: Enrolment, user: Any, today: datetime.date) -> dict[str, Any]:
-    """The schedule, the timeline and the progress bar of one enrolment (its page and the home panel)."""
-    schedule = services.enrolment_schedule(enrolment)
-    progress = progress_percent(enrolment.start_date, schedule.completion, today) if enrolment.is_current else 100
-    return {
-        "enrolment": enrolment,
-        "schedule": schedule,
-        "timeline": selectors.timeline(enrolment, user=user, today=today),
-        "progress": progress,
-        "progress_step": progress_step(progress),
-        "month": selectors.month_of(enrolment, today) if enrolment.is_current else None,
-    }
-
-
-def _is_lead(user: Any) -> bool:
-    return bool(lead_organisation_ids(user))
-
-
-def _programmes_crumbs() -> list[tuple[str, str]]:
-    return crumbs(("Programmes", reverse("programmes:programme-list")))
-
-
-def _enrolment_queryset() -> QuerySet[Enrolment]:
-    return Enrolment.objects.select_related(
-        "programme", "programme__organisation", "preceptee", "preceptee__profession", "mentor", "line_manager",
-        "organisation", "team",
-    )
-
-
-def _get_enrolment(request: HttpRequest, pk: int, action: str = "view") -> Enrolment:
-    return access.get_for_user(request.user, _enrolment_queryset(), action=action, pk=pk)
-
-
-# Programmes
-
-
-class ProgrammeListView(ListView):
-    template_name = "programmes/lead/programme_list.html"
-    paginate_by = PAGE_SIZE
-    context_object_name = "programmes"
-
-    def get_queryset(self) -> QuerySet[Programme]:
-        return selectors.programmes_for(self.request.user).prefetch_related("professions").order_by("status", "name")
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return super().get_context_data(**kwargs) | {
-            "can_create": _is_lead(self.request.user),
-            "crumbs": crumbs(),
-        }
-
-
-class ProgrammeFormView(FormView):
-    """Create (no pk) or change (pk) a programme."""
-
-    form_class = ProgrammeForm
-    template_name = "programmes/lead/programme_form.html"
-    programme: Programme | None = None
-
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if "pk" in kwargs:
-            self.programme = access.get_for_user(request.user, Programme, action="change", pk=kwargs["pk"])
-        elif not _is_lead(request.user):
-            raise PermissionDenied("Only programme leads can set up programmes.")
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_form_kwargs(self) -> dict[str, Any]:
-        return super().get_form_kwargs() | {"user": self.request.user, "instance": self.programme}
-
-    def form_valid(self, form: ProgrammeForm) -> HttpResponse:
-        fields = form.programme_fields()
-        try:
-            if self.programme is None:
-                programme = services.programme_create(
-                    actor=self.request.user, professions=form.cleaned_data["professions"], **fields
-                )
-                messages.success(self.request, f"{programme} has been set up. You can now enrol people.")
-            else:
-                programme = services.programme_update(
-                    actor=self.request.user, programme=self.programme,
-                    professions=form.cleaned_data["professions"], **fields,
-                )
-                messages.success(self.request, "The programme has been saved.")
-        except ValidationError as error:
-            add_service_errors(form, error)
-            return self.form_invalid(form)
-        return redirect(programme)
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        crumbs = _programmes_crumbs()
-        if self.programme:
-            crumbs.append((str(self.programme), self.programme.get_absolute_url()))
-        return super().get_context_data(**kwargs) | {"programme": self.programme, "crumbs": crumbs}
-
-
-class ProgrammeDetailView(DetailView):
-    template_name = "programmes/lead/programme_detail.html"
-    context_object_name = "programme"
-
-    def get_object(self, queryset: QuerySet | None = None) -> Programme:
-        return access.get_for_user(
-            self.request.user, Programme.objects.select_related("organisation", "framework"), pk=self.kwargs["pk"]
-        )
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        programme = self.object
-        user = self.request.user
-        is_lead = access.can(user, programme, "change")
-        enrolments = (
-            selectors.enrolments_for(user).filter(programme=programme).order_by("status", "preceptee__last_name")
-        )
-        return super().get_context_data(**kwargs) | {
-            "is_lead": is_lead,
-            "professions": list(programme.professions.all()),
-            "enrolments": enrolments[:100],
-            "enrolment_total": enrolments.count(),
-            "has_enrolments": programme.enrolments.exists(),
-            "evaluations": selectors.evaluation_summary(programme) if is_lead else None,
-            "today": timezone.localdate(),
-            "crumbs": _programmes_crumbs(),
-        }
-
-
-@require_POST
-def programme_close(request: HttpRequest, pk: int) -> HttpResponse:
-    programme = access.get_for_user(request.user, Programme, action="close", pk=pk)
-    try:
-        services.programme_close(actor=request.user, programme=programme)
-    except TransitionError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, f"{programme} is closed: nobody new can be enrolled. Current enrolments carry on.")
-    return redirect(programme)
-
-
-@require_POST
-def programme_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    programme = access.get_for_user(request.user, Programme, action="delete", pk=pk)
-    try:
-        services.programme_delete(actor=request.user, programme=programme)
-    except TransitionError as error:
-        messages.error(request, str(error))
-        return redirect(programme)
-    messages.success(request, f"{programme} has been deleted.")
-    return redirect("programmes:programme-list")
+Role = Membership.Role
 
 
 # Enrolling
@@ -280,7 +127,7 @@ class EnrolView(PeopleSearchMixin, FormView):
         return redirect(f"{reverse('programmes:enrolment-list')}?programme={self.programme.pk}")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        crumbs = [*_programmes_crumbs(), (str(self.programme), self.programme.get_absolute_url())]
+        crumbs = [*programmes_crumbs(), (str(self.programme), self.programme.get_absolute_url())]
         return super().get_context_data(**kwargs) | {
             "programme": self.programme, "warning": self.warning, "crumbs": crumbs,
         }
@@ -290,16 +137,6 @@ def _rename(error: ValidationError, names: dict[str, str]) -> ValidationError:
     if not hasattr(error, "error_dict"):
         return error
     return ValidationError({names.get(key, key): value for key, value in error.error_dict.items()})
-
-
-# The programme lead's enrolment list and mentors
-
-
-class LeadOnlyMixin:
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not _is_lead(request.user):
-            raise PermissionDenied("This page is for programme leads.")
-        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
 
 
 class EnrolmentListView(LeadOnlyMixin, FilterView):
@@ -390,37 +227,6 @@ def enrolments_table(enrolments: QuerySet[Enrolment]) -> exports.Table:
     ])
 
 
-class MentorListView(LeadOnlyMixin, ListView):
-    template_name = "programmes/lead/mentor_list.html"
-    context_object_name = "mentors"
-    paginate_by = 50
-
-    def get_queryset(self) -> QuerySet[User]:
-        organisations = lead_organisation_ids(self.request.user)
-        mentors_here = Membership.objects.filter(organisation_id__in=organisations, role=Role.MENTOR)
-        # Mentors from other organisations of the ICS who support this organisation's preceptees.
-        mentoring_ours = Enrolment.objects.filter(
-            programme__organisation_id__in=organisations, status__in=Enrolment.CURRENT
-        )
-        people = User.objects.filter(
-            Q(pk__in=mentors_here.values("user_id")) | Q(pk__in=mentoring_ours.values("mentor_id"))
-        )
-        return selectors.with_mentor_load(people.select_related("profession")).order_by("last_name", "first_name")
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        organisations = lead_organisation_ids(self.request.user)
-        default = (
-            Programme.objects.filter(organisation_id__in=organisations, status=Programme.Status.OPEN)
-            .aggregate(capacity=Min("mentor_capacity"))["capacity"]
-            or Programme._meta.get_field("mentor_capacity").default
-        )
-        for mentor in context["mentors"]:
-            mentor.capacity = mentor.tightest_capacity or default
-            mentor.space = mentor.capacity - mentor.current_load
-        return context | {"default_capacity": default, "crumbs": crumbs()}
-
-
 # One enrolment
 
 
@@ -434,7 +240,7 @@ class EnrolmentDetailView(DetailView):
         # The schedule, the timeline, the protected time and the page each read the pauses,
         # extensions, goals and reviews: read once each. Whether it has been evaluated, whether the
         # needs assessment is shared and the protected time received come with the enrolment.
-        shown = _enrolment_queryset().select_related(None).select_related(
+        shown = enrolment_queryset().select_related(None).select_related(
             "programme", "preceptee__profession", "organisation", "team")
         enrolment = access.get_for_user(self.request.user, selectors.with_timeline_content(shown),
                                         action="view", pk=self.kwargs["pk"])
@@ -464,7 +270,7 @@ class EnrolmentDetailView(DetailView):
             "ask_for_needs": enrolment.preceptee_id == user.pk and enrolment.is_current
             and not enrolment.reviews_held and not enrolment.needs_shared,
             "is_preceptee": enrolment.preceptee_id == user.pk,
-            "crumbs": _enrolment_crumbs(user),
+            "crumbs": enrolment_crumbs(user),
         }
 
 
@@ -478,8 +284,8 @@ def goal_totals(enrolment: Enrolment) -> dict[str, int]:
     }
 
 
-def _enrolment_crumbs(user: Any) -> list[tuple[str, str]]:
-    return crumbs(("Enrolments", reverse("programmes:enrolment-list"))) if _is_lead(user) else crumbs()
+def enrolment_crumbs(user: Any) -> list[tuple[str, str]]:
+    return crumbs(("Enrolments", reverse("programmes:enrolment-list"))) if is_lead(user) else crumbs()
 
 
 class EnrolmentActionView(ServiceFormMixin, FormView):
@@ -492,7 +298,7 @@ class EnrolmentActionView(ServiceFormMixin, FormView):
     submit_label = "Save"
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        self.enrolment = _get_enrolment(request, kwargs["pk"], action=self.action)
+        self.enrolment = get_enrolment(request, kwargs["pk"], action=self.action)
         return super().dispatch(request, *args, **kwargs)
 
     def get_success_url(self) -> str:
@@ -500,7 +306,7 @@ class EnrolmentActionView(ServiceFormMixin, FormView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         crumbs = [
-            *_enrolment_crumbs(self.request.user), (str(self.enrolment.preceptee), self.enrolment.get_absolute_url())
+            *enrolment_crumbs(self.request.user), (str(self.enrolment.preceptee), self.enrolment.get_absolute_url())
         ]
         return super().get_context_data(**kwargs) | {
             "enrolment": self.enrolment, "title": self.title, "intro": self.intro,
@@ -582,105 +388,6 @@ class ChangePeopleView(PeopleSearchMixin, EnrolmentActionView):
         return super().get_context_data(**kwargs) | {"warning": self.warning}
 
 
-class ConfirmCompletionView(EnrolmentActionView):
-    form_class = ConfirmCompletionForm
-    action = "confirm_completion"
-    title = "Confirm completion"
-    submit_label = "Send my answer"
-    success_message = "Your answer has been recorded. The programme lead records the outcome."
-
-    @property
-    def intro(self) -> str:  # type: ignore[override]
-        return (
-            f"{self.enrolment.preceptee}'s preceptorship is due to complete on "
-            f"{self.enrolment.completion_due:%-d %B %Y}. The mentor and the line manager each confirm."
-        )
-
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not services.completion_open(self.enrolment):
-            messages.info(request, "Completion can be confirmed from a month before the completion date "
-                                   f"({self.enrolment.completion_due:%-d %B %Y}).")
-            return redirect(self.enrolment)
-        return super().get(request, *args, **kwargs)
-
-    def get_initial(self) -> dict[str, Any]:
-        """Their earlier answer, to change (it is replaced, not added to)."""
-        earlier = self.enrolment.confirmations.filter(by_id=self.request.user.pk).first()
-        if earlier is None:
-            return {}
-        return {"confirmed": "yes" if earlier.confirmed else "no", "reason": earlier.reason,
-                "proposed_extension_months": earlier.proposed_extension_months}
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        """What the answer rests on, as the enrolment page shows it, and the other person's answer."""
-        enrolment, today = self.enrolment, timezone.localdate()
-        goals = goal_totals(enrolment)
-        time = selectors.protected_time_summary(enrolment, today)
-        summary = [
-            ("Reviews held", f"{enrolment.reviews_held} of {len(services.enrolment_schedule(enrolment).reviews)}"),
-            ("Goals", f"{goals['achieved']} achieved of {goals['set']} set" if goals["set"] else "None set"),
-            ("Protected time", f"{time.received.normalize():f} of {time.expected.normalize():f} hours so far"),
-        ]
-        return super().get_context_data(**kwargs) | {
-            "summary_rows": summary, "confirmation_rows": confirmation_rows(enrolment),
-        }
-
-    def perform(self, form: ConfirmCompletionForm) -> None:
-        data = form.cleaned_data
-        services.completion_confirm(
-            actor=self.request.user, enrolment=self.enrolment, confirmed=data["confirmed"],
-            reason=data.get("reason") or "", proposed_extension_months=data.get("proposed_extension_months"),
-        )
-
-
-class OutcomeView(EnrolmentActionView):
-    form_class = OutcomeForm
-    action = "record_outcome"
-    title = "Record the outcome"
-    intro = "Once recorded the preceptorship is complete and the preceptee can download their certificate."
-    submit_label = "Record the outcome and complete"
-    success_message = "The preceptorship is complete. The preceptee has been told and can download their certificate."
-
-    def get_initial(self) -> dict[str, Any]:
-        exit_level = self.enrolment.programme.exit_level
-        return {
-            "completed_on": min(timezone.localdate(), self.enrolment.completion_due),
-            "outcome": f"Progressed to {exit_level}" if exit_level else "",
-        }
-
-    def perform(self, form: OutcomeForm) -> None:
-        services.completion_record_outcome(actor=self.request.user, enrolment=self.enrolment, **form.cleaned_data)
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return super().get_context_data(**kwargs) | {"confirmation_rows": confirmation_rows(self.enrolment)}
-
-
-def confirmation_rows(enrolment: Enrolment) -> list[tuple[str, CompletionConfirmation | None]]:
-    """Each answer completion waits for (mentor, and line manager if there is one), or None."""
-    confirmations = {c.role: c for c in enrolment.confirmations.select_related("by")}
-    return [(CompletionConfirmation.Role(role).label, confirmations.get(role))
-            for role in services.required_confirmations(enrolment)]
-
-
-class EvaluationView(EnrolmentActionView):
-    form_class = EvaluationForm
-    action = "evaluate"
-    title = "Tell us about your preceptorship"
-    intro = ("Your answers help improve the programme. Programme leads only see totals, and only once at least "
-             "5 people have answered, so nobody can tell what you said.")
-    submit_label = "Send my answers"
-    success_message = "Thank you. Your answers have been sent."
-
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if Evaluation.objects.filter(enrolment=self.enrolment).exists():
-            messages.info(request, "You have already evaluated this programme. Thank you.")
-            return redirect(self.enrolment)
-        return super().get(request, *args, **kwargs)
-
-    def perform(self, form: EvaluationForm) -> None:
-        services.evaluation_submit(actor=self.request.user, enrolment=self.enrolment, **form.cleaned_data)
-
-
 class ResumeView(EnrolmentActionView):
     """The return from a pause, on the date the preceptee came back (today unless changed)."""
 
@@ -690,7 +397,7 @@ class ResumeView(EnrolmentActionView):
     success_message = "The preceptorship has resumed; the dates have been worked out again."
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        self.enrolment = _get_enrolment(request, kwargs["pk"], action=self.action)
+        self.enrolment = get_enrolment(request, kwargs["pk"], action=self.action)
         if self.enrolment.status != Enrolment.Status.PAUSED:
             messages.error(request, "Only a paused enrolment can resume.")
             return redirect(self.enrolment)
@@ -711,13 +418,3 @@ class ResumeView(EnrolmentActionView):
 
 
 enrolment_resume = ResumeView.as_view()  # the URL's name for it
-
-
-@require_GET
-def certificate(request: HttpRequest, pk: int) -> HttpResponse:
-    enrolment = _get_enrolment(request, pk, action="certificate")
-    pdf = render_pdf("pdf/certificate.html", {"enrolment": enrolment, "programme": enrolment.programme})
-    response = HttpResponse(pdf, content_type="application/pdf")
-    name = slugify(f"preceptorship certificate {enrolment.preceptee.last_name or enrolment.pk}")
-    response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
-    return response

@@ -1,0 +1,158 @@
+"""The mentor's caseload, the line manager's team and the preceptee's own preceptorship.
+
+Access is decided by ``preceptorship.access`` only: outsiders get 404, people who may read but
+not act get 403. Every change goes through ``programmes.services``.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import F, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.views.generic import ListView
+from django_filters.views import FilterView
+
+from preceptorship import access
+from preceptorship.links import url_maker
+from preceptorship.models import Membership
+from preceptorship.pages import crumbs
+from programmes import exports, selectors
+from programmes.filters import PracticeEnrolmentFilter
+from programmes.models import (
+    Enrolment,
+    Programme,
+)
+from programmes.views.common import PAGE_SIZE
+
+Role = Membership.Role
+
+Role = Membership.Role
+
+
+# Caseload and team
+
+
+CSV_COLUMNS = [
+    ("preceptee", "Preceptee"), ("profession", "Profession"), ("programme", "Programme"), ("status", "Status"),
+    ("start_date", "Start date"), ("next_review_due", "Next review due"), ("review_overdue", "Review overdue"),
+    ("reviews_held", "Reviews held"), ("completion_due", "Completion due"),
+    ("reflections_awaiting_feedback", "Reflections awaiting feedback"), ("employer", "Employer"),
+    ("transition", "Transition reason"), ("mentor", "Mentor"),
+]
+
+
+class EnrolmentListView(FilterView):
+    """Shared by the caseload and the team: filter, sort (overdue first by default), one page of
+    rows, and the filtered rows as a CSV file."""
+
+    filterset_class = PracticeEnrolmentFilter
+    paginate_by = PAGE_SIZE
+    role = Role.MENTOR
+    heading = ""
+    file_name = "caseload"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not access.has_role(request.user, self.role):
+            raise PermissionDenied(f"This page is for people with the {self.role.label.lower()} role.")
+        return super().dispatch(request, *args, **kwargs)
+
+    def rows(self) -> QuerySet[Enrolment]:
+        raise NotImplementedError
+
+    @functools.cached_property
+    def scoped_rows(self) -> QuerySet[Enrolment]:
+        """The list's enrolments, before any filter, without joins: the filter's choices read
+        their ids in subqueries."""
+        return self.rows().select_related(None)
+
+    def get_queryset(self) -> QuerySet[Enrolment]:
+        # Only what the table and the CSV show: each join more costs the planner more than the
+        # query costs to run (docs/performance.md).
+        rows = self.scoped_rows.select_related("programme", "preceptee__profession")
+        return selectors.with_flags(rows, self.request.user).order_by(
+            F("next_review_due").asc(nulls_last=True), "preceptee__last_name", "pk"
+        )
+
+    def get_filterset_kwargs(self, filterset_class: Any) -> dict[str, Any]:
+        kwargs = super().get_filterset_kwargs(filterset_class)
+        rows = self.scoped_rows
+        kwargs["programmes"] = access.scope(self.request.user, Programme).filter(
+            pk__in=rows.values("programme_id")
+        ).order_by("name").only("name")
+        return kwargs | {"rows": rows, "by_mentor": self.role != Role.MENTOR}
+
+    def paginate_queryset(self, queryset: QuerySet[Enrolment], page_size: int) -> tuple:
+        # The page's rows read only the columns the table shows (the CSV reads the whole rows).
+        return super().paginate_queryset(queryset.only(*CASELOAD_TABLE_FIELDS), page_size)
+
+    def render_to_response(self, context: dict[str, Any], **kwargs: Any) -> HttpResponse:
+        if self.request.GET.get("format") == "csv":
+            return exports.response(self.table(), "csv")
+        return super().render_to_response(context, **kwargs)
+
+    def table(self) -> exports.Table:
+        """Every filtered row (not only this page), for the CSV download."""
+        today = timezone.localdate()
+        return exports.Table(name=self.file_name, title=self.heading, columns=CSV_COLUMNS, rows=[
+            [str(e.preceptee), str(e.preceptee.profession or ""), str(e.programme), e.get_status_display(),
+             e.start_date, e.next_review_due, "yes" if e.review_overdue(today) else "no", e.reviews_held,
+             e.completion_due, e.shared_awaiting, str(e.organisation), e.get_transition_display(), str(e.mentor)]
+            for e in self.object_list
+        ])
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        query.pop("format", None)
+        url = url_maker("programmes:review-list")
+        for enrolment in context["page_obj"].object_list:
+            enrolment.url = url(enrolment.pk)
+        context.update(heading=self.heading, today=timezone.localdate(), query_string=query.urlencode(),
+                       crumbs=crumbs())
+        return context
+
+
+# What includes/enrolment_table.html shows of each row of the caseload and the team.
+CASELOAD_TABLE_FIELDS = (
+    "id", "status", "next_review_due", "reviews_held", "programme__name", "preceptee__first_name",
+    "preceptee__last_name", "preceptee__email", "preceptee__profession__name",
+)
+
+
+class CaseloadView(EnrolmentListView):
+    template_name = "programmes/practice/caseload.html"
+    heading = "Your caseload"
+
+    def rows(self) -> QuerySet[Enrolment]:
+        return selectors.caseload(self.request.user)
+
+
+class TeamView(EnrolmentListView):
+    template_name = "programmes/practice/caseload.html"
+    heading = "Your team's preceptorships"
+    role = Role.LINE_MANAGER
+    file_name = "team-preceptorships"
+
+    def rows(self) -> QuerySet[Enrolment]:
+        return selectors.team_enrolments(self.request.user)
+
+
+class MyPreceptorshipView(ListView):
+    """The preceptee's own enrolments, each with its goals, reflections, reviews and time."""
+
+    template_name = "programmes/practice/my_preceptorship.html"
+    context_object_name = "enrolments"
+
+    def get_queryset(self) -> QuerySet[Enrolment]:
+        return selectors.enrolments_for(self.request.user).filter(preceptee_id=self.request.user.pk)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(crumbs=crumbs(),
+                       to_acknowledge=list(selectors.reviews_to_acknowledge(self.request.user)))
+        return context

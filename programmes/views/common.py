@@ -1,0 +1,142 @@
+"""What the programmes pages share: the enrolment a page is about, its breadcrumbs, and the
+practice form page.
+
+Access is decided by ``preceptorship.access`` only: outsiders get 404, people who may read but
+not act get 403. Every change goes through ``programmes.services``.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.urls import NoReverseMatch, reverse
+
+from preceptorship import access
+from preceptorship.models import Membership
+from preceptorship.pages import ServiceFormMixin, crumbs
+from programmes import selectors, services
+from programmes.access import lead_organisation_ids, practice_enrolments
+from programmes.models import (
+    Enrolment,
+)
+from programmes.schedule import progress_percent
+
+Role = Membership.Role
+
+Role = Membership.Role
+
+
+PAGE_SIZE = 25
+
+
+def progress_step(percent: int) -> int:
+    """The progress bar's width class: the nearest 5% (the CSP forbids inline widths)."""
+    return 5 * round(percent / 5)
+
+
+def timeline_context(enrolment: Enrolment, user: Any, today: datetime.date) -> dict[str, Any]:
+    """The schedule, the timeline and the progress bar of one enrolment (its page and the home panel)."""
+    schedule = services.enrolment_schedule(enrolment)
+    progress = progress_percent(enrolment.start_date, schedule.completion, today) if enrolment.is_current else 100
+    return {
+        "enrolment": enrolment,
+        "schedule": schedule,
+        "timeline": selectors.timeline(enrolment, user=user, today=today),
+        "progress": progress,
+        "progress_step": progress_step(progress),
+        "month": selectors.month_of(enrolment, today) if enrolment.is_current else None,
+    }
+
+
+def is_lead(user: Any) -> bool:
+    return bool(lead_organisation_ids(user))
+
+
+def programmes_crumbs() -> list[tuple[str, str]]:
+    return crumbs(("Programmes", reverse("programmes:programme-list")))
+
+
+def enrolment_queryset() -> QuerySet[Enrolment]:
+    return Enrolment.objects.select_related(
+        "programme", "programme__organisation", "preceptee", "preceptee__profession", "mentor", "line_manager",
+        "organisation", "team",
+    )
+
+
+def get_enrolment(request: HttpRequest, pk: int, action: str = "view") -> Enrolment:
+    return access.get_for_user(request.user, enrolment_queryset(), action=action, pk=pk)
+
+
+class LeadOnlyMixin:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not is_lead(request.user):
+            raise PermissionDenied("This page is for programme leads.")
+        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+
+
+PAGE_SIZE = 25
+
+
+def enrolment_url(enrolment: Enrolment) -> str:
+    """The enrolment page, or the practice page for the viewer's own journey while it is not built."""
+    try:
+        return enrolment.get_absolute_url()
+    except NoReverseMatch:
+        return reverse("programmes:my-preceptorship")
+
+
+def enrolment_crumbs(enrolment: Enrolment, *more: tuple[str, str]) -> list[tuple[str, str]]:
+    return crumbs((str(enrolment.preceptee), enrolment_url(enrolment)), *more)
+
+
+def roles_on(user: Any, enrolment: Enrolment) -> dict[str, bool]:
+    return {
+        "is_preceptee": enrolment.preceptee_id == user.pk,
+        "is_mentor": enrolment.mentor_id == user.pk,
+        "is_line_manager": enrolment.line_manager_id == user.pk,
+    }
+
+
+class PracticeFormMixin(ServiceFormMixin):
+    """A practice form calling one service (``perform``), on the practice form page with its heading."""
+
+    success_message = "Saved."
+    template_name = "programmes/practice/form.html"
+    heading = ""
+    caption = ""
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(heading=self.heading, caption=self.caption, crumbs=self.crumbs())
+        return context
+
+    def crumbs(self) -> list[tuple[str, str]]:
+        return crumbs()
+
+
+class EnrolmentMixin:
+    """Loads ``self.enrolment`` from the ``pk`` kwarg within the right scope, checked for an action."""
+
+    enrolment_scope = staticmethod(practice_enrolments)
+    enrolment_action = "view"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.enrolment = access.get_for_user(
+            request.user,
+            self.enrolment_scope(request.user).select_related("programme", "preceptee", "mentor", "line_manager"),
+            action=self.enrolment_action, pk=kwargs["pk"],
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["enrolment"] = self.enrolment
+        context.update(roles_on(self.request.user, self.enrolment))
+        return context
+
+    def crumbs(self) -> list[tuple[str, str]]:
+        return enrolment_crumbs(self.enrolment)

@@ -1,0 +1,181 @@
+"""The programme lead's programmes (list, set up, page, close, delete) and mentors.
+
+Access is decided by ``preceptorship.access`` only: outsiders get 404, people who may read but
+not act get 403. Every change goes through ``programmes.services``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Min, Q, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+from django.views.generic import DetailView, FormView, ListView
+
+from preceptorship import access
+from preceptorship.models import Membership, User
+from preceptorship.pages import add_service_errors, crumbs
+from programmes import selectors, services
+from programmes.access import lead_organisation_ids
+from programmes.forms_lead import (
+    ProgrammeForm,
+)
+from programmes.models import (
+    Enrolment,
+    Programme,
+)
+from programmes.services import TransitionError
+from programmes.views.common import PAGE_SIZE, LeadOnlyMixin, is_lead, programmes_crumbs
+
+Role = Membership.Role
+
+Role = Membership.Role
+
+
+# Programmes
+
+
+class ProgrammeListView(ListView):
+    template_name = "programmes/lead/programme_list.html"
+    paginate_by = PAGE_SIZE
+    context_object_name = "programmes"
+
+    def get_queryset(self) -> QuerySet[Programme]:
+        return selectors.programmes_for(self.request.user).prefetch_related("professions").order_by("status", "name")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(**kwargs) | {
+            "can_create": is_lead(self.request.user),
+            "crumbs": crumbs(),
+        }
+
+
+class ProgrammeFormView(FormView):
+    """Create (no pk) or change (pk) a programme."""
+
+    form_class = ProgrammeForm
+    template_name = "programmes/lead/programme_form.html"
+    programme: Programme | None = None
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if "pk" in kwargs:
+            self.programme = access.get_for_user(request.user, Programme, action="change", pk=kwargs["pk"])
+        elif not is_lead(request.user):
+            raise PermissionDenied("Only programme leads can set up programmes.")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return super().get_form_kwargs() | {"user": self.request.user, "instance": self.programme}
+
+    def form_valid(self, form: ProgrammeForm) -> HttpResponse:
+        fields = form.programme_fields()
+        try:
+            if self.programme is None:
+                programme = services.programme_create(
+                    actor=self.request.user, professions=form.cleaned_data["professions"], **fields
+                )
+                messages.success(self.request, f"{programme} has been set up. You can now enrol people.")
+            else:
+                programme = services.programme_update(
+                    actor=self.request.user, programme=self.programme,
+                    professions=form.cleaned_data["professions"], **fields,
+                )
+                messages.success(self.request, "The programme has been saved.")
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        return redirect(programme)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        crumbs = programmes_crumbs()
+        if self.programme:
+            crumbs.append((str(self.programme), self.programme.get_absolute_url()))
+        return super().get_context_data(**kwargs) | {"programme": self.programme, "crumbs": crumbs}
+
+
+class ProgrammeDetailView(DetailView):
+    template_name = "programmes/lead/programme_detail.html"
+    context_object_name = "programme"
+
+    def get_object(self, queryset: QuerySet | None = None) -> Programme:
+        return access.get_for_user(
+            self.request.user, Programme.objects.select_related("organisation", "framework"), pk=self.kwargs["pk"]
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        programme = self.object
+        user = self.request.user
+        is_lead = access.can(user, programme, "change")
+        enrolments = (
+            selectors.enrolments_for(user).filter(programme=programme).order_by("status", "preceptee__last_name")
+        )
+        return super().get_context_data(**kwargs) | {
+            "is_lead": is_lead,
+            "professions": list(programme.professions.all()),
+            "enrolments": enrolments[:100],
+            "enrolment_total": enrolments.count(),
+            "has_enrolments": programme.enrolments.exists(),
+            "evaluations": selectors.evaluation_summary(programme) if is_lead else None,
+            "today": timezone.localdate(),
+            "crumbs": programmes_crumbs(),
+        }
+
+
+@require_POST
+def programme_close(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = access.get_for_user(request.user, Programme, action="close", pk=pk)
+    try:
+        services.programme_close(actor=request.user, programme=programme)
+    except TransitionError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"{programme} is closed: nobody new can be enrolled. Current enrolments carry on.")
+    return redirect(programme)
+
+
+@require_POST
+def programme_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = access.get_for_user(request.user, Programme, action="delete", pk=pk)
+    try:
+        services.programme_delete(actor=request.user, programme=programme)
+    except TransitionError as error:
+        messages.error(request, str(error))
+        return redirect(programme)
+    messages.success(request, f"{programme} has been deleted.")
+    return redirect("programmes:programme-list")
+
+
+class MentorListView(LeadOnlyMixin, ListView):
+    template_name = "programmes/lead/mentor_list.html"
+    context_object_name = "mentors"
+    paginate_by = 50
+
+    def get_queryset(self) -> QuerySet[User]:
+        organisations = lead_organisation_ids(self.request.user)
+        mentors_here = Membership.objects.filter(organisation_id__in=organisations, role=Role.MENTOR)
+        # Mentors from other organisations of the ICS who support this organisation's preceptees.
+        mentoring_ours = Enrolment.objects.filter(
+            programme__organisation_id__in=organisations, status__in=Enrolment.CURRENT
+        )
+        people = User.objects.filter(
+            Q(pk__in=mentors_here.values("user_id")) | Q(pk__in=mentoring_ours.values("mentor_id"))
+        )
+        return selectors.with_mentor_load(people.select_related("profession")).order_by("last_name", "first_name")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        organisations = lead_organisation_ids(self.request.user)
+        default = (
+            Programme.objects.filter(organisation_id__in=organisations, status=Programme.Status.OPEN)
+            .aggregate(capacity=Min("mentor_capacity"))["capacity"]
+            or Programme._meta.get_field("mentor_capacity").default
+        )
+        for mentor in context["mentors"]:
+            mentor.capacity = mentor.tightest_capacity or default
+            mentor.space = mentor.capacity - mentor.current_load
+        return context | {"default_capacity": default, "crumbs": crumbs()}

@@ -1,0 +1,127 @@
+"""Protected time and the needs assessment.
+
+Access is decided by ``preceptorship.access`` only: outsiders get 404, people who may read but
+not act get 403. Every change goes through ``programmes.services``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.views.generic import DetailView, FormView, ListView
+
+from preceptorship import access
+from preceptorship.models import Membership
+from programmes import selectors, services
+from programmes.forms_practice import (
+    NeedsAssessmentForm,
+    ProtectedTimeForm,
+)
+from programmes.models import (
+    NeedsAssessment,
+    ProtectedTime,
+)
+from programmes.views.common import PAGE_SIZE, EnrolmentMixin, PracticeFormMixin, enrolment_crumbs
+
+Role = Membership.Role
+
+Role = Membership.Role
+
+
+# Protected time
+
+
+class ProtectedTimeView(EnrolmentMixin, ListView):
+    template_name = "programmes/practice/protected_time.html"
+    context_object_name = "entries"
+    paginate_by = PAGE_SIZE
+
+    def get_queryset(self) -> QuerySet[ProtectedTime]:
+        return access.scope(self.request.user, ProtectedTime).filter(enrolment=self.enrolment).select_related(
+            "logged_by"
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(
+            crumbs=self.crumbs(), summary=selectors.protected_time_summary(self.enrolment),
+            can_log=access.can(self.request.user, self.enrolment, "log_time"),
+        )
+        return context
+
+
+class ProtectedTimeLogView(EnrolmentMixin, PracticeFormMixin, FormView):
+    form_class = ProtectedTimeForm
+    enrolment_action = "log_time"
+    heading = "Log protected time"
+    caption = "Time set aside for development: supervision, study, shadowing, reflection or a course."
+    success_message = "The time is logged."
+
+    def get_initial(self) -> dict[str, Any]:
+        return {"on": timezone.localdate()}
+
+    def perform(self, form: ProtectedTimeForm) -> ProtectedTime:
+        return services.protected_time_log(actor=self.request.user, enrolment=self.enrolment, **form.cleaned_data)
+
+    def get_success_url(self) -> str:
+        return reverse("programmes:protected-time", args=[self.enrolment.pk])
+
+    def crumbs(self) -> list[tuple[str, str]]:
+        return enrolment_crumbs(self.enrolment, ("Protected time", self.get_success_url()))
+
+
+# Needs assessment
+
+
+class NeedsAssessmentView(EnrolmentMixin, DetailView):
+    template_name = "programmes/practice/needs_assessment.html"
+    context_object_name = "assessment"
+
+    def get_object(self, queryset: Any = None) -> NeedsAssessment | None:
+        return access.scope(self.request.user, NeedsAssessment).filter(enrolment=self.enrolment).first()
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        assessment = self.object  # None before the preceptee starts it: the context then has no "assessment"
+        context.update(
+            assessment=assessment,
+            crumbs=self.crumbs(), can_change=access.can(self.request.user, self.enrolment, "needs_assessment"),
+            # Until the preceptee shares it, it is theirs alone.
+            visible=assessment is not None and (
+                assessment.submitted_at is not None or self.enrolment.preceptee_id == self.request.user.pk
+            ),
+        )
+        return context
+
+
+class NeedsAssessmentEditView(EnrolmentMixin, PracticeFormMixin, FormView):
+    form_class = NeedsAssessmentForm
+    enrolment_action = "needs_assessment"
+    heading = "Your needs assessment"
+    caption = ("Your starting point, in your own words. Your mentor and line manager read it once you share it, "
+               "and you talk it through at your first review meeting.")
+
+    def get_initial(self) -> dict[str, Any]:
+        assessment = NeedsAssessment.objects.filter(enrolment=self.enrolment).first()
+        if assessment is None:
+            return {}
+        return {name: getattr(assessment, name) for name in services.NEEDS_FIELDS}
+
+    def perform(self, form: NeedsAssessmentForm) -> NeedsAssessment:
+        submit = "draft" not in self.request.POST
+        self.success_message = (
+            "Your needs assessment is shared with your mentor and line manager." if submit
+            else "Your draft is saved. Only you can see it."
+        )
+        return services.needs_assessment_save(
+            actor=self.request.user, enrolment=self.enrolment, submit=submit, **form.cleaned_data
+        )
+
+    def get_success_url(self) -> str:
+        return reverse("programmes:needs-assessment", args=[self.enrolment.pk])
+
+    def crumbs(self) -> list[tuple[str, str]]:
+        return enrolment_crumbs(self.enrolment, ("Needs assessment", self.get_success_url()))
