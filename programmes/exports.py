@@ -26,8 +26,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from preceptorship import jobs, spreadsheets
+from preceptorship.figures import Figure
 from programmes.models import ExportJob
-from programmes.reporting import Figure
 
 BACKGROUND_ROWS = 2000
 # The build task's hard time limit (seconds); a job still waiting or being built

@@ -21,10 +21,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from preceptorship import access
+from preceptorship import access, charts
 from preceptorship.models import Membership, Organisation, Profession, Team
 from preceptorship.storage import private_file_response
-from programmes import charts, exports, reporting, summary
+from programmes import exports, reporting, summary
 from programmes.access import lead_organisation_ids
 from programmes.forms_reports import DashboardFilterForm, MentorDirectoryForm, PeriodForm
 from programmes.models import Enrolment, ExportJob, Programme

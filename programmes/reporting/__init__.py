@@ -40,6 +40,17 @@ Scopes (``lead_scope`` and ``ics_scope`` are the same as summary rows):
   It is used for aggregates only: no view ever lists its rows (ICS leads see no personal records).
 """
 
+from preceptorship.figures import (
+    PROTECTED,
+    SMALL_NUMBER,
+    SUPPRESSED,
+    Figure,
+    count,
+    mean,
+    percent,
+    protect,
+    share,
+)
 from programmes.reporting.dashboards import (
     ACROSS_ORGANISATIONS,
     DAYS_PER_MONTH,
@@ -65,17 +76,6 @@ from programmes.reporting.scopes import (
     lead_cases,
     lead_enrolments,
     lead_scope,
-)
-from programmes.reporting.suppression import (
-    PROTECTED,
-    SMALL_NUMBER,
-    SUPPRESSED,
-    Figure,
-    count,
-    mean,
-    percent,
-    protect,
-    share,
 )
 
 __all__ = [

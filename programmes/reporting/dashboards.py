@@ -12,9 +12,9 @@ from typing import Any
 from django.db.models import Case, DateField, F, Q, Sum, Value, When, Window
 from django.db.models.expressions import RowRange
 
+from preceptorship.figures import Figure, count, mean, percent, protect, share
 from programmes.models import CompletionLengths, CurrentFigures, Enrolment, EventFigures, MonthFigures
 from programmes.reporting.period import Filters, Period
-from programmes.reporting.suppression import Figure, count, mean, percent, protect, share
 
 ON_TIME_DAYS = 14
 FIRST_YEAR_DAYS = 365

@@ -7,9 +7,9 @@ from dataclasses import dataclass, replace
 
 from django.db.models import Sum
 
+from preceptorship.figures import Figure, count, protect
 from programmes.models import OfferFigures
 from programmes.reporting.period import Period
-from programmes.reporting.suppression import Figure, count, protect
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,9 @@ from typing import Any
 from django.db.models import Avg, Count, DateTimeField, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum, Value
 from django.utils import timezone
 
+from preceptorship.figures import Figure, count, mean, protect
 from programmes.models import CaseFigures
 from programmes.reporting.period import Filters
-from programmes.reporting.suppression import Figure, count, mean, protect
 from progression.models import ProgressionCase
 
 

@@ -1,4 +1,4 @@
-"""Template tags of the dashboards: their tables, written in Python (``programmes.charts.table_html``)
+"""Template tags of the dashboards: their tables, written in Python (``preceptorship.charts.table_html``)
 because a template loop per cell made the tables a large share of a dashboard's time."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from typing import Any
 from django import template
 from django.utils.safestring import SafeString
 
-from programmes import charts
+from preceptorship import charts
 
 register = template.Library()
 

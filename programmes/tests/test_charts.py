@@ -7,7 +7,7 @@ import re
 
 from django.template.loader import render_to_string
 
-from programmes import charts
+from preceptorship import charts
 from programmes.reporting import SUPPRESSED, Figure, count, percent
 
 

@@ -19,10 +19,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, FormView, ListView
 
-from preceptorship import access
+from preceptorship import access, charts
+from preceptorship.figures import Figure
 from preceptorship.models import Membership
 from preceptorship.pages import add_service_errors
-from programmes import charts, services
+from programmes import services
 from programmes.access import review_enrolments
 from programmes.forms_practice import (
     AcknowledgeForm,
@@ -34,7 +35,6 @@ from programmes.models import (
     Goal,
     ReviewMeeting,
 )
-from programmes.reporting import Figure
 from programmes.services import TransitionError
 from programmes.views.common import EnrolmentMixin, PracticeFormMixin, enrolment_crumbs, roles_on
 

@@ -1,4 +1,4 @@
-"""Server-rendered SVG charts drawn from dashboard figures.
+"""Server-rendered SVG charts drawn from figures: the dashboards', and a preceptee's review scores.
 
 A chart is plain data (positions, sizes, labels) that ``Chart.html`` writes out as SVG with
 ``role="img"``, a title and a description, followed by the same numbers as a table behind an NHS.UK
@@ -22,7 +22,7 @@ from typing import Any
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString, mark_safe
 
-from programmes.reporting import Figure
+from preceptorship.figures import Figure
 
 WIDTH = 640
 PLOT_TOP = 16
