@@ -256,11 +256,10 @@ def prepare(accounts: Path, password: str, scale_factor: int) -> None:
         scale.build(organisations=20, preceptees=5000 * scale_factor, password=password)
     # The dashboards' figures, which beat rebuilds every few minutes in production, built before the
     # traffic: otherwise the first dashboard request of the run would build them.
-    from programmes import tasks
+    from programmes.reporting import tasks
 
-    if hasattr(tasks, "rebuild_dashboard_figures"):
-        print("Building the dashboards' figures...", flush=True)
-        tasks.rebuild_dashboard_figures()
+    print("Building the dashboards' figures...", flush=True)
+    tasks.rebuild_dashboard_figures()
     in_ics = Q(memberships__organisation__ics__slug=scale.ICS_SLUG)
 
     def people(role: str) -> Any:

@@ -4,6 +4,8 @@ from django.urls import include, path
 
 from preceptorship import views
 from preceptorship.forms import SignInForm
+from programmes import urls as programmes_urls
+from programmes.reporting import urls as reporting_urls
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -31,7 +33,8 @@ urlpatterns = [
     path("notifications/<int:pk>/open/", views.notification_open, name="notification-open"),
     path("notifications/read-all/", views.notifications_read_all, name="notifications-read-all"),
     path("staff/", include("preceptorship.urls_imports")),
-    path("programmes/", include("programmes.urls")),
+    # The reports share the programmes namespace (programmes:dashboard) but sit above the app.
+    path("programmes/", include(([*programmes_urls.urlpatterns, *reporting_urls.urlpatterns], "programmes"))),
     path("progression/", include("progression.urls")),
     path("admin/", admin.site.urls),
 ]

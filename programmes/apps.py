@@ -16,7 +16,6 @@ class ProgrammesConfig(AppConfig):
             evidence_links,
             navigation_lead,
             navigation_practice,
-            navigation_reports,
             progression_eligibility,
             progression_managers,
         )

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from celery import shared_task
-from django.utils import timezone
 
-from programmes import exports, services, summary
+from programmes import exports, services
 
 
 @shared_task(time_limit=exports.EXPORT_TIME_LIMIT, soft_time_limit=exports.EXPORT_TIME_LIMIT - 60)
@@ -18,8 +17,3 @@ def begin_pauses() -> int:
     """Hourly: enrolments whose recorded pause has begun become paused."""
     return services.enrolment_pauses_begin()
 
-
-@shared_task(time_limit=300, soft_time_limit=240)
-def rebuild_dashboard_figures() -> str:
-    """Every few minutes: the dashboards' figures, worked out again from the records."""
-    return summary.rebuild(today=timezone.localdate()).built_at.isoformat()

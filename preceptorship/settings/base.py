@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "preceptorship",
     "progression",
     "programmes",
+    "programmes.reporting",
 ]
 
 MIDDLEWARE = [
@@ -220,7 +221,7 @@ CELERY_BEAT_SCHEDULE = {
     "begin-pauses": {"task": "programmes.tasks.begin_pauses", "schedule": 60 * 60},
     # The dashboards read summary tables rebuilt from the records (docs/architecture.md, "Dashboard
     # figures"); their pages say when the figures are from.
-    "rebuild-dashboard-figures": {"task": "programmes.tasks.rebuild_dashboard_figures", "schedule": 5 * 60},
+    "rebuild-dashboard-figures": {"task": "programmes.reporting.tasks.rebuild_dashboard_figures", "schedule": 5 * 60},
 }
 
 

@@ -52,7 +52,7 @@ class ExportJob(BaseModel):
         return min(100, round(100 * self.done_rows / self.total_rows)) if self.total_rows else 0
 
 
-# The dashboards' figures, rebuilt from the records above by ``programmes.summary.rebuild`` (every
+# The dashboards' figures, rebuilt from the records above by ``programmes.reporting.summary.rebuild`` (every
 # few minutes, see docs/architecture.md, "Dashboard figures"). Each table holds sums by the fields
 # the dashboards group and filter by: at the finest grain (``detail``, for a filtered dashboard) and
 # by employer and programme organisation only (not ``detail``, for the unfiltered dashboards and

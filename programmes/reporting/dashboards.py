@@ -1,5 +1,5 @@
 """The enrolment figures of a dashboard (``figures``), read from the summary tables that
-``programmes.summary`` rebuilds, and their secondary suppression (``protected``)."""
+``programmes.reporting.summary`` rebuilds, and their secondary suppression (``protected``)."""
 
 from __future__ import annotations
 
@@ -99,7 +99,7 @@ def figures(
     keys: Iterable[Any] = (), filters: Filters | None = None,
 ) -> dict[Any, Figures]:
     """All the enrolment figures of ``scope`` (``lead_scope``, ``ics_scope``) from the summary
-    tables (``programmes.summary``), in four queries whatever the data size. Grouped, every group
+    tables (``programmes.reporting.summary``), in four queries whatever the data size. Grouped, every group
     found gets its figures, and so does every one of ``keys`` (an organisation with no enrolment
     still has its months, reasons and review numbers, all zero). With ``filters``, the figures are
     of the enrolments they choose; the first query counts all of ``scope`` by the filtered fields

@@ -74,7 +74,7 @@ class Filters:
         return chosen or None
 
     def dimensions(self) -> dict[str, Any]:
-        """The summary fields (``programmes.summary.DIMENSIONS``) these filters fix, and the value of each."""
+        """The summary fields (``programmes.reporting.summary.DIMENSIONS``) these filters fix, and the value of each."""
         found = {
             "programme_id": self.programme.pk if self.programme else None,
             "profession_id": self.profession.pk if self.profession else None,

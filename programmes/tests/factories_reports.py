@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from preceptorship.models import Membership
 from preceptorship.tests.factories import OrganisationFactory, UserFactory, person, profession
-from programmes import summary
 from programmes.models import Enrolment, Programme, ReviewMeeting, Transition
-from programmes.reporting import add_months
+from programmes.reporting import summary
+from programmes.reporting.measures import add_months
 
 Role = Membership.Role
 _PRECEPTEE_NUMBERS = itertools.count(1)

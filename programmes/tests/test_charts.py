@@ -8,7 +8,7 @@ import re
 from django.template.loader import render_to_string
 
 from preceptorship import charts
-from programmes.reporting import SUPPRESSED, Figure, count, percent
+from programmes.reporting.measures import SUPPRESSED, Figure, count, percent
 
 
 def _render(chart: charts.Chart) -> str:

@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from preceptorship.models import Membership
 from preceptorship.tests.factories import UserFactory, person
-from programmes import summary, tasks
 from programmes.models import Enrolment, Evaluation, Extension, ProtectedTime
+from programmes.reporting import summary, tasks
 from programmes.tests.factories_reports import (
     ReportEnrolmentFactory,
     held_review,

@@ -13,7 +13,7 @@ from django.utils import timezone
 from preceptorship import jobs
 from preceptorship.models import Membership
 from preceptorship.tests.factories import person
-from programmes import exports, views_reports  # noqa: F401  (registers the enrolment list)
+from programmes import exports
 from programmes.models import ExportJob
 from programmes.tests.factories_reports import ReportEnrolmentFactory, ReportProgrammeFactory
 

@@ -14,7 +14,7 @@ from preceptorship.models import Membership
 from preceptorship.tests.factories import person
 from programmes import exports
 from programmes.models import ExportJob
-from programmes.reporting import SUPPRESSED, count
+from programmes.reporting.measures import SUPPRESSED, count
 from programmes.tests.factories_reports import ReportEnrolmentFactory, ReportProgrammeFactory
 
 Role = Membership.Role

@@ -14,9 +14,9 @@ from django.utils import timezone
 
 from preceptorship.models import Membership
 from preceptorship.tests.factories import UserFactory, person, profession
-from programmes import reporting
 from programmes.models import Enrolment, Evaluation, Extension, ProtectedTime
-from programmes.reporting import SUPPRESSED, Figure, Filters, Period
+from programmes.reporting import measures
+from programmes.reporting.measures import SUPPRESSED, Figure, Filters, Period
 from programmes.tests.factories_reports import (
     TODAY,
     ReportEnrolmentFactory,
@@ -47,7 +47,7 @@ def mentor(organisation):
 def _figures(**options):
     """The figures of every enrolment, after the summary is rebuilt from the records."""
     rebuild_figures(TODAY)
-    return reporting.figures(Q(), PERIOD, TODAY, **options)
+    return measures.figures(Q(), PERIOD, TODAY, **options)
 
 
 def enrol(programme, mentor, n, **fields):
@@ -61,8 +61,8 @@ def test_a_figure_with_fewer_than_five_people_is_suppressed_everywhere():
     assert str(Figure(5, 5)) == "5"
     assert Figure(5, 5).export_value() == 5
     assert str(Figure(0, 0)) == "0"  # nobody behind it: nothing to hide
-    assert str(reporting.percent(4, 4)) == SUPPRESSED  # 100% of four people
-    assert str(reporting.percent(3, 6)) == "50%"
+    assert str(measures.percent(4, 4)) == SUPPRESSED  # 100% of four people
+    assert str(measures.percent(3, 6)) == "50%"
     assert str(Figure(Decimal("7.25"), 9, "months")) == "7.2 months"
 
 
@@ -231,29 +231,29 @@ def test_scopes_keep_the_lead_to_their_organisation_and_the_ics_lead_to_their_sy
     mine = enrol(programme, mentor, 1)[0]
     neighbours = ReportEnrolmentFactory(programme=ReportProgrammeFactory(organisation=other_organisation))
     far = ReportEnrolmentFactory(programme=ReportProgrammeFactory(organisation=far_organisation))
-    assert set(reporting.lead_enrolments(lead)) == {mine}
-    assert set(reporting.ics_enrolments(ics_lead)) == {mine, neighbours}
-    assert far not in reporting.ics_enrolments(ics_lead)
-    assert list(reporting.lead_enrolments(ics_lead)) == []
-    assert list(reporting.ics_enrolments(lead)) == []
-    assert set(reporting.ics_organisations(ics_lead)) == {organisation, other_organisation}
+    assert set(measures.lead_enrolments(lead)) == {mine}
+    assert set(measures.ics_enrolments(ics_lead)) == {mine, neighbours}
+    assert far not in measures.ics_enrolments(ics_lead)
+    assert list(measures.lead_enrolments(ics_lead)) == []
+    assert list(measures.ics_enrolments(lead)) == []
+    assert set(measures.ics_organisations(ics_lead)) == {organisation, other_organisation}
     rebuild_figures(TODAY)  # the summary's scopes hold the same enrolments
 
     def active(scope):
-        return reporting.figures(scope, PERIOD, TODAY)[None].active_now.value
+        return measures.figures(scope, PERIOD, TODAY)[None].active_now.value
 
-    assert (active(reporting.lead_scope(lead)), active(reporting.ics_scope(ics_lead))) == (1, 2)
-    assert (active(reporting.lead_scope(ics_lead)), active(reporting.ics_scope(lead))) == (0, 0)
+    assert (active(measures.lead_scope(lead)), active(measures.ics_scope(ics_lead))) == (1, 2)
+    assert (active(measures.lead_scope(ics_lead)), active(measures.ics_scope(lead))) == (0, 0)
 
 
 def test_mentor_load_against_capacity(programme, mentor, organisation):
     idle = person(organisation, Role.MENTOR)
     enrol(programme, mentor, 3)
     completed(programme, mentor=mentor, start=datetime.date(2024, 1, 1), on=datetime.date(2025, 7, 1))
-    rows = {row.user_id: row for row in reporting.mentors([organisation.pk])}
+    rows = {row.user_id: row for row in measures.mentors([organisation.pk])}
     assert (rows[mentor.pk].load, rows[mentor.pk].capacity) == (3, programme.mentor_capacity)
-    assert (rows[idle.pk].load, rows[idle.pk].capacity) == (0, reporting.DEFAULT_CAPACITY)
-    physio = reporting.mentors([organisation.pk], profession=profession("physiotherapy"))
+    assert (rows[idle.pk].load, rows[idle.pk].capacity) == (0, measures.DEFAULT_CAPACITY)
+    physio = measures.mentors([organisation.pk], profession=profession("physiotherapy"))
     assert not physio.filter(user=mentor).exists()
 
 
@@ -263,8 +263,8 @@ def test_mentor_rows_are_the_mentors_as_table_rows(programme, mentor, organisati
     unnamed.save(update_fields=["first_name", "last_name"])
     enrol(programme, mentor, 2)
     expected = [[str(m.user), m.organisation.name, m.user.profession.name if m.user.profession else "",
-                 m.team.name if m.team else "", m.load, m.capacity] for m in reporting.mentors([organisation.pk])]
-    assert reporting.mentor_rows([organisation.pk]) == expected
+                 m.team.name if m.team else "", m.load, m.capacity] for m in measures.mentors([organisation.pk])]
+    assert measures.mentor_rows([organisation.pk]) == expected
     assert [unnamed.email, organisation.name] in [row[:2] for row in expected]  # no name: the e-mail address
 
 
@@ -279,7 +279,7 @@ def test_progression_cases_by_stage_and_time_in_stage(organisation, team):
             target_role="Advanced Practitioner", line_manager=manager, head_of_service=head, opened_by=manager,
             stage=ProgressionCase.Stage.SUBMITTED, stage_changed_at=long_ago,
         )
-    rows = {row.stage: row for row in reporting.progression_by_stage(ProgressionCase.objects.all())[None]}
+    rows = {row.stage: row for row in measures.progression_by_stage(ProgressionCase.objects.all())[None]}
     assert rows["submitted"].cases.value == 5
     assert rows["submitted"].mean_days.value == pytest.approx(30, abs=0.1)
     assert rows["draft"].cases.value == 0
@@ -299,8 +299,8 @@ def test_the_ics_reads_cases_by_stage_from_the_summary_as_from_the_records(organ
         )
     rebuild_figures(TODAY)
     scope = Q(organisation=organisation)
-    from_summary = reporting.progression_by_stage_of(scope, group="organisation_id")[organisation.pk]
-    from_records = reporting.progression_by_stage(ProgressionCase.objects.filter(scope), group="organisation_id")
+    from_summary = measures.progression_by_stage_of(scope, group="organisation_id")[organisation.pk]
+    from_records = measures.progression_by_stage(ProgressionCase.objects.filter(scope), group="organisation_id")
     assert [row.cases for row in from_summary] == [row.cases for row in from_records[organisation.pk]]
     submitted = {row.stage: row for row in from_summary}["submitted"]
     assert submitted.cases.value == 5
@@ -321,14 +321,14 @@ def test_preceptorship_offered_to_all_some_or_none_of_newly_registered_ahps(
         other_organisation, Role.PRACTITIONER, profession=ot, first_registered_on=registered))
     person(other_organisation, Role.PRACTITIONER, profession=profession("social-work"), first_registered_on=registered)
     rebuild_figures(TODAY)
-    rows = reporting.preceptorship_offer([organisation.pk, other_organisation.pk], PERIOD)
+    rows = measures.preceptorship_offer([organisation.pk, other_organisation.pk], PERIOD)
     found = {(row.organisation, row.profession): row for row in rows}
     assert found[(organisation.name, ot.name)].offer == "all"
     assert found[(other_organisation.name, ot.name)].offer == "some"
     assert str(found[(other_organisation.name, ot.name)].newly_registered) == SUPPRESSED
     assert all(row.profession != "Social work" for row in rows)  # AHPs only
     assert missed.pk  # the one without an enrolment makes it "some"
-    summary = reporting.offer_summary(rows)
+    summary = measures.offer_summary(rows)
     assert summary["all"].value == 50 and summary["some"].value == 50 and summary["none"].value == 0
 
 
@@ -350,11 +350,11 @@ def _populate(programme, mentor, organisation, n):
 
 def test_the_figures_take_the_same_number_of_queries_at_two_sizes(programme, mentor, organisation, other_organisation):
     def run():
-        reporting.figures(Q(), PERIOD, TODAY)
-        reporting.figures(Q(), PERIOD, TODAY, group="organisation_id")
-        list(reporting.mentors([organisation.pk, other_organisation.pk]))
-        reporting.progression_by_stage(ProgressionCase.objects.all(), group="organisation_id")
-        reporting.preceptorship_offer([organisation.pk, other_organisation.pk], PERIOD)
+        measures.figures(Q(), PERIOD, TODAY)
+        measures.figures(Q(), PERIOD, TODAY, group="organisation_id")
+        list(measures.mentors([organisation.pk, other_organisation.pk]))
+        measures.progression_by_stage(ProgressionCase.objects.all(), group="organisation_id")
+        measures.preceptorship_offer([organisation.pk, other_organisation.pk], PERIOD)
 
     _populate(programme, mentor, organisation, 3)
     rebuild_figures(TODAY)

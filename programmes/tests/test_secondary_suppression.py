@@ -15,9 +15,9 @@ from openpyxl import load_workbook
 
 from preceptorship.models import Membership
 from preceptorship.tests.factories import person, profession
-from programmes import reporting
 from programmes.models import Enrolment
-from programmes.reporting import SUPPRESSED, Figure, count
+from programmes.reporting import measures
+from programmes.reporting.measures import SUPPRESSED, Figure, count
 from programmes.tests.factories_reports import ReportEnrolmentFactory, ReportProgrammeFactory
 
 Role = Membership.Role
@@ -33,25 +33,25 @@ def _hidden(found: dict) -> dict:
 
 def test_one_hidden_cell_hides_the_smallest_other_non_zero_cell():
     cells = {"a": count(3), "b": count(10), "c": count(20), "none": count(0), "total": count(33)}
-    found = reporting.protect(cells, [(["a", "b", "c", "none"], "total")])
+    found = measures.protect(cells, [(["a", "b", "c", "none"], "total")])
     assert _hidden(found) == {"a": SUPPRESSED, "b": PROTECTED}
 
 
 def test_two_hidden_cells_need_nothing_more():
     cells = {"a": count(3), "b": count(2), "c": count(20), "total": count(25)}
-    found = reporting.protect(cells, [(["a", "b", "c"], "total")])
+    found = measures.protect(cells, [(["a", "b", "c"], "total")])
     assert _hidden(found) == {"a": SUPPRESSED, "b": SUPPRESSED}
 
 
 def test_a_group_without_a_hidden_cell_is_left_alone():
     cells = {"a": count(5), "b": count(0), "total": count(5)}
-    assert _hidden(reporting.protect(cells, [(["a", "b"], "total")])) == {}
+    assert _hidden(measures.protect(cells, [(["a", "b"], "total")])) == {}
 
 
 def test_the_total_is_hidden_when_no_other_cell_can_be():
     # Three people's hours against a total that has more people behind it: the other cells are zero.
     cells = {"small": Figure(6, 3, "hours"), "none": Figure(0, 0, "hours"), "total": Figure(6, 9, "hours")}
-    found = reporting.protect(cells, [(["small", "none"], "total")])
+    found = measures.protect(cells, [(["small", "none"], "total")])
     assert _hidden(found) == {"small": SUPPRESSED, "total": PROTECTED}
 
 
@@ -61,7 +61,7 @@ def test_a_cell_hidden_for_protection_is_protected_in_the_group_it_totals():
         "a": count(3), "b": count(10), "system": count(13),
         "b-january": count(5), "b-february": count(5), "b-march": count(0),
     }
-    found = reporting.protect(cells, [(["a", "b"], "system"), (["b-january", "b-february", "b-march"], "b")])
+    found = measures.protect(cells, [(["a", "b"], "system"), (["b-january", "b-february", "b-march"], "b")])
     assert _hidden(found) == {"a": SUPPRESSED, "b": PROTECTED, "b-january": PROTECTED}
 
 
@@ -73,16 +73,16 @@ def test_a_protected_figure_says_why_on_pages_charts_and_files():
 
 
 def test_those_not_offered_preceptorship_cannot_be_worked_out():
-    rows = reporting.protect_offer([reporting.OfferRow("Home Council", "Podiatry", count(10), count(8))])
+    rows = measures.protect_offer([measures.OfferRow("Home Council", "Podiatry", count(10), count(8))])
     assert str(rows[0].offered) == PROTECTED  # 10 - 8 would give the two who were not offered
     assert rows[0].newly_registered.value == 10 and rows[0].offer == "some"
 
 
 def test_a_share_of_people_beside_its_denominator_hides_a_small_numerator_or_remainder():
-    assert str(reporting.share(2, 10)) == PROTECTED  # 20% of 10 active enrolments gives the 2
-    assert str(reporting.share(8, 10)) == PROTECTED  # and 80% gives the 2 left out
-    assert str(reporting.share(3, 4)) == SUPPRESSED
-    assert str(reporting.share(5, 10)) == "50%" and str(reporting.share(0, 10)) == "0%"
+    assert str(measures.share(2, 10)) == PROTECTED  # 20% of 10 active enrolments gives the 2
+    assert str(measures.share(8, 10)) == PROTECTED  # and 80% gives the 2 left out
+    assert str(measures.share(3, 4)) == SUPPRESSED
+    assert str(measures.share(5, 10)) == "50%" and str(measures.share(0, 10)) == "0%"
 
 
 # Through HTTP.
@@ -147,7 +147,7 @@ def test_the_ics_dashboard_and_its_files_hide_a_second_organisation_beside_the_s
 def test_the_lead_dashboard_hides_a_second_month_beside_the_periods_starts(client, organisation, this_month):
     """10 starts last month and 3 this month: the summary and the home page show 13 starts, so last
     month's 10 must not show on the page, in the chart or in the files."""
-    last_month = reporting.add_months(this_month, -1)
+    last_month = measures.add_months(this_month, -1)
     programme = ReportProgrammeFactory(organisation=organisation)
     mentor = person(organisation, Role.MENTOR)
     for start, n in ((last_month, 10), (this_month, 3)):
@@ -178,7 +178,7 @@ def test_the_withdrawal_reasons_hide_a_second_reason_beside_the_withdrawals(clie
     """3 left the profession and 10 withdrew for another reason: the summary shows 13 withdrawals."""
     programme = ReportProgrammeFactory(organisation=organisation)
     mentor = person(organisation, Role.MENTOR)
-    start = reporting.add_months(this_month, -3)
+    start = measures.add_months(this_month, -3)
     reasons = [choice for choice, _ in Enrolment.WithdrawalReason.choices]
     for reason, n in ((reasons[0], 3), (reasons[1], 10)):
         for _ in range(n):

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from preceptorship.models import Membership
 from preceptorship.tests.factories import TeamFactory, person, profession
 from programmes.models import Enrolment
-from programmes.reporting import SUPPRESSED
+from programmes.reporting.measures import SUPPRESSED
 from programmes.tests.factories_reports import (
     ReportEnrolmentFactory,
     ReportProgrammeFactory,

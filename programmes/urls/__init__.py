@@ -1,7 +1,8 @@
-"""Programmes URLs: the programme lead's side, the practice side (reviews, goals, reflections,
-protected time) and the reports, each in its own module of this package."""
+"""Programmes URLs: the programme lead's side and the practice side (reviews, goals, reflections,
+protected time), each in its own module; the reports' are in ``programmes/reporting/urls.py``, and
+the root URLconf puts both in the "programmes" namespace."""
 
-from programmes.urls import lead, practice, reports
+from programmes.urls import lead, practice
 
 app_name = "programmes"
-urlpatterns = [*lead.urlpatterns, *practice.urlpatterns, *reports.urlpatterns]
+urlpatterns = [*lead.urlpatterns, *practice.urlpatterns]

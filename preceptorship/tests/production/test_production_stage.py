@@ -236,7 +236,7 @@ def queue_enrolments_export(stage: Stage, key: str = LEAD) -> int:
     code = (
         "from django.utils import timezone\n"
         "from preceptorship.models import User\n"
-        "from programmes import exports, views_reports  # the view module registers the list exports\n"
+        "from programmes import exports  # the reports app registers its list exports when Django starts\n"
         f"lead = User.objects.get(email={stage.email(key)!r})\n"
         "today = timezone.localdate()\n"
         "job = exports.export_job_start(actor=lead, name='enrolments', fmt='xlsx', parameters={\n"

@@ -11,7 +11,7 @@ from django.utils import timezone
 from preceptorship import access
 from preceptorship.home import Panel, register_nav, register_panel
 from preceptorship.models import Membership
-from programmes import reporting, summary
+from programmes.reporting import measures, summary
 
 Role = Membership.Role
 HEADLINES = ["active_now", "starts", "completions", "reviews_on_time", "reviews_overdue", "withdrawals_first_year"]
@@ -22,8 +22,8 @@ register_nav("Mentor directory", "programmes:mentor-directory", access.any_role(
 register_nav("Import staff", "staff:import", access.any_role(Role.PROGRAMME_LEAD), order=29)
 
 
-def _headlines(figures: reporting.Figures) -> list[tuple[str, reporting.Figure]]:
-    labels = {attribute: label for _, label, attribute in reporting.SUMMARY_MEASURES}
+def _headlines(figures: measures.Figures) -> list[tuple[str, measures.Figure]]:
+    labels = {attribute: label for _, label, attribute in measures.SUMMARY_MEASURES}
     return [(labels[name], getattr(figures, name)) for name in HEADLINES]
 
 
@@ -33,9 +33,9 @@ def _summary(scope: Any) -> Any:
 
     def context(request: HttpRequest) -> dict[str, Any]:
         today = timezone.localdate()
-        period = reporting.Period.last_months(12, today)
+        period = measures.Period.last_months(12, today)
         as_of = summary.ensure_built(today).built_at
-        figures = reporting.protected(reporting.figures(scope(request.user), period, today))[None]
+        figures = measures.protected(measures.figures(scope(request.user), period, today))[None]
         return {"period": period, "headlines": _headlines(figures), "as_of": as_of}
 
     return context
@@ -45,7 +45,7 @@ register_panel(Panel(
     title="Your dashboard",
     template="programmes/reports/panels/lead_summary.html",
     allowed=access.any_role(Role.PROGRAMME_LEAD),
-    context=_summary(reporting.lead_scope),
+    context=_summary(measures.lead_scope),
     order=5,
 ))
 
@@ -53,6 +53,6 @@ register_panel(Panel(
     title="Your integrated care system",
     template="programmes/reports/panels/ics_summary.html",
     allowed=access.any_role(Role.ICS_LEAD),
-    context=_summary(reporting.ics_scope),
+    context=_summary(measures.ics_scope),
     order=6,
 ))

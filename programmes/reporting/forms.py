@@ -13,7 +13,7 @@ from django.utils.safestring import SafeString, mark_safe
 from preceptorship.models import Profession, Team
 from preceptorship.widgets import NHSDateField
 from programmes.models import Programme, Transition
-from programmes.reporting import Filters, Period
+from programmes.reporting.measures import Filters, Period
 
 DEFAULT_MONTHS = 12
 MAX_MONTHS = 36

@@ -24,11 +24,12 @@ from django.views.decorators.http import require_GET, require_POST
 from preceptorship import access, charts
 from preceptorship.models import Membership, Organisation, Profession, Team
 from preceptorship.storage import private_file_response
-from programmes import exports, reporting, summary
+from programmes import exports
 from programmes.access import lead_organisation_ids
-from programmes.forms_reports import DashboardFilterForm, MentorDirectoryForm, PeriodForm
 from programmes.models import Enrolment, ExportJob, Programme
-from programmes.reporting import SUMMARY_MEASURES, Figures, Filters, Period
+from programmes.reporting import measures, summary
+from programmes.reporting.forms import DashboardFilterForm, MentorDirectoryForm, PeriodForm
+from programmes.reporting.measures import SUMMARY_MEASURES, Figures, Filters, Period
 from progression.models import ProgressionCase
 
 Role = Membership.Role
@@ -85,16 +86,16 @@ def scores_table(figures: Figures) -> exports.Table:
 
 
 def evaluation_table(figures: Figures) -> exports.Table:
-    answers = reporting.count(figures.evaluation_answers)
+    answers = measures.count(figures.evaluation_answers)
     return exports.Table(
-        "evaluation", f"Programme evaluation (aggregates of at least {reporting.SMALL_NUMBER} answers)",
+        "evaluation", f"Programme evaluation (aggregates of at least {measures.SMALL_NUMBER} answers)",
         [("measure", "Code"), ("label", "Question"), ("value", "Answer"), ("answers", "Answers")],
-        [[code, label, figures.evaluation[code], answers] for code, label in reporting.EVALUATION_MEASURES],
+        [[code, label, figures.evaluation[code], answers] for code, label in measures.EVALUATION_MEASURES],
     )
 
 
 def mentors_table(rows: list[list[Any]], name: str = "mentors") -> exports.Table:
-    """``reporting.mentor_rows`` as a table."""
+    """``measures.mentor_rows`` as a table."""
     return exports.Table(
         name, "Mentors: active preceptees against capacity",
         [("mentor", "Mentor"), ("organisation", "Organisation"), ("profession", "Profession"), ("team", "Team"),
@@ -103,7 +104,7 @@ def mentors_table(rows: list[list[Any]], name: str = "mentors") -> exports.Table
     )
 
 
-def progression_table(stages: list[reporting.StageRow]) -> exports.Table:
+def progression_table(stages: list[measures.StageRow]) -> exports.Table:
     return exports.Table(
         "progression", "Progression cases by stage and time in stage",
         [("stage", "Code"), ("stage_label", "Stage"), ("cases", "Cases"), ("mean_days_in_stage", "Mean days in stage")],
@@ -152,7 +153,7 @@ def organisation_table(names: list[tuple[int, str]], grouped: dict[Any, Figures]
     return exports.Table(name, title, columns, _per_organisation(names, grouped, table))
 
 
-def offer_table(rows: list[reporting.OfferRow]) -> exports.Table:
+def offer_table(rows: list[measures.OfferRow]) -> exports.Table:
     return exports.Table(
         "offer", "Preceptorship offered to newly registered AHPs, by organisation and profession",
         [("organisation", "Organisation"), ("profession", "Profession"),
@@ -162,7 +163,7 @@ def offer_table(rows: list[reporting.OfferRow]) -> exports.Table:
     )
 
 
-def offer_summary_table(summary: dict[str, reporting.Figure]) -> exports.Table:
+def offer_summary_table(summary: dict[str, measures.Figure]) -> exports.Table:
     return exports.Table(
         "offer_summary", "Organisations offering preceptorship to all, some or none of their newly registered AHPs",
         [("offer", "Offered to"), ("organisations_percent", "Organisations")],
@@ -204,9 +205,9 @@ def _lead_context(request: HttpRequest) -> dict[str, Any]:
     form, period, filters, today = _lead_request(request)
     user = request.user
     as_of = summary.ensure_built(today).built_at
-    figures = reporting.protected(reporting.figures(reporting.lead_scope(user), period, today, filters=filters))[None]
-    stages = reporting.progression_by_stage(reporting.lead_cases(user), filters=filters)[None]
-    mentor_rows = reporting.mentor_rows(lead_organisation_ids(user), profession=filters.profession)
+    figures = measures.protected(measures.figures(measures.lead_scope(user), period, today, filters=filters))[None]
+    stages = measures.progression_by_stage(measures.lead_cases(user), filters=filters)[None]
+    mentor_rows = measures.mentor_rows(lead_organisation_ids(user), profession=filters.profession)
     tables = {
         table.name: table
         for table in (
@@ -217,7 +218,7 @@ def _lead_context(request: HttpRequest) -> dict[str, Any]:
     return {"form": form, "period": period, "figures": figures, "tables": tables, "stages": stages, "as_of": as_of}
 
 
-def _lead_charts(figures: Figures, stages: list[reporting.StageRow]) -> dict[str, Any]:
+def _lead_charts(figures: Figures, stages: list[measures.StageRow]) -> dict[str, Any]:
     months = [m.label for m in figures.months]
     axis = charts.month_labels([m.month for m in figures.months])
     return {
@@ -303,8 +304,8 @@ def _filters_from(user: Any, parameters: dict[str, Any]) -> Filters:
 def enrolment_rows(user: Any, parameters: dict[str, Any]) -> tuple[int, Iterator[list[Any]]]:
     """Enrolments the user leads that were on a programme during the period, filters applied."""
     period = Period(datetime.date.fromisoformat(parameters["start"]), datetime.date.fromisoformat(parameters["end"]))
-    rows = _filters_from(user, parameters).apply(reporting.lead_enrolments(user)).filter(
-        reporting.active_during(period.start, period.end)
+    rows = _filters_from(user, parameters).apply(measures.lead_enrolments(user)).filter(
+        measures.active_during(period.start, period.end)
     )
     labels = {
         "status": dict(Enrolment.Status.choices),
@@ -412,20 +413,20 @@ def _ics_context(request: HttpRequest, table: str | None = None) -> dict[str, An
     form, period, filters, today = _ics_request(request)
     user = request.user
     as_of = summary.ensure_built(today).built_at
-    names = list(reporting.ics_organisations(user).values_list("pk", "name"))
+    names = list(measures.ics_organisations(user).values_list("pk", "name"))
     ids = [pk for pk, _ in names]
-    grouped = reporting.protected(reporting.figures(
-        reporting.ics_scope(user), period, today, group="organisation_id", keys=ids, filters=filters
+    grouped = measures.protected(measures.figures(
+        measures.ics_scope(user), period, today, group="organisation_id", keys=ids, filters=filters
     ), across=ids)
-    stages = reporting.progression_by_stage_of(reporting.ics_scope(user), group="organisation_id", filters=filters)
-    offer = reporting.preceptorship_offer(ids, period)
+    stages = measures.progression_by_stage_of(measures.ics_scope(user), group="organisation_id", filters=filters)
+    offer = measures.preceptorship_offer(ids, period)
     if filters.profession:
         offer = [row for row in offer if row.profession == filters.profession.name]
     tables = {
         table.name: table
         for table in (
             organisations_table(names, grouped), offer_table(offer),
-            offer_summary_table(reporting.offer_summary(offer)),
+            offer_summary_table(measures.offer_summary(offer)),
             progression_by_organisation_table(names, stages),
             *([organisation_table(names, grouped, table)] if table in ORGANISATION_TABLE_NAMES else []),
         )
@@ -440,13 +441,13 @@ def stages_by_organisation(names: list[tuple[int, str]], stages: dict[Any, list]
     rows = []
     for pk, name in names:
         found = {row.stage: row.cases for row in stages.get(pk) or []}
-        rows.append([name, *(found.get(value) or reporting.count(0) for value, _ in labels)])
+        rows.append([name, *(found.get(value) or measures.count(0) for value, _ in labels)])
     return exports.Table("progression_by_organisation", "Progression cases by organisation and stage",
                          [("organisation", "Organisation"), *labels], rows)
 
 
 def _ics_charts(names: list[tuple[int, str]], grouped: dict[Any, Figures]) -> list[charts.Chart]:
-    def per_organisation(attribute: str) -> list[tuple[str, reporting.Figure]]:
+    def per_organisation(attribute: str) -> list[tuple[str, measures.Figure]]:
         return [(name, getattr(grouped.get(pk) or Figures(), attribute)) for pk, name in names]
 
     return [
@@ -486,7 +487,7 @@ def ics_organisation(request: HttpRequest, pk: int) -> HttpResponse:
     if pk not in names:
         raise Http404("No such organisation in your integrated care system.")
     figures = context["grouped"].get(pk) or Figures()
-    stages = context["stages"].get(pk) or reporting.progression_by_stage(ProgressionCase.objects.none())[None]
+    stages = context["stages"].get(pk) or measures.progression_by_stage(ProgressionCase.objects.none())[None]
     tables = [monthly_table(figures), withdrawals_table(figures), scores_table(figures), evaluation_table(figures),
               progression_table(stages)]
     return render(request, "programmes/reports/ics_organisation.html", {
@@ -518,7 +519,7 @@ def mentor_directory(request: HttpRequest) -> HttpResponse:
     organisations = _directory_organisations(request.user)
     form = MentorDirectoryForm(request.GET or None)
     profession = form.cleaned_data.get("profession") if form.is_valid() else None
-    rows = reporting.mentors(organisations, profession=profession)
+    rows = measures.mentors(organisations, profession=profession)
     page = Paginator(rows, MENTORS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "programmes/reports/mentor_directory.html", {
         "form": form, "page_obj": page, "profession": profession, "query_string": request.GET.urlencode(),
@@ -531,5 +532,5 @@ def mentor_directory_export(request: HttpRequest, fmt: str) -> HttpResponse:
     organisations = _directory_organisations(request.user)
     form = MentorDirectoryForm(request.GET or None)
     profession = form.cleaned_data.get("profession") if form.is_valid() else None
-    return exports.response(mentors_table(reporting.mentor_rows(organisations, profession=profession),
+    return exports.response(mentors_table(measures.mentor_rows(organisations, profession=profession),
                                           name="mentor_directory"), _format(fmt))

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from programmes import views_reports as views
+from programmes.reporting import views
 
 urlpatterns = [
     path("reports/dashboard/", views.dashboard, name="dashboard"),

@@ -3,7 +3,7 @@
 
 ``rebuild(today=)`` replaces every row in one transaction, so a dashboard reads either the last
 build or the one before, never half of one; two rebuilds at once wait for each other (the build
-row is locked first). It runs every few minutes (``programmes.tasks.rebuild_dashboard_figures``,
+row is locked first). It runs every few minutes (``programmes.reporting.tasks.rebuild_dashboard_figures``,
 on beat) and when a dashboard or home panel finds no build at all (``ensure_built``: a new
 database, just migrated or seeded). Each table is filled twice: at the finest grain (``detail``)
 and by employer and programme organisation only.
@@ -50,10 +50,10 @@ from programmes.models import (
     ReviewMeeting,
     SummaryBuild,
 )
-from programmes.reporting import FIRST_YEAR_DAYS, ON_TIME_DAYS
+from programmes.reporting.measures import FIRST_YEAR_DAYS, ON_TIME_DAYS
 from progression.models import ProgressionCase
 
-# A period is at most this many months long (forms_reports.MAX_MONTHS), so an event further back
+# A period is at most this many months long (reporting.forms.MAX_MONTHS), so an event further back
 # than this is before any period that contains the month: it counts as no event before.
 LOOK_BACK_MONTHS = 36
 
