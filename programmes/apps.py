@@ -14,8 +14,7 @@ class ProgrammesConfig(AppConfig):
         from programmes import (  # noqa: F401
             access,
             evidence_links,
-            navigation_lead,
-            navigation_practice,
             progression_eligibility,
             progression_managers,
         )
+        from programmes.navigation import lead, practice  # noqa: F401

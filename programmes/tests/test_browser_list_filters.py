@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from preceptorship.models import User
 from preceptorship.tests.browser import Demo, goto, sign_in
-from programmes.forms_lead import _candidate_people, _not_enrolled
+from programmes.forms.lead import _candidate_people, _not_enrolled
 from programmes.models import Enrolment, Programme
 from programmes.tests.test_browser_lead import _check_both_widths
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from preceptorship.models import Membership, Organisation, Profession, User
 from preceptorship.tests.factories import person
-from programmes.forms_lead import PeopleSearchForm
+from programmes.forms.lead import PeopleSearchForm
 from programmes.models import Enrolment
 from programmes.tests.factories import EnrolmentFactory, ProgrammeFactory
 from programmes.tests.test_list_filters import client_for

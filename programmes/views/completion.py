@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET
 from preceptorship.models import Membership
 from preceptorship.pdf import render_pdf
 from programmes import selectors, services
-from programmes.forms_lead import (
+from programmes.forms.lead import (
     ConfirmCompletionForm,
     EvaluationForm,
     OutcomeForm,

@@ -26,7 +26,7 @@ from preceptorship.models import Membership
 from preceptorship.pages import ServiceFormMixin, add_service_errors, crumbs
 from programmes import exports, selectors, services
 from programmes.filters import EnrolmentFilter
-from programmes.forms_lead import (
+from programmes.forms.lead import (
     ChangePeopleForm,
     EnrolForm,
     ExtendForm,
@@ -59,7 +59,7 @@ Role = Membership.Role
 
 
 class PeopleSearchMixin:
-    """For a form with name searches (``forms_lead.PeopleSearchForm``): a post by a search button
+    """For a form with name searches (``forms.lead.PeopleSearchForm``): a post by a search button
     (named "search") runs the searches and shows the form again, checking nothing and losing
     nothing typed; a new search asks again about capacity once the people are chosen."""
 

@@ -22,7 +22,7 @@ from preceptorship import access
 from preceptorship.models import Membership
 from preceptorship.pages import add_service_errors
 from programmes import services
-from programmes.forms_practice import (
+from programmes.forms.practice import (
     GoalForm,
     GoalProgressForm,
 )

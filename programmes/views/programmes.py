@@ -22,7 +22,7 @@ from preceptorship.models import Membership, User
 from preceptorship.pages import add_service_errors, crumbs
 from programmes import selectors, services
 from programmes.access import lead_organisation_ids
-from programmes.forms_lead import (
+from programmes.forms.lead import (
     ProgrammeForm,
 )
 from programmes.models import (

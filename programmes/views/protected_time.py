@@ -16,7 +16,7 @@ from django.views.generic import DetailView, FormView, ListView
 from preceptorship import access
 from preceptorship.models import Membership
 from programmes import selectors, services
-from programmes.forms_practice import (
+from programmes.forms.practice import (
     NeedsAssessmentForm,
     ProtectedTimeForm,
 )

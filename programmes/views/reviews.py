@@ -25,7 +25,7 @@ from preceptorship.models import Membership
 from preceptorship.pages import add_service_errors
 from programmes import services
 from programmes.access import review_enrolments
-from programmes.forms_practice import (
+from programmes.forms.practice import (
     AcknowledgeForm,
     AddendumForm,
     NotHeldForm,

@@ -19,7 +19,7 @@ from preceptorship.models import Membership, Organisation, Profession, User
 from preceptorship.widgets import NHSDateField
 from programmes import selectors
 from programmes.filters import person_search
-from programmes.forms_practice import score_messages
+from programmes.forms.practice import score_messages
 from programmes.models import (
     Enrolment,
     Evaluation,
