@@ -1,0 +1,326 @@
+"""Progression cases: the lists, opening a case, the case page, taking a case up, the base of every
+form about a case, and marking competencies.
+
+Access is decided by ``preceptorship.access`` only (404 outside the scope, 403 for read-only
+viewers); every change goes through ``progression.services``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+from django.views.generic import DetailView, FormView, ListView
+from django_filters.views import FilterView
+
+from preceptorship import access, spreadsheets
+from preceptorship.links import url_maker
+from preceptorship.models import Membership, User
+from preceptorship.pages import ServiceFormMixin, add_service_errors, crumbs
+from progression import evidence_links, forms, line_managers, selectors, services
+from progression.models import (
+    CompetencyAssessment,
+    EvidencePack,
+    ProgressionCase,
+)
+from progression.services import StaleCaseError, TransitionError
+
+Role = Membership.Role
+Stage = ProgressionCase.Stage
+
+
+# Cases: lists ----------------------------------------------------------------------------------
+
+
+class CaseListView(FilterView):
+    """All cases the user may see, filtered; ``?format=csv`` downloads the filtered rows."""
+
+    template_name = "progression/case_list.html"
+    filterset_class = forms.CaseFilter
+    paginate_by = 25
+    context_object_name = "cases"
+
+    def get_queryset(self) -> Any:
+        return selectors.cases_for(self.request.user).order_by("-stage_changed_at", "-pk")
+
+    def get_filterset_kwargs(self, filterset_class: Any) -> dict[str, Any]:
+        return {**super().get_filterset_kwargs(filterset_class), "user": self.request.user}
+
+    def render_to_response(self, context: dict[str, Any], **kwargs: Any) -> HttpResponse:
+        if self.request.GET.get("format") == "csv":
+            return cases_csv(self.object_list)
+        return super().render_to_response(context, **kwargs)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context["query_string"] = query.urlencode()
+        context["crumbs"] = crumbs()
+        context["may_open"] = access.has_role(self.request.user, Role.LINE_MANAGER, Role.PRACTITIONER)
+        return context
+
+
+def cases_csv(cases: Any) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="progression-cases.csv"'
+    writer = spreadsheets.csv_writer(response)
+    writer.writerow(["practitioner", "profession", "team", "framework", "target role", "stage", "in stage since"])
+    for case in cases:
+        writer.writerow([
+            case.practitioner.get_full_name(),
+            case.practitioner.profession.name if case.practitioner.profession else "",
+            case.team.name if case.team else "", str(case.framework), case.target_role, case.get_stage_display(),
+            case.stage_changed_at.date().isoformat(),
+        ])
+    return response
+
+
+class WaitingListView(ListView):
+    template_name = "progression/case_waiting.html"
+    paginate_by = 25
+    context_object_name = "cases"
+
+    def get_queryset(self) -> Any:
+        return selectors.waiting_for(self.request.user)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["crumbs"] = crumbs()
+        return context
+
+
+# Cases: opening and the case page ------------------------------------------------------------------
+
+
+class CaseOpenView(FormView):
+    template_name = "progression/case_open.html"
+    form_class = forms.CaseOpenForm
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not access.has_role(request.user, Role.LINE_MANAGER, Role.PRACTITIONER):
+            raise PermissionDenied("Only a line manager or a practitioner can open a progression case.")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def form_valid(self, form: forms.CaseOpenForm) -> HttpResponse:
+        practitioner = form.cleaned_data["practitioner"]
+        membership = line_managers.case_membership(self.request.user, practitioner)
+        if membership is None:
+            form.add_error("practitioner", "Choose a practitioner of your team or someone you line manage.")
+            return self.form_invalid(form)
+        try:
+            case = services.progression_case_open(
+                actor=self.request.user, practitioner=practitioner, framework=form.cleaned_data["framework"],
+                target_role=form.cleaned_data["target_role"], head_of_service=form.cleaned_data["head_of_service"],
+                organisation=membership.organisation, team=membership.team,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        except PermissionDenied as error:
+            form.add_error("practitioner", str(error))
+            return self.form_invalid(form)
+        messages.success(self.request, "The progression case is open.")
+        return redirect(case)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["crumbs"] = crumbs(("Progression cases", reverse("progression:case-list")))
+        return context
+
+
+def get_case(request: HttpRequest, pk: int, action: str = "view") -> ProgressionCase:
+    # get_for_user applies the user's scope: applied twice, the condition doubles the query's cost.
+    cases = ProgressionCase.objects.select_related(*selectors.CASE_RELATED)
+    return access.get_for_user(request.user, cases, action=action, pk=pk)
+
+
+class CaseDetailView(DetailView):
+    """The council's table: per section, each competency's status, date, evidence count and comments."""
+
+    template_name = "progression/case_detail.html"
+    context_object_name = "case"
+
+    def get_object(self, queryset: Any = None) -> ProgressionCase:
+        # The case joined to four tables and its two managers read in one more query: PostgreSQL
+        # planned the eight-table join in 3 ms for a 0.2 ms query (docs/performance.md).
+        user = self.request.user
+        cases = ProgressionCase.objects.select_related("practitioner", "framework", "team", "organisation")
+        case = access.get_for_user(user, cases, action="view", pk=self.kwargs["pk"])
+        managers = User.objects.in_bulk([pk for pk in (case.line_manager_id, case.head_of_service_id) if pk])
+        case.line_manager, case.head_of_service = managers.get(case.line_manager_id), managers.get(
+            case.head_of_service_id)
+        return case
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        case: ProgressionCase = self.object
+        user = self.request.user
+        policy = access.policy_for(ProgressionCase)
+        evidence = evidence_links.linked_items(viewer=user, evidence=selectors.case_evidence_shown(case))
+        table = selectors.case_table(case, evidence)
+        # Each row's links from one URL reversal for the page: one per row cost more than the rest of its cells.
+        competency_url, evidence_url, file_url = (
+            url_maker(name, case.pk) for name in
+            ("progression:case-competency", "progression:evidence-detail", "progression:evidence-file"))
+        for row in (row for section in table for row in section.rows):
+            row.url = competency_url(row.competency_id)
+        for item in evidence:
+            item.url, item.file_url = evidence_url(item.pk), file_url(item.pk)
+        actions = {name: policy.allows(user, case, name) for name in (
+            "take_up", "mark", "submit", "add_evidence", "worker_comment", "hos_decide", "od_decide", "hr_record",
+            "record_told", "confirm")}
+        context.update(
+            table=table,
+            missing=[row for section in table if section.section.required_for_sign_off
+                     for row in section.rows if not row.is_met],
+            evidence=evidence,
+            history=list(selectors.case_history(case)),
+            eligibility=selectors.eligibility(case.practitioner),
+            actions=actions,
+            may_download_letter=bool(case.letter_file) and may_download_letter(user, case),
+            pack=services.evidence_pack_fail_if_stale(EvidencePack.objects.filter(case=case).first()),
+            crumbs=crumbs(("Progression cases", reverse("progression:case-list"))),
+        )
+        return context
+
+
+def may_download_letter(user: Any, case: ProgressionCase) -> bool:
+    from progression.access import holds_chain_role
+
+    return user.pk in (case.practitioner_id, case.line_manager_id) or holds_chain_role(user, case, Role.HR)
+
+
+@require_POST
+def case_take_up(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_case(request, pk, "take_up")
+    services.progression_case_take_up(actor=request.user, case=case)
+    messages.success(request, "You are now the line manager for this case.")
+    return redirect(case)
+
+
+class CaseMovedOn(Exception):  # noqa: N818 - reads as the situation
+    """Someone else changed the case since this page was loaded: the page is shown again."""
+
+
+class CaseFormView(ServiceFormMixin, FormView):
+    """A form about one case: fetched with access checked for ``action`` before anything else."""
+
+    action = "view"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        try:
+            self.case = get_case(request, kwargs["pk"], self.action)
+        except PermissionDenied:
+            moved_on = moved_on_response(request, get_case(request, kwargs["pk"]))
+            if moved_on:
+                return moved_on
+            raise
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["case"] = self.case
+        context["crumbs"] = crumbs(("Progression cases", reverse("progression:case-list")),
+                                    (f"Case for {self.case.practitioner.get_full_name()}",
+                                     self.case.get_absolute_url()))
+        return context
+
+    def call_service(self, form: Any) -> None:
+        raise NotImplementedError
+
+    success_message = "Saved."
+    # The services check each person's right on the locked case: a refusal is said above the form.
+    refusals = (TransitionError, PermissionDenied)
+
+    def perform(self, form: Any) -> None:
+        try:
+            self.call_service(form)
+        except StaleCaseError as error:  # a TransitionError, but not one to show on this form
+            raise CaseMovedOn(str(error)) from error
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        try:
+            return super().form_valid(form)
+        except CaseMovedOn as error:
+            messages.error(self.request, str(error))
+            return redirect(self.case)
+
+    def get_success_url(self) -> str:
+        return self.case.get_absolute_url()
+
+
+def moved_on_response(request: HttpRequest, case: ProgressionCase) -> HttpResponse | None:
+    """A step posted from a page loaded before the case moved on: say so, and show the case as it is."""
+    posted = posted_revision(request)
+    if request.method != "POST" or posted is None or posted == case.revision:
+        return None
+    messages.error(request, f"This case changed since you loaded the page: it is now “{case.get_stage_display()}”. "
+                            "Nothing was recorded; check the case as it stands now.")
+    return redirect(case)
+
+
+def posted_revision(request: HttpRequest) -> int | None:
+    try:
+        return int(request.POST.get("revision", ""))
+    except ValueError:
+        return None
+
+
+class CompetencyView(CaseFormView):
+    """One competency of a case: the manager marks it; the practitioner comments on it."""
+
+    template_name = "progression/competency.html"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        self.case = get_case(request, kwargs["pk"])
+        self.assessment = (
+            CompetencyAssessment.objects.filter(case=self.case, competency_id=kwargs["competency"])
+            .select_related("competency__section", "marked_by").first()
+        )
+        if self.assessment is None:
+            raise Http404("Not found.")
+        policy = access.policy_for(ProgressionCase)
+        self.marking = policy.allows(request.user, self.case, "mark")
+        self.commenting = policy.allows(request.user, self.case, "worker_comment")
+        if request.method == "POST" and not (self.marking or self.commenting):
+            raise PermissionDenied("You cannot change this competency.")
+        return FormView.dispatch(self, request, *args, **kwargs)
+
+    def get_form_class(self) -> Any:
+        return forms.MarkForm if self.marking else forms.WorkerCommentForm
+
+    def get_initial(self) -> dict[str, Any]:
+        a = self.assessment
+        if self.marking:
+            return {"status": a.status, "reached_on": a.reached_on, "comment": a.manager_comment}
+        return {"comment": a.worker_comment}
+
+    def call_service(self, form: Any) -> None:
+        data = form.cleaned_data
+        if self.marking:
+            services.competency_mark(actor=self.request.user, case=self.case, competency=self.assessment.competency,
+                                     status=data["status"], reached_on=data["reached_on"], comment=data["comment"])
+            self.success_message = f"{self.assessment.competency.code} is marked."
+        else:
+            services.competency_worker_comment(actor=self.request.user, case=self.case,
+                                               competency=self.assessment.competency, comment=data["comment"])
+            self.success_message = "Your comment is saved."
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(
+            assessment=self.assessment,
+            may_change=self.marking or self.commenting,
+            marks=self.assessment.marks.select_related("marked_by"),
+            evidence=selectors.case_evidence(self.case).filter(competencies=self.assessment.competency),
+        )
+        return context

@@ -1,0 +1,230 @@
+"""Frameworks: the list, a framework's page, versions, publishing, retiring, editing as text, and
+import and export.
+
+Access is decided by ``preceptorship.access`` only (404 outside the scope, 403 for read-only
+viewers); every change goes through ``progression.services``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.text import slugify
+from django.views.decorators.http import require_POST
+from django.views.generic import DetailView, FormView, ListView
+
+from preceptorship import access
+from preceptorship.models import Membership
+from preceptorship.pages import crumbs
+from progression import forms, frameworks_io, selectors, services
+from progression.access import can_manage_frameworks
+from progression.models import (
+    Framework,
+    ProgressionCase,
+)
+from progression.services import TransitionError
+
+Role = Membership.Role
+Stage = ProgressionCase.Stage
+
+
+# Frameworks ------------------------------------------------------------------------------------
+
+
+class FrameworkListView(ListView):
+    template_name = "progression/framework_list.html"
+    context_object_name = "frameworks"
+
+    def get_queryset(self) -> Any:
+        # Queries: the user's memberships, the frameworks (with owner), their professions.
+        return selectors.frameworks_for(self.request.user).order_by("name", "-version")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["can_import"] = can_manage_frameworks(self.request.user)
+        # The letter template belongs to an organisation, edited by its HR or programme lead.
+        context["can_edit_letter"] = access.has_role(self.request.user, Role.HR, Role.PROGRAMME_LEAD)
+        context["crumbs"] = crumbs()
+        return context
+
+
+def get_framework(request: HttpRequest, pk: int, action: str = "view") -> Framework:
+    return access.get_for_user(request.user, Framework, action=action, pk=pk)
+
+
+class FrameworkDetailView(DetailView):
+    template_name = "progression/framework_detail.html"
+    context_object_name = "framework"
+
+    def get_object(self, queryset: Any = None) -> Framework:
+        scoped = selectors.framework_with_content(access.scope(self.request.user, Framework).select_related("owner"))
+        try:
+            return scoped.get(pk=self.kwargs["pk"])
+        except Framework.DoesNotExist:
+            raise Http404("Not found.") from None
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        framework = self.object
+        user = self.request.user
+        context["may_manage"] = access.can(user, framework, "change")
+        context["editing"] = context["may_manage"] and framework.is_editable
+        context["crumbs"] = crumbs(("Frameworks", reverse("progression:framework-list")))
+        return context
+
+
+@require_POST
+def framework_new_version(request: HttpRequest, pk: int) -> HttpResponse:
+    framework = get_framework(request, pk, "new_version")
+    try:
+        draft = services.framework_new_version(actor=request.user, framework=framework)
+    except TransitionError as error:
+        messages.error(request, str(error))
+        return redirect(framework)
+    messages.success(request, f"Version {draft.version} is a draft: edit it, then publish it.")
+    return redirect(draft)
+
+
+@require_POST
+def framework_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    framework = get_framework(request, pk, "publish")
+    try:
+        services.framework_publish(actor=request.user, framework=framework)
+    except TransitionError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "The framework is published. New cases use this version.")
+    return redirect(framework)
+
+
+@require_POST
+def framework_retire(request: HttpRequest, pk: int) -> HttpResponse:
+    framework = get_framework(request, pk, "retire")
+    try:
+        services.framework_retire(actor=request.user, framework=framework)
+    except TransitionError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "The framework is retired. Cases already open on it keep its wording.")
+    return redirect(framework)
+
+
+class FrameworkEditView(FormView):
+    template_name = "progression/framework_edit.html"
+    form_class = forms.FrameworkEditForm
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        self.framework = get_framework(request, kwargs["pk"], "change")
+        if not self.framework.is_editable:
+            messages.error(request, "A published framework is never edited in place: make a new version instead.")
+            return redirect(self.framework)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self) -> dict[str, Any]:
+        framework = selectors.framework_with_content(Framework.objects.filter(pk=self.framework.pk)).get()
+        return {
+            "name": framework.name, "source": framework.source, "from_level": framework.from_level,
+            "to_level": framework.to_level, "professions": list(framework.professions.all()),
+            "content": frameworks_io.export_csv([framework]),
+            "required_sections": "\n".join(s.title for s in framework.sections.all() if s.required_for_sign_off),
+        }
+
+    def form_valid(self, form: forms.FrameworkEditForm) -> HttpResponse:
+        data = form.cleaned_data
+        required = [line.strip() for line in data["required_sections"].splitlines() if line.strip()]
+        parsed = frameworks_io.parse_csv(data["content"], meta={"name": data["name"], "slug": self.framework.slug,
+                                                                 "required_sections": required})
+        if parsed.errors:
+            form.add_error("content", parsed.errors)
+            return self.form_invalid(form)
+        titles = {s["title"] for s in parsed.frameworks[0]["sections"]}
+        unknown = [title for title in required if title not in titles]
+        if unknown:
+            form.add_error("required_sections", f"No section is called: {', '.join(unknown)}.")
+            return self.form_invalid(form)
+        payload = {**parsed.frameworks[0], "source": data["source"], "from_level": data["from_level"],
+                   "to_level": data["to_level"], "professions": [p.slug for p in data["professions"]]}
+        try:
+            services.framework_update(actor=self.request.user, framework=self.framework, data=payload)
+        except ValidationError as error:
+            form.add_error("content", error.messages)
+            return self.form_invalid(form)
+        except TransitionError as error:
+            form.add_error(None, str(error))
+            return self.form_invalid(form)
+        messages.success(self.request, "The draft is saved.")
+        return redirect(self.framework)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["framework"] = self.framework
+        context["crumbs"] = framework_crumbs(self.framework)
+        return context
+
+
+def framework_export(request: HttpRequest, pk: int) -> HttpResponse:
+    framework = get_framework(request, pk)
+    framework = selectors.framework_with_content(Framework.objects.filter(pk=framework.pk)).get()
+    as_csv = request.GET.get("format") == "csv"
+    body = frameworks_io.export_csv([framework]) if as_csv else frameworks_io.export_json([framework])
+    response = HttpResponse(body, content_type="text/csv; charset=utf-8" if as_csv else "application/json")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{framework.slug}-v{framework.version}.{"csv" if as_csv else "json"}"'
+    )
+    return response
+
+
+def import_owner(request: HttpRequest) -> Any:
+    organisations = [m.organisation for m in access.memberships(request.user) if m.role == Role.PROGRAMME_LEAD]
+    return organisations[0] if organisations else None
+
+
+def framework_import(request: HttpRequest) -> HttpResponse:
+    """Upload, preview with row-by-row errors, then confirm: nothing is saved unless all is valid."""
+    if not can_manage_frameworks(request.user):
+        raise PermissionDenied("Only a programme lead can import frameworks.")
+    owner = import_owner(request)
+    context: dict[str, Any] = {"crumbs": crumbs(("Frameworks", reverse("progression:framework-list"))),
+                               "owner": owner}
+    form = forms.FrameworkImportForm()
+    if request.method == "POST" and "confirm" in request.POST:
+        confirm = forms.FrameworkImportConfirmForm(request.POST)
+        if confirm.is_valid():
+            result = parse_import(confirm.cleaned_data["filename"], confirm.cleaned_data["text"],
+                                   confirm.cleaned_data["name"])
+            try:
+                created = [services.framework_import(actor=request.user, data=data, owner=owner)
+                           for data in result.frameworks] if result.ok else []
+            except ValidationError as error:
+                result.errors.extend(error.messages)
+                created = []
+            if created:
+                messages.success(request, f"Imported {len(created)} framework draft(s). Check and publish them.")
+                return redirect(created[0])
+            context["result"] = result
+    elif request.method == "POST":
+        form = forms.FrameworkImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            result = parse_import(form.cleaned_data["file"].name, form.text, form.cleaned_data["name"])
+            context["result"] = result
+            if result.ok:
+                context["confirm"] = forms.FrameworkImportConfirmForm(initial={
+                    "filename": form.cleaned_data["file"].name, "text": form.text, "name": form.cleaned_data["name"],
+                })
+    context["form"] = form
+    return render(request, "progression/framework_import.html", context)
+
+
+def parse_import(filename: str, text: str, name: str) -> frameworks_io.ParseResult:
+    meta = {"name": name, "slug": slugify(name)[:100]}
+    return frameworks_io.parse_file(filename, text, meta=meta)
+
+
+def framework_crumbs(framework: Framework) -> list[tuple[str, str]]:
+    return crumbs(("Frameworks", reverse("progression:framework-list")),
+                   (str(framework), framework.get_absolute_url()))

@@ -1,0 +1,63 @@
+"""The organisation's letter template.
+
+Access is decided by ``preceptorship.access`` only (404 outside the scope, 403 for read-only
+viewers); every change goes through ``progression.services``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect
+from django.views.generic import FormView
+
+from preceptorship import access
+from preceptorship.models import Membership
+from preceptorship.pages import add_service_errors, crumbs
+from progression import forms, services
+from progression.models import (
+    LetterTemplate,
+    ProgressionCase,
+)
+
+Role = Membership.Role
+Stage = ProgressionCase.Stage
+
+
+# Letter template -----------------------------------------------------------------------------------
+
+
+class LetterTemplateView(FormView):
+    template_name = "progression/letter_template.html"
+    form_class = forms.LetterTemplateForm
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        organisations = [m.organisation for m in access.memberships(request.user)
+                         if m.role in (Role.HR, Role.PROGRAMME_LEAD)]
+        if not organisations:
+            raise PermissionDenied("Only HR or a programme lead can edit the letter template.")
+        self.organisation = organisations[0]
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self) -> dict[str, Any]:
+        from progression.letters import DEFAULT_BODY, DEFAULT_HEADING
+
+        template = LetterTemplate.objects.filter(organisation=self.organisation).first()
+        return {"heading": template.heading if template else DEFAULT_HEADING,
+                "body": template.body if template else DEFAULT_BODY}
+
+    def form_valid(self, form: forms.LetterTemplateForm) -> HttpResponse:
+        try:
+            services.letter_template_save(actor=self.request.user, organisation=self.organisation,
+                                          heading=form.cleaned_data["heading"], body=form.cleaned_data["body"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, "The letter template is saved.")
+        return redirect("progression:letter-template")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "organisation": self.organisation, "crumbs": crumbs()}
