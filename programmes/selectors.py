@@ -13,6 +13,7 @@ from django.db.models import (
     DecimalField,
     Exists,
     IntegerField,
+    Min,
     OuterRef,
     Prefetch,
     Q,
@@ -120,16 +121,39 @@ def _count_of(enrolments: QuerySet[Enrolment]) -> Coalesce:
     return Coalesce(Subquery(counted.values("n")), 0)
 
 
+# The mentor capacity rule, the one every page and service uses: a mentor's load is their current
+# (active or paused) preceptees; their capacity is the smallest ``mentor_capacity`` of the programmes
+# those preceptees are on and, when someone is being added, of that programme too; with neither, the
+# programmes' default.
+DEFAULT_CAPACITY: int = Programme._meta.get_field("mentor_capacity").default
+
+
+def mentor_load_expressions(mentor: str = "pk") -> dict[str, Any]:
+    """``current_load`` and ``capacity`` as annotations of rows whose ``mentor`` field is the mentor's id."""
+    current = Enrolment.objects.filter(mentor_id=OuterRef(mentor), status__in=Enrolment.CURRENT).order_by()
+    return {
+        "current_load": Coalesce(Subquery(current.values("mentor_id").annotate(n=Count("pk")).values("n")[:1]), 0),
+        "capacity": Coalesce(
+            Subquery(current.values("mentor_id").annotate(c=Min("programme__mentor_capacity")).values("c")[:1]),
+            DEFAULT_CAPACITY,
+        ),
+    }
+
+
 def with_mentor_load(people: QuerySet[Any], *, capacity: bool = True) -> QuerySet[Any]:
-    """Each person's ``current_load`` (active or paused preceptees they mentor) and, with
-    ``capacity``, the ``tightest_capacity`` of the programmes those preceptees are on."""
-    current = Enrolment.objects.filter(mentor_id=OuterRef("pk"), status__in=Enrolment.CURRENT)
-    load = current.order_by().values("mentor_id").annotate(n=Count("pk")).values("n")
-    people = people.annotate(current_load=Coalesce(Subquery(load), 0))
-    if capacity:
-        tightest = current.order_by("programme__mentor_capacity").values("programme__mentor_capacity")[:1]
-        people = people.annotate(tightest_capacity=Subquery(tightest))
-    return people
+    """Each person's ``current_load`` and, with ``capacity``, their ``capacity`` (the rule above)."""
+    expressions = mentor_load_expressions()
+    return people.annotate(**(expressions if capacity else {"current_load": expressions["current_load"]}))
+
+
+def mentor_load_and_capacity(mentor: Any, adding_to: Programme | None = None) -> tuple[int, int]:
+    """A mentor's load and capacity now, counting ``adding_to`` (a programme they are taking
+    someone on) among their programmes; one query."""
+    found = with_mentor_load(User.objects.filter(pk=mentor.pk)).values("current_load", "capacity").first()
+    load, capacity = (found["current_load"], found["capacity"]) if found else (0, DEFAULT_CAPACITY)
+    if adding_to is not None:
+        capacity = adding_to.mentor_capacity if load == 0 else min(capacity, adding_to.mentor_capacity)
+    return load, capacity
 
 
 def programmes_for(user: Any) -> QuerySet[Programme]:

@@ -5,16 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Count, Min, OuterRef, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import QuerySet
 
 from preceptorship.models import Membership, Profession
-from programmes.models import Enrolment
+from programmes import selectors
 
 Role = Membership.Role
 
 
-DEFAULT_CAPACITY = 4  # Programme.mentor_capacity's default, for a mentor with no current preceptee
+DEFAULT_CAPACITY = selectors.DEFAULT_CAPACITY
 
 
 # Mentors: capacity is operational information about staff, not about preceptees, so loads are
@@ -23,18 +22,12 @@ DEFAULT_CAPACITY = 4  # Programme.mentor_capacity's default, for a mentor with n
 
 def mentors(organisation_ids: Iterable[int], profession: Profession | None = None) -> QuerySet[Membership]:
     """One row per mentor role, with ``load`` (current preceptees) and ``capacity``; one query."""
-    current = Enrolment.objects.filter(mentor_id=OuterRef("user_id"), status__in=Enrolment.CURRENT).order_by()
+    expressions = selectors.mentor_load_expressions("user_id")
     rows = (
         Membership.objects.filter(role=Role.MENTOR, organisation_id__in=list(organisation_ids), user__is_active=True)
         .select_related("user", "user__profession", "organisation", "team")
         .annotate(
-            load=Coalesce(
-                Subquery(current.values("mentor_id").annotate(n=Count("pk")).values("n")[:1]), 0
-            ),
-            capacity=Coalesce(
-                Subquery(current.values("mentor_id").annotate(c=Min("programme__mentor_capacity")).values("c")[:1]),
-                DEFAULT_CAPACITY,
-            ),
+            load=expressions["current_load"], capacity=expressions["capacity"],
         )
         .order_by("user__profession__name", "user__last_name", "user__first_name", "organisation__name", "pk")
     )

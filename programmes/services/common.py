@@ -28,7 +28,7 @@ class CapacityWarning:
     def __str__(self) -> str:
         return (
             f"{self.mentor} already mentors {self.current} active preceptee{'s' if self.current != 1 else ''}; "
-            f"adding {self.adding} makes {self.current + self.adding}, over the programme's capacity of "
+            f"adding {self.adding} makes {self.current + self.adding}, over their capacity of "
             f"{self.capacity}."
         )
 

@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from preceptorship import audit
 from preceptorship.errors import TransitionError
 from preceptorship.models import Membership, Organisation, User
+from programmes import selectors
 from programmes.calendar_events import (
     review_invitations_cancel,
     review_invitations_new_mentor,
@@ -33,14 +34,12 @@ Role = Membership.Role
 # Enrolments
 
 
-def mentor_load(mentor: User) -> int:
-    return Enrolment.objects.filter(mentor=mentor, status__in=Enrolment.CURRENT).count()
-
-
 def capacity_warning(*, programme: Programme, mentor: User, adding: int) -> CapacityWarning | None:
-    current = mentor_load(mentor)
-    if current + adding > programme.mentor_capacity:
-        return CapacityWarning(mentor=mentor, current=current, adding=adding, capacity=programme.mentor_capacity)
+    """A warning when ``adding`` more preceptees on ``programme`` take the mentor over their
+    capacity (the rule of ``programmes.selectors.mentor_load_and_capacity``)."""
+    current, capacity = selectors.mentor_load_and_capacity(mentor, adding_to=programme)
+    if current + adding > capacity:
+        return CapacityWarning(mentor=mentor, current=current, adding=adding, capacity=capacity)
     return None
 
 
@@ -176,8 +175,8 @@ def enrolment_cohort_create(
 ) -> list[Enrolment]:
     """Enrol one or several people with the same start, mentor and line manager.
 
-    Raises ``OverCapacity`` (before writing anything) when the mentor would go over the
-    programme's capacity and the programme lead has not confirmed."""
+    Raises ``OverCapacity`` (before writing anything) when the mentor would go over their
+    capacity and the programme lead has not confirmed."""
     programme = Programme.objects.select_for_update().get(pk=programme.pk)
     _check_programme_open(programme, start_date)
     if not preceptees:

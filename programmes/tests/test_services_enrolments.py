@@ -9,10 +9,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from preceptorship.models import AuditEntry, Membership, Profession
+from preceptorship.models import AuditEntry, Membership, Profession, User
 from preceptorship.tests.factories import OrganisationFactory, person
-from programmes import services
+from programmes import selectors, services
 from programmes.models import Enrolment, Pause, Transition
+from programmes.reporting import measures
 from programmes.schedule import add_months
 from programmes.services import OverCapacity, TransitionError
 from programmes.tests.factories import EnrolmentFactory, ExtensionFactory, PauseFactory, ProgrammeFactory
@@ -67,9 +68,26 @@ def test_over_capacity_raises_with_the_numbers_and_writes_nothing(cast):
         _enrol(cast, cast["people"][:2])
     warning = over.value.warning
     assert (warning.current, warning.adding, warning.capacity) == (1, 2, 2)
-    assert "makes 3, over the programme's capacity of 2" in str(warning)
+    assert "makes 3, over their capacity of 2" in str(warning)
     assert not Enrolment.objects.filter(programme=cast["programme"]).exists()
     assert len(_enrol(cast, cast["people"][:2], confirm_over_capacity=True)) == 2
+
+
+def test_capacity_is_the_lowest_of_the_mentors_programmes_everywhere(cast, organisation, ot):
+    """One rule for the service, the mentor list and the dashboard: a mentor on a programme of
+    capacity 2 is full at 2, even when the next preceptee joins a programme of capacity 6."""
+    roomy = ProgrammeFactory(organisation=organisation, mentor_capacity=6, professions=[ot])
+    EnrolmentFactory(programme=cast["programme"], mentor=cast["mentor"])
+    EnrolmentFactory(programme=cast["programme"], mentor=cast["mentor"])
+    with pytest.raises(OverCapacity) as over:
+        _enrol(cast, cast["people"][:1], programme=roomy)
+    assert (over.value.warning.current, over.value.warning.capacity) == (2, 2)
+    listed = selectors.with_mentor_load(User.objects.filter(pk=cast["mentor"].pk)).get()
+    shown = measures.mentors([organisation.pk]).get(user=cast["mentor"])
+    assert (listed.current_load, listed.capacity) == (shown.load, shown.capacity) == (2, 2)
+    idle = person(organisation, Role.MENTOR, profession=ot)
+    assert services.capacity_warning(programme=roomy, mentor=idle, adding=6) is None  # the programme's own
+    assert services.capacity_warning(programme=roomy, mentor=idle, adding=7).capacity == 6
 
 
 def test_withdrawn_and_completed_enrolments_do_not_count_towards_capacity(cast):

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Min, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -169,13 +169,6 @@ class MentorListView(LeadOnlyMixin, ListView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        organisations = lead_organisation_ids(self.request.user)
-        default = (
-            Programme.objects.filter(organisation_id__in=organisations, status=Programme.Status.OPEN)
-            .aggregate(capacity=Min("mentor_capacity"))["capacity"]
-            or Programme._meta.get_field("mentor_capacity").default
-        )
         for mentor in context["mentors"]:
-            mentor.capacity = mentor.tightest_capacity or default
             mentor.space = mentor.capacity - mentor.current_load
-        return context | {"default_capacity": default, "crumbs": crumbs()}
+        return context | {"default_capacity": selectors.DEFAULT_CAPACITY, "crumbs": crumbs()}
