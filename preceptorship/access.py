@@ -212,6 +212,12 @@ class StaffImportPolicy(Policy):
         return obj.uploaded_by_id == user.pk and may_import_staff(user)
 
 
+def refuse_unless(allowed: bool, refusal: str) -> None:
+    """Enforce, in a view, a rule an access module decides: a 403 saying ``refusal`` when not allowed."""
+    if not allowed:
+        raise PermissionDenied(refusal)
+
+
 def people_in(organisations: Iterable[int], *wanted: str) -> models.QuerySet:
     """Users holding any of the roles in the given organisations (for choosing mentors etc.)."""
     return User.objects.filter(

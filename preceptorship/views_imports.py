@@ -9,7 +9,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -31,8 +31,7 @@ class StaffFileForm(forms.Form):
 
 
 def _require_importer(user: Any) -> None:
-    if not access.may_import_staff(user):
-        raise PermissionDenied(CHECK_ROLE_MESSAGE)
+    access.refuse_unless(access.may_import_staff(user), CHECK_ROLE_MESSAGE)
 
 
 @require_http_methods(["GET", "POST"])

@@ -40,6 +40,11 @@ def lead_organisation_ids(user: Any) -> set[int]:
     return access.organisation_ids(user, Role.PROGRAMME_LEAD)
 
 
+def may_lead(user: Any) -> bool:
+    """The programme lead's pages (programmes, enrolments, mentors): a lead of any organisation."""
+    return bool(lead_organisation_ids(user))
+
+
 def is_lead_of(user: Any, programme: Programme) -> bool:
     return access.is_administrator(user) or programme.organisation_id in lead_organisation_ids(user)
 

@@ -201,6 +201,25 @@ class LetterTemplatePolicy(access.Policy):
         )
 
 
+def may_open_case(user: Any) -> bool:
+    """Line managers open progression cases for their practitioners, practitioners for themselves."""
+    return access.has_role(user, Role.LINE_MANAGER, Role.PRACTITIONER)
+
+
+def letter_template_organisations(user: Any) -> list[Any]:
+    """The organisations whose letter template the user edits: where they are HR or a programme lead."""
+    return [m.organisation for m in access.memberships(user) if m.role in (Role.HR, Role.PROGRAMME_LEAD)]
+
+
+def may_edit_letter_template(user: Any) -> bool:
+    return access.has_role(user, Role.HR, Role.PROGRAMME_LEAD)
+
+
+def may_download_letter(user: Any, case: ProgressionCase) -> bool:
+    """The confirmation letter: the practitioner, their line manager and HR of the case's organisation."""
+    return user.pk in (case.practitioner_id, case.line_manager_id) or holds_chain_role(user, case, Role.HR)
+
+
 def may_delegate(user: Any) -> bool:
     """Heads of Service delegate their own decisions (for leave, say)."""
     return access.has_role(user, Role.HEAD_OF_SERVICE)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import template
 from django.forms import BoundField
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
 register = template.Library()
 
@@ -31,7 +31,7 @@ def select_options(field: BoundField) -> SafeString:
         parts.extend(format_html('\n    <option value="{}"{}>{}</option>', option["value"],
                                  _option_attrs(option["attrs"]), option["label"]) for option in options)
         if group_name:
-            parts.append(mark_safe("\n    </optgroup>"))
+            parts.append(SafeString("\n    </optgroup>"))
     return format_html_join("", "{}", ((part,) for part in parts))
 
 
@@ -76,7 +76,7 @@ def nhsuk_error(context: template.Context) -> str:
         return ""
     return format_html('<span class="nhsuk-error-message" id="{}-error"><span class="nhsuk-u-visually-hidden">'
                        "Error: </span>{}</span>", context.get("id", ""),
-                       format_html_join(mark_safe("<br>"), "{}", ((error,) for error in errors)))
+                       format_html_join(SafeString("<br>"), "{}", ((error,) for error in errors)))
 
 
 @register.simple_tag

@@ -143,16 +143,16 @@ def _fill(model: type, sources: list[Source], extra: tuple[str, ...], measures: 
     grouped = ", ".join(f"s_{name}" for name in fields)
     columns = ", ".join([*fields, *measures])
     with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {table}")  # noqa: S608 - the model's table
+        cursor.execute(f"DELETE FROM {table}")  # noqa: S608  # nosec B608 - the model's own table name
         cursor.execute(
-            f"INSERT INTO {table} (detail, {columns}) SELECT %s, {grouped}, {sums} "  # noqa: S608 - names, not input
+            f"INSERT INTO {table} (detail, {columns}) SELECT %s, {grouped}, {sums} "  # noqa: S608  # nosec B608
             f"FROM ({' UNION ALL '.join(selects)}) found GROUP BY {grouped}",
             [True, *params],
         )
         blank = {"programme_id": "NULL", "profession_id": "NULL", "team_id": "NULL", "transition": "''"}
         coarse = [*COARSE, *extra]
-        cursor.execute(
-            f"INSERT INTO {table} (detail, {columns}) "  # noqa: S608 - names, not input
+        cursor.execute(  # table and column names come from the models; values are parameters
+            f"INSERT INTO {table} (detail, {columns}) "  # noqa: S608  # nosec B608
             f"SELECT %s, {', '.join(blank.get(name, name) for name in fields)}, {sums} "
             f"FROM {table} WHERE detail = %s GROUP BY {', '.join(coarse)}",
             [False, True],
@@ -290,9 +290,9 @@ def _replace(model: type, rows: QuerySet, columns: dict[str, str]) -> None:
     sql, params = rows.query.sql_with_params()
     table = connection.ops.quote_name(model._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {table}")  # noqa: S608 - the model's table
-        cursor.execute(
-            f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608 - names, not input
+        cursor.execute(f"DELETE FROM {table}")  # noqa: S608  # nosec B608 - the model's own table name
+        cursor.execute(  # table and column names come from the models; values are parameters
+            f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608  # nosec B608
             f"SELECT {', '.join(columns.values())} FROM ({sql}) source",
             params,
         )

@@ -12,7 +12,6 @@ import datetime
 from collections.abc import Iterator
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
@@ -27,6 +26,7 @@ from preceptorship.storage import private_file_response
 from programmes import exports
 from programmes.access import lead_organisation_ids
 from programmes.models import Enrolment, ExportJob, Programme
+from programmes.reporting import access as reporting_access
 from programmes.reporting import measures, summary
 from programmes.reporting.forms import DashboardFilterForm, MentorDirectoryForm, PeriodForm
 from programmes.reporting.measures import SUMMARY_MEASURES, Figures, Filters, Period
@@ -35,11 +35,6 @@ from progression.models import ProgressionCase
 Role = Membership.Role
 MENTORS_PER_PAGE = 50
 FORMATS = ("csv", "xlsx")
-
-
-def _require_any_role(user: Any, *roles: str) -> None:
-    if not access.any_role(*roles)(user):
-        raise PermissionDenied("Only a programme lead or ICS lead can see this.")
 
 
 def _format(fmt: str) -> str:
@@ -190,7 +185,7 @@ def progression_by_organisation_table(names: list[tuple[int, str]], grouped: dic
 def _lead_request(request: HttpRequest) -> tuple[DashboardFilterForm, Period, Filters, datetime.date]:
     """The form, period and filters the lead asked for."""
     user = request.user
-    _require_any_role(user, Role.PROGRAMME_LEAD)
+    access.refuse_unless(reporting_access.may_see_lead_dashboard(user), reporting_access.REFUSAL)
     today = timezone.localdate()
     organisations = lead_organisation_ids(user)
     form = DashboardFilterForm(request.GET or None, organisation_ids=organisations, today=today)
@@ -338,7 +333,7 @@ exports.register_list(exports.ListExport("enrolments", "Enrolments", ENROLMENT_C
 
 @require_GET
 def enrolments_export(request: HttpRequest, fmt: str) -> HttpResponse:
-    _require_any_role(request.user, Role.PROGRAMME_LEAD)
+    access.refuse_unless(reporting_access.may_see_lead_dashboard(request.user), reporting_access.REFUSAL)
     fmt = _format(fmt)
     form = DashboardFilterForm(
         request.GET or None, organisation_ids=lead_organisation_ids(request.user)
@@ -381,7 +376,7 @@ def export_job_status(request: HttpRequest, pk: int) -> JsonResponse:
 @require_POST
 def export_job_retry(request: HttpRequest, pk: int) -> HttpResponse:
     job = _job(request, pk)
-    _require_any_role(request.user, Role.PROGRAMME_LEAD)
+    access.refuse_unless(reporting_access.may_see_lead_dashboard(request.user), reporting_access.REFUSAL)
     exports.export_job_retry(actor=request.user, job=job)
     return redirect("programmes:export-job", pk=job.pk)
 
@@ -399,7 +394,7 @@ def export_job_download(request: HttpRequest, pk: int) -> FileResponse:
 
 def _ics_request(request: HttpRequest) -> tuple[PeriodForm, Period, Filters, datetime.date]:
     user = request.user
-    _require_any_role(user, Role.ICS_LEAD)
+    access.refuse_unless(reporting_access.may_see_ics_dashboard(user), reporting_access.REFUSAL)
     today = timezone.localdate()
     form = PeriodForm(request.GET or None, today=today)
     period = form.period()
@@ -508,7 +503,7 @@ def ics_export(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
 def _directory_organisations(user: Any) -> list[int]:
     """Every organisation of the ICS the user leads or works in as a programme lead (mentors are
     staff, so their names and loads are no secret to those who arrange mentoring across the ICS)."""
-    _require_any_role(user, Role.ICS_LEAD, Role.PROGRAMME_LEAD)
+    access.refuse_unless(reporting_access.may_see_mentor_directory(user), reporting_access.REFUSAL)
     systems = access.ics_ids(user, Role.ICS_LEAD, Role.PROGRAMME_LEAD)
     own = lead_organisation_ids(user)
     return list(Organisation.objects.filter(Q(ics_id__in=systems) | Q(pk__in=own)).values_list("pk", flat=True))

@@ -9,7 +9,6 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import F, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -56,8 +55,8 @@ class EnrolmentListView(FilterView):
     file_name = "caseload"
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not access.has_role(request.user, self.role):
-            raise PermissionDenied(f"This page is for people with the {self.role.label.lower()} role.")
+        access.refuse_unless(access.has_role(request.user, self.role),
+                       f"This page is for people with the {self.role.label.lower()} role.")
         return super().dispatch(request, *args, **kwargs)
 
     def rows(self) -> QuerySet[Enrolment]:

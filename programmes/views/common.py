@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.urls import NoReverseMatch, reverse
@@ -19,7 +18,7 @@ from preceptorship import access
 from preceptorship.models import Membership
 from preceptorship.pages import ServiceFormMixin, crumbs
 from programmes import selectors, services
-from programmes.access import lead_organisation_ids, practice_enrolments
+from programmes.access import may_lead, practice_enrolments
 from programmes.models import (
     Enrolment,
 )
@@ -52,10 +51,6 @@ def timeline_context(enrolment: Enrolment, user: Any, today: datetime.date) -> d
     }
 
 
-def is_lead(user: Any) -> bool:
-    return bool(lead_organisation_ids(user))
-
-
 def programmes_crumbs() -> list[tuple[str, str]]:
     return crumbs(("Programmes", reverse("programmes:programme-list")))
 
@@ -73,8 +68,7 @@ def get_enrolment(request: HttpRequest, pk: int, action: str = "view") -> Enrolm
 
 class LeadOnlyMixin:
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not is_lead(request.user):
-            raise PermissionDenied("This page is for programme leads.")
+        access.refuse_unless(may_lead(request.user), "This page is for programme leads.")
         return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
 
 

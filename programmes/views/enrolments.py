@@ -25,6 +25,7 @@ from preceptorship.links import url_maker
 from preceptorship.models import Membership
 from preceptorship.pages import ServiceFormMixin, add_service_errors, crumbs
 from programmes import exports, selectors, services
+from programmes.access import may_lead
 from programmes.filters import EnrolmentFilter
 from programmes.forms.lead import (
     ChangePeopleForm,
@@ -45,7 +46,6 @@ from programmes.views.common import (
     LeadOnlyMixin,
     enrolment_queryset,
     get_enrolment,
-    is_lead,
     programmes_crumbs,
     timeline_context,
 )
@@ -285,7 +285,7 @@ def goal_totals(enrolment: Enrolment) -> dict[str, int]:
 
 
 def enrolment_crumbs(user: Any) -> list[tuple[str, str]]:
-    return crumbs(("Enrolments", reverse("programmes:enrolment-list"))) if is_lead(user) else crumbs()
+    return crumbs(("Enrolments", reverse("programmes:enrolment-list"))) if may_lead(user) else crumbs()
 
 
 class EnrolmentActionView(ServiceFormMixin, FormView):

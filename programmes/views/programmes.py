@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
@@ -21,7 +21,7 @@ from preceptorship import access
 from preceptorship.models import Membership, User
 from preceptorship.pages import add_service_errors, crumbs
 from programmes import selectors, services
-from programmes.access import lead_organisation_ids
+from programmes.access import lead_organisation_ids, may_lead
 from programmes.forms.lead import (
     ProgrammeForm,
 )
@@ -30,7 +30,7 @@ from programmes.models import (
     Programme,
 )
 from programmes.services import TransitionError
-from programmes.views.common import PAGE_SIZE, LeadOnlyMixin, is_lead, programmes_crumbs
+from programmes.views.common import PAGE_SIZE, LeadOnlyMixin, programmes_crumbs
 
 Role = Membership.Role
 
@@ -50,7 +50,7 @@ class ProgrammeListView(ListView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_context_data(**kwargs) | {
-            "can_create": is_lead(self.request.user),
+            "can_create": may_lead(self.request.user),
             "crumbs": crumbs(),
         }
 
@@ -65,8 +65,8 @@ class ProgrammeFormView(FormView):
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if "pk" in kwargs:
             self.programme = access.get_for_user(request.user, Programme, action="change", pk=kwargs["pk"])
-        elif not is_lead(request.user):
-            raise PermissionDenied("Only programme leads can set up programmes.")
+        else:
+            access.refuse_unless(may_lead(request.user), "Only programme leads can set up programmes.")
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self) -> dict[str, Any]:

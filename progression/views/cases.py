@@ -22,6 +22,7 @@ from preceptorship import access, spreadsheets
 from preceptorship.links import url_maker
 from preceptorship.models import Membership, User
 from preceptorship.pages import ServiceFormMixin, add_service_errors, crumbs
+from progression import access as progression_access
 from progression import evidence_links, forms, line_managers, selectors, services
 from progression.models import (
     CompetencyAssessment,
@@ -62,7 +63,7 @@ class CaseListView(FilterView):
         query.pop("page", None)
         context["query_string"] = query.urlencode()
         context["crumbs"] = crumbs()
-        context["may_open"] = access.has_role(self.request.user, Role.LINE_MANAGER, Role.PRACTITIONER)
+        context["may_open"] = progression_access.may_open_case(self.request.user)
         return context
 
 
@@ -103,8 +104,8 @@ class CaseOpenView(FormView):
     form_class = forms.CaseOpenForm
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not access.has_role(request.user, Role.LINE_MANAGER, Role.PRACTITIONER):
-            raise PermissionDenied("Only a line manager or a practitioner can open a progression case.")
+        access.refuse_unless(progression_access.may_open_case(request.user),
+                       "Only a line manager or a practitioner can open a progression case.")
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self) -> dict[str, Any]:
@@ -186,17 +187,13 @@ class CaseDetailView(DetailView):
             history=list(selectors.case_history(case)),
             eligibility=selectors.eligibility(case.practitioner),
             actions=actions,
-            may_download_letter=bool(case.letter_file) and may_download_letter(user, case),
+            may_download_letter=bool(case.letter_file) and progression_access.may_download_letter(user, case),
             pack=services.evidence_pack_fail_if_stale(EvidencePack.objects.filter(case=case).first()),
             crumbs=crumbs(("Progression cases", reverse("progression:case-list"))),
         )
         return context
 
 
-def may_download_letter(user: Any, case: ProgressionCase) -> bool:
-    from progression.access import holds_chain_role
-
-    return user.pk in (case.practitioner_id, case.line_manager_id) or holds_chain_role(user, case, Role.HR)
 
 
 @require_POST

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
 from django.utils.text import slugify
@@ -19,12 +19,13 @@ from django.views.decorators.http import require_POST
 from preceptorship import access
 from preceptorship.models import Membership
 from preceptorship.storage import private_file_response
+from progression import access as progression_access
 from progression import forms, selectors, services
 from progression.models import (
     ProgressionCase,
 )
 from progression.services import TransitionError
-from progression.views.cases import CaseFormView, get_case, may_download_letter, moved_on_response, posted_revision
+from progression.views.cases import CaseFormView, get_case, moved_on_response, posted_revision
 
 Role = Membership.Role
 Stage = ProgressionCase.Stage
@@ -146,7 +147,7 @@ def case_letter(request: HttpRequest, pk: int) -> FileResponse:
     case = get_case(request, pk)
     if not case.letter_file:
         raise Http404("No letter yet.")
-    if not may_download_letter(request.user, case):
-        raise PermissionDenied("Only the practitioner, their line manager and HR can download the letter.")
+    access.refuse_unless(progression_access.may_download_letter(request.user, case),
+                   "Only the practitioner, their line manager and HR can download the letter.")
     name = slugify(case.practitioner.get_full_name() or "practitioner")
     return private_file_response(case.letter_file, f"progression-letter-{name}.pdf", "application/pdf")

@@ -43,8 +43,7 @@ class DelegationView(FormView):
     form_class = forms.DelegationForm
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not may_delegate(request.user):
-            raise PermissionDenied("Only a Head of Service can delegate their decisions.")
+        access.refuse_unless(may_delegate(request.user), "Only a Head of Service can delegate their decisions.")
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,7 +22,7 @@ from preceptorship import access
 from preceptorship.models import Membership
 from preceptorship.pages import crumbs
 from progression import forms, frameworks_io, selectors, services
-from progression.access import can_manage_frameworks
+from progression.access import can_manage_frameworks, may_edit_letter_template
 from progression.models import (
     Framework,
     ProgressionCase,
@@ -48,7 +48,7 @@ class FrameworkListView(ListView):
         context = super().get_context_data(**kwargs)
         context["can_import"] = can_manage_frameworks(self.request.user)
         # The letter template belongs to an organisation, edited by its HR or programme lead.
-        context["can_edit_letter"] = access.has_role(self.request.user, Role.HR, Role.PROGRAMME_LEAD)
+        context["can_edit_letter"] = may_edit_letter_template(self.request.user)
         context["crumbs"] = crumbs()
         return context
 
@@ -186,8 +186,7 @@ def import_owner(request: HttpRequest) -> Any:
 
 def framework_import(request: HttpRequest) -> HttpResponse:
     """Upload, preview with row-by-row errors, then confirm: nothing is saved unless all is valid."""
-    if not can_manage_frameworks(request.user):
-        raise PermissionDenied("Only a programme lead can import frameworks.")
+    access.refuse_unless(can_manage_frameworks(request.user), "Only a programme lead can import frameworks.")
     owner = import_owner(request)
     context: dict[str, Any] = {"crumbs": crumbs(("Frameworks", reverse("progression:framework-list"))),
                                "owner": owner}

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
 from django.views.generic import FormView
@@ -17,6 +17,7 @@ from django.views.generic import FormView
 from preceptorship import access
 from preceptorship.models import Membership
 from preceptorship.pages import add_service_errors, crumbs
+from progression import access as progression_access
 from progression import forms, services
 from progression.models import (
     LetterTemplate,
@@ -35,10 +36,8 @@ class LetterTemplateView(FormView):
     form_class = forms.LetterTemplateForm
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        organisations = [m.organisation for m in access.memberships(request.user)
-                         if m.role in (Role.HR, Role.PROGRAMME_LEAD)]
-        if not organisations:
-            raise PermissionDenied("Only HR or a programme lead can edit the letter template.")
+        organisations = progression_access.letter_template_organisations(request.user)
+        access.refuse_unless(bool(organisations), "Only HR or a programme lead can edit the letter template.")
         self.organisation = organisations[0]
         return super().dispatch(request, *args, **kwargs)
 
