@@ -11,6 +11,7 @@ itself with time-machine's ``time_machine`` fixture.
 from __future__ import annotations
 
 import datetime
+import io
 import zlib
 import zoneinfo
 
@@ -100,6 +101,28 @@ def _empty_cache():
     (preceptorship/settings/test.py keeps LocMemCache even with REDIS_URL), so this never empties a
     shared Redis."""
     cache.clear()
+
+
+DEMO_PASSWORD_FOR_TESTS = "demo-password-1"
+
+
+@pytest.fixture(scope="module")
+def seeded_demo(django_db_setup, django_db_blocker):
+    """The demo, seeded once for a whole module of tests that read it (each test still rolls back
+    what it changes): seeding takes a second or two, so a module of readers pays it once. Its
+    transaction is rolled back after the module. Not for modules with transactional (browser) tests."""
+    from django.core.management import call_command
+    from django.db import transaction
+
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            call_command("seed_demo", password=DEMO_PASSWORD_FOR_TESTS, stdout=io.StringIO())
+            yield
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
 
 
 @pytest.fixture

@@ -19,8 +19,7 @@ from progression.models import ProgressionCase
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_draft_cases_name_a_completed_preceptorship_and_link_its_records(client):
-    call_command("seed_demo", password="demo-password-1", stdout=io.StringIO())
+def test_demo_draft_cases_name_a_completed_preceptorship_and_link_its_records(seeded_demo, client):
     cases = list(ProgressionCase.objects.filter(practitioner__email__in=[
         "rosa.delgado@council.dalesford.example", "hollie.quinn@council.dalesford.example"]).select_related(
         "practitioner", "practitioner__profession"))
@@ -52,8 +51,7 @@ def test_running_the_demo_twice_adds_no_second_history():
     assert (EvidenceLink.objects.count(), Reflection.objects.count()) == counts
 
 
-def test_demo_history_shows_a_missed_meeting_and_its_new_date(client):
-    call_command("seed_demo", password="demo-password-1", stdout=io.StringIO())
+def test_demo_history_shows_a_missed_meeting_and_its_new_date(seeded_demo, client):
     missed = ReviewMeeting.objects.filter(status=ReviewMeeting.Status.MISSED,
                                           enrolment__programme__name=PROGRAMME).select_related("enrolment")
     assert missed.count() == 2  # one in each of the two finished preceptorships
