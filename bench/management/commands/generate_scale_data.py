@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import datetime
 import json
 import time
 
 from django.core.management.base import BaseCommand, CommandError
 
 from bench import scale
+from preceptorship.management.options import today_option
 
 
 class Command(BaseCommand):
@@ -31,12 +31,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, organisations: int, preceptees: int, seed: int, today: str | None, batch_size: int,
                password: str | None, **options) -> None:
-        day = None
-        if today:
-            try:
-                day = datetime.date.fromisoformat(today)
-            except ValueError:
-                raise CommandError(f"--today {today!r} is not a date in the form YYYY-MM-DD.") from None
+        day = today_option(today)
         if batch_size < 1:
             raise CommandError("--batch-size must be at least 1.")
         started = time.perf_counter()

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from bench.demo import directory as demo_directory
 from bench.demo import enrolments, practice, progression
+from preceptorship.management.options import today_option
 
 # After the directory, each part through its ``build(directory=..., today=...)``, in this order:
 # each builds on what the one before made.
@@ -41,12 +42,9 @@ class Command(BaseCommand):
     def _clock(self, today: str | None) -> contextlib.AbstractContextManager:
         """The real clock, or (``--today``) the same time of day on another date: the services the
         builders call stamp records with the clock, so moving the date alone would not do."""
-        if not today:
+        day = today_option(today)
+        if day is None:
             return contextlib.nullcontext()
-        try:
-            day = datetime.date.fromisoformat(today)
-        except ValueError:
-            raise CommandError(f"--today {today!r} is not a date in the form YYYY-MM-DD.") from None
         try:
             import time_machine
         except ImportError:  # a production install has no development tools

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import datetime
 import json
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
+from preceptorship.management.options import today_option
 from preceptorship.reminders import sweep
 
 
@@ -18,10 +18,5 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="Count what is due without recording or sending.")
 
     def handle(self, *args, today: str | None, dry_run: bool, **options) -> None:
-        day = None
-        if today:
-            try:
-                day = datetime.date.fromisoformat(today)
-            except ValueError:
-                raise CommandError(f"--today {today!r} is not a date in the form YYYY-MM-DD.") from None
+        day = today_option(today)
         self.stdout.write(json.dumps(sweep(today=day, dry_run=dry_run), sort_keys=True))
