@@ -2,37 +2,26 @@
 
 from __future__ import annotations
 
+from crispy_forms.templatetags.crispy_forms_filters import as_crispy_form
 from django import template
-from django.forms import BoundField
+from django.forms import Form
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
+
+from preceptorship import forms_html
 
 register = template.Library()
 
 
-def _option_attrs(attrs: dict) -> SafeString:
-    return format_html_join("", "{}", (
-        (format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value),)
-        for name, value in attrs.items() if value is not False and value is not None
-    ))
+register.filter("select_options", forms_html.select_options)
 
 
 @register.filter
-def select_options(field: BoundField) -> SafeString:
-    """A select's options (in their groups, if any), rendered in Python: the template loop over each
-    option and its attributes cost more than the rest of a list page's filter form."""
-    widget = field.field.widget
-    id_ = widget.attrs.get("id") or field.auto_id
-    attrs = field.build_widget_attrs({"id": id_} if id_ else {})
-    parts = []
-    for group_name, options, _index in widget.optgroups(field.html_name, widget.format_value(field.value()), attrs):
-        if group_name:
-            parts.append(format_html('\n    <optgroup label="{}">', group_name))
-        parts.extend(format_html('\n    <option value="{}"{}>{}</option>', option["value"],
-                                 _option_attrs(option["attrs"]), option["label"]) for option in options)
-        if group_name:
-            parts.append(SafeString("\n    </optgroup>"))
-    return format_html_join("", "{}", ((part,) for part in parts))
+def nhsuk_filter_fields(form: Form) -> SafeString:
+    """The fields of a GET filter form: written in Python (``preceptorship.forms_html``) when the
+    form has no errors, else through crispy with its error summary and messages."""
+    html = forms_html.fields_html(form)
+    return html if html is not None else as_crispy_form(form)
 
 
 # A field's label, hint, error message and the attributes of its control, for the field templates
@@ -40,11 +29,6 @@ def select_options(field: BoundField) -> SafeString:
 # more than the rest of a field: each {{ field.label }} first tries the bound field as a list of
 # subwidgets and fails. They read the template's ``field``, ``id`` (the field's base id, from
 # field/dispatch.html), ``errors``, ``label_class``, ``hint_class`` and ``form_show_labels``.
-
-# Written by the templates themselves, or left out as in NHS.UK markup (forms are novalidate and
-# errors are linked by aria-describedby).
-NOT_COPIED = {"class", "id", "checked", "aria-describedby", "required", "aria-invalid"}
-
 
 @register.simple_tag(takes_context=True)
 def nhsuk_label(context: template.Context) -> str:
@@ -82,7 +66,7 @@ def nhsuk_error(context: template.Context) -> str:
 @register.simple_tag
 def nhsuk_attrs(attrs: dict) -> str:
     """The widget's other attributes, each with a space before it."""
-    return _option_attrs({name: value for name, value in attrs.items() if name not in NOT_COPIED})
+    return mark_safe(forms_html.attrs_html(attrs, forms_html.NOT_COPIED))  # noqa: S308  # nosec - escaped
 
 
 @register.simple_tag(takes_context=True)

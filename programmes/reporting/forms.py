@@ -7,9 +7,9 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
-from django.utils.html import conditional_escape, escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
+from preceptorship import forms_html
 from preceptorship.models import Profession, Team
 from preceptorship.widgets import NHSDateField
 from programmes.models import Programme, Transition
@@ -62,13 +62,9 @@ class PeriodForm(forms.Form):
         return self.cleaned_data.get(name) if self.is_valid() else None
 
     def as_fields_html(self) -> SafeString:
-        """The fields in the NHS.UK markup of the crispy pack (``templates/nhsuk``), written here: the
-        filters are on every dashboard, and rendering them field by field through templates cost as
-        much as the rest of the page. Only for a form without errors (the template shows a form with
-        errors through crispy, with its error messages)."""
-        out = [_date_html(self[name]) if isinstance(field, NHSDateField) else _select_html(self[name])
-               for name, field in self.fields.items()]
-        return mark_safe("".join(out))  # noqa: S308  # nosec - every value is escaped
+        """The fields in the markup of the crispy pack, written by the core (``preceptorship.forms_html``);
+        the template draws a form with errors through crispy, with its error messages."""
+        return forms_html.fields_html(self) or SafeString("")
 
 
 class DashboardFilterForm(PeriodForm):
@@ -100,56 +96,4 @@ class MentorDirectoryForm(forms.Form):
     profession = forms.ModelChoiceField(
         queryset=Profession.objects.order_by("name"), required=False, empty_label="All professions",
         help_text="For example podiatry, to find a same-profession mentor in another organisation",
-    )
-
-
-def _label(bound: forms.BoundField) -> str:
-    return escape(f"{bound.label}{'' if bound.field.required else ' (optional)'}")
-
-
-def _hint(bound: forms.BoundField) -> tuple[str, str]:
-    """The hint's markup and the ``aria-describedby`` attribute naming it, or two empty strings."""
-    if not bound.help_text:
-        return "", ""
-    ident = f"{bound.auto_id}-hint"
-    return f'<div class="nhsuk-hint" id="{ident}">{escape(bound.help_text)}</div>\n', f' aria-describedby="{ident}"'
-
-
-DATE_PARTS = (("Day", "nhsuk-input--width-2"), ("Month", "nhsuk-input--width-2"), ("Year", "nhsuk-input--width-4"))
-
-
-def _date_html(bound: forms.BoundField) -> str:
-    value = bound.value()
-    parts = value if isinstance(value, (list, tuple)) else bound.field.widget.decompress(value)
-    hint, described = _hint(bound)
-    items = []
-    for i, ((label, width), part) in enumerate(zip(DATE_PARTS, parts, strict=True)):
-        ident = f"{bound.auto_id}_{i}"
-        shown = "" if part in (None, "") else f' value="{conditional_escape(part)}"'
-        items.append(
-            f'<div class="nhsuk-date-input__item"><div class="nhsuk-form-group">'
-            f'<label class="nhsuk-label nhsuk-date-input__label" for="{ident}">{label}</label>'
-            f'<input type="text" name="{bound.html_name}_{i}"{shown} class="nhsuk-input nhsuk-date-input__input '
-            f'{width}" inputmode="numeric" id="{ident}"></div></div>\n'
-        )
-    return (
-        f'<div class="nhsuk-form-group">\n<fieldset class="nhsuk-fieldset" role="group"{described}>\n'
-        f'<legend class="nhsuk-fieldset__legend">{_label(bound)}</legend>\n{hint}'
-        f'<div class="nhsuk-date-input" id="{bound.auto_id}">\n{"".join(items)}</div>\n</fieldset>\n</div>\n'
-    )
-
-
-def _select_html(bound: forms.BoundField) -> str:
-    value = bound.value()
-    chosen = "" if value is None else str(value)
-    hint, described = _hint(bound)
-    options = []
-    for option, text in bound.field.choices:
-        option = "" if option is None else str(option)
-        selected = " selected" if option == chosen else ""
-        options.append(f'<option value="{escape(option)}"{selected}>{escape(text)}</option>\n')
-    return (
-        f'<div class="nhsuk-form-group">\n<label class="nhsuk-label" for="{bound.auto_id}">{_label(bound)}</label>\n'
-        f'{hint}<select class="nhsuk-select" id="{bound.auto_id}" name="{bound.html_name}"{described}>\n'
-        f'{"".join(options)}</select>\n</div>\n'
     )
