@@ -1,10 +1,11 @@
+import io
 from http import HTTPStatus
 
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from preceptorship.models import Membership, User
+from preceptorship.models import Membership, Notification, User
 
 
 @pytest.mark.django_db
@@ -22,3 +23,14 @@ def test_seed_demo_is_safe_to_run_twice_and_every_login_reaches_home(client):
         assert response.redirect_chain[-1][0] == reverse("home"), user.email
         assert b"nhsuk-header" in response.content
         client.post(reverse("logout"))
+
+
+@pytest.mark.django_db(transaction=True)  # real commits: each e-mail goes when its change commits
+def test_seeding_prints_the_logins_and_no_e_mails(settings, capsys):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"  # as in development
+    out = io.StringIO()
+    call_command("seed_demo", password="demo-password-1", stdout=out)
+    assert Notification.objects.filter(status=Notification.Status.SENT).exists()  # sent, but not printed
+    printed = capsys.readouterr().out
+    assert "Subject:" not in printed and "Content-Type: text/plain" not in printed
+    assert "Demo data is ready" in out.getvalue() and "Password for every demo login: demo-password-1" in out.getvalue()

@@ -9,6 +9,7 @@ import contextlib
 import datetime
 
 from django.core.management.base import BaseCommand, CommandError
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from bench.demo import directory as demo_directory
@@ -31,7 +32,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, password: str, today: str | None, **options) -> None:
-        with self._clock(today):
+        # The demo's e-mails stay in memory: each is in its recipient's notifications, and printing
+        # thousands of them (development's console backend) would bury the logins below.
+        with self._clock(today), override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
             directory = self._build(password)
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Sign in at /sign-in/ with any of these:"))
         width = max(len(who) for who, _, _ in directory.logins)
