@@ -22,13 +22,17 @@ CHAIN_ROLES = (Role.HEAD_OF_SERVICE, Role.OPERATIONAL_DIRECTOR, Role.HR)
 
 @access.register(Framework)
 class FrameworkPolicy(access.Policy):
-    """Everyone signed in sees published frameworks; programme leads manage their organisation's."""
+    """Everyone signed in sees published frameworks; programme leads manage their organisation's.
+    A retired version stays readable (marked retired) to everyone who can see a case that uses it:
+    a case page links to its framework."""
 
     def scope(self, user: Any, queryset: models.QuerySet) -> models.QuerySet:
         if access.is_administrator(user):
             return queryset
+        in_use = access.scope(user, ProgressionCase).filter(framework_id=models.OuterRef("pk"))
         return queryset.filter(
             Q(status=Framework.Status.PUBLISHED) | Q(owner_id__in=access.organisation_ids(user, Role.PROGRAMME_LEAD))
+            | (Q(status=Framework.Status.RETIRED) & models.Exists(in_use))
         )
 
     def allows(self, user: Any, obj: Any, action: str) -> bool:
@@ -133,6 +137,12 @@ class ProgressionCasePolicy(access.Policy):
                 | line_managers.managed_condition(user, "practitioner_id")
             )
         return queryset.filter(condition)
+
+    def sees(self, user: Any, obj: Any) -> bool:
+        # The first terms of ``scope``: the practitioner, the line manager and the chain.
+        return (obj.practitioner_id == user.pk or obj.line_manager_id == user.pk
+                or obj.organisation_id in access.organisation_ids(user, *CHAIN_ROLES)
+                or access.is_administrator(user))
 
     def allows(self, user: Any, obj: Any, action: str) -> bool:
         case: ProgressionCase = obj

@@ -150,3 +150,20 @@ def test_case_keeps_the_wording_of_its_version(cast):
     services.framework_publish(actor=cast.lead, framework=draft)
     first = case.assessments.order_by("competency__section__order", "competency__order").first()
     assert first.competency.statement.startswith("The new R6 Social Worker")
+
+
+def test_a_retired_version_stays_readable_to_those_whose_case_uses_it(cast, client, outsider):
+    case = cast.open_case(shipped())
+    draft = services.framework_new_version(actor=cast.lead, framework=shipped())
+    services.framework_publish(actor=cast.lead, framework=draft)
+    retired = Framework.objects.get(pk=case.framework_id)
+    assert retired.status == Framework.Status.RETIRED
+    for reader in (cast.practitioner, cast.manager, cast.hos):
+        client.force_login(reader)
+        case_page = client.get(case.get_absolute_url()).content.decode()
+        assert retired.get_absolute_url() in case_page
+        response = client.get(retired.get_absolute_url())
+        assert response.status_code == 200, reader.email
+        assert "Retired" in response.content.decode()
+    client.force_login(outsider)  # no case on it: a retired version is not theirs to read
+    assert client.get(retired.get_absolute_url()).status_code == 404
