@@ -85,6 +85,12 @@ class Policy:
     def allows(self, user: Any, obj: Any, action: str) -> bool:
         return False
 
+    def sees(self, user: Any, obj: Any) -> bool:
+        """True when the object's own fields and the user's roles show that ``scope`` holds it, for
+        ``get_for_user`` to skip the scope's query. Never broader than ``scope``: False only means
+        "ask the scope"."""
+        return False
+
 
 _policies: dict[type[models.Model], Policy] = {}
 
@@ -127,14 +133,28 @@ def require(user: Any, obj: models.Model, action: str) -> None:
 def get_for_user(
     user: Any, source: type[M] | models.QuerySet, *, action: str = "view", **lookup: Any
 ) -> M:
-    """One object the user may see (404 otherwise), checked for the action (403 otherwise)."""
-    queryset = scope(user, source)
-    try:
-        obj = queryset.get(**lookup)
-    except (queryset.model.DoesNotExist, ValueError, TypeError):
-        raise Http404("Not found.") from None
+    """One object the user may see (404 otherwise), checked for the action (403 otherwise).
+
+    Where the policy can tell from the object that the user sees it (``Policy.sees``), the object is
+    read by its lookup alone and the scope asked only when it cannot: a scope with several
+    conditions costs more to build and plan than the read itself."""
+    queryset = source if isinstance(source, models.QuerySet) else source._default_manager.all()
+    policy = policy_for(queryset.model)
+    if not getattr(user, "is_authenticated", False) or type(policy).sees is Policy.sees:
+        obj = _get_or_404(scope(user, queryset), lookup)
+    else:
+        obj = _get_or_404(queryset, lookup)
+        if not policy.sees(user, obj) and not scope(user, queryset.model._default_manager.filter(pk=obj.pk)).exists():
+            raise Http404("Not found.")
     require(user, obj, action)
     return obj
+
+
+def _get_or_404(queryset: models.QuerySet, lookup: dict[str, Any]) -> Any:
+    try:
+        return queryset.get(**lookup)
+    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        raise Http404("Not found.") from None
 
 
 def any_role(*wanted: str) -> Callable[[Any], bool]:

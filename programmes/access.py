@@ -101,6 +101,13 @@ class EnrolmentPolicy(access.Policy):
             return queryset
         return queryset.filter(enrolment_q(user))
 
+    def sees(self, user: Any, obj: Any) -> bool:
+        # The first terms of ``enrolment_q``: the people named on it and, when the programme was
+        # read with it, its leads.
+        if user.pk in (obj.preceptee_id, obj.mentor_id, obj.line_manager_id) or access.is_administrator(user):
+            return True
+        return Enrolment.programme.is_cached(obj) and obj.programme.organisation_id in lead_organisation_ids(user)
+
     def allows(self, user: Any, obj: Any, action: str) -> bool:
         lead = obj.programme.organisation_id in lead_organisation_ids(user)
         mentor = obj.mentor_id == user.pk

@@ -81,6 +81,7 @@ def waiting_for(user: Any) -> QuerySet:
 class SectionRow:
     section: Section
     rows: list[CompetencyAssessment] = field(default_factory=list)
+    cells: list[dict[str, Any]] = field(default_factory=list)  # the rows as a page shows them
 
     @property
     def met(self) -> int:

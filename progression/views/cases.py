@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, FormView, ListView
 from django_filters.views import FilterView
@@ -22,6 +23,7 @@ from preceptorship import access, spreadsheets
 from preceptorship.links import url_maker
 from preceptorship.models import Membership, User
 from preceptorship.pages import ServiceFormMixin, add_service_errors, crumbs
+from preceptorship.templatetags.dates import day_month_year
 from progression import access as progression_access
 from progression import evidence_links, forms, line_managers, selectors, services
 from progression.models import (
@@ -138,6 +140,26 @@ class CaseOpenView(FormView):
         return context
 
 
+TAG_CLASSES = {CompetencyAssessment.Status.EXCEEDED: " nhsuk-tag--green", CompetencyAssessment.Status.REACHED:
+               " nhsuk-tag--green", CompetencyAssessment.Status.DEVELOPING: " nhsuk-tag--yellow"}
+
+
+def _row_cells(row: CompetencyAssessment, url: str) -> dict[str, Any]:
+    """What the case table shows of one competency, as plain values: the template's lookups through
+    each row's objects cost more than the rest of the page."""
+    marked_by = ""
+    if row.marked_by_id:
+        marked_on = day_month_year(timezone.localtime(row.marked_at)) if row.marked_at else ""
+        marked_by = f"{row.marked_by.get_full_name()}, {marked_on}"
+    return {
+        "url": url, "code": row.competency.code, "statement": row.competency.statement,
+        "tag": TAG_CLASSES.get(row.status, " nhsuk-tag--grey"), "status": row.get_status_display(),
+        "reached_on": day_month_year(row.reached_on) or "–", "evidence_count": row.evidence_count,
+        "manager_comment": row.manager_comment or "–", "marked_by": marked_by,
+        "worker_comment": row.worker_comment or "–",
+    }
+
+
 def get_case(request: HttpRequest, pk: int, action: str = "view") -> ProgressionCase:
     # get_for_user applies the user's scope: applied twice, the condition doubles the query's cost.
     cases = ProgressionCase.objects.select_related(*selectors.CASE_RELATED)
@@ -172,8 +194,8 @@ class CaseDetailView(DetailView):
         competency_url, evidence_url, file_url = (
             url_maker(name, case.pk) for name in
             ("progression:case-competency", "progression:evidence-detail", "progression:evidence-file"))
-        for row in (row for section in table for row in section.rows):
-            row.url = competency_url(row.competency_id)
+        for section in table:
+            section.cells = [_row_cells(row, competency_url(row.competency_id)) for row in section.rows]
         for item in evidence:
             item.url, item.file_url = evidence_url(item.pk), file_url(item.pk)
         actions = {name: policy.allows(user, case, name) for name in (
