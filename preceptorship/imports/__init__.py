@@ -45,6 +45,7 @@ from preceptorship.imports.jobs import (
     staff_imports_fail_stale,
 )
 from preceptorship.imports.reading import (
+    COLUMNS,
     HEADINGS,
     MAX_BYTES,
     MAX_ROWS,
@@ -57,6 +58,7 @@ from preceptorship.imports.reading import (
 )
 
 __all__ = [
+    "COLUMNS",
     "ADDRESS_REFUSED",
     "APPLY_TIME_LIMIT",
     "BACKGROUND_ROWS",

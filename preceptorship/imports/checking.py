@@ -96,6 +96,10 @@ def allowed_organisations(user: Any) -> dict[str, Organisation]:
 
 _ROLE_NAMES = {fold(label): str(value) for value, label in Role.choices} | {
     fold(value): str(value) for value in Role.values
+} | {
+    # The words programmes use for the same roles.
+    fold("preceptee"): str(Role.PRACTITIONER), fold("preceptor"): str(Role.MENTOR),
+    fold("practice supervisor"): str(Role.MENTOR), fold("manager"): str(Role.LINE_MANAGER),
 }
 _ROLE_LABELS = {str(value): str(label) for value, label in Role.choices}
 

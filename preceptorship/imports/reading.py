@@ -22,19 +22,27 @@ MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
 
 # Column headings accepted (lower case, spaces and punctuation folded); the first is the template's.
+# The others are how an electronic staff record (ESR) report or a council's HR system (iTrent, SAP,
+# Oracle) names the same column; docs/staff-import.md lists them.
 COLUMNS: dict[str, list[str]] = {
-    "email": ["email", "e-mail", "email address", "e-mail address", "work email"],
-    "first_name": ["first name", "forename", "first forename", "given name"],
+    "email": ["email", "e-mail", "email address", "e-mail address", "work email", "work email address",
+              "work e-mail address", "primary email address", "nhsmail address"],
+    "first_name": ["first name", "forename", "first forename", "forenames", "given name"],
     "last_name": ["last name", "surname", "family name"],
-    "organisation": ["organisation", "organization", "employer"],
-    "team": ["team", "service", "organisation unit", "org unit", "department"],
-    "profession": ["profession", "staff group", "occupation"],
-    "job_title": ["job title", "position title", "role title"],
-    "band": ["band", "band or range", "band/range", "range", "pay band", "grade"],
-    "registration_number": ["registration number", "professional registration number", "registration"],
-    "first_registered_on": ["registration date", "date first registered", "first registered"],
-    "started_in_post_on": ["start date", "date started in post", "assignment start date", "started"],
-    "roles": ["roles", "role"],
+    "organisation": ["organisation", "organization", "employer", "organisation name", "employing organisation",
+                     "employer name"],
+    "team": ["team", "service", "organisation unit", "org unit", "department", "team name", "service area"],
+    "profession": ["profession", "staff group", "occupation", "professional group", "profession group"],
+    "job_title": ["job title", "position title", "role title", "post title", "position name", "job role"],
+    "band": ["band", "band or range", "band/range", "range", "pay band", "grade", "pay grade", "pay scale"],
+    "registration_number": ["registration number", "professional registration number", "registration",
+                            "professional registration", "hcpc number", "hcpc registration number",
+                            "swe registration number", "nmc pin"],
+    "first_registered_on": ["registration date", "date first registered", "first registered",
+                            "professional registration date", "date of first registration"],
+    "started_in_post_on": ["start date", "date started in post", "assignment start date", "started",
+                           "employment start date", "date joined", "position start date", "start date in post"],
+    "roles": ["roles", "role", "preceptorship role", "roles in preceptorship"],
 }
 REQUIRED = ["email", "first_name", "last_name", "organisation"]
 USER_FIELDS = ["first_name", "last_name", "profession_id", "job_title", "band", "registration_number",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.tokens import default_token_generator
@@ -246,3 +247,33 @@ def test_a_person_of_another_organisation_is_not_changed_by_a_lead(lead, organis
     assert staff_import.preview["errors"][0]["messages"] == [imports.ADDRESS_REFUSED]
     neighbour.refresh_from_db()
     assert neighbour.last_name == "Kept"
+
+
+@pytest.mark.parametrize("headings", [
+    # As an ESR report names them.
+    ["Work Email Address", "Forenames", "Surname", "Organisation Name", "Org Unit", "Staff Group",
+     "Position Title", "Pay Band", "Professional Registration Number", "Date of First Registration",
+     "Assignment Start Date", "Preceptorship Role"],
+    # As a council's HR system names them.
+    ["Email Address", "Forename", "Surname", "Employer", "Service Area", "Occupation", "Job Title", "Grade",
+     "SWE Registration Number", "Registration Date", "Employment Start Date", "Role"],
+])
+def test_an_hr_systems_own_headings_are_understood(lead, organisation, headings, django_capture_on_commit_callbacks):
+    values = ["esr.person@example.org", "Nia", "Esr", organisation.name, "Community Therapy",
+              "Occupational therapy", "Occupational Therapist", "Band 5", "OT00001", "01/07/2026", "2026-09-01",
+              "Preceptee"]
+    staff_import = _import(lead, _csv([dict(zip(headings, values, strict=True))], headings=headings),
+                           django_capture_on_commit_callbacks)
+    assert staff_import.status == StaffImport.Status.DONE, staff_import.preview
+    created = User.objects.get(email="esr.person@example.org")
+    assert (created.first_name, created.last_name, created.job_title, created.band) == (
+        "Nia", "Esr", "Occupational Therapist", "Band 5")
+    assert created.profession.name == "Occupational therapy" and created.registration_number == "OT00001"
+    assert list(created.memberships.values_list("role", flat=True)) == [Role.PRACTITIONER]  # "Preceptee"
+
+
+def test_the_documented_headings_are_the_ones_understood():
+    documented = (Path(__file__).resolve().parents[2] / "docs" / "staff-import.md").read_text()
+    for aliases in imports.COLUMNS.values():
+        for alias in aliases:
+            assert alias in documented, alias
