@@ -7,8 +7,9 @@ their ``ValidationError`` messages are put back beside the fields (``preceptorsh
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Iterator
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from crispy_forms.helper import FormHelper
@@ -348,13 +349,35 @@ class FeedbackForm(OneLineFields, forms.Form):
 # Protected time and needs assessment
 
 
+_HOURS_AND_MINUTES = re.compile(r"^(\d{1,2}):([0-5]\d)$")
+_MINUTES = re.compile(r"^(\d{1,4})\s*(?:m|min|mins|minute|minutes)$")
+_HOURS_THEN_MINUTES = re.compile(r"^(\d{1,2})\s*(?:h|hr|hrs|hour|hours)(?:\s*(\d{1,2})\s*(?:m|min|mins|minutes)?)?$")
+
+
+class HoursField(forms.DecimalField):
+    """Hours as people write them: 1.5, 1:30, 90 min, 1h 30m or 2 hours, to the nearest tenth."""
+
+    def to_python(self, value: Any) -> Decimal | None:
+        text = str(value or "").strip().lower()
+        minutes = None
+        if found := _HOURS_AND_MINUTES.match(text):
+            minutes = int(found[1]) * 60 + int(found[2])
+        elif found := _MINUTES.match(text):
+            minutes = int(found[1])
+        elif found := _HOURS_THEN_MINUTES.match(text):
+            minutes = int(found[1]) * 60 + int(found[2] or 0)
+        if minutes is None:
+            return super().to_python(value)
+        return (Decimal(minutes) / 60).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
 class ProtectedTimeForm(OneLineFields, forms.Form):
     on = NHSDateField(label="Date", help_text="For example, 15 3 2025")
-    hours = forms.DecimalField(
+    hours = HoursField(
         label="Hours", min_value=Decimal("0.5"), max_value=Decimal(24), max_digits=4, decimal_places=1,
         widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "nhsuk-input--width-4"}),
-        help_text="In hours and tenths, for example 1.5",
-        error_messages={"invalid": "Enter the hours as a number, for example 1.5",
+        help_text="For example 1.5, 1:30 or 90 min",
+        error_messages={"invalid": "Enter the hours, for example 1.5, 1:30 or 90 min",
                         "min_value": "Enter at least half an hour", "max_value": "Enter 24 hours or fewer",
                         "max_decimal_places": "Enter the hours to one decimal place, for example 1.5",
                         "max_digits": "Enter 24 hours or fewer"},

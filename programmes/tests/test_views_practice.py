@@ -4,6 +4,7 @@ forms' messages and kept input, the home panels and the caseload's query count."
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 from http import HTTPStatus
 
 import pytest
@@ -313,6 +314,24 @@ def test_the_mentor_gives_feedback_on_a_shared_reflection(cast):
 # Protected time and needs assessment
 
 
+@pytest.mark.parametrize(("typed", "hours"), [
+    ("1:30", "1.5"), ("90 min", "1.5"), ("90 minutes", "1.5"), ("1h 30m", "1.5"), ("2 hours", "2.0"),
+    ("0:45", "0.8"), ("1.5", "1.5"), ("45 mins", "0.8"),
+])
+def test_protected_time_is_understood_as_people_write_it(cast, today, typed, hours):
+    log = reverse("programmes:protected-time-log", args=[cast.enrolment.pk])
+    response = client_for(cast.mentor).post(log, {**date_parts("on", today), "hours": typed, "activity": "study"})
+    assert response.status_code == 302, typed
+    assert ProtectedTime.objects.get(logged_by=cast.mentor).hours == Decimal(hours)
+
+
+@pytest.mark.parametrize("typed", ["1:75", "10 min", "25:00", "an hour"])
+def test_protected_time_that_is_not_a_time_or_out_of_range_is_refused_beside_the_field(cast, today, typed):
+    log = reverse("programmes:protected-time-log", args=[cast.enrolment.pk])
+    response = client_for(cast.mentor).post(log, {**date_parts("on", today), "hours": typed, "activity": "study"})
+    assert response.status_code == 200 and 'id="id_hours-error"' in response.content.decode()
+    assert not ProtectedTime.objects.exists()
+
 def test_protected_time_is_logged_and_summarised_against_the_allowance(cast, today):
     # One whole month and two weeks ago whatever the month (60 days would be two whole months in March).
     Enrolment.objects.filter(pk=cast.enrolment.pk).update(start_date=add_months(today, -1) - datetime.timedelta(days=14))
@@ -325,7 +344,7 @@ def test_protected_time_is_logged_and_summarised_against_the_allowance(cast, tod
     log = reverse("programmes:protected-time-log", args=[cast.enrolment.pk])
     assert client_for(cast.line_manager).get(log).status_code == FORBIDDEN
     bad = client_for(cast.mentor).post(log, {**date_parts("on", today), "hours": "lots", "activity": "study"})
-    assert "Enter the hours as a number" in bad.content.decode()
+    assert "Enter the hours, for example 1.5, 1:30 or 90 min" in bad.content.decode()
     client_for(cast.mentor).post(log, {**date_parts("on", today), "hours": "1.5", "activity": "supervision"})
     assert ProtectedTime.objects.filter(logged_by=cast.mentor).get().hours == 1.5
     # One whole month at 4 hours a month: 4 hours expected, 2.5 logged.
