@@ -166,6 +166,10 @@ class Goal(BaseModel):
     def get_absolute_url(self) -> str:
         return reverse("programmes:goal-detail", args=[self.pk])
 
+    def is_overdue(self, today: datetime.date) -> bool:
+        """Still open (not started or in progress) after its target date."""
+        return self.status in (self.Status.NOT_STARTED, self.Status.IN_PROGRESS) and self.target_date < today
+
 
 class GoalUpdate(BaseModel):
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="updates")

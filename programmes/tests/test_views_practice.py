@@ -220,6 +220,21 @@ def test_the_preceptee_sets_a_smart_goal_and_records_progress(cast, today):
                                               {"note": "x"}).status_code == FORBIDDEN
 
 
+def test_a_goal_still_open_after_its_date_shows_as_overdue(cast, today):
+    late = GoalFactory(enrolment=cast.enrolment, what="Lead a family meeting", status="in_progress",
+                       target_date=today - datetime.timedelta(days=1))
+    due_today = GoalFactory(enrolment=cast.enrolment, what="Shadow the duty team", status="not_started",
+                            target_date=today)
+    done_late = GoalFactory(enrolment=cast.enrolment, what="Complete the moving and handling course",
+                            status="achieved", target_date=today - datetime.timedelta(days=30))
+    listing = client_for(cast.preceptee).get(reverse("programmes:goal-list", args=[cast.enrolment.pk]))
+    overdue = {goal.pk for goal in listing.context["goals"] if goal.overdue}
+    assert overdue == {late.pk} and {due_today.pk, done_late.pk}.isdisjoint(overdue)
+    assert listing.content.decode().count("nhsuk-tag--red\">Overdue") == 1
+    detail = client_for(cast.mentor).get(late.get_absolute_url()).content.decode()
+    assert "Overdue" in detail
+    assert "Overdue" not in client_for(cast.mentor).get(done_late.get_absolute_url()).content.decode()
+
 def test_a_goal_without_a_measure_or_a_dropped_goal_without_a_reason_is_refused(cast, today):
     client = client_for(cast.mentor)
     response = client.post(reverse("programmes:goal-create", args=[cast.enrolment.pk]), {

@@ -52,6 +52,9 @@ class GoalListView(EnrolmentMixin, ListView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
+        today = timezone.localdate()
+        for goal in context["goals"]:
+            goal.overdue = goal.is_overdue(today)
         context.update(crumbs=self.crumbs(), can_add=access.can(self.request.user, self.enrolment, "add_goal"))
         return context
 
@@ -87,12 +90,14 @@ GOAL_TEMPLATE = "programmes/practice/goal_detail.html"
 def _goal_context(request: HttpRequest, goal: Goal, progress_form: GoalProgressForm | None = None) -> dict[str, Any]:
     enrolment = goal.enrolment
     can_change = access.can(request.user, goal, "change") and enrolment.is_current
+    today = timezone.localdate()
+    goal.overdue = goal.is_overdue(today)
     context = {
         "goal": goal, "enrolment": enrolment, **roles_on(request.user, enrolment), "can_change": can_change,
         "updates": goal.updates.select_related("author", "review"), "competencies": goal.competencies.all(),
         # The reflections linked to it that this reader may open (a private one only to its author).
         "reflections": access.scope(request.user, Reflection).filter(goals=goal).order_by("-updated_at", "-id"),
-        "progress_form": progress_form or GoalProgressForm(initial={"on": timezone.localdate()}),
+        "progress_form": progress_form or GoalProgressForm(initial={"on": today}),
         "crumbs": enrolment_crumbs(enrolment, ("Goals", reverse("programmes:goal-list", args=[enrolment.pk]))),
     }
     return context
