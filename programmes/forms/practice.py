@@ -316,6 +316,18 @@ class ReflectionForm(OneLineFields, forms.Form):
         layout = [Fieldset(REFLECTIVE_MODELS[model][0], *names)]
         if links:
             layout.append(Fieldset("Links", *links))
+        # Shared on "Save and finish" (a draft is never shared), as the reflection's page would.
+        self.fields["with_mentor"] = forms.BooleanField(
+            label="Share it with my mentor when I finish", required=False,
+        )
+        sharing = ["with_mentor"]
+        if enrolment.line_manager_id:
+            self.fields["with_line_manager"] = forms.BooleanField(
+                label="Share it with my line manager too", required=False,
+                help_text="Only if you also share it with your mentor.",
+            )
+            sharing.append("with_line_manager")
+        layout.append(Fieldset("Sharing", *sharing))
         self.helper = _helper(*layout, submit="Save and finish", secondary=("draft", "Save as draft"))
 
     def answers(self) -> dict[str, str]:
@@ -330,6 +342,8 @@ class ReflectionForm(OneLineFields, forms.Form):
         initial.update({f"answer_{key}": value for key, value in (reflection.answers or {}).items()})
         initial["goals"] = [str(pk) for pk in reflection.goals.values_list("pk", flat=True)]
         initial["competencies"] = list(reflection.competencies.all())
+        initial["with_mentor"] = reflection.shared_with_mentor
+        initial["with_line_manager"] = reflection.shared_with_line_manager
         return initial
 
 

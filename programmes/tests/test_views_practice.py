@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from preceptorship.models import Membership
+from preceptorship.models import Membership, Notification
 from preceptorship.tests.factories import person
 from programmes.models import Enrolment, Goal, NeedsAssessment, ProtectedTime, Reflection, ReviewMeeting
 from programmes.schedule import add_months
@@ -306,6 +306,27 @@ def test_the_preceptee_writes_a_gibbs_reflection_as_a_draft_then_finishes_and_sh
     assert client_for(cast.mentor).get(reflection.get_absolute_url()).status_code == OK
     assert client_for(cast.mentor).post(share, {}).status_code == FORBIDDEN
 
+
+def test_a_reflection_is_shared_as_it_is_finished_never_as_a_draft(cast):
+    client = client_for(cast.preceptee)
+    create = reverse("programmes:reflection-create", args=[cast.enrolment.pk])
+    form = client.get(create, {"model": "gibbs"}).content.decode()
+    assert "Share it with my mentor when I finish" in form and "Share it with my line manager too" in form
+    answers = {"title": "Handover to the night team", "answer_description": "I led the handover.",
+               "with_mentor": "on"}
+    client.post(f"{create}?model=gibbs", {**answers, "draft": "Save as draft"})
+    draft = Reflection.objects.get()
+    assert draft.status == Reflection.Status.DRAFT and not draft.shared_with_mentor
+    finished = client.post(reverse("programmes:reflection-update", args=[draft.pk]), answers, follow=True)
+    assert "Your reflection is saved and shared." in finished.content.decode()
+    shared = Reflection.objects.get()
+    assert shared.status == Reflection.Status.FINISHED and shared.shared_with_mentor
+    assert not shared.shared_with_line_manager
+    assert Notification.objects.filter(recipient=cast.mentor, kind="reflection_shared").count() == 1
+    alone = client.post(reverse("programmes:reflection-update", args=[draft.pk]),
+                        {**answers, "with_mentor": "", "with_line_manager": "on"})
+    assert "Share with your mentor too" in alone.content.decode()
+    assert Reflection.objects.get().shared_with_mentor  # nothing changed
 
 def test_finishing_an_empty_reflection_keeps_what_was_typed(cast):
     create = reverse("programmes:reflection-create", args=[cast.enrolment.pk])

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -84,12 +85,23 @@ class ReflectionFormMixin(PracticeFormMixin):
         self.success_message = "Your reflection is saved." if finish else (
             "Your draft is saved. Only you can see it."
         )
-        return services.reflection_save(
-            actor=self.request.user, enrolment=self.enrolment,
-            reflection=self.reflection or autosaved_draft(self.request, self.enrolment),
-            title=form.cleaned_data["title"], model=self.model_key, answers=form.answers(), finish=finish,
-            goals=form.chosen_goals(), competencies=form.cleaned_data.get("competencies") or [],
-        )
+        with transaction.atomic():
+            reflection = services.reflection_save(
+                actor=self.request.user, enrolment=self.enrolment,
+                reflection=self.reflection or autosaved_draft(self.request, self.enrolment),
+                title=form.cleaned_data["title"], model=self.model_key, answers=form.answers(), finish=finish,
+                goals=form.chosen_goals(), competencies=form.cleaned_data.get("competencies") or [],
+            )
+            with_mentor = bool(form.cleaned_data.get("with_mentor"))
+            with_line_manager = bool(form.cleaned_data.get("with_line_manager"))
+            changed = (with_mentor, with_line_manager) != (reflection.shared_with_mentor,
+                                                           reflection.shared_with_line_manager)
+            if finish and changed:
+                reflection = services.reflection_share(actor=self.request.user, reflection=reflection,
+                                                       with_mentor=with_mentor, with_line_manager=with_line_manager)
+                if with_mentor:
+                    self.success_message = "Your reflection is saved and shared."
+        return reflection
 
     def get_success_url(self) -> str:
         return self.result.get_absolute_url()
