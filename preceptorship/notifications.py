@@ -64,6 +64,18 @@ def notification_key(kind: str, obj: Model | str, recipient_id: int, due_on: dat
     return f"{kind}:{label}:{recipient_id}:{due_on.isoformat() if due_on else '-'}"
 
 
+def tasks_done(*, recipient: User, about: Model | str, kinds: tuple[str, ...] = ()) -> int:
+    """The recipient has done what their unread notifications about ``about`` asked (of ``kinds``,
+    or of any kind): they are marked read, so the to-do leaves their list and the header's count.
+    A label with a revision (``progression.case:5:r2``) matches ``about`` without one."""
+    label = about if isinstance(about, str) else f"{about._meta.label_lower}:{about.pk}"
+    kind = "|".join(re.escape(k) for k in kinds) if kinds else "[^:]+"
+    pattern = rf"^({kind}):{re.escape(label)}(:r[0-9]+)?:{recipient.pk}:"
+    return Notification.objects.filter(recipient=recipient, read_at=None, key__regex=pattern).update(
+        read_at=timezone.now()
+    )
+
+
 def notify(
     *,
     recipient: User,

@@ -6,7 +6,7 @@ from django.core import mail
 from django.urls import reverse
 
 from preceptorship.models import Notification
-from preceptorship.notifications import notification_deliver, notify
+from preceptorship.notifications import notification_deliver, notify, tasks_done
 from preceptorship.tests.factories import NotificationFactory, UserFactory
 
 
@@ -90,3 +90,18 @@ def test_header_shows_unread_count(client):
     assert b'<span class="app-header-count">3</span>' in response.content
     client.post(reverse("notifications-read-all"))
     assert b"app-header-count" not in client.get(reverse("home")).content
+
+
+@pytest.mark.django_db
+def test_a_done_task_leaves_the_recipients_unread_notifications_and_nobody_elses():
+    me, someone = UserFactory(), UserFactory()
+    asked = notify(recipient=me, kind="review_recorded", about="programmes.reviewmeeting:7", subject="Read it")
+    other_kind = notify(recipient=me, kind="reflection_shared", about="programmes.reviewmeeting:7", subject="x")
+    other_record = notify(recipient=me, kind="review_recorded", about="programmes.reviewmeeting:77", subject="x")
+    theirs = notify(recipient=someone, kind="review_recorded", about="programmes.reviewmeeting:7", subject="x")
+    case = notify(recipient=me, kind="progression_case_waiting", about="progression.case:5:r2", subject="Decide")
+    assert tasks_done(recipient=me, about="programmes.reviewmeeting:7", kinds=("review_recorded",)) == 1
+    assert tasks_done(recipient=me, about="progression.case:5") == 1  # any revision of the case
+    unread = set(Notification.objects.filter(read_at=None).values_list("pk", flat=True))
+    assert unread == {other_kind.pk, other_record.pk, theirs.pk}
+    assert asked.pk not in unread and case.pk not in unread

@@ -12,7 +12,7 @@ from django.db import transaction
 from preceptorship import access, audit
 from preceptorship.errors import TransitionError
 from preceptorship.models import Membership, User
-from preceptorship.notifications import notify
+from preceptorship.notifications import notify, tasks_done
 from programmes.calendar_events import (
     review_invitations_cancel,
 )
@@ -79,6 +79,7 @@ def completion_confirm(
                  summary=f"{confirmation.get_role_display()} {'confirmed' if confirmed else 'did not confirm'} "
                          "completion", after={"confirmed": confirmed, "reason": reason})
     _tell_leads_of_answer(enrolment, confirmation)
+    tasks_done(recipient=actor, about=enrolment, kinds=("completion_signoff_due", "completion_overdue"))
     return confirmation
 
 

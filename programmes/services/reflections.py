@@ -13,7 +13,7 @@ from django.utils import timezone
 from preceptorship import audit
 from preceptorship.errors import TransitionError
 from preceptorship.models import User
-from preceptorship.notifications import notify
+from preceptorship.notifications import notify, tasks_done
 from programmes.models import (
     Enrolment,
     Goal,
@@ -113,6 +113,7 @@ def reflection_add_feedback(*, actor: User, reflection: Reflection, text: str) -
         raise ValidationError({"text": "Enter your feedback."})
     feedback = ReflectionFeedback.objects.create(reflection=reflection, author=actor, text=text)
     audit.record(actor=actor, action="reflection.feedback", obj=reflection, summary="Gave feedback")
+    tasks_done(recipient=actor, about=reflection, kinds=("reflection_shared",))
     notify(
         recipient=reflection.author, kind="reflection_feedback", about=feedback,
         subject=f"{actor} gave feedback on your reflection \u201c{reflection.title}\u201d",

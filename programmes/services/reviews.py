@@ -16,7 +16,7 @@ from django.utils import timezone
 from preceptorship import audit
 from preceptorship.errors import TransitionError
 from preceptorship.models import User
-from preceptorship.notifications import notify
+from preceptorship.notifications import notify, tasks_done
 from programmes.models import (
     Enrolment,
     GoalUpdate,
@@ -214,6 +214,7 @@ def review_acknowledge(*, actor: User, review: ReviewMeeting, comment: str = "")
     review.save(update_fields=["acknowledged_at", "preceptee_comment", "updated_at"])
     audit.record(actor=actor, action="review.acknowledge", obj=review, summary=f"Acknowledged review {review.number}",
                  after={"comment": comment})
+    tasks_done(recipient=actor, about=review, kinds=("review_recorded",))
     return review
 
 

@@ -108,7 +108,11 @@ def test_a_correction_cannot_break_the_rules_either(cast, today):
 
 def test_the_preceptee_acknowledges_once_with_a_comment(cast, today):
     review = record(cast, today)
+    asked = Notification.objects.get(recipient=cast.preceptee, kind="review_recorded")
+    assert asked.read_at is None
     services.review_acknowledge(actor=cast.preceptee, review=review, comment="I would add the OT forum.")
+    asked.refresh_from_db()
+    assert asked.read_at is not None  # the to-do is done: it leaves the list
     review.refresh_from_db()
     assert review.acknowledged_at is not None and review.preceptee_comment == "I would add the OT forum."
     with pytest.raises(TransitionError, match="already acknowledged"):

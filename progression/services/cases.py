@@ -21,7 +21,7 @@ from django.utils import timezone
 from preceptorship import access, audit
 from preceptorship.errors import TransitionError
 from preceptorship.models import Membership, Organisation, Team, User
-from preceptorship.notifications import notify
+from preceptorship.notifications import notify, tasks_done
 from progression import access as progression_access
 from progression import evidence_links, line_managers
 from progression.models import (
@@ -175,6 +175,8 @@ def _record_step(case: ProgressionCase, *, actor: User, role: str, kind: str, fr
             on_behalf_of=on_behalf_of)
     audit.record(actor=actor, action=f"progression_case.{kind}", obj=case, summary=summary,
                  before={"stage": from_stage}, after={"stage": case.stage})
+    # Whatever the case asked of this person (at any revision) is done once they take a step.
+    tasks_done(recipient=actor, about=f"progression.case:{case.pk}")
 
 
 # Separation of duties: the four steps that decide a progression (a pay rise) are taken by four

@@ -238,3 +238,14 @@ def test_evidence_pack_is_built_with_progress(cast, django_capture_on_commit_cal
     assert pack.file.read().startswith(b"%PDF")
     # A second run of the same task finds the pack already claimed and does nothing.
     assert services.evidence_pack_build(pack_id=pack.pk).status == EvidencePack.Status.READY
+
+
+def test_a_step_taken_clears_what_the_case_asked_of_that_person(cast):
+    case = _submitted(cast)
+    asked = Notification.objects.filter(recipient=cast.hos, read_at=None, key__contains=f"progression.case:{case.pk}:")
+    assert asked.exists()
+    case = services.progression_case_hos_decide(actor=cast.hos, case=case, recommend=True)
+    assert not asked.exists()  # the Head of Service's to-do is done
+    waiting = Notification.objects.filter(recipient=cast.director, read_at=None,
+                                          key__contains=f"progression.case:{case.pk}:")
+    assert waiting.exists()  # the next person's is not
