@@ -211,3 +211,29 @@ class CaseFigures(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cases} {self.stage}"
+
+
+class PreparedDashboard(models.Model):
+    """The figures sections of a dashboard's default view (no filter, the default period), rendered
+    by the rebuild in the same transaction as the figures they show: a lead's dashboard for each
+    organisation, the ICS dashboard for each integrated care system. A page of the default view
+    shows them as they are; any other view works its figures out from the summary tables. They hold
+    nothing of the viewer (no name, no token), only what they are keyed by."""
+
+    class Kind(models.TextChoices):
+        LEAD = "lead", "Programme lead's dashboard"
+        ICS = "ics", "ICS dashboard"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    key = models.PositiveIntegerField(help_text="The organisation (lead) or the integrated care system (ICS).")
+    start = models.DateField(help_text="The first day of the period.")
+    end = models.DateField(help_text="The last day of the period.")
+    built_at = models.DateTimeField(help_text="The build's time (SummaryBuild.built_at): the page's \"as of\".")
+    sections = models.JSONField(help_text="The HTML of each figures section, by name.")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "key", "start", "end"],
+                                               name="prepareddashboard_view")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.key}, {self.start:%Y-%m} to {self.end:%Y-%m}"

@@ -73,9 +73,11 @@ from programmes.reporting.scopes import (
     ics_enrolments,
     ics_organisations,
     ics_scope,
+    ics_scope_of,
     lead_cases,
     lead_enrolments,
     lead_scope,
+    provider_scope,
 )
 
 __all__ = [
@@ -104,6 +106,7 @@ __all__ = [
     "ics_enrolments",
     "ics_organisations",
     "ics_scope",
+    "ics_scope_of",
     "lead_cases",
     "lead_enrolments",
     "lead_scope",
@@ -120,5 +123,6 @@ __all__ = [
     "protect",
     "protect_offer",
     "protected",
+    "provider_scope",
     "share",
 ]

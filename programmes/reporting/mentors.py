@@ -36,14 +36,18 @@ def mentors(organisation_ids: Iterable[int], profession: Profession | None = Non
     return rows
 
 
-def mentor_rows(organisation_ids: Iterable[int], profession: Profession | None = None) -> list[list[Any]]:
+def mentor_rows(organisation_ids: Iterable[int], profession: Profession | None = None,
+                limit: int | None = None) -> list[list[Any]]:
     """``mentors`` as table rows (name, organisation, profession, team, load, capacity), read as
-    plain values: a dashboard lists every mentor of the lead's organisations, and making a model
-    instance of each, with its user, profession, organisation and team, took as long as the query."""
+    plain values: a download lists every mentor of the lead's organisations, and making a model
+    instance of each, with its user, profession, organisation and team, took as long as the query.
+    With ``limit``, the first ``limit`` mentors only (the dashboard's table)."""
     values = mentors(organisation_ids, profession).values_list(
         "user__first_name", "user__last_name", "user__email", "organisation__name", "user__profession__name",
         "team__name", "load", "capacity",
     )
+    if limit is not None:
+        values = values[:limit]
     # The mentor's name as ``User.__str__`` gives it: the full name, or the e-mail address.
     return [[f"{first} {last}".strip() or email, organisation, profession or "", team or "", load, capacity]
             for first, last, email, organisation, profession, team, load, capacity in values]

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -26,12 +27,22 @@ def ics_organisations(user: Any) -> QuerySet[Organisation]:
 
 def lead_scope(user: Any) -> Q:
     """The summary rows of ``lead_enrolments``: enrolments on the programmes of the lead's organisations."""
-    return Q(provider_id__in=lead_organisation_ids(user))
+    return provider_scope(lead_organisation_ids(user))
+
+
+def provider_scope(organisation_ids: Iterable[int]) -> Q:
+    """The summary rows of the enrolments on the programmes of ``organisation_ids``."""
+    return Q(provider_id__in=list(organisation_ids))
 
 
 def ics_scope(user: Any) -> Q:
     """The summary rows of ``ics_enrolments``."""
-    return Q(organisation__ics_id__in=access.ics_ids(user, Role.ICS_LEAD))
+    return ics_scope_of(access.ics_ids(user, Role.ICS_LEAD))
+
+
+def ics_scope_of(ics_ids: Iterable[int]) -> Q:
+    """The summary rows of the enrolments of staff employed in the systems ``ics_ids``."""
+    return Q(organisation__ics_id__in=list(ics_ids))
 
 
 def ics_enrolments(user: Any) -> QuerySet[Enrolment]:

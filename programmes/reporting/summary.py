@@ -6,7 +6,8 @@ build or the one before, never half of one; two rebuilds at once wait for each o
 row is locked first). It runs every few minutes (``programmes.reporting.tasks.rebuild_dashboard_figures``,
 on beat) and when a dashboard or home panel finds no build at all (``ensure_built``: a new
 database, just migrated or seeded). Each table is filled twice: at the finest grain (``detail``)
-and by employer and programme organisation only.
+and by employer and programme organisation only. Then the default view of each dashboard is
+rendered from them (``programmes.reporting.prepared``).
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ from programmes.models import (
     ReviewMeeting,
     SummaryBuild,
 )
+from programmes.reporting import prepared
 from programmes.reporting.measures import FIRST_YEAR_DAYS, ON_TIME_DAYS
 from progression.models import ProgressionCase
 
@@ -313,6 +315,8 @@ def rebuild(*, today: datetime.date) -> SummaryBuild:
     _offer_figures()
     _case_figures()
     build.built_at, build.built_for = timezone.now(), today
+    # With the figures, in the same transaction: a page never shows sections of another build.
+    prepared.prepare(today=today, built_at=build.built_at)
     build.save(update_fields=["built_at", "built_for"])
     return build
 

@@ -20,16 +20,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from preceptorship import access, charts
+from preceptorship import access
 from preceptorship.models import Membership, Organisation, Profession, Team
 from preceptorship.storage import private_file_response
 from programmes import exports
 from programmes.access import lead_organisation_ids
-from programmes.models import Enrolment, ExportJob, Programme
+from programmes.models import Enrolment, ExportJob, PreparedDashboard, Programme
 from programmes.reporting import access as reporting_access
-from programmes.reporting import measures, summary
+from programmes.reporting import measures, pages, prepared, summary
 from programmes.reporting.forms import DashboardFilterForm, MentorDirectoryForm, PeriodForm
-from programmes.reporting.measures import SUMMARY_MEASURES, Figures, Filters, Period
+from programmes.reporting.measures import Figures, Filters, Period
 from progression.models import ProgressionCase
 
 Role = Membership.Role
@@ -41,142 +41,6 @@ def _format(fmt: str) -> str:
     if fmt not in FORMATS:
         raise Http404("Unknown format.")
     return fmt
-
-
-# Tables (the same rows feed the page and the files).
-
-
-def summary_table(figures: Figures) -> exports.Table:
-    rows = [[code, label, getattr(figures, attribute)] for code, label, attribute in SUMMARY_MEASURES]
-    rows += [
-        ["protected_time_hours", "Protected time received (hours)", figures.protected_hours],
-        ["protected_time_allowance_hours", "Protected time allowance (hours)", figures.protected_allowance],
-    ]
-    return exports.Table("summary", "Summary", [("measure", "Code"), ("label", "Measure"), ("value", "Value")], rows)
-
-
-def monthly_table(figures: Figures) -> exports.Table:
-    return exports.Table(
-        "monthly", "Starts, completions and active enrolments by month",
-        [("month", "Month"), ("starts", "Starts"), ("completions", "Completions"),
-         ("active_enrolments", "Active at month end")],
-        [[f"{m.month:%Y-%m}", m.starts, m.completions, m.active] for m in figures.months],
-    )
-
-
-def withdrawals_table(figures: Figures) -> exports.Table:
-    return exports.Table(
-        "withdrawals", "Withdrawals in the first 12 months, by reason",
-        [("reason", "Reason"), ("withdrawals_first_12_months", "Withdrawals")],
-        [[reason, figure] for reason, figure in figures.withdrawals_by_reason.items()],
-    )
-
-
-def scores_table(figures: Figures) -> exports.Table:
-    return exports.Table(
-        "scores", "Wellbeing and confidence by review (mean score, 1 to 5)",
-        [("review_number", "Review"), ("mean_wellbeing", "Wellbeing"), ("mean_confidence", "Confidence")],
-        [[number, wellbeing, confidence] for number, wellbeing, confidence in figures.scores],
-    )
-
-
-def evaluation_table(figures: Figures) -> exports.Table:
-    answers = measures.count(figures.evaluation_answers)
-    return exports.Table(
-        "evaluation", f"Programme evaluation (aggregates of at least {measures.SMALL_NUMBER} answers)",
-        [("measure", "Code"), ("label", "Question"), ("value", "Answer"), ("answers", "Answers")],
-        [[code, label, figures.evaluation[code], answers] for code, label in measures.EVALUATION_MEASURES],
-    )
-
-
-def mentors_table(rows: list[list[Any]], name: str = "mentors") -> exports.Table:
-    """``measures.mentor_rows`` as a table."""
-    return exports.Table(
-        name, "Mentors: active preceptees against capacity",
-        [("mentor", "Mentor"), ("organisation", "Organisation"), ("profession", "Profession"), ("team", "Team"),
-         ("active_preceptees", "Active preceptees"), ("capacity", "Capacity")],
-        rows,
-    )
-
-
-def progression_table(stages: list[measures.StageRow]) -> exports.Table:
-    return exports.Table(
-        "progression", "Progression cases by stage and time in stage",
-        [("stage", "Code"), ("stage_label", "Stage"), ("cases", "Cases"), ("mean_days_in_stage", "Mean days in stage")],
-        [[row.stage, row.label, row.cases, row.mean_days] for row in stages],
-    )
-
-
-def organisations_table(names: list[tuple[int, str]], grouped: dict[Any, Figures]) -> exports.Table:
-    columns = [("organisation", "Organisation"), *((code, label) for code, label, _ in SUMMARY_MEASURES)]
-    rows = []
-    for pk, name in names:
-        figures = grouped.get(pk) or Figures()
-        rows.append([name, *(getattr(figures, attribute) for _, _, attribute in SUMMARY_MEASURES)])
-    return exports.Table("organisations", "Organisations side by side", columns, rows)
-
-
-def _per_organisation(names: list[tuple[int, str]], grouped: dict[Any, Figures], table: Any) -> list[list[Any]]:
-    """The rows of one of the lead's tables for each organisation, organisation first."""
-    rows = []
-    for pk, name in names:
-        for row in table(grouped.get(pk) or Figures()).rows:
-            rows.append([name, *row])
-    return rows
-
-
-# The lead dashboard's monthly, withdrawal, score and evaluation tables, per organisation: downloads
-# of the ICS dashboard, built only when one is asked for (the page lists their names and titles).
-ORGANISATION_TABLES = [
-    ("monthly_by_organisation", "Starts, completions and active enrolments by organisation and month", monthly_table),
-    ("withdrawals_by_organisation", "Withdrawals in the first 12 months by organisation and reason",
-     withdrawals_table),
-    ("scores_by_organisation", "Wellbeing and confidence by organisation and review (mean score, 1 to 5)",
-     scores_table),
-    ("evaluation_by_organisation", "Programme evaluation by organisation (aggregates of at least 5 answers)",
-     evaluation_table),
-]
-
-
-ORGANISATION_TABLE_NAMES = {name for name, _, _ in ORGANISATION_TABLES}
-
-
-def organisation_table(names: list[tuple[int, str]], grouped: dict[Any, Figures], name: str) -> exports.Table:
-    """One of ``ORGANISATION_TABLES``: its rows for each organisation, organisation first."""
-    _, title, table = next(spec for spec in ORGANISATION_TABLES if spec[0] == name)
-    columns = [("organisation", "Organisation"), *table(Figures()).columns]
-    return exports.Table(name, title, columns, _per_organisation(names, grouped, table))
-
-
-def offer_table(rows: list[measures.OfferRow]) -> exports.Table:
-    return exports.Table(
-        "offer", "Preceptorship offered to newly registered AHPs, by organisation and profession",
-        [("organisation", "Organisation"), ("profession", "Profession"),
-         ("newly_registered", "Newly registered AHPs"), ("offered", "Offered preceptorship"),
-         ("offer", "Offered to all, some or none")],
-        [[row.organisation, row.profession, row.newly_registered, row.offered, row.offer] for row in rows],
-    )
-
-
-def offer_summary_table(summary: dict[str, measures.Figure]) -> exports.Table:
-    return exports.Table(
-        "offer_summary", "Organisations offering preceptorship to all, some or none of their newly registered AHPs",
-        [("offer", "Offered to"), ("organisations_percent", "Organisations")],
-        [[name, figure] for name, figure in summary.items()],
-    )
-
-
-def progression_by_organisation_table(names: list[tuple[int, str]], grouped: dict[Any, list]) -> exports.Table:
-    rows = []
-    for pk, name in names:
-        for stage in grouped.get(pk) or []:
-            rows.append([name, stage.stage, stage.label, stage.cases, stage.mean_days])
-    return exports.Table(
-        "progression_by_organisation", "Progression cases by organisation and stage",
-        [("organisation", "Organisation"), ("stage", "Code"), ("stage_label", "Stage"), ("cases", "Cases"),
-         ("mean_days_in_stage", "Mean days in stage")],
-        rows,
-    )
 
 
 # The programme lead's dashboard.
@@ -196,51 +60,22 @@ def _lead_request(request: HttpRequest) -> tuple[DashboardFilterForm, Period, Fi
 
 def _lead_context(request: HttpRequest) -> dict[str, Any]:
     """Figures and tables for the lead's organisations, from the last build of the summary
-    (a constant number of queries)."""
+    (a constant number of queries): every table complete, as the downloads hold them."""
     form, period, filters, today = _lead_request(request)
     user = request.user
     as_of = summary.ensure_built(today).built_at
-    figures = measures.protected(measures.figures(measures.lead_scope(user), period, today, filters=filters))[None]
+    figures = pages.lead_figures(lead_organisation_ids(user), period, today, filters=filters)
     stages = measures.progression_by_stage(measures.lead_cases(user), filters=filters)[None]
     mentor_rows = measures.mentor_rows(lead_organisation_ids(user), profession=filters.profession)
     tables = {
         table.name: table
         for table in (
-            summary_table(figures), monthly_table(figures), withdrawals_table(figures), scores_table(figures),
-            evaluation_table(figures), mentors_table(mentor_rows), progression_table(stages),
+            pages.summary_table(figures), pages.monthly_table(figures), pages.withdrawals_table(figures),
+            pages.scores_table(figures), pages.evaluation_table(figures), pages.mentors_table(mentor_rows),
+            pages.progression_table(stages),
         )
     }
     return {"form": form, "period": period, "figures": figures, "tables": tables, "stages": stages, "as_of": as_of}
-
-
-def _lead_charts(figures: Figures, stages: list[measures.StageRow]) -> dict[str, Any]:
-    months = [m.label for m in figures.months]
-    axis = charts.month_labels([m.month for m in figures.months])
-    return {
-        "flow": charts.bar_chart(
-            "Starts and completions by month", months,
-            [("Starts", [m.starts for m in figures.months]), ("Completions", [m.completions for m in figures.months])],
-            first_header="Month", axis_labels=axis,
-        ),
-        "active": charts.line_chart(
-            "Active enrolments at the end of each month", months,
-            [("Active enrolments", [m.active for m in figures.months])], first_header="Month", axis_labels=axis,
-        ),
-        "withdrawals": charts.horizontal_bar_chart(
-            "Withdrawals in the first 12 months, by reason", list(figures.withdrawals_by_reason.items()),
-            measure="Withdrawals", first_header="Reason",
-        ),
-        "scores": charts.line_chart(
-            "Wellbeing and confidence by review (mean score, 1 to 5)",
-            [f"Review {number}" for number, _, _ in figures.scores],
-            [("Wellbeing", [w for _, w, _ in figures.scores]), ("Confidence", [c for _, _, c in figures.scores])],
-            first_header="Review", minimum=0, maximum=5,
-        ),
-        "progression": charts.horizontal_bar_chart(
-            "Progression cases by stage", [(row.label, row.cases) for row in stages],
-            measure="Cases", first_header="Stage",
-        ),
-    }
 
 
 def _page(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
@@ -251,11 +86,23 @@ def _page(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpR
 
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    context = _lead_context(request)
-    figures = context["figures"]
+    """The default view of one organisation shows the sections the rebuild prepared; any other
+    view works them out from the summary tables. The progression cases are read live."""
+    form, period, filters, today = _lead_request(request)
+    user = request.user
+    organisations = lead_organisation_ids(user)
+    found = None if form.is_bound else prepared.view(PreparedDashboard.Kind.LEAD, organisations, period)
+    if found:
+        as_of, sections = found
+    else:
+        as_of = summary.ensure_built(today).built_at
+        sections = pages.lead_sections(pages.lead_figures(organisations, period, today, filters=filters),
+                                       organisations, filters.profession, request.GET.urlencode())
+    stages = measures.progression_by_stage(measures.lead_cases(user), filters=filters)[None]
     return _page(request, "programmes/reports/dashboard.html", {
-        **context, "charts": _lead_charts(figures, context["stages"]),
-        "headlines": [(label, getattr(figures, attribute)) for _, label, attribute in SUMMARY_MEASURES],
+        "form": form, "period": period, "as_of": as_of, "sections": sections,
+        "tables": {"progression": pages.progression_table(stages)},
+        "charts": {"progression": pages.progression_chart(stages)},
     })
 
 
@@ -409,69 +256,37 @@ def _ics_context(request: HttpRequest, table: str | None = None) -> dict[str, An
     user = request.user
     as_of = summary.ensure_built(today).built_at
     names = list(measures.ics_organisations(user).values_list("pk", "name"))
-    ids = [pk for pk, _ in names]
-    grouped = measures.protected(measures.figures(
-        measures.ics_scope(user), period, today, group="organisation_id", keys=ids, filters=filters
-    ), across=ids)
-    stages = measures.progression_by_stage_of(measures.ics_scope(user), group="organisation_id", filters=filters)
-    offer = measures.preceptorship_offer(ids, period)
-    if filters.profession:
-        offer = [row for row in offer if row.profession == filters.profession.name]
+    found = pages.ics_figures(access.ics_ids(user, Role.ICS_LEAD), names, period, today, filters=filters)
+    grouped, stages, offer = found["grouped"], found["stages"], found["offer"]
     tables = {
         table.name: table
         for table in (
-            organisations_table(names, grouped), offer_table(offer),
-            offer_summary_table(measures.offer_summary(offer)),
-            progression_by_organisation_table(names, stages),
-            *([organisation_table(names, grouped, table)] if table in ORGANISATION_TABLE_NAMES else []),
+            pages.organisations_table(names, grouped), pages.offer_table(offer),
+            pages.offer_summary_table(measures.offer_summary(offer)),
+            pages.progression_by_organisation_table(names, stages),
+            *([pages.organisation_table(names, grouped, table)] if table in pages.ORGANISATION_TABLE_NAMES else []),
         )
     }
     return {"form": form, "period": period, "names": names, "grouped": grouped, "stages": stages, "tables": tables,
-            "as_of": as_of}
-
-
-def stages_by_organisation(names: list[tuple[int, str]], stages: dict[Any, list]) -> exports.Table:
-    """Cases at each stage, one row per organisation (the mean days are on each organisation's page)."""
-    labels = [(value, label) for value, label in ProgressionCase.Stage.choices]
-    rows = []
-    for pk, name in names:
-        found = {row.stage: row.cases for row in stages.get(pk) or []}
-        rows.append([name, *(found.get(value) or measures.count(0) for value, _ in labels)])
-    return exports.Table("progression_by_organisation", "Progression cases by organisation and stage",
-                         [("organisation", "Organisation"), *labels], rows)
-
-
-def _ics_charts(names: list[tuple[int, str]], grouped: dict[Any, Figures]) -> list[charts.Chart]:
-    def per_organisation(attribute: str) -> list[tuple[str, measures.Figure]]:
-        return [(name, getattr(grouped.get(pk) or Figures(), attribute)) for pk, name in names]
-
-    return [
-        charts.horizontal_bar_chart("Active enrolments now, by organisation", per_organisation("active_now"),
-                                    measure="Active enrolments", first_header="Organisation"),
-        charts.horizontal_bar_chart("Reviews held on time, by organisation", per_organisation("reviews_on_time"),
-                                    measure="Reviews on time (%)", first_header="Organisation", maximum=100),
-        charts.horizontal_bar_chart("Completion rate, by organisation", per_organisation("completion_rate"),
-                                    measure="Completion rate (%)", first_header="Organisation", maximum=100),
-        charts.horizontal_bar_chart(
-            "Withdrawals in the first 12 months, by organisation", per_organisation("withdrawals_first_year"),
-            measure="Withdrawals", first_header="Organisation",
-        ),
-        charts.horizontal_bar_chart(
-            "Active enrolments on multi-professional programmes, by organisation",
-            per_organisation("multi_professional_share"), measure="Share (%)", first_header="Organisation",
-            maximum=100,
-        ),
-    ]
+            "as_of": as_of, "found": found}
 
 
 @require_GET
 def ics_dashboard(request: HttpRequest) -> HttpResponse:
-    context = _ics_context(request)
-    return _page(request, "programmes/reports/ics_dashboard.html", {
-        **context, "charts": _ics_charts(context["names"], context["grouped"]),
-        "stage_table": stages_by_organisation(context["names"], context["stages"]),
-        "organisation_tables": [{"name": name, "title": title} for name, title, _ in ORGANISATION_TABLES],
-    })
+    """The default view of one system shows the sections the rebuild prepared; any other view
+    works its figures out from the summary tables."""
+    form, period, _, _ = _ics_request(request)
+    found = None
+    if not form.is_bound:
+        found = prepared.view(PreparedDashboard.Kind.ICS, access.ics_ids(request.user, Role.ICS_LEAD), period)
+    if found:
+        as_of, sections = found
+    else:
+        context = _ics_context(request)
+        as_of = context["as_of"]
+        sections = pages.ics_sections(context["names"], context["found"], request.GET.urlencode())
+    return _page(request, "programmes/reports/ics_dashboard.html",
+                 {"form": form, "period": period, "as_of": as_of, "sections": sections})
 
 
 @require_GET
@@ -483,11 +298,11 @@ def ics_organisation(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("No such organisation in your integrated care system.")
     figures = context["grouped"].get(pk) or Figures()
     stages = context["stages"].get(pk) or measures.progression_by_stage(ProgressionCase.objects.none())[None]
-    tables = [monthly_table(figures), withdrawals_table(figures), scores_table(figures), evaluation_table(figures),
-              progression_table(stages)]
+    tables = [pages.monthly_table(figures), pages.withdrawals_table(figures), pages.scores_table(figures),
+              pages.evaluation_table(figures), pages.progression_table(stages)]
     return render(request, "programmes/reports/ics_organisation.html", {
         "form": context["form"], "period": context["period"], "name": names[pk], "as_of": context["as_of"],
-        "charts": _lead_charts(figures, stages), "tables": tables, "query_string": request.GET.urlencode(),
+        "charts": pages.lead_charts(figures, stages), "tables": tables, "query_string": request.GET.urlencode(),
         "crumbs": [("Home", reverse("home")), ("ICS dashboard", reverse("programmes:ics-dashboard"))],
     })
 
@@ -527,5 +342,5 @@ def mentor_directory_export(request: HttpRequest, fmt: str) -> HttpResponse:
     organisations = _directory_organisations(request.user)
     form = MentorDirectoryForm(request.GET or None)
     profession = form.cleaned_data.get("profession") if form.is_valid() else None
-    return exports.response(mentors_table(measures.mentor_rows(organisations, profession=profession),
+    return exports.response(pages.mentors_table(measures.mentor_rows(organisations, profession=profession),
                                           name="mentor_directory"), _format(fmt))

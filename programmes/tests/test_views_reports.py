@@ -193,21 +193,19 @@ def test_the_dashboard_and_directory_take_the_same_queries_at_two_sizes(
     load(2)
     rebuild_figures()
     client.force_login(lead)
-    # Session and user (2), memberships (1), the last build (1), the four figure queries (monthly
-    # sums, figures of the day, review meetings and extensions, median), progression stages (1),
-    # mentors (1), the header's unread count (1), the filter form's programme, profession and team
-    # choices (3).
-    with django_assert_num_queries(14) as first:
+    # Session and user (2), memberships (1), the figures and first mentors prepared by the rebuild
+    # for the default view (1), progression stages (1), the header's unread count (1), the filter
+    # form's programme, profession and team choices (3).
+    with django_assert_num_queries(9) as first:
         client.get(reverse("programmes:dashboard"))
     load(25)
     rebuild_figures()
     with django_assert_num_queries(len(first.captured_queries)):
         client.get(reverse("programmes:dashboard"))
     client.force_login(ics_lead)
-    # Session, user, memberships (3), the last build (1), the ICS's organisations (1), the four
-    # figure queries, progression stages (1), the offer measures (1), the unread count (1),
-    # profession choices (1).
-    with django_assert_num_queries(13) as ics_first:
+    # Session, user, memberships (3), the figures prepared by the rebuild for the default view (1),
+    # the unread count (1), profession choices (1).
+    with django_assert_num_queries(6) as ics_first:
         client.get(reverse("programmes:ics-dashboard"))
     load(10)
     rebuild_figures()
