@@ -15,6 +15,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
 from preceptorship import charts
+from preceptorship.models import Profession
 from programmes import exports
 from programmes.reporting import measures
 from programmes.reporting.measures import SUMMARY_MEASURES, Figures, Filters, Period
@@ -251,7 +252,7 @@ LEAD_SECTIONS = ("figures", "mentors", "evaluation")
 MENTORS_SHOWN = 25
 
 
-def lead_sections(figures: Figures, organisation_ids: Iterable[int], profession: Any = None,
+def lead_sections(figures: Figures, organisation_ids: Iterable[int], profession: Profession | None = None,
                   query_string: str = "") -> dict[str, SafeString]:
     """The lead's dashboard's sections of ``organisation_ids`` as HTML, by name: ``figures`` (the
     summary, starts and completions, retention, wellbeing and confidence), ``mentors`` (the first
