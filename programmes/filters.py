@@ -18,6 +18,7 @@ from django.db.models import Q, QuerySet, Value
 from django.forms.models import ModelChoiceIterator, ModelChoiceIteratorValue
 from django.utils import timezone
 
+from preceptorship.forms import ListedChoiceIterator
 from preceptorship.models import Organisation, Profession, User
 from programmes.access import lead_organisation_ids
 from programmes.models import Enrolment, Programme, Transition
@@ -39,23 +40,19 @@ def _search_input() -> forms.TextInput:
     return forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"})
 
 
-class ListedChoices(django_filters.fields.ModelChoiceIterator):
-    """A short choice list (a few dozen programmes, professions or employers) read with plain
-    queries: Django reads choices through a server-side cursor (declare, fetch and close: three
-    round trips to PostgreSQL), which pays off for thousands of rows. The names come from
-    ``field.listed`` when the filter set reads several lists in one query (``list_together``)."""
+class ListedChoices(ListedChoiceIterator, django_filters.fields.ModelChoiceIterator):
+    """A filter's short choice list (``preceptorship.forms.ListedChoiceIterator``), with
+    django-filter's "none" choice; the names come from ``field.listed`` when the filter set reads
+    several lists in one query (``list_together``)."""
 
-    def __iter__(self) -> Any:
-        if self.field.empty_label is not None:
-            yield ("", self.field.empty_label)
+    def listed(self) -> Any:
         if self.field.null_label is not None:
             yield (self.field.null_value, self.field.null_label)
-        if self.field.listed is not None:
-            for pk, name in self.field.listed():
-                yield ModelChoiceIteratorValue(pk, None), name
+        if self.field.listed is None:
+            yield from super().listed()
             return
-        for obj in self.queryset:
-            yield self.choice(obj)
+        for pk, name in self.field.listed():
+            yield ModelChoiceIteratorValue(pk, None), name
 
 
 class ListedChoiceField(django_filters.fields.ModelChoiceField):

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from preceptorship import forms_html
+from preceptorship.forms import ListedChoiceField
 from preceptorship.models import Profession, Team
 from preceptorship.widgets import NHSDateField
 from programmes.models import Programme, Transition
@@ -24,7 +25,7 @@ class PeriodForm(forms.Form):
         label="From", required=False, help_text="The month the period starts, for example 1 4 2025"
     )
     date_to = NHSDateField(label="To", required=False, help_text="The month the period ends, for example 31 3 2026")
-    profession = forms.ModelChoiceField(
+    profession = ListedChoiceField(
         queryset=Profession.objects.order_by("name"), required=False, empty_label="All professions"
     )
 
@@ -68,8 +69,8 @@ class PeriodForm(forms.Form):
 
 
 class DashboardFilterForm(PeriodForm):
-    programme = forms.ModelChoiceField(queryset=Programme.objects.none(), required=False, empty_label="All programmes")
-    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False, empty_label="All teams")
+    programme = ListedChoiceField(queryset=Programme.objects.none(), required=False, empty_label="All programmes")
+    team = ListedChoiceField(queryset=Team.objects.none(), required=False, empty_label="All teams")
     transition = forms.ChoiceField(
         label="Transition reason", required=False, choices=[("", "All transition reasons"), *Transition.choices]
     )
@@ -93,7 +94,7 @@ class DashboardFilterForm(PeriodForm):
 
 
 class MentorDirectoryForm(forms.Form):
-    profession = forms.ModelChoiceField(
+    profession = ListedChoiceField(
         queryset=Profession.objects.order_by("name"), required=False, empty_label="All professions",
         help_text="For example podiatry, to find a same-profession mentor in another organisation",
     )
