@@ -25,7 +25,7 @@ def test_seed_demo_is_safe_to_run_twice_and_every_login_reaches_home(client):
         client.post(reverse("logout"))
 
 
-@pytest.mark.django_db(transaction=True)  # real commits: each e-mail goes when its change commits
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # real commits: each e-mail goes as its change commits
 def test_seeding_prints_the_logins_and_no_e_mails(settings, capsys):
     settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"  # as in development
     out = io.StringIO()

@@ -116,8 +116,12 @@ def _requests(client: Client, name: str, kwargs: dict[str, Any]) -> list[tuple[s
     if "fmt" in kwargs:
         variants = [{**kwargs, "fmt": fmt} for fmt in exports.CONTENT_TYPES]
     if "table" in kwargs:
-        tables = client.get(reverse(TABLE_PAGES[name])).context["tables"]
-        names = tables if isinstance(tables, dict) else [table.name for table in tables]
+        # Every table the page offers for download, read from its download links (the default
+        # view may be the one the rebuild prepared, so the links are what the page shows).
+        page = client.get(reverse(TABLE_PAGES[name])).content.decode()
+        link = re.escape(reverse(name, kwargs={**kwargs, "table": "tablename"})).replace("tablename", "([a-z_]+)")
+        names = sorted(set(re.findall(link, page)))
+        assert names, f"no download links on {TABLE_PAGES[name]}"
         variants = [{**variant, "table": table} for variant in variants for table in names]
     answers = []
     for variant in variants:
