@@ -33,11 +33,6 @@ def _calendar(nation: str) -> holidays.HolidayBase:
     return holidays.country_holidays("GB", subdiv=subdivision)
 
 
-def is_bank_holiday(day: datetime.date, nation: str = ENGLAND_AND_WALES) -> bool:
-    """A bank holiday that falls on a weekday (a weekend's holiday moves to a substitute day)."""
-    return day.weekday() < 5 and day in _calendar(nation)
-
-
 def bank_holidays(year: int, nation: str = ENGLAND_AND_WALES) -> dict[datetime.date, str]:
     """The weekday bank holidays of one year, with their names."""
     calendar = _calendar(nation)
