@@ -32,7 +32,7 @@ urlpatterns = [
     path("notifications/", views.notification_list, name="notifications"),
     path("notifications/<int:pk>/open/", views.notification_open, name="notification-open"),
     path("notifications/read-all/", views.notifications_read_all, name="notifications-read-all"),
-    path("staff/", include("preceptorship.urls_imports")),
+    path("staff/", include("preceptorship.imports.urls")),
     # The reports share the programmes namespace (programmes:dashboard) but sit above the app.
     path("programmes/", include(([*programmes_urls.urlpatterns, *reporting_urls.urlpatterns], "programmes"))),
     path("progression/", include("progression.urls")),

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from preceptorship import views_imports as views
+from preceptorship.imports import views
 
 app_name = "staff"
 urlpatterns = [
