@@ -7,16 +7,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
 from preceptorship.errors import TransitionError
+
+T = TypeVar("T")
 
 
 def crumbs(*extra: tuple[str, str]) -> list[tuple[str, str]]:
@@ -31,6 +34,25 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
         return
     for field, found in error.message_dict.items():
         form.add_error(field if field in form.fields else None, found)
+
+
+def act(request: HttpRequest, step: Callable[[], T], done: str | Callable[[T], str] = "") -> T | None:
+    """A one-button step (a POST with no form to show again) through its service: ``step()``'s
+    refusal (a ``TransitionError``, or a ``ValidationError``'s messages) is said at the top of the
+    next page and None returned; otherwise ``done`` (or ``done(result)``) is said and the result
+    returned."""
+    try:
+        result = step()
+    except TransitionError as error:
+        messages.error(request, str(error))
+        return None
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return None
+    message = done(result) if callable(done) else done
+    if message:
+        messages.success(request, message)
+    return result
 
 
 class ServiceFormMixin:

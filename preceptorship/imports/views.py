@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -17,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from preceptorship import access, imports, spreadsheets
 from preceptorship.models import StaffImport
-from preceptorship.pages import crumbs
+from preceptorship.pages import act, crumbs
 
 CHECK_ROLE_MESSAGE = "Only a programme lead or an administrator can import staff."
 
@@ -96,8 +95,5 @@ def status(request: HttpRequest, pk: int) -> JsonResponse:
 @require_POST
 def confirm(request: HttpRequest, pk: int) -> HttpResponse:
     staff_import = access.get_for_user(request.user, StaffImport, action="import", pk=pk)
-    try:
-        imports.staff_import_start(actor=request.user, staff_import=staff_import)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    act(request, lambda: imports.staff_import_start(actor=request.user, staff_import=staff_import))
     return redirect("staff:import-detail", pk=staff_import.pk)

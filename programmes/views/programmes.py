@@ -19,7 +19,7 @@ from django.views.generic import DetailView, FormView, ListView
 
 from preceptorship import access
 from preceptorship.models import Membership, User
-from preceptorship.pages import add_service_errors, crumbs
+from preceptorship.pages import act, add_service_errors, crumbs
 from programmes import selectors, services
 from programmes.access import lead_organisation_ids, may_lead
 from programmes.forms.lead import (
@@ -29,8 +29,8 @@ from programmes.models import (
     Enrolment,
     Programme,
 )
-from programmes.services import TransitionError
 from programmes.views.common import PAGE_SIZE, LeadOnlyMixin, programmes_crumbs
+from programmes.views.enrolments import table_rows
 
 Role = Membership.Role
 
@@ -114,14 +114,17 @@ class ProgrammeDetailView(DetailView):
         enrolments = (
             selectors.enrolments_for(user).filter(programme=programme).order_by("status", "preceptee__last_name")
         )
+        shown = list(enrolments[:100])
+        today = timezone.localdate()
         return super().get_context_data(**kwargs) | {
             "is_lead": is_lead,
             "professions": list(programme.professions.all()),
-            "enrolments": enrolments[:100],
+            "enrolments": shown,
+            "rows": table_rows(shown, today),
             "enrolment_total": enrolments.count(),
             "has_enrolments": programme.enrolments.exists(),
             "evaluations": selectors.evaluation_summary(programme) if is_lead else None,
-            "today": timezone.localdate(),
+            "today": today,
             "crumbs": programmes_crumbs(),
         }
 
@@ -129,24 +132,19 @@ class ProgrammeDetailView(DetailView):
 @require_POST
 def programme_close(request: HttpRequest, pk: int) -> HttpResponse:
     programme = access.get_for_user(request.user, Programme, action="close", pk=pk)
-    try:
-        services.programme_close(actor=request.user, programme=programme)
-    except TransitionError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, f"{programme} is closed: nobody new can be enrolled. Current enrolments carry on.")
+    act(request, lambda: services.programme_close(actor=request.user, programme=programme),
+        f"{programme} is closed: nobody new can be enrolled. Current enrolments carry on.")
     return redirect(programme)
 
 
 @require_POST
 def programme_delete(request: HttpRequest, pk: int) -> HttpResponse:
     programme = access.get_for_user(request.user, Programme, action="delete", pk=pk)
-    try:
-        services.programme_delete(actor=request.user, programme=programme)
-    except TransitionError as error:
-        messages.error(request, str(error))
+    name = str(programme)
+    # The service returns nothing: True says it went through (act answers None for a refusal).
+    if act(request, lambda: services.programme_delete(actor=request.user, programme=programme) or True,
+           f"{name} has been deleted.") is None:
         return redirect(programme)
-    messages.success(request, f"{programme} has been deleted.")
     return redirect("programmes:programme-list")
 
 

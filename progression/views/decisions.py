@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from preceptorship import access
 from preceptorship.models import Membership
+from preceptorship.pages import act
 from preceptorship.storage import private_file_response
 from progression import access as progression_access
 from progression import forms, selectors, services
@@ -134,12 +135,9 @@ def case_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     if moved_on:
         return moved_on
     access.require(request.user, case, "confirm")
-    try:
-        services.progression_case_confirm(actor=request.user, case=case, expected_revision=posted_revision(request))
-    except TransitionError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, "The confirmation letter is ready to download; the case is done.")
+    act(request, lambda: services.progression_case_confirm(actor=request.user, case=case,
+                                                           expected_revision=posted_revision(request)),
+        "The confirmation letter is ready to download; the case is done.")
     return redirect(case)
 
 

@@ -20,14 +20,13 @@ from django.views.generic import FormView
 
 from preceptorship import access
 from preceptorship.models import Membership
-from preceptorship.pages import add_service_errors, crumbs
+from preceptorship.pages import act, add_service_errors, crumbs
 from progression import forms, services
 from progression.access import may_delegate
 from progression.models import (
     Delegation,
     ProgressionCase,
 )
-from progression.services import TransitionError
 
 Role = Membership.Role
 Stage = ProgressionCase.Stage
@@ -79,10 +78,6 @@ class DelegationView(FormView):
 @require_POST
 def delegation_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     delegation = access.get_for_user(request.user, Delegation, action="withdraw", pk=pk)
-    try:
-        services.delegation_withdraw(actor=request.user, delegation=delegation)
-    except TransitionError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, f"The delegation to {delegation.delegate.get_full_name()} is withdrawn.")
+    act(request, lambda: services.delegation_withdraw(actor=request.user, delegation=delegation),
+        f"The delegation to {delegation.delegate.get_full_name()} is withdrawn.")
     return redirect("progression:delegations")

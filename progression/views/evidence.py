@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,7 +17,7 @@ from django.views.generic import DetailView
 
 from preceptorship import access
 from preceptorship.models import Membership
-from preceptorship.pages import crumbs
+from preceptorship.pages import act, crumbs
 from preceptorship.storage import private_file_response
 from progression import evidence_links, forms, services
 from progression.models import (
@@ -27,7 +26,6 @@ from progression.models import (
     EvidencePack,
     ProgressionCase,
 )
-from progression.services import TransitionError
 from progression.views.cases import CaseFormView, get_case
 
 Role = Membership.Role
@@ -94,12 +92,7 @@ def evidence_delete(request: HttpRequest, pk: int, evidence: int) -> HttpRespons
     """Confirm, then delete evidence added by mistake (its author or the line manager, while a draft)."""
     item = get_evidence(request, pk, evidence, "delete")
     if request.method == "POST":
-        try:
-            services.evidence_delete(actor=request.user, evidence=item)
-        except TransitionError as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(request, f"“{item.title}” is deleted.")
+        act(request, lambda: services.evidence_delete(actor=request.user, evidence=item), f"“{item.title}” is deleted.")
         return redirect(item.case)
     return render(request, "progression/evidence_delete.html", {
         "case": item.case, "item": item, "crumbs": evidence_crumbs(item.case),

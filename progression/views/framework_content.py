@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from django.views.generic import FormView, View
 
 from preceptorship.models import Membership
-from preceptorship.pages import ServiceFormMixin
+from preceptorship.pages import ServiceFormMixin, act
 from progression import forms, services
 from progression.models import (
     Competency,
@@ -176,13 +176,8 @@ class DraftContentDeleteView(View):
             "framework": self.framework, "crumbs": framework_crumbs(self.framework), **self.page()})
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            message, anchor = self.remove()
-        except TransitionError as error:
-            messages.error(request, str(error))
-            return redirect(self.framework)
-        messages.success(request, message)
-        return redirect(content_url(self.framework, anchor))
+        removed = act(request, self.remove, lambda removed: removed[0])
+        return redirect(content_url(self.framework, removed[1]) if removed else self.framework)
 
 
 class SectionDeleteView(DraftContentDeleteView):

@@ -20,7 +20,7 @@ from django.views.generic import DetailView, FormView, ListView
 
 from preceptorship import access
 from preceptorship.models import Membership
-from preceptorship.pages import crumbs
+from preceptorship.pages import act, crumbs
 from progression import forms, frameworks_io, selectors, services
 from progression.access import can_manage_frameworks, may_edit_letter_template
 from progression.models import (
@@ -81,36 +81,24 @@ class FrameworkDetailView(DetailView):
 @require_POST
 def framework_new_version(request: HttpRequest, pk: int) -> HttpResponse:
     framework = get_framework(request, pk, "new_version")
-    try:
-        draft = services.framework_new_version(actor=request.user, framework=framework)
-    except TransitionError as error:
-        messages.error(request, str(error))
-        return redirect(framework)
-    messages.success(request, f"Version {draft.version} is a draft: edit it, then publish it.")
-    return redirect(draft)
+    draft = act(request, lambda: services.framework_new_version(actor=request.user, framework=framework),
+                lambda draft: f"Version {draft.version} is a draft: edit it, then publish it.")
+    return redirect(draft or framework)
 
 
 @require_POST
 def framework_publish(request: HttpRequest, pk: int) -> HttpResponse:
     framework = get_framework(request, pk, "publish")
-    try:
-        services.framework_publish(actor=request.user, framework=framework)
-    except TransitionError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, "The framework is published. New cases use this version.")
+    act(request, lambda: services.framework_publish(actor=request.user, framework=framework),
+        "The framework is published. New cases use this version.")
     return redirect(framework)
 
 
 @require_POST
 def framework_retire(request: HttpRequest, pk: int) -> HttpResponse:
     framework = get_framework(request, pk, "retire")
-    try:
-        services.framework_retire(actor=request.user, framework=framework)
-    except TransitionError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, "The framework is retired. Cases already open on it keep its wording.")
+    act(request, lambda: services.framework_retire(actor=request.user, framework=framework),
+        "The framework is retired. Cases already open on it keep its wording.")
     return redirect(framework)
 
 
