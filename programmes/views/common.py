@@ -8,9 +8,10 @@ not act get 403. Every change goes through ``programmes.services``.
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.db.models import QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, QuerySet, Window
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.urls import NoReverseMatch, reverse
 
@@ -24,12 +25,38 @@ from programmes.models import (
 )
 from programmes.schedule import progress_percent
 
-Role = Membership.Role
+if TYPE_CHECKING:
+    from django.views.generic.list import MultipleObjectMixin
 
 Role = Membership.Role
 
 
 PAGE_SIZE = 25
+
+
+def counted_page(view: MultipleObjectMixin, queryset: QuerySet, page_size: int) -> tuple[Paginator, Page] | None:
+    """One page of ``queryset`` as the list view's paginator would cut it, read with the number of
+    rows of the whole list in the same query (a window count): a separate COUNT reads the filtered
+    rows a second time. ``page.object_list`` is the page's rows, each with ``listed_total``. None
+    when the page holds no row (out of range, or an empty list), the list is DISTINCT or has orphans: the caller
+    lets the paginator count, and answer, as usual."""
+    page_number = view.request.GET.get(view.page_kwarg) or view.kwargs.get(view.page_kwarg) or 1
+    try:
+        number = int(page_number)
+    except (TypeError, ValueError):
+        return None
+    if number < 1 or queryset.query.distinct or view.get_paginate_orphans():
+        return None
+    start = (number - 1) * page_size
+    rows = list(queryset.annotate(listed_total=Window(Count("*")))[start:start + page_size])
+    if not rows:
+        return None
+    paginator = view.get_paginator(queryset, page_size, orphans=view.get_paginate_orphans(),
+                                   allow_empty_first_page=view.get_allow_empty())
+    paginator.count = rows[0].listed_total  # the cached property, set: no COUNT query
+    page = paginator.page(number)
+    page.object_list = rows
+    return paginator, page
 
 
 def progress_step(percent: int) -> int:
@@ -70,9 +97,6 @@ class LeadOnlyMixin:
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         access.refuse_unless(may_lead(request.user), "This page is for programme leads.")
         return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
-
-
-PAGE_SIZE = 25
 
 
 def enrolment_url(enrolment: Enrolment) -> str:

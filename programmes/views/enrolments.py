@@ -7,6 +7,7 @@ not act get 403. Every change goes through ``programmes.services``.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 from typing import Any
 
@@ -24,6 +25,7 @@ from preceptorship import access
 from preceptorship.links import url_maker
 from preceptorship.models import Membership
 from preceptorship.pages import ServiceFormMixin, add_service_errors, crumbs
+from preceptorship.templatetags.dates import day_month_year
 from programmes import exports, selectors, services
 from programmes.access import may_lead
 from programmes.filters import EnrolmentFilter
@@ -41,16 +43,16 @@ from programmes.models import (
     Programme,
 )
 from programmes.services import OverCapacity, TransitionError
+from programmes.templatetags.practice_tags import status_tag
 from programmes.views.common import (
     PAGE_SIZE,
     LeadOnlyMixin,
+    counted_page,
     enrolment_queryset,
     get_enrolment,
     programmes_crumbs,
     timeline_context,
 )
-
-Role = Membership.Role
 
 Role = Membership.Role
 
@@ -156,16 +158,23 @@ class EnrolmentListView(LeadOnlyMixin, FilterView):
         return super().get_filterset_kwargs(filterset_class) | {"user": self.request.user}
 
     def paginate_queryset(self, queryset: QuerySet[Enrolment], page_size: int) -> tuple:
-        # The page is sorted and cut from the enrolments alone and the names joined to its rows
-        # only (a subquery: the same queries): joining them first read every enrolment's people
-        # before the sort, as many as the organisation has (docs/performance.md).
-        # The rows' ids come from the scoped and filtered query: the outer query needs neither the
-        # scope nor the filters again (repeating them tripled PostgreSQL's planning time).
-        paginator, page, rows, is_paginated = super().paginate_queryset(queryset.select_related(None), page_size)
+        # The page is sorted and cut from the enrolments alone, with the list's length in the same
+        # query, and the names joined to its rows only: joining them first would read every
+        # enrolment's people before the sort, as many as the organisation has (docs/performance.md).
+        # The page's rows are read by their ids: the outer query needs neither the scope nor the
+        # filters again (repeating them multiplies PostgreSQL's planning time).
+        ordering = queryset.query.order_by
+        counted = counted_page(self, queryset.select_related(None).only("pk"), page_size)
+        if counted is None:
+            paginator, page, rows, is_paginated = super().paginate_queryset(queryset.select_related(None), page_size)
+            ids: Any = rows.values("pk")
+        else:
+            paginator, page = counted
+            ids, is_paginated = [row.pk for row in page.object_list], page.has_other_pages()
         page.object_list = (
-            Enrolment.objects.filter(pk__in=rows.values("pk"))
+            Enrolment.objects.filter(pk__in=ids)
             .select_related("programme", "preceptee__profession", "mentor", "team")
-            .only(*ENROLMENT_TABLE_FIELDS).order_by(*queryset.query.order_by)
+            .only(*ENROLMENT_TABLE_FIELDS).order_by(*ordering)
         )
         return paginator, page, page.object_list, is_paginated
 
@@ -180,10 +189,11 @@ class EnrolmentListView(LeadOnlyMixin, FilterView):
         query.pop("page", None)
         query.pop("format", None)
         context = super().get_context_data(**kwargs)
-        link_rows(context["enrolments"])
+        today = timezone.localdate()
         return context | {
+            "rows": table_rows(context["enrolments"], today),
             "query_string": query.urlencode(),
-            "today": timezone.localdate(),
+            "today": today,
             "chosen_mentor": self.filterset.chosen_mentor(),
             "crumbs": crumbs(),
         }
@@ -198,12 +208,26 @@ ENROLMENT_TABLE_FIELDS = (
 )
 
 
-def link_rows(enrolments: Iterable[Enrolment]) -> None:
-    """Each row's link to its enrolment (``url``) from one URL reversal for the whole page: a
-    reversal per row cost more than the rest of the row's cells."""
+def table_rows(enrolments: Iterable[Enrolment], today: datetime.date) -> list[dict[str, Any]]:
+    """What includes/enrolment_table.html shows of each enrolment, as plain values: the template's
+    lookups through each row's objects cost more than the rest of the page. Each row's link comes
+    from one URL reversal for the whole table."""
     url = url_maker("programmes:enrolment-detail")
+    rows = []
     for enrolment in enrolments:
-        enrolment.url = url(enrolment.pk)
+        profession = enrolment.preceptee.profession
+        note = ""
+        if profession:
+            note = f"{profession.name}, {enrolment.team.name}" if enrolment.team else profession.name
+        due = enrolment.next_review_due
+        rows.append({
+            "url": url(enrolment.pk), "preceptee": str(enrolment.preceptee), "note": note,
+            "programme": enrolment.programme.name, "mentor": str(enrolment.mentor),
+            "started": day_month_year(enrolment.start_date), "next_review": day_month_year(due),
+            "overdue": bool(due) and enrolment.status == Enrolment.Status.ACTIVE and due < today,
+            "status": status_tag(enrolment),
+        })
+    return rows
 
 
 ENROLMENT_LIST_COLUMNS = [
