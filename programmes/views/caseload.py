@@ -6,7 +6,9 @@ not act get 403. Every change goes through ``programmes.services``.
 
 from __future__ import annotations
 
+import datetime
 import functools
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import F, QuerySet
@@ -19,15 +21,14 @@ from preceptorship import access
 from preceptorship.links import url_maker
 from preceptorship.models import Membership
 from preceptorship.pages import crumbs
+from preceptorship.templatetags.dates import day_month_year
 from programmes import exports, selectors
 from programmes.filters import PracticeEnrolmentFilter
 from programmes.models import (
     Enrolment,
     Programme,
 )
-from programmes.views.common import PAGE_SIZE
-
-Role = Membership.Role
+from programmes.views.common import PAGE_SIZE, counted_page
 
 Role = Membership.Role
 
@@ -85,8 +86,14 @@ class EnrolmentListView(FilterView):
         return kwargs | {"rows": rows, "by_mentor": self.role != Role.MENTOR}
 
     def paginate_queryset(self, queryset: QuerySet[Enrolment], page_size: int) -> tuple:
-        # The page's rows read only the columns the table shows (the CSV reads the whole rows).
-        return super().paginate_queryset(queryset.only(*CASELOAD_TABLE_FIELDS), page_size)
+        # The page's rows read only the columns the table shows (the CSV reads the whole rows), and
+        # the list's length with them.
+        shown = queryset.only(*CASELOAD_TABLE_FIELDS)
+        counted = counted_page(self, shown, page_size)
+        if counted is None:
+            return super().paginate_queryset(shown, page_size)
+        paginator, page = counted
+        return paginator, page, page.object_list, page.has_other_pages()
 
     def render_to_response(self, context: dict[str, Any], **kwargs: Any) -> HttpResponse:
         if self.request.GET.get("format") == "csv":
@@ -108,12 +115,29 @@ class EnrolmentListView(FilterView):
         query = self.request.GET.copy()
         query.pop("page", None)
         query.pop("format", None)
-        url = url_maker("programmes:review-list")
-        for enrolment in context["page_obj"].object_list:
-            enrolment.url = url(enrolment.pk)
-        context.update(heading=self.heading, today=timezone.localdate(), query_string=query.urlencode(),
-                       crumbs=crumbs())
+        today = timezone.localdate()
+        context.update(heading=self.heading, today=today, query_string=query.urlencode(), crumbs=crumbs(),
+                       rows=caseload_rows(context["page_obj"].object_list, today))
         return context
+
+
+def caseload_rows(enrolments: Iterable[Enrolment], today: datetime.date) -> list[dict[str, Any]]:
+    """What practice/includes/enrolment_table.html shows of each enrolment, as plain values: the
+    template's lookups through each row's objects cost more than the rest of the page. Each row's
+    link comes from one URL reversal for the whole table."""
+    url = url_maker("programmes:review-list")
+    rows = []
+    for enrolment in enrolments:
+        profession = enrolment.preceptee.profession
+        due = enrolment.next_review_due
+        rows.append({
+            "url": url(enrolment.pk), "preceptee": str(enrolment.preceptee),
+            "profession": profession.name if profession else "", "programme": enrolment.programme.name,
+            "status": enrolment.get_status_display(), "next_review": day_month_year(due),
+            "overdue": bool(due) and enrolment.status == Enrolment.Status.ACTIVE and due < today,
+            "reviews_held": enrolment.reviews_held, "shared_awaiting": enrolment.shared_awaiting,
+        })
+    return rows
 
 
 # What includes/enrolment_table.html shows of each row of the caseload and the team.
