@@ -20,6 +20,7 @@ from progression.models import (
     CompetencyAssessment,
     Decision,
     Evidence,
+    EvidencePack,
     Framework,
     PostQualifyingAward,
     ProgressionCase,
@@ -123,15 +124,51 @@ def case_table(case: ProgressionCase, evidence: Iterable[Evidence] | None = None
     return list(sections.values())
 
 
+# What the case page's table shows of each competency, its section and who marked it.
+CASE_TABLE_VALUES = (
+    "competency_id", "competency__code", "competency__statement", "status", "reached_on", "manager_comment",
+    "worker_comment", "marked_by_id", "marked_at", "marked_by__first_name", "marked_by__last_name",
+    "competency__section_id", "competency__section__title", "competency__section__required_for_sign_off",
+)
+
+
+def case_table_values(case: ProgressionCase) -> list[dict[str, Any]]:
+    """The case's competencies in the table's order, each as the plain values of ``CASE_TABLE_VALUES``
+    (one query): the case page shows them without building an object for each row, its competency,
+    section and marker."""
+    return list(
+        CompetencyAssessment.objects.filter(case=case)
+        .order_by("competency__section__order", "competency__order").values(*CASE_TABLE_VALUES)
+    )
+
+
+def case_page_facts() -> dict[str, Any]:
+    """Annotations for the case's own query telling its page whether there is anything to read of
+    two kinds of record most cases have none of: ``latest_pack_id`` (its latest evidence pack, or
+    None) and ``practitioner_has_awards``. A case without them takes no query for them."""
+    return {
+        "latest_pack_id": Subquery(EvidencePack.objects.filter(case_id=OuterRef("pk"))
+                                   .order_by("-created_at", "-id").values("pk")[:1]),
+        "practitioner_has_awards": Exists(PostQualifyingAward.objects.filter(user_id=OuterRef("practitioner_id"))),
+    }
+
+
 def case_evidence(case: ProgressionCase) -> QuerySet:
     return Evidence.objects.filter(case=case).select_related("added_by").prefetch_related("competencies")
+
+
+# What the case page shows of each evidence item and who added it.
+EVIDENCE_SHOWN_FIELDS = (
+    "id", "case_id", "title", "example_date", "description", "file", "original_filename", "added_by_id",
+    "added_by__id", "added_by__first_name", "added_by__last_name",
+)
 
 
 def case_evidence_shown(case: ProgressionCase) -> list[Evidence]:
     """The case page's evidence, each item with ``codes`` (its competencies' codes in the
     framework's order) and ``competency_ids``, in two queries: the links read as plain values cost a
     third of what prefetching the competencies as objects did."""
-    items = list(Evidence.objects.filter(case=case).select_related("added_by"))
+    items = list(Evidence.objects.filter(case=case).select_related("added_by").only(*EVIDENCE_SHOWN_FIELDS))
     by_id = {item.pk: item for item in items}
     for item in items:
         item.codes, item.competency_ids = [], []
@@ -186,7 +223,10 @@ class Eligibility:
 QUALIFYING_YEARS = 3  # the qualifying year plus two years at Range 6
 
 
-def eligibility(practitioner: User, *, today: datetime.date | None = None) -> Eligibility:
+def eligibility(practitioner: User, *, today: datetime.date | None = None,
+                awards: list[PostQualifyingAward] | None = None) -> Eligibility:
+    """``awards``: the practitioner's post-qualifying awards when the caller knows them already
+    (none, say, from ``case_page_facts``); read here otherwise."""
     today = today or timezone.localdate()
     registered = practitioner.first_registered_on
     meets = None
@@ -201,7 +241,7 @@ def eligibility(practitioner: User, *, today: datetime.date | None = None) -> El
         since_registration=_years_months(registered, today),
         in_post=_years_months(practitioner.started_in_post_on, today),
         meets_time=meets,
-        awards=list(PostQualifyingAward.objects.filter(user=practitioner)),
+        awards=list(PostQualifyingAward.objects.filter(user=practitioner)) if awards is None else awards,
         preceptorship=completed,
     )
 

@@ -7,6 +7,8 @@ viewers); every change goes through ``progression.services``.
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib import messages
@@ -144,20 +146,61 @@ TAG_CLASSES = {CompetencyAssessment.Status.EXCEEDED: " nhsuk-tag--green", Compet
                " nhsuk-tag--green", CompetencyAssessment.Status.DEVELOPING: " nhsuk-tag--yellow"}
 
 
-def _row_cells(row: CompetencyAssessment, url: str) -> dict[str, Any]:
-    """What the case table shows of one competency, as plain values: the template's lookups through
-    each row's objects cost more than the rest of the page."""
+STATUS_LABELS = dict(CompetencyAssessment.Status.choices)
+
+
+def _row_cells(row: dict[str, Any], url: str, evidence_count: int) -> dict[str, Any]:
+    """What the case table shows of one competency (``selectors.case_table_values``), as plain
+    values: the template's lookups through each row's objects cost more than the rest of the page."""
     marked_by = ""
-    if row.marked_by_id:
-        marked_on = day_month_year(timezone.localtime(row.marked_at)) if row.marked_at else ""
-        marked_by = f"{row.marked_by.get_full_name()}, {marked_on}"
+    if row["marked_by_id"]:
+        marked_on = day_month_year(timezone.localtime(row["marked_at"])) if row["marked_at"] else ""
+        name = f"{row['marked_by__first_name']} {row['marked_by__last_name']}".strip()  # User.get_full_name
+        marked_by = f"{name}, {marked_on}"
     return {
-        "url": url, "code": row.competency.code, "statement": row.competency.statement,
-        "tag": TAG_CLASSES.get(row.status, " nhsuk-tag--grey"), "status": row.get_status_display(),
-        "reached_on": day_month_year(row.reached_on) or "–", "evidence_count": row.evidence_count,
-        "manager_comment": row.manager_comment or "–", "marked_by": marked_by,
-        "worker_comment": row.worker_comment or "–",
+        "url": url, "code": row["competency__code"], "statement": row["competency__statement"],
+        "tag": TAG_CLASSES.get(row["status"], " nhsuk-tag--grey"), "status": STATUS_LABELS[row["status"]],
+        "reached_on": day_month_year(row["reached_on"]) or "–", "evidence_count": evidence_count,
+        "manager_comment": row["manager_comment"] or "–", "marked_by": marked_by,
+        "worker_comment": row["worker_comment"] or "–",
     }
+
+
+@dataclass
+class TableSection:
+    """One section of the case page's table: its rows as cells, and how many are met."""
+
+    pk: int
+    title: str
+    required_for_sign_off: bool
+    cells: list[dict[str, Any]] = field(default_factory=list)
+    met: int = 0
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.met / len(self.cells)) if self.cells else 0
+
+
+def case_page_table(case: ProgressionCase, evidence: list[Any]) -> tuple[list[TableSection], list[dict[str, str]]]:
+    """The case table by section, and the competencies of the sections required for sign-off not
+    yet met (code and section title). Each row's evidence count comes from the case's evidence
+    already read, and its link from one URL reversal for the page."""
+    competency_url = url_maker("progression:case-competency", case.pk)
+    shown = Counter(pk for item in evidence for pk in item.competency_ids)
+    sections: dict[int, TableSection] = {}
+    missing = []
+    for row in selectors.case_table_values(case):
+        section = sections.get(row["competency__section_id"])
+        if section is None:
+            section = sections[row["competency__section_id"]] = TableSection(
+                row["competency__section_id"], row["competency__section__title"],
+                row["competency__section__required_for_sign_off"])
+        section.cells.append(_row_cells(row, competency_url(row["competency_id"]), shown[row["competency_id"]]))
+        if row["status"] in CompetencyAssessment.MET:
+            section.met += 1
+        elif section.required_for_sign_off:
+            missing.append({"code": row["competency__code"], "section": section.title})
+    return list(sections.values()), missing
 
 
 def get_case(request: HttpRequest, pk: int, action: str = "view") -> ProgressionCase:
@@ -177,7 +220,8 @@ class CaseDetailView(DetailView):
         # joining the managers too makes PostgreSQL spend longer planning the join than both
         # queries take to run.
         user = self.request.user
-        cases = ProgressionCase.objects.select_related("practitioner", "framework", "team", "organisation")
+        cases = ProgressionCase.objects.select_related("practitioner", "framework", "team", "organisation").annotate(
+            **selectors.case_page_facts())
         case = access.get_for_user(user, cases, action="view", pk=self.kwargs["pk"])
         managers = User.objects.in_bulk([pk for pk in (case.line_manager_id, case.head_of_service_id) if pk])
         case.line_manager, case.head_of_service = managers.get(case.line_manager_id), managers.get(
@@ -190,13 +234,10 @@ class CaseDetailView(DetailView):
         user = self.request.user
         policy = access.policy_for(ProgressionCase)
         evidence = evidence_links.linked_items(viewer=user, evidence=selectors.case_evidence_shown(case))
-        table = selectors.case_table(case, evidence)
-        # Each row's links from one URL reversal for the page: one per row cost more than the rest of its cells.
-        competency_url, evidence_url, file_url = (
-            url_maker(name, case.pk) for name in
-            ("progression:case-competency", "progression:evidence-detail", "progression:evidence-file"))
-        for section in table:
-            section.cells = [_row_cells(row, competency_url(row.competency_id)) for row in section.rows]
+        table, missing = case_page_table(case, evidence)
+        # Each item's links from one URL reversal for the page: one per item cost more than its other lines.
+        evidence_url, file_url = (url_maker(name, case.pk) for name in
+                                  ("progression:evidence-detail", "progression:evidence-file"))
         for item in evidence:
             item.url, item.file_url = evidence_url(item.pk), file_url(item.pk)
         actions = {name: policy.allows(user, case, name) for name in (
@@ -204,14 +245,15 @@ class CaseDetailView(DetailView):
             "record_told", "confirm")}
         context.update(
             table=table,
-            missing=[row for section in table if section.section.required_for_sign_off
-                     for row in section.rows if not row.is_met],
+            missing=missing,
             evidence=evidence,
             history=list(selectors.case_history(case)),
-            eligibility=selectors.eligibility(case.practitioner),
+            eligibility=selectors.eligibility(case.practitioner,
+                                              awards=None if case.practitioner_has_awards else []),
             actions=actions,
             may_download_letter=bool(case.letter_file) and progression_access.may_download_letter(user, case),
-            pack=services.evidence_pack_fail_if_stale(EvidencePack.objects.filter(case=case).first()),
+            pack=services.evidence_pack_fail_if_stale(
+                EvidencePack.objects.filter(pk=case.latest_pack_id).first() if case.latest_pack_id else None),
             crumbs=crumbs(("Progression cases", reverse("progression:case-list"))),
         )
         return context
