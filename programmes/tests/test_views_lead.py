@@ -347,6 +347,24 @@ def test_enrolment_list_query_count_is_constant(lead, programme, django_assert_n
         assert len(response.context["enrolments"]) == size
 
 
+def test_enrolment_list_pages_count_the_whole_filtered_list(lead, programme):
+    for _ in range(27):
+        EnrolmentFactory(programme=programme)
+    EnrolmentFactory(programme=programme, status=Enrolment.Status.PAUSED)
+    client = _client(lead)
+    url = reverse("programmes:enrolment-list")
+    first = client.get(url)
+    assert len(first.context["enrolments"]) == 25 and first.context["paginator"].count == 28
+    second = client.get(url, {"page": 2})
+    assert len(second.context["enrolments"]) == 3 and "28 enrolments" in second.content.decode()
+    assert client.get(url, {"page": "last"}).context["page_obj"].number == 2
+    assert client.get(url, {"page": 3}).status_code == HTTPStatus.NOT_FOUND
+    paused = client.get(url, {"status": Enrolment.Status.PAUSED})
+    assert paused.context["paginator"].count == 1 and len(paused.context["enrolments"]) == 1
+    nothing = client.get(url, {"status": Enrolment.Status.WITHDRAWN})
+    assert nothing.status_code == HTTPStatus.OK and nothing.context["paginator"].count == 0
+
+
 def test_enrolment_list_rows_show_status_mentor_and_an_overdue_review(lead, programme, people):
     """Each row shows the enrolment as it stands: its status tag, its mentor's name and, once the
     next review is past, the overdue tag."""
