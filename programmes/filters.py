@@ -159,7 +159,7 @@ class EnrolmentFilter(_SharedEnrolmentFilters):
         led = Enrolment.objects.filter(programme__organisation_id__in=organisations)
         # Programmes open to the ICS enrol people of other organisations too. DISTINCT in the
         # subquery leads PostgreSQL to read the lead's enrolments once (by programme), instead of
-        # probing every organisation's enrolments in turn (a few ms at scale 1, tens at scale 10).
+        # probing every organisation's enrolments in turn, a cost that grows with every enrolment.
         self.filters["organisation"].queryset = Organisation.objects.filter(
             pk__in=led.order_by().values("organisation_id").distinct()).only("name")
         self.filters["profession"].queryset = Profession.objects.only("name")
