@@ -16,7 +16,7 @@ from django.utils import timezone
 from preceptorship.models import Membership, Notification
 from preceptorship.tests.factories import person
 from preceptorship.tests.queries import assert_same_queries_at_two_sizes
-from programmes.models import Enrolment, Goal, NeedsAssessment, ProtectedTime, Reflection, ReviewMeeting
+from programmes.models import Enrolment, Goal, NeedsAssessment, Programme, ProtectedTime, Reflection, ReviewMeeting
 from programmes.schedule import add_months
 from programmes.tests.factories import EnrolmentFactory
 from programmes.tests.factories_practice import (
@@ -368,6 +368,15 @@ def test_protected_time_that_is_not_a_time_or_out_of_range_is_refused_beside_the
     response = client_for(cast.mentor).post(log, {**date_parts("on", today), "hours": typed, "activity": "study"})
     assert response.status_code == 200 and 'id="id_hours-error"' in response.content.decode()
     assert not ProtectedTime.objects.exists()
+
+def test_a_programme_without_an_allowance_shows_the_hours_alone(cast, today):
+    Programme.objects.filter(pk=cast.enrolment.programme_id).update(protected_hours_per_month=0)
+    ProtectedTimeFactory(enrolment=cast.enrolment, hours="1.5")
+    timeline = client_for(cast.mentor).get(cast.enrolment.get_absolute_url()).content.decode()
+    assert "1.5 hours so far (the programme sets no allowance)" in timeline
+    assert "of 0 hours" not in timeline
+    page = client_for(cast.preceptee).get(reverse("programmes:protected-time", args=[cast.enrolment.pk]))
+    assert "1.5 hours so far" in page.content.decode() and "of 0.0 hours" not in page.content.decode()
 
 def test_protected_time_is_logged_and_summarised_against_the_allowance(cast, today):
     # One whole month and two weeks ago whatever the month (60 days would be two whole months in March).
