@@ -149,6 +149,10 @@ class User(AbstractUser):
     band = models.CharField("band or range", max_length=50, blank=True)
     regulator = models.CharField(max_length=10, choices=Regulator.choices, blank=True)
     registration_number = models.CharField(max_length=50, blank=True)
+    employee_number = models.CharField(
+        max_length=30, blank=True,
+        help_text="The number the staff record (ESR, iTrent, SAP) knows this person by; unique when given.",
+    )
     first_registered_on = models.DateField("date first registered", null=True, blank=True)
     started_in_post_on = models.DateField("date started in post", null=True, blank=True)
     email_reminders = models.BooleanField(
@@ -164,6 +168,11 @@ class User(AbstractUser):
 
     class Meta:
         ordering = ["last_name", "first_name", "email"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["employee_number"], condition=~Q(employee_number=""), name="user_unique_employee_number"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.get_full_name() or self.email

@@ -136,6 +136,9 @@ def check(user: Any, rows: list[dict[str, str]], *, progress: Any = None) -> Pla
     }
     emails = [row.get("email", "").strip().lower() for row in rows]
     people = {user.email: user for user in User.objects.filter(email__in=[e for e in emails if e])}
+    numbers = {row.get("employee_number", "").strip() for row in rows} - {""}
+    numbered = dict(User.objects.filter(employee_number__in=numbers).values_list("employee_number", "email"))
+    seen_numbers: dict[str, int] = {}
     memberships = {
         (m.user_id, m.organisation_id, m.role, m.team_id)
         for m in Membership.objects.filter(user_id__in=[u.pk for u in people.values()])
@@ -157,6 +160,15 @@ def check(user: Any, rows: list[dict[str, str]], *, progress: Any = None) -> Pla
         if email and email in seen:
             messages.append(f"The same e-mail address is on row {seen[email]}")
         seen.setdefault(email, number)
+        employee_number = row.get("employee_number", "").strip()
+        if employee_number:
+            if len(employee_number) > 30:
+                messages.append("The employee number must be 30 characters or fewer")
+            elif employee_number in seen_numbers:
+                messages.append(f"The same employee number is on row {seen_numbers[employee_number]}")
+            elif numbered.get(employee_number, email) != email:
+                messages.append("The employee number is already another person's")
+            seen_numbers.setdefault(employee_number, number)
         for key, label in (("first_name", "first name"), ("last_name", "last name")):
             if not row.get(key):
                 messages.append(f"The {label} is missing")
@@ -214,7 +226,8 @@ def check(user: Any, rows: list[dict[str, str]], *, progress: Any = None) -> Pla
             "first_name": row["first_name"], "last_name": row["last_name"],
             "profession_id": profession.pk if profession else None,
             "job_title": row.get("job_title", ""), "band": row.get("band", ""),
-            "registration_number": row.get("registration_number", ""), **dates,
+            "registration_number": row.get("registration_number", ""), "employee_number": employee_number,
+            **dates,
         }
         if existing is None:
             plan.creates.append({"row": number, "email": email, **values})

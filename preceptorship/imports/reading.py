@@ -38,6 +38,8 @@ COLUMNS: dict[str, list[str]] = {
     "registration_number": ["registration number", "professional registration number", "registration",
                             "professional registration", "hcpc number", "hcpc registration number",
                             "swe registration number", "nmc pin"],
+    "employee_number": ["employee number", "employee no", "assignment number", "staff number", "payroll number",
+                        "employee id", "person number", "personnel number"],
     "first_registered_on": ["registration date", "date first registered", "first registered",
                             "professional registration date", "date of first registration"],
     "started_in_post_on": ["start date", "date started in post", "assignment start date", "started",
@@ -46,7 +48,7 @@ COLUMNS: dict[str, list[str]] = {
 }
 REQUIRED = ["email", "first_name", "last_name", "organisation"]
 USER_FIELDS = ["first_name", "last_name", "profession_id", "job_title", "band", "registration_number",
-               "first_registered_on", "started_in_post_on"]
+               "employee_number", "first_registered_on", "started_in_post_on"]
 
 
 _NOT_WORD = re.compile(r"[^a-z0-9/]+")
@@ -60,7 +62,8 @@ def fold(text: Any) -> str:
 
 HEADINGS = {fold(alias): key for key, aliases in COLUMNS.items() for alias in aliases}
 TEMPLATE_HEADINGS = ["E-mail", "First name", "Last name", "Organisation", "Team", "Profession", "Job title",
-                     "Band", "Registration number", "Registration date", "Start date", "Roles"]
+                     "Band", "Registration number", "Employee number", "Registration date", "Start date",
+                     "Roles"]
 
 
 class ImportFileError(ValueError):

@@ -28,6 +28,7 @@ def _row(n, organisation, **overrides):
         "E-mail": f"new.person{n}@example.org", "First name": "Nia", "Last name": f"Person{n}",
         "Organisation": organisation.name, "Team": "Community Therapy", "Profession": "Occupational therapy",
         "Job title": "Occupational Therapist", "Band": "Band 5", "Registration number": f"OT{n:05d}",
+        "Employee number": f"E{n:06d}",
         "Registration date": "01/07/2026", "Start date": "2026-09-01", "Roles": "Practitioner",
     }
     row.update(overrides)
@@ -277,3 +278,19 @@ def test_the_documented_headings_are_the_ones_understood():
     for aliases in imports.COLUMNS.values():
         for alias in aliases:
             assert alias in documented, alias
+
+
+def test_the_employee_number_is_kept_and_belongs_to_one_person(lead, organisation, django_capture_on_commit_callbacks):
+    staff_import = _import(lead, _csv([_row(1, organisation)]), django_capture_on_commit_callbacks)
+    assert staff_import.status == StaffImport.Status.DONE, staff_import.preview
+    assert User.objects.get(email="new.person1@example.org").employee_number == "E000001"
+
+    # Another person with the same number, or the same number twice in one file, is refused by row.
+    taken = imports.staff_import_upload(actor=lead, upload=_csv([_row(2, organisation, **{"Employee number": "E000001"})]))
+    twice = imports.staff_import_upload(actor=lead, upload=_csv(
+        [_row(3, organisation, **{"Employee number": "E9"}), _row(4, organisation, **{"Employee number": "E9"})]))
+    assert taken.status == twice.status == StaffImport.Status.INVALID
+    assert taken.preview["errors"][0]["messages"] == ["The employee number is already another person's"]
+    assert twice.preview["errors"] == [{"row": 3, "email": "new.person4@example.org",
+                                        "messages": ["The same employee number is on row 2"]}]
+    assert not User.objects.filter(employee_number="E9").exists()
