@@ -195,6 +195,8 @@ class Membership(BaseModel):
         PROGRAMME_LEAD = "programme_lead", "Programme lead"
         ICS_LEAD = "ics_lead", "ICS lead"
         ADMINISTRATOR = "administrator", "Administrator"
+        # Answers subject access requests and erasure requests for the organisation.
+        DATA_PROTECTION = "data_protection", "Data protection officer"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
