@@ -30,16 +30,22 @@ pytestmark = pytest.mark.django_db
 Role = Membership.Role
 D = datetime.date
 DAY = datetime.timedelta(days=1)
-TODAY = D(2026, 6, 10)  # a Wednesday
+
+
+@pytest.fixture
+def wednesday() -> datetime.date:
+    """The working day most tests here are about."""
+    return D(2026, 6, 10)
 
 
 @pytest.fixture(autouse=True)
 def _on_the_fixed_day(request, time_machine):
-    """Most tests here are about TODAY and build their enrolments with factories whose dates follow
-    the clock, so the clock reads TODAY too, whatever ``--today`` says. A test that takes the
-    ``today`` fixture runs on the suite's day instead."""
+    """Most tests here are about a Wednesday and build their enrolments with factories whose dates
+    follow the clock, so the clock reads that Wednesday too, whatever ``--today`` says. A test that
+    takes the ``today`` fixture runs on the suite's day instead."""
     if "today" not in request.fixturenames:
-        time_machine.move_to(datetime.datetime.combine(TODAY, datetime.time(12), tzinfo=timezone.get_default_timezone()))
+        day = request.getfixturevalue("wednesday")
+        time_machine.move_to(datetime.datetime.combine(day, datetime.time(12), tzinfo=timezone.get_default_timezone()))
 
 
 def due(today, kind=None):
@@ -59,7 +65,8 @@ def lead(organisation):
 
 def enrolment(programme, review=None, completion=None, **fields):
     return EnrolmentFactory(
-        programme=programme, next_review_due=review, completion_due=completion or TODAY + 300 * DAY, **fields
+        programme=programme, next_review_due=review,
+        completion_due=completion or timezone.localdate() + 300 * DAY, **fields
     )
 
 
@@ -79,111 +86,111 @@ def invitations(kind, **about):
 
 
 def test_review_due_in_14_days_reminds_preceptee_and_mentor_with_an_invitation(
-    programme, django_capture_on_commit_callbacks
+    programme, django_capture_on_commit_callbacks, wednesday,
 ):
-    e = enrolment(programme, review=TODAY + 14 * DAY)
-    found = list(enrolment_reminders(TODAY))
+    e = enrolment(programme, review=wednesday + 14 * DAY)
+    found = list(enrolment_reminders(wednesday))
     assert {(r.kind, r.recipient_id) for r in found} == {
         ("review_due_soon", e.preceptee_id), ("review_due_soon", e.mentor_id)
     }
-    assert all(r.due_on == TODAY + 14 * DAY and not r.essential for r in found)
+    assert all(r.due_on == wednesday + 14 * DAY and not r.essential for r in found)
     assert all(r.url == e.get_absolute_url() for r in found)
     with django_capture_on_commit_callbacks(execute=True):
-        reminders.sweep(today=TODAY)
+        reminders.sweep(today=wednesday)
     # The invitation is built when the e-mail goes, the same event for both of them.
     events = invitations("review_due_soon")
     assert set(events) == {e.preceptee_id, e.mentor_id}
     event = events[e.mentor_id]
     assert str(event["uid"]).startswith(f"review-{e.pk}-1@") and events[e.preceptee_id]["uid"] == event["uid"]
-    assert event.decoded("dtstart") == TODAY + 14 * DAY
+    assert event.decoded("dtstart") == wednesday + 14 * DAY
     assert {str(a) for a in event["attendee"]} == {f"mailto:{e.preceptee.email}", f"mailto:{e.mentor.email}"}
 
 
 def test_no_invitation_for_a_date_the_meeting_has_moved_from_before_the_e_mail_went(
-    programme, django_capture_on_commit_callbacks, monkeypatch
+    programme, django_capture_on_commit_callbacks, monkeypatch, wednesday,
 ):
-    e = enrolment(programme, review=TODAY + 14 * DAY)
+    e = enrolment(programme, review=wednesday + 14 * DAY)
     monkeypatch.setattr("preceptorship.notifications._send_task", lambda task, ids: None)  # still queued
-    reminders.sweep(today=TODAY)
+    reminders.sweep(today=wednesday)
     monkeypatch.undo()
-    Enrolment.objects.filter(pk=e.pk).update(next_review_due=TODAY + 20 * DAY)
+    Enrolment.objects.filter(pk=e.pk).update(next_review_due=wednesday + 20 * DAY)
     for notification in Notification.objects.all():
         notification_deliver(notification_id=notification.pk)
     assert set(Notification.objects.values_list("status", "ics")) == {(Notification.Status.SENT, "")}
     assert all(not m.alternatives[1:] and not m.attachments for m in mail.outbox)
 
 
-def test_review_due_soon_not_before_the_fourteenth_day(programme):
-    enrolment(programme, review=TODAY + 15 * DAY)
-    assert due(TODAY) == set()
-    assert {kind for kind, _, _ in due(TODAY + DAY)} == {"review_due_soon"}
+def test_review_due_soon_not_before_the_fourteenth_day(programme, wednesday):
+    enrolment(programme, review=wednesday + 15 * DAY)
+    assert due(wednesday) == set()
+    assert {kind for kind, _, _ in due(wednesday + DAY)} == {"review_due_soon"}
 
 
-def test_on_the_day_the_preceptee_and_mentor_are_reminded_again(programme):
-    e = enrolment(programme, review=TODAY)
-    assert due(TODAY) == {("review_due_today", e.preceptee_id, TODAY), ("review_due_today", e.mentor_id, TODAY)}
-    assert due(TODAY - DAY) == set()
+def test_on_the_day_the_preceptee_and_mentor_are_reminded_again(programme, wednesday):
+    e = enrolment(programme, review=wednesday)
+    assert due(wednesday) == {("review_due_today", e.preceptee_id, wednesday), ("review_due_today", e.mentor_id, wednesday)}
+    assert due(wednesday - DAY) == set()
 
 
-def test_a_reminder_missed_because_no_sweep_ran_is_sent_up_to_two_days_late(programme):
-    e = enrolment(programme, review=TODAY)
-    assert ("review_due_today", e.mentor_id, TODAY) in due(TODAY + 2 * DAY)
-    assert due(TODAY + 3 * DAY) == set()
-    late = [r for r in enrolment_reminders(TODAY + DAY) if r.recipient_id == e.mentor_id]
+def test_a_reminder_missed_because_no_sweep_ran_is_sent_up_to_two_days_late(programme, wednesday):
+    e = enrolment(programme, review=wednesday)
+    assert ("review_due_today", e.mentor_id, wednesday) in due(wednesday + 2 * DAY)
+    assert due(wednesday + 3 * DAY) == set()
+    late = [r for r in enrolment_reminders(wednesday + DAY) if r.recipient_id == e.mentor_id]
     assert late[0].subject.endswith("was due on Wednesday 10 June 2026")
 
 
 # Overdue and escalated
 
 
-def test_overdue_after_seven_days_goes_to_mentor_and_line_manager_not_the_preceptee(programme):
-    e = enrolment(programme, review=TODAY - 7 * DAY)
-    assert due(TODAY) == {
-        ("review_overdue", e.mentor_id, TODAY - 7 * DAY), ("review_overdue", e.line_manager_id, TODAY - 7 * DAY)
+def test_overdue_after_seven_days_goes_to_mentor_and_line_manager_not_the_preceptee(programme, wednesday):
+    e = enrolment(programme, review=wednesday - 7 * DAY)
+    assert due(wednesday) == {
+        ("review_overdue", e.mentor_id, wednesday - 7 * DAY), ("review_overdue", e.line_manager_id, wednesday - 7 * DAY)
     }
-    assert due(TODAY - DAY) == set()
+    assert due(wednesday - DAY) == set()
 
 
-def test_a_recorded_meeting_means_no_overdue_reminder(programme):
-    e = enrolment(programme, review=TODAY - 7 * DAY)
+def test_a_recorded_meeting_means_no_overdue_reminder(programme, wednesday):
+    e = enrolment(programme, review=wednesday - 7 * DAY)
     # Recording review 1 moves next_review_due on to review 2 (as review_record does).
-    Enrolment.objects.filter(pk=e.pk).update(reviews_held=1, next_review_due=TODAY + 80 * DAY)
-    assert due(TODAY) == set()
+    Enrolment.objects.filter(pk=e.pk).update(reviews_held=1, next_review_due=wednesday + 80 * DAY)
+    assert due(wednesday) == set()
 
 
 def test_escalation_after_28_days_goes_to_the_programme_leads_of_the_programmes_organisation(
-    programme, lead, other_organisation
+    programme, lead, other_organisation, wednesday,
 ):
     person(other_organisation, Role.PROGRAMME_LEAD)  # leads elsewhere hear nothing
-    e = enrolment(programme, review=TODAY - 28 * DAY)
-    found = [r for r in enrolment_reminders(TODAY) if r.kind == "review_overdue_escalated"]
+    e = enrolment(programme, review=wednesday - 28 * DAY)
+    found = [r for r in enrolment_reminders(wednesday) if r.kind == "review_overdue_escalated"]
     assert [(r.recipient_id, r.essential) for r in found] == [(lead.pk, True)]
     assert "4 weeks overdue" in found[0].subject and e.preceptee.get_full_name() in found[0].subject
-    assert due(TODAY - DAY, "review_overdue_escalated") == set()
+    assert due(wednesday - DAY, "review_overdue_escalated") == set()
 
 
 # Completion
 
 
-def test_completion_sign_off_is_requested_28_days_before_from_mentor_and_line_manager(programme):
-    e = enrolment(programme, completion=TODAY + 28 * DAY)
-    found = list(enrolment_reminders(TODAY))
+def test_completion_sign_off_is_requested_28_days_before_from_mentor_and_line_manager(programme, wednesday):
+    e = enrolment(programme, completion=wednesday + 28 * DAY)
+    found = list(enrolment_reminders(wednesday))
     assert {(r.kind, r.recipient_id, r.essential) for r in found} == {
         ("completion_signoff_due", e.mentor_id, True), ("completion_signoff_due", e.line_manager_id, True)
     }
-    assert due(TODAY - DAY) == set()
+    assert due(wednesday - DAY) == set()
 
 
-def test_whoever_already_answered_the_sign_off_is_not_asked(programme):
-    e = enrolment(programme, completion=TODAY + 28 * DAY)
+def test_whoever_already_answered_the_sign_off_is_not_asked(programme, wednesday):
+    e = enrolment(programme, completion=wednesday + 28 * DAY)
     CompletionConfirmationFactory(enrolment=e, role="mentor")
-    assert due(TODAY) == {("completion_signoff_due", e.line_manager_id, TODAY + 28 * DAY)}
+    assert due(wednesday) == {("completion_signoff_due", e.line_manager_id, wednesday + 28 * DAY)}
 
 
-def test_completion_overdue_after_14_days_goes_to_the_programme_lead(programme, lead):
-    enrolment(programme, completion=TODAY - 14 * DAY, start_date=TODAY - 560 * DAY)
-    assert due(TODAY, "completion_overdue") == {("completion_overdue", lead.pk, TODAY - 14 * DAY)}
-    assert due(TODAY - DAY, "completion_overdue") == set()
+def test_completion_overdue_after_14_days_goes_to_the_programme_lead(programme, lead, wednesday):
+    enrolment(programme, completion=wednesday - 14 * DAY, start_date=wednesday - 560 * DAY)
+    assert due(wednesday, "completion_overdue") == {("completion_overdue", lead.pk, wednesday - 14 * DAY)}
+    assert due(wednesday - DAY, "completion_overdue") == set()
 
 
 # Who gets none
@@ -194,33 +201,33 @@ def test_completion_overdue_after_14_days_goes_to_the_programme_lead(programme, 
     {"withdrawn": True},
     {"completed": True},
 ])
-def test_paused_withdrawn_and_completed_enrolments_get_no_reminders(programme, lead, traits):
-    for review, completion in [(TODAY + 14 * DAY, None), (TODAY - 7 * DAY, None), (TODAY - 28 * DAY, None),
-                               (None, TODAY + 28 * DAY), (None, TODAY - 14 * DAY)]:
+def test_paused_withdrawn_and_completed_enrolments_get_no_reminders(programme, lead, traits, wednesday):
+    for review, completion in [(wednesday + 14 * DAY, None), (wednesday - 7 * DAY, None), (wednesday - 28 * DAY, None),
+                               (None, wednesday + 28 * DAY), (None, wednesday - 14 * DAY)]:
         Enrolment.objects.filter(pk=enrolment(programme, **traits).pk).update(
-            next_review_due=review, completion_due=completion or TODAY + 300 * DAY
+            next_review_due=review, completion_due=completion or wednesday + 300 * DAY
         )
-    assert due(TODAY) == set()
+    assert due(wednesday) == set()
 
 
-def test_an_enrolment_inside_a_recorded_pause_gets_none_even_before_its_status_changes(programme, lead):
-    e = enrolment(programme, review=TODAY - 7 * DAY)
-    PauseFactory(enrolment=e, start_date=TODAY - 2 * DAY, end_date=TODAY + 3 * DAY)
-    assert due(TODAY) == set()
+def test_an_enrolment_inside_a_recorded_pause_gets_none_even_before_its_status_changes(programme, lead, wednesday):
+    e = enrolment(programme, review=wednesday - 7 * DAY)
+    PauseFactory(enrolment=e, start_date=wednesday - 2 * DAY, end_date=wednesday + 3 * DAY)
+    assert due(wednesday) == set()
     # Due before the pause began, so not moved by it: still overdue once the preceptee is back.
-    assert {kind for kind, _, _ in due(TODAY + 4 * DAY)} == {"review_overdue"}
+    assert {kind for kind, _, _ in due(wednesday + 4 * DAY)} == {"review_overdue"}
 
 
-def test_a_reminder_is_caught_up_for_a_week_then_left_to_the_caseload_and_dashboards(programme, lead):
-    e = enrolment(programme, review=TODAY - 14 * DAY)
-    assert due(TODAY, "review_overdue") == {
-        ("review_overdue", e.mentor_id, TODAY - 14 * DAY), ("review_overdue", e.line_manager_id, TODAY - 14 * DAY)
+def test_a_reminder_is_caught_up_for_a_week_then_left_to_the_caseload_and_dashboards(programme, lead, wednesday):
+    e = enrolment(programme, review=wednesday - 14 * DAY)
+    assert due(wednesday, "review_overdue") == {
+        ("review_overdue", e.mentor_id, wednesday - 14 * DAY), ("review_overdue", e.line_manager_id, wednesday - 14 * DAY)
     }
-    assert due(TODAY + DAY, "review_overdue") == set()
-    assert due(TODAY + 14 * DAY, "review_overdue_escalated") == {
-        ("review_overdue_escalated", lead.pk, TODAY - 14 * DAY)
+    assert due(wednesday + DAY, "review_overdue") == set()
+    assert due(wednesday + 14 * DAY, "review_overdue_escalated") == {
+        ("review_overdue_escalated", lead.pk, wednesday - 14 * DAY)
     }
-    assert due(TODAY + 22 * DAY) == set()
+    assert due(wednesday + 22 * DAY) == set()
 
 
 def test_a_pause_moves_the_reminders_with_the_dates(organisation, today):
@@ -277,34 +284,34 @@ def test_clock_change_in_october_the_day_of_the_change(programme, monkeypatch):
 # Set-based: the number of queries does not grow with the number of enrolments
 
 
-def _mixed(programme, copies):
+def _mixed(programme, copies, wednesday):
     for _ in range(copies):
-        enrolment(programme, review=TODAY + 14 * DAY)
-        enrolment(programme, review=TODAY - 7 * DAY)
-        enrolment(programme, review=TODAY - 28 * DAY)
-        enrolment(programme, completion=TODAY + 28 * DAY)
-        enrolment(programme, completion=TODAY - 14 * DAY, start_date=TODAY - 560 * DAY)
-        enrolment(programme, review=TODAY + 40 * DAY)  # nothing due
+        enrolment(programme, review=wednesday + 14 * DAY)
+        enrolment(programme, review=wednesday - 7 * DAY)
+        enrolment(programme, review=wednesday - 28 * DAY)
+        enrolment(programme, completion=wednesday + 28 * DAY)
+        enrolment(programme, completion=wednesday - 14 * DAY, start_date=wednesday - 560 * DAY)
+        enrolment(programme, review=wednesday + 40 * DAY)  # nothing due
 
 
 @pytest.mark.parametrize("copies", [1, 6])
 def test_the_source_runs_two_queries_whatever_the_number_of_enrolments(
-    programme, lead, copies, django_assert_num_queries
+    programme, lead, copies, django_assert_num_queries, wednesday,
 ):
-    _mixed(programme, copies)
+    _mixed(programme, copies, wednesday)
     # 1. the enrolments due a reminder today, with people, programme and confirmations joined;
     # 2. the programme leads of the organisations with an escalation.
     with django_assert_num_queries(2):
-        found = list(enrolment_reminders(TODAY))
+        found = list(enrolment_reminders(wednesday))
     # due soon 2; overdue 2; escalated 1; sign-off 2; completion overdue 1.
     assert len(found) == copies * 8
 
 
 @pytest.mark.parametrize("copies", [1, 6])
-def test_the_whole_sweep_runs_the_same_queries_at_two_sizes(programme, lead, copies):
-    _mixed(programme, copies)
+def test_the_whole_sweep_runs_the_same_queries_at_two_sizes(programme, lead, copies, wednesday):
+    _mixed(programme, copies, wednesday)
     with CaptureQueriesContext(connection) as sweep_queries:
-        result = reminders.sweep(today=TODAY)
+        result = reminders.sweep(today=wednesday)
     assert result["total"] == copies * 8
     # Waiting progression cases; due enrolments; their programme leads; the keys already recorded;
     # savepoint, the pending rows, the stalled rows, release; and the inserts, which the backend
@@ -318,12 +325,12 @@ def test_the_whole_sweep_runs_the_same_queries_at_two_sizes(programme, lead, cop
 # Once only, and what the e-mails carry
 
 
-def test_running_the_sweep_twice_sends_each_reminder_once(programme, lead, django_capture_on_commit_callbacks):
-    _mixed(programme, 1)
+def test_running_the_sweep_twice_sends_each_reminder_once(programme, lead, django_capture_on_commit_callbacks, wednesday):
+    _mixed(programme, 1, wednesday)
     with django_capture_on_commit_callbacks(execute=True):
-        first = reminders.sweep(today=TODAY)
+        first = reminders.sweep(today=wednesday)
     with django_capture_on_commit_callbacks(execute=True):
-        second = reminders.sweep(today=TODAY)
+        second = reminders.sweep(today=wednesday)
     assert first == {"completion_overdue": 1, "completion_signoff_due": 2, "review_due_soon": 2,
                      "review_overdue": 2, "review_overdue_escalated": 1, "total": 8}
     assert second == {"total": 0}
@@ -331,10 +338,10 @@ def test_running_the_sweep_twice_sends_each_reminder_once(programme, lead, djang
     assert Notification.objects.filter(status=Notification.Status.SENT).count() == 8
 
 
-def test_review_reminder_e_mail_carries_the_invitation_and_a_link(programme, django_capture_on_commit_callbacks):
-    e = enrolment(programme, review=TODAY + 14 * DAY)
+def test_review_reminder_e_mail_carries_the_invitation_and_a_link(programme, django_capture_on_commit_callbacks, wednesday):
+    e = enrolment(programme, review=wednesday + 14 * DAY)
     with django_capture_on_commit_callbacks(execute=True):
-        reminders.sweep(today=TODAY)
+        reminders.sweep(today=wednesday)
     message = next(m for m in mail.outbox if m.to == [e.preceptee.email])
     assert message.subject == "Your review meeting 1 is due on Wednesday 24 June 2026"
     assert f"http://127.0.0.1:8000{e.get_absolute_url()}" in message.body
@@ -349,13 +356,13 @@ def test_review_reminder_e_mail_carries_the_invitation_and_a_link(programme, dja
 
 
 def test_preference_off_skips_the_e_mail_but_sign_off_requests_always_go(
-    programme, django_capture_on_commit_callbacks
+    programme, django_capture_on_commit_callbacks, wednesday,
 ):
-    e = enrolment(programme, review=TODAY + 14 * DAY, completion=TODAY + 28 * DAY)
+    e = enrolment(programme, review=wednesday + 14 * DAY, completion=wednesday + 28 * DAY)
     e.mentor.email_reminders = False
     e.mentor.save()
     with django_capture_on_commit_callbacks(execute=True):
-        reminders.sweep(today=TODAY)
+        reminders.sweep(today=wednesday)
     mine = dict(Notification.objects.filter(recipient=e.mentor).values_list("kind", "status"))
     assert mine == {"review_due_soon": Notification.Status.SKIPPED, "completion_signoff_due": Notification.Status.SENT}
     assert Notification.objects.get(recipient=e.preceptee).status == Notification.Status.SENT
@@ -364,9 +371,9 @@ def test_preference_off_skips_the_e_mail_but_sign_off_requests_always_go(
 
 
 def test_turning_the_preference_off_on_the_profile_page_stops_non_essential_e_mails(
-    client, programme, django_capture_on_commit_callbacks
+    client, programme, django_capture_on_commit_callbacks, wednesday,
 ):
-    e = enrolment(programme, review=TODAY + 14 * DAY)
+    e = enrolment(programme, review=wednesday + 14 * DAY)
     client.force_login(e.preceptee)
     page = client.get(reverse("profile")).content.decode()
     assert "Escalations, completion sign-off requests, progression case steps and cancelled meetings" in page
@@ -374,7 +381,7 @@ def test_turning_the_preference_off_on_the_profile_page_stops_non_essential_e_ma
                                                 "band": ""})  # the box left unticked
     assert response.status_code == 302
     with django_capture_on_commit_callbacks(execute=True):
-        reminders.sweep(today=TODAY)
+        reminders.sweep(today=wednesday)
     assert Notification.objects.get(recipient=e.preceptee).status == Notification.Status.SKIPPED
     assert [m.to for m in mail.outbox] == [[e.mentor.email]]
 
