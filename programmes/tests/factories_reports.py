@@ -18,7 +18,6 @@ from programmes.reporting.measures import add_months
 
 Role = Membership.Role
 _PRECEPTEE_NUMBERS = itertools.count(1)
-TODAY = datetime.date(2026, 6, 15)
 
 
 class ReportProgrammeFactory(factory.django.DjangoModelFactory):
