@@ -232,6 +232,15 @@ class AuditEntry(models.Model):
     action = models.CharField(max_length=100)
     object_type = models.CharField(max_length=100)
     object_id = models.CharField(max_length=64)
+    # Whose log it is (a programme lead reads their organisation's) and whom it is about (a subject
+    # access request). Filled by preceptorship/audit.py; indexed with the time below.
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        db_index=False, help_text="The person the entry is about.",
+    )
     summary = models.CharField(max_length=500)
     before = models.JSONField(default=dict, blank=True)
     after = models.JSONField(default=dict, blank=True)
@@ -240,7 +249,12 @@ class AuditEntry(models.Model):
         ordering = ["-at", "-id"]
         verbose_name = "audit entry"
         verbose_name_plural = "audit log"
-        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object")]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"], name="audit_object"),
+            # The audit viewer: a lead's organisation, newest first; one person's entries.
+            models.Index(fields=["organisation", "-at"], name="audit_organisation_at"),
+            models.Index(fields=["subject", "-at"], name="audit_subject_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_id}"

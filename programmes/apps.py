@@ -10,9 +10,11 @@ class ProgrammesConfig(AppConfig):
         # Registers access policies, navigation links and home panels; lets progression evidence
         # link a reflection or a review meeting record (evidence_links) and a case's eligibility
         # show a completed preceptorship (progression_eligibility); a line manager's authority over
-        # progression cases covers the preceptees they manage (progression_managers).
+        # progression cases covers the preceptees they manage (progression_managers); the audit
+        # log knows each record's organisation and person (audit_scopes).
         from programmes import (  # noqa: F401
             access,
+            audit_scopes,
             evidence_links,
             progression_eligibility,
             progression_managers,

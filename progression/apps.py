@@ -7,5 +7,6 @@ class ProgressionConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # Access policies, navigation links and home panels register themselves on import.
-        from progression import access, navigation  # noqa: F401
+        # Access policies, navigation links, home panels and the audit log's scopes register
+        # themselves on import.
+        from progression import access, audit_scopes, navigation  # noqa: F401
