@@ -22,14 +22,19 @@ from progression.models import CompetencyAssessment, Decision, Evidence, Framewo
 
 pytestmark = pytest.mark.django_db
 
-TODAY = datetime.date(2026, 6, 15)
 ORGANISATIONS, PRECEPTEES = 2, 60
 
 
 @pytest.fixture
-def generated():
+def as_of() -> datetime.date:
+    """The day the scale data is generated as of."""
+    return datetime.date(2026, 6, 15)
+
+
+@pytest.fixture
+def generated(as_of):
     out = StringIO()
-    call_command("generate_scale_data", organisations=ORGANISATIONS, preceptees=PRECEPTEES, today=TODAY.isoformat(),
+    call_command("generate_scale_data", organisations=ORGANISATIONS, preceptees=PRECEPTEES, today=as_of.isoformat(),
                  stdout=out)
     return json.loads(out.getvalue())
 
@@ -61,7 +66,7 @@ def test_every_enrolment_state_and_every_case_stage_is_present(generated):
     assert statuses[ReviewMeeting.Status.HELD] > PRECEPTEES * 6 / 2
 
 
-def test_derived_dates_match_the_schedule_the_services_use(generated):
+def test_derived_dates_match_the_schedule_the_services_use(generated, as_of):
     enrolments = scale_enrolments().select_related("programme").prefetch_related("pauses", "extensions", "reviews")
     for enrolment in enrolments:
         programme = enrolment.programme
@@ -79,8 +84,8 @@ def test_derived_dates_match_the_schedule_the_services_use(generated):
         else:
             assert enrolment.next_review_due is None
         if enrolment.status == Enrolment.Status.PAUSED:
-            assert any(p.start_date <= TODAY <= p.end_date for p in enrolment.pauses.all())
-        assert all(r.held_on <= TODAY for r in held)
+            assert any(p.start_date <= as_of <= p.end_date for p in enrolment.pauses.all())
+        assert all(r.held_on <= as_of for r in held)
     assert Pause.objects.exists()
 
 
@@ -116,10 +121,10 @@ def test_a_second_run_into_the_same_database_is_refused_clearly(generated):
     assert Enrolment.objects.count() == before
 
 
-def test_inserts_are_batched_so_queries_do_not_grow_with_the_data():
+def test_inserts_are_batched_so_queries_do_not_grow_with_the_data(as_of):
     def queries(preceptees: int) -> tuple[int, int]:
         with CaptureQueriesContext(connection) as captured:
-            rows = scale.build(organisations=1, preceptees=preceptees, today=TODAY, batch_size=100_000)
+            rows = scale.build(organisations=1, preceptees=preceptees, today=as_of, batch_size=100_000)
         # Out of the way, so the next build does not refuse or clash on unique names.
         suffix = Value(f"-{preceptees}")
         IntegratedCareSystem.objects.filter(slug=scale.ICS_SLUG).update(
@@ -145,10 +150,10 @@ def test_bad_arguments_are_refused():
         call_command("generate_scale_data", today="15/06/2026", stdout=StringIO())
 
 
-def test_the_sweep_load_tops_up_active_enrolments_once(generated):
+def test_the_sweep_load_tops_up_active_enrolments_once(generated, as_of):
     active = Enrolment.objects.filter(status=Enrolment.Status.ACTIVE).count()
-    assert scale.top_up_active_enrolments(active + 25, today=TODAY) == 25
+    assert scale.top_up_active_enrolments(active + 25, today=as_of) == 25
     assert Enrolment.objects.filter(status=Enrolment.Status.ACTIVE).count() == active + 25
-    assert scale.top_up_active_enrolments(active + 25, today=TODAY) == 0
+    assert scale.top_up_active_enrolments(active + 25, today=as_of) == 0
     assert Enrolment.objects.filter(organisation__ics__slug=scale.SWEEP_ICS_SLUG, next_review_due__isnull=True,
                                     status=Enrolment.Status.ACTIVE).count() == 0
