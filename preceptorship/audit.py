@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.apps import apps
 from django.db import models
 
-from preceptorship.models import AuditEntry, Membership, StaffImport, User
+from preceptorship.models import AuditEntry, Membership, Organisation, StaffImport, User
 
 # (organisation id, subject user id), either may be None.
 Scope = tuple[int | None, int | None]
@@ -27,13 +28,24 @@ def register_scope(model: type[models.Model], reader: ScopeReader) -> None:
     _SCOPES[model._meta.label_lower] = reader
 
 
-def scope_by_path(organisation: str | None, subject: str | None) -> ScopeReader:
-    """A reader following dotted attribute paths, such as ``"enrolment.organisation_id"``."""
+class PathScope:
+    """A reader following dotted attribute paths, such as ``"enrolment.programme.organisation_id"``;
+    the back-fill reads its paths to load each batch's related rows in one query."""
 
-    def read(obj: models.Model) -> Scope:
-        return _follow(obj, organisation), _follow(obj, subject)
+    def __init__(self, organisation: str | None, subject: str | None) -> None:
+        self.organisation, self.subject = organisation, subject
 
-    return read
+    def __call__(self, obj: models.Model) -> Scope:
+        return _follow(obj, self.organisation), _follow(obj, self.subject)
+
+    def related(self) -> list[str]:
+        """The relations the paths cross, for ``select_related``."""
+        return sorted({"__".join(path.split(".")[:-1]) for path in (self.organisation, self.subject)
+                       if path and "." in path})
+
+
+def scope_by_path(organisation: str | None, subject: str | None) -> PathScope:
+    return PathScope(organisation, subject)
 
 
 def scope_of(obj: models.Model) -> Scope:
@@ -43,8 +55,57 @@ def scope_of(obj: models.Model) -> Scope:
 
 
 def registered_types() -> list[str]:
-    """The model labels whose scope is known (the back-fill command and the tests read them)."""
+    """The model labels whose scope is known (the back-fill and the tests read them)."""
     return sorted(_SCOPES)
+
+
+def fill_scopes(*, batch_size: int = 1000) -> int:
+    """Give entries written before entries had an organisation and a person theirs, read from the
+    records as they are now. Entries whose record is gone keep the organisation and person their
+    ``before`` names, if any (a role taken away). Returns how many entries were filled; running it
+    again finds nothing new to fill."""
+    filled = 0
+    unfilled = AuditEntry.objects.filter(organisation__isnull=True, subject__isnull=True)
+    for label in unfilled.values_list("object_type", flat=True).distinct().order_by("object_type"):
+        reader = _SCOPES.get(label)
+        model = apps.get_model(label) if reader else None
+        last_id = 0
+        while True:
+            batch = list(unfilled.filter(object_type=label, pk__gt=last_id).order_by("pk")[:batch_size])
+            if not batch:
+                break
+            last_id = batch[-1].pk
+            objects: dict[str, models.Model] = {}
+            if model is not None:
+                rows = model._default_manager.all()
+                if isinstance(reader, PathScope) and reader.related():
+                    rows = rows.select_related(*reader.related())
+                keys = [e.object_id for e in batch if e.object_id.isdigit()]
+                objects = {str(obj.pk): obj for obj in rows.filter(pk__in=keys)}
+            changed = []
+            for audited in batch:
+                obj = objects.get(audited.object_id)
+                organisation_id, subject_id = reader(obj) if obj is not None and reader else _scope_named(audited)
+                if organisation_id is None and subject_id is None:
+                    continue
+                audited.organisation_id, audited.subject_id = organisation_id, subject_id
+                changed.append(audited)
+            # A bulk update, not save(): the entries' content is unchanged, they gain where they belong.
+            AuditEntry.objects.bulk_update(changed, ["organisation", "subject"])
+            filled += len(changed)
+    return filled
+
+
+def _scope_named(audited: AuditEntry) -> Scope:
+    named = audited.before or audited.after or {}
+    organisation_id, subject_id = named.get("organisation"), named.get("user")
+    organisation_id = organisation_id if isinstance(organisation_id, int) else None
+    subject_id = subject_id if isinstance(subject_id, int) else None
+    if organisation_id is not None and not Organisation.objects.filter(pk=organisation_id).exists():
+        organisation_id = None
+    if subject_id is not None and not User.objects.filter(pk=subject_id).exists():
+        subject_id = None
+    return organisation_id, subject_id
 
 
 def record(
