@@ -400,9 +400,9 @@ class ProtectedTimeForm(OneLineFields, forms.Form):
     note = forms.CharField(label="What you did", max_length=300, required=False,
                            help_text="Optional, for example the course or who you shadowed.")
 
-    def __init__(self, *args: Any, **kwargs: Any):
+    def __init__(self, *args: Any, submit: str = "Log the time", **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.helper = _helper("on", "hours", "activity", "note", submit="Log the time")
+        self.helper = _helper("on", "hours", "activity", "note", submit=submit)
 
 
 class NeedsAssessmentForm(OneLineFields, forms.Form):

@@ -59,6 +59,8 @@ from programmes.services.programmes import (
 from programmes.services.protected_time import (
     NEEDS_FIELDS,
     needs_assessment_save,
+    protected_time_correct,
+    protected_time_delete,
     protected_time_log,
 )
 from programmes.services.reflections import (
@@ -118,6 +120,8 @@ __all__ = [
     "programme_create",
     "programme_delete",
     "programme_update",
+    "protected_time_correct",
+    "protected_time_delete",
     "protected_time_log",
     "reflection_add_feedback",
     "reflection_save",

@@ -22,23 +22,68 @@ from programmes.services.common import lock_enrolment, service_today
 # Protected time and needs assessment
 
 
+PROTECTED_TIME_FIELDS = ["on", "hours", "activity", "note"]
+
+
+def _check_day(enrolment: Enrolment, on: datetime.date) -> None:
+    if on > service_today():
+        raise ValidationError({"on": "The date cannot be in the future."})
+    if on < enrolment.start_date:
+        raise ValidationError({"on": "The date cannot be before the enrolment started."})
+
+
 @transaction.atomic
 def protected_time_log(
     *, actor: User, enrolment: Enrolment, on: datetime.date, hours: Decimal, activity: str, note: str = ""
 ) -> ProtectedTime:
     enrolment = lock_enrolment(enrolment)
-    errors = {}
-    if on > service_today():
-        errors["on"] = "The date cannot be in the future."
-    elif on < enrolment.start_date:
-        errors["on"] = "The date cannot be before the enrolment started."
-    if errors:
-        raise ValidationError(errors)
+    _check_day(enrolment, on)
     entry = ProtectedTime(enrolment=enrolment, on=on, hours=hours, activity=activity, note=note, logged_by=actor)
     entry.full_clean()
     entry.save()
     audit.record(actor=actor, action="protected_time.log", obj=entry, summary=f"Logged {entry}")
     return entry
+
+
+def _lock_entry(entry: ProtectedTime) -> ProtectedTime:
+    """The entry, locked, with its enrolment locked first (the order every enrolment write takes)."""
+    lock_enrolment(entry.enrolment)
+    try:
+        return ProtectedTime.objects.select_for_update().select_related("enrolment").get(pk=entry.pk)
+    except ProtectedTime.DoesNotExist:
+        raise ValidationError("This entry has been deleted since you opened it.") from None
+
+
+def _refuse_unless_current(entry: ProtectedTime) -> None:
+    # Once the preceptorship has ended its record of time is what the completion was confirmed on.
+    if not entry.enrolment.is_current:
+        raise ValidationError("The preceptorship has ended, so its protected time can no longer be changed.")
+
+
+@transaction.atomic
+def protected_time_correct(
+    *, actor: User, entry: ProtectedTime, on: datetime.date, hours: Decimal, activity: str, note: str = ""
+) -> ProtectedTime:
+    entry = _lock_entry(entry)
+    _refuse_unless_current(entry)
+    _check_day(entry.enrolment, on)
+    before = audit.snapshot(entry, PROTECTED_TIME_FIELDS)
+    entry.on, entry.hours, entry.activity, entry.note = on, hours, activity, note
+    entry.full_clean()
+    entry.save()
+    audit.record(actor=actor, action="protected_time.correct", obj=entry, summary=f"Corrected {entry}",
+                 before=before, after=audit.snapshot(entry, PROTECTED_TIME_FIELDS))
+    return entry
+
+
+@transaction.atomic
+def protected_time_delete(*, actor: User, entry: ProtectedTime) -> None:
+    entry = _lock_entry(entry)
+    _refuse_unless_current(entry)
+    before = audit.snapshot(entry, PROTECTED_TIME_FIELDS)
+    # The audit entry keeps the deleted entry's id and values.
+    audit.record(actor=actor, action="protected_time.delete", obj=entry, summary=f"Deleted {entry}", before=before)
+    entry.delete()
 
 
 NEEDS_FIELDS = ["strengths", "learning_needs", "support_wanted", "reasonable_adjustments"]

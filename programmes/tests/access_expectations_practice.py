@@ -20,6 +20,7 @@ from programmes.tests.factories import EnrolmentFactory, ProgrammeFactory
 from programmes.tests.factories_practice import (
     GoalFactory,
     NeedsAssessmentFactory,
+    ProtectedTimeFactory,
     ReflectionFactory,
     ReviewFactory,
 )
@@ -92,6 +93,10 @@ EXPECTATIONS: dict[str, dict[str, dict[str, int]]] = {
     "programmes:reflection-autosave": {"GET": {"*": 405}, "POST": {**_who(200, "practitioner"), "anonymous": 401}},
     "programmes:protected-time": READ_PRACTICE,
     "programmes:protected-time-log": GOAL_FORM,
+    "programmes:protected-time-correct": GOAL_FORM,
+    # GET asks "are you sure"; POST deletes, then goes back to the list.
+    "programmes:protected-time-delete": {"GET": _who(200, "practitioner", "mentor", line_manager=403),
+                                         "POST": _who(302, "practitioner", "mentor", line_manager=403)},
     "programmes:needs-assessment": READ_PRACTICE,
     "programmes:needs-assessment-edit": PRECEPTEE_FORM,
 }
@@ -128,6 +133,11 @@ def _goal(world: Any, viewer: Any, target: str) -> tuple[dict[str, int], str]:
     return {"pk": goal.pk}, goal.what
 
 
+def _time(world: Any, viewer: Any, target: str) -> tuple[dict[str, int], str]:
+    entry = ProtectedTimeFactory(enrolment=_enrolment_in(world, target), note=f"Shadowed the {target} falls team")
+    return {"pk": entry.pk}, entry.note
+
+
 def _shared_reflection(world: Any, viewer: Any, target: str) -> tuple[dict[str, int], str]:
     reflection = ReflectionFactory(enrolment=_enrolment_in(world, target), title=f"Reflection on a {target} visit",
                                    shared_with_mentor=True, shared_with_line_manager=True)
@@ -161,6 +171,8 @@ BUILDERS = {
     "programmes:goal-detail": _goal,
     "programmes:goal-update": _goal,
     "programmes:goal-progress": _goal,
+    "programmes:protected-time-correct": _time,
+    "programmes:protected-time-delete": _time,
     "programmes:reflection-detail": _shared_reflection,
     "programmes:reflection-update": _shared_reflection,
     "programmes:reflection-share": _shared_reflection,

@@ -78,3 +78,51 @@ def test_the_needs_assessment_is_saved_as_a_draft_then_shared_without_its_words_
     assert not [entry for entry in AuditEntry.objects.all() if "Hearing loop" in str(entry.after)]
     with pytest.raises(ValueError):
         services.needs_assessment_save(actor=cast.preceptee, enrolment=cast.enrolment, submit=False, mood="low")
+
+
+def test_an_entry_is_corrected_with_its_old_values_in_the_audit_log(cast, today):
+    entry = log(cast, today)
+    corrected = services.protected_time_correct(
+        actor=cast.mentor, entry=entry, on=today - datetime.timedelta(days=1), hours=Decimal("2.5"),
+        activity=ProtectedTime.Activity.STUDY, note="Course day, not shadowing",
+    )
+    assert (corrected.hours, corrected.activity, corrected.logged_by) == (
+        Decimal("2.5"), ProtectedTime.Activity.STUDY, cast.preceptee)  # who logged it stays
+    record = AuditEntry.objects.get(action="protected_time.correct")
+    assert (record.actor, record.before["hours"], record.after["hours"]) == (cast.mentor, "1.5", "2.5")
+    assert selectors.protected_time_summary(cast.enrolment).received == Decimal("2.5")
+
+
+def test_a_correction_to_a_future_date_is_refused_beside_the_date_and_changes_nothing(cast, today):
+    entry = log(cast, today)
+    with pytest.raises(ValidationError) as caught:
+        services.protected_time_correct(actor=cast.preceptee, entry=entry, on=today + datetime.timedelta(days=1),
+                                        hours=Decimal("3"), activity=ProtectedTime.Activity.STUDY)
+    assert "on" in caught.value.message_dict
+    entry.refresh_from_db()
+    assert entry.hours == Decimal("1.5")
+    assert not AuditEntry.objects.filter(action="protected_time.correct").exists()
+
+
+def test_a_deleted_entry_leaves_the_total_and_its_values_stay_in_the_audit_log(cast, today):
+    kept, gone = log(cast, today), log(cast, today, hours=Decimal("4"), note="Logged twice by mistake")
+    services.protected_time_delete(actor=cast.preceptee, entry=gone)
+    assert list(ProtectedTime.objects.all()) == [kept]
+    record = AuditEntry.objects.get(action="protected_time.delete")
+    assert (record.object_id, record.before["note"]) == (str(gone.pk), "Logged twice by mistake")
+    assert selectors.protected_time_summary(cast.enrolment).received == Decimal("1.5")
+    # Deleting it again (a second tab) says so instead of failing.
+    with pytest.raises(ValidationError, match="deleted since you opened it"):
+        services.protected_time_delete(actor=cast.preceptee, entry=gone)
+
+
+def test_the_time_of_an_ended_preceptorship_cannot_be_changed(cast, today):
+    entry = log(cast, today)
+    cast.enrolment.status = cast.enrolment.Status.COMPLETED
+    cast.enrolment.save(update_fields=["status"])
+    with pytest.raises(ValidationError, match="has ended"):
+        services.protected_time_delete(actor=cast.preceptee, entry=entry)
+    with pytest.raises(ValidationError, match="has ended"):
+        services.protected_time_correct(actor=cast.preceptee, entry=entry, on=today, hours=Decimal("1"),
+                                        activity=ProtectedTime.Activity.STUDY)
+    assert ProtectedTime.objects.get().hours == Decimal("1.5")

@@ -378,6 +378,35 @@ def test_a_programme_without_an_allowance_shows_the_hours_alone(cast, today):
     page = client_for(cast.preceptee).get(reverse("programmes:protected-time", args=[cast.enrolment.pk]))
     assert "1.5 hours so far" in page.content.decode() and "of 0.0 hours" not in page.content.decode()
 
+def test_protected_time_is_corrected_and_deleted_from_the_list_by_the_preceptee_and_mentor(cast, today):
+    entry = ProtectedTimeFactory(enrolment=cast.enrolment, hours="2.0", note="Shadowed the falls team")
+    listing = reverse("programmes:protected-time", args=[cast.enrolment.pk])
+    correct = reverse("programmes:protected-time-correct", args=[entry.pk])
+    delete = reverse("programmes:protected-time-delete", args=[entry.pk])
+    page = client_for(cast.preceptee).get(listing).content.decode()
+    assert correct in page and delete in page
+    assert correct not in client_for(cast.line_manager).get(listing).content.decode()  # reads only
+    assert statuses(cast, correct) == {
+        "preceptee": OK, "mentor": OK, "line_manager": FORBIDDEN, "lead": NOT_FOUND, "head_of_service": NOT_FOUND,
+        "colleague": NOT_FOUND, "outsider": NOT_FOUND, "administrator": NOT_FOUND,
+    }
+    # The form opens with the entry's values; a bad value is refused beside the field, keeping what was typed.
+    form = client_for(cast.mentor).get(correct).content.decode()
+    assert 'value="2.0"' in form and "Shadowed the falls team" in form
+    bad = client_for(cast.mentor).post(correct, {**date_parts("on", today), "hours": "lots", "activity": "study",
+                                                 "note": "Typed and kept"})
+    assert 'id="id_hours-error"' in bad.content.decode() and "Typed and kept" in bad.content.decode()
+    response = client_for(cast.mentor).post(correct, {**date_parts("on", today), "hours": "1:30", "activity": "study"})
+    assert response.status_code == 302 and response.url == listing
+    entry.refresh_from_db()
+    assert (entry.hours, entry.on) == (Decimal("1.5"), today)
+    # Delete asks first, naming the entry; the line manager cannot.
+    assert "Delete this protected time?" in client_for(cast.preceptee).get(delete).content.decode()
+    assert client_for(cast.line_manager).post(delete).status_code == FORBIDDEN
+    assert client_for(cast.preceptee).post(delete).url == listing
+    assert not ProtectedTime.objects.exists()
+
+
 def test_protected_time_is_logged_and_summarised_against_the_allowance(cast, today):
     # One whole month and two weeks ago whatever the month (60 days would be two whole months in March).
     Enrolment.objects.filter(pk=cast.enrolment.pk).update(start_date=add_months(today, -1) - datetime.timedelta(days=14))

@@ -9,12 +9,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_http_methods
 from django.views.generic import DetailView, FormView, ListView
 
 from preceptorship import access
 from preceptorship.models import Membership
+from preceptorship.pages import act
 from programmes import selectors, services
 from programmes.forms.practice import (
     NeedsAssessmentForm,
@@ -25,8 +29,6 @@ from programmes.models import (
     ProtectedTime,
 )
 from programmes.views.common import PAGE_SIZE, EnrolmentMixin, PracticeFormMixin, enrolment_crumbs
-
-Role = Membership.Role
 
 Role = Membership.Role
 
@@ -46,9 +48,11 @@ class ProtectedTimeView(EnrolmentMixin, ListView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
+        can_log = access.can(self.request.user, self.enrolment, "log_time")
         context.update(
             crumbs=self.crumbs(), summary=selectors.protected_time_summary(self.enrolment),
-            can_log=access.can(self.request.user, self.enrolment, "log_time"),
+            # Whoever may log time (the preceptee and mentor, while it runs) may correct it too.
+            can_log=can_log, can_change=can_log,
         )
         return context
 
@@ -71,6 +75,58 @@ class ProtectedTimeLogView(EnrolmentMixin, PracticeFormMixin, FormView):
 
     def crumbs(self) -> list[tuple[str, str]]:
         return enrolment_crumbs(self.enrolment, ("Protected time", self.get_success_url()))
+
+
+def _entry_for(user: Any, pk: int, action: str = "view") -> ProtectedTime:
+    queryset = ProtectedTime.objects.select_related(
+        "enrolment__programme", "enrolment__preceptee", "enrolment__mentor", "enrolment__line_manager"
+    )
+    return access.get_for_user(user, queryset, action=action, pk=pk)
+
+
+class ProtectedTimeCorrectView(PracticeFormMixin, FormView):
+    form_class = ProtectedTimeForm
+    heading = "Correct protected time"
+    success_message = "The entry is corrected."
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.entry = _entry_for(request.user, kwargs["pk"], action="change")
+        self.enrolment = self.entry.enrolment
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "submit": "Save the correction"}
+
+    def get_initial(self) -> dict[str, Any]:
+        entry = self.entry
+        return {"on": entry.on, "hours": entry.hours, "activity": entry.activity, "note": entry.note}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "enrolment": self.enrolment}
+
+    def perform(self, form: ProtectedTimeForm) -> ProtectedTime:
+        return services.protected_time_correct(actor=self.request.user, entry=self.entry, **form.cleaned_data)
+
+    def get_success_url(self) -> str:
+        return reverse("programmes:protected-time", args=[self.enrolment.pk])
+
+    def crumbs(self) -> list[tuple[str, str]]:
+        return enrolment_crumbs(self.enrolment, ("Protected time", self.get_success_url()))
+
+
+@require_http_methods(["GET", "POST"])
+def protected_time_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET asks "are you sure", naming the entry; POST deletes it through the service."""
+    entry = _entry_for(request.user, pk, action="change")
+    listing = reverse("programmes:protected-time", args=[entry.enrolment_id])
+    if request.method == "POST":
+        act(request, lambda: services.protected_time_delete(actor=request.user, entry=entry) or True,
+            "The entry is deleted.")
+        return redirect(listing)
+    return render(request, "programmes/practice/protected_time_delete.html", {
+        "entry": entry, "enrolment": entry.enrolment, "listing": listing,
+        "crumbs": enrolment_crumbs(entry.enrolment, ("Protected time", listing)),
+    })
 
 
 # Needs assessment
