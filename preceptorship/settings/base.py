@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from preceptorship.env import env_bool, env_choice, env_int, env_list, env_str
@@ -42,6 +43,7 @@ INSTALLED_APPS = [
     "progression",
     "programmes",
     "programmes.reporting",
+    "programmes.privacy",
 ]
 
 MIDDLEWARE = [
@@ -222,7 +224,24 @@ CELERY_BEAT_SCHEDULE = {
     # The dashboards read summary tables rebuilt from the records (docs/architecture.md, "Dashboard
     # figures"); their pages say when the figures are from.
     "rebuild-dashboard-figures": {"task": "programmes.reporting.tasks.rebuild_dashboard_figures", "schedule": 5 * 60},
+    # Anonymises or deletes what the retention schedule (RETENTION, below) says is past its date.
+    "apply-retention": {"task": "programmes.privacy.tasks.apply_retention", "schedule": crontab(hour=2, minute=30)},
 }
+
+# The retention schedule (docs/data-protection.md says why each period): how long after its
+# starting point each kind of record is kept, as "N days", "N months" or "N years". Each can be
+# changed with RETENTION_<KIND>, e.g. RETENTION_NEEDS_ASSESSMENTS="2 years"; a value that is not
+# a period stops the site at start-up (programmes/privacy/checks.py).
+RETENTION_DEFAULTS = {
+    "enrolments": "6 years",  # withdrawn or completed: with their reviews, goals, reflections, protected time
+    "needs_assessments": "1 year",  # after the programme ended; may hold health information
+    "progression_cases": "6 years",  # after the final decision
+    "notifications": "1 year",
+    "files": "90 days",  # staff import files and list exports
+    "subject_access_exports": "30 days",  # the zip's download expires then
+    "leavers": "6 years",  # inactive accounts with no role left, after leaving
+}
+RETENTION = {kind: env_str(f"RETENTION_{kind.upper()}", default) for kind, default in RETENTION_DEFAULTS.items()}
 
 
 def _cache_url(broker_url: str) -> str:
