@@ -10,5 +10,9 @@ class PreceptorshipConfig(AppConfig):
     def ready(self) -> None:
         from preceptorship import access, checks, home  # noqa: F401  (registers policies, checks and panels)
 
+        # The audit log's access policy and navigation link.
+        from preceptorship.auditlog import access as audit_access  # noqa: F401
+        from preceptorship.auditlog import navigation  # noqa: F401
+
         # Each app's reminders.py registers its reminder sources with preceptorship.reminders.
         autodiscover_modules("reminders")

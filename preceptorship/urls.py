@@ -33,6 +33,7 @@ urlpatterns = [
     path("notifications/<int:pk>/open/", views.notification_open, name="notification-open"),
     path("notifications/read-all/", views.notifications_read_all, name="notifications-read-all"),
     path("staff/", include("preceptorship.imports.urls")),
+    path("audit/", include("preceptorship.auditlog.urls")),
     # The reports share the programmes namespace (programmes:dashboard) but sit above the app.
     path("programmes/", include(([*programmes_urls.urlpatterns, *reporting_urls.urlpatterns], "programmes"))),
     path("progression/", include("progression.urls")),
