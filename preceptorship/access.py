@@ -27,6 +27,10 @@ def memberships(user: Any) -> list[Membership]:
     """The user's memberships, loaded once per user object (one query per request)."""
     if not getattr(user, "is_authenticated", False):
         return []
+    # An actor that is not a person (an organisation's API token) names the roles it acts in itself.
+    acting = getattr(user, "acting_memberships", None)
+    if acting is not None:
+        return list(acting)
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is None:
         cached = list(

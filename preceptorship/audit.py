@@ -141,6 +141,11 @@ def entry(
     ``organisation`` and ``subject`` (an instance or a primary key) override what the object says.
     """
     actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
+    # An actor that is not a person (an organisation's API token) has no account to link: the
+    # summary names it instead.
+    acting_as = getattr(actor, "audit_name", "") if actor_id is None else ""
+    if acting_as and acting_as not in summary:
+        summary = f"{acting_as}: {summary}"
     organisation_id, subject_id = scope_of(obj)
     if organisation is not None:
         organisation_id = _pk(organisation)

@@ -6,7 +6,9 @@
 2. ``staff_import_apply`` saves the whole file in one transaction, or nothing if any row is wrong
    (the file is checked again inside the transaction). Importing the same file again changes
    nothing: only differences are written and existing roles are kept.
-3. New people are sent an invitation e-mail with a link to set their password (Django's
+3. ``staff_records_apply`` saves records another system sends (the integration API) the same way,
+   matched by employee number first.
+4. New people are sent an invitation e-mail with a link to set their password (Django's
    password-reset tokens), after the import has committed.
 
 Checking and saving use a fixed number of queries whatever the number of rows (lookups of all
@@ -43,6 +45,7 @@ from preceptorship.imports.jobs import (
     staff_import_start,
     staff_import_upload,
     staff_imports_fail_stale,
+    staff_records_apply,
 )
 from preceptorship.imports.reading import (
     COLUMNS,
@@ -92,4 +95,5 @@ __all__ = [
     "staff_import_start",
     "staff_import_upload",
     "staff_imports_fail_stale",
+    "staff_records_apply",
 ]

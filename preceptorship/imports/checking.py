@@ -120,8 +120,12 @@ def _role_values(text: str, grantable: set[str]) -> tuple[list[str], list[str]]:
     return roles or [Role.PRACTITIONER], problems
 
 
-def check(user: Any, rows: list[dict[str, str]], *, progress: Any = None) -> Plan:
-    """Check every row against the directory (a fixed number of queries) and plan the changes."""
+def check(user: Any, rows: list[dict[str, str]], *, progress: Any = None, by_employee_number: bool = False) -> Plan:
+    """Check every row against the directory (a fixed number of queries) and plan the changes.
+
+    ``by_employee_number``: a row whose employee number is known is that person's even under
+    another e-mail address, whose address then changes (a staff record system that sends its
+    records keeps the number when the address changes). A file's import matches by address alone."""
     plan = Plan(rows=len(rows))
     organisations = allowed_organisations(user)
     administrator = services.grants_every_role(user)
@@ -137,11 +141,14 @@ def check(user: Any, rows: list[dict[str, str]], *, progress: Any = None) -> Pla
     emails = [row.get("email", "").strip().lower() for row in rows]
     people = {user.email: user for user in User.objects.filter(email__in=[e for e in emails if e])}
     numbers = {row.get("employee_number", "").strip() for row in rows} - {""}
-    numbered = dict(User.objects.filter(employee_number__in=numbers).values_list("employee_number", "email"))
+    numbered_people = {u.employee_number: u for u in User.objects.filter(employee_number__in=numbers)}
+    numbered = {number: person.email for number, person in numbered_people.items()}
     seen_numbers: dict[str, int] = {}
+    seen_people: dict[int, int] = {}
     memberships = {
         (m.user_id, m.organisation_id, m.role, m.team_id)
-        for m in Membership.objects.filter(user_id__in=[u.pk for u in people.values()])
+        for m in Membership.objects.filter(
+            user_id__in={u.pk for u in people.values()} | {u.pk for u in numbered_people.values()})
     }
     employers: dict[int, set[int]] = {}
     for user_id, organisation_id, _role, _team in memberships:
@@ -166,7 +173,7 @@ def check(user: Any, rows: list[dict[str, str]], *, progress: Any = None) -> Pla
                 messages.append("The employee number must be 30 characters or fewer")
             elif employee_number in seen_numbers:
                 messages.append(f"The same employee number is on row {seen_numbers[employee_number]}")
-            elif numbered.get(employee_number, email) != email:
+            elif numbered.get(employee_number, email) != email and not by_employee_number:
                 messages.append("The employee number is already another person's")
             seen_numbers.setdefault(employee_number, number)
         for key, label in (("first_name", "first name"), ("last_name", "last name")):
@@ -199,8 +206,19 @@ def check(user: Any, rows: list[dict[str, str]], *, progress: Any = None) -> Pla
         roles, role_problems = _role_values(row.get("roles", ""), grantable)
         messages += role_problems
         existing = people.get(email)
+        renamed_from = None
+        holder = numbered_people.get(employee_number) if by_employee_number and employee_number else None
+        if holder is not None and holder.email != email and email:
+            if existing is not None:
+                messages.append("The e-mail address is already another person's")
+            else:
+                existing, renamed_from = holder, holder.email
+        if by_employee_number and existing is not None:
+            if existing.pk in seen_people:
+                messages.append(f"This person is already on row {seen_people[existing.pk]}")
+            seen_people.setdefault(existing.pk, number)
         works_at = employers.get(existing.pk, set()) if existing else set()
-        if email and email == user.email:
+        if (email and email == user.email) or (existing is not None and existing.pk == getattr(user, "pk", None)):
             messages.append(OWN_ROW_REFUSED)
         elif existing is not None and not administrator and (
                 existing.is_superuser or existing.is_staff or not works_at & org_ids):
@@ -237,6 +255,8 @@ def check(user: Any, rows: list[dict[str, str]], *, progress: Any = None) -> Pla
                 for name, value in values.items()
                 if (value not in ("", None) or name in ("first_name", "last_name")) and getattr(existing, name) != value
             }
+            if renamed_from is not None:
+                changes["email"] = [renamed_from, email]
             if changes:
                 plan.updates.append({"row": number, "email": email, "changes": changes})
             else:

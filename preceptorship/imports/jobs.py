@@ -24,7 +24,7 @@ from django.utils.http import urlsafe_base64_encode
 from preceptorship import access, audit, jobs, services
 from preceptorship.imports.checking import Plan, check
 from preceptorship.imports.reading import USER_FIELDS, ImportFileError, fold, read_rows
-from preceptorship.models import Membership, Organisation, StaffImport, Team, User
+from preceptorship.models import AuditEntry, Membership, Organisation, StaffImport, Team, User
 
 Role = Membership.Role
 logger = logging.getLogger(__name__)
@@ -197,15 +197,18 @@ def _save(plan: Plan, actor: Any) -> list[int]:
         new_users.append(user)
     User.objects.bulk_create(new_users, batch_size=1000)
     emails = {c["email"] for c in plan.creates} | {u["email"] for u in plan.updates} | {r["email"] for r in plan.roles}
+    # A person matched by employee number is found under the address they had.
+    emails |= {u["changes"]["email"][0] for u in plan.updates if "email" in u["changes"]}
     people = {user.email: user for user in User.objects.filter(email__in=emails)}
     changed: list[User] = []
     fields: set[str] = set()
     for update in plan.updates:
-        user = people[update["email"]]
+        user = people[update["changes"].get("email", [update["email"]])[0]]
         for name, (_, new) in update["changes"].items():
             setattr(user, name, datetime.date.fromisoformat(new) if name.endswith("_on") and new else new)
             fields.add(name)
         changed.append(user)
+    people.update({user.email: user for user in changed})
     if changed:
         User.objects.bulk_update(changed, sorted(fields), batch_size=1000)
     organisations = Organisation.objects.in_bulk({role["organisation_id"] for role in plan.roles})
@@ -215,6 +218,46 @@ def _save(plan: Plan, actor: Any) -> list[int]:
         for role in plan.roles
     ])
     return [people[create["email"]].pk for create in plan.creates]
+
+
+def staff_records_apply(*, actor: Any, organisation: Organisation, rows: list[dict[str, str]], source: str) -> Plan:
+    """Save staff records sent by another system (the integration API) into one organisation, in one
+    transaction, or nothing when any row is wrong (the plan's errors say which).
+
+    The same checks and saving as a file's import, as a programme lead of ``organisation`` (the
+    actor must hold only that role there), but a record is matched by its employee number first, so
+    a changed e-mail address updates that person. ``source`` names the sender in the audit log.
+    Sending the same records again writes nothing. No invitation is e-mailed: a new person sets a
+    password through "Forgotten your password?"."""
+    rows = [{**row, "organisation": organisation.slug} for row in rows]
+    with transaction.atomic():
+        plan = check(actor, rows, by_employee_number=True)
+        if not plan.valid or not (plan.creates or plan.updates or plan.roles):
+            return plan
+        _save(plan, actor)
+        people = {user.email: user for user in User.objects.filter(
+            email__in={c["email"] for c in plan.creates} | {u["email"] for u in plan.updates})}
+        AuditEntry.objects.bulk_create(
+            [audit.entry(actor=actor, action="user.create", obj=people[c["email"]],
+                         summary=f"{source} added {c['email']}", after={name: c[name] for name in USER_FIELDS},
+                         organisation=organisation)
+             for c in plan.creates]
+            + [audit.entry(actor=actor, action="user.update", obj=people[u["email"]],
+                           summary=f"{source} updated {u['email']}",
+                           before={name: old for name, (old, _) in u["changes"].items()},
+                           after={name: new for name, (_, new) in u["changes"].items()}, organisation=organisation)
+               for u in plan.updates],
+            batch_size=1000,
+        )
+        audit.record(
+            actor=actor, action="staff_records.apply", obj=organisation,
+            summary=(f"{source} sent {plan.rows} staff records for {organisation}: {len(plan.creates)} created, "
+                     f"{len(plan.updates)} updated, {len(plan.roles)} roles added"),
+            after={"created": len(plan.creates), "updated": len(plan.updates), "roles": len(plan.roles),
+                   "teams": len(plan.teams)},
+            organisation=organisation,
+        )
+    return plan
 
 
 def invitation_link(user: User, site_url: str, pattern: str | None = None) -> str:

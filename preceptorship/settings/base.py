@@ -44,6 +44,9 @@ INSTALLED_APPS = [
     "programmes",
     "programmes.reporting",
     "programmes.privacy",
+    # The integration API (programmes/api); "ninja" serves its documentation page's own files.
+    "ninja",
+    "programmes.api",
 ]
 
 MIDDLEWARE = [
@@ -275,6 +278,13 @@ if REDIS_CACHE_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# The integration API's rate limit: requests per token per window, counted in the cache above
+# (shared by every web server through Redis).
+API_RATE_LIMIT = env_int("API_RATE_LIMIT", 120)
+API_RATE_WINDOW_SECONDS = env_int("API_RATE_WINDOW_SECONDS", 60)
+if API_RATE_LIMIT < 1 or API_RATE_WINDOW_SECONDS < 1:
+    raise ImproperlyConfigured("API_RATE_LIMIT and API_RATE_WINDOW_SECONDS must be 1 or more.")
 
 # Security. Secure cookies, the redirect to HTTPS and HSTS are production's (production.py).
 SESSION_COOKIE_HTTPONLY = True
