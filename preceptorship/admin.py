@@ -17,6 +17,7 @@ from preceptorship.models import (
     Team,
     User,
 )
+from preceptorship.two_step.admin import reset_two_step, unregister_device_pages
 
 
 class MembershipForm(forms.ModelForm):
@@ -90,6 +91,7 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ["is_active", "is_staff", "profession", "regulator", "memberships__role", "memberships__organisation"]
     search_fields = ["email", "first_name", "last_name", "registration_number", "job_title"]
     inlines = [MembershipInline]
+    actions = [reset_two_step]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         ("Name", {"fields": ("first_name", "last_name")}),
@@ -208,3 +210,6 @@ class NotificationAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+unregister_device_pages()

@@ -14,5 +14,8 @@ class PreceptorshipConfig(AppConfig):
         from preceptorship.auditlog import access as audit_access  # noqa: F401
         from preceptorship.auditlog import navigation  # noqa: F401
 
+        # Warns check --deploy when two-step sign-in is off.
+        from preceptorship.two_step import checks as two_step_checks  # noqa: F401
+
         # Each app's reminders.py registers its reminder sources with preceptorship.reminders.
         autodiscover_modules("reminders")

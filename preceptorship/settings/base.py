@@ -39,6 +39,11 @@ INSTALLED_APPS = [
     "django_filters",
     "axes",
     "csp",
+    # Two-step sign-in's devices (preceptorship/two_step/): before the core, whose admin takes
+    # their own admin pages away.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "preceptorship",
     "progression",
     "programmes",
@@ -58,7 +63,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.otp_device: the device that confirmed this session's two-step code, if any.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # A session that still owes its two-step code reaches only the two-step pages (TWO_STEP_REQUIRED).
+    "preceptorship.two_step.middleware.TwoStepMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -129,6 +138,13 @@ AXES_USERNAME_FORM_FIELD = "username"
 # Sign-in ignores the case of the address; the lock-out counts every spelling as one account.
 AXES_USERNAME_CALLABLE = "preceptorship.forms.sign_in_account"
 AXES_VERBOSE = False
+
+# Two-step sign-in (docs/deploy.md): administrators, HR, programme and ICS leads, Operational
+# Directors and data protection officers confirm a code from an authenticator app after their
+# password. On unless turned off; development and the tests turn it off (their settings).
+TWO_STEP_REQUIRED = env_bool("TWO_STEP_REQUIRED", default=True)
+# The name authenticator apps show beside the codes.
+OTP_TOTP_ISSUER = "Preceptorship"
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

@@ -12,5 +12,7 @@ DEBUG = env_bool("DEBUG", default=True)
 SECRET_KEY = env_str("SECRET_KEY", "") or "development-only-key-not-for-production-use-" + "x" * 20
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CRISPY_FAIL_SILENTLY = not DEBUG
+# The demo signs in with a password alone unless TWO_STEP_REQUIRED=1 asks for the production journey.
+TWO_STEP_REQUIRED = env_bool("TWO_STEP_REQUIRED", default=False)
 # The demo (seed_demo) and the scale-data generator (generate_scale_data).
 INSTALLED_APPS = [*INSTALLED_APPS, "bench"]

@@ -15,6 +15,8 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 PRIVATE_MEDIA_ROOT = BASE_DIR / ".test-private"
 MEDIA_ROOT = PRIVATE_MEDIA_ROOT
 AXES_ENABLED = env_bool("AXES_ENABLED", default=True)
+# Off whatever the environment says: the tests of two-step sign-in turn it on (test_two_step.py).
+TWO_STEP_REQUIRED = False
 # Task bodies are tested eagerly; the one integration test with a real worker overrides this.
 CELERY_TASK_ALWAYS_EAGER = True
 # Each test process keeps its own cache, emptied before every test (conftest.py): parallel

@@ -77,6 +77,7 @@ APP_MODULES = [
     "programmes.tests.access_expectations_reports",
     "progression.tests.access_expectations",
     "preceptorship.tests.access_expectations_imports",
+    "preceptorship.tests.access_expectations_two_step",
     "preceptorship.tests.access_expectations_audit",
 ]
 SKIPPED_NAMESPACES = {"admin"}  # Django's own admin: staff-only, checked by Django's tests.
