@@ -38,5 +38,6 @@ urlpatterns = [
     # The reports share the programmes namespace (programmes:dashboard) but sit above the app.
     path("programmes/", include(([*programmes_urls.urlpatterns, *reporting_urls.urlpatterns], "programmes"))),
     path("progression/", include("progression.urls")),
+    path("privacy/", include("programmes.privacy.urls")),
     path("admin/", admin.site.urls),
 ]

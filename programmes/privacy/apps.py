@@ -9,4 +9,4 @@ class PrivacyConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the access policies and the navigation link; checks the retention schedule.
-        from programmes.privacy import access, checks  # noqa: F401
+        from programmes.privacy import access, checks, navigation  # noqa: F401

@@ -86,7 +86,7 @@ def export_download(request: HttpRequest, pk: int) -> FileResponse:
 @require_http_methods(["GET", "POST"])
 def erase(request: HttpRequest, pk: int) -> HttpResponse:
     subject = access.get_for_user(request.user, DataSubject, action="erase", pk=pk)
-    form = EraseForm(request.POST or None)
+    form = EraseForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.person_erase(actor=request.user, person=subject)
