@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "preceptorship",
+    # Single sign-on through organisations' OpenID Connect providers: part of the core.
+    "preceptorship.identity",
     "progression",
     "programmes",
     "programmes.reporting",
@@ -113,6 +115,8 @@ AUTH_USER_MODEL = "preceptorship.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Answers only the single sign-on callback (preceptorship/identity/backend.py).
+    "preceptorship.identity.backend.OrganisationAccountBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -138,6 +142,38 @@ AXES_USERNAME_FORM_FIELD = "username"
 # Sign-in ignores the case of the address; the lock-out counts every spelling as one account.
 AXES_USERNAME_CALLABLE = "preceptorship.forms.sign_in_account"
 AXES_VERBOSE = False
+# A provider's answer to a single sign-on is not a password guess (preceptorship/identity/views.py).
+AXES_WHITELIST_CALLABLE = "preceptorship.identity.views.is_organisation_sign_in"
+
+# Single sign-on through organisations' OpenID Connect providers (preceptorship/identity,
+# docs/deploy.md "Single sign-on"). Providers are set up in the admin pages; one default provider
+# can come from these variables instead. mozilla-django-oidc reads the OIDC_* names below.
+OIDC_AUTHENTICATION_CALLBACK_URL = "identity:callback"
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT", 10)
+OIDC_DEFAULT_ISSUER = (env_str("OIDC_DEFAULT_ISSUER", "") or "").strip()
+OIDC_DEFAULT_NAME = env_str("OIDC_DEFAULT_NAME", "Your organisation's account")
+OIDC_DEFAULT_CLIENT_ID = env_str("OIDC_DEFAULT_CLIENT_ID", "")
+OIDC_DEFAULT_CLIENT_SECRET = env_str("OIDC_DEFAULT_CLIENT_SECRET", "")
+OIDC_DEFAULT_ALLOWED_DOMAINS = env_list("OIDC_DEFAULT_ALLOWED_DOMAINS", [])
+OIDC_DEFAULT_ORGANISATIONS = env_list("OIDC_DEFAULT_ORGANISATIONS", [])
+OIDC_DEFAULT_EMPLOYEE_NUMBER_CLAIM = env_str("OIDC_DEFAULT_EMPLOYEE_NUMBER_CLAIM", "")
+OIDC_DEFAULT_SCOPES = env_str("OIDC_DEFAULT_SCOPES", "openid email profile")
+if OIDC_DEFAULT_ISSUER:
+    _missing = [
+        name for name, value in (
+            ("OIDC_DEFAULT_CLIENT_ID", OIDC_DEFAULT_CLIENT_ID),
+            ("OIDC_DEFAULT_CLIENT_SECRET", OIDC_DEFAULT_CLIENT_SECRET),
+            ("OIDC_DEFAULT_ALLOWED_DOMAINS", OIDC_DEFAULT_ALLOWED_DOMAINS),
+            ("OIDC_DEFAULT_ORGANISATIONS", OIDC_DEFAULT_ORGANISATIONS),
+        ) if not value
+    ]
+    if _missing:
+        raise ImproperlyConfigured(f"OIDC_DEFAULT_ISSUER is set: set {', '.join(_missing)} too.")
+    if urlsplit(OIDC_DEFAULT_ISSUER).scheme != "https" and urlsplit(OIDC_DEFAULT_ISSUER).hostname not in (
+        "localhost", "127.0.0.1"
+    ):
+        raise ImproperlyConfigured(f"OIDC_DEFAULT_ISSUER={OIDC_DEFAULT_ISSUER!r} must start with https://.")
 
 # Two-step sign-in (docs/deploy.md): administrators, HR, programme and ICS leads, Operational
 # Directors and data protection officers confirm a code from an authenticator app after their

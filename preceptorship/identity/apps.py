@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class IdentityConfig(AppConfig):
+    """Part of the core: imports nothing from progression, programmes or bench."""
+
+    name = "preceptorship.identity"
+    label = "identity"
+    verbose_name = "Single sign-on"
