@@ -139,6 +139,7 @@ def test_erasure_keeps_the_figures_rows_and_removes_the_person(finished: dict, d
     assert comment == "[name removed] told in person; [name removed] agreed"
     entry = AuditEntry.objects.get(action="privacy.erased")
     assert entry.actor_id == dpo.pk and entry.object_id == str(worker.pk) and "Ffion" not in entry.summary
+    assert entry.subject_id == worker.pk
     assert ProgressionCase.objects.get(pk=case.pk).stage == "confirmed"
 
 

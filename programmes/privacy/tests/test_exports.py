@@ -99,8 +99,9 @@ def test_export_holds_every_record_of_the_person_in_data_json_and_index_html(ros
         assert ids, f"the demo has no {section} of Rosa's"
         assert _ids(data, section) == ids, section
     audit_ids = _ids(data, "audit_entries")
-    assert set(AuditEntry.objects.filter(actor=rosa).values_list("pk", flat=True)) <= audit_ids
-    assert audit_ids
+    about = set(AuditEntry.objects.filter(subject=rosa).values_list("pk", flat=True))
+    by = set(AuditEntry.objects.filter(actor=rosa).values_list("pk", flat=True))
+    assert about and by and about | by <= audit_ids
 
     # Every section is listed in index.html with its count, and the records' words are there.
     for key, count in export.counts.items():
@@ -145,3 +146,5 @@ def test_export_never_holds_another_persons_records(rosa: User, administrator: U
     assert {row["enrolment_id"] for row in data["sections"]["reviews"]} <= set(
         Enrolment.objects.filter(preceptee=rosa).values_list("pk", flat=True))
     assert {row["recipient_id"] for row in data["sections"]["notifications"]} == {rosa.pk}
+    assert all(rosa.pk in (row["actor_id"], row["subject_id"]) or row["object_id"] == str(rosa.pk)
+               for row in data["sections"]["audit_entries"])

@@ -55,6 +55,7 @@ def test_the_dpo_asks_and_the_export_is_built_in_the_background(preceptee, dpo, 
     assert export.expires_at.date() == datetime.date(2026, 7, 10)
     entry = AuditEntry.objects.get(action="privacy.export_requested")
     assert entry.actor_id == dpo.pk and entry.object_id == str(export.pk)
+    assert (entry.subject_id, entry.organisation_id) == (preceptee.pk, organisation.pk)
     page = _client(dpo).get(export.get_absolute_url())
     assert "Ready to download" in page.content.decode()
 
@@ -100,6 +101,7 @@ def test_the_download_is_checked_and_recorded(preceptee, dpo, organisation, othe
     assert "nia@example.org" in archive.read("data.json").decode()
     entry = AuditEntry.objects.get(action="privacy.export_downloaded")
     assert entry.actor_id == colleague_dpo.pk and entry.object_id == str(export.pk)
+    assert entry.subject_id == preceptee.pk
     export.refresh_from_db()
     assert export.downloads == 1
 
