@@ -59,7 +59,7 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
 def export_request(request: HttpRequest, pk: int) -> HttpResponse:
     subject = access.get_for_user(request.user, DataSubject, action="export", pk=pk)
     export = services.export_request(actor=request.user, person=subject)
-    messages.success(request, "The export is being prepared. You can leave this page and come back.")
+    messages.success(request, "The export is asked for: it is prepared in the background.")
     return redirect(export)
 
 
