@@ -3,18 +3,25 @@
 ``ServiceFormMixin`` is the one way a page calls a service with a form: the service's
 ``ValidationError`` goes beside the fields it names (``add_service_errors``), a ``TransitionError``
 (a change the record's state no longer allows) above the form, and nothing typed is lost.
+
+``CheckAnswersMixin`` puts the NHS.UK "check your answers" page before a step that cannot be undone:
+the form's POST shows the answers, what will happen and who will be told, and changes nothing; the
+check page's confirm POST carries the answers back (hidden fields, validated again) to the service.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import dataclasses
+import datetime
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from preceptorship.errors import TransitionError
@@ -80,3 +87,110 @@ class ServiceFormMixin:
         if self.success_message:
             messages.success(self.request, self.success_message)  # type: ignore[attr-defined]
         return redirect(self.get_success_url())  # type: ignore[attr-defined]
+
+
+# "Check your answers" before a step that cannot be undone -----------------------------------------
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One row of a check page: what will be recorded, and where to change it (the form field a
+    "Change" button returns to, or a page to change it on)."""
+
+    label: str
+    value: str
+    field: str = ""
+    change_url: str = ""
+
+
+@dataclass
+class CheckPage:
+    """What a check page says before a step is taken: the answers, what will happen, who will be told
+    (name and role, as the service's notifications will tell them) and the button that takes the step."""
+
+    title: str
+    confirm_label: str
+    cancel_url: str
+    caption: str = ""
+    answers: list[Answer] = dataclasses.field(default_factory=list)
+    happens: list[str] = dataclasses.field(default_factory=list)
+    told: list[tuple[str, str]] = dataclasses.field(default_factory=list)
+    nobody_told: str = "Nobody is sent a notification."
+    warnings: list[str] = dataclasses.field(default_factory=list)
+    warning_title: str = ""
+
+
+# Posted names that are the page's own buttons and token, not answers to carry to the confirm POST.
+NOT_CARRIED = frozenset({"csrfmiddlewaretoken", "confirm", "change", "save"})
+
+
+def carried(request: HttpRequest) -> list[tuple[str, str]]:
+    """The answers posted from the form, to post again (as hidden fields) with the confirmation."""
+    return [(name, value) for name, values in request.POST.lists() if name not in NOT_CARRIED for value in values]
+
+
+def confirmed(request: HttpRequest) -> bool:
+    """True for the POST of a check page's confirm button; the form's own POST only shows the check page."""
+    return request.method == "POST" and request.POST.get("confirm") == "yes"
+
+
+def told_people(people: Iterable[tuple[Any, str]]) -> list[tuple[str, str]]:
+    """(person, role) pairs as the check page names them; a person told twice is named once."""
+    named: dict[Any, tuple[str, str]] = {}
+    for person, role in people:
+        if person is not None and person.pk not in named:
+            named[person.pk] = (person.get_full_name() or person.email, role)
+    return list(named.values())
+
+
+def answer_value(form: forms.Form, name: str) -> str:
+    """The valid answer to one field as words: a choice's label, a date in full, a person's name."""
+    field = form.fields[name]
+    value = form.cleaned_data.get(name)
+    if isinstance(field, forms.ModelChoiceField):
+        return field.label_from_instance(value) if value is not None else str(getattr(field, "empty_label", "") or "")
+    if isinstance(field, forms.ChoiceField):
+        labels = {str(key): label for key, label in field.choices}
+        return str(labels.get(str(form[name].data), value or ""))
+    if isinstance(value, datetime.date):
+        return f"{value.day} {value:%B} {value.year}"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if value in (None, ""):
+        return "Not given"
+    return str(value)
+
+
+def answer_rows(form: forms.Form, *, skip: Iterable[str] = ()) -> list[Answer]:
+    """A check page's rows for a valid form: each visible field's label and answer, with its "Change"."""
+    skipped = set(skip)
+    return [Answer(str(bound.label), answer_value(form, bound.name), field=bound.name)
+            for bound in form.visible_fields() if bound.name not in skipped]
+
+
+def check_response(request: HttpRequest, check: CheckPage, crumbs: list[tuple[str, str]]) -> HttpResponse:
+    """The check page: the answers carried in hidden fields, re-validated when the step is confirmed."""
+    return render(request, "check_answers.html", {"check": check, "carried": carried(request), "crumbs": crumbs})
+
+
+class CheckAnswersMixin:
+    """For a ``FormView`` whose step cannot be undone: the form's valid POST shows a check page
+    (``check_page(form)``) and changes nothing; "Change" shows the form again with the answers kept;
+    only the check page's confirm POST, re-validated, reaches ``form_valid`` and so the service."""
+
+    def check_page(self, form: Any) -> CheckPage:
+        raise NotImplementedError
+
+    def show_check(self, form: Any) -> HttpResponse:
+        context = self.get_context_data(form=form)  # type: ignore[attr-defined]
+        return check_response(self.request, self.check_page(form), context.get("crumbs", []))  # type: ignore[attr-defined]
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = self.get_form()  # type: ignore[attr-defined]
+        if "change" in request.POST:
+            return self.render_to_response(self.get_context_data(form=form))  # type: ignore[attr-defined]
+        if not form.is_valid():
+            return self.form_invalid(form)  # type: ignore[attr-defined]
+        if not confirmed(request):
+            return self.show_check(form)
+        return self.form_valid(form)  # type: ignore[attr-defined]

@@ -244,6 +244,9 @@ class HeadOfServiceForm(RevisionForm):
     comment = forms.CharField(label="Comment", widget=forms.Textarea(attrs={"rows": 4}), required=False,
                               help_text="Required to return the case: say what is missing.")
 
+    def clean(self) -> dict[str, Any]:
+        return _reasons_needed(self, super().clean(), {"return": "return the case"})
+
 
 class DirectorForm(RevisionForm):
     submit_label = "Record the decision"
@@ -255,6 +258,17 @@ class DirectorForm(RevisionForm):
     ])
     comment = forms.CharField(label="Comment", widget=forms.Textarea(attrs={"rows": 4}), required=False,
                               help_text="Required to return or decline the case.")
+
+    def clean(self) -> dict[str, Any]:
+        return _reasons_needed(self, super().clean(), {"return": "return the case", "decline": "decline the case"})
+
+
+def _reasons_needed(form: forms.Form, data: dict[str, Any], needing: dict[str, str]) -> dict[str, Any]:
+    """A decision that needs reasons (the service refuses it without) is refused here, before the check page."""
+    what = needing.get(data.get("decision", ""))
+    if what and not (data.get("comment") or "").strip():
+        form.add_error("comment", f"Give the reasons to {what}.")
+    return data
 
 
 class HrRecordForm(RevisionForm):

@@ -135,7 +135,8 @@ def test_letter_is_produced_and_downloaded_with_debug_off(organisation, team, pr
     case = services.progression_case_record_told(actor=cast.manager, case=case, told_on=timezone.localdate(),
                                                  told_by=cast.manager)
     hr = _client(cast.hr)
-    response = hr.post(reverse("progression:case-confirm", args=[case.pk]), {"revision": case.revision})
+    response = hr.post(reverse("progression:case-confirm", args=[case.pk]), {"revision": case.revision,
+                                                                                 "confirm": "yes"})
     assert response.status_code == HTTPStatus.FOUND
     response = hr.get(reverse("progression:case-letter", args=[case.pk]))
     assert response.status_code == HTTPStatus.OK

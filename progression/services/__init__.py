@@ -11,6 +11,10 @@ Callers use ``progression.services.<function>``; every public name of the module
 from preceptorship.errors import TransitionError
 from progression.services.cases import (
     DUTY_PHRASES,
+    HR_RECORD,
+    RECOMMENDATION,
+    SIGN_OFF,
+    SUBMISSION,
     StaleCaseError,
     competency_mark,
     competency_worker_comment,
@@ -27,6 +31,8 @@ from progression.services.cases import (
     progression_case_submit,
     progression_case_take_up,
     separation_refusal,
+    submission_refusal,
+    told_of,
 )
 from progression.services.delegations import (
     DELEGATION_MAX_DAYS,
@@ -45,6 +51,8 @@ from progression.services.frameworks import (
     framework_section_delete,
     framework_section_save,
     framework_update,
+    publish_refusal,
+    publish_replaces,
 )
 from progression.services.letters import (
     EVIDENCE_PACK_TIME_LIMIT,
@@ -61,6 +69,10 @@ from progression.services.letters import (
 __all__ = [
     "DELEGATION_MAX_DAYS",
     "DUTY_PHRASES",
+    "HR_RECORD",
+    "RECOMMENDATION",
+    "SIGN_OFF",
+    "SUBMISSION",
     "EVIDENCE_PACK_TIME_LIMIT",
     "LETTER_PLACEHOLDERS",
     "MODELS",
@@ -91,6 +103,8 @@ __all__ = [
     "letter_template_check",
     "letter_template_save",
     "missing_for_submission",
+    "publish_refusal",
+    "publish_replaces",
     "progression_case_confirm",
     "progression_case_hos_decide",
     "progression_case_hr_record",
@@ -100,4 +114,6 @@ __all__ = [
     "progression_case_submit",
     "progression_case_take_up",
     "separation_refusal",
+    "submission_refusal",
+    "told_of",
 ]

@@ -62,6 +62,48 @@ def _tell(people: Any, case: ProgressionCase, kind: str, subject: str, body: str
                subject=subject, body=body, url=_case_url(case), essential=True)
 
 
+# The steps that tell people, and whom each tells: the services below tell exactly ``told_of``'s people,
+# and a step's check page names them before it is taken.
+STEPS_TOLD = ("submit", "recommend", "hos_return", "sign_off", "od_return", "decline", "hr_record",
+              "record_told", "confirm")
+
+
+def told_of(case: ProgressionCase, step: str, *, actor: User) -> list[tuple[User, str]]:
+    """Who ``step`` on ``case`` tells, as (person, role), each once, in the order they are told."""
+    if step not in STEPS_TOLD:
+        raise ValueError(f"Unknown step {step!r}")
+    practitioner = (case.practitioner, Role.PRACTITIONER.label)
+    manager = (case.line_manager, Role.LINE_MANAGER.label)
+    head = (case.head_of_service, Role.HEAD_OF_SERVICE.label)
+
+    def holding(role: str) -> list[tuple[User, str]]:
+        people = access.people_in([case.organisation_id], role).order_by("first_name", "last_name", "pk")
+        return [(person, Role(role).label) for person in people]
+
+    people = {
+        "submit": lambda: [head],
+        "recommend": lambda: holding(Role.OPERATIONAL_DIRECTOR),
+        "hos_return": lambda: [manager, practitioner],
+        "sign_off": lambda: [practitioner, *holding(Role.HR), manager, head],
+        "od_return": lambda: [manager, practitioner, head],
+        "decline": lambda: [manager, practitioner, head],
+        "hr_record": lambda: [manager],
+        "record_told": lambda: holding(Role.HR),
+        "confirm": lambda: [practitioner] + ([manager] if case.line_manager_id != actor.pk else []),
+    }[step]()
+    seen: set[int] = set()
+    told = []
+    for person, role in people:
+        if person is not None and person.pk not in seen:
+            seen.add(person.pk)
+            told.append((person, role))
+    return told
+
+
+def _people(told: list[tuple[User, str]]) -> list[User]:
+    return [person for person, _ in told]
+
+
 def progression_case_open(
     *,
     actor: User,
@@ -384,6 +426,21 @@ def missing_for_submission(case: ProgressionCase) -> list[CompetencyAssessment]:
     )
 
 
+def _missing_message(missing: list[CompetencyAssessment]) -> str:
+    return ("Every competency of the required sections must be reached or exceeded before submitting. Still to "
+            "reach: " + "; ".join(f"{a.competency.code} ({a.competency.section.title})" for a in missing))
+
+
+def submission_refusal(case: ProgressionCase, actor: User) -> str:
+    """Why ``actor`` may not submit ``case`` as it stands (what ``progression_case_submit`` refuses), or "":
+    the page that asks them to check before submitting says it first."""
+    refusal = separation_refusal(case, actor, SUBMISSION)
+    if refusal:
+        return refusal
+    missing = missing_for_submission(case)
+    return _missing_message(missing) if missing else ""
+
+
 def progression_case_submit(*, actor: User, case: ProgressionCase, comment: str = "",
                             expected_revision: int | None = None) -> ProgressionCase:
     with transaction.atomic():
@@ -392,15 +449,11 @@ def progression_case_submit(*, actor: User, case: ProgressionCase, comment: str 
         _separate(locked, actor, SUBMISSION)
         missing = missing_for_submission(locked)
         if missing:
-            raise ValidationError(
-                ["Every competency of the required sections must be reached or exceeded before submitting. "
-                 "Still to reach: "
-                 + "; ".join(f"{a.competency.code} ({a.competency.section.title})" for a in missing)]
-            )
+            raise ValidationError([_missing_message(missing)])
         from_stage = _move(locked, to_stage=Stage.SUBMITTED)
         _record_step(locked, actor=actor, role=Role.LINE_MANAGER, kind=Decision.Kind.SUBMITTED,
                      from_stage=from_stage, comment=comment.strip(), summary="Submitted to the Head of Service")
-        _tell([locked.head_of_service], locked, "progression_case_submitted",
+        _tell(_people(told_of(locked, "submit", actor=actor)), locked, "progression_case_submitted",
               f"Progression case for {locked.practitioner} is waiting for your recommendation")
     return locked
 
@@ -427,15 +480,14 @@ def progression_case_hos_decide(*, actor: User, case: ProgressionCase, recommend
         if recommend:
             from_stage = _move(locked, to_stage=Stage.RECOMMENDED)
             kind = Decision.Kind.RECOMMENDED
-            _tell(access.people_in([locked.organisation_id], Role.OPERATIONAL_DIRECTOR), locked,
-                  "progression_case_recommended",
+            _tell(_people(told_of(locked, "recommend", actor=actor)), locked, "progression_case_recommended",
                   f"Progression case for {locked.practitioner} is waiting for your sign-off")
         else:
             locked.return_reasons = comment
             locked.returned_by_role = Role.HEAD_OF_SERVICE
             from_stage = _move(locked, to_stage=Stage.DRAFT, extra_fields=["return_reasons", "returned_by_role"])
             kind = Decision.Kind.RETURNED
-            _tell([locked.line_manager, locked.practitioner], locked, "progression_case_returned",
+            _tell(_people(told_of(locked, "hos_return", actor=actor)), locked, "progression_case_returned",
                   "A progression case was returned by the Head of Service", comment)
         on_behalf = ""
         if delegation is not None:
@@ -469,8 +521,8 @@ def progression_case_od_decide(*, actor: User, case: ProgressionCase, decision: 
                   "Your progression case has been signed off",
                   "Your progression case has been signed off by the Operational Director. Your manager will "
                   "talk to you about it, and you will then get a letter confirming it in writing.")
-            _tell(list(access.people_in([locked.organisation_id], Role.HR)) + [locked.line_manager,
-                  locked.head_of_service], locked, "progression_case_signed_off",
+            _tell([person for person in _people(told_of(locked, "sign_off", actor=actor))
+                   if person.pk != locked.practitioner_id], locked, "progression_case_signed_off",
                   f"Progression case for {locked.practitioner} is signed off")
         else:
             # Returned goes back to the manager as a draft; declined is final. Both keep the reasons.
@@ -479,8 +531,9 @@ def progression_case_od_decide(*, actor: User, case: ProgressionCase, decision: 
             to_stage = Stage.DRAFT if decision == "return" else Stage.DECLINED
             from_stage = _move(locked, to_stage=to_stage, extra_fields=["return_reasons", "returned_by_role"])
             kind = Decision.Kind.RETURNED if decision == "return" else Decision.Kind.DECLINED
-            _tell([locked.line_manager, locked.practitioner, locked.head_of_service], locked,
-                  f"progression_case_{kind}", f"A progression case was {kind} by the Operational Director", comment)
+            _tell(_people(told_of(locked, "od_return" if decision == "return" else "decline", actor=actor)),
+                  locked, f"progression_case_{kind}", f"A progression case was {kind} by the Operational Director",
+                  comment)
         _record_step(locked, actor=actor, role=Role.OPERATIONAL_DIRECTOR, kind=kind, from_stage=from_stage,
                      comment=comment.strip(), summary=f"Operational Director: {kind}")
     return locked
@@ -518,7 +571,7 @@ def progression_case_hr_record(
             detail += f"; redeployed to {redeployed_to.name} (the worker must be told)"
         _record_step(locked, actor=actor, role=Role.HR, kind=Decision.Kind.HR_RECORDED, from_stage=from_stage,
                      comment="; ".join(filter(None, [detail, comment.strip()])), summary=detail)
-        _tell([locked.line_manager], locked, "progression_case_hr_recorded",
+        _tell(_people(told_of(locked, "hr_record", actor=actor)), locked, "progression_case_hr_recorded",
               f"HR has recorded the progression of {locked.practitioner}: tell them and confirm in writing", detail)
     return locked
 
@@ -542,7 +595,7 @@ def progression_case_record_told(
         _record_step(locked, actor=actor, role=Role.LINE_MANAGER, kind=Decision.Kind.WORKER_TOLD,
                      from_stage=from_stage, comment=f"Told verbally on {told_on:%-d %B %Y} by {told_by}",
                      summary="Worker told verbally")
-        _tell(access.people_in([locked.organisation_id], Role.HR), locked, "progression_case_worker_told",
+        _tell(_people(told_of(locked, "record_told", actor=actor)), locked, "progression_case_worker_told",
               f"{locked.practitioner} has been told of their progression: the confirmation letter can be produced")
     return locked
 
@@ -564,9 +617,9 @@ def progression_case_confirm(*, actor: User, case: ProgressionCase, expected_rev
         role = Role.HR if access.has_role(actor, Role.HR, organisation=locked.organisation_id) else Role.LINE_MANAGER
         _record_step(locked, actor=actor, role=role, kind=Decision.Kind.CONFIRMED, from_stage=from_stage,
                      comment="Confirmation letter produced", summary="Confirmed in writing")
-        _tell([locked.practitioner], locked, "progression_case_confirmed",
+        told = _people(told_of(locked, "confirm", actor=actor))
+        _tell(told[:1], locked, "progression_case_confirmed",
               f"Your progression to {locked.target_role} is confirmed in writing")
-        if locked.line_manager_id != actor.pk:
-            _tell([locked.line_manager], locked, "progression_case_confirmed",
-                  f"The progression of {locked.practitioner} is confirmed in writing")
+        _tell(told[1:], locked, "progression_case_confirmed",
+              f"The progression of {locked.practitioner} is confirmed in writing")
     return locked

@@ -252,17 +252,32 @@ def framework_content_move(*, actor: User, framework: Framework, kind: str, pk: 
                      summary=f"Moved {direction}: {getattr(item, 'title', None) or item.code}")
 
 
+def publish_refusal(framework: Framework) -> str:
+    """Why ``framework`` cannot be published as it stands, or "": ``framework_publish`` refuses it, and
+    the page that asks the lead to check before publishing says it first."""
+    if framework.status != Framework.Status.DRAFT:
+        return f"Only a draft can be published; this version is {framework.get_status_display()}."
+    if not Competency.objects.filter(section__framework=framework).exists():
+        return "A framework needs at least one competency before it is published."
+    empty = Section.objects.filter(framework=framework, competencies__isnull=True).values_list("title", flat=True)
+    if empty:
+        return ("Every section needs a competency before the framework is published: add one to "
+                + ", ".join(f"“{title}”" for title in empty) + " or remove it.")
+    return ""
+
+
+def publish_replaces(framework: Framework) -> list[Framework]:
+    """The published versions that publishing ``framework`` retires (its cases keep their wording)."""
+    return list(Framework.objects.filter(slug=framework.slug, status=Framework.Status.PUBLISHED)
+                .exclude(pk=framework.pk).order_by("version"))
+
+
 def framework_publish(*, actor: User, framework: Framework) -> Framework:
     with transaction.atomic():
         locked = Framework.objects.select_for_update().get(pk=framework.pk)
-        if locked.status != Framework.Status.DRAFT:
-            raise TransitionError(f"Only a draft can be published; this version is {locked.get_status_display()}.")
-        if not Competency.objects.filter(section__framework=locked).exists():
-            raise TransitionError("A framework needs at least one competency before it is published.")
-        empty = Section.objects.filter(framework=locked, competencies__isnull=True).values_list("title", flat=True)
-        if empty:
-            raise TransitionError("Every section needs a competency before the framework is published: add one to "
-                                  + ", ".join(f"“{title}”" for title in empty) + " or remove it.")
+        refusal = publish_refusal(locked)
+        if refusal:
+            raise TransitionError(refusal)
         locked.status = Framework.Status.PUBLISHED
         locked.published_at = timezone.now()
         locked.save(update_fields=["status", "published_at", "updated_at"])

@@ -59,7 +59,8 @@ EXPECTATIONS: dict[str, dict[str, dict[str, int]]] = {
     "progression:framework-move": {**NOT_POST, "POST": _lead_only(302)},
     # A draft already exists, so a new version is refused with a message and a redirect.
     "progression:framework-new-version": {**NOT_POST, "POST": _lead_only(302)},
-    "progression:framework-publish": {**NOT_POST, "POST": _lead_only(302)},
+    # The first POST shows the check page; only its confirm button publishes.
+    "progression:framework-publish": {**NOT_POST, "POST": _lead_only(200)},
     "progression:framework-retire": {**NOT_POST, "POST": _lead_only(302)},
     "progression:case-list": {"GET": {**ANON, "*": 200}},
     "progression:case-waiting": {"GET": {**ANON, "*": 200}},
@@ -92,7 +93,8 @@ EXPECTATIONS: dict[str, dict[str, dict[str, int]]] = {
     },
     "progression:case-hr": {"GET": _readers(403, hr=200), "POST": _readers(403, hr=200)},
     "progression:case-told": {"GET": _readers(403, line_manager=200), "POST": _readers(403, line_manager=200)},
-    "progression:case-confirm": {**NOT_POST, "POST": _readers(403, line_manager=302, hr=302)},
+    # The first POST shows the check page; only its confirm button produces the letter.
+    "progression:case-confirm": {**NOT_POST, "POST": _readers(403, line_manager=200, hr=200)},
     "progression:case-letter": {
         "GET": {**_readers(403, practitioner=200, line_manager=200, hr=200), "own:administrator": 403,
                 "other:administrator": 403},

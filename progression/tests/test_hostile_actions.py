@@ -22,7 +22,8 @@ def test_a_nul_byte_in_the_submission_comment_is_dropped(cast: Any) -> None:
     mark_required(case, cast.manager)
     client = Client(raise_request_exception=False)
     client.force_login(cast.manager)
-    response = client.post(reverse("progression:case-submit", kwargs={"pk": case.pk}), {"comment": "Ready\x00 now"})
+    response = client.post(reverse("progression:case-submit", kwargs={"pk": case.pk}), {"comment": "Ready\x00 now",
+                                                                                       "confirm": "yes"})
     assert response.status_code == HTTPStatus.FOUND
     case.refresh_from_db()
     assert case.stage == ProgressionCase.Stage.SUBMITTED

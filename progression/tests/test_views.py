@@ -90,7 +90,7 @@ def test_lead_makes_edits_and_publishes_a_new_version(client, cast):
                        "required_sections": "B"})
     draft.refresh_from_db()
     assert draft.name == "Renamed" and draft.sections.get(title="B").required_for_sign_off
-    client.post(reverse("progression:framework-publish", args=[draft.pk]))
+    client.post(reverse("progression:framework-publish", args=[draft.pk]), {"confirm": "yes"})
     draft.refresh_from_db()
     source.refresh_from_db()
     assert draft.status == "published" and source.status == "retired"
@@ -331,25 +331,26 @@ def test_decisions_through_the_pages_and_the_letter_download(client, cast):
     url = reverse("progression:case-decide", args=[case.pk])
     no_reason = client.post(url, {"revision": case.revision, "decision": "return", "comment": ""})
     assert "Give the reasons to return the case" in no_reason.content.decode()
-    client.post(url, {"revision": case.revision, "decision": "recommend"})
+    client.post(url, {"revision": case.revision, "decision": "recommend", "confirm": "yes"})
     case.refresh_from_db()
     _login(client, cast.director)
-    client.post(url, {"revision": case.revision, "decision": "sign_off"})
+    client.post(url, {"revision": case.revision, "decision": "sign_off", "confirm": "yes"})
     case.refresh_from_db()
     assert case.stage == Stage.SIGNED_OFF
     _login(client, cast.hr)
     client.post(reverse("progression:case-hr", args=[case.pk]), {
         "revision": case.revision, "hr_reference": "PAY-77", "effective_date_0": "1", "effective_date_1": "4",
-        "effective_date_2": "2025",
+        "effective_date_2": "2025", "confirm": "yes",
     })
     case.refresh_from_db()
     _login(client, cast.manager)
     client.post(reverse("progression:case-told", args=[case.pk]), {
         "revision": case.revision, "told_on_0": "2", "told_on_1": "1", "told_on_2": "2025", "told_by": cast.manager.pk,
+        "confirm": "yes",
     })
     case.refresh_from_db()
     assert case.stage == Stage.WORKER_TOLD
-    client.post(reverse("progression:case-confirm", args=[case.pk]), {"revision": case.revision})
+    client.post(reverse("progression:case-confirm", args=[case.pk]), {"revision": case.revision, "confirm": "yes"})
     case.refresh_from_db()
     assert case.stage == Stage.CONFIRMED
     letter = reverse("progression:case-letter", args=[case.pk])

@@ -1,6 +1,11 @@
 """The sign-off chain: submitting, the Head of Service's and Operational Director's decisions, the
 HR record, telling the worker, confirming and the letter.
 
+Each step is checked before it is taken: the first POST shows what will be recorded, what will
+happen and who will be told (``preceptorship.pages.CheckPage``) and changes nothing; only the check
+page's confirm POST calls the service, with the revision the person saw, so a case that moved on
+in between is refused with a message.
+
 Access is decided by ``preceptorship.access`` only (404 outside the scope, 403 for read-only
 viewers); every change goes through ``progression.services``.
 """
@@ -13,12 +18,23 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 from preceptorship import access
 from preceptorship.models import Membership
-from preceptorship.pages import act
+from preceptorship.pages import (
+    Answer,
+    CheckAnswersMixin,
+    CheckPage,
+    act,
+    answer_rows,
+    check_response,
+    confirmed,
+    crumbs,
+    told_people,
+)
 from preceptorship.storage import private_file_response
 from progression import access as progression_access
 from progression import forms, selectors, services
@@ -32,6 +48,38 @@ Role = Membership.Role
 Stage = ProgressionCase.Stage
 
 
+def case_crumbs(case: ProgressionCase) -> list[tuple[str, str]]:
+    return crumbs(("Progression cases", reverse("progression:case-list")),
+                  (f"Case for {case.practitioner.get_full_name()}", case.get_absolute_url()))
+
+
+def told(case: ProgressionCase, step: str, actor: Any) -> list[tuple[str, str]]:
+    return told_people(services.told_of(case, step, actor=actor))
+
+
+def _fmt(day: Any) -> str:
+    return f"{day.day} {day:%B} {day.year}" if day else "Not recorded"
+
+
+def submit_check(case: ProgressionCase, actor: Any) -> CheckPage:
+    sections = selectors.case_table(case)
+    return CheckPage(
+        title="Check before you submit the case", caption=f"{case.practitioner.get_full_name()}: {case.target_role}",
+        confirm_label="Submit the case to the Head of Service", cancel_url=case.get_absolute_url(),
+        answers=[
+            Answer("Practitioner", case.practitioner.get_full_name()),
+            Answer("Framework", str(case.framework)),
+            Answer("Moving to", case.target_role),
+            *(Answer(section.section.title, f"{section.met} of {len(section.rows)} reached or exceeded",
+                     change_url=case.get_absolute_url()) for section in sections),
+        ],
+        happens=[f"The case goes to {case.head_of_service.get_full_name()}, the Head of Service, who recommends it "
+                 "to the Operational Director or returns it to you with reasons.",
+                 "While it is with them, nobody can change its marks or evidence."],
+        told=told(case, "submit", actor),
+    )
+
+
 @require_POST
 def case_submit(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_case(request, pk)
@@ -40,6 +88,12 @@ def case_submit(request: HttpRequest, pk: int) -> HttpResponse:
         return moved_on
     access.require(request.user, case, "submit")
     comment = request.POST.get("comment", "").replace("\x00", "")  # a NUL byte: PostgreSQL stores none
+    if not confirmed(request):
+        refusal = services.submission_refusal(case, request.user)
+        if refusal:
+            messages.error(request, refusal)
+            return redirect(case)
+        return check_response(request, submit_check(case, request.user), case_crumbs(case))
     try:
         services.progression_case_submit(actor=request.user, case=case, comment=comment,
                                          expected_revision=posted_revision(request))
@@ -51,7 +105,35 @@ def case_submit(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(case)
 
 
-class DecideView(CaseFormView):
+class CaseStepView(CheckAnswersMixin, CaseFormView):
+    """A step of the chain on a form: checked before it is taken. A check asked for on a page loaded
+    before the case moved on says so instead."""
+
+    confirm_label = ""
+    happens: tuple[str, ...] = ()
+    step = ""
+    duty = ""  # the step's part in the separation of duties, refused before the check page
+
+    def show_check(self, form: Any) -> HttpResponse:
+        moved_on = moved_on_response(self.request, self.case)
+        if moved_on:
+            return moved_on
+        refusal = services.separation_refusal(self.case, self.request.user, self.duty) if self.duty else ""
+        if refusal:
+            form.add_error(None, refusal)
+            return self.form_invalid(form)
+        return super().show_check(form)
+
+    def check_page(self, form: Any) -> CheckPage:
+        return CheckPage(
+            title=f"Check before you {self.confirm_label[0].lower()}{self.confirm_label[1:]}",
+            caption=f"{self.case.practitioner.get_full_name()}: {self.case.target_role}",
+            confirm_label=self.confirm_label, cancel_url=self.case.get_absolute_url(), answers=answer_rows(form),
+            happens=list(self.happens), told=told(self.case, self.step, self.request.user),
+        )
+
+
+class DecideView(CaseStepView):
     """The Head of Service's or the Operational Director's decision, by the case's stage."""
 
     template_name = "progression/case_decide.html"
@@ -60,6 +142,10 @@ class DecideView(CaseFormView):
         case = get_case(request, kwargs["pk"])
         self.action = "od_decide" if case.stage == Stage.RECOMMENDED else "hos_decide"
         return super().dispatch(request, *args, **kwargs)
+
+    @property
+    def duty(self) -> str:  # type: ignore[override]
+        return services.SIGN_OFF if self.action == "od_decide" else services.RECOMMENDATION
 
     def get_form_class(self) -> Any:
         return forms.DirectorForm if self.action == "od_decide" else forms.HeadOfServiceForm
@@ -87,13 +173,37 @@ class DecideView(CaseFormView):
         context["table"] = selectors.case_table(self.case)
         return context
 
+    def check_page(self, form: Any) -> CheckPage:
+        decision = form.cleaned_data["decision"]
+        case = self.case
+        self.step, self.confirm_label, self.happens = {
+            "recommend": ("recommend", "Recommend the case", (
+                "The case goes to the Operational Director for sign-off.",)),
+            "sign_off": ("sign_off", "Sign off the progression", (
+                f"The progression to {case.target_role} is signed off. HR then records the HR and payroll "
+                "process; the line manager tells the worker, and a letter confirms it in writing.",
+                "A sign-off cannot be undone.")),
+            "return": ("od_return" if self.action == "od_decide" else "hos_return", "Return the case", (
+                "The case goes back to the line manager as a draft, with your reasons, to be evidenced and "
+                "submitted again.",)),
+            "decline": ("decline", "Decline the case", (
+                "The case is declined, with your reasons. This is final: it cannot be submitted again, and a "
+                "new case would have to be opened.",)),
+        }[decision]
+        return super().check_page(form)
 
-class HrRecordView(CaseFormView):
+
+class HrRecordView(CaseStepView):
     template_name = "progression/case_step.html"
     form_class = forms.HrRecordForm
     action = "hr_record"
     success_message = "The HR process is recorded; the line manager has been told."
     heading = "Record the HR process"
+    step = "hr_record"
+    duty = services.HR_RECORD
+    confirm_label = "Record the HR process"
+    happens = ("The case is marked “HR process recorded” with these details. The line manager then tells the "
+               "worker, and the confirmation letter is produced.",)
 
     def get_form_kwargs(self) -> dict[str, Any]:
         return {**super().get_form_kwargs(), "case": self.case}
@@ -118,6 +228,10 @@ class ToldView(HrRecordView):
     action = "record_told"
     success_message = "Recorded. Now produce the confirmation letter."
     heading = "Record that the worker was told"
+    step = "record_told"
+    duty = ""
+    confirm_label = "Record that the worker was told"
+    happens = ("The case is marked “worker told”. The line manager or HR then produces the confirmation letter.",)
 
     def get_initial(self) -> dict[str, Any]:
         return {"revision": self.case.revision, "told_by": self.request.user.pk}
@@ -128,6 +242,27 @@ class ToldView(HrRecordView):
                                               told_by=data["told_by"], expected_revision=data["revision"])
 
 
+def letter_check(case: ProgressionCase, actor: Any) -> CheckPage:
+    redeployed = f"; redeployed to {case.redeployed_to.name}" if case.redeployed_to_id else ""
+    told_by = case.told_by.get_full_name() if case.told_by_id else "someone not recorded"
+    return CheckPage(
+        title="Check before you produce the confirmation letter",
+        caption=f"{case.practitioner.get_full_name()}: {case.target_role}",
+        confirm_label="Produce the letter", cancel_url=case.get_absolute_url(),
+        answers=[
+            Answer("Practitioner", case.practitioner.get_full_name()),
+            Answer("New role", case.target_role),
+            Answer("HR/payroll reference", case.hr_reference or "Not recorded"),
+            Answer("Takes effect", _fmt(case.effective_date) + redeployed),
+            Answer("Told in person", f"{_fmt(case.told_verbally_on)} by {told_by}"),
+        ],
+        happens=[f"The letter is produced from {case.organisation.name}'s letter template and the case is "
+                 "marked “confirmed in writing”. This cannot be undone.",
+                 "The practitioner, their line manager and HR can then download the letter."],
+        told=told(case, "confirm", actor),
+    )
+
+
 @require_POST
 def case_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_case(request, pk)
@@ -135,6 +270,8 @@ def case_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     if moved_on:
         return moved_on
     access.require(request.user, case, "confirm")
+    if not confirmed(request):
+        return check_response(request, letter_check(case, request.user), case_crumbs(case))
     act(request, lambda: services.progression_case_confirm(actor=request.user, case=case,
                                                            expected_revision=posted_revision(request)),
         "The confirmation letter is ready to download; the case is done.")

@@ -20,7 +20,7 @@ from django.views.generic import DetailView, FormView, ListView
 
 from preceptorship import access
 from preceptorship.models import Membership
-from preceptorship.pages import act, crumbs
+from preceptorship.pages import Answer, CheckPage, act, check_response, confirmed, crumbs
 from progression import forms, frameworks_io, selectors, services
 from progression.access import can_manage_frameworks, may_edit_letter_template
 from progression.models import (
@@ -86,9 +86,43 @@ def framework_new_version(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(draft or framework)
 
 
+def publish_check(framework: Framework) -> CheckPage:
+    """What publishing a draft records (its content, which nobody can change afterwards) and retires."""
+    framework = selectors.framework_with_content(Framework.objects.filter(pk=framework.pk)).get()
+    sections = list(framework.sections.all())
+    competencies = sum(len(section.competencies.all()) for section in sections)
+    required = [section.title for section in sections if section.required_for_sign_off]
+    professions = [profession.name for profession in framework.professions.all()]
+    edit = framework.get_absolute_url()
+    happens = [f"Version {framework.version} is published. Nobody can change it afterwards: a change needs a new "
+               "version.", "New progression cases on this framework use this version."]
+    happens += [f"Version {older.version}, published now, is retired: cases already open on it keep its wording."
+                for older in services.publish_replaces(framework)]
+    return CheckPage(
+        title="Check before you publish the framework", caption=str(framework),
+        confirm_label=f"Publish version {framework.version}", cancel_url=edit,
+        answers=[
+            Answer("Name", framework.name, change_url=reverse("progression:framework-edit", args=[framework.pk])),
+            Answer("Version", str(framework.version)),
+            Answer("Sections", f"{len(sections)}, with {competencies} competencies", change_url=edit),
+            Answer("Required for sign-off", ", ".join(required) or "None", change_url=edit),
+            Answer("Professions it applies to", ", ".join(professions) or "Any profession",
+                   change_url=reverse("progression:framework-edit", args=[framework.pk])),
+        ],
+        happens=happens,
+        nobody_told="Nobody is sent a notification: everyone signed in can read a published framework.",
+    )
+
+
 @require_POST
 def framework_publish(request: HttpRequest, pk: int) -> HttpResponse:
     framework = get_framework(request, pk, "publish")
+    if not confirmed(request):
+        refusal = services.publish_refusal(framework)
+        if refusal:
+            messages.error(request, refusal)
+            return redirect(framework)
+        return check_response(request, publish_check(framework), framework_crumbs(framework))
     act(request, lambda: services.framework_publish(actor=request.user, framework=framework),
         "The framework is published. New cases use this version.")
     return redirect(framework)
