@@ -9,7 +9,9 @@ Rules:
 - a date that would fall on a day that does not exist in the target month (31 February) moves
   to that month's last day, always counted from the start so months never drift;
 - a pause (start and end, both inclusive) that begins on or before a date moves that date, and
-  every later one, by the pause's length in days.
+  every later one, by the pause's length in days;
+- once a review is held, the next is planned from the day it was held (the interval later), not
+  from the start: a late meeting does not leave the next one crowding it.
 """
 
 from __future__ import annotations
@@ -97,6 +99,16 @@ def build_schedule(
     )
     completion = shift_for_pauses(add_months(start, length_months + extension_months), pauses)
     return Schedule(reviews=reviews, completion=completion)
+
+
+def next_meeting_after(
+    held_on: datetime.date, *, interval_months: int, completion: datetime.date, pauses: Iterable[Period] = (),
+) -> datetime.date:
+    """The next review planned from the day the last one was held: the programme's interval later,
+    moved by any pause that begins in between, and never after the completion date."""
+    planned = add_months(held_on, interval_months)
+    planned = shift_for_pauses(planned, [pause for pause in pauses if pause.start > held_on])
+    return min(planned, completion)
 
 
 def months_elapsed(start: datetime.date, today: datetime.date) -> int:

@@ -141,6 +141,13 @@ def test_journey_one_with_the_keyboard_only(page: Any, demo: Any, live_server: A
     activate(page)
     expect(page.locator("h1")).to_have_text(re.compile(r"Record review meeting 2\s*$"), use_inner_text=True)
 
+    # Who attended: nobody is ticked until the mentor says so; Space ticks each checkbox.
+    tab_until(page, named("attended"), "who attended")
+    page.keyboard.press("Space")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Space")
+    expect(page.locator("input[name=attended]:checked")).to_have_count(2)
+
     # First without scores: the error summary takes focus, and what was typed is kept.
     tab_until(page, named("discussion"), "What was discussed")
     page.keyboard.type(DISCUSSED)

@@ -87,6 +87,7 @@ class ReviewForm(OneLineFields, forms.Form):
     attended = forms.MultipleChoiceField(
         label="Who attended", choices=ATTENDEES, widget=forms.CheckboxSelectMultiple,
         help_text="Select everyone who was there.",
+        error_messages={"required": "Select who attended the meeting"},
     )
     attended_others = forms.CharField(
         label="Anyone else who attended", max_length=300, required=False,
@@ -112,7 +113,8 @@ class ReviewForm(OneLineFields, forms.Form):
     )
     next_meeting_on = NHSDateField(
         label="Next meeting", required=False,
-        help_text="Filled in from the programme's schedule. Change it if you have agreed another date.",
+        help_text=("Filled in as the programme's interval after today. Change it if the meeting was on another day "
+                   "or you have agreed another date; left empty, it is planned from the date held."),
     )
 
     def __init__(
@@ -179,7 +181,7 @@ class ReviewForm(OneLineFields, forms.Form):
             text = (self.cleaned_data.get(f"action_{n}") or "").strip()
             if text:
                 owner, due = self.cleaned_data[f"action_{n}_owner"], self.cleaned_data.get(f"action_{n}_due")
-                rows.append(ActionItem(text, owner, due))
+                rows.append(ActionItem(text, owner, due, row=n))
         return rows
 
     @staticmethod

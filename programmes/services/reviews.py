@@ -25,7 +25,7 @@ from programmes.models import (
     ReviewMeeting,
 )
 from programmes.reminders import enrolment_invitation
-from programmes.schedule import Schedule
+from programmes.schedule import Period, Schedule, next_meeting_after
 from programmes.services.common import lock_enrolment, service_today
 from programmes.services.enrolments import enrolment_schedule, refresh_dates
 
@@ -43,22 +43,26 @@ class ActionItem:
     description: str
     owner: str
     due_on: datetime.date | None = None
+    row: int = 0  # the form's row, so a refusal is said beside the right date
 
 
 def default_next_meeting(
     enrolment: Enrolment, *, after_number: int, held_on: datetime.date | None = None
 ) -> datetime.date | None:
-    return _scheduled_after(enrolment_schedule(enrolment), after_number, held_on or service_today())
+    return _planned_after(enrolment, enrolment_schedule(enrolment), after_number, held_on or service_today())
 
 
-def _scheduled_after(schedule: Schedule, number: int, held_on: datetime.date) -> datetime.date | None:
-    """The next meeting by the schedule: review ``number + 1``'s date, or, when the meetings have fallen
-    behind and that date has passed by the day held, the schedule's next date still to come (so a
-    meeting just held is not followed at once by one overdue, and a default is never refused)."""
-    scheduled = schedule.review_due(number + 1)
-    if scheduled is None or scheduled > held_on:
-        return scheduled
-    return next((day for day in schedule.reviews if day > held_on), scheduled)
+def _planned_after(
+    enrolment: Enrolment, schedule: Schedule, number: int, held_on: datetime.date
+) -> datetime.date | None:
+    """The meeting after review ``number``, held on ``held_on``: the programme's interval after the
+    day it was held (see ``programmes.schedule``), or None when it was the last review."""
+    if schedule.review_due(number + 1) is None:
+        return None
+    return next_meeting_after(
+        held_on, interval_months=enrolment.programme.review_interval_months, completion=schedule.completion,
+        pauses=[Period(p.start_date, p.end_date) for p in enrolment.pauses.all()],
+    )
 
 
 def _validate_held(enrolment: Enrolment, held_on: datetime.date, next_meeting_on: datetime.date | None) -> None:
@@ -91,7 +95,7 @@ def review_record(
         held_on=held_on, attended_preceptee=attended_preceptee, attended_mentor=attended_mentor,
         attended_line_manager=attended_line_manager, attended_others=attended_others, discussion=discussion,
         wellbeing=wellbeing, confidence=confidence, protected_time_received=protected_time_received,
-        next_meeting_on=next_meeting_on or _scheduled_after(schedule, number, held_on), recorded_by=actor,
+        next_meeting_on=next_meeting_on or _planned_after(enrolment, schedule, number, held_on), recorded_by=actor,
     )
     review.full_clean()
     review.save()
@@ -119,7 +123,20 @@ def _save_goal_progress(*, actor: User, review: ReviewMeeting, goal_progress: di
             GoalUpdate.objects.create(goal=goals[goal_id], on=review.held_on, note=note, author=actor, review=review)
 
 
+def _check_actions(held_on: datetime.date, actions: Sequence[ActionItem]) -> None:
+    """An action agreed at a meeting is due after it: a date before the meeting is a slip."""
+    errors = {}
+    for number, item in enumerate(actions, start=1):
+        if item.due_on is not None and item.due_on < held_on:
+            row = item.row or number
+            errors[f"action_{row}_due"] = (f"Action {row} must be due on or after the meeting "
+                                           f"({held_on:%-d %B %Y})")
+    if errors:
+        raise ValidationError(errors)
+
+
 def _save_actions(review: ReviewMeeting, actions: Sequence[ActionItem]) -> None:
+    _check_actions(review.held_on, actions)
     for item in actions:
         action = ReviewAction(review=review, description=item.description, owner=item.owner, due_on=item.due_on)
         action.full_clean()

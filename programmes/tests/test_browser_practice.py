@@ -46,9 +46,12 @@ def test_mentor_records_an_overdue_review_and_the_preceptee_acknowledges_it(page
 
     click(page, "link", "Record a review meeting")
     expect(page.locator("h1")).to_have_text(re.compile(r"Record review meeting 2\s*$"), use_inner_text=True)
-    # The next meeting is filled in from the schedule.
+    # The next meeting is planned from today; nobody is ticked as present until the mentor says so.
     assert page.locator("#id_next_meeting_on_2").input_value()
+    expect(page.locator("input[name=attended]:checked")).to_have_count(0)
     check_both(page, "record-form")
+    page.get_by_label("Preceptee", exact=True).check()
+    page.get_by_label("Mentor", exact=True).check()
 
     # First without scores: the error summary, and what was typed is kept.
     page.get_by_label("What was discussed").fill("Caseload, a complex discharge and the OT forum.")

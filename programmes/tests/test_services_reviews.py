@@ -16,6 +16,7 @@ from programmes import services
 from programmes.models import Enrolment, GoalUpdate, ReviewAction, ReviewMeeting
 from programmes.schedule import add_months
 from programmes.services import ActionItem, TransitionError
+from programmes.tests.factories import PauseFactory
 from programmes.tests.factories_practice import GoalFactory, ReviewFactory, make_cast
 
 pytestmark = pytest.mark.django_db
@@ -43,8 +44,8 @@ def test_recording_a_meeting_moves_the_schedule_on_and_tells_the_preceptee(cast,
     )
     enrolment = Enrolment.objects.get(pk=cast.enrolment.pk)
     assert (review.number, review.status, enrolment.reviews_held) == (1, ReviewMeeting.Status.HELD, 1)
-    # The next meeting defaults to the schedule: review 2 at start + 6 months.
-    assert review.next_meeting_on == add_months(enrolment.start_date, 6) == enrolment.next_review_due
+    # The next meeting is planned the programme's interval (3 months) after the day this one was held.
+    assert review.next_meeting_on == add_months(review.held_on, 3) == enrolment.next_review_due
     assert GoalUpdate.objects.get(goal=goal).review == review
     assert ReviewAction.objects.get(review=review).owner == "preceptee"
     assert Notification.objects.filter(recipient=cast.preceptee, kind="review_recorded").count() == 1
@@ -151,16 +152,45 @@ def test_the_lock_is_seven_days_after_recording(cast):
     assert review.is_locked(timezone.now() + datetime.timedelta(days=7, seconds=1))
 
 
-def test_behind_the_schedule_the_next_meeting_is_the_schedules_next_date_still_to_come(cast, today):
+def test_behind_the_schedule_the_next_meeting_is_planned_from_the_day_held(cast, today):
     enrolment = cast.enrolment
     enrolment.start_date = add_months(today, -8)  # reviews 1 (month 3) and 2 (month 6) not held
     enrolment.save()
-    month_9 = add_months(enrolment.start_date, 9)
-    assert services.default_next_meeting(enrolment, after_number=1) == month_9
+    assert services.default_next_meeting(enrolment, after_number=1) == add_months(today, 3)
     review = record(cast, today)
     enrolment.refresh_from_db()
-    assert review.number == 1 and review.next_meeting_on == month_9 == enrolment.next_review_due
+    # Held two days ago: month 11 of 18, not month 6's date already gone nor month 9's crowding it.
+    assert review.number == 1 and review.next_meeting_on == add_months(review.held_on, 3) == enrolment.next_review_due
     assert not enrolment.review_overdue(today), "a meeting just held is not followed at once by one overdue"
+
+
+def test_the_next_meeting_never_falls_after_the_completion_and_moves_for_a_pause_in_between(cast, today):
+    enrolment = cast.enrolment
+    enrolment.start_date = add_months(today, -17)  # completion due in a month, one review still to come
+    enrolment.reviews_held = 4
+    enrolment.save()
+    completion = add_months(enrolment.start_date, 18)
+    assert services.default_next_meeting(enrolment, after_number=5, held_on=today) == completion
+    # A pause booked after the meeting moves the planned date by its length.
+    enrolment.start_date = add_months(today, -6)
+    enrolment.save()
+    PauseFactory(enrolment=enrolment, start_date=today + datetime.timedelta(days=10),
+                 end_date=today + datetime.timedelta(days=19))
+    assert services.default_next_meeting(enrolment, after_number=2, held_on=today) == (
+        add_months(today, 3) + datetime.timedelta(days=10))
+
+
+def test_an_action_due_before_the_meeting_is_refused_beside_its_date(cast, today):
+    held = today - datetime.timedelta(days=2)
+    with pytest.raises(ValidationError) as caught:
+        record(cast, today, held_on=held, actions=[
+            ActionItem("Read the discharge policy", "preceptee", today, row=1),
+            ActionItem("Book a shadowing day", "mentor", held - datetime.timedelta(days=1), row=3),
+        ])
+    assert caught.value.message_dict == {
+        "action_3_due": [f"Action 3 must be due on or after the meeting ({held:%-d %B %Y})"]}
+    assert not ReviewMeeting.objects.exists() and not ReviewAction.objects.exists()
+    assert Enrolment.objects.get(pk=cast.enrolment.pk).reviews_held == 0
 
 
 def test_the_record_form_behind_the_schedule_saves_with_its_own_default(cast, today):
@@ -170,8 +200,10 @@ def test_the_record_form_behind_the_schedule_saves_with_its_own_default(cast, to
     client = Client()
     client.force_login(cast.mentor)
     url = reverse("programmes:review-record", args=[enrolment.pk])
-    default = client.get(url).context["form"]["next_meeting_on"].value()
-    assert default == add_months(enrolment.start_date, 9) and default > today
+    form = client.get(url).context["form"]
+    default = form["next_meeting_on"].value()
+    assert default == add_months(today, 3)
+    assert form["attended"].value() in (None, []), "nobody is ticked as present until the mentor says so"
     response = client.post(url, {
         "held_on_0": today.day, "held_on_1": today.month, "held_on_2": today.year, "attended": ["preceptee", "mentor"],
         "discussion": "Catching up.", "wellbeing": "3", "confidence": "3",

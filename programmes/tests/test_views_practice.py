@@ -82,12 +82,12 @@ def test_only_the_mentor_may_record_a_meeting(cast):
     }
 
 
-def test_the_record_form_defaults_the_next_meeting_to_the_schedule(cast):
+def test_the_record_form_plans_the_next_meeting_from_today_and_ticks_nobody(cast, today):
     GoalFactory(enrolment=cast.enrolment, what="Lead a moving and handling assessment")
     response = client_for(cast.mentor).get(reverse("programmes:review-record", args=[cast.enrolment.pk]))
-    review_2 = add_months(cast.enrolment.start_date, 6)
     form = response.context["form"]
-    assert form["next_meeting_on"].value() == review_2
+    assert form["next_meeting_on"].value() == add_months(today, cast.enrolment.programme.review_interval_months)
+    assert not form["attended"].value()
     assert "Progress on \u201cLead a moving and handling assessment\u201d" in response.content.decode()
 
 
@@ -118,6 +118,10 @@ def test_the_mentor_records_a_meeting_with_goal_progress_and_actions(cast, today
     (lambda today: {"action_1": "Read the policy"}, "Choose who will do action 1"),
     (lambda today: {"action_2_owner": "mentor"}, "Describe action 2"),
     (lambda today: {**date_parts("next_meeting_on", today - datetime.timedelta(days=10))}, "The next meeting must be after"),
+    (lambda today: {"attended": None}, "Select who attended the meeting"),
+    (lambda today: {"action_2": "Read the policy", "action_2_owner": "preceptee",
+                    **date_parts("action_2_due", today - datetime.timedelta(days=5))},
+     "Action 2 must be due on or after the meeting"),
 ])
 def test_bad_meetings_are_refused_with_the_message_and_the_typing_kept(cast, changes, message, today):
     response = client_for(cast.mentor).post(

@@ -97,9 +97,9 @@ class ReviewRecordView(EnrolmentMixin, PracticeFormMixin, FormView):
         return {**super().get_form_kwargs(), "goals": self.goals()}
 
     def get_initial(self) -> dict[str, Any]:
-        attended = ["preceptee", "mentor"] + (["line_manager"] if self.enrolment.line_manager_id else [])
+        # Nobody is ticked as present: the record says who was there only when the mentor says so.
         return {
-            "held_on": timezone.localdate(), "attended": attended,
+            "held_on": timezone.localdate(),
             "next_meeting_on": services.default_next_meeting(
                 self.enrolment, after_number=self.enrolment.reviews_held + 1
             ),

@@ -125,6 +125,8 @@ def test_a_mentor_records_a_review_meeting_and_the_preceptee_acknowledges_it(pro
     prod_page.get_by_role("link", name="Jordan Hayes", exact=True).first.click()
     prod_page.get_by_role("link", name="Record a review meeting", exact=True).first.click()
     expect(prod_page.locator("h1")).to_contain_text("Record review meeting")
+    prod_page.get_by_label("Preceptee", exact=True).check()
+    prod_page.get_by_label("Mentor", exact=True).check()
     prod_page.get_by_label("What was discussed").fill("Caseload, a complex discharge and the OT forum.")
     prod_page.check("#id_wellbeing_3")
     prod_page.check("#id_confidence_2")
