@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from preceptorship import views
 from preceptorship.forms import SignInForm
+from preceptorship.identity import views as identity_views
 from programmes import urls as programmes_urls
 from programmes.reporting import urls as reporting_urls
 
@@ -17,7 +18,9 @@ urlpatterns = [
         auth_views.LoginView.as_view(authentication_form=SignInForm, redirect_authenticated_user=True),
         name="login",
     ),
-    path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    # Signs out of the organisation's provider too, after a single sign-on (preceptorship/identity).
+    path("sign-out/", identity_views.SignOutView.as_view(), name="logout"),
+    path("", include("preceptorship.identity.urls")),
     path("password-reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
     path("password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path(

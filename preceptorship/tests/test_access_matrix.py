@@ -80,6 +80,7 @@ APP_MODULES = [
     "preceptorship.tests.access_expectations_imports",
     "preceptorship.tests.access_expectations_two_step",
     "preceptorship.tests.access_expectations_audit",
+    "preceptorship.identity.tests.access_expectations",
 ]
 SKIPPED_NAMESPACES = {"admin"}  # Django's own admin: staff-only, checked by Django's tests.
 ROLES = ["anonymous", *(role.value for role in Role)]
