@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from preceptorship.models import AuditEntry, Membership, User
 from preceptorship.tests.factories import person
+from preceptorship.tests.queries import assert_same_queries_at_two_sizes
 from programmes.privacy.models import SubjectAccessExport
 from programmes.tests.factories import EnrolmentFactory, ProgrammeFactory
 
@@ -130,3 +131,32 @@ def test_the_search_refuses_control_characters_beside_the_field(dpo) -> None:
     page = _client(dpo).get(reverse("privacy:index"), {"q": "nia\x00"})
     assert page.status_code == HTTPStatus.OK
     assert "nhsuk-error-summary" in page.content.decode()
+
+
+def test_the_request_page_takes_the_same_queries_at_two_sizes(dpo, organisation) -> None:
+    """The search's people and the recent exports are each one query, whatever their number."""
+    client = _client(dpo)
+    url = reverse("privacy:index") + "?q=nia"
+
+    def grow() -> None:
+        for number in range(8):
+            someone = person(organisation, Role.PRACTITIONER, first_name="Nia", last_name=f"Pryce {number}")
+            SubjectAccessExport.objects.create(person=someone, organisation=organisation, requested_by=dpo)
+
+    person(organisation, Role.PRACTITIONER, first_name="Nia", last_name="First")
+    SubjectAccessExport.objects.create(person=dpo, organisation=organisation, requested_by=dpo)
+    small, large = assert_same_queries_at_two_sizes(lambda: client.get(url), grow)
+    assert small.content.decode().count("privacy/people/") < large.content.decode().count("privacy/people/")
+    assert large.content.decode().count("/privacy/exports/") == 9
+
+
+def test_the_persons_page_takes_the_same_queries_at_two_sizes(dpo, preceptee, organisation) -> None:
+    client = _client(dpo)
+    url = reverse("privacy:person", args=[preceptee.pk])
+
+    def grow() -> None:
+        for _ in range(5):
+            SubjectAccessExport.objects.create(person=preceptee, organisation=organisation, requested_by=dpo)
+
+    SubjectAccessExport.objects.create(person=preceptee, organisation=organisation, requested_by=dpo)
+    assert_same_queries_at_two_sizes(lambda: client.get(url), grow)
