@@ -42,5 +42,7 @@ urlpatterns = [
     path("programmes/", include(([*programmes_urls.urlpatterns, *reporting_urls.urlpatterns], "programmes"))),
     path("progression/", include("progression.urls")),
     path("privacy/", include("programmes.privacy.urls")),
+    # The integration API: tokens, not sessions; JSON answers only (programmes/api, docs/api.md).
+    path("api/", include("programmes.api.urls")),
     path("admin/", admin.site.urls),
 ]

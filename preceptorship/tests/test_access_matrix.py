@@ -78,6 +78,7 @@ APP_MODULES = [
     "progression.tests.access_expectations",
     "programmes.privacy.tests.access_expectations",
     "preceptorship.tests.access_expectations_imports",
+    "programmes.api.tests.access_expectations",
     "preceptorship.tests.access_expectations_two_step",
     "preceptorship.tests.access_expectations_audit",
     "preceptorship.identity.tests.access_expectations",

@@ -23,7 +23,7 @@ from django.db import DatabaseError, models
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import NinjaAPI, Query, Swagger
+from ninja import NinjaAPI, Query, Status, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
 
@@ -194,19 +194,19 @@ def staff_send(request: HttpRequest, payload: StaffBatchIn) -> Any:
             rows=[_row(record) for record in records], source=token.audit_name,
         )
     except DjangoValidationError as error:
-        return 422, {"detail": "The batch is not valid: nothing was changed.",
-                     "errors": [{"messages": error.messages}]}
+        return Status(422, {"detail": "The batch is not valid: nothing was changed.",
+                            "errors": [{"messages": error.messages}]})
     if not plan.valid:
         errors = []
         for problem in plan.errors:
             index = problem["row"] - 2  # the import numbers rows after a heading row
             errors.append({"record": index, "employee_number": records[index].employee_number,
                            "email": problem["email"], "messages": problem["messages"]})
-        return 422, {"detail": f"{len(errors)} of {len(records)} records are not valid: nothing was changed.",
-                     "errors": errors}
-    return 200, {"records": plan.rows, "created": len(plan.creates), "updated": len(plan.updates),
-                 "unchanged": plan.unchanged, "roles_added": len(plan.roles),
-                 "teams_added": sorted({name for _, name in plan.teams})}
+        return Status(422, {"detail": f"{len(errors)} of {len(records)} records are not valid: nothing was changed.",
+                            "errors": errors})
+    return Status(200, {"records": plan.rows, "created": len(plan.creates), "updated": len(plan.updates),
+                        "unchanged": plan.unchanged, "roles_added": len(plan.roles),
+                        "teams_added": sorted({name for _, name in plan.teams})})
 
 
 # Records out: each list is ordered by (updated_at, id), which a cursor continues from.
