@@ -312,7 +312,7 @@ def with_timeline_content(enrolments: QuerySet[Enrolment]) -> QuerySet[Enrolment
         Prefetch("reviews", queryset=ReviewMeeting.objects.only(
             "enrolment_id", "number", "status", "held_on", "next_meeting_on", "reason", "recorded_at")),
         Prefetch("confirmations", queryset=CompletionConfirmation.objects.select_related("by").only(
-            "enrolment_id", "role", "confirmed", "reason", "proposed_extension_months",
+            "enrolment_id", "role", "confirmed", "reason", "proposed_extension_months", "early_reason", "updated_at",
             "by__first_name", "by__last_name", "by__email")),
     ).annotate(
         evaluated=Exists(Evaluation.objects.filter(enrolment=OuterRef("pk"))),

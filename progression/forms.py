@@ -235,7 +235,7 @@ class EvidenceForm(NHSForm):
 
 
 class HeadOfServiceForm(RevisionForm):
-    submit_label = "Record the decision"
+    submit_label = "Continue"
 
     decision = forms.ChoiceField(label="Your decision", widget=forms.RadioSelect, choices=[
         ("recommend", "Recommend to the Operational Director"),
@@ -249,7 +249,7 @@ class HeadOfServiceForm(RevisionForm):
 
 
 class DirectorForm(RevisionForm):
-    submit_label = "Record the decision"
+    submit_label = "Continue"
 
     decision = forms.ChoiceField(label="Your decision", widget=forms.RadioSelect, choices=[
         ("sign_off", "Sign off the progression"),
@@ -272,7 +272,7 @@ def _reasons_needed(form: forms.Form, data: dict[str, Any], needing: dict[str, s
 
 
 class HrRecordForm(RevisionForm):
-    submit_label = "Record the HR process"
+    submit_label = "Continue"
 
     hr_reference = forms.CharField(label="HR/payroll reference", max_length=100)
     effective_date = NHSDateField(label="Effective date", help_text="The date the new role takes effect.")
@@ -289,7 +289,7 @@ class HrRecordForm(RevisionForm):
 
 
 class ToldForm(RevisionForm):
-    submit_label = "Record that the worker was told"
+    submit_label = "Continue"
 
     told_on = NHSDateField(label="Date the worker was told", help_text="For example, 15 3 2025")
     told_by = PersonChoiceField(label="Who told them", queryset=User.objects.none(), empty_label="Choose a person")

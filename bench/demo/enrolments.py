@@ -138,8 +138,10 @@ def _complete(enrolment: Enrolment | None, users: dict[str, User], today: dateti
     if enrolment is None:
         return
     _history(enrolment, today, reviews=5, achieved=3)
-    services.completion_confirm(actor=users["mentor_ot"], enrolment=enrolment, confirmed=True)
-    services.completion_confirm(actor=users["manager_ot"], enrolment=enrolment, confirmed=True)
+    services.completion_confirm(actor=users["mentor_ot"], enrolment=enrolment, confirmed=True,
+                                early_reason="The sixth review is held with the completion meeting.")
+    services.completion_confirm(actor=users["manager_ot"], enrolment=enrolment, confirmed=True,
+                                early_reason="The sixth review is held with the completion meeting.")
     enrolment.refresh_from_db()
     completed_on = min(today, enrolment.completion_due)
     services.completion_record_outcome(

@@ -132,8 +132,10 @@ def _reflection(enrolment: Enrolment, written_on: datetime.date) -> Reflection:
 
 
 def _complete(enrolment: Enrolment, lead: User) -> Enrolment:
-    services.completion_confirm(actor=enrolment.mentor, enrolment=enrolment, confirmed=True)
-    services.completion_confirm(actor=enrolment.line_manager, enrolment=enrolment, confirmed=True)
+    services.completion_confirm(actor=enrolment.mentor, enrolment=enrolment, confirmed=True,
+                                early_reason="Reviews were recorded on paper before the service began.")
+    services.completion_confirm(actor=enrolment.line_manager, enrolment=enrolment, confirmed=True,
+                                early_reason="Reviews were recorded on paper before the service began.")
     enrolment.refresh_from_db()
     return services.completion_record_outcome(
         actor=lead, enrolment=enrolment,

@@ -452,10 +452,25 @@ class ConfirmCompletionForm(OneLineFields, forms.Form):
         },
     )
 
+    early_reason = forms.CharField(
+        label="If you confirm now, why?", required=False, widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Needed to confirm completion with the work listed above outstanding. It is kept in the "
+                  "enrolment's history.",
+    )
+
+    def __init__(self, *args: Any, outstanding: list[str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # What is not done yet (``services.completion_outstanding``): only then is a reason asked for.
+        self.outstanding = outstanding or []
+        if not self.outstanding:
+            del self.fields["early_reason"]
+
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         if data.get("confirmed") is False and not (data.get("reason") or "").strip():
             self.add_error("reason", "Say why the preceptee has not completed yet")
+        if data.get("confirmed") and self.outstanding and not (data.get("early_reason") or "").strip():
+            self.add_error("early_reason", "Say why you confirm completion before the work listed is done")
         return data
 
 

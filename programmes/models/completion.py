@@ -23,9 +23,12 @@ class CompletionConfirmation(BaseModel):
     confirmed = models.BooleanField()
     reason = models.TextField("why not yet", blank=True)
     proposed_extension_months = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Why completion is confirmed before the completion date, or with reviews not held or goals
+    # still open: the service asks for it then, and the enrolment's history shows it.
+    early_reason = models.TextField("why confirm now", blank=True)
 
     class Meta:
-        ordering = ["role"]
+        ordering = ["updated_at", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["enrolment", "role"], name="completion_one_confirmation_per_role"),
             models.CheckConstraint(condition=Q(confirmed=True) | ~Q(reason=""), name="completion_refusal_has_reason"),

@@ -20,8 +20,11 @@ from programmes.models import (
     CompletionConfirmation,
     Enrolment,
     Evaluation,
+    Goal,
+    ReviewMeeting,
 )
 from programmes.services.common import COMPLETION_WINDOW_DAYS, lock_enrolment, service_today
+from programmes.services.enrolments import enrolment_schedule
 
 Role = Membership.Role
 
@@ -41,22 +44,67 @@ def required_confirmations(enrolment: Enrolment) -> list[str]:
     return roles
 
 
+def completion_outstanding(enrolment: Enrolment, today: datetime.date | None = None) -> list[str]:
+    """What is not done yet for a preceptorship confirmed as complete today: the completion date not
+    reached, scheduled reviews not held, goals still open. Confirming completion with any of these
+    needs a reason (``completion_confirm``'s ``early_reason``)."""
+    today = today or service_today()
+    outstanding = []
+    if today < enrolment.completion_due:
+        days = (enrolment.completion_due - today).days
+        outstanding.append(f"The completion date is {enrolment.completion_due:%-d %B %Y}, "
+                           f"{days} day{'s' if days != 1 else ''} from today.")
+    held = set(enrolment.reviews.filter(status=ReviewMeeting.Status.HELD).values_list("number", flat=True))
+    for number, due in enumerate(enrolment_schedule(enrolment).reviews, start=1):
+        if number not in held:
+            outstanding.append(f"Review {number}, due {due:%-d %B %Y}, has not been held.")
+    open_goals = enrolment.goals.filter(status__in=[Goal.Status.NOT_STARTED, Goal.Status.IN_PROGRESS])
+    for goal in open_goals.order_by("target_date", "pk").only("what", "status"):
+        outstanding.append(f"The goal “{goal.what}” is {goal.get_status_display().lower()}.")
+    return outstanding
+
+
+def completion_confirm_told(enrolment: Enrolment, *, actor: User, confirmed: bool) -> list[tuple[User, str]]:
+    """Who an answer tells, as (person, role): the programme leads, after a "not yet" or once every
+    confirmation completion waits for is a yes; nobody when a yes still waits for the other one."""
+    if confirmed:
+        role = _role_of(enrolment, actor)
+        answered = {*enrolment.confirmations.filter(confirmed=True).exclude(role=role).values_list("role", flat=True),
+                    role}
+        if not set(required_confirmations(enrolment)) <= answered:
+            return []
+    leads = access.people_in([enrolment.programme.organisation_id], Role.PROGRAMME_LEAD)
+    return [(lead, Role.PROGRAMME_LEAD.label) for lead in leads.order_by("first_name", "last_name", "pk")]
+
+
+def completion_outcome_told(enrolment: Enrolment) -> list[tuple[User, str]]:
+    """Who recording the outcome tells: the preceptee."""
+    return [(enrolment.preceptee, "Preceptee")]
+
+
+def _role_of(enrolment: Enrolment, actor: User) -> str:
+    if actor.pk == enrolment.mentor_id:
+        return CompletionConfirmation.Role.MENTOR
+    if actor.pk == enrolment.line_manager_id:
+        return CompletionConfirmation.Role.LINE_MANAGER
+    return ""
+
+
 @transaction.atomic
 def completion_confirm(
     *, actor: User, enrolment: Enrolment, confirmed: bool, reason: str = "",
-    proposed_extension_months: int | None = None,
+    proposed_extension_months: int | None = None, early_reason: str = "",
 ) -> CompletionConfirmation:
+    """The mentor's or the line manager's answer: completed, or not yet (with why). A yes before the
+    completion date, with reviews not held or goals open, needs ``early_reason``."""
     enrolment = lock_enrolment(enrolment)
     if not completion_open(enrolment):
         raise TransitionError(
             f"Completion can be confirmed from {COMPLETION_WINDOW_DAYS} days before the completion date "
             f"({enrolment.completion_due:%-d %B %Y})."
         )
-    if actor.pk == enrolment.mentor_id:
-        role = CompletionConfirmation.Role.MENTOR
-    elif actor.pk == enrolment.line_manager_id:
-        role = CompletionConfirmation.Role.LINE_MANAGER
-    else:
+    role = _role_of(enrolment, actor)
+    if not role:
         raise TransitionError("Only the mentor or the line manager can confirm completion.")
     if confirmed:
         other = enrolment.confirmations.filter(confirmed=True, by=actor).exclude(role=role).first()
@@ -70,25 +118,31 @@ def completion_confirm(
         raise ValidationError({"reason": "Say why the preceptee has not completed yet."})
     if not confirmed and proposed_extension_months is not None and not 1 <= proposed_extension_months <= 24:
         raise ValidationError({"proposed_extension_months": "Propose an extension of 1 to 24 months."})
+    outstanding = completion_outstanding(enrolment) if confirmed else []
+    if outstanding and not early_reason.strip():
+        raise ValidationError({"early_reason": "Say why you confirm completion now: " + " ".join(outstanding)})
+    told = completion_confirm_told(enrolment, actor=actor, confirmed=confirmed)
     confirmation, _ = CompletionConfirmation.objects.update_or_create(
         enrolment=enrolment, role=role,
         defaults={"by": actor, "confirmed": confirmed, "reason": "" if confirmed else reason,
-                  "proposed_extension_months": None if confirmed else proposed_extension_months},
+                  "proposed_extension_months": None if confirmed else proposed_extension_months,
+                  "early_reason": early_reason.strip() if outstanding else ""},
     )
     audit.record(actor=actor, action="completion.confirm", obj=enrolment,
                  summary=f"{confirmation.get_role_display()} {'confirmed' if confirmed else 'did not confirm'} "
-                         "completion", after={"confirmed": confirmed, "reason": reason})
-    _tell_leads_of_answer(enrolment, confirmation)
+                         "completion", after={"confirmed": confirmed, "reason": reason,
+                                              "early_reason": confirmation.early_reason,
+                                              "outstanding": outstanding})
+    _tell_leads_of_answer(enrolment, confirmation, [lead for lead, _ in told])
     tasks_done(recipient=actor, about=enrolment, kinds=("completion_signoff_due", "completion_overdue"))
     return confirmation
 
 
-def _tell_leads_of_answer(enrolment: Enrolment, confirmation: CompletionConfirmation) -> None:
+def _tell_leads_of_answer(enrolment: Enrolment, confirmation: CompletionConfirmation, leads: list[User]) -> None:
     """The programme leads act next: record the outcome once every answer is yes, or extend after a no."""
+    if not leads:
+        return
     if confirmation.confirmed:
-        answered = set(enrolment.confirmations.filter(confirmed=True).values_list("role", flat=True))
-        if not set(required_confirmations(enrolment)) <= answered:
-            return
         kind, about = "completion_ready", enrolment
         subject = f"{enrolment.preceptee}'s completion is confirmed: record the outcome"
         body = "The mentor and the line manager have confirmed completion."
@@ -98,7 +152,7 @@ def _tell_leads_of_answer(enrolment: Enrolment, confirmation: CompletionConfirma
         subject = f"{confirmation.get_role_display()} says {enrolment.preceptee} has not completed yet"
         body = confirmation.reason + (f" Proposes an extension of {months} month{'s' if months != 1 else ''}."
                                       if months else "")
-    for lead in access.people_in([enrolment.programme.organisation_id], Role.PROGRAMME_LEAD):
+    for lead in leads:
         notify(recipient=lead, kind=kind, about=about, due_on=enrolment.completion_due, subject=subject, body=body,
                url=enrolment.get_absolute_url())
 
@@ -144,8 +198,9 @@ def completion_record_outcome(
     audit.record(actor=actor, action="enrolment.complete", obj=enrolment, summary=f"Completed: {outcome}",
                  after=audit.snapshot(enrolment, ["status", "completed_on", "outcome", "pay_step_on"]))
     review_invitations_cancel(enrolment=enrolment)
+    preceptee = completion_outcome_told(enrolment)[0][0]
     notify(
-        recipient=enrolment.preceptee, kind="preceptorship_completed", about=enrolment,
+        recipient=preceptee, kind="preceptorship_completed", about=enrolment,
         subject="You have completed your preceptorship",
         body="Congratulations. Your certificate is ready to download, and we would value your view of the "
              "programme.",

@@ -24,6 +24,8 @@ from programmes.tests.factories import CompletionConfirmationFactory, EnrolmentF
 
 Role = Membership.Role
 pytestmark = pytest.mark.django_db
+# Completion confirmed with reviews not held or before the date needs a reason (tested below).
+EARLY = "The last review is booked for the completion meeting."
 
 
 def _today() -> datetime.date:
@@ -45,14 +47,14 @@ def lead(organisation):
 def test_confirmations_open_a_month_before_the_completion_date(organisation):
     early = EnrolmentFactory(programme__organisation=organisation, start_date=add_months(_today(), -16))
     with pytest.raises(TransitionError, match="31 days before the completion date"):
-        services.completion_confirm(actor=early.mentor, enrolment=early, confirmed=True)
+        services.completion_confirm(actor=early.mentor, enrolment=early, confirmed=True, early_reason=EARLY)
 
 
 def test_only_the_mentor_and_line_manager_confirm(due, lead):
     with pytest.raises(TransitionError, match="Only the mentor or the line manager"):
-        services.completion_confirm(actor=lead, enrolment=due, confirmed=True)
-    services.completion_confirm(actor=due.mentor, enrolment=due, confirmed=True)
-    services.completion_confirm(actor=due.line_manager, enrolment=due, confirmed=True)
+        services.completion_confirm(actor=lead, enrolment=due, confirmed=True, early_reason=EARLY)
+    services.completion_confirm(actor=due.mentor, enrolment=due, confirmed=True, early_reason=EARLY)
+    services.completion_confirm(actor=due.line_manager, enrolment=due, confirmed=True, early_reason=EARLY)
     roles = set(CompletionConfirmation.objects.values_list("role", flat=True))
     assert roles == {CompletionConfirmation.Role.MENTOR, CompletionConfirmation.Role.LINE_MANAGER}
 
@@ -63,7 +65,7 @@ def test_not_yet_needs_a_reason_and_can_be_changed_later(due):
     assert "reason" in error.value.message_dict
     services.completion_confirm(actor=due.mentor, enrolment=due, confirmed=False, reason="Two standards left.",
                                 proposed_extension_months=3)
-    services.completion_confirm(actor=due.mentor, enrolment=due, confirmed=True)
+    services.completion_confirm(actor=due.mentor, enrolment=due, confirmed=True, early_reason=EARLY)
     confirmation = CompletionConfirmation.objects.get()
     assert (confirmation.confirmed, confirmation.reason, confirmation.proposed_extension_months) == (True, "", None)
 
@@ -93,7 +95,7 @@ def test_outcome_completes_the_enrolment_and_tells_the_preceptee(due, lead):
 def test_without_a_line_manager_the_mentor_alone_confirms(organisation, lead):
     enrolment = EnrolmentFactory(programme__organisation=organisation, line_manager=None,
                                  start_date=add_months(_today(), -18))
-    services.completion_confirm(actor=enrolment.mentor, enrolment=enrolment, confirmed=True)
+    services.completion_confirm(actor=enrolment.mentor, enrolment=enrolment, confirmed=True, early_reason=EARLY)
     services.completion_record_outcome(actor=lead, enrolment=enrolment, outcome="Completed", completed_on=_today())
     enrolment.refresh_from_db()
     assert enrolment.status == Enrolment.Status.COMPLETED
@@ -101,7 +103,7 @@ def test_without_a_line_manager_the_mentor_alone_confirms(organisation, lead):
 
 def test_line_manager_sees_completions_to_confirm_until_they_answer(due):
     assert list(selectors.completions_to_confirm(due.line_manager)) == [due]
-    services.completion_confirm(actor=due.line_manager, enrolment=due, confirmed=True)
+    services.completion_confirm(actor=due.line_manager, enrolment=due, confirmed=True, early_reason=EARLY)
     assert not selectors.completions_to_confirm(due.line_manager).exists()
     assert list(selectors.completions_to_confirm(due.mentor)) == [due]
 
@@ -164,7 +166,7 @@ def test_a_proposed_extension_is_1_to_24_months(due, months):
 def test_after_an_extension_both_are_asked_again_when_the_new_date_comes(due, lead):
     services.completion_confirm(actor=due.mentor, enrolment=due, confirmed=False,
                                 reason="Two standards still to evidence", proposed_extension_months=3)
-    services.completion_confirm(actor=due.line_manager, enrolment=due, confirmed=True)
+    services.completion_confirm(actor=due.line_manager, enrolment=due, confirmed=True, early_reason=EARLY)
     assert not selectors.completions_to_confirm(due.mentor).exists()  # answered: off their list
 
     services.enrolment_extend(actor=lead, enrolment=due, months=3, reason="Two standards still to evidence")
@@ -184,7 +186,7 @@ def test_the_extend_form_offers_what_was_proposed_and_the_page_then_asks_again(d
                                 reason="Needs the leadership standard", proposed_extension_months=2)
     client = _client(lead)
     page = client.get(reverse("programmes:enrolment-detail", args=[due.pk])).content.decode()
-    assert "not yet, Needs the leadership standard (proposes 2 more months)" in page
+    assert "said not yet: Needs the leadership standard (proposes 2 more months)" in page
     assert reverse("programmes:enrolment-extend", args=[due.pk]) in page
     url = reverse("programmes:enrolment-extend", args=[due.pk])
     form = client.get(url).context["form"]
@@ -209,7 +211,7 @@ def test_the_programme_lead_is_told_of_a_not_yet_and_when_every_answer_is_yes(du
     def told(kind):
         return Notification.objects.filter(recipient=lead, kind=kind)
 
-    services.completion_confirm(actor=due.mentor, enrolment=due, confirmed=True)
+    services.completion_confirm(actor=due.mentor, enrolment=due, confirmed=True, early_reason=EARLY)
     assert not told("completion_ready").exists(), "the line manager has not answered"
     services.completion_confirm(actor=due.line_manager, enrolment=due, confirmed=False,
                                 reason="Needs the leadership standard.", proposed_extension_months=2)
@@ -217,7 +219,7 @@ def test_the_programme_lead_is_told_of_a_not_yet_and_when_every_answer_is_yes(du
     assert "Line manager says" in not_yet.subject
     assert "Needs the leadership standard. Proposes an extension of 2 months." == not_yet.body
     assert not_yet.url == due.get_absolute_url()
-    services.completion_confirm(actor=due.line_manager, enrolment=due, confirmed=True)
+    services.completion_confirm(actor=due.line_manager, enrolment=due, confirmed=True, early_reason=EARLY)
     assert told("completion_ready").count() == 1
     assert _client(lead).get(told("completion_ready").get().url).status_code == HTTPStatus.OK
 
@@ -227,7 +229,9 @@ def test_coming_back_to_the_confirm_page_shows_the_earlier_answer_to_change(due)
                                 proposed_extension_months=1)
     url = reverse("programmes:completion-confirm", args=[due.pk])
     form = _client(due.mentor).get(url).context["form"]
-    assert form.initial == {"confirmed": "no", "reason": "One standard left", "proposed_extension_months": 1}
+    assert form.initial == {"confirmed": "no", "reason": "One standard left", "proposed_extension_months": 1,
+                            "early_reason": ""}
     assert _client(due.line_manager).get(url).context["form"].initial == {}
-    assert _client(due.mentor).post(url, {"confirmed": "yes"}).status_code == HTTPStatus.FOUND
+    assert _client(due.mentor).post(url, {"confirmed": "yes", "early_reason": EARLY,
+                                          "confirm": "yes"}).status_code == HTTPStatus.FOUND
     assert CompletionConfirmation.objects.get(enrolment=due, role="mentor").confirmed

@@ -508,13 +508,15 @@ def completing(programme, team):
 
 def test_completion_confirmed_by_both_then_outcome_recorded_then_certificate(completing, lead):
     url = reverse("programmes:completion-confirm", args=[completing.pk])
-    assert _client(completing.mentor).post(url, {"confirmed": "yes"}).status_code == HTTPStatus.FOUND
+    # Five days early with no review held: a reason is needed, and each answer is confirmed on its check page.
+    yes = {"confirmed": "yes", "early_reason": "Reviews held on paper before the service.", "confirm": "yes"}
+    assert _client(completing.mentor).post(url, yes).status_code == HTTPStatus.FOUND
     outcome_url = reverse("programmes:completion-outcome", args=[completing.pk])
     outcome = {"outcome": "Progressed to Level 2", **_date("completed_on", _today()),
-               **_date("pay_step_on", _today())}
+               **_date("pay_step_on", _today()), "confirm": "yes"}
     response = _client(lead).post(outcome_url, outcome)
     assert "Waiting for confirmation from the line manager" in response.content.decode()
-    _client(completing.line_manager).post(url, {"confirmed": "yes"})
+    _client(completing.line_manager).post(url, yes)
     assert _client(lead).post(outcome_url, outcome).status_code == HTTPStatus.FOUND
     completing.refresh_from_db()
     assert completing.status == Enrolment.Status.COMPLETED
@@ -531,7 +533,7 @@ def test_not_yet_needs_a_reason(completing):
     response = _client(completing.line_manager).post(url, {"confirmed": "no", "proposed_extension_months": "3"})
     assert "Say why the preceptee has not completed yet" in response.content.decode()
     _client(completing.line_manager).post(url, {"confirmed": "no", "reason": "Two standards left.",
-                                                 "proposed_extension_months": "3"})
+                                                 "proposed_extension_months": "3", "confirm": "yes"})
     confirmation = CompletionConfirmation.objects.get()
     assert not confirmation.confirmed and confirmation.proposed_extension_months == 3
 
@@ -539,7 +541,7 @@ def test_not_yet_needs_a_reason(completing):
 def test_completion_cannot_be_confirmed_early(enrolment):
     url = reverse("programmes:completion-confirm", args=[enrolment.pk])
     assert _client(enrolment.mentor).get(url).status_code == HTTPStatus.FOUND
-    response = _client(enrolment.mentor).post(url, {"confirmed": "yes"})
+    response = _client(enrolment.mentor).post(url, {"confirmed": "yes", "early_reason": "Early.", "confirm": "yes"})
     assert "Completion can be confirmed from 31 days before" in response.content.decode()
     assert not CompletionConfirmation.objects.exists()
 

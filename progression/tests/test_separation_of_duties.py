@@ -259,7 +259,8 @@ def due(organisation):
 def test_the_same_person_cannot_give_both_completion_confirmations(due, organisation):
     lead = person(organisation, Role.PROGRAMME_LEAD)
     first_line_manager = due.line_manager
-    programme_services.completion_confirm(actor=first_line_manager, enrolment=due, confirmed=True)
+    programme_services.completion_confirm(actor=first_line_manager, enrolment=due, confirmed=True,
+                                          early_reason="Agreed at the final review.")
     # The line manager becomes the mentor too (a new line manager named), and tries to confirm again.
     Membership.objects.create(user=first_line_manager, organisation=organisation, role=Role.MENTOR)
     new_line_manager = person(organisation, Role.LINE_MANAGER)
@@ -267,7 +268,8 @@ def test_the_same_person_cannot_give_both_completion_confirmations(due, organisa
                                                line_manager=new_line_manager, confirm_over_capacity=True)
     due.refresh_from_db()
     with pytest.raises(EnrolmentTransitionError, match="two different people"):
-        programme_services.completion_confirm(actor=first_line_manager, enrolment=due, confirmed=True)
+        programme_services.completion_confirm(actor=first_line_manager, enrolment=due, confirmed=True,
+                                              early_reason="Agreed at the final review.")
 
 
 def test_an_outcome_is_refused_when_the_mentor_is_also_the_line_manager(due, organisation):
@@ -275,7 +277,8 @@ def test_an_outcome_is_refused_when_the_mentor_is_also_the_line_manager(due, org
     Membership.objects.create(user=due.mentor, organisation=organisation, role=Role.LINE_MANAGER)
     due.line_manager = due.mentor
     due.save(update_fields=["line_manager"])
-    programme_services.completion_confirm(actor=due.mentor, enrolment=due, confirmed=True)
+    programme_services.completion_confirm(actor=due.mentor, enrolment=due, confirmed=True,
+                                          early_reason="Agreed at the final review.")
     with pytest.raises(EnrolmentTransitionError, match="mentor is also the line manager"):
         programme_services.completion_record_outcome(actor=lead, enrolment=due, outcome="Progressed to Level 2",
                                                      completed_on=timezone.localdate())
