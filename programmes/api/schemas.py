@@ -29,7 +29,7 @@ class StaffRecordIn(Schema):
     first_name: str
     last_name: str
     team: str = Field("", description="Created in the organisation when new.")
-    profession: str = Field("", description="A profession's name, for example Occupational therapist.")
+    profession: str = Field("", description="A profession's name, for example Occupational therapy.")
     job_title: str = ""
     band: str = ""
     registration_number: str = ""

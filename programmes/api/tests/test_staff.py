@@ -3,11 +3,12 @@ import's rules, into the token's organisation only, and audited."""
 
 from __future__ import annotations
 
+import json
 from http import HTTPStatus
 
 import pytest
 
-from preceptorship.models import AuditEntry, Membership, Team, User
+from preceptorship.models import AuditEntry, Membership, Profession, Team, User
 from preceptorship.tests.factories import person
 from programmes.api.tests.helpers import post, token_for
 
@@ -134,3 +135,18 @@ def test_an_address_of_another_person_cannot_be_taken_by_number(client, organisa
     response = post(client, STAFF, secret, {"records": [_record("E1", "ria@example.org")]})
     assert response.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
     assert "already another person's" in response.json()["errors"][0]["messages"][0]
+
+
+def test_the_documented_example_batch_gives_the_documented_answer(client, organisation, writer):
+    """docs/api.md's curl example, sent as it is written there."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    text = (Path(settings.BASE_DIR) / "docs" / "api.md").read_text()
+    body = json.loads(text.split("--data '", 1)[1].split("'", 1)[0])
+    answer = json.loads(text.split("```json\n", 1)[1].split("\n```", 1)[0])
+    assert Profession.objects.filter(name="Occupational therapy").exists()
+    response = post(client, STAFF, writer[1], body)
+    assert response.status_code == HTTPStatus.OK, response.content
+    assert response.json() == answer
