@@ -14,7 +14,9 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 
+from preceptorship import access
 from preceptorship.models import Notification, User
 from programmes.models import (
     Enrolment,
@@ -52,6 +54,21 @@ def erasure_refusals(*, actor: Any, person: User) -> list[str]:
         reasons.append("You cannot erase your own account: ask another administrator or data protection officer.")
     if is_removed(person):
         reasons.append("This person's data has already been erased.")
+    if access.is_administrator(person) and not access.is_administrator(actor):
+        reasons.append("An administrator's account can be erased only by another administrator.")
+    supporting = Enrolment.objects.filter(Q(mentor=person) | Q(line_manager=person), status__in=Enrolment.CURRENT)
+    if supporting.exists():
+        reasons.append(
+            f"They mentor or line manage {supporting.count()} open enrolment(s): give those preceptees another "
+            "mentor or line manager first."
+        )
+    deciding = ProgressionCase.objects.filter(Q(line_manager=person) | Q(head_of_service=person)).exclude(
+        stage__in=FINAL_STAGES)
+    if deciding.exists():
+        reasons.append(
+            f"They are the line manager or Head of Service of {deciding.count()} open progression case(s): "
+            "those cases need someone else first."
+        )
     current = Enrolment.objects.filter(preceptee=person, status__in=Enrolment.CURRENT).select_related("programme")
     for enrolment in current:
         reasons.append(

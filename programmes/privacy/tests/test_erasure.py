@@ -149,3 +149,19 @@ def test_another_organisations_dpo_cannot_erase(finished: dict, other_organisati
     response = client.post(reverse("privacy:erase", args=[finished["worker"].pk]), {"confirm": "on"})
     assert response.status_code == HTTPStatus.NOT_FOUND
     assert User.objects.get(pk=finished["worker"].pk).is_active
+
+
+def test_erasure_waits_while_they_support_an_open_enrolment_or_case(organisation, cast: Cast, dpo) -> None:
+    mentor = person(organisation, Role.MENTOR)
+    EnrolmentFactory(programme=ProgrammeFactory(organisation=organisation), mentor=mentor)
+    assert any("mentor or line manage 1 open enrolment" in r for r in services.erasure_refusals(actor=dpo, person=mentor))
+    cast.open_case()
+    assert any("Head of Service of 1 open progression case" in r
+               for r in services.erasure_refusals(actor=dpo, person=cast.hos))
+
+
+def test_only_an_administrator_erases_an_administrator(organisation, dpo) -> None:
+    admin = person(organisation, Role.ADMINISTRATOR)
+    assert any("only by another administrator" in r for r in services.erasure_refusals(actor=dpo, person=admin))
+    other_admin = person(organisation, Role.ADMINISTRATOR)
+    assert services.erasure_refusals(actor=other_admin, person=admin) == []
