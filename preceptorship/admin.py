@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from preceptorship import services
+from preceptorship.admin_audit import AppendOnlyAdmin, AuditedAdminMixin, AuditedModelAdmin
 from preceptorship.models import (
     AuditEntry,
     IntegratedCareSystem,
@@ -85,7 +86,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
     ordering = ["last_name", "first_name", "email"]
     list_display = ["email", "first_name", "last_name", "profession", "job_title", "band", "is_active"]
     list_filter = ["is_active", "is_staff", "profession", "regulator", "memberships__role", "memberships__organisation"]
@@ -118,14 +119,14 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(IntegratedCareSystem)
-class IntegratedCareSystemAdmin(admin.ModelAdmin):
+class IntegratedCareSystemAdmin(AuditedModelAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(AuditedModelAdmin):
     list_display = ["name", "kind", "ics", "nation"]
     list_filter = ["kind", "ics", "nation"]
     search_fields = ["name"]
@@ -133,7 +134,7 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(AuditedModelAdmin):
     list_display = ["name", "organisation"]
     list_filter = ["organisation"]
     search_fields = ["name", "organisation__name"]
@@ -141,7 +142,7 @@ class TeamAdmin(admin.ModelAdmin):
 
 
 @admin.register(Profession)
-class ProfessionAdmin(admin.ModelAdmin):
+class ProfessionAdmin(AuditedModelAdmin):
     list_display = ["name", "kind", "regulator"]
     list_filter = ["kind", "regulator"]
     search_fields = ["name"]
@@ -149,9 +150,11 @@ class ProfessionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(AuditedModelAdmin):
     """Roles given, changed and taken away through ``services``: the same rules and audit log as
     everywhere else."""
+
+    recorded_by_services = True
 
     form = MembershipForm
     list_display = ["user", "role", "organisation", "team"]
@@ -181,35 +184,27 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
-    """Read-only: the audit log is append-only and written by the services."""
+class AuditEntryAdmin(AppendOnlyAdmin):
+    """Read-only: the audit log is append-only and written by the services (and by this base class
+    for the admin pages' own changes). The audit log page (/audit/) reads it with filters."""
 
-    list_display = ["at", "actor", "action", "object_type", "object_id", "summary"]
+    list_display = ["at", "actor", "action", "object_type", "object_id", "organisation", "subject", "summary"]
     list_filter = ["action", "object_type"]
-    search_fields = ["summary", "object_id", "actor__email"]
-    list_select_related = ["actor"]
+    search_fields = ["summary", "object_id", "actor__email", "subject__email"]
+    list_select_related = ["actor", "organisation", "subject"]
     date_hierarchy = "at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(AppendOnlyAdmin):
+    """Read-only: a notification's delivery (status, attempts, times, errors) is the record of what
+    was sent to whom; only the delivery tasks write it."""
+
     list_display = ["created_at", "recipient", "kind", "subject", "status", "read_at"]
     list_filter = ["kind", "status"]
     search_fields = ["recipient__email", "subject", "key"]
     list_select_related = ["recipient"]
     readonly_fields = [f.name for f in Notification._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
 
 
 unregister_device_pages()

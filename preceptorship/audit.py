@@ -14,7 +14,7 @@ from typing import Any
 from django.apps import apps
 from django.db import models
 
-from preceptorship.models import AuditEntry, Membership, Organisation, StaffImport, User
+from preceptorship.models import AuditEntry, Membership, Organisation, StaffImport, Team, User
 
 # (organisation id, subject user id), either may be None.
 Scope = tuple[int | None, int | None]
@@ -159,8 +159,8 @@ def entry(
         organisation_id=organisation_id,
         subject_id=subject_id,
         summary=summary[:500],
-        before=_jsonable(before or {}),
-        after=_jsonable(after or {}),
+        before=jsonable(before or {}),
+        after=jsonable(after or {}),
     )
 
 
@@ -183,7 +183,8 @@ def _follow(obj: Any, path: str | None) -> int | None:
     return obj
 
 
-def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
+def jsonable(values: dict[str, Any]) -> dict[str, Any]:
+    """Values as the log's JSON holds them: records by their id, dates and the like as text."""
     out: dict[str, Any] = {}
     for key, value in values.items():
         if isinstance(value, models.Model):
@@ -197,5 +198,8 @@ def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
 # The core's own audited models.
 register_scope(User, lambda user: (None, user.pk))
 register_scope(Membership, scope_by_path("organisation_id", "user_id"))
+# Changed on the admin pages (preceptorship/admin_audit.py): the organisation sees its own.
+register_scope(Organisation, scope_by_path("pk", None))
+register_scope(Team, scope_by_path("organisation_id", None))
 # An import may add people to several organisations: administrators read its entries.
 register_scope(StaffImport, scope_by_path(None, None))

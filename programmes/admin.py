@@ -6,11 +6,12 @@ are deliberately absent: only the people named in the access rules may read them
 
 from django.contrib import admin
 
+from preceptorship.admin_audit import AppendOnlyInline, AuditedModelAdmin
 from programmes.models import Enrolment, Extension, Pause, Programme
 
 
 @admin.register(Programme)
-class ProgrammeAdmin(admin.ModelAdmin):
+class ProgrammeAdmin(AuditedModelAdmin):
     list_display = ["name", "organisation", "shared_with_ics", "length_months", "review_interval_months", "status"]
     list_filter = ["status", "shared_with_ics", "organisation", "professions"]
     search_fields = ["name", "organisation__name"]
@@ -18,29 +19,20 @@ class ProgrammeAdmin(admin.ModelAdmin):
     autocomplete_fields = ["organisation"]
 
 
-class PauseInline(admin.TabularInline):
+class PauseInline(AppendOnlyInline):
     model = Pause
-    extra = 0
-    can_delete = False
     readonly_fields = [field.name for field in Pause._meta.fields if field.name != "id"]
 
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
-
-class ExtensionInline(admin.TabularInline):
+class ExtensionInline(AppendOnlyInline):
     model = Extension
-    extra = 0
-    can_delete = False
     readonly_fields = [field.name for field in Extension._meta.fields if field.name != "id"]
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Enrolment)
-class EnrolmentAdmin(admin.ModelAdmin):
-    """Read-only: enrolments change only through the services, which check and audit each step."""
+class EnrolmentAdmin(AuditedModelAdmin):
+    """Read-only: enrolments change only through the services, which check and audit each step (their
+    completion outcomes, reviews and confirmations are records nobody edits)."""
 
     list_display = ["preceptee", "programme", "organisation", "start_date", "status", "next_review_due"]
     list_filter = ["status", "transition", "organisation", "programme"]

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
+from preceptorship.admin_audit import AppendOnlyInline, AuditedModelAdmin, LockedWithParentInline
 from preceptorship.admin_files import private_file
 from progression import services
 from progression.models import (
@@ -19,60 +20,76 @@ from progression.models import (
 )
 
 
-class SectionInline(admin.TabularInline):
+def _published(framework: Framework) -> bool:
+    return framework.status != Framework.Status.DRAFT
+
+
+class SectionInline(LockedWithParentInline):
     model = Section
     extra = 0
     show_change_link = True
 
+    def parent_is_locked(self, parent: Framework) -> bool:
+        return _published(parent)
 
-class CompetencyInline(admin.TabularInline):
+
+class CompetencyInline(LockedWithParentInline):
     model = Competency
     extra = 0
 
+    def parent_is_locked(self, parent: Section) -> bool:
+        return _published(parent.framework)
+
 
 @admin.register(Framework)
-class FrameworkAdmin(admin.ModelAdmin):
+class FrameworkAdmin(AuditedModelAdmin):
+    """Published and retired versions are never edited in place, nor deleted (cases were judged
+    against them): a new version is drafted through the framework pages."""
+
     list_display = ["name", "version", "status", "owner", "from_level", "to_level"]
     list_filter = ["status", "owner"]
     search_fields = ["name", "slug"]
     inlines = [SectionInline]
 
+    def is_append_only(self, obj: Framework) -> bool:
+        return _published(obj)
+
     def get_readonly_fields(self, request, obj=None):  # noqa: ANN001, ANN201
-        # Published versions are never edited in place.
-        if obj is not None and obj.status != Framework.Status.DRAFT:
+        if obj is not None and _published(obj):
             return [f.name for f in obj._meta.fields] + ["professions"]
-        return []
+        # Published only through the services, which retire the version before it.
+        return ["status", "published_at", "retired_at"]
 
 
 @admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
+class SectionAdmin(AuditedModelAdmin):
     list_display = ["title", "framework", "order", "required_for_sign_off"]
+    list_select_related = ["framework"]
     inlines = [CompetencyInline]
 
+    def is_append_only(self, obj: Section) -> bool:
+        return _published(obj.framework)
 
-class DecisionInline(admin.TabularInline):
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):  # noqa: ANN001, ANN201
+        if db_field.name == "framework":
+            # A section is added to a draft only.
+            kwargs["queryset"] = Framework.objects.filter(status=Framework.Status.DRAFT)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class DecisionInline(AppendOnlyInline):
     model = Decision
-    extra = 0
-    can_delete = False
     readonly_fields = ["actor", "role", "at", "decision", "from_stage", "to_stage", "comment"]
 
-    def has_add_permission(self, request, obj=None) -> bool:  # noqa: ANN001
-        return False
 
-
-class AssessmentInline(admin.TabularInline):
+class AssessmentInline(AppendOnlyInline):
     model = CompetencyAssessment
-    extra = 0
-    can_delete = False
     readonly_fields = ["competency", "status", "reached_on", "manager_comment", "worker_comment", "marked_by",
                        "marked_at"]
 
-    def has_add_permission(self, request, obj=None) -> bool:  # noqa: ANN001
-        return False
-
 
 @admin.register(ProgressionCase)
-class ProgressionCaseAdmin(admin.ModelAdmin):
+class ProgressionCaseAdmin(AuditedModelAdmin):
     list_display = ["practitioner", "target_role", "stage", "organisation", "team", "stage_changed_at"]
     list_filter = ["stage", "organisation", "framework"]
     search_fields = ["practitioner__email", "practitioner__last_name", "target_role"]
@@ -83,9 +100,13 @@ class ProgressionCaseAdmin(admin.ModelAdmin):
     inlines = [AssessmentInline, DecisionInline]
     letter = private_file("letter_file", "Letter")
 
+    def has_delete_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+        # A case holds its decisions and competency marks, which are never removed.
+        return False
+
 
 @admin.register(Evidence)
-class EvidenceAdmin(admin.ModelAdmin):
+class EvidenceAdmin(AuditedModelAdmin):
     list_display = ["title", "case", "example_date", "original_filename"]
     readonly_fields = ["stored_file", "original_filename", "content_type", "size"]
     exclude = ["file"]
@@ -107,13 +128,13 @@ class LetterTemplateForm(forms.ModelForm):
 
 
 @admin.register(LetterTemplate)
-class LetterTemplateAdmin(admin.ModelAdmin):
+class LetterTemplateAdmin(AuditedModelAdmin):
     form = LetterTemplateForm
     list_display = ["organisation", "heading", "updated_at"]
 
 
 @admin.register(PostQualifyingAward)
-class PostQualifyingAwardAdmin(admin.ModelAdmin):
+class PostQualifyingAwardAdmin(AuditedModelAdmin):
     list_display = ["user", "kind", "status", "awarded_on"]
     list_filter = ["kind", "status"]
     raw_id_fields = ["user"]

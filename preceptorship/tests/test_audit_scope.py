@@ -26,6 +26,8 @@ Role = Membership.Role
 AUDITED_KINDS = {
     "preceptorship.user": True,
     "preceptorship.membership": True,
+    "preceptorship.organisation": False,
+    "preceptorship.team": False,
     "preceptorship.staffimport": False,
     "progression.progressioncase": True,
     "progression.framework": False,
