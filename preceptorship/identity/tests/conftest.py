@@ -110,6 +110,7 @@ class Journey:
     def __init__(self, live_server: Any) -> None:
         self.base = live_server.url
         self.http = requests.Session()
+        OPEN_JOURNEYS.append(self)
 
     def csrf(self) -> str:
         if "csrftoken" not in self.http.cookies:
@@ -146,6 +147,18 @@ class Journey:
 
         engine = import_module(settings.SESSION_ENGINE)
         return engine.SessionStore(session_key=self.http.cookies.get(settings.SESSION_COOKIE_NAME))
+
+
+OPEN_JOURNEYS: list[Journey] = []
+
+
+@pytest.fixture(autouse=True)
+def _close_journeys() -> Iterator[None]:
+    """Each test's connections end with it: a live server thread still holding a kept-alive one
+    when the run ends would close its database connection after the server stopped sharing it."""
+    yield
+    while OPEN_JOURNEYS:
+        OPEN_JOURNEYS.pop().http.close()
 
 
 @pytest.fixture
