@@ -22,7 +22,9 @@ from programmes.tests.factories import EnrolmentFactory, ProgrammeFactory
 from progression.models import Decision, Evidence, ProgressionCase
 from progression.tests.factories import Cast
 
-pytestmark = pytest.mark.django_db
+# The dates below are about 10 June 2026, whatever day the suite is run as (--today).
+pytestmark = [pytest.mark.django_db,
+              pytest.mark.time_machine(datetime.datetime(2026, 6, 10, 11, tzinfo=datetime.UTC), tick=True)]
 Role = Membership.Role
 
 

@@ -24,7 +24,9 @@ from programmes.tests.factories import EnrolmentFactory, ProgrammeFactory
 from progression.models import Decision, Evidence, ProgressionCase
 from progression.tests.factories import Cast
 
-pytestmark = pytest.mark.django_db
+# The dates below are about 10 June 2026, whatever day the suite is run as (--today).
+pytestmark = [pytest.mark.django_db,
+              pytest.mark.time_machine(datetime.datetime(2026, 6, 10, 11, tzinfo=datetime.UTC), tick=True)]
 Role = Membership.Role
 LONDON = zoneinfo.ZoneInfo("Europe/London")
 TODAY = datetime.date(2026, 6, 10)
@@ -221,3 +223,13 @@ def test_a_period_that_cannot_be_read_stops_the_site(settings, value: object) ->
 def test_an_unknown_kind_stops_the_site(settings) -> None:
     settings.RETENTION = {**settings.RETENTION, "reflektions": "1 year"}
     assert "reflektions" in checks.retention_schedule()[0].msg
+
+
+def test_administrators_read_the_runs_in_the_admin(records: dict, client) -> None:
+    call_command("apply_retention", "--dry-run", stdout=io.StringIO())
+    admin = User.objects.create_superuser(email="root@example.org", password="a-long-password-1")
+    client.force_login(admin)
+    page = client.get("/admin/privacy/retentionrun/")
+    assert page.status_code == 200 and "apply_retention command (dry run)" in page.content.decode()
+    run = RetentionRun.objects.get()
+    assert client.get(f"/admin/privacy/retentionrun/{run.pk}/change/").status_code == 200

@@ -19,7 +19,9 @@ from preceptorship.tests.queries import assert_same_queries_at_two_sizes
 from programmes.privacy.models import SubjectAccessExport
 from programmes.tests.factories import EnrolmentFactory, ProgrammeFactory
 
-pytestmark = pytest.mark.django_db
+# The dates below are about 10 June 2026, whatever day the suite is run as (--today).
+pytestmark = [pytest.mark.django_db,
+              pytest.mark.time_machine(datetime.datetime(2026, 6, 10, 11, tzinfo=datetime.UTC), tick=True)]
 Role = Membership.Role
 
 
