@@ -1,7 +1,8 @@
 """Journey 3 in a real browser: a line manager evidences and submits a progression case; the Head of
 Service returns it once and then recommends it; the Operational Director signs it off; HR records
 the outcome; the manager records that the worker was told and the letter downloads as a PDF with
-the practitioner's name. Every page is checked (axe, styles, console) at desktop width and at 320 px.
+the practitioner's name. Each step is taken from its check page, which names who will be told.
+Every page is checked (axe, styles, console) at desktop width and at 320 px.
 """
 
 from __future__ import annotations
@@ -89,6 +90,11 @@ def test_journey_3_progression_case_to_the_letter(page: Any, live_server: Any, p
         page.get_by_role("button", name="Save the mark").click()
         expect(page.get_by_text(f"{assessment.competency.code} is marked.")).to_be_visible()
     page.get_by_role("button", name="Submit the case").click()
+    expect(page.get_by_role("heading", name="Check before you submit the case")).to_be_visible()
+    expect(page.locator("[data-told]")).to_contain_text(
+        f"{people['head_of_service'].get_full_name()}, Head of Service")
+    check_both(page, "check-submit")
+    page.get_by_role("button", name="Submit the case to the Head of Service").click()
     expect(page.get_by_text("The case is submitted to the Head of Service.")).to_be_visible()
     check_both(page, "case-submitted")
 
@@ -100,11 +106,19 @@ def test_journey_3_progression_case_to_the_letter(page: Any, live_server: Any, p
     page.get_by_role("link", name="Recommend or return").click()
     check_both(page, "head-of-service-decides")
     page.get_by_label("Return to the line manager").check()
-    page.get_by_role("button", name="Record the decision").click()
+    page.get_by_role("button", name="Continue").click()
     expect(page.locator(".nhsuk-error-summary").get_by_text("Give the reasons to return the case")).to_be_visible()
     check_both(page, "return-without-reasons")
     page.get_by_label("Comment").fill("Please add the outcome of the audit.")
-    page.get_by_role("button", name="Record the decision").click()
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", name="Check before you return the case")).to_be_visible()
+    # "Change" goes back to the form with what was typed.
+    page.get_by_role("button", name="Change comment").click()
+    expect(page.get_by_label("Comment")).to_have_value("Please add the outcome of the audit.")
+    expect(page.get_by_label("Return to the line manager")).to_be_checked()
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator("[data-told]")).to_contain_text(f"{manager.get_full_name()}, Line manager")
+    page.get_by_role("button", name="Return the case").click()
     expect(page.get_by_text("The case is returned to the line manager.")).to_be_visible()
 
     # The manager sees the reasons at the top of the case and submits it again.
@@ -113,6 +127,7 @@ def test_journey_3_progression_case_to_the_letter(page: Any, live_server: Any, p
     expect(page.locator(".nhsuk-warning-callout").get_by_text("Please add the outcome of the audit.")).to_be_visible()
     check_both(page, "case-returned")
     page.get_by_role("button", name="Submit the case").click()
+    page.get_by_role("button", name="Submit the case to the Head of Service").click()
     expect(page.get_by_text("The case is submitted to the Head of Service.")).to_be_visible()
 
     # The Head of Service recommends it; the Operational Director signs it off.
@@ -120,14 +135,19 @@ def test_journey_3_progression_case_to_the_letter(page: Any, live_server: Any, p
     goto(page, url(live_server, case.get_absolute_url()))
     page.get_by_role("link", name="Recommend or return").click()
     page.get_by_label("Recommend to the Operational Director").check()
-    page.get_by_role("button", name="Record the decision").click()
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("button", name="Recommend the case").click()
     expect(page.get_by_text("The case is recommended to the Operational Director.")).to_be_visible()
     _as(page, live_server, people["director"])
     goto(page, url(live_server, case.get_absolute_url()))
     page.get_by_role("link", name="Sign off, return or decline").click()
     check_both(page, "director-decides")
     page.get_by_label("Sign off the progression").check()
-    page.get_by_role("button", name="Record the decision").click()
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", name="Check before you sign off the progression")).to_be_visible()
+    expect(page.locator("[data-told]")).to_contain_text(f"{name}, Practitioner")
+    check_both(page, "check-sign-off")
+    page.get_by_role("button", name="Sign off the progression").click()
     expect(page.get_by_text("The progression is signed off")).to_be_visible()
 
     # HR records the HR/payroll step.
@@ -139,6 +159,7 @@ def test_journey_3_progression_case_to_the_letter(page: Any, live_server: Any, p
     page.get_by_label("Day", exact=True).fill("1")
     page.get_by_label("Month", exact=True).fill("4")
     page.get_by_label("Year", exact=True).fill("2025")
+    page.get_by_role("button", name="Continue").click()
     page.get_by_role("button", name="Record the HR process").click()
     expect(page.get_by_text("The HR process is recorded")).to_be_visible()
 
@@ -151,8 +172,12 @@ def test_journey_3_progression_case_to_the_letter(page: Any, live_server: Any, p
     page.get_by_label("Day", exact=True).fill(str(today.day))
     page.get_by_label("Month", exact=True).fill(str(today.month))
     page.get_by_label("Year", exact=True).fill(str(today.year))
+    page.get_by_role("button", name="Continue").click()
     page.get_by_role("button", name="Record that the worker was told").click()
     page.get_by_role("button", name="Produce the confirmation letter").click()
+    expect(page.get_by_role("heading", name="Check before you produce the confirmation letter")).to_be_visible()
+    check_both(page, "check-letter")
+    page.get_by_role("button", name="Produce the letter").click()
     expect(page.get_by_text("The confirmation letter is ready to download")).to_be_visible()
     check_both(page, "case-confirmed")
     with page.expect_download() as download_info:

@@ -71,6 +71,9 @@ def test_lead_edits_a_draft_framework_item_by_item(page: Any, live_server: Any,
     expect(page.get_by_text("The competency E2 is removed.")).to_be_visible()
 
     page.get_by_role("button", name="Publish").click()
+    expect(page.get_by_role("heading", name="Check before you publish the framework")).to_be_visible()
+    check_both(page, "check-publish")
+    page.get_by_role("button", name=f"Publish version {draft.version}").click()
     expect(page.get_by_text("The framework is published.")).to_be_visible()
     expect(page.get_by_role("link", name="Add a section")).to_have_count(0)
     expect(page.get_by_role("button", name="Move up Band 3 skills")).to_have_count(0)
