@@ -19,8 +19,18 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from preceptorship.tests.browser import check_page, goto, screenshot, sign_in
-from preceptorship.tests.production.stage import MARKS, WORKER_SECONDS, Stage, fetch, fetch_pdf, href, report, until
+from preceptorship.tests.browser import check_page, goto, screenshot
+from preceptorship.tests.production.stage import (
+    MARKS,
+    WORKER_SECONDS,
+    Stage,
+    fetch,
+    fetch_pdf,
+    href,
+    report,
+    sign_in,
+    until,
+)
 
 pytestmark = MARKS
 

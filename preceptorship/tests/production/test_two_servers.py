@@ -12,8 +12,8 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from preceptorship.tests.browser import check_page, goto, sign_in
-from preceptorship.tests.production.stage import MARKS, Stage, fetch, href, report
+from preceptorship.tests.browser import check_page, goto
+from preceptorship.tests.production.stage import MARKS, Stage, fetch, href, report, sign_in
 from preceptorship.tests.production.test_production_stage import export_ready, queue_enrolments_export
 
 pytestmark = MARKS
