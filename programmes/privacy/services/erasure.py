@@ -28,8 +28,10 @@ from programmes.models import (
     ReviewMeeting,
 )
 from programmes.privacy.access import answering_organisation, may_act_for
+from programmes.privacy.models import SubjectAccessExport
 from programmes.privacy.services.common import (
     anonymise_account,
+    delete_file_on_commit,
     is_removed,
     names_of,
     record,
@@ -104,6 +106,8 @@ def erasure_preview(*, person: User) -> tuple[list[Line], list[Line]]:
              EvidencePack.objects.filter(case__in=cases).count() + cases.exclude(letter_file="").count()),
         Line("Notifications sent to them", Notification.objects.filter(recipient=person).count()),
         Line("Post-qualifying awards", PostQualifyingAward.objects.filter(user=person).count()),
+        Line("Earlier subject access exports' files",
+             SubjectAccessExport.objects.filter(person=person).exclude(file="").count()),
     ]
     stays = [
         Line("Enrolments: programme, dates, status and outcome, for the figures", enrolments.count()),
@@ -134,6 +138,10 @@ def person_erase(*, actor: Any, person: User) -> dict[str, int]:
         for case in ProgressionCase.objects.select_for_update().filter(practitioner=locked):
             strip_case(case, names=names)
         _forget_sign_in_attempts(locked.email)
+        # Earlier subject access exports hold a copy of everything: their files go too.
+        for export in SubjectAccessExport.objects.select_for_update().filter(person=locked).exclude(file=""):
+            delete_file_on_commit(export.file.name)
+        SubjectAccessExport.objects.filter(person=locked).update(file="", status=SubjectAccessExport.Status.EXPIRED)
         anonymise_account(locked)
         record(actor=actor, action="privacy.erased", obj=locked, subject=locked, organisation_id=organisation_id,
                summary=f"Erased the personal data of person {locked.pk} on request",

@@ -18,6 +18,7 @@ from preceptorship.models import AuditEntry, Membership, Notification, User
 from preceptorship.tests.factories import person
 from programmes.models import Enrolment, NeedsAssessment, ProtectedTime, Reflection, ReviewMeeting
 from programmes.privacy import services
+from programmes.privacy.models import SubjectAccessExport
 from programmes.tests.factories import EnrolmentFactory, ProgrammeFactory
 from progression.models import Decision, Evidence, ProgressionCase
 from progression.tests.factories import Cast
@@ -116,6 +117,9 @@ def test_erasure_keeps_the_figures_rows_and_removes_the_person(finished: dict, d
     evidence_file = finished["evidence"].file
     name, storage = evidence_file.name, evidence_file.storage
     decisions = Decision.objects.filter(case=case).count()
+    earlier = SubjectAccessExport.objects.create(person=worker, status="ready")
+    earlier.file.save("export.zip", ContentFile(b"PK everything about Ffion"), save=True)
+    earlier_name = earlier.file.name
     client = Client()
     client.force_login(dpo)
 
@@ -143,6 +147,8 @@ def test_erasure_keeps_the_figures_rows_and_removes_the_person(finished: dict, d
     assert entry.actor_id == dpo.pk and entry.object_id == str(worker.pk) and "Ffion" not in entry.summary
     assert entry.subject_id == worker.pk
     assert ProgressionCase.objects.get(pk=case.pk).stage == "confirmed"
+    earlier.refresh_from_db()
+    assert earlier.status == "expired" and not earlier.file and not storage.exists(earlier_name)
 
 
 def test_another_organisations_dpo_cannot_erase(finished: dict, other_organisation) -> None:
