@@ -21,7 +21,7 @@ from programmes.privacy.access import REFUSAL, may_answer_requests
 from programmes.privacy.forms import EraseForm, PersonSearchForm
 from programmes.privacy.models import DataSubject, SubjectAccessExport
 from programmes.privacy.services.common import REMOVED_DOMAIN
-from programmes.privacy.services.exports import file_name
+from programmes.privacy.services.exports import exports_fail_stale, file_name
 
 LISTED = 50
 
@@ -41,7 +41,9 @@ def index(request: HttpRequest) -> HttpResponse:
             Q(first_name__icontains=text) | Q(last_name__icontains=text) | Q(email__icontains=text)
         ).only("first_name", "last_name", "email", "job_title").order_by("last_name", "first_name", "pk")
         people = list(found[:LISTED + 1])
-    exports = list(access.scope(request.user, SubjectAccessExport).select_related("person")[:20])
+    scoped = access.scope(request.user, SubjectAccessExport)
+    exports_fail_stale(scoped)
+    exports = list(scoped.select_related("person")[:20])
     return render(request, "privacy/index.html", {
         "form": form, "text": text, "people": people[:LISTED], "more": len(people) > LISTED, "listed": LISTED,
         "exports": exports, "crumbs": crumbs(),
@@ -51,7 +53,9 @@ def index(request: HttpRequest) -> HttpResponse:
 @require_GET
 def person(request: HttpRequest, pk: int) -> HttpResponse:
     subject = access.get_for_user(request.user, DataSubject, pk=pk)
-    exports = list(access.scope(request.user, SubjectAccessExport).filter(person=subject)[:10])
+    scoped = access.scope(request.user, SubjectAccessExport).filter(person=subject)
+    exports_fail_stale(scoped)
+    exports = list(scoped[:10])
     return render(request, "privacy/person.html", {"person": subject, "exports": exports, "crumbs": _crumbs()})
 
 

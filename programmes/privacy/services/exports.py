@@ -353,6 +353,11 @@ def export_fail_if_stale(export: SubjectAccessExport) -> SubjectAccessExport:
     return export
 
 
+def exports_fail_stale(exports: models.QuerySet) -> None:
+    """For a list of exports: mark failed, in one query, those whose build was lost."""
+    jobs.fail_stale(exports, waiting=SubjectAccessExport.WAITING, time_limit=EXPORT_TIME_LIMIT)
+
+
 def export_expire(*, export: SubjectAccessExport) -> None:
     from programmes.privacy.services.common import delete_file_on_commit
 
@@ -383,4 +388,4 @@ def file_name(export: SubjectAccessExport) -> str:
 
 
 __all__ = ["EXPORT_TIME_LIMIT", "Section", "collect", "export_build", "export_download", "export_expire",
-           "export_fail_if_stale", "export_request", "file_name", "write_zip"]
+           "export_fail_if_stale", "export_request", "exports_fail_stale", "file_name", "write_zip"]

@@ -162,3 +162,13 @@ def test_the_persons_page_takes_the_same_queries_at_two_sizes(dpo, preceptee, or
 
     SubjectAccessExport.objects.create(person=preceptee, organisation=organisation, requested_by=dpo)
     assert_same_queries_at_two_sizes(lambda: client.get(url), grow)
+
+
+def test_a_lost_build_shows_as_failed_on_the_lists(dpo, preceptee, organisation, time_machine) -> None:
+    export = SubjectAccessExport.objects.create(person=preceptee, organisation=organisation, requested_by=dpo)
+    time_machine.shift(datetime.timedelta(minutes=26))  # the build's 15 minutes and the queue's 10 have passed
+    page = _client(dpo).get(reverse("privacy:person", args=[preceptee.pk])).content.decode()
+    export.refresh_from_db()
+    assert export.status == SubjectAccessExport.Status.FAILED and "Failed" in page
+    detail = _client(dpo).get(export.get_absolute_url()).content.decode()
+    assert "could not be prepared" in detail and "Nothing is lost" in detail
