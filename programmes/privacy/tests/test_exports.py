@@ -148,3 +148,17 @@ def test_export_never_holds_another_persons_records(rosa: User, administrator: U
     assert {row["recipient_id"] for row in data["sections"]["notifications"]} == {rosa.pk}
     assert all(rosa.pk in (row["actor_id"], row["subject_id"]) or row["object_id"] == str(rosa.pk)
                for row in data["sections"]["audit_entries"])
+
+
+def test_export_holds_the_confirmation_letter_rendered_by_the_product(organisation, team) -> None:
+    from progression.tests.factories import Cast
+
+    cast = Cast(organisation, team)
+    told = cast.open_case()
+    ProgressionCase.objects.filter(pk=told.pk).update(stage=ProgressionCase.Stage.WORKER_TOLD,
+                                                      hr_reference="HR-123")
+    export, data, index, archive = _built(cast.practitioner, cast.manager)
+    letter = f"files/letters/letter-case-{told.pk}.pdf"
+    assert letter in archive.namelist() and archive.read(letter).startswith(b"%PDF")
+    assert data["sections"]["progression_cases"][0]["letter_file"] == letter
+    assert letter in index
