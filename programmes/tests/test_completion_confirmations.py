@@ -21,9 +21,9 @@ from django.utils import timezone
 from preceptorship.models import AuditEntry, Membership, Notification
 from preceptorship.tests.factories import person
 from programmes import services
-from programmes.models import CompletionConfirmation, Enrolment, Goal, ReviewMeeting
+from programmes.models import CompletionConfirmation, Enrolment, Goal, Pause, ReviewMeeting
 from programmes.schedule import add_months
-from programmes.tests.factories import EnrolmentFactory
+from programmes.tests.factories import EnrolmentFactory, ExtensionFactory, PauseFactory
 from programmes.tests.factories_practice import GoalFactory, ReviewFactory
 
 Role = Membership.Role
@@ -202,3 +202,16 @@ def test_the_history_reads_in_time_order(due: Enrolment, lead: Any, time_machine
     history = page[page.index("Completion confirmations"):]
     # The line manager answered first, then the mentor changed a "not yet" to a yes.
     assert history.index("Line manager (") < history.index("Mentor (")
+
+
+def test_pauses_and_extensions_read_in_time_order(due: Enrolment, lead: Any, today: datetime.date) -> None:
+    PauseFactory(enrolment=due, start_date=today - datetime.timedelta(days=200),
+                 end_date=today - datetime.timedelta(days=180))
+    ExtensionFactory(enrolment=due, months=2, reason="Time lost to a long illness.")
+    PauseFactory(enrolment=due, start_date=today + datetime.timedelta(days=5),
+                 end_date=today + datetime.timedelta(days=9), reason=Pause.Reason.CARER)
+    page = _client(lead).get(reverse("programmes:enrolment-detail", args=[due.pk])).content.decode()
+    earlier, extended, later = (page.index(text) for text in (
+        f"Paused from {today - datetime.timedelta(days=200):%-d %B %Y}", f"Extended by 2 months on {today:%-d %B %Y}",
+        f"Paused from {today + datetime.timedelta(days=5):%-d %B %Y}"))
+    assert earlier < extended < later

@@ -280,11 +280,16 @@ class EnrolmentDetailView(DetailView):
             for action in ("manage", "change", "confirm_completion", "record_outcome", "certificate", "evaluate")
         }
         today = timezone.localdate()
+        pauses, extensions = list(enrolment.pauses.all()), list(enrolment.extensions.all())
         return super().get_context_data(**kwargs) | timeline_context(enrolment, user, today) | {
             "can": allowed,
             "today": today,
-            "pauses": list(enrolment.pauses.all()),
-            "extensions": list(enrolment.extensions.all()),
+            "pauses": pauses,
+            "extensions": extensions,
+            # One history in time order: a pause from its start, an extension from the day it was recorded.
+            "changes": sorted([(pause.start_date, "pause", pause) for pause in pauses]
+                              + [(timezone.localdate(extension.created_at), "extension", extension)
+                                 for extension in extensions], key=lambda change: change[0]),
             "confirmations": list(enrolment.confirmations.all()),
             "completion_open": services.completion_open(enrolment, today),
             "time": selectors.protected_time_summary(enrolment, today),
