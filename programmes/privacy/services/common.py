@@ -30,6 +30,8 @@ from progression.models import CompetencyAssessment, CompetencyMark, Decision, E
 
 REMOVED_DOMAIN = "removed.invalid"
 REMOVED = "[name removed]"
+# What lists that still show an old record say in place of the person (the account's name).
+REMOVED_FIRST_NAME, REMOVED_LAST_NAME = "Name", "removed"
 
 
 def record(*, actor: Any, action: str, obj: models.Model, summary: str, subject: Any = None,
@@ -59,7 +61,8 @@ def removed_email() -> str:
 def stand_in(person: User) -> User:
     """A nameless, inactive account holding only the person's profession: an old record that
     the figures count (by profession) keeps its place without saying whose it was."""
-    user = User(email=removed_email(), profession_id=person.profession_id, is_active=False)
+    user = User(email=removed_email(), first_name=REMOVED_FIRST_NAME, last_name=REMOVED_LAST_NAME,
+                profession_id=person.profession_id, is_active=False)
     user.set_unusable_password()
     user.save()
     return user
@@ -67,7 +70,7 @@ def stand_in(person: User) -> User:
 
 def anonymise_account(person: User) -> None:
     """The account stays (records that must be kept point at it) with nothing that says who it was."""
-    person.first_name = person.last_name = ""
+    person.first_name, person.last_name = REMOVED_FIRST_NAME, REMOVED_LAST_NAME
     person.email = removed_email()
     person.job_title = person.band = person.regulator = person.registration_number = person.employee_number = ""
     person.first_registered_on = person.started_in_post_on = None

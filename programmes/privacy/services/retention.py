@@ -184,9 +184,12 @@ def retention_run(*, dry_run: bool, trigger: str, actor: Any = None, claim: str 
         logger.info("Retention run not started: %s", "already claimed" if claim else "another run is going on")
         return None
     try:
-        found = retention_find(today=today)
-        if not dry_run:
+        if dry_run:
+            found = retention_find(today=today)
+        else:
             with transaction.atomic():
+                # Found and acted on in one transaction, each row locked as it is acted on.
+                found = retention_find(today=today)
                 for kind, ids in found.items():
                     if ids:
                         _apply(kind, ids)

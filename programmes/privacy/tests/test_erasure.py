@@ -129,7 +129,7 @@ def test_erasure_keeps_the_figures_rows_and_removes_the_person(finished: dict, d
     assert response.status_code == HTTPStatus.FOUND
     assert _by_status() == before
     worker.refresh_from_db()
-    assert not worker.get_full_name() and worker.email.endswith("@removed.invalid") and not worker.is_active
+    assert worker.get_full_name() == "Name removed" and worker.email.endswith("@removed.invalid") and not worker.is_active
     assert not worker.has_usable_password() and not Membership.objects.filter(user=worker).exists()
     kept = Enrolment.objects.get(pk=enrolment.pk)
     assert (kept.status, kept.completed_on, kept.preceptee_id) == ("completed", enrolment.completed_on, worker.pk)
