@@ -1,16 +1,17 @@
 """The review meeting in people's calendars: invitations, and withdrawing them when the meeting is off.
 
 Each upcoming review of an enrolment is one calendar event (UID ``review-<enrolment>-<number>``)
-that reaches the preceptee and the mentor attached to a reminder (``review_due_soon``,
-``review_due_today``), to the message that a meeting moved (``review_moved``) or to a new
-mentor's (``review_handed_over``). What was sent is kept on each notification
-(``Notification.ics``), so the history of an event is read back from there instead of being stored
-twice.
+that reaches the preceptee, the mentor and the line manager (the meeting is a three-way one)
+attached to a reminder (``review_due_soon``, ``review_due_today``), to the message that a meeting
+moved (``review_moved``) or to a new mentor's or line manager's (``review_handed_over``). What was
+sent is kept on each notification (``Notification.ics``), so the history of an event is read back
+from there instead of being stored twice.
 
 When the meeting no longer stands on the date people were sent (the enrolment is paused, withdrawn
 or completed, or a pause moved the date) everyone who received the invitation is sent a
-cancellation of the same event (METHOD:CANCEL, same UID, a higher SEQUENCE); so is a mentor who
-has been replaced, while the new mentor is sent the invitation the preceptee already has. The
+cancellation of the same event (METHOD:CANCEL, same UID, a higher SEQUENCE); so is a mentor or
+line manager who has been replaced, while the new one is sent the invitation the preceptee already
+has. The
 next invitation of that event (sent at once when the preceptee is back from leave, or by the
 reminder before the new date) carries a higher SEQUENCE again, so calendars put it back.
 
@@ -21,7 +22,9 @@ from __future__ import annotations
 
 import datetime
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Q
@@ -43,8 +46,10 @@ NOT_RECEIVED = (Notification.Status.SKIPPED, Notification.Status.FAILED)
 def meeting_invitation(
     *, enrolment_id: int, number: int, on: datetime.date, programme: str, preceptee: Attendee, mentor: Attendee,
     link: str, changed_at: datetime.datetime, cancelled: bool = False, sequence: int | None = None,
+    others: Sequence[Attendee] = (),
 ) -> str:
-    """The calendar invitation (or its cancellation) for review ``number`` of an enrolment."""
+    """The calendar invitation (or its cancellation) for review ``number`` of an enrolment; ``others``
+    are invited beside the preceptee and the mentor (the line manager)."""
     meeting = f"Review meeting {number} of {preceptee.name}'s preceptorship ({programme})"
     return review_invitation(
         enrolment_id=enrolment_id, number=number, on=on,
@@ -52,7 +57,7 @@ def meeting_invitation(
         description=(f"{meeting} will not take place on this day." if cancelled else
                      f"{meeting} is due on this day. Agree the time between you, and record the meeting in "
                      "Preceptorship afterwards."),
-        url=link, attendees=[preceptee, mentor], changed_at=changed_at, cancelled=cancelled, sequence=sequence,
+        url=link, attendees=[preceptee, mentor, *others], changed_at=changed_at, cancelled=cancelled, sequence=sequence,
     )
 
 
@@ -94,9 +99,18 @@ def _last_word(enrolment_id: int, number: int, history: list[SentEvent] | None =
     return {event.recipient_id: event for event in history}
 
 
-def _attendees(enrolment: Enrolment) -> tuple[Attendee, Attendee]:
-    return (Attendee(str(enrolment.preceptee), enrolment.preceptee.email),
-            Attendee(str(enrolment.mentor), enrolment.mentor.email))
+def _attendees(enrolment: Enrolment) -> dict[str, Any]:
+    """The invitation's people: the preceptee, the mentor and, when there is one, the line manager."""
+    manager = enrolment.line_manager
+    return {
+        "preceptee": Attendee(str(enrolment.preceptee), enrolment.preceptee.email),
+        "mentor": Attendee(str(enrolment.mentor), enrolment.mentor.email),
+        "others": [Attendee(str(manager), manager.email)] if manager is not None else [],
+    }
+
+
+def _attending(enrolment: Enrolment) -> set[int]:
+    return {pk for pk in (enrolment.preceptee_id, enrolment.mentor_id, enrolment.line_manager_id) if pk}
 
 
 def enrolment_invitation(enrolment: Enrolment) -> str:
@@ -106,10 +120,9 @@ def enrolment_invitation(enrolment: Enrolment) -> str:
     a pause comes back into the calendar when it is invited again."""
     number = enrolment.reviews_held + 1
     cancelled = [event.sequence + 1 for event in _sent_events(enrolment.pk, number, (CANCELLATION_KIND,))]
-    preceptee, mentor = _attendees(enrolment)
     return meeting_invitation(
         enrolment_id=enrolment.pk, number=number, on=enrolment.next_review_due, programme=enrolment.programme.name,
-        preceptee=preceptee, mentor=mentor, link=f"{settings.SITE_URL}{enrolment.get_absolute_url()}",
+        **_attendees(enrolment), link=f"{settings.SITE_URL}{enrolment.get_absolute_url()}",
         changed_at=enrolment.updated_at, sequence=max([sequence_for(enrolment.updated_at), *cancelled]),
     )
 
@@ -156,13 +169,13 @@ def review_invitations_cancel(*, enrolment: Enrolment) -> int:
     history = _sent_events(enrolment.pk, number, (*INVITATION_KINDS, CANCELLATION_KIND))
     latest = _last_word(enrolment.pk, number, history)
     stands = meeting_stands(enrolment)
-    attending = {enrolment.preceptee_id, enrolment.mentor_id}
+    attending = _attending(enrolment)
     withdraw = [event for event in latest.values() if event.method == "REQUEST" and not (
         stands and event.on == enrolment.next_review_due and event.recipient_id in attending)]
     if not withdraw:
         return 0
     sequence = max(sequence_for(enrolment.updated_at), *(event.sequence + 1 for event in history))
-    preceptee, mentor = _attendees(enrolment)
+    people_invited = _attendees(enrolment)
     link = f"{settings.SITE_URL}{enrolment.get_absolute_url()}"
     people = User.objects.in_bulk([event.recipient_id for event in withdraw])
     recorded = 0
@@ -172,12 +185,13 @@ def review_invitations_cancel(*, enrolment: Enrolment) -> int:
             continue
         ics = meeting_invitation(
             enrolment_id=enrolment.pk, number=number, on=event.on, programme=enrolment.programme.name,
-            preceptee=preceptee, mentor=mentor, link=link, changed_at=enrolment.updated_at, cancelled=True,
+            **people_invited, link=link, changed_at=enrolment.updated_at, cancelled=True,
             sequence=sequence,
         )
         whose = "Your" if person.pk == enrolment.preceptee_id else f"{enrolment.preceptee}'s"
         why = (_why(enrolment, whose, number) if person.pk in attending else
-               f"You are no longer {enrolment.preceptee}'s mentor, so you are not expected at review meeting {number}.")
+               f"You are no longer {enrolment.preceptee}'s mentor or line manager, so you are not expected at "
+               f"review meeting {number}.")
         notification = notify(
             recipient=person, kind=CANCELLATION_KIND,
             about=f"programmes.enrolment:{enrolment.pk}:review-{number}-s{event.sequence}", due_on=event.on,
@@ -191,45 +205,56 @@ def review_invitations_cancel(*, enrolment: Enrolment) -> int:
     return recorded
 
 
-def review_invitation_hand_over(*, enrolment: Enrolment) -> bool:
-    """A new mentor is sent the invitation to the next review if the preceptee already has it in their
-    calendar (the reminders that carried it went before the change). Returns whether one was recorded."""
+def review_invitation_hand_over(*, enrolment: Enrolment) -> int:
+    """A new mentor or line manager is sent the invitation to the next review if the preceptee already
+    has it in their calendar (the reminders that carried it went before the change). Returns how many
+    were recorded."""
     if not meeting_stands(enrolment):
-        return False
+        return 0
     number = enrolment.reviews_held + 1
     latest = _last_word(enrolment.pk, number)
-    preceptee, mentor = latest.get(enrolment.preceptee_id), latest.get(enrolment.mentor_id)
+    preceptee = latest.get(enrolment.preceptee_id)
     if preceptee is None or preceptee.method != "REQUEST" or preceptee.on != enrolment.next_review_due:
-        return False
-    if mentor is not None and mentor.method == "REQUEST" and mentor.on == enrolment.next_review_due:
-        return False
+        return 0
     stamp = int(enrolment.updated_at.timestamp())
-    return notify(
-        recipient=enrolment.mentor, kind="review_handed_over",
-        about=f"programmes.enrolment:{enrolment.pk}:review-{number}-t{stamp}", due_on=enrolment.next_review_due,
-        subject=f"Review meeting {number} with {enrolment.preceptee} is due on {_day(enrolment.next_review_due)}",
-        body=(f"You are now {enrolment.preceptee}'s mentor. Their review meeting {number} "
-              f"({enrolment.programme.name}) is due on {_day(enrolment.next_review_due)}: agree a time with them."),
-        url=enrolment.get_absolute_url(), ics=enrolment_invitation(enrolment),
-    ) is not None
+    recorded = 0
+    for person, role in ((enrolment.mentor, "mentor"), (enrolment.line_manager, "line manager")):
+        if person is None:
+            continue
+        theirs = latest.get(person.pk)
+        if theirs is not None and theirs.method == "REQUEST" and theirs.on == enrolment.next_review_due:
+            continue
+        recorded += notify(
+            recipient=person, kind="review_handed_over",
+            about=f"programmes.enrolment:{enrolment.pk}:review-{number}-t{stamp}", due_on=enrolment.next_review_due,
+            subject=f"Review meeting {number} with {enrolment.preceptee} is due on {_day(enrolment.next_review_due)}",
+            body=(f"You are now {enrolment.preceptee}'s {role}. Their review meeting {number} "
+                  f"({enrolment.programme.name}) is due on {_day(enrolment.next_review_due)}: "
+                  + ("agree a time with them." if role == "mentor" else "the meeting is a three-way one, with "
+                     f"their mentor, {enrolment.mentor}.")),
+            url=enrolment.get_absolute_url(), ics=enrolment_invitation(enrolment),
+        ) is not None
+    return recorded
 
 
 def review_invitations_new_mentor(*, enrolment: Enrolment) -> None:
-    """After the mentor changes: the meeting leaves the old mentor's calendar and reaches the new one's."""
+    """After the mentor or line manager changes: the meeting leaves the old one's calendar and reaches the
+    new one's."""
     review_invitations_cancel(enrolment=enrolment)
     review_invitation_hand_over(enrolment=enrolment)
 
 
 def review_invitations_restore(*, enrolment: Enrolment) -> int:
-    """Back from leave: the preceptee and the mentor whose calendar had the next review withdrawn by the
-    pause are sent it again at once, for the date it is now due (the reminder that carried it may have
-    gone already, when the pause is undone on its first day). Returns how many were recorded."""
+    """Back from leave: the preceptee, the mentor and the line manager whose calendar had the next review
+    withdrawn by the pause are sent it again at once, for the date it is now due (the reminder that
+    carried it may have gone already, when the pause is undone on its first day). Returns how many were
+    recorded."""
     if not meeting_stands(enrolment):
         return 0
     number = enrolment.reviews_held + 1
     latest = _last_word(enrolment.pk, number)
-    people = [person for person in (enrolment.preceptee, enrolment.mentor)
-              if person.pk in latest and latest[person.pk].method == "CANCEL"]
+    people = [person for person in (enrolment.preceptee, enrolment.mentor, enrolment.line_manager)
+              if person is not None and person.pk in latest and latest[person.pk].method == "CANCEL"]
     if not people:
         return 0
     ics, day = enrolment_invitation(enrolment), _day(enrolment.next_review_due)

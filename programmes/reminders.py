@@ -2,8 +2,8 @@
 
 | kind | from (days from the date it is about) | to |
 |---|---|---|
-| review_due_soon | 14 days before the next review is due | preceptee, mentor (with the invitation) |
-| review_due_today | on the day it is due | preceptee, mentor (with the invitation) |
+| review_due_soon | 14 days before the next review is due | preceptee, mentor, line manager (with the invitation) |
+| review_due_today | on the day it is due | preceptee, mentor, line manager (with the invitation) |
 | review_overdue | 7 days after, no meeting recorded | mentor, line manager |
 | review_overdue_escalated | 28 days after | programme leads of the programme's organisation |
 | completion_signoff_due | 28 days before the completion date | mentor, line manager (unless they answered) |
@@ -135,7 +135,8 @@ def reminder_invitation(notification: Notification) -> str:
     """The review's invitation, built when the reminder is e-mailed; none if the meeting has moved
     since the reminder was recorded (moving it sent the new invitation)."""
     enrolment_id = int(notification.key.split(":")[2])  # kind:programmes.enrolment:<pk>:recipient:due
-    enrolment = Enrolment.objects.select_related("programme", "preceptee", "mentor").filter(pk=enrolment_id).first()
+    enrolment = (Enrolment.objects.select_related("programme", "preceptee", "mentor", "line_manager")
+                 .filter(pk=enrolment_id).first())
     if enrolment is None or enrolment.next_review_due != notification.due_on or not meeting_stands(enrolment):
         return ""
     return enrolment_invitation(enrolment)
@@ -156,6 +157,11 @@ def _review_messages(kind: str, row: dict[str, Any], today: datetime.date) -> It
         yield ("mentor", f"Review meeting {number} with {preceptee} {verb} {when}",
                f"{preceptee}'s review meeting {number} ({programme}) {verb} {when}. Book it with them if you have "
                "not already, and record the meeting afterwards. The attached invitation puts the date in your "
+               "calendar.")
+        # The line manager is the third person at the meeting: invited every time.
+        yield ("line_manager", f"Review meeting {number} with {preceptee} {verb} {when}",
+               f"{preceptee}'s review meeting {number} ({programme}) {verb} {when}, with their mentor, {mentor}. "
+               "The review is a three-way meeting: please join it. The attached invitation puts the date in your "
                "calendar.")
     elif kind == "review_overdue":
         body = (f"{preceptee}'s review meeting {number} ({programme}) was due on {_day(due)} and no meeting has "

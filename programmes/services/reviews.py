@@ -261,7 +261,9 @@ def review_mark_not_held(
     audit.record(actor=actor, action=f"review.{status}", obj=review,
                  summary=f"Review {review.number} {status}; new date {new_date}", after={"reason": reason})
     invitation = enrolment_invitation(enrolment)  # the same calendar event, moved to the new date
-    for person in (enrolment.preceptee, enrolment.mentor):
+    for person in (enrolment.preceptee, enrolment.mentor, enrolment.line_manager):
+        if person is None:
+            continue
         notify(recipient=person, kind="review_moved", about=enrolment, due_on=new_date,
                subject=f"Review meeting {review.number} moved to {new_date:%A %-d %B %Y}",
                body=f"Review meeting {review.number} was {status}. The attached invitation moves it to the new date "

@@ -31,7 +31,8 @@ def send(django_capture_on_commit_callbacks):
 
 @pytest.fixture
 def invited(organisation, send):
-    """An enrolment whose preceptee and mentor were sent the invitation to review 1, 14 days ahead.
+    """An enrolment whose preceptee, mentor and line manager were sent the invitation to review 1, 14 days
+    ahead.
 
     Review 1 (three months from the start) is 14 to 17 days from today, by the months' lengths: never
     sooner, so a pause from today ends before the reminder for the moved date is due."""
@@ -55,25 +56,33 @@ def events(kind, **filters):
     return found
 
 
+def three(e):
+    """The people at a review: it is a three-way meeting."""
+    return {e.preceptee_id, e.mentor_id, e.line_manager_id}
+
+
 def calendar_parts(message):
     return [(content, mimetype) for content, mimetype in message.alternatives if mimetype.startswith("text/calendar")]
 
 
-def test_withdrawing_cancels_the_invitation_for_both_people_once(invited, send, client):
+def test_withdrawing_cancels_the_invitation_for_the_three_people_once(invited, send, client):
     invitation = events("review_due_soon")
-    assert set(invitation) == {invited.preceptee_id, invited.mentor_id}
+    assert set(invitation) == three(invited)
+    attendees = {str(a) for a in invitation[invited.mentor_id][1]["attendee"]}
+    assert attendees == {f"mailto:{who.email}" for who in (invited.preceptee, invited.mentor, invited.line_manager)}
     with send():
         services.enrolment_withdraw(actor=invited.mentor, enrolment=invited, on=timezone.localdate(),
                                     reason=Enrolment.WithdrawalReason.LEFT_ORGANISATION)
     cancelled = events("review_cancelled")
-    assert set(cancelled) == {invited.preceptee_id, invited.mentor_id}
+    assert set(cancelled) == three(invited)
     for who, (method, event) in cancelled.items():
         sent = invitation[who][1]
         assert method == "CANCEL" and event["status"] == "CANCELLED"
         assert event["uid"] == sent["uid"] and event.decoded("dtstart") == sent.decoded("dtstart")
         assert event["sequence"] > sent["sequence"]
     # One e-mail each, carrying the cancellation as a calendar part, with the same UID.
-    assert sorted(m.to[0] for m in mail.outbox) == sorted([invited.preceptee.email, invited.mentor.email])
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        [invited.preceptee.email, invited.mentor.email, invited.line_manager.email])
     for message in mail.outbox:
         [(ics, mimetype)] = calendar_parts(message)
         assert mimetype == "text/calendar; method=CANCEL"
@@ -91,7 +100,7 @@ def test_withdrawing_cancels_the_invitation_for_both_people_once(invited, send, 
     # Asking again sends nothing more.
     with send():
         assert review_invitations_cancel(enrolment=invited) == 0
-    assert len(mail.outbox) == 2
+    assert len(mail.outbox) == 3
 
 
 def test_completing_cancels_the_invitation(invited, send):
@@ -101,7 +110,7 @@ def test_completing_cancels_the_invitation(invited, send):
         services.completion_record_outcome(actor=invited.mentor, enrolment=invited, outcome="Progressed to Level 2",
                                            completed_on=timezone.localdate())
     cancelled = events("review_cancelled")
-    assert set(cancelled) == {invited.preceptee_id, invited.mentor_id}
+    assert set(cancelled) == three(invited)
     assert {method for method, _ in cancelled.values()} == {"CANCEL"}
     mentor = Notification.objects.get(kind="review_cancelled", recipient=invited.mentor)
     assert mentor.body.startswith(f"{invited.preceptee}'s preceptorship (Physiotherapy preceptorship) is complete")
@@ -143,7 +152,7 @@ def test_a_pause_ahead_that_moves_the_meeting_cancels_the_old_date(invited, send
     invited.refresh_from_db()
     assert invited.status == Enrolment.Status.ACTIVE and invited.next_review_due == old + 7 * DAY
     cancelled = events("review_cancelled")
-    assert set(cancelled) == {invited.preceptee_id, invited.mentor_id}
+    assert set(cancelled) == three(invited)
     assert {event.decoded("dtstart") for _, event in cancelled.values()} == {old}
     body = Notification.objects.get(kind="review_cancelled", recipient=invited.preceptee).body
     assert f"moves review meeting 1 to {invited.next_review_due:%A %-d %B %Y}" in body
@@ -151,7 +160,7 @@ def test_a_pause_ahead_that_moves_the_meeting_cancels_the_old_date(invited, send
     with send():
         services.enrolment_pause(actor=invited.mentor, enrolment=invited, reason="sickness",
                                  start_date=today + 10 * DAY, end_date=today + 11 * DAY)
-    assert Notification.objects.filter(kind="review_cancelled").count() == 2
+    assert Notification.objects.filter(kind="review_cancelled").count() == 3
 
 
 def test_a_pause_after_the_meeting_leaves_the_invitation_alone(invited, send):
@@ -184,7 +193,7 @@ def test_only_people_who_received_the_invitation_get_the_cancellation(organisati
         services.enrolment_withdraw(actor=e.mentor, enrolment=e, on=today,
                                     reason=Enrolment.WithdrawalReason.MOVED_ROLE)
     assert set(Notification.objects.filter(kind="review_cancelled").values_list("recipient_id", flat=True)) == {
-        e.mentor_id
+        e.mentor_id, e.line_manager_id
     }
 
 
@@ -225,7 +234,7 @@ def test_a_meeting_moved_after_a_cancellation_is_sent_with_a_higher_sequence(inv
                                     reason=Enrolment.WithdrawalReason.MOVED_ROLE)
     latest = Notification.objects.filter(kind="review_cancelled", recipient=invited.mentor).order_by("-pk").first()
     assert latest.due_on == today + 30 * DAY
-    assert Notification.objects.filter(kind="review_cancelled").count() == 4
+    assert Notification.objects.filter(kind="review_cancelled").count() == 6  # three people, twice
 
 
 def test_a_replaced_mentor_has_the_meeting_withdrawn_and_the_new_one_is_invited(invited, send, organisation):
@@ -246,10 +255,21 @@ def test_a_replaced_mentor_has_the_meeting_withdrawn_and_the_new_one_is_invited(
     assert method == "REQUEST" and handed["uid"] == preceptees["uid"]
     assert handed.decoded("dtstart") == preceptees.decoded("dtstart")
     assert sorted(m.to[0] for m in mail.outbox) == sorted([old_mentor.email, new_mentor.email])
-    # Changing only the line manager sends nothing to anyone's calendar.
+    # The line manager leaving takes the meeting out of their calendar; a new one is invited to it.
+    old_manager = invited.line_manager
     with send():
         services.enrolment_change_people(actor=old_mentor, enrolment=invited, mentor=new_mentor, line_manager=None)
-    assert Notification.objects.filter(kind__in=["review_cancelled", "review_handed_over"]).count() == 2
+    assert Notification.objects.get(kind="review_cancelled", recipient=old_manager).body.startswith(
+        f"You are no longer {invited.preceptee}'s mentor or line manager")
+    new_manager = person(organisation, Membership.Role.LINE_MANAGER)
+    with send():
+        services.enrolment_change_people(actor=old_mentor, enrolment=invited, mentor=new_mentor,
+                                         line_manager=new_manager)
+    method, handed = events("review_handed_over")[new_manager.pk]
+    assert method == "REQUEST" and handed["uid"] == preceptees["uid"]
+    assert "line manager" in Notification.objects.get(kind="review_handed_over", recipient=new_manager).body
+    # Nothing more for anyone else: 2 cancellations, 2 hand-overs.
+    assert Notification.objects.filter(kind__in=["review_cancelled", "review_handed_over"]).count() == 4
 
 
 def test_no_invitation_for_a_new_mentor_when_the_preceptee_has_none(organisation, send):
@@ -279,7 +299,7 @@ def test_after_a_pause_ends_the_reminder_for_the_moved_date_comes_without_anyone
     later = datetime.datetime.combine(moved_to - 14 * DAY, datetime.time(9), tzinfo=timezone.get_default_timezone())
     monkeypatch.setattr(timezone, "now", lambda: later)
     with send():
-        assert reminders.sweep()["review_due_soon"] == 2
+        assert reminders.sweep()["review_due_soon"] == 3
     method, event = events("review_due_soon", due_on=moved_to)[invited.preceptee_id]
     assert method == "REQUEST" and event.decoded("dtstart") == moved_to
 
@@ -292,7 +312,7 @@ def test_an_unreadable_stored_invitation_never_stops_a_withdrawal(invited, send)
     invited.refresh_from_db()
     assert invited.status == Enrolment.Status.WITHDRAWN
     assert set(Notification.objects.filter(kind="review_cancelled").values_list("recipient_id", flat=True)) == {
-        invited.mentor_id
+        invited.mentor_id, invited.line_manager_id
     }
 
 
@@ -309,12 +329,12 @@ def test_a_pause_undone_on_its_first_day_puts_the_meeting_straight_back(invited,
     assert invited.next_review_due == sent.decoded("dtstart")  # no time was lost
     # The "due soon" reminder for that date went before the pause, so the invitation comes now.
     restored = events("review_restored")
-    assert set(restored) == {invited.preceptee_id, invited.mentor_id}
+    assert set(restored) == three(invited)
     for method, event in restored.values():
         assert method == "REQUEST" and event["uid"] == sent["uid"]
         assert event.decoded("dtstart") == invited.next_review_due and event["sequence"] > cancel["sequence"]
-    assert [m.subject for m in mail.outbox[-2:]] == [
-        f"Review meeting 1 is back on, due on {invited.next_review_due:%A %-d %B %Y}"] * 2
+    assert [m.subject for m in mail.outbox[-3:]] == [
+        f"Review meeting 1 is back on, due on {invited.next_review_due:%A %-d %B %Y}"] * 3
     # Asking again sends nothing: their last word on the event is now the invitation.
     with send():
         assert review_invitations_restore(enrolment=invited) == 0

@@ -85,25 +85,32 @@ def invitations(kind, **about):
             for n in Notification.objects.filter(kind=kind, status=Notification.Status.SENT, **about)}
 
 
-def test_review_due_in_14_days_reminds_preceptee_and_mentor_with_an_invitation(
+def test_review_due_in_14_days_reminds_the_preceptee_mentor_and_line_manager_with_an_invitation(
     programme, django_capture_on_commit_callbacks, wednesday,
 ):
     e = enrolment(programme, review=wednesday + 14 * DAY)
     found = list(enrolment_reminders(wednesday))
     assert {(r.kind, r.recipient_id) for r in found} == {
-        ("review_due_soon", e.preceptee_id), ("review_due_soon", e.mentor_id)
+        ("review_due_soon", e.preceptee_id), ("review_due_soon", e.mentor_id), ("review_due_soon", e.line_manager_id)
     }
+    manager = next(r for r in found if r.recipient_id == e.line_manager_id)
+    assert "three-way meeting" in manager.body and str(e.mentor) in manager.body
     assert all(r.due_on == wednesday + 14 * DAY and not r.essential for r in found)
     assert all(r.url == e.get_absolute_url() for r in found)
     with django_capture_on_commit_callbacks(execute=True):
         reminders.sweep(today=wednesday)
-    # The invitation is built when the e-mail goes, the same event for both of them.
+    # The invitation is built when the e-mail goes, the same event for the three of them.
     events = invitations("review_due_soon")
-    assert set(events) == {e.preceptee_id, e.mentor_id}
+    assert set(events) == {e.preceptee_id, e.mentor_id, e.line_manager_id}
     event = events[e.mentor_id]
     assert str(event["uid"]).startswith(f"review-{e.pk}-1@") and events[e.preceptee_id]["uid"] == event["uid"]
     assert event.decoded("dtstart") == wednesday + 14 * DAY
-    assert {str(a) for a in event["attendee"]} == {f"mailto:{e.preceptee.email}", f"mailto:{e.mentor.email}"}
+    assert {str(a) for a in event["attendee"]} == {
+        f"mailto:{e.preceptee.email}", f"mailto:{e.mentor.email}", f"mailto:{e.line_manager.email}"}
+    # Without a line manager, the meeting is the preceptee's and the mentor's.
+    alone = enrolment(programme, review=wednesday + 14 * DAY, line_manager=None)
+    assert {r.recipient_id for r in enrolment_reminders(wednesday) if r.about.endswith(f":{alone.pk}")} == {
+        alone.preceptee_id, alone.mentor_id}
 
 
 def test_no_invitation_for_a_date_the_meeting_has_moved_from_before_the_e_mail_went(
@@ -126,9 +133,10 @@ def test_review_due_soon_not_before_the_fourteenth_day(programme, wednesday):
     assert {kind for kind, _, _ in due(wednesday + DAY)} == {"review_due_soon"}
 
 
-def test_on_the_day_the_preceptee_and_mentor_are_reminded_again(programme, wednesday):
+def test_on_the_day_the_three_are_reminded_again(programme, wednesday):
     e = enrolment(programme, review=wednesday)
-    assert due(wednesday) == {("review_due_today", e.preceptee_id, wednesday), ("review_due_today", e.mentor_id, wednesday)}
+    assert due(wednesday) == {("review_due_today", who, wednesday)
+                              for who in (e.preceptee_id, e.mentor_id, e.line_manager_id)}
     assert due(wednesday - DAY) == set()
 
 
@@ -251,18 +259,18 @@ def test_the_day_starts_at_midnight_in_london_not_utc(programme, monkeypatch):
     at_london(2026, 6, 30, 22, 59, monkeypatch)  # 23:59 BST on 30 June
     assert reminders.sweep(dry_run=True)["total"] == 0
     at_london(2026, 6, 30, 23, 0, monkeypatch)  # 00:00 BST on 1 July, still 30 June in UTC
-    assert reminders.sweep(dry_run=True) == {"review_due_soon": 2, "total": 2}
+    assert reminders.sweep(dry_run=True) == {"review_due_soon": 3, "total": 3}
 
 
 def test_clock_change_in_march_the_day_after_the_change(programme, monkeypatch):
     # Clocks go forward at 01:00 GMT on Sunday 29 March 2026.
     enrolment(programme, review=D(2026, 3, 30))
     reminders.sweep(today=D(2026, 3, 16))  # "due soon", fourteen days before, across the change
-    assert Notification.objects.filter(kind="review_due_soon").count() == 2
+    assert Notification.objects.filter(kind="review_due_soon").count() == 3
     at_london(2026, 3, 29, 22, 59, monkeypatch)  # 23:59 BST on Sunday
     assert reminders.sweep(dry_run=True)["total"] == 0
     at_london(2026, 3, 29, 23, 0, monkeypatch)  # 00:00 BST on Monday 30 March
-    assert reminders.sweep(dry_run=True) == {"review_due_today": 2, "total": 2}
+    assert reminders.sweep(dry_run=True) == {"review_due_today": 3, "total": 3}
     assert due(D(2026, 3, 15)) == set()
 
 
@@ -273,9 +281,9 @@ def test_clock_change_in_october_the_day_of_the_change(programme, monkeypatch):
     at_london(2026, 10, 24, 22, 59, monkeypatch)  # 23:59 BST on Saturday
     assert reminders.sweep(dry_run=True)["total"] == 0
     at_london(2026, 10, 24, 23, 0, monkeypatch)  # 00:00 BST on Sunday 25 October
-    assert reminders.sweep(dry_run=True) == {"review_due_today": 2, "total": 2}
+    assert reminders.sweep(dry_run=True) == {"review_due_today": 3, "total": 3}
     at_london(2026, 10, 25, 23, 59, monkeypatch)  # 23:59 GMT: still Sunday
-    assert reminders.sweep(dry_run=True) == {"review_due_today": 2, "total": 2}
+    assert reminders.sweep(dry_run=True) == {"review_due_today": 3, "total": 3}
     # Seven days after, across the change: overdue from Sunday 1 November.
     assert due(D(2026, 10, 31)) == set()
     assert {kind for kind, _, _ in due(D(2026, 11, 1))} == {"review_overdue"}
@@ -303,8 +311,8 @@ def test_the_source_runs_two_queries_whatever_the_number_of_enrolments(
     # 2. the programme leads of the organisations with an escalation.
     with django_assert_num_queries(2):
         found = list(enrolment_reminders(wednesday))
-    # due soon 2; overdue 2; escalated 1; sign-off 2; completion overdue 1.
-    assert len(found) == copies * 8
+    # due soon 3; overdue 2; escalated 1; sign-off 2; completion overdue 1.
+    assert len(found) == copies * 9
 
 
 @pytest.mark.parametrize("copies", [1, 6])
@@ -312,7 +320,7 @@ def test_the_whole_sweep_runs_the_same_queries_at_two_sizes(programme, lead, cop
     _mixed(programme, copies, wednesday)
     with CaptureQueriesContext(connection) as sweep_queries:
         result = reminders.sweep(today=wednesday)
-    assert result["total"] == copies * 8
+    assert result["total"] == copies * 9
     # Waiting progression cases; due enrolments; their programme leads; the keys already recorded;
     # savepoint, the pending rows, the stalled rows, release; and the inserts, which the backend
     # splits into batches (SQLite takes 999 values a statement). The delivery tasks run after
@@ -331,11 +339,11 @@ def test_running_the_sweep_twice_sends_each_reminder_once(programme, lead, djang
         first = reminders.sweep(today=wednesday)
     with django_capture_on_commit_callbacks(execute=True):
         second = reminders.sweep(today=wednesday)
-    assert first == {"completion_overdue": 1, "completion_signoff_due": 2, "review_due_soon": 2,
-                     "review_overdue": 2, "review_overdue_escalated": 1, "total": 8}
+    assert first == {"completion_overdue": 1, "completion_signoff_due": 2, "review_due_soon": 3,
+                     "review_overdue": 2, "review_overdue_escalated": 1, "total": 9}
     assert second == {"total": 0}
-    assert len(mail.outbox) == 8
-    assert Notification.objects.filter(status=Notification.Status.SENT).count() == 8
+    assert len(mail.outbox) == 9
+    assert Notification.objects.filter(status=Notification.Status.SENT).count() == 9
 
 
 def test_review_reminder_e_mail_carries_the_invitation_and_a_link(programme, django_capture_on_commit_callbacks, wednesday):
@@ -383,7 +391,7 @@ def test_turning_the_preference_off_on_the_profile_page_stops_non_essential_e_ma
     with django_capture_on_commit_callbacks(execute=True):
         reminders.sweep(today=wednesday)
     assert Notification.objects.get(recipient=e.preceptee).status == Notification.Status.SKIPPED
-    assert [m.to for m in mail.outbox] == [[e.mentor.email]]
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([e.mentor.email, e.line_manager.email])
 
 
 def test_a_rescheduled_meeting_updates_the_same_calendar_event(programme, django_capture_on_commit_callbacks, today):
@@ -395,14 +403,14 @@ def test_a_rescheduled_meeting_updates_the_same_calendar_event(programme, django
     with django_capture_on_commit_callbacks(execute=True):
         services.review_mark_not_held(actor=e.mentor, enrolment=e, status="cancelled",
                                       reason="Mentor on annual leave.", new_date=today + 20 * DAY)
-    # Both people are sent the moved event at once ...
+    # The three people are sent the moved event at once ...
     moved = Notification.objects.filter(kind="review_moved")
-    assert {n.recipient_id for n in moved} == {e.preceptee_id, e.mentor_id}
+    assert {n.recipient_id for n in moved} == {e.preceptee_id, e.mentor_id, e.line_manager_id}
     assert all(n.status == Notification.Status.SENT for n in moved)
     update = Calendar.from_ical(moved[0].ics).walk("VEVENT")[0]
     # ... and the reminders for the new date carry the same event.
     with django_capture_on_commit_callbacks(execute=True):
-        assert reminders.sweep(today=today + 6 * DAY)["review_due_soon"] == 2
+        assert reminders.sweep(today=today + 6 * DAY)["review_due_soon"] == 3
     later = invitations("review_due_soon", due_on=today + 20 * DAY)[e.mentor_id]
     assert update["uid"] == later["uid"] == first["uid"]
     assert update.decoded("dtstart") == later.decoded("dtstart") == today + 20 * DAY
