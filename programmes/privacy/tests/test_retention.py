@@ -233,3 +233,12 @@ def test_administrators_read_the_runs_in_the_admin(records: dict, client) -> Non
     assert page.status_code == 200 and "apply_retention command (dry run)" in page.content.decode()
     run = RetentionRun.objects.get()
     assert client.get(f"/admin/privacy/retentionrun/{run.pk}/change/").status_code == 200
+
+
+def test_the_command_records_who_ran_it(records: dict, organisation) -> None:
+    officer = person(organisation, Role.DATA_PROTECTION, email="dpo@example.org")
+    call_command("apply_retention", "--dry-run", "--by", "DPO@example.org", stdout=io.StringIO())
+    assert RetentionRun.objects.get().started_by_id == officer.pk
+    with pytest.raises(Exception, match="No active account"):
+        call_command("apply_retention", "--by", "nobody@example.org", stdout=io.StringIO())
+    assert not RetentionRun.objects.filter(dry_run=False).exists()

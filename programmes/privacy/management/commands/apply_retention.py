@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from preceptorship.models import User
 from programmes.privacy import schedule
 from programmes.privacy.services import retention_run
 from programmes.privacy.services.retention import LABELS, REPORTED
@@ -17,9 +18,17 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--dry-run", action="store_true",
                             help="Report what would be anonymised or deleted (counts and ids); change nothing.")
+        parser.add_argument("--by", metavar="EMAIL", default="",
+                            help="The e-mail address of the person running it, recorded with the run.")
 
-    def handle(self, *args: Any, dry_run: bool = False, **options: Any) -> None:
-        run = retention_run(dry_run=dry_run, trigger="apply_retention command" + (" (dry run)" if dry_run else ""))
+    def handle(self, *args: Any, dry_run: bool = False, by: str = "", **options: Any) -> None:
+        actor = None
+        if by:
+            actor = User.objects.filter(email__iexact=by.strip(), is_active=True).first()
+            if actor is None:
+                raise CommandError(f"No active account has the e-mail address {by!r}: nothing was done.")
+        run = retention_run(dry_run=dry_run, actor=actor,
+                            trigger="apply_retention command" + (" (dry run)" if dry_run else ""))
         if run is None:
             raise CommandError("Another retention run is going on: nothing was done. Try again when it has finished.")
         periods = schedule.periods()
