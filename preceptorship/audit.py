@@ -21,11 +21,16 @@ Scope = tuple[int | None, int | None]
 ScopeReader = Callable[[models.Model], Scope]
 
 _SCOPES: dict[str, ScopeReader] = {}
+_ADMINISTRATORS_ONLY: set[str] = set()
 
 
-def register_scope(model: type[models.Model], reader: ScopeReader) -> None:
-    """Say how to read an audited model's organisation and person."""
+def register_scope(model: type[models.Model], reader: ScopeReader, *, in_organisation_log: bool = True) -> None:
+    """Say how to read an audited model's organisation and person. ``in_organisation_log=False``
+    keeps its entries out of the organisation's log that programme leads read, for records a lead
+    may not read themselves (a reflection, a progression case): administrators alone read those."""
     _SCOPES[model._meta.label_lower] = reader
+    if not in_organisation_log:
+        _ADMINISTRATORS_ONLY.add(model._meta.label_lower)
 
 
 class PathScope:
@@ -52,6 +57,11 @@ def scope_of(obj: models.Model) -> Scope:
     """The organisation and person an object's audit entries belong to; (None, None) when unknown."""
     reader = _SCOPES.get(obj._meta.label_lower)
     return reader(obj) if reader else (None, None)
+
+
+def administrators_only_types() -> list[str]:
+    """The kinds of record whose entries only administrators read."""
+    return sorted(_ADMINISTRATORS_ONLY)
 
 
 def registered_types() -> list[str]:

@@ -17,7 +17,13 @@ from programmes.models import (
     ReviewMeeting,
 )
 
+ON_ENROLMENT = audit.scope_by_path("enrolment.programme.organisation_id", "enrolment.preceptee_id")
+
 audit.register_scope(Programme, audit.scope_by_path("organisation_id", None))
 audit.register_scope(Enrolment, audit.scope_by_path("programme.organisation_id", "preceptee_id"))
-for _model in (ReviewMeeting, Goal, Reflection, ProtectedTime, NeedsAssessment, Evaluation):
-    audit.register_scope(_model, audit.scope_by_path("enrolment.programme.organisation_id", "enrolment.preceptee_id"))
+audit.register_scope(ReviewMeeting, ON_ENROLMENT)
+# A programme lead never reads a reflection or a needs assessment, sees goals and protected time as
+# totals only and evaluations as aggregates of at least five: the entries about them, which name the
+# person and the moment, are kept out of the organisation's log leads read.
+for _model in (Goal, Reflection, ProtectedTime, NeedsAssessment, Evaluation):
+    audit.register_scope(_model, ON_ENROLMENT, in_organisation_log=False)

@@ -17,7 +17,7 @@ from django.contrib import admin
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from preceptorship import audit
+from preceptorship import access, audit
 from preceptorship.forms import refuse_control_characters
 from preceptorship.widgets import NHSDateField
 
@@ -91,6 +91,13 @@ class AuditEntryFilter(django_filters.FilterSet):
     class Meta:
         form = AuditFilterForm
         fields: list[str] = []
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if user is not None and not access.is_administrator(user):
+            # A lead is offered only the kinds of record their log can hold.
+            hidden = set(audit.administrators_only_types())
+            self.filters["kind"].extra["choices"] = [kind for kind in record_kinds() if kind[0] not in hidden]
 
     def filter_actor(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         if value.strip().lower() in {"system", "the system"}:

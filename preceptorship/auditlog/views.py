@@ -54,6 +54,9 @@ class AuditLogView(FilterView):
         return (access.scope(self.request.user, AuditEntry)
                 .select_related("actor", "subject", "organisation").order_by("-at", "-id"))
 
+    def get_filterset_kwargs(self, filterset_class: Any) -> dict[str, Any]:
+        return super().get_filterset_kwargs(filterset_class) | {"user": self.request.user}
+
     def render_to_response(self, context: dict[str, Any], **kwargs: Any) -> HttpResponse:
         file_format = self.request.GET.get("format")
         if file_format in FORMATS and self.filterset.is_valid():
