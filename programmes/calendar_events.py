@@ -157,6 +157,14 @@ def _why(enrolment: Enrolment, whose: str, number: int) -> str:
             "new date before it.")
 
 
+def review_invitation_holders(enrolment: Enrolment) -> list[int]:
+    """The ids of the people who have the next review in their calendar (sent its invitation and no
+    cancellation since): those ``review_invitations_cancel`` writes to once the meeting no longer
+    stands, named on the page that asks before completing or withdrawing."""
+    latest = _last_word(enrolment.pk, enrolment.reviews_held + 1)
+    return [event.recipient_id for event in latest.values() if event.method == "REQUEST"]
+
+
 def review_invitations_cancel(*, enrolment: Enrolment) -> int:
     """Withdraw the next review's calendar event from everyone who was sent it, if the meeting no
     longer stands on that date, or from a mentor who no longer mentors the preceptee. Called by the

@@ -14,6 +14,7 @@ from preceptorship.errors import TransitionError
 from preceptorship.models import Membership, User
 from preceptorship.notifications import notify, tasks_done
 from programmes.calendar_events import (
+    review_invitation_holders,
     review_invitations_cancel,
 )
 from programmes.models import (
@@ -78,8 +79,18 @@ def completion_confirm_told(enrolment: Enrolment, *, actor: User, confirmed: boo
 
 
 def completion_outcome_told(enrolment: Enrolment) -> list[tuple[User, str]]:
-    """Who recording the outcome tells: the preceptee."""
-    return [(enrolment.preceptee, "Preceptee")]
+    """Who recording the outcome tells: the preceptee, and whoever has the next review in their
+    calendar (its cancellation is sent to them)."""
+    roles = {enrolment.mentor_id: CompletionConfirmation.Role.MENTOR.label,
+             enrolment.line_manager_id: CompletionConfirmation.Role.LINE_MANAGER.label}
+    holders = User.objects.in_bulk([pk for pk in review_invitation_holders(enrolment)
+                                    if pk != enrolment.preceptee_id])
+    order = [enrolment.mentor_id, enrolment.line_manager_id]
+    calendars = sorted(holders.values(), key=lambda person: (order.index(person.pk) if person.pk in order else 2,
+                                                             person.get_full_name()))
+    return [(enrolment.preceptee, "Preceptee"), *(
+        (person, f"{roles.get(person.pk, 'Invited to the review')}: the next review leaves their calendar")
+        for person in calendars)]
 
 
 def _role_of(enrolment: Enrolment, actor: User) -> str:
@@ -198,9 +209,8 @@ def completion_record_outcome(
     audit.record(actor=actor, action="enrolment.complete", obj=enrolment, summary=f"Completed: {outcome}",
                  after=audit.snapshot(enrolment, ["status", "completed_on", "outcome", "pay_step_on"]))
     review_invitations_cancel(enrolment=enrolment)
-    preceptee = completion_outcome_told(enrolment)[0][0]
     notify(
-        recipient=preceptee, kind="preceptorship_completed", about=enrolment,
+        recipient=enrolment.preceptee, kind="preceptorship_completed", about=enrolment,
         subject="You have completed your preceptorship",
         body="Congratulations. Your certificate is ready to download, and we would value your view of the "
              "programme.",

@@ -18,12 +18,18 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from preceptorship import reminders
 from preceptorship.models import AuditEntry, Membership, Notification
 from preceptorship.tests.factories import person
 from programmes import services
 from programmes.models import CompletionConfirmation, Enrolment, Goal, Pause, ReviewMeeting
 from programmes.schedule import add_months
-from programmes.tests.factories import EnrolmentFactory, ExtensionFactory, PauseFactory
+from programmes.tests.factories import (
+    CompletionConfirmationFactory,
+    EnrolmentFactory,
+    ExtensionFactory,
+    PauseFactory,
+)
 from programmes.tests.factories_practice import GoalFactory, ReviewFactory
 
 Role = Membership.Role
@@ -215,3 +221,27 @@ def test_pauses_and_extensions_read_in_time_order(due: Enrolment, lead: Any, tod
         f"Paused from {today - datetime.timedelta(days=200):%-d %B %Y}", f"Extended by 2 months on {today:%-d %B %Y}",
         f"Paused from {today + datetime.timedelta(days=5):%-d %B %Y}"))
     assert earlier < extended < later
+
+
+def test_the_outcome_page_names_everyone_whose_calendar_loses_the_next_review(
+        organisation: Any, lead: Any, django_capture_on_commit_callbacks: Any) -> None:
+    today = timezone.localdate()
+    enrolment = EnrolmentFactory(programme__organisation=organisation, start_date=today - datetime.timedelta(days=75))
+    with django_capture_on_commit_callbacks(execute=True):
+        reminders.sweep(today=enrolment.next_review_due - datetime.timedelta(days=14))
+    enrolment.refresh_from_db()
+    for role in (CompletionConfirmation.Role.MENTOR, CompletionConfirmation.Role.LINE_MANAGER):
+        CompletionConfirmationFactory(enrolment=enrolment, role=role)
+    url = reverse("programmes:completion-outcome", args=[enrolment.pk])
+    answers = {"outcome": "Progressed to Level 2", **_date("completed_on", today)}
+    client = _client(lead)
+    body = client.post(url, answers).content.decode()
+    named = {enrolment.preceptee: "Preceptee", enrolment.mentor: "Mentor: the next review leaves their calendar",
+             enrolment.line_manager: "Line manager: the next review leaves their calendar"}
+    for user, role in named.items():
+        assert f"{user.get_full_name()}, {role}" in body
+    notified = Notification.objects.count()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {**answers, "confirm": "yes"})
+    told = set(Notification.objects.order_by("pk")[notified:].values_list("recipient_id", flat=True))
+    assert told == {user.pk for user in named}
