@@ -11,5 +11,6 @@ urlpatterns = [
     path("people/<int:pk>/export/", views.export_request, name="export-request"),
     path("people/<int:pk>/erase/", views.erase, name="erase"),
     path("exports/<int:pk>/", views.export_detail, name="export-detail"),
+    path("exports/<int:pk>/status/", views.export_status, name="export-status"),
     path("exports/<int:pk>/download/", views.export_download, name="export-download"),
 ]

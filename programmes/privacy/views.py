@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -78,6 +78,20 @@ def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
     export = _export(request, pk)
     crumb = [(str(export.person), reverse("privacy:person", args=[export.person_id]))] if export.person_id else []
     return render(request, "privacy/export.html", {"export": export, "crumbs": _crumbs(*crumb)})
+
+
+# How far along the page's progress bar shows a build (it has no finer steps to report).
+PERCENT = {"queued": 10, "running": 50}
+
+
+@require_GET
+def export_status(request: HttpRequest, pk: int) -> JsonResponse:
+    """For the status page's script (static/js/reports.mjs), which reloads the page once finished."""
+    export = _export(request, pk)
+    return JsonResponse({
+        "status": export.status, "status_label": export.get_status_display(),
+        "percent": PERCENT.get(export.status, 100), "finished": export.status not in SubjectAccessExport.WAITING,
+    })
 
 
 @require_GET

@@ -30,6 +30,7 @@ EXPECTATIONS: dict[str, dict[str, dict[str, int]]] = {
     # A POST without the confirmation shows the page again with the error.
     "privacy:erase": {"GET": ADMIN_AND_OWN_DPO, "POST": ADMIN_AND_OWN_DPO},
     "privacy:export-detail": {"GET": ADMIN_AND_OWN_DPO, "POST": {"anonymous": 302, "*": 405}},
+    "privacy:export-status": {"GET": ADMIN_AND_OWN_DPO, "POST": {"anonymous": 302, "*": 405}},
     "privacy:export-download": {"GET": ADMIN_AND_OWN_DPO, "POST": {"anonymous": 302, "*": 405}},
 }
 
@@ -56,5 +57,6 @@ BUILDERS = {
     "privacy:export-request": _person,
     "privacy:erase": _person,
     "privacy:export-detail": _export,
+    "privacy:export-status": _export,
     "privacy:export-download": _export,
 }

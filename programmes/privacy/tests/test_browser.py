@@ -43,6 +43,11 @@ def test_a_dpo_asks_for_a_subject_access_export(page: Any, demo: Demo, live_serv
     export = SubjectAccessExport.objects.get(person=rosa)
     assert export.status == SubjectAccessExport.Status.READY and export.requested_by_id == officer.pk
 
+    waiting = SubjectAccessExport.objects.create(person=rosa, organisation=council, requested_by=officer)
+    goto(page, live_server.url + waiting.get_absolute_url())
+    expect(page.get_by_label("Progress: Waiting to start")).to_be_visible()
+    check_both(page, "privacy-export-waiting")
+
     goto(page, live_server.url + f"/privacy/people/{rosa.pk}/erase/")
     expect(page.get_by_text("Their data cannot be erased yet")).to_be_visible()
     check_both(page, "privacy-erase-refused")

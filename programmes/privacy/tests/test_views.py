@@ -172,3 +172,14 @@ def test_a_lost_build_shows_as_failed_on_the_lists(dpo, preceptee, organisation,
     assert export.status == SubjectAccessExport.Status.FAILED and "Failed" in page
     detail = _client(dpo).get(export.get_absolute_url()).content.decode()
     assert "could not be prepared" in detail and "Nothing is lost" in detail
+
+
+def test_the_status_page_follows_a_build_still_waiting(dpo, preceptee, organisation) -> None:
+    export = SubjectAccessExport.objects.create(person=preceptee, organisation=organisation, requested_by=dpo)
+    client = _client(dpo)
+    page = client.get(export.get_absolute_url()).content.decode()
+    assert "being prepared" in page and reverse("privacy:export-status", args=[export.pk]) in page
+    assert client.get(reverse("privacy:export-status", args=[export.pk])).json() == {
+        "status": "queued", "status_label": "Waiting to start", "percent": 10, "finished": False}
+    SubjectAccessExport.objects.filter(pk=export.pk).update(status="ready")
+    assert client.get(reverse("privacy:export-status", args=[export.pk])).json()["finished"] is True
