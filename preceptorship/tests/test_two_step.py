@@ -21,9 +21,11 @@ from django.urls import reverse
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from hypothesis import given
 
 from preceptorship.models import AuditEntry, Membership, User
 from preceptorship.tests.factories import UserFactory, person
+from preceptorship.tests.hostile import HOSTILE_SETTINGS, assert_survives, hostile_data, read_form
 from preceptorship.two_step import services
 from preceptorship.two_step.checks import TWO_STEP_OFF
 
@@ -395,6 +397,39 @@ def test_only_an_administrator_resets(organisation, lead):
     with pytest.raises(PermissionDenied):
         services.two_step_reset(actor=hr, user=lead)
     assert TOTPDevice.objects.filter(user=lead).exists()
+
+
+# Hostile input --------------------------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("two_step_on")
+@pytest.mark.parametrize("page", ["set-up", "verify", "recovery-codes-new", "replace"])
+def test_no_hostile_code_or_next_page_gives_a_server_error_or_leaves_the_site(client, lead, page):
+    if page != "set-up":
+        device = with_device(lead)
+    sign_in(client, lead)
+    if page in ("recovery-codes-new", "replace"):
+        client.post(VERIFY, {"code": app_code(device)})
+    form = read_form(client, reverse(f"two_step:{page}") + "?next=/notifications/")
+
+    @HOSTILE_SETTINGS
+    @given(data=hostile_data(form, skip={"next"}))
+    def post(data: dict[str, Any]) -> None:
+        for target in ("/notifications/", "https://elsewhere.example/", "//elsewhere.example", "javascript:alert(1)"):
+            response = assert_survives(client, form, {**data, "next": target})
+            location = response.get("Location", "")
+            assert "elsewhere" not in location and "javascript" not in location, location
+
+    post()
+    assert TOTPDevice.objects.filter(user=lead, confirmed=True).count() == (0 if page == "set-up" else 1)
+
+
+@pytest.mark.usefixtures("two_step_on")
+def test_digits_of_other_scripts_are_not_a_code(client, lead):
+    device = with_device(lead)
+    sign_in(client, lead)
+    other_script = app_code(device).translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    assert "Enter the 6-digit code" in field_error(client.post(VERIFY, {"code": other_script}))
 
 
 # Settings --------------------------------------------------------------------------------------------

@@ -33,7 +33,8 @@ RECOVERY_CODE_COUNT = 10
 # multiple): by then the wait before the next try is 16 seconds, and it doubles with each one.
 LOCK_OUT_AFTER = 5
 
-APP_CODE = re.compile(r"^\d{6}$")
+# ASCII digits only: int() would also read other scripts' digits (such as Arabic-Indic) as a code.
+APP_CODE = re.compile(r"^[0-9]{6}$")
 # StaticToken.random_token(): 8 characters of lower-case base 32.
 RECOVERY_CODE = re.compile(r"^[a-z2-7]{8}$")
 
