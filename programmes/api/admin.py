@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from preceptorship.admin_audit import AuditedModelAdmin
 from programmes.api import services
 from programmes.api.models import ApiToken
 
@@ -24,7 +25,9 @@ class ApiTokenForm(forms.ModelForm):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(AuditedModelAdmin):
+    # Saved and revoked through the services, which write the audit log (never the secret's hash).
+    recorded_by_services = True
     form = ApiTokenForm
     list_display = ["name", "organisation", "key", "scope_list", "created_at", "expires_at", "revoked_at",
                     "last_used_at"]
