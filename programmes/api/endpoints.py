@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError, models
 from django.db.models import Prefetch, Q
@@ -94,7 +94,7 @@ api = NinjaAPI(
 )
 READ = TokenAuth(Scope.READ)
 WRITE_STAFF = TokenAuth(Scope.WRITE_STAFF)
-REFUSALS: dict[int, Any] = {400: Error, 401: Error, 403: Error, 422: Error, 429: Error}
+REFUSALS: dict[int, Any] = {400: Error, 401: Error, 403: Error, 413: Error, 422: Error, 429: Error}
 
 
 # Errors, all as JSON.
@@ -155,6 +155,13 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 @api.exception_handler(Http404)
 def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return _error(request, 404, "Not found.")
+
+
+@api.exception_handler(SuspiciousOperation)
+def _suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+    if isinstance(exc, RequestDataTooBig):
+        return _error(request, 413, "The request is too large: send the records in smaller batches.")
+    return _error(request, 400, "The request cannot be read.")
 
 
 @api.exception_handler(PermissionDenied)

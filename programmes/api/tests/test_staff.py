@@ -150,3 +150,26 @@ def test_the_documented_example_batch_gives_the_documented_answer(client, organi
     response = post(client, STAFF, writer[1], body)
     assert response.status_code == HTTPStatus.OK, response.content
     assert response.json() == answer
+
+
+@pytest.mark.parametrize(("body", "content_type", "status"), [
+    ("{not json", "application/json", HTTPStatus.BAD_REQUEST),
+    ("records=1", "application/x-www-form-urlencoded", HTTPStatus.BAD_REQUEST),
+    ("[1, 2]", "application/json", HTTPStatus.UNPROCESSABLE_ENTITY),
+    ('{"records": "everyone"}', "application/json", HTTPStatus.UNPROCESSABLE_ENTITY),
+    ('{"records": []}', "application/json", HTTPStatus.UNPROCESSABLE_ENTITY),
+    ("", "application/json", HTTPStatus.UNPROCESSABLE_ENTITY),
+])
+def test_a_body_that_is_not_a_batch_is_refused_as_json(client, organisation, writer, body, content_type, status):
+    response = client.post(STAFF, body, content_type=content_type, headers={"Authorization": f"Bearer {writer[1]}"})
+    assert response.status_code == status
+    assert response.json()["detail"]
+    assert not User.objects.filter(employee_number__gt="").exists()
+
+
+def test_a_batch_too_large_to_read_is_refused_with_413(client, organisation, writer, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 200
+    batch = {"records": [_record(f"E{n}", f"person{n}@example.org") for n in range(10)]}
+    response = post(client, STAFF, writer[1], batch)
+    assert response.status_code == HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+    assert "smaller batches" in response.json()["detail"]
