@@ -156,3 +156,17 @@ def test_the_rate_limit_answers_429_with_retry_after(client, organisation, setti
     assert "Too many requests" in answers[-1].json()["detail"]
     _, other = token_for(organisation, name="Another")
     assert get(client, ENROLMENTS, other).status_code == HTTPStatus.OK  # counted per token
+
+
+def test_the_admin_refuses_an_expiry_in_the_past_beside_the_field(client, organisation):
+    administrator = person(organisation, Role.ADMINISTRATOR)
+    administrator.is_staff = administrator.is_superuser = True
+    administrator.save()
+    client.force_login(administrator)
+    response = client.post("/admin/api/apitoken/add/", {
+        "organisation": organisation.pk, "name": "Old", "scopes": ["read"], "expires_at_0": "2020-01-01",
+        "expires_at_1": "09:00:00",
+    })
+    assert response.status_code == HTTPStatus.OK
+    assert "The expiry must be in the future." in response.content.decode()
+    assert not ApiToken.objects.exists()
