@@ -15,7 +15,10 @@ urlpatterns = [
     path("readyz", views.readyz, name="readyz"),
     path(
         "sign-in/",
-        auth_views.LoginView.as_view(authentication_form=SignInForm, redirect_authenticated_user=True),
+        # The organisation sign-in form on this page leads to the providers (preceptorship/identity).
+        identity_views.allow_sign_in_at_providers(
+            auth_views.LoginView.as_view(authentication_form=SignInForm, redirect_authenticated_user=True)
+        ),
         name="login",
     ),
     # Signs out of the organisation's provider too, after a single sign-on (preceptorship/identity).

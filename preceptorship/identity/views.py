@@ -7,11 +7,14 @@ library (state, nonce, PKCE, signature) and the service decides who the person i
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import jwt
 import requests
+from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import LogoutView
@@ -63,6 +66,40 @@ def is_organisation_sign_in(request: HttpRequest, credentials: Any = None) -> bo
     its own throttling and multi-factor check; counting refusals against the network address
     would lock out everyone behind a trust's shared address."""
     return getattr(request, "identity_provider", None) is not None
+
+
+def origin(address: str) -> str:
+    parts = urlsplit(address)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def provider_origins() -> list[str]:
+    """Where a sign-in form's submission may end up: the providers' sign-in pages. The issuer's
+    origin, and the authorization endpoint's when its discovery document is in the cache (the two
+    are one host at Entra ID; the start view fetches the document, so it is there after one use)."""
+    issuers = list(IdentityProvider.objects.filter(enabled=True).values_list("issuer", flat=True))
+    if settings.OIDC_DEFAULT_ISSUER:
+        issuers.append(settings.OIDC_DEFAULT_ISSUER)
+    origins = set()
+    for issuer in issuers:
+        origins.add(origin(issuer))
+        found = discovery.cached(issuer)
+        if found:
+            origins.add(origin(found["authorization_endpoint"]))
+    return sorted(origins)
+
+
+def allow_sign_in_at_providers(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """For a page holding the organisation sign-in form: the Content Security Policy's form-action
+    also applies to the redirect that follows the form, so the providers' origins join 'self'."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        origins = provider_origins()
+        page = csp_update({"form-action": origins})(view) if origins else view
+        return page(request, *args, **kwargs)
+
+    return wrapped
 
 
 def _safe_next(request: HttpRequest, value: str) -> str | None:

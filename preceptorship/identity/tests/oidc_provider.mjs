@@ -108,6 +108,17 @@ server.listen(0, '127.0.0.1', () => {
   });
   const handle = provider.callback();
   server.on('request', (req, res) => {
+    // A browser judges a cookie's expiry by the machine's clock, not the tests': cookies last for
+    // the browser's session instead (a deletion, dated 1970, stays one).
+    const writeHead = res.writeHead;
+    res.writeHead = function writeHeadWithSessionCookies(...args) {
+      const cookies = res.getHeader('set-cookie');
+      if (cookies) {
+        res.setHeader('set-cookie', [].concat(cookies).map((cookie) => (/expires=[^;]*1970/i.test(cookie)
+          ? cookie : cookie.replace(/;\s*expires=[^;]*/gi, ''))));
+      }
+      return writeHead.apply(res, args);
+    };
     if (req.method === 'POST' && req.url === '/__tests/clock') {
       readForm(req).then((form) => {
         clockOffset = Number(form.get('now')) - MachineDate.now();
@@ -117,7 +128,7 @@ server.listen(0, '127.0.0.1', () => {
     } else if (req.url.startsWith('/interaction/')) {
       interaction(provider, req, res).catch((error) => {
         res.writeHead(400, { 'content-type': 'text/plain' });
-        res.end(`interaction failed: ${error.message}`);
+        res.end(`interaction failed: ${error.message} ${error.error_description || ""}`);
       });
     } else {
       handle(req, res);
