@@ -173,3 +173,17 @@ def test_a_batch_too_large_to_read_is_refused_with_413(client, organisation, wri
     response = post(client, STAFF, writer[1], batch)
     assert response.status_code == HTTPStatus.REQUEST_ENTITY_TOO_LARGE
     assert "smaller batches" in response.json()["detail"]
+
+
+def test_a_database_failure_is_a_json_503_with_nothing_saved(client, organisation, writer, monkeypatch):
+    from django.db import OperationalError
+
+    from preceptorship import imports
+
+    def refuse(**kwargs: object) -> None:
+        raise OperationalError("the database went away")
+
+    monkeypatch.setattr(imports, "staff_records_apply", refuse)
+    response = post(client, STAFF, writer[1], {"records": [_record("E100", "sam.okafor@example.org")]})
+    assert response.status_code == HTTPStatus.SERVICE_UNAVAILABLE
+    assert response["Retry-After"] == "60" and "nothing was changed" in response.json()["detail"]
