@@ -15,7 +15,7 @@ import json
 import re
 import tempfile
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -116,8 +116,8 @@ def _json(value: Any) -> Any:
     return value
 
 
-def _row(obj: models.Model, **extra: Any) -> dict[str, Any]:
-    """Every column of the record (choices with their label), then ``extra``."""
+def _row(obj: models.Model, **added: Any) -> dict[str, Any]:
+    """Every column of the record (choices with their label), then ``added``."""
     row: dict[str, Any] = {}
     for model_field in obj._meta.concrete_fields:
         if model_field.name in NEVER_EXPORTED or isinstance(model_field, models.FileField):
@@ -126,7 +126,7 @@ def _row(obj: models.Model, **extra: Any) -> dict[str, Any]:
         row[model_field.attname] = _json(value)
         if model_field.choices and value not in (None, ""):
             row[f"{model_field.name}_label"] = str(getattr(obj, f"get_{model_field.name}_display")())
-    row.update({key: _json(value) for key, value in extra.items()})
+    row.update({key: _json(value) for key, value in added.items()})
     return row
 
 
@@ -140,8 +140,9 @@ def _labels(model: type[models.Model]) -> dict[str, str]:
 
 
 def _section(key: str, title: str, model: type[models.Model], objects: Iterable[models.Model],
-             extra: Any = None) -> Section:
-    rows = [_row(obj, **(extra(obj) if extra else {})) for obj in objects]
+             added: Callable[[Any], dict[str, Any]] | None = None) -> Section:
+    """A section of every record of ``objects``, each with what ``added(record)`` gives beside its columns."""
+    rows = [_row(obj, **(added(obj) if added else {})) for obj in objects]
     return Section(key=key, title=title, rows=rows, labels=_labels(model))
 
 
