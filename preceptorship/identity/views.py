@@ -19,7 +19,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import LogoutView
 from django.core.exceptions import SuspiciousOperation
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
@@ -232,5 +232,11 @@ class SignOutView(LogoutView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         after = request.build_absolute_uri(reverse(settings.LOGOUT_REDIRECT_URL))
         at_provider = services.end_session_url(session=request.session, after_sign_out=after)
+        provider = IdentityProvider.objects.filter(pk=request.session.get("identity_provider")).first()
         response = super().post(request, *args, **kwargs)
-        return HttpResponseRedirect(at_provider) if at_provider else response
+        if not at_provider:
+            return response
+        # Not a redirect: the page whose sign-out form was sent may send forms only to this site
+        # (the Content Security Policy's form-action), and that covers where a redirect leads.
+        context = {"continue_url": at_provider, "provider": provider.name if provider else "your organisation"}
+        return render(request, "identity/signed_out.html", context)

@@ -48,6 +48,13 @@ def test_a_person_signs_in_with_their_organisations_account(
     assert page.url == url(live_server, "/")
     check_page(page, axe=False)
 
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(f"{provider_row.issuer}/**")  # moved on from our page to the provider's
+    forget_browser_errors(page)
+    page.get_by_role("button", name="Yes, sign me out").click()
+    page.wait_for_url(url(live_server, "/sign-in/"))
+    check_page(page)
+
 
 def test_a_person_without_an_account_is_told_why(
     page: Any, live_server: Any, provider_row: Any, organisation: Any

@@ -3,6 +3,7 @@ provider (oidc-provider, started by the ``oidc_provider`` fixture), over HTTP as
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 import pytest
@@ -164,11 +165,16 @@ def test_sign_out_signs_out_here_and_at_the_provider(
     person(organisation, Role.PRACTITIONER, email=f"morwenna.tregear@{DOMAIN}")
     journey.sign_in(f"morwenna.tregear@{DOMAIN}", "sub-morwenna")
 
-    confirm = journey.http.post(f"{live_server.url}/sign-out/", data={"csrfmiddlewaretoken": journey.csrf()},
-                                timeout=10)
+    signed_out = journey.http.post(f"{live_server.url}/sign-out/", data={"csrfmiddlewaretoken": journey.csrf()},
+                                   timeout=10)
 
-    assert confirm.url.startswith(provider_row.issuer), "sent to the provider's end-session endpoint"
+    assert signed_out.status_code == 200 and "You have signed out" in signed_out.text
     assert journey.http.get(f"{live_server.url}/", timeout=10).url.startswith(f"{live_server.url}/sign-in/")
+    # The page moves on to the provider's end-session endpoint by itself (and offers a link).
+    onward = html.unescape(signed_out.text.split('http-equiv="refresh" content="0; url=', 1)[1].split('"', 1)[0])
+    assert onward.startswith(provider_row.issuer) and "id_token_hint=" in onward
+    assert f'href="{html.escape(onward)}"' in signed_out.text.replace("&#x27;", "'")
+    confirm = journey.http.get(onward, timeout=10)
     # The provider asks to confirm; confirming brings the person back to the sign-in page.
     action = confirm.text.split('action="', 1)[1].split('"', 1)[0]
     xsrf = confirm.text.split('name="xsrf" value="', 1)[1].split('"', 1)[0]
