@@ -37,8 +37,8 @@ class TwoStepMiddleware:
         if not settings.TWO_STEP_REQUIRED:
             return None
         match = request.resolver_match
-        if match is not None and (match.url_name in OPEN_PAGES and not match.namespace
-                                  or match.namespace == NAMESPACE and match.url_name in SIGN_IN_PAGES):
+        if match is not None and ((match.url_name in OPEN_PAGES and not match.namespace)
+                                  or (match.namespace == NAMESPACE and match.url_name in SIGN_IN_PAGES)):
             return None
         # Public pages (sign-in, password reset, health checks) say so with login_not_required; the
         # admin's views say so too, since the admin asks for its own sign-in, so it is named here.
