@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 import json
 import re
+import shutil
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterable
@@ -66,6 +67,7 @@ from progression.models import (
 EXPORT_TIME_LIMIT = 900
 LETTER_STAGES = (ProgressionCase.Stage.WORKER_TOLD, ProgressionCase.Stage.CONFIRMED)
 NEVER_EXPORTED = {"password"}
+COPY_CHUNK = 1024 * 1024
 
 
 @dataclass
@@ -89,7 +91,9 @@ class Section:
 class Collected:
     person: User
     sections: list[Section]
-    files: list[tuple[str, bytes]]
+    # (path in the zip, the content or the stored file): stored files are copied into the zip a
+    # piece at a time when it is written, never held in memory whole.
+    files: list[tuple[str, bytes | FieldFile]]
 
     @property
     def counts(self) -> dict[str, int]:
@@ -176,7 +180,7 @@ def _schedule(enrolment: Enrolment) -> dict[str, Any]:
 def collect(person: User) -> Collected:
     """Everything held about ``person``; nothing about anyone else but the names of the people in
     their records (their mentor, their manager)."""
-    files: list[tuple[str, bytes]] = []
+    files: list[tuple[str, bytes | FieldFile]] = []
     enrolments = list(
         Enrolment.objects.filter(preceptee=person)
         .select_related("programme", "organisation", "team", "mentor", "line_manager")
@@ -204,12 +208,10 @@ def collect(person: User) -> Collected:
                     .order_by("case_id", "example_date", "pk"))
     evidence_files: dict[int, str] = {}
     for item in evidence:
-        if item.file:
-            content = _read(item.file)
-            if content is not None:
-                evidence_files[item.pk] = (
-                    f"files/evidence/evidence-{item.pk}-{_safe_name(item.original_filename or item.file.name)}")
-                files.append((evidence_files[item.pk], content))
+        if item.file and item.file.storage.exists(item.file.name):
+            evidence_files[item.pk] = (
+                f"files/evidence/evidence-{item.pk}-{_safe_name(item.original_filename or item.file.name)}")
+            files.append((evidence_files[item.pk], item.file))
     reviews = ReviewMeeting.objects.filter(enrolment__preceptee=person).order_by("enrolment_id", "number", "pk")
     goals = Goal.objects.filter(enrolment__preceptee=person).prefetch_related("competencies").order_by("pk")
     reflections = Reflection.objects.filter(author=person).order_by("created_at", "pk")
@@ -288,7 +290,11 @@ def write_zip(collected: Collected, *, made_at: datetime.datetime, handle: Any) 
         archive.writestr("index.html", index)
         archive.writestr("data.json", json.dumps(data, ensure_ascii=False, indent=2))
         for path, content in collected.files:
-            archive.writestr(path, content)
+            if isinstance(content, bytes):
+                archive.writestr(path, content)
+                continue
+            with content.open("rb") as source, archive.open(path, "w") as target:
+                shutil.copyfileobj(source, target, COPY_CHUNK)
 
 
 # The request, the background build, the download.
