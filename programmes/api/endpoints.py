@@ -149,7 +149,7 @@ def _bad_cursor(request: HttpRequest, exc: BadCursor) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    return _error(request, exc.status_code, str(exc.message) if hasattr(exc, "message") else str(exc))
+    return _error(request, exc.status_code, str(exc))
 
 
 @api.exception_handler(Http404)
@@ -187,7 +187,7 @@ def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 
 def _row(record: Any) -> dict[str, str]:
-    row = {name: value for name, value in record.dict().items() if isinstance(value, str)}
+    row = {name: value for name, value in record.model_dump().items() if isinstance(value, str)}
     for name in ("first_registered_on", "started_in_post_on"):
         value = getattr(record, name)
         row[name] = value.isoformat() if value else ""
@@ -195,8 +195,8 @@ def _row(record: Any) -> dict[str, str]:
     return row
 
 
-@api.post("/staff/", auth=WRITE_STAFF, response={200: StaffBatchOut, **REFUSALS}, url_name="staff",
-          summary="Send a batch of staff records", tags=["staff"])
+@api.post("/staff/", auth=WRITE_STAFF, response={200: StaffBatchOut, **REFUSALS},
+          url_name="staff", operation_id="staff_send", summary="Send a batch of staff records", tags=["staff"])
 def staff_send(request: HttpRequest, payload: StaffBatchIn) -> Any:
     """Creates or updates each person in the token's organisation, by employee number, under the
     staff import's rules (docs/staff-import.md). All or nothing: one wrong record refuses the batch
@@ -289,7 +289,8 @@ def _enrolments(token: ApiToken) -> models.QuerySet:
     )
 
 
-@api.get("/enrolments/", auth=READ, response={200: EnrolmentPage, **REFUSALS}, url_name="enrolments",
+@api.get("/enrolments/", auth=READ, response={200: EnrolmentPage, **REFUSALS},
+         url_name="enrolments", operation_id="enrolment_list",
          summary="Enrolments of the organisation's staff", tags=["records"])
 def enrolment_list(request: HttpRequest, params: Query[ListParams]) -> Any:
     """Every enrolment of the token's organisation (its staff on any programme), oldest change
@@ -307,7 +308,8 @@ def enrolment_list(request: HttpRequest, params: Query[ListParams]) -> Any:
     return _page(request, _enrolments(request.auth), params, row)  # type: ignore[attr-defined]
 
 
-@api.get("/completions/", auth=READ, response={200: CompletionPage, **REFUSALS}, url_name="completions",
+@api.get("/completions/", auth=READ, response={200: CompletionPage, **REFUSALS},
+         url_name="completions", operation_id="completion_list",
          summary="Completed preceptorships, with outcome and pay step", tags=["records"])
 def completion_list(request: HttpRequest, params: Query[ListParams]) -> Any:
     """Enrolments of the token's organisation that are completed, with the outcome the programme lead
@@ -326,7 +328,8 @@ def completion_list(request: HttpRequest, params: Query[ListParams]) -> Any:
 
 
 @api.get("/progression-outcomes/", auth=READ, response={200: ProgressionOutcomePage, **REFUSALS},
-         url_name="progression-outcomes", summary="Progression cases: stage, decisions and dates", tags=["records"])
+         url_name="progression-outcomes", operation_id="progression_outcome_list",
+         summary="Progression cases: stage, decisions and dates", tags=["records"])
 def progression_outcome_list(request: HttpRequest, params: Query[ListParams]) -> Any:
     """Progression cases of the token's organisation with their framework, stage, every decision
     (who decided in which role and when; never the comments) and the date the progression takes
