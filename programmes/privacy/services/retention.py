@@ -19,6 +19,7 @@ import datetime
 import logging
 from typing import Any
 
+from django.contrib.admin.models import LogEntry
 from django.db import IntegrityError, models, transaction
 from django.db.models import CharField, Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Cast, Coalesce, Greatest
@@ -83,11 +84,18 @@ def _ids(queryset: models.QuerySet) -> list[int]:
 
 def leavers(cutoff: datetime.date) -> models.QuerySet:
     """Inactive accounts with no role left, nothing open, whose last sign of them (signing in, the
-    account made, an audited step by them or about their account) is on or before ``cutoff``."""
+    account made, an audited step by them or about them, a change to their account in the admin) is
+    on or before ``cutoff``: the product records no leaving date, so the last of these stands for it."""
     by_them = AuditEntry.objects.filter(actor_id=OuterRef("pk")).order_by("-at").values("at")[:1]
+    # Their roles taken away (entries about them) and their account changed, in the log or the admin.
     about_them = AuditEntry.objects.filter(
-        object_type=User._meta.label_lower, object_id=Cast(OuterRef("pk"), output_field=CharField()),
+        Q(subject_id=OuterRef("pk"))
+        | Q(object_type=User._meta.label_lower, object_id=Cast(OuterRef("pk"), output_field=CharField())),
     ).order_by("-at").values("at")[:1]
+    in_the_admin = LogEntry.objects.filter(
+        content_type__app_label=User._meta.app_label, content_type__model=User._meta.model_name,
+        object_id=Cast(OuterRef("pk"), output_field=CharField()),
+    ).order_by("-action_time").values("action_time")[:1]
     return (
         User.objects.filter(is_active=False)
         .exclude(email__endswith=f"@{REMOVED_DOMAIN}")
@@ -98,6 +106,7 @@ def leavers(cutoff: datetime.date) -> models.QuerySet:
             Coalesce(F("last_login"), F("date_joined")),
             Coalesce(Subquery(by_them), F("date_joined")),
             Coalesce(Subquery(about_them), F("date_joined")),
+            Coalesce(Subquery(in_the_admin), F("date_joined")),
         ))
         .filter(left_at__date__lte=cutoff)
     )

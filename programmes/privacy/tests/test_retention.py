@@ -242,3 +242,24 @@ def test_the_command_records_who_ran_it(records: dict, organisation) -> None:
     with pytest.raises(Exception, match="No active account"):
         call_command("apply_retention", "--by", "nobody@example.org", stdout=io.StringIO())
     assert not RetentionRun.objects.filter(dry_run=False).exists()
+
+
+def test_a_leaver_whose_role_went_recently_is_kept(records: dict, organisation, today: datetime.date) -> None:
+    """No leaving date is recorded: the role's removal, audited about them, stands for it."""
+    from preceptorship import audit
+
+    leaver = records["leaver"]
+    membership = Membership.objects.create(user=leaver, organisation=organisation, role=Role.MENTOR)
+    audit.record(actor=None, action="membership.remove", obj=membership, summary="Role removed")
+    membership.delete()
+    assert leaver.pk not in retention_find(today=today)["leavers"]
+
+
+def test_a_leaver_deactivated_recently_in_the_admin_is_kept(records: dict, today: datetime.date) -> None:
+    from django.contrib.admin.models import CHANGE, LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    leaver = records["leaver"]
+    LogEntry.objects.create(user_id=records["cast"].hr.pk, content_type=ContentType.objects.get_for_model(User),
+                            object_id=str(leaver.pk), object_repr="x", action_flag=CHANGE, change_message="[]")
+    assert leaver.pk not in retention_find(today=today)["leavers"]
