@@ -75,6 +75,8 @@ PEOPLE = [
      "Operational Director"),
     ("hr", "Nadia", "Brooks", "hr.advisor@council.dalesford.example", None, "HR Business Partner", "",
      [("council", None, Role.HR)], "HR"),
+    ("data_protection", "Iris", "Fairbanks", "information.governance@council.dalesford.example", None,
+     "Information Governance Manager", "", [("council", None, Role.DATA_PROTECTION)], "Data protection officer"),
     ("preceptee_ot_new", "Ellie", "Turner", "ellie.turner@council.dalesford.example", "occupational-therapy",
      "Occupational Therapist", "Level 1", [("council", "council-ot", Role.PRACTITIONER)],
      "Preceptee (OT, month 1)"),

@@ -58,12 +58,16 @@ def _held(enrolment: Enrolment, number: int) -> datetime.date:
     )
 
 
-def _record_reviews(enrolment: Enrolment, count: int, today: datetime.date, *, acknowledge_all: bool) -> None:
+def _record_reviews(
+    enrolment: Enrolment, count: int, today: datetime.date, *, acknowledge_all: bool,
+    held: list[datetime.date] | None = None,
+) -> None:
+    """``count`` reviews, each held four days after its scheduled date unless ``held`` gives the days."""
     mentor, preceptee = enrolment.mentor, enrolment.preceptee
     goals = list(enrolment.goals.all())
     for number in range(1, count + 1):
         enrolment.refresh_from_db()
-        held_on = _held(enrolment, number)
+        held_on = held[number - 1] if held else _held(enrolment, number)
         if held_on > today:
             return
         progress = {goal.pk: f"Reviewed at meeting {number}: steady progress, evidence added." for goal in goals[:2]}
@@ -208,8 +212,11 @@ def build(*, directory: Any, today: datetime.date) -> None:
             e, 5, today, acknowledge_all=False), _reflections(e, awaiting=False, with_feedback=True),
             _protected_time(e, today, months=17, hours="4")),
         "preceptee_ot_paused": lambda e: (_goals(e, today), _record_reviews(e, 1, today, acknowledge_all=True)),
+        # Review 1 held three months before today's week-old date, so review 2, planned from it, is 7 days
+        # overdue.
         "preceptee_physio": lambda e: (_needs(e, submit=True), _goals(e, today), _record_reviews(
-            e, 1, today, acknowledge_all=False), _reflections(e, awaiting=True, with_feedback=False),
+            e, 1, today, acknowledge_all=False, held=[add_months(today - datetime.timedelta(days=7), -3)]),
+            _reflections(e, awaiting=True, with_feedback=False),
             _protected_time(e, today, months=4, hours="6")),
         "preceptee_podiatry": lambda e: (_needs(e, submit=True), _goals(e, today), _not_held(e, today)),
     }
