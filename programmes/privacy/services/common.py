@@ -69,7 +69,16 @@ def stand_in(person: User) -> User:
 
 
 def anonymise_account(person: User) -> None:
-    """The account stays (records that must be kept point at it) with nothing that says who it was."""
+    """The account stays (records that must be kept point at it) with nothing that says who it was:
+    the admin's history of it and the sign-in lockout's records named it too."""
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+    from django.contrib.admin.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    for model in (AccessAttempt, AccessLog, AccessFailureLog):
+        model.objects.filter(username__iexact=person.email).delete()
+    LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(User), object_id=str(person.pk)).update(
+        object_repr=f"{REMOVED_FIRST_NAME} {REMOVED_LAST_NAME}")
     person.first_name, person.last_name = REMOVED_FIRST_NAME, REMOVED_LAST_NAME
     person.email = removed_email()
     person.job_title = person.band = person.regulator = person.registration_number = person.employee_number = ""

@@ -137,7 +137,6 @@ def person_erase(*, actor: Any, person: User) -> dict[str, int]:
         Reflection.objects.filter(author=locked).delete()
         for case in ProgressionCase.objects.select_for_update().filter(practitioner=locked):
             strip_case(case, names=names)
-        _forget_sign_in_attempts(locked.email)
         # Earlier subject access exports hold a copy of everything: their files go too.
         for export in SubjectAccessExport.objects.select_for_update().filter(person=locked).exclude(file=""):
             delete_file_on_commit(export.file.name)
@@ -147,11 +146,3 @@ def person_erase(*, actor: Any, person: User) -> dict[str, int]:
                summary=f"Erased the personal data of person {locked.pk} on request",
                after={"deleted_or_blanked": sum(counts.values())})
     return counts
-
-
-def _forget_sign_in_attempts(email: str) -> None:
-    """The sign-in lockout's records name the account by its e-mail address."""
-    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
-
-    for model in (AccessAttempt, AccessLog, AccessFailureLog):
-        model.objects.filter(username__iexact=email).delete()

@@ -120,6 +120,14 @@ def test_erasure_keeps_the_figures_rows_and_removes_the_person(finished: dict, d
     earlier = SubjectAccessExport.objects.create(person=worker, status="ready")
     earlier.file.save("export.zip", ContentFile(b"PK everything about Ffion"), save=True)
     earlier_name = earlier.file.name
+    from axes.models import AccessAttempt
+    from django.contrib.admin.models import CHANGE, LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    AccessAttempt.objects.create(username=worker.email, failures_since_start=1, ip_address="192.0.2.1",
+                                 user_agent="test", attempt_time=worker.date_joined)
+    LogEntry.objects.create(user_id=dpo.pk, content_type=ContentType.objects.get_for_model(User),
+                            object_id=str(worker.pk), object_repr=str(worker), action_flag=CHANGE, change_message="[]")
     client = Client()
     client.force_login(dpo)
 
@@ -147,6 +155,8 @@ def test_erasure_keeps_the_figures_rows_and_removes_the_person(finished: dict, d
     assert entry.actor_id == dpo.pk and entry.object_id == str(worker.pk) and "Ffion" not in entry.summary
     assert entry.subject_id == worker.pk
     assert ProgressionCase.objects.get(pk=case.pk).stage == "confirmed"
+    assert not AccessAttempt.objects.exists()
+    assert LogEntry.objects.get(object_id=str(worker.pk)).object_repr == "Name removed"
     earlier.refresh_from_db()
     assert earlier.status == "expired" and not earlier.file and not storage.exists(earlier_name)
 
