@@ -4,6 +4,7 @@ requests (with Redis), a new window starts afresh, and an unreachable cache lets
 from __future__ import annotations
 
 import datetime
+import json
 import os
 import subprocess
 import sys
@@ -25,12 +26,12 @@ def _waits_in_a_production_process(key: str, requests: int, environment: dict[st
     env = {name: value for name, value in os.environ.items() if name not in {"DEBUG", "DATABASE_URL"}}
     env.update({"SECRET_KEY": "s" * 50, "DJANGO_SETTINGS_MODULE": "preceptorship.settings.production",
                 "API_RATE_LIMIT": "4", "API_RATE_WINDOW_SECONDS": "300", **environment})
-    script = ("import django\ndjango.setup()\nfrom programmes.api import limits\n"
-              f"print([limits.wait_seconds({key!r}) for _ in range({requests})])\n")
+    script = ("import django, json\ndjango.setup()\nfrom programmes.api import limits\n"
+              f"print(json.dumps([limits.wait_seconds({key!r}) for _ in range({requests})]))\n")
     result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True,
                             timeout=60, check=False)
     assert result.returncode == 0, result.stderr
-    return eval(result.stdout.strip())  # noqa: S307 - a list of ints and None printed by the child above
+    return json.loads(result.stdout.strip())
 
 
 @pytest.mark.redis
