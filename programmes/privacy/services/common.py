@@ -8,6 +8,7 @@ import re
 import uuid
 from typing import Any
 
+from django.apps import apps
 from django.db import models, transaction
 from django.db.models import Q
 
@@ -77,6 +78,11 @@ def anonymise_account(person: User) -> None:
 
     for model in (AccessAttempt, AccessLog, AccessFailureLog):
         model.objects.filter(username__iexact=person.email).delete()
+    if apps.is_installed("django_otp"):
+        from django_otp import devices_for_user
+
+        for device in list(devices_for_user(person, confirmed=None)):
+            device.delete()
     LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(User), object_id=str(person.pk)).update(
         object_repr=f"{REMOVED_FIRST_NAME} {REMOVED_LAST_NAME}")
     person.first_name, person.last_name = REMOVED_FIRST_NAME, REMOVED_LAST_NAME

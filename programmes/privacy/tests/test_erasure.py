@@ -128,6 +128,9 @@ def test_erasure_keeps_the_figures_rows_and_removes_the_person(finished: dict, d
                                  user_agent="test", attempt_time=worker.date_joined)
     LogEntry.objects.create(user_id=dpo.pk, content_type=ContentType.objects.get_for_model(User),
                             object_id=str(worker.pk), object_repr=str(worker), action_flag=CHANGE, change_message="[]")
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.create(user=worker, name="Phone", confirmed=True)
     client = Client()
     client.force_login(dpo)
 
@@ -155,7 +158,7 @@ def test_erasure_keeps_the_figures_rows_and_removes_the_person(finished: dict, d
     assert entry.actor_id == dpo.pk and entry.object_id == str(worker.pk) and "Ffion" not in entry.summary
     assert entry.subject_id == worker.pk
     assert ProgressionCase.objects.get(pk=case.pk).stage == "confirmed"
-    assert not AccessAttempt.objects.exists()
+    assert not AccessAttempt.objects.exists() and not TOTPDevice.objects.filter(user=worker).exists()
     assert LogEntry.objects.get(object_id=str(worker.pk)).object_repr == "Name removed"
     earlier.refresh_from_db()
     assert earlier.status == "expired" and not earlier.file and not storage.exists(earlier_name)
