@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.db import models, transaction
@@ -268,11 +269,40 @@ def collect(person: User) -> Collected:
         _section("audit_entries", "Audit log entries about you or by you", AuditEntry,
                  audit_entries_of(person).order_by("at", "pk")),
     ]
+    sections.extend(_sign_in_sections(person))
     sections.append(Section(
         key="files", title="Files", labels={"path": "File in this download"},
         rows=[{"path": path} for path, _ in files],
     ))
     return Collected(person=person, sections=sections, files=files)
+
+
+# What the sign-in lockout and two-step sign-in keep: never a secret (a device's key, a session's hash,
+# a form's posted data).
+SIGN_IN_FIELDS = ["attempt_time", "logout_time", "ip_address", "user_agent", "path_info"]
+DEVICE_FIELDS = ["name", "confirmed", "created_at", "last_used_at"]
+
+
+def _sign_in_sections(person: User) -> list[Section]:
+    from axes.models import AccessFailureLog, AccessLog
+
+    def rows(model: type[models.Model], fields: list[str]) -> list[dict[str, Any]]:
+        present = [name for name in fields if any(f.name == name for f in model._meta.concrete_fields)]
+        found = model.objects.filter(username__iexact=person.email).order_by("attempt_time")
+        return [{name: _json(getattr(obj, name)) for name in present} for obj in found]
+
+    devices: list[dict[str, Any]] = []
+    if apps.is_installed("django_otp"):
+        from django_otp import devices_for_user
+
+        devices = [{"kind": str(device._meta.verbose_name),
+                    **{name: _json(getattr(device, name, None)) for name in DEVICE_FIELDS}}
+                   for device in devices_for_user(person, confirmed=None)]
+    return [
+        Section(key="sign_ins", title="Sign-ins", rows=rows(AccessLog, SIGN_IN_FIELDS)),
+        Section(key="failed_sign_ins", title="Failed sign-ins", rows=rows(AccessFailureLog, SIGN_IN_FIELDS)),
+        Section(key="two_step_devices", title="Two-step sign-in devices", rows=devices),
+    ]
 
 
 def write_zip(collected: Collected, *, made_at: datetime.datetime, handle: Any) -> None:

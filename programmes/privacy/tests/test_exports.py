@@ -162,3 +162,23 @@ def test_export_holds_the_confirmation_letter_rendered_by_the_product(organisati
     assert letter in archive.namelist() and archive.read(letter).startswith(b"%PDF")
     assert data["sections"]["progression_cases"][0]["letter_file"] == letter
     assert letter in index
+
+
+
+def test_export_holds_sign_ins_and_two_step_devices_but_no_secret(organisation) -> None:
+    from axes.models import AccessLog
+    from django.utils import timezone
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from preceptorship.tests.factories import person
+
+    someone = person(organisation, Role.PRACTITIONER, email="signs.in@example.org")
+    AccessLog.objects.create(username=someone.email, ip_address="192.0.2.7", user_agent="Test browser",
+                             attempt_time=timezone.now(), session_hash="secret-session-hash")
+    device = TOTPDevice.objects.create(user=someone, name="Work phone", confirmed=True)
+    _, data, index, _ = _built(someone, someone)
+    assert data["sections"]["sign_ins"][0]["ip_address"] == "192.0.2.7"
+    assert data["sections"]["two_step_devices"][0]["name"] == "Work phone"
+    dumped = json.dumps(data)
+    assert device.key not in dumped and device.key not in index
+    assert "secret-session-hash" not in dumped and "secret-session-hash" not in index
