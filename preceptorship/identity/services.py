@@ -30,6 +30,7 @@ class Refusal(models.TextChoices):
     DOMAIN = "domain", "the e-mail address is outside the provider's domains"
     ORGANISATION = "organisation", "the person is not a member of an organisation the provider serves"
     NO_EMAIL = "no_email", "the provider sent no e-mail address"
+    UNVERIFIED = "unverified", "the provider says the e-mail address is not verified"
     CONFLICT = "conflict", "the employee number and the e-mail address match two different people"
     LINKED_ELSEWHERE = "linked_elsewhere", "the account is already linked to another account at the provider"
     FAILED = "failed", "the answer from the provider was not valid, expired or already used"
@@ -143,6 +144,9 @@ def sign_in_resolve(*, provider: IdentityProvider, claims: dict[str, Any]) -> Ou
         return _refuse(provider, Refusal.FAILED)
     if not email:
         return _refuse(provider, Refusal.NO_EMAIL)
+    # An address the provider itself has not verified could be anyone's; when it says so, refuse.
+    if claims.get("email_verified") is False or claims.get("email_verified") == "false":
+        return _refuse(provider, Refusal.UNVERIFIED, domain=domain)
     if not provider.serves_domain(domain):
         return _refuse(provider, Refusal.DOMAIN, domain=domain)
 

@@ -49,6 +49,8 @@ REFUSALS = {
     "Sign in with your e-mail address and password, or ask your administrator.",
     Refusal.NO_EMAIL: "{provider} did not tell us your e-mail address, so we cannot find your account. "
     "Ask your administrator.",
+    Refusal.UNVERIFIED: "{provider} says your e-mail address has not been verified, so we cannot tell "
+    "whose account this is. Ask your administrator.",
     Refusal.CONFLICT: "Your employee number and your e-mail address belong to two different accounts here. "
     "Ask your administrator to correct your staff record.",
     Refusal.LINKED_ELSEWHERE: "Your account here is already linked to a different {provider} account. "

@@ -56,6 +56,7 @@ def test_entra_sign_in_name_counts_as_the_address_when_there_is_no_email_claim(
         ({"email": f"x@{DOMAIN}"}, Refusal.FAILED),
         (claims(email="carys@elsewhere.example"), Refusal.DOMAIN),
         (claims(email=f"nobody@{DOMAIN}"), Refusal.UNKNOWN),
+        (claims(email_verified=False), Refusal.UNVERIFIED),
     ],
 )
 def test_refusals_before_any_account_is_found(
