@@ -61,6 +61,23 @@ def test_once_linked_the_subject_matches_even_after_the_e_mail_changes(
     assert AuditEntry.objects.filter(action="identity.link").count() == 1, "the link is made once"
 
 
+def test_the_page_asked_for_before_signing_in_is_the_one_reached(
+    journey: Journey, live_server: Any, provider_row: Any, organisation: Any
+) -> None:
+    person(organisation, Role.PRACTITIONER, email=f"morwenna.tregear@{DOMAIN}")
+    asked = journey.http.get(f"{live_server.url}/notifications/", timeout=10)
+    assert asked.url == f"{live_server.url}/sign-in/?next=/notifications/"
+    assert 'name="next" value="/notifications/"' in asked.text
+
+    at_provider = journey.http.post(
+        f"{live_server.url}/sign-in/organisation/",
+        data={"csrfmiddlewaretoken": journey.csrf(), "email": f"morwenna.tregear@{DOMAIN}",
+              "next": "/notifications/"},
+        timeout=10,
+    )
+    assert journey.sign_in_at_provider(at_provider, "sub-morwenna").url == f"{live_server.url}/notifications/"
+
+
 def test_first_sign_in_matches_the_staff_record_by_employee_number(
     journey: Journey, live_server: Any, provider_row: Any, organisation: Any
 ) -> None:
