@@ -70,10 +70,26 @@ def _display(cell: Any) -> str:
     return str(cell)
 
 
+HIDDEN_SUFFIX = "_hidden"
+
+
+def file_columns(codes: list[str], rows: list[list[Any]]) -> tuple[list[str], list[list[Any]]]:
+    """The file's columns and rows. A column of figures holds numbers only: a hidden figure is an
+    empty cell, and why it is hidden is in a flag column (``<code>_hidden``) added at the end, so
+    every existing column keeps its place and a number column stays a number column."""
+    flagged = [index for index in range(len(codes)) if any(isinstance(row[index], Figure) for row in rows)]
+    if not flagged:
+        return codes, rows
+    flags = [f"{codes[index]}{HIDDEN_SUFFIX}" for index in flagged]
+    return [*codes, *flags], [
+        [*row, *(row[index].label if isinstance(row[index], Figure) else "" for index in flagged)] for row in rows
+    ]
+
+
 def cell_value(cell: Any) -> Any:
-    """What a file holds: numbers as numbers, dates as dates, suppressed figures as text."""
+    """What a file holds: numbers as numbers, dates as dates, a hidden figure as an empty cell."""
     if isinstance(cell, Figure):
-        return cell.export_value()
+        return "" if cell.hidden else cell.export_value()
     if isinstance(cell, Decimal):
         return float(cell)
     if cell is None:
@@ -113,12 +129,13 @@ def write_xlsx(title: str, codes: list[str], rows: Iterable[list[Any]]) -> bytes
 
 
 def render(table: Table, fmt: str) -> bytes:
+    codes, rows = file_columns(table.codes, table.rows)
     if fmt == "csv":
         stream = io.StringIO()
-        write_csv(table.codes, table.rows, stream)
+        write_csv(codes, rows, stream)
         return stream.getvalue().encode("utf-8-sig")  # the byte-order mark makes Excel read UTF-8
     if fmt == "xlsx":
-        return write_xlsx(table.name, table.codes, table.rows)
+        return write_xlsx(table.name, codes, rows)
     raise ValueError(f"Unknown export format {fmt!r}")
 
 
@@ -201,7 +218,7 @@ def export_job_build(*, job_id: int) -> ExportJob:
             collected.append(row)
             if index % PROGRESS_EVERY == 0:
                 ExportJob.objects.filter(pk=job.pk).update(done_rows=index)
-        codes = [code for code, _ in export.columns]
+        codes, collected = file_columns([code for code, _ in export.columns], collected)
         if job.format == "csv":
             stream = io.StringIO()
             write_csv(codes, collected, stream)

@@ -27,21 +27,23 @@ def _table():
     )
 
 
-def test_xlsx_has_the_codes_then_numbers_dates_and_suppressed_text():
+def test_xlsx_has_the_codes_then_numbers_dates_and_a_flag_column_for_hidden_figures():
     sheet = load_workbook(io.BytesIO(exports.render(_table(), "xlsx"))).active
     rows = list(sheet.values)
-    assert rows[0] == ("name", "people", "on")
+    assert rows[0] == ("name", "people", "on", "people_hidden")
     assert rows[1][0] == "'=cmd()"  # never a formula
-    assert rows[1][1] == 7
+    assert rows[1][1] == 7 and rows[1][3] is None
     assert rows[1][2].date() == datetime.date(2026, 3, 1)
-    assert rows[2][1] == SUPPRESSED
+    # The number column holds numbers only: a hidden figure is an empty cell, its reason is beside it.
+    assert rows[2][1] is None and rows[2][3] == SUPPRESSED
+    assert all(isinstance(row[1], int) or row[1] is None for row in rows[1:])
 
 
 def test_csv_has_a_byte_order_mark_and_iso_dates():
     content = exports.render(_table(), "csv")
     assert content.startswith(b"\xef\xbb\xbf")
     lines = content.decode("utf-8-sig").splitlines()
-    assert lines == ["name,people,on", "'=cmd(),7,2026-03-01", f"Small,{SUPPRESSED},"]
+    assert lines == ["name,people,on,people_hidden", "'=cmd(),7,2026-03-01,", f"Small,,,{SUPPRESSED}"]
 
 
 def test_unknown_format_is_refused():

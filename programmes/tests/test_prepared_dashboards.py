@@ -5,9 +5,7 @@ of two organisations or a filtered view still works its figures out live."""
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
 
 from django.urls import reverse
 
@@ -16,6 +14,7 @@ from preceptorship.tests.factories import person
 from programmes.models import PreparedDashboard
 from programmes.reporting import pages, prepared, summary
 from programmes.reporting.measures import SUPPRESSED, Period
+from programmes.tests.exports_reading import csv_rows
 from programmes.tests.factories_reports import ReportEnrolmentFactory, ReportProgrammeFactory, rebuild_figures
 from programmes.tests.test_views_reports import ics_lead, lead, mentor, programme, this_month  # noqa: F401 (fixtures)
 
@@ -118,5 +117,5 @@ def test_the_dashboard_lists_the_first_mentors_and_the_download_all(client, lead
     page = _page(client, lead, "programmes:dashboard")
     assert f"The first {pages.MENTORS_SHOWN} mentors" in page and reverse("programmes:mentor-directory") in page
     response = client.get(reverse("programmes:dashboard-export", args=["mentors", "csv"]))
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))[1:]
+    rows = list(csv_rows(response))[1:]
     assert len(rows) == pages.MENTORS_SHOWN + 4  # every mentor, the fixture's too

@@ -3,21 +3,19 @@ total and the other cells of its table, on the dashboards, in their downloads or
 
 from __future__ import annotations
 
-import csv
 import datetime
 import html
-import io
 import re
 
 import pytest
 from django.urls import reverse
-from openpyxl import load_workbook
 
 from preceptorship.models import Membership
 from preceptorship.tests.factories import person, profession
 from programmes.models import Enrolment
 from programmes.reporting import measures
 from programmes.reporting.measures import SUPPRESSED, Figure, count
+from programmes.tests.exports_reading import csv_rows, xlsx_rows
 from programmes.tests.factories_reports import ReportEnrolmentFactory, ReportProgrammeFactory
 
 Role = Membership.Role
@@ -128,17 +126,17 @@ def test_the_ics_dashboard_and_its_files_hide_a_second_organisation_beside_the_s
     assert f"{other_organisation.name}: 10" not in page  # no chart bar of 10 either
 
     response = client.get(reverse("programmes:ics-export", args=["organisations", "csv"]))
-    rows = {row[0]: row for row in csv.reader(io.StringIO(response.content.decode("utf-8-sig")))}
+    rows = {row[0]: row for row in csv_rows(response)}
     assert rows[other_organisation.name][1:3] == [PROTECTED, PROTECTED]
     assert rows[organisation.name][1:3] == [SUPPRESSED, SUPPRESSED]
 
     response = client.get(reverse("programmes:ics-export", args=["organisations", "xlsx"]))
-    sheet = {row[0]: row for row in load_workbook(io.BytesIO(response.content)).active.values}
+    sheet = {row[0]: row for row in xlsx_rows(response)}
     assert sheet[other_organisation.name][1:3] == (PROTECTED, PROTECTED)
 
     # Nor is the 10 the sum of that organisation's months.
     response = client.get(reverse("programmes:ics-export", args=["monthly_by_organisation", "csv"]))
-    months = [row for row in csv.reader(io.StringIO(response.content.decode("utf-8-sig")))
+    months = [row for row in csv_rows(response)
               if row[0] == other_organisation.name]
     assert [row[2] for row in months if row[1] == f"{this_month:%Y-%m}"] == [PROTECTED]
     assert "10" not in [row[2] for row in months]
@@ -165,12 +163,12 @@ def test_the_lead_dashboard_hides_a_second_month_beside_the_periods_starts(clien
     assert f"{this_month:%b %Y}, Starts: {SUPPRESSED}" in page
 
     response = client.get(reverse("programmes:dashboard-export", args=["monthly", "csv"]))
-    rows = {row[0]: row for row in csv.reader(io.StringIO(response.content.decode("utf-8-sig")))}
+    rows = {row[0]: row for row in csv_rows(response)}
     assert rows[f"{last_month:%Y-%m}"][1] == PROTECTED
     assert rows[f"{this_month:%Y-%m}"][1] == SUPPRESSED
 
     response = client.get(reverse("programmes:dashboard-export", args=["monthly", "xlsx"]))
-    sheet = {row[0]: row for row in load_workbook(io.BytesIO(response.content)).active.values}
+    sheet = {row[0]: row for row in xlsx_rows(response)}
     assert sheet[f"{last_month:%Y-%m}"][1] == PROTECTED
 
 
@@ -192,7 +190,7 @@ def test_the_withdrawal_reasons_hide_a_second_reason_beside_the_withdrawals(clie
     assert f"{html.escape(labels[reasons[1]])}: {PROTECTED}" in page
 
     response = client.get(reverse("programmes:dashboard-export", args=["withdrawals", "csv"]))
-    rows = {row[0]: row[1] for row in csv.reader(io.StringIO(response.content.decode("utf-8-sig")))}
+    rows = {row[0]: row[1] for row in csv_rows(response)}
     assert rows[labels[reasons[0]]] == SUPPRESSED and rows[labels[reasons[1]]] == PROTECTED
 
 
@@ -211,7 +209,7 @@ def test_the_share_on_multi_professional_programmes_does_not_give_away_two_peopl
     assert 'figure-value">10<' in page  # active now
     assert 'figure-value">20%<' not in page
     response = client.get(reverse("programmes:dashboard-export", args=["summary", "csv"]))
-    rows = {row[0]: row[2] for row in csv.reader(io.StringIO(response.content.decode("utf-8-sig")))}
+    rows = {row[0]: row[2] for row in csv_rows(response)}
     assert rows["active_now"] == "10" and rows["multi_professional_percent"] == PROTECTED
 
 
@@ -231,10 +229,10 @@ def test_a_programme_filter_does_not_give_away_the_other_programme(client, organ
     assert 'figure-value">10<' not in page
     assert f'figure-value">{PROTECTED}<' in page
     response = client.get(reverse("programmes:dashboard-export", args=["summary", "csv"]), {"programme": large.pk})
-    rows = {row[0]: row[2] for row in csv.reader(io.StringIO(response.content.decode("utf-8-sig")))}
+    rows = {row[0]: row[2] for row in csv_rows(response)}
     assert rows["active_now"] == PROTECTED and rows["starts"] == PROTECTED
     response = client.get(reverse("programmes:dashboard-export", args=["monthly", "xlsx"]), {"programme": large.pk})
-    sheet = {row[0]: row for row in load_workbook(io.BytesIO(response.content)).active.values}
+    sheet = {row[0]: row for row in xlsx_rows(response)}
     assert sheet[f"{this_month:%Y-%m}"][1:] == (PROTECTED, 0, PROTECTED)
 
     page = client.get(reverse("programmes:dashboard"), {"programme": small.pk}).content.decode()
@@ -263,7 +261,7 @@ def test_a_profession_filter_does_not_give_away_the_other_professions_progressio
     def submitted(parameters: dict) -> str:
         response = client.get(reverse("programmes:ics-export", args=["progression_by_organisation", "csv"]),
                               parameters)
-        rows = {row[1]: row for row in csv.reader(io.StringIO(response.content.decode("utf-8-sig")))
+        rows = {row[1]: row for row in csv_rows(response)
                 if row[0] == organisation.name}
         return rows[ProgressionCase.Stage.SUBMITTED][3]
 
@@ -287,7 +285,7 @@ def test_three_programmes_filtered_in_turn_do_not_give_away_the_small_one(client
 
     def starts(parameters: dict) -> str:
         response = client.get(reverse("programmes:dashboard-export", args=["summary", "csv"]), parameters)
-        return {row[0]: row[2] for row in csv.reader(io.StringIO(response.content.decode("utf-8-sig")))}["starts"]
+        return {row[0]: row[2] for row in csv_rows(response)}["starts"]
 
     assert starts({}) == "33"
     assert [starts({"programme": programme.pk}) for programme in programmes] == [SUPPRESSED, PROTECTED, "20"]

@@ -14,6 +14,7 @@ from preceptorship.models import Membership
 from preceptorship.tests.factories import TeamFactory, person, profession
 from programmes.models import Enrolment
 from programmes.reporting.measures import SUPPRESSED
+from programmes.tests.exports_reading import xlsx_rows
 from programmes.tests.factories_reports import (
     ReportEnrolmentFactory,
     ReportProgrammeFactory,
@@ -115,16 +116,20 @@ def test_the_lead_downloads_a_table_as_excel_with_filters(client, lead, programm
     assert response["Content-Disposition"].startswith('attachment; filename="monthly-')
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.values)
-    assert rows[0] == ("month", "starts", "completions", "active_enrolments")
-    assert rows[-1] == (f"{this_month:%Y-%m}", 6, 0, 6)
+    # Each column of figures keeps its place; its flag column, empty while nothing is hidden, is at the end.
+    assert rows[0] == ("month", "starts", "completions", "active_enrolments",
+                       "starts_hidden", "completions_hidden", "active_enrolments_hidden")
+    assert rows[-1] == (f"{this_month:%Y-%m}", 6, 0, 6, None, None, None)
 
 
 def test_csv_download_suppresses_small_numbers(client, lead, programme, mentor, this_month):
     _enrol(programme, mentor, 2, this_month)
     response = _client(client, lead).get(reverse("programmes:dashboard-export", args=["monthly", "csv"]))
     text = response.content.decode("utf-8-sig")
-    assert text.splitlines()[0] == "month,starts,completions,active_enrolments"
-    assert text.splitlines()[-1] == f"{this_month:%Y-%m},{SUPPRESSED},0,{SUPPRESSED}"
+    # A hidden figure is an empty cell in its number column, and the reason is in its flag column.
+    assert text.splitlines()[0] == ("month,starts,completions,active_enrolments,"
+                                    "starts_hidden,completions_hidden,active_enrolments_hidden")
+    assert text.splitlines()[-1] == f"{this_month:%Y-%m},,0,,{SUPPRESSED},,{SUPPRESSED}"
 
 
 def test_unknown_table_or_format_is_404(client, lead):
@@ -160,7 +165,7 @@ def test_the_ics_lead_compares_organisations_without_personal_records(
 def test_the_ics_lead_downloads_the_organisations_side_by_side(client, ics_lead, programme, mentor, other_organisation, this_month):
     _enrol(programme, mentor, 6, this_month)
     response = _client(client, ics_lead).get(reverse("programmes:ics-export", args=["organisations", "xlsx"]))
-    rows = list(load_workbook(io.BytesIO(response.content)).active.values)
+    rows = list(xlsx_rows(response))
     assert rows[0][:3] == ("organisation", "active_now", "starts")
     found = {row[0]: row for row in rows[1:]}
     assert found[programme.organisation.name][1] == 6
@@ -236,9 +241,10 @@ def test_the_ics_lead_has_each_organisations_tables_side_by_side(client, ics_lea
     assert "Withdrawals in the first 12 months by organisation and reason" in page
     response = logged_in.get(reverse("programmes:ics-export", args=["monthly_by_organisation", "csv"]))
     lines = response.content.decode("utf-8-sig").splitlines()
-    assert lines[0] == "organisation,month,starts,completions,active_enrolments"
-    assert f"{programme.organisation.name},{this_month:%Y-%m},6,0,6" in lines
-    assert f"{other_organisation.name},{this_month:%Y-%m},0,0,0" in lines
+    assert lines[0] == ("organisation,month,starts,completions,active_enrolments,"
+                        "starts_hidden,completions_hidden,active_enrolments_hidden")
+    assert f"{programme.organisation.name},{this_month:%Y-%m},6,0,6,,," in lines
+    assert f"{other_organisation.name},{this_month:%Y-%m},0,0,0,,," in lines
     scores = logged_in.get(reverse("programmes:ics-export", args=["scores_by_organisation", "xlsx"]))
-    assert list(load_workbook(io.BytesIO(scores.content)).active.values)[0] == (
+    assert list(xlsx_rows(scores))[0] == (
         "organisation", "review_number", "mean_wellbeing", "mean_confidence")
