@@ -180,6 +180,7 @@ def test_mentor_directory_by_profession_across_the_ics(client, ics_lead, mentor,
     page = logged_in.get(reverse("programmes:mentor-directory"), {"profession": profession("podiatry").pk})
     text = page.content.decode()
     assert str(podiatrist) in text and other_organisation.name in text
+    assert f'href="mailto:{podiatrist.email}"' in text  # a way to ask them, across organisations
     assert "Faraway" not in text and "Morag" not in text
     everyone = logged_in.get(reverse("programmes:mentor-directory")).content.decode()
     assert "Morag" in everyone
