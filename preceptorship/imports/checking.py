@@ -213,6 +213,11 @@ def check(user: Any, rows: list[dict[str, str]], *, progress: Any = None, by_emp
                 messages.append("The e-mail address is already another person's")
             else:
                 existing, renamed_from = holder, holder.email
+        elif (by_employee_number and existing is not None and employee_number and existing.employee_number
+              and existing.employee_number != employee_number):
+            # A sender's numbers are its identity for a person: a new one on a known address is
+            # another record (a second assignment, say), not a renumbering to follow silently.
+            messages.append("The e-mail address belongs to a person with another employee number")
         if by_employee_number and existing is not None:
             if existing.pk in seen_people:
                 messages.append(f"This person is already on row {seen_people[existing.pk]}")

@@ -187,3 +187,18 @@ def test_a_database_failure_is_a_json_503_with_nothing_saved(client, organisatio
     response = post(client, STAFF, writer[1], {"records": [_record("E100", "sam.okafor@example.org")]})
     assert response.status_code == HTTPStatus.SERVICE_UNAVAILABLE
     assert response["Retry-After"] == "60" and "nothing was changed" in response.json()["detail"]
+
+
+def test_a_known_address_under_a_new_employee_number_is_refused(client, organisation, writer):
+    _, secret = writer
+    sam = person(organisation, Role.PRACTITIONER, email="sam@example.org", employee_number="E1")
+    response = post(client, STAFF, secret, {"records": [_record("E2", "sam@example.org")]})
+    assert response.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
+    assert response.json()["errors"][0]["messages"] == [
+        "The e-mail address belongs to a person with another employee number"]
+    sam.refresh_from_db()
+    assert sam.employee_number == "E1"
+    numbered = person(organisation, Role.PRACTITIONER, email="ria@example.org")
+    assert post(client, STAFF, secret, {"records": [_record("E3", "ria@example.org")]}).status_code == 200
+    numbered.refresh_from_db()
+    assert numbered.employee_number == "E3"  # a person without a number is given the one sent
