@@ -5,13 +5,16 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from preceptorship.admin_audit import AuditedModelAdmin
 from preceptorship.identity import services
 from preceptorship.identity.forms import IdentityProviderForm
 from preceptorship.identity.models import IdentityLink, IdentityProvider
 
 
 @admin.register(IdentityProvider)
-class IdentityProviderAdmin(admin.ModelAdmin):
+class IdentityProviderAdmin(AuditedModelAdmin):
+    # Saved through the service, whose audit entry says that the secret changed, never what it is.
+    recorded_by_services = True
     form = IdentityProviderForm
     list_display = ["name", "issuer", "allowed_domains", "enabled", "from_environment"]
     list_filter = ["enabled"]
@@ -46,13 +49,18 @@ class IdentityProviderAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: IdentityProvider, form: Any, change: bool) -> None:
         if obj.from_environment:
             return
-        services.provider_save(actor=request.user, provider=obj, secret=form.cleaned_data.get("new_client_secret", ""))
+        services.provider_save(
+            actor=request.user, provider=obj, secret=form.cleaned_data.get("new_client_secret", ""),
+            organisations=list(form.cleaned_data.get("organisations", [])),
+        )
 
 
 @admin.register(IdentityLink)
-class IdentityLinkAdmin(admin.ModelAdmin):
+class IdentityLinkAdmin(AuditedModelAdmin):
     """Links are made by signing in; an administrator may only remove one (it is made again, matched
-    afresh, at the next sign-in)."""
+    afresh, at the next sign-in), through the service that records it."""
+
+    recorded_by_services = True
 
     list_display = ["user", "provider", "linked_at", "last_signed_in_at"]
     list_select_related = ["user", "provider"]

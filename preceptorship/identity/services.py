@@ -216,17 +216,24 @@ def end_session_url(*, session: Any, after_sign_out: str) -> str | None:
 
 
 @transaction.atomic
-def provider_save(*, actor: User, provider: IdentityProvider, secret: str = "") -> IdentityProvider:
+def provider_save(
+    *, actor: User, provider: IdentityProvider, secret: str = "", organisations: list[Organisation] | None = None
+) -> IdentityProvider:
     """Saves a provider's settings from the admin pages; a blank secret keeps the saved one."""
     fields = [*ENVIRONMENT_FIELDS, "enabled"]
     before = {}
     if provider.pk:
-        before = audit.snapshot(IdentityProvider.objects.select_for_update().get(pk=provider.pk), fields)
+        stored = IdentityProvider.objects.select_for_update().get(pk=provider.pk)
+        before = audit.snapshot(stored, fields)
+        before["organisations"] = sorted(stored.organisations.values_list("pk", flat=True))
     if secret:
         provider.client_secret = secret
     provider.full_clean()
     provider.save()
+    if organisations is not None:
+        provider.organisations.set(organisations)
     after = audit.snapshot(provider, fields)
+    after["organisations"] = sorted(provider.organisations.values_list("pk", flat=True))
     after["secret_changed"] = bool(secret)
     audit.record(
         actor=actor, action="identity.provider.save", obj=provider,

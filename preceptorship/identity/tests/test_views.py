@@ -60,7 +60,7 @@ def test_a_signed_in_person_is_sent_home(client: Client, organisation: Any) -> N
 
 
 def test_the_admin_never_shows_the_secret_and_a_blank_one_keeps_it(
-    admin_client: Client, provider: IdentityProvider, organisation: Any
+    admin_client: Client, provider: IdentityProvider, organisation: Any, other_organisation: Any
 ) -> None:
     page = admin_client.get(f"/admin/identity/identityprovider/{provider.pk}/change/").content.decode()
     assert SECRET not in page and "Yes (not shown)" in page
@@ -79,3 +79,17 @@ def test_the_admin_never_shows_the_secret_and_a_blank_one_keeps_it(
     answer = admin_client.post(f"/admin/identity/identityprovider/{provider.pk}/change/",
                                {**data, "issuer": "http://login.nhs.example"})
     assert "must start with https://" in answer.content.decode()
+
+    # A new secret: saved, recorded as changed, and nowhere in the audit log.
+    answer = admin_client.post(f"/admin/identity/identityprovider/{provider.pk}/change/",
+                               {**data, "new_client_secret": "a-new-secret-9876543210",
+                                "organisations": [other_organisation.pk]})
+    assert answer.status_code == 302
+    provider.refresh_from_db()
+    assert provider.client_secret == "a-new-secret-9876543210"
+    assert list(provider.organisations.all()) == [other_organisation]
+    entry = AuditEntry.objects.filter(action="identity.provider.save").latest("id")
+    assert entry.after["secret_changed"] is True and entry.before["organisations"] == [organisation.pk]
+    assert entry.after["organisations"] == [other_organisation.pk]
+    for logged in AuditEntry.objects.all():
+        assert "a-new-secret" not in f"{logged.summary}{logged.before}{logged.after}", logged.action
