@@ -202,3 +202,19 @@ def test_a_known_address_under_a_new_employee_number_is_refused(client, organisa
     assert post(client, STAFF, secret, {"records": [_record("E3", "ria@example.org")]}).status_code == 200
     numbered.refresh_from_db()
     assert numbered.employee_number == "E3"  # a person without a number is given the one sent
+
+
+def test_a_batch_is_saved_in_the_same_number_of_queries_whatever_its_size(client, organisation, writer):
+    from preceptorship.tests.queries import queries_of
+
+    _, secret = writer
+
+    def batch(first: int, size: int) -> dict[str, object]:
+        return {"records": [_record(f"E{n}", f"person{n}@example.org", team="Adult Therapies", roles=["Mentor"])
+                            for n in range(first, first + size)]}
+
+    post(client, STAFF, secret, batch(0, 1))  # the team exists from now on
+    small, answer = queries_of(lambda: post(client, STAFF, secret, batch(100, 2)))
+    large, bigger = queries_of(lambda: post(client, STAFF, secret, batch(200, 25)))
+    assert answer.json()["created"] == 2 and bigger.json()["created"] == 25
+    assert len(small) == len(large), "\n".join(small) + "\n----\n" + "\n".join(large)
