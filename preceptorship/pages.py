@@ -118,6 +118,13 @@ class CheckPage:
     nobody_told: str = "Nobody is sent a notification."
     warnings: list[str] = dataclasses.field(default_factory=list)
     warning_title: str = ""
+    # A document the step produces, shown as it will read (``preview_template`` rendered with
+    # ``document=preview``), and where to open the real file (``preview_url``) before confirming.
+    preview_title: str = ""
+    preview_template: str = ""
+    preview: Any = None
+    preview_url: str = ""
+    preview_label: str = ""
 
 
 # Posted names that are the page's own buttons and token, not answers to carry to the confirm POST.

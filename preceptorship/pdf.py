@@ -24,6 +24,7 @@ from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.exceptions import SuspiciousFileOperation
 from django.template.loader import render_to_string
 from weasyprint import HTML
+from weasyprint.document import Document
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 PDF_BASE_URL = "https://pdf.invalid/"
@@ -70,5 +71,22 @@ def static_file(name: str) -> bytes | None:
 
 def render_pdf(template_name: str, context: dict[str, Any]) -> bytes:
     """Render a template from ``templates/pdf/`` to PDF bytes."""
+    return render_document(template_name, context).write_pdf()
+
+
+def render_document(template_name: str, context: dict[str, Any]) -> Document:
+    """The laid-out pages of a template from ``templates/pdf/``: for a caller that needs to know on
+    which page something fell (``page.anchors``) before writing the PDF."""
     html = render_to_string(template_name, context)
-    return HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=StaticOnlyURLFetcher()).write_pdf()
+    return HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=StaticOnlyURLFetcher()).render()
+
+
+# Organisations whose documents carry the NHS logo. A council or an independent provider may
+# not use it (NHS identity rules), so their letters and certificates carry their own name only;
+# primary care here is the NHS's (general practices and their networks under NHS contracts).
+NHS_KINDS = ("nhs_trust", "primary_care")
+
+
+def nhs_branded(organisation: Any) -> bool:
+    """True when ``organisation``'s letters, certificates and packs may carry the NHS logo."""
+    return getattr(organisation, "kind", None) in NHS_KINDS

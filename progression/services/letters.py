@@ -33,6 +33,9 @@ LETTER_PLACEHOLDERS = {
     "told_on": "the date the worker was told verbally",
     "told_by": "who told them",
     "line_manager": "the line manager's name",
+    "pay_point": "the pay range or point they move to (the framework's level, else the new role)",
+    "signed_off_by": "who signed the progression off (the letter is signed in their name)",
+    "signed_off_by_job_title": "their job title",
     "today": "today's date",
 }
 
