@@ -7,3 +7,6 @@ class IdentityConfig(AppConfig):
     name = "preceptorship.identity"
     label = "identity"
     verbose_name = "Single sign-on"
+
+    def ready(self) -> None:
+        from preceptorship.identity import audit_scopes  # noqa: F401

@@ -127,6 +127,7 @@ def refusal_record(
         obj=provider,
         summary=f"Single sign-on through {provider.name} refused: {reason.label}.",
         after={"reason": reason.value, "user": user.pk if user else None, "email_domain": domain},
+        subject=user,
     )
 
 

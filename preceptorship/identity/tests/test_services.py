@@ -38,7 +38,8 @@ def test_first_sign_in_links_the_account_found_by_e_mail(provider: IdentityProvi
     outcome = services.sign_in_resolve(provider=provider, claims=claims(email=f"Carys.Penhallow@{DOMAIN}"))
     assert outcome == services.Outcome(user=carys)
     assert IdentityLink.objects.get().subject == "subject-1"
-    assert AuditEntry.objects.get(action="identity.link").actor_id == carys.pk
+    linked = AuditEntry.objects.get(action="identity.link")
+    assert linked.actor_id == carys.pk and linked.subject == carys
 
 
 def test_entra_sign_in_name_counts_as_the_address_when_there_is_no_email_claim(
@@ -72,9 +73,10 @@ def test_refusals_before_any_account_is_found(
 
 
 def test_an_inactive_account_is_refused(provider: IdentityProvider, organisation: Any) -> None:
-    person(organisation, Role.PRACTITIONER, email=f"carys.penhallow@{DOMAIN}", is_active=False)
+    carys = person(organisation, Role.PRACTITIONER, email=f"carys.penhallow@{DOMAIN}", is_active=False)
     assert services.sign_in_resolve(provider=provider, claims=claims()).refusal == Refusal.INACTIVE
     assert not IdentityLink.objects.exists()
+    assert AuditEntry.objects.get(action="identity.refuse").subject == carys, "found in her subject access"
 
 
 def test_a_member_of_another_organisation_is_refused(provider: IdentityProvider, other_organisation: Any) -> None:
