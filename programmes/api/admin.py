@@ -39,6 +39,7 @@ class ApiTokenAdmin(AuditedModelAdmin):
     list_display = ["name", "organisation", "key", "scope_list", "created_at", "expires_at", "revoked_at",
                     "last_used_at"]
     list_filter = ["organisation"]
+    list_select_related = ["organisation"]
     search_fields = ["name", "key"]
     actions = ["revoke"]
     readonly = ["organisation", "name", "key", "scopes", "created_at", "created_by", "expires_at", "revoked_at",
