@@ -11,6 +11,7 @@ records nobody changes, and ``is_append_only`` for records that are locked once 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.contrib import admin
@@ -23,9 +24,15 @@ from preceptorship import audit
 # Set on an object once this request's change to it is recorded, so ``log_change`` does not record
 # it again (it records the admin's changes that bypass ``save_model``, such as a password change).
 _RECORDED = "_admin_change_recorded"
-# Stored values never copied into the log: the log says that they changed, not what they are.
-SECRET_FIELDS = frozenset({"password"})
+# Stored values never copied into the log (a password, a sign-in provider's client secret, an API
+# token's hash): the log says that they changed, not what they are.
+SECRET_NAME = re.compile(r"password|secret|token|hash|otp|private|(^|_)key$")
 CHANGED_SECRET = "(changed)"
+NOT_RECORDED = "(not recorded)"
+
+
+def is_secret(name: str) -> bool:
+    return bool(SECRET_NAME.search(name))
 
 
 def snapshot(obj: models.Model, *, with_many: bool = True) -> dict[str, Any]:
@@ -41,12 +48,18 @@ def snapshot(obj: models.Model, *, with_many: bool = True) -> dict[str, Any]:
     return audit.jsonable(values)
 
 
-def difference(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+def masked(values: dict[str, Any], *, with_values: bool = True, marker: str = CHANGED_SECRET) -> dict[str, Any]:
+    """The values the log may hold: secrets (and, without ``with_values``, every value) replaced by
+    ``marker``."""
+    return {name: value if with_values and not is_secret(name) else marker for name, value in values.items()}
+
+
+def difference(before: dict[str, Any], after: dict[str, Any], *, with_values: bool = True
+               ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Only the fields whose value changed, with secrets named but never shown."""
     changed = [name for name in after if before.get(name) != after.get(name)]
-    old = {name: CHANGED_SECRET if name in SECRET_FIELDS else before.get(name) for name in changed}
-    new = {name: CHANGED_SECRET if name in SECRET_FIELDS else after.get(name) for name in changed}
-    return old, new
+    return (masked({name: before.get(name) for name in changed}, with_values=with_values),
+            masked({name: after.get(name) for name in changed}, with_values=with_values))
 
 
 def _kind(obj: models.Model) -> str:
@@ -70,6 +83,9 @@ class AuditedAdminMixin:
     ``recorded_by_services``."""
 
     recorded_by_services = False
+    # False for admin classes this base was added to (``audit_every_admin``): their fields are not
+    # known to be fit for the log, so it names the fields changed without their values.
+    audit_values = True
 
     def is_append_only(self, obj: Any) -> bool:
         """True for a record that may no longer change (a published framework version, say)."""
@@ -100,10 +116,10 @@ class AuditedAdminMixin:
         before = obj._admin_before
         after = snapshot(obj)
         if before is None:
-            new = {name: CHANGED_SECRET if name in SECRET_FIELDS else value for name, value in after.items()}
-            record_admin_change(actor=request.user, obj=obj, action="add", after=new)
+            record_admin_change(actor=request.user, obj=obj, action="add",
+                                after=masked(after, with_values=self.audit_values, marker=NOT_RECORDED))
         else:
-            old, new = difference(before, after)
+            old, new = difference(before, after, with_values=self.audit_values)
             if new:
                 record_admin_change(actor=request.user, obj=obj, action="change", before=old, after=new)
         setattr(obj, _RECORDED, True)
@@ -120,21 +136,22 @@ class AuditedAdminMixin:
         deleted_ids = {id(f.instance): f.instance.pk for f in formset.deleted_forms}
         super().save_formset(request, form, formset, change)  # type: ignore[misc]
         for obj in formset.new_objects:
-            record_admin_change(actor=request.user, obj=obj, action="add", after=snapshot(obj))
+            record_admin_change(actor=request.user, obj=obj, action="add",
+                                after=masked(snapshot(obj), with_values=self.audit_values, marker=NOT_RECORDED))
         for obj, _fields in formset.changed_objects:
-            old, new = difference(before.get(obj.pk, {}), snapshot(obj))
+            old, new = difference(before.get(obj.pk, {}), snapshot(obj), with_values=self.audit_values)
             if new:
                 record_admin_change(actor=request.user, obj=obj, action="change", before=old, after=new)
         for obj in formset.deleted_objects:
             pk = deleted_ids.get(id(obj), obj.pk)
-            record_admin_change(actor=request.user, obj=obj, action="delete", before=before.get(pk, {}),
-                                object_id=pk)
+            record_admin_change(actor=request.user, obj=obj, action="delete", object_id=pk,
+                                before=masked(before.get(pk, {}), with_values=self.audit_values, marker=NOT_RECORDED))
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         if self.is_append_only(obj):
             raise PermissionDenied("This record can no longer be deleted.")
         with transaction.atomic():
-            pk, before = obj.pk, snapshot(obj)
+            pk, before = obj.pk, masked(snapshot(obj), with_values=self.audit_values, marker=NOT_RECORDED)
             record_admin_change(actor=request.user, obj=obj, action="delete", before=before, object_id=pk)
             super().delete_model(request, obj)  # type: ignore[misc]
 
@@ -145,8 +162,8 @@ class AuditedAdminMixin:
             if any(self.is_append_only(row) for row in rows):
                 raise PermissionDenied("Some of these records can no longer be deleted.")
             for row in rows:
-                record_admin_change(actor=request.user, obj=row, action="delete", before=snapshot(row),
-                                    object_id=row.pk)
+                record_admin_change(actor=request.user, obj=row, action="delete", object_id=row.pk,
+                                    before=masked(snapshot(row), with_values=self.audit_values, marker=NOT_RECORDED))
             super().delete_queryset(request, queryset)  # type: ignore[misc]
 
     def log_change(self, request: HttpRequest, obj: Any, message: Any) -> Any:
@@ -226,6 +243,6 @@ def audit_every_admin(site: admin.AdminSite = admin.site) -> None:
         model_admin = site.get_model_admin(model)
         if isinstance(model_admin, AuditedAdminMixin):
             continue
-        audited = type(type(model_admin).__name__, (AuditedAdminMixin, type(model_admin)), {})
+        audited = type(type(model_admin).__name__, (AuditedAdminMixin, type(model_admin)), {"audit_values": False})
         site.unregister(model)
         site.register(model, audited)

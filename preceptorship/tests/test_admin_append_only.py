@@ -192,3 +192,27 @@ def test_roles_given_in_the_admin_are_recorded_once_by_the_service(client, staff
                 {"user": someone.pk, "organisation": organisation.pk, "role": Role.MENTOR, "team": ""})
     assert Membership.objects.filter(user=someone, role=Role.MENTOR).exists()
     assert list(AuditEntry.objects.values_list("action", flat=True)) == ["membership.grant"]
+
+
+def test_secrets_are_named_never_copied_and_unknown_admin_classes_name_fields_only(rf, staff) -> None:
+    from preceptorship.admin_audit import NOT_RECORDED, difference, is_secret, masked
+
+    assert all(is_secret(name) for name in ("password", "client_secret", "secret_hash", "api_key", "key", "token"))
+    assert not any(is_secret(name) for name in ("name", "monkey_count", "organisation", "keyword"))
+    old, new = difference({"name": "A", "client_secret": "s1"}, {"name": "B", "client_secret": "s2"})
+    assert (old, new) == ({"name": "A", "client_secret": CHANGED_SECRET}, {"name": "B", "client_secret": CHANGED_SECRET})
+    assert masked({"name": "A"}, with_values=False, marker=NOT_RECORDED) == {"name": NOT_RECORDED}
+    # An admin class registered without the base (Django's groups) has it added, naming fields only.
+    from django.contrib.auth.models import Group
+
+    group_admin = admin.site.get_model_admin(Group)
+    assert group_admin.audit_values is False
+
+
+def test_a_group_changed_in_the_admin_is_recorded_by_field_name(client, staff) -> None:
+    from django.contrib.auth.models import Group
+
+    group = Group.objects.create(name="Auditors")
+    assert client.post(_url(group, "change"), {"name": "Reviewers"}).status_code == HTTPStatus.FOUND
+    entry = AuditEntry.objects.get(action="admin.change", object_type="auth.group")
+    assert entry.after == {"name": CHANGED_SECRET} and "Reviewers" not in str(entry.before) + str(entry.after)
