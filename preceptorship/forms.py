@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.forms.models import ModelChoiceIterator
 from django.http import HttpRequest
 
@@ -132,3 +133,16 @@ class ListedChoiceField(forms.ModelChoiceField):
     """A choice of one record among a short list (``ListedChoiceIterator``)."""
 
     iterator = ListedChoiceIterator
+
+
+SEARCH_WORDS = 5  # more words than a name has only make the query longer
+
+
+def person_search(text: str, prefix: str = "") -> Q:
+    """People whose first name, last name or e-mail address holds every word of ``text``
+    ("ann smi" finds Ann Smith); ``prefix`` reaches them through a relation ("mentor__")."""
+    where = Q()
+    for word in text.split()[:SEARCH_WORDS]:
+        where &= (Q(**{f"{prefix}first_name__icontains": word}) | Q(**{f"{prefix}last_name__icontains": word})
+                  | Q(**{f"{prefix}email__icontains": word}))
+    return where

@@ -18,22 +18,10 @@ from django.db.models import Q, QuerySet, Value
 from django.forms.models import ModelChoiceIterator, ModelChoiceIteratorValue
 from django.utils import timezone
 
-from preceptorship.forms import ListedChoiceIterator
+from preceptorship.forms import ListedChoiceIterator, person_search
 from preceptorship.models import Organisation, Profession, User
 from programmes.access import lead_organisation_ids
 from programmes.models import Enrolment, Programme, Transition
-
-SEARCH_WORDS = 5  # more words than a name has only make the query longer
-
-
-def person_search(text: str, prefix: str = "") -> Q:
-    """People whose first name, last name or e-mail address holds every word of ``text``
-    ("ann smi" finds Ann Smith); ``prefix`` reaches them through a relation ("mentor__")."""
-    where = Q()
-    for word in text.split()[:SEARCH_WORDS]:
-        where &= (Q(**{f"{prefix}first_name__icontains": word}) | Q(**{f"{prefix}last_name__icontains": word})
-                  | Q(**{f"{prefix}email__icontains": word}))
-    return where
 
 
 def _search_input() -> forms.TextInput:

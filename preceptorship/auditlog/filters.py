@@ -14,26 +14,15 @@ import django_filters
 from django import forms
 from django.apps import apps
 from django.contrib import admin
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from preceptorship import access, audit
-from preceptorship.forms import refuse_control_characters
+from preceptorship.forms import person_search, refuse_control_characters
 from preceptorship.widgets import NHSDateField
 
-SEARCH_WORDS = 5  # more words than a name has only make the query longer
 # The apps whose records the log names (django's own, such as sessions, never appear in it).
 PRODUCT_APPS = ("preceptorship", "progression", "programmes", "reporting")
-
-
-def people_matching(text: str, prefix: str) -> Q:
-    """People (reached through ``prefix``, such as "actor__") whose first name, last name or e-mail
-    address holds every word of ``text``."""
-    where = Q()
-    for word in text.split()[:SEARCH_WORDS]:
-        where &= (Q(**{f"{prefix}first_name__icontains": word}) | Q(**{f"{prefix}last_name__icontains": word})
-                  | Q(**{f"{prefix}email__icontains": word}))
-    return where
 
 
 def record_kinds() -> list[tuple[str, str]]:
@@ -102,10 +91,10 @@ class AuditEntryFilter(django_filters.FilterSet):
     def filter_actor(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         if value.strip().lower() in {"system", "the system"}:
             return queryset.filter(actor__isnull=True)
-        return queryset.filter(people_matching(value, "actor__"))
+        return queryset.filter(person_search(value, "actor__"))
 
     def filter_subject(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return queryset.filter(people_matching(value, "subject__"))
+        return queryset.filter(person_search(value, "subject__"))
 
     def filter_action(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(action__startswith=value.strip().lower())

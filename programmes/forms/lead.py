@@ -14,11 +14,10 @@ from django.db.models import Case, Q, QuerySet, Value, When
 from django.forms.utils import ErrorDict
 
 from preceptorship import access
-from preceptorship.forms import OneLineFields, RecordsField, record_ids
+from preceptorship.forms import OneLineFields, RecordsField, person_search, record_ids
 from preceptorship.models import Membership, Organisation, Profession, User
 from preceptorship.widgets import NHSDateField
 from programmes import selectors
-from programmes.filters import person_search
 from programmes.forms.practice import score_messages
 from programmes.models import (
     Enrolment,
