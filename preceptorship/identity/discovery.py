@@ -18,21 +18,21 @@ class DiscoveryError(Exception):
     """The provider did not answer, or answered with a document that is not its own."""
 
 
-def _key(issuer: str) -> str:
+def cache_key(issuer: str) -> str:
     return f"identity:discovery:v1:{hashlib.sha256(issuer.encode()).hexdigest()}"
 
 
 def document(issuer: str) -> dict[str, Any]:
-    found = cache.get(_key(issuer))
+    found = cache.get(cache_key(issuer))
     if found is None:
         found = _fetch(issuer)
-        cache.set(_key(issuer), found, CACHE_SECONDS)
+        cache.set(cache_key(issuer), found, CACHE_SECONDS)
     return found
 
 
 def cached(issuer: str) -> dict[str, Any] | None:
     """The document if it is in the cache; never a request (for pages that must not wait on one)."""
-    return cache.get(_key(issuer))
+    return cache.get(cache_key(issuer))
 
 
 def _fetch(issuer: str) -> dict[str, Any]:

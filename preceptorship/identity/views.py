@@ -193,8 +193,10 @@ class CallbackView(OIDCAuthenticationCallbackView):
         request.identity_provider = provider
         try:
             return super().get(request)
-        except (SuspiciousOperation, requests.RequestException, discovery.DiscoveryError, jwt.PyJWTError,
-                KeyError, ValueError) as error:
+        except (requests.ConnectionError, requests.Timeout, discovery.DiscoveryError):
+            logger.warning("Sign-in through provider %s refused: the provider did not answer.", provider.pk)
+            return self.refuse(provider, Refusal.UNAVAILABLE)
+        except (SuspiciousOperation, requests.RequestException, jwt.PyJWTError, KeyError, ValueError) as error:
             # A forged or replayed answer: wrong nonce or signature, a code already used (the
             # provider refuses it), a token for someone else.
             logger.warning("Sign-in through provider %s refused: %s", provider.pk, type(error).__name__)

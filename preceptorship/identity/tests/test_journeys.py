@@ -214,3 +214,23 @@ def test_a_password_account_signs_out_as_before(journey: Journey, live_server: A
     assert signed_in.url == f"{live_server.url}/"
     out = journey.http.post(f"{live_server.url}/sign-out/", data={"csrfmiddlewaretoken": journey.csrf()}, timeout=10)
     assert out.url == f"{live_server.url}/sign-in/"
+
+
+def test_a_provider_that_stops_answering_mid_sign_in_is_said_so(
+    journey: Journey, live_server: Any, provider_row: Any, organisation: Any
+) -> None:
+    from django.core.cache import cache
+
+    from preceptorship.identity import discovery
+
+    person(organisation, Role.PRACTITIONER, email=f"morwenna.tregear@{DOMAIN}")
+    at_provider = journey.start(f"morwenna.tregear@{DOMAIN}")
+    # Its token endpoint goes quiet between the sign-in there and the answer here (port 9 is shut).
+    document = discovery.document(provider_row.issuer)
+    cache.set(discovery.cache_key(provider_row.issuer), {**document, "token_endpoint": "http://127.0.0.1:9/token"})
+
+    answer = journey.sign_in_at_provider(at_provider, "sub-morwenna")
+
+    assert refusal(answer) == "unavailable"
+    assert "is not answering at the moment" in answer.text
+    assert refusals() == ["unavailable"]
