@@ -186,3 +186,20 @@ def test_only_an_administrator_erases_an_administrator(organisation, dpo) -> Non
     assert any("only by another administrator" in r for r in services.erasure_refusals(actor=dpo, person=admin))
     other_admin = person(organisation, Role.ADMINISTRATOR)
     assert services.erasure_refusals(actor=other_admin, person=admin) == []
+
+
+def test_erasure_leaves_the_dashboards_figures_as_they_were(finished: dict, dpo) -> None:
+    from django.utils import timezone
+
+    from programmes.models import CaseFigures, CurrentFigures, EventFigures, MonthFigures
+    from programmes.reporting import summary
+
+    def figures() -> dict[str, list[tuple]]:
+        summary.rebuild(today=timezone.localdate())
+        return {model.__name__: sorted([tuple(row.values()) for row in model.objects.values(
+            *[f.attname for f in model._meta.concrete_fields if f.name != "id"])], key=repr)
+                for model in (MonthFigures, EventFigures, CurrentFigures, CaseFigures)}
+
+    before = figures()
+    services.person_erase(actor=dpo, person=finished["worker"])
+    assert figures() == before
