@@ -105,7 +105,8 @@ class AuditedAdminMixin:
         stored = type(obj)._default_manager.filter(pk=obj.pk).first() if change and obj.pk is not None else None
         if stored is not None and self.is_append_only(stored):
             raise PermissionDenied("This record can no longer be changed.")
-        obj._admin_before = snapshot(stored) if stored is not None else None
+        if not self.recorded_by_services:
+            obj._admin_before = snapshot(stored) if stored is not None else None
         super().save_model(request, obj, form, change)  # type: ignore[misc]
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
@@ -126,6 +127,8 @@ class AuditedAdminMixin:
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         """The rows of an inline table: each added, changed and deleted row recorded on its own."""
+        if self.recorded_by_services:
+            return super().save_formset(request, form, formset, change)  # type: ignore[misc]
         model = formset.model
         touched = [f.instance.pk for f in formset.initial_forms if f.instance.pk is not None and f.has_changed()]
         touched += [f.instance.pk for f in formset.deleted_forms if f.instance.pk is not None]
@@ -150,6 +153,8 @@ class AuditedAdminMixin:
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         if self.is_append_only(obj):
             raise PermissionDenied("This record can no longer be deleted.")
+        if self.recorded_by_services:
+            return super().delete_model(request, obj)  # type: ignore[misc]
         with transaction.atomic():
             pk, before = obj.pk, masked(snapshot(obj), with_values=self.audit_values, marker=NOT_RECORDED)
             record_admin_change(actor=request.user, obj=obj, action="delete", before=before, object_id=pk)
@@ -161,7 +166,7 @@ class AuditedAdminMixin:
             rows = list(queryset)
             if any(self.is_append_only(row) for row in rows):
                 raise PermissionDenied("Some of these records can no longer be deleted.")
-            for row in rows:
+            for row in rows if not self.recorded_by_services else []:
                 record_admin_change(actor=request.user, obj=row, action="delete", object_id=row.pk,
                                     before=masked(snapshot(row), with_values=self.audit_values, marker=NOT_RECORDED))
             super().delete_queryset(request, queryset)  # type: ignore[misc]

@@ -216,3 +216,25 @@ def test_a_group_changed_in_the_admin_is_recorded_by_field_name(client, staff) -
     assert client.post(_url(group, "change"), {"name": "Reviewers"}).status_code == HTTPStatus.FOUND
     entry = AuditEntry.objects.get(action="admin.change", object_type="auth.group")
     assert entry.after == {"name": CHANGED_SECRET} and "Reviewers" not in str(entry.before) + str(entry.after)
+
+
+def test_an_admin_class_whose_services_write_the_log_adds_no_entry_of_its_own(rf, staff, organisation) -> None:
+    from preceptorship.admin import TeamAdmin
+
+    class ThroughServices(TeamAdmin):
+        recorded_by_services = True
+
+    model_admin = ThroughServices(Team, admin.site)
+    request = rf.post("/")
+    request.user = staff
+    team = TeamFactory(organisation=organisation, name="Before")
+    team.name = "After"
+    form = model_admin.get_form(request, team, change=True)(instance=team, data={"organisation": organisation.pk,
+                                                                                  "name": "After"})
+    assert form.is_valid()
+    form.save(commit=False)  # as the admin's change page does before save_model
+    model_admin.save_model(request, team, form, True)
+    model_admin.save_related(request, form, [], True)
+    model_admin.log_change(request, team, [{"changed": {"fields": ["name"]}}])
+    model_admin.delete_model(request, team)
+    assert not AuditEntry.objects.exists()
