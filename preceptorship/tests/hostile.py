@@ -253,7 +253,9 @@ def hostile_data(form: Form, *, fixed: dict[str, Any] | None = None, skip: set[s
     return st.fixed_dictionaries(parts)
 
 
-CLEAR_MESSAGE = ("nhsuk-error-summary", "nhsuk-notification-banner")
+# An error summary, a banner saying what happened, or the "check your answers" page that a valid
+# first POST of an irreversible step leads to (nothing is done until it is confirmed).
+CLEAR_MESSAGE = ("nhsuk-error-summary", "nhsuk-notification-banner", "data-check-answers")
 _KEPT = re.compile(r"^[^\x00-\x1f\u202a-\u202e\ufeff]{1,200}$")
 
 
