@@ -29,6 +29,7 @@ from django.db.models.fields.files import FieldFile
 from django.http import Http404
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from preceptorship import access, jobs
 from preceptorship.models import AuditEntry, Membership, Notification, User
@@ -101,11 +102,24 @@ class Collected:
         return {section.key: section.count for section in self.sections}
 
 
+ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+
+
 def _text(value: Any) -> str:
+    """How index.html shows a value of data.json: dates as people write them."""
     if value is None or value == "":
         return "(none)"
     if isinstance(value, bool):
         return "Yes" if value else "No"
+    if isinstance(value, str) and ISO_DAY.match(value):
+        return date_format(datetime.date.fromisoformat(value), "j F Y")
+    if isinstance(value, str) and ISO_MOMENT.match(value):
+        try:
+            moment = timezone.localtime(datetime.datetime.fromisoformat(value))
+        except ValueError:
+            return value
+        return date_format(moment, "j F Y, H:i")
     if isinstance(value, (list, dict)):
         return json.dumps(value, ensure_ascii=False)
     return str(value)

@@ -182,3 +182,14 @@ def test_export_holds_sign_ins_and_two_step_devices_but_no_secret(organisation) 
     dumped = json.dumps(data)
     assert device.key not in dumped and device.key not in index
     assert "secret-session-hash" not in dumped and "secret-session-hash" not in index
+
+
+@pytest.mark.parametrize(("value", "shown"), [
+    ("2026-06-10", "10 June 2026"),
+    ("2026-06-10T11:00:00+00:00", "10 June 2026, 12:00"),  # London summer time
+    (True, "Yes"), (None, "(none)"), ("", "(none)"), ("2026-06-10 is when", "2026-06-10 is when"),
+])
+def test_index_html_shows_dates_and_yes_or_no_as_people_write_them(value: object, shown: str) -> None:
+    from programmes.privacy.services.exports import Section
+
+    assert Section(key="k", title="K", rows=[{"when": value}]).readable_rows() == [[("When", shown)]]
