@@ -93,3 +93,21 @@ def test_the_admin_never_shows_the_secret_and_a_blank_one_keeps_it(
     assert entry.after["organisations"] == [other_organisation.pk]
     for logged in AuditEntry.objects.all():
         assert "a-new-secret" not in f"{logged.summary}{logged.before}{logged.after}", logged.action
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["\x00@nhs.example", "a" * 5000 + "@nhs.example", "名前@例え.テスト", "x@" + "b." * 200 + "example", "@", "@@",
+     "<script>@nhs.example", " someone@nhs.example ", "someone@nhs.example\r\nBcc: x@y.example"],
+)
+def test_hostile_input_to_the_organisation_sign_in_is_a_message_not_a_server_error(
+    client: Client, provider: IdentityProvider, typed: str
+) -> None:
+    answer = client.post("/sign-in/organisation/", {"email": typed, "next": "https://elsewhere.example/"})
+    assert answer.status_code == 200
+    assert "nhsuk-error-summary" in answer.content.decode()
+
+
+def test_a_callback_with_odd_parameters_is_refused_not_a_server_error(client: Client, db: Any) -> None:
+    for query in ["", "?state=", "?code=a&state=%00", "?error=access_denied", "?state=a&state=b&code=c&code=d"]:
+        assert client.get(f"/sign-in/organisation/callback/{query}").status_code == 403
