@@ -1,6 +1,15 @@
 from django.urls import path
 
-from progression.views import cases, decisions, delegations, evidence, framework_content, frameworks, letters
+from progression.views import (
+    cases,
+    decisions,
+    delegations,
+    evidence,
+    framework_content,
+    frameworks,
+    letters,
+    redeployment,
+)
 
 app_name = "progression"
 urlpatterns = [
@@ -41,6 +50,8 @@ urlpatterns = [
     path("cases/<int:pk>/told/", decisions.ToldView.as_view(), name="case-told"),
     path("cases/<int:pk>/confirm/", decisions.case_confirm, name="case-confirm"),
     path("cases/<int:pk>/letter/", decisions.case_letter, name="case-letter"),
+    path("cases/<int:pk>/letter/preview/", letters.case_letter_preview, name="case-letter-preview"),
+    path("cases/<int:pk>/redeploy/", redeployment.RedeployView.as_view(), name="case-redeploy"),
     path("cases/<int:pk>/pack/", evidence.pack_request, name="pack-request"),
     path("packs/<int:pk>/", evidence.PackDetailView.as_view(), name="pack-detail"),
     path("packs/<int:pk>/download/", evidence.pack_download, name="pack-download"),

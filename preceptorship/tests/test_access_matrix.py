@@ -76,6 +76,7 @@ APP_MODULES = [
     "programmes.tests.access_expectations_practice",
     "programmes.tests.access_expectations_reports",
     "progression.tests.access_expectations",
+    "progression.tests.access_expectations_letters",
     "programmes.privacy.tests.access_expectations",
     "preceptorship.tests.access_expectations_imports",
     "programmes.api.tests.access_expectations",

@@ -43,12 +43,13 @@ def redeploy_refusal(case: ProgressionCase, actor: User) -> str:
     """Why ``actor`` may not record a redeployment on ``case`` now, or ""."""
     if case.practitioner_id == actor.pk:
         return "You cannot record a redeployment on your own case."
-    if not any(progression_access.holds_chain_role(actor, case, role) for role in REDEPLOY_ROLES):
-        return ("Only the Head of Service or an Operational Director of the practitioner's organisation can "
-                "record a redeployment.")
+    # The stage first: it needs no query, and most cases a page shows are at another stage.
     if case.stage not in REDEPLOY_STAGES:
         return (f"A redeployment is recorded after sign-off and before the worker is told (the case is now "
                 f"“{case.get_stage_display()}”).")
+    if not any(progression_access.holds_chain_role(actor, case, role) for role in REDEPLOY_ROLES):
+        return ("Only the Head of Service or an Operational Director of the practitioner's organisation can "
+                "record a redeployment.")
     return ""
 
 

@@ -43,6 +43,7 @@ from progression.models import (
 )
 from progression.services import TransitionError
 from progression.views.cases import CaseFormView, get_case, moved_on_response, posted_revision
+from progression.views.letters import letter_preview
 
 Role = Membership.Role
 Stage = ProgressionCase.Stage
@@ -260,6 +261,7 @@ def letter_check(case: ProgressionCase, actor: Any) -> CheckPage:
                  "marked “confirmed in writing”. This cannot be undone.",
                  "The practitioner, their line manager and HR can then download the letter."],
         told=told(case, "confirm", actor),
+        **letter_preview(case),
     )
 
 
