@@ -234,3 +234,16 @@ def test_a_provider_that_stops_answering_mid_sign_in_is_said_so(
     assert refusal(answer) == "unavailable"
     assert "is not answering at the moment" in answer.text
     assert refusals() == ["unavailable"]
+
+
+def test_with_two_step_sign_in_required_a_single_sign_on_is_not_asked_for_a_code(
+    journey: Journey, live_server: Any, provider_row: Any, organisation: Any, settings: Any
+) -> None:
+    # A programme lead would owe a code after a password; the provider did its own second factor.
+    settings.TWO_STEP_REQUIRED = True
+    person(organisation, Role.PROGRAMME_LEAD, email=f"morwenna.tregear@{DOMAIN}")
+
+    home = journey.sign_in(f"morwenna.tregear@{DOMAIN}", "sub-morwenna")
+
+    assert home.url == f"{live_server.url}/" and home.status_code == 200
+    assert journey.http.get(f"{live_server.url}/notifications/", timeout=10).url == f"{live_server.url}/notifications/"
