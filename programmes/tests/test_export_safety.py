@@ -63,6 +63,8 @@ KNOWN_DOWNLOADS = {
     "programmes:team": True,
     "programmes:enrolment-list": True,
     "progression:case-list": True,
+    # The audit log's download: its summaries name the records the world's services changed.
+    "audit:list": True,
 }
 # A URL with a table argument is asked for each table its page lists.
 TABLE_PAGES = {"programmes:dashboard-export": "programmes:dashboard", "programmes:ics-export": "programmes:ics-dashboard"}
