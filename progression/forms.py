@@ -284,8 +284,14 @@ class HrRecordForm(RevisionForm):
 
     def __init__(self, *args: Any, case: ProgressionCase, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["redeployed_to"].queryset = Team.objects.filter(organisation_id=case.organisation_id).exclude(
-            pk=case.team_id).order_by("name")
+        # The teams where the practitioner's profession works, and any move the Head of Service or
+        # the Operational Director recorded already.
+        from progression.services.redeployment import redeployment_teams
+
+        teams = redeployment_teams(case)
+        if case.redeployed_to_id:
+            teams = (teams | Team.objects.filter(pk=case.redeployed_to_id)).distinct()
+        self.fields["redeployed_to"].queryset = teams.order_by("name")
 
 
 class ToldForm(RevisionForm):

@@ -195,3 +195,12 @@ def test_the_case_page_offers_the_redeployment_to_the_head_of_service_only(cast:
     assert url in _client(cast.hos).get(case.get_absolute_url()).content.decode()
     assert url in _client(cast.director).get(case.get_absolute_url()).content.decode()
     assert url not in _client(cast.hr).get(case.get_absolute_url()).content.decode()
+
+
+def test_hrs_form_keeps_the_recorded_move_and_offers_the_professions_teams(cast: Any, teams: dict[str, Any]) -> None:
+    case = signed_off_case(cast)
+    case = redeployment.progression_case_redeploy(actor=cast.hos, case=case, team=teams["social_work"],
+                                                  reason="Business need")
+    form = _client(cast.hr).get(reverse("progression:case-hr", args=[case.pk])).context["form"]
+    assert form["redeployed_to"].value() == teams["social_work"].pk
+    assert list(form.fields["redeployed_to"].queryset) == [teams["social_work"]]

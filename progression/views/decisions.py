@@ -210,7 +210,8 @@ class HrRecordView(CaseStepView):
         return {**super().get_form_kwargs(), "case": self.case}
 
     def get_initial(self) -> dict[str, Any]:
-        return {"revision": self.case.revision}
+        # A move the Head of Service or the Operational Director recorded stands unless HR changes it.
+        return {"revision": self.case.revision, "redeployed_to": self.case.redeployed_to_id}
 
     def call_service(self, form: Any) -> None:
         data = form.cleaned_data
