@@ -20,6 +20,7 @@ from django.views.generic import FormView
 from preceptorship import access
 from preceptorship.models import Membership
 from preceptorship.pages import add_service_errors, crumbs
+from preceptorship.pdf import nhs_branded
 from progression import access as progression_access
 from progression import forms, services
 from progression.letters import letter_context, render_letter_pdf
@@ -64,7 +65,8 @@ class LetterTemplateView(FormView):
         return redirect("progression:letter-template")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return {**super().get_context_data(**kwargs), "organisation": self.organisation, "crumbs": crumbs()}
+        return {**super().get_context_data(**kwargs), "organisation": self.organisation, "crumbs": crumbs(),
+                "nhs_branded": nhs_branded(self.organisation)}
 
 
 # The letter, previewed ----------------------------------------------------------------------------
