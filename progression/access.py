@@ -149,8 +149,10 @@ class ProgressionCasePolicy(access.Policy):
         draft = case.stage == Stage.DRAFT
         if action == "take_up":
             return draft and _may_take_up(user, case)
-        if action in ("change", "mark", "submit"):
+        if action in ("change", "mark", "submit", "statement_unable", "withdraw"):
             return draft and case.line_manager_id == user.pk and case.practitioner_id != user.pk
+        if action == "statement":
+            return draft and case.practitioner_id == user.pk and case.line_manager_id is not None
         if action == "add_evidence":
             return draft and (case.practitioner_id == user.pk or case.line_manager_id == user.pk)
         if action == "worker_comment":

@@ -18,7 +18,7 @@ from preceptorship.forms import GroupedCheckboxes, OneLineFields, RecordsField
 from preceptorship.models import Membership, Profession, Team, User
 from preceptorship.widgets import NHSDateField
 from progression import line_managers
-from progression.models import CompetencyAssessment, Framework, ProgressionCase, Section
+from progression.models import Competency, CompetencyAssessment, Framework, ProgressionCase, Section
 from progression.services import LETTER_PLACEHOLDERS
 
 Role = Membership.Role
@@ -64,6 +64,13 @@ class FrameworkEditForm(NHSForm):
     from_level = forms.CharField(label="From level", max_length=100, required=False, help_text="For example Range 6")
     to_level = forms.CharField(label="To level", max_length=100, required=False,
                                help_text="For example Range 7 Advanced Practitioner")
+    evidence_per_competency = forms.IntegerField(
+        label="Dated pieces of evidence each competency needs", min_value=0, max_value=20, required=False,
+        widget=forms.NumberInput(attrs={"class": "nhsuk-input--width-2", "inputmode": "numeric"}),
+        help_text="Before a competency can be marked reached or exceeded. Usually 1; left empty, it stays as it is.",
+        error_messages={"invalid": "Enter a whole number, like 1.",
+                        "min_value": "Enter 0 or more.", "max_value": "Enter 20 or fewer."},
+    )
     professions = RecordsField(
         label="Professions it applies to", queryset=Profession.objects.order_by("name"), required=False,
         widget=forms.CheckboxSelectMultiple, to_field_name="slug",
@@ -234,7 +241,77 @@ class EvidenceForm(NHSForm):
         return value
 
 
-class HeadOfServiceForm(RevisionForm):
+class StatementForm(RevisionForm):
+    submit_label = "Save my statement"
+
+    agrees = forms.TypedChoiceField(
+        label="Do you agree with the table?", widget=forms.RadioSelect, coerce=lambda value: value == "yes",
+        choices=[("yes", "Yes, I agree with it"), ("no", "I want to add my comments")],
+        error_messages={"required": "Say whether you agree with the table or want to add your comments."},
+    )
+    comment = forms.CharField(
+        label="Your comments", widget=forms.Textarea(attrs={"rows": 5}), required=False, max_length=4000,
+        help_text="Required if you want to add comments. The Head of Service and the Operational Director read "
+                  "them with the table.",
+    )
+
+
+class StatementUnableForm(RevisionForm):
+    submit_label = "Record why"
+
+    reason = forms.CharField(
+        label="Why the practitioner could not read the table and give their statement",
+        widget=forms.Textarea(attrs={"rows": 4}), max_length=4000,
+        help_text="For example, long-term absence. The Head of Service and the Operational Director read this.",
+        error_messages={"required": "Say why the practitioner could not give their statement."},
+    )
+
+
+class WithdrawForm(RevisionForm):
+    submit_label = "Continue"
+
+    reason = forms.CharField(
+        label="Why the case is withdrawn", widget=forms.Textarea(attrs={"rows": 4}), max_length=4000,
+        help_text="For example, opened on the wrong framework. It is kept in the case's history.",
+        error_messages={"required": "Say why the case is withdrawn."},
+    )
+
+
+class CompetenciesConcerned(forms.ModelMultipleChoiceField):
+    """The competencies a return points at, under a fieldset per section."""
+
+    widget = GroupedCheckboxes
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("queryset", Competency.objects.none())
+        super().__init__(*args, **kwargs)
+
+
+class ReturnPointsAtCompetencies:
+    """A decision form whose "return" may point at the competencies concerned."""
+
+    def add_competencies(self, case: ProgressionCase) -> None:
+        competencies = (Competency.objects.filter(section__framework_id=case.framework_id)
+                        .select_related("section").order_by("section__order", "order", "pk"))
+        field = self.fields["competencies"]  # type: ignore[attr-defined]
+        field.queryset = competencies
+        field.choices = [
+            (title, [(c.pk, f"{c.code}: {Truncator(c.statement).words(12)}") for c in group])
+            for (_pk, title), group in itertools.groupby(competencies, key=lambda c: (c.section_id, c.section.title))
+        ]
+
+    def clean_competencies(self) -> Any:
+        chosen = self.cleaned_data.get("competencies")  # type: ignore[attr-defined]
+        if chosen and self.data.get("decision") != "return":  # type: ignore[attr-defined]
+            raise forms.ValidationError("Choose competencies only when you return the case.")
+        return chosen
+
+
+COMPETENCIES_HELP = ("Only if you return the case: the line manager sees these highlighted on the case page. "
+                     "Leave empty otherwise.")
+
+
+class HeadOfServiceForm(ReturnPointsAtCompetencies, RevisionForm):
     submit_label = "Continue"
 
     decision = forms.ChoiceField(label="Your decision", widget=forms.RadioSelect, choices=[
@@ -243,12 +320,18 @@ class HeadOfServiceForm(RevisionForm):
     ])
     comment = forms.CharField(label="Comment", widget=forms.Textarea(attrs={"rows": 4}), required=False,
                               help_text="Required to return the case: say what is missing.")
+    competencies = CompetenciesConcerned(label="Competencies concerned (optional)", required=False,
+                                         help_text=COMPETENCIES_HELP)
+
+    def __init__(self, *args: Any, case: ProgressionCase, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.add_competencies(case)
 
     def clean(self) -> dict[str, Any]:
         return _reasons_needed(self, super().clean(), {"return": "return the case"})
 
 
-class DirectorForm(RevisionForm):
+class DirectorForm(ReturnPointsAtCompetencies, RevisionForm):
     submit_label = "Continue"
 
     decision = forms.ChoiceField(label="Your decision", widget=forms.RadioSelect, choices=[
@@ -258,6 +341,12 @@ class DirectorForm(RevisionForm):
     ])
     comment = forms.CharField(label="Comment", widget=forms.Textarea(attrs={"rows": 4}), required=False,
                               help_text="Required to return or decline the case.")
+    competencies = CompetenciesConcerned(label="Competencies concerned (optional)", required=False,
+                                         help_text=COMPETENCIES_HELP)
+
+    def __init__(self, *args: Any, case: ProgressionCase, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.add_competencies(case)
 
     def clean(self) -> dict[str, Any]:
         return _reasons_needed(self, super().clean(), {"return": "return the case", "decline": "decline the case"})

@@ -21,7 +21,7 @@ Stage = ProgressionCase.Stage
 # Another app (programmes) tells who a line manager manages there (the line manager named on an
 # enrolment): ``lookup(user)`` returns a queryset of the ids of those people.
 _managed_lookups: list[Callable[[User], QuerySet]] = []
-FINISHED_STAGES = (Stage.CONFIRMED, Stage.DECLINED)
+FINISHED_STAGES = (Stage.CONFIRMED, Stage.DECLINED, Stage.WITHDRAWN)
 
 
 def register_managed_lookup(lookup: Callable[[User], QuerySet]) -> None:

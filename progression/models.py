@@ -68,10 +68,17 @@ class Framework(BaseModel):
     previous = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="next_versions"
     )
+    evidence_per_competency = models.PositiveSmallIntegerField(
+        "dated pieces of evidence each competency needs", default=1,
+        help_text="How many dated pieces of evidence a competency needs before it can be marked reached or "
+                  "exceeded.",
+    )
 
     class Meta:
         ordering = ["name", "-version"]
         constraints = [
+            models.CheckConstraint(condition=Q(evidence_per_competency__lte=20),
+                                   name="framework_evidence_per_competency_max_20"),
             models.UniqueConstraint(fields=["slug", "version"], name="framework_unique_slug_version"),
             models.UniqueConstraint(
                 fields=["slug"], condition=Q(status="draft"), name="framework_one_draft_per_slug"
@@ -162,10 +169,16 @@ class ProgressionCase(BaseModel):
         WORKER_TOLD = "worker_told", "Worker told: letter to confirm"
         CONFIRMED = "confirmed", "Confirmed in writing"
         DECLINED = "declined", "Declined"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    class Statement(models.TextChoices):
+        AGREED = "agreed", "Agrees with the table"
+        COMMENTED = "commented", "Has added comments"
+        UNABLE = "unable", "Could not give a statement"
 
     # Stages after which nothing about the case's content may change.
     LOCKED_STAGES = (
-        Stage.SIGNED_OFF, Stage.HR_RECORDED, Stage.WORKER_TOLD, Stage.CONFIRMED, Stage.DECLINED,
+        Stage.SIGNED_OFF, Stage.HR_RECORDED, Stage.WORKER_TOLD, Stage.CONFIRMED, Stage.DECLINED, Stage.WITHDRAWN,
     )
     OPEN_STAGES = (Stage.DRAFT,)
 
@@ -197,20 +210,29 @@ class ProgressionCase(BaseModel):
                                 related_name="+")
     letter_file = models.FileField(storage=private_storage, upload_to=letter_upload_to, blank=True)
     letter_generated_at = models.DateTimeField(null=True, blank=True)
+    withdrawal_reason = models.TextField(blank=True, help_text="Why the line manager withdrew the case.")
+    # The practitioner's statement on the table before submission (or why their manager could not get
+    # one); cleared when the case is returned, since the table is then worked on again. The history
+    # keeps every statement.
+    statement = models.CharField(max_length=10, choices=Statement.choices, blank=True)
+    statement_text = models.TextField(blank=True)
+    statement_at = models.DateTimeField(null=True, blank=True)
+    statement_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
 
     class Meta:
         ordering = ["-stage_changed_at", "-id"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(stage__in=["draft", "submitted", "recommended", "signed_off", "hr_recorded",
-                                       "worker_told", "confirmed", "declined"]),
+                                       "worker_told", "confirmed", "declined", "withdrawn"]),
                 name="progression_case_valid_stage",
             ),
             # One open case per practitioner and framework version; the service also refuses a
             # second open case on another version of the same framework.
             models.UniqueConstraint(
                 fields=["practitioner", "framework"],
-                condition=~Q(stage__in=["confirmed", "declined"]),
+                condition=~Q(stage__in=["confirmed", "declined", "withdrawn"]),
                 name="progression_case_one_open_per_framework",
                 violation_error_message="This practitioner already has an open progression case on this framework.",
             ),
@@ -255,6 +277,8 @@ class CompetencyAssessment(models.Model):
     marked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                   related_name="+")
     marked_at = models.DateTimeField(null=True, blank=True)
+    # Pointed at by the latest return (Head of Service or Operational Director), until resubmitted.
+    flagged_on_return = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["case", "competency__section__order", "competency__order"]
@@ -328,6 +352,8 @@ class Decision(models.Model):
         HR_RECORDED = "hr_recorded", "HR process recorded"
         WORKER_TOLD = "worker_told", "Worker told verbally"
         CONFIRMED = "confirmed", "Confirmed in writing"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+        STATEMENT = "statement", "Practitioner's statement on the table"
 
     case = models.ForeignKey(ProgressionCase, on_delete=models.CASCADE, related_name="decisions")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")

@@ -129,6 +129,7 @@ CASE_TABLE_VALUES = (
     "competency_id", "competency__code", "competency__statement", "status", "reached_on", "manager_comment",
     "worker_comment", "marked_by_id", "marked_at", "marked_by__first_name", "marked_by__last_name",
     "competency__section_id", "competency__section__title", "competency__section__required_for_sign_off",
+    "flagged_on_return",
 )
 
 
@@ -183,6 +184,12 @@ def case_evidence_shown(case: ProgressionCase) -> list[Evidence]:
 
 def case_history(case: ProgressionCase) -> QuerySet:
     return Decision.objects.filter(case=case).select_related("actor", "on_behalf_of")
+
+
+def latest_recommendation(case: ProgressionCase) -> Decision | None:
+    """The Head of Service's latest recommendation on the case (with their reasons), if any."""
+    return (Decision.objects.filter(case=case, decision=Decision.Kind.RECOMMENDED)
+            .select_related("actor", "on_behalf_of").order_by("at", "id").last())
 
 
 # Eligibility --------------------------------------------------------------------------------

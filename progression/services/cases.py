@@ -9,12 +9,14 @@ the stage moved on and gets a ``TransitionError``.
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
@@ -65,7 +67,7 @@ def _tell(people: Any, case: ProgressionCase, kind: str, subject: str, body: str
 # The steps that tell people, and whom each tells: the services below tell exactly ``told_of``'s people,
 # and a step's check page names them before it is taken.
 STEPS_TOLD = ("submit", "recommend", "hos_return", "sign_off", "od_return", "decline", "hr_record",
-              "record_told", "confirm")
+              "record_told", "confirm", "withdraw")
 
 
 def told_of(case: ProgressionCase, step: str, *, actor: User) -> list[tuple[User, str]]:
@@ -90,6 +92,7 @@ def told_of(case: ProgressionCase, step: str, *, actor: User) -> list[tuple[User
         "hr_record": lambda: [manager],
         "record_told": lambda: holding(Role.HR),
         "confirm": lambda: [practitioner] + ([manager] if case.line_manager_id != actor.pk else []),
+        "withdraw": lambda: [practitioner, head],
     }[step]()
     seen: set[int] = set()
     told = []
@@ -118,6 +121,9 @@ def progression_case_open(
     practitioner opens their own for their manager to take up."""
     if framework.status != Framework.Status.PUBLISHED:
         raise ValidationError("Cases can only be opened on a published framework.")
+    misfit = framework_fit_refusal(framework, practitioner)
+    if misfit:
+        raise ValidationError({"framework": misfit})
     if head_of_service.pk == practitioner.pk:
         raise ValidationError("The Head of Service cannot be the practitioner.")
     if not access.has_role(head_of_service, Role.HEAD_OF_SERVICE, organisation=organisation):
@@ -168,6 +174,27 @@ def progression_case_open(
     return case
 
 
+def _level(text: str) -> str:
+    return " ".join((text or "").split()).casefold()
+
+
+def framework_fit_refusal(framework: Framework, practitioner: User) -> str:
+    """Why ``framework`` does not suit ``practitioner`` (their profession, or their current band or
+    range against the level it starts from), or "". A framework that records neither suits everyone;
+    a practitioner whose band is not recorded is not refused on it, since nothing contradicts it."""
+    name = practitioner.get_full_name() or practitioner.email
+    professions = list(framework.professions.all())
+    if professions and practitioner.profession_id not in {p.pk for p in professions}:
+        wanted = " or ".join(sorted(p.name.lower() for p in professions))
+        held = (f"{name}'s profession is {practitioner.profession.name.lower()}" if practitioner.profession_id
+                else f"{name} has no profession recorded")
+        return f"Choose a framework for {name}'s profession: {framework.name} is for {wanted}, and {held}."
+    if framework.from_level and practitioner.band and _level(framework.from_level) != _level(practitioner.band):
+        return (f"Choose a framework that starts from {name}'s current band or range ({practitioner.band}): "
+                f"{framework.name} starts from {framework.from_level}.")
+    return ""
+
+
 _SECOND_OPEN_CASE = ("{practitioner} already has an open progression case on this framework: finish it "
                      "(confirmed or declined) before opening another.")
 
@@ -196,7 +223,7 @@ def _lock(case: ProgressionCase, expected_revision: int | None) -> ProgressionCa
 def _require(actor: User, case: ProgressionCase, action: str, message: str) -> None:
     access.forget(actor)
     if not access.policy_for(ProgressionCase).allows(actor, case, action):
-        if case.practitioner_id == actor.pk and action not in ("add_evidence", "worker_comment"):
+        if case.practitioner_id == actor.pk and action not in ("add_evidence", "worker_comment", "statement"):
             raise PermissionDenied("You cannot take this step on your own case.")
         raise TransitionError(message)
 
@@ -317,6 +344,13 @@ def competency_mark(
     with transaction.atomic():
         locked = _lock(case, None)
         _require(actor, locked, "mark", "Only the line manager can mark competencies, while the case is a draft.")
+        if status in CompetencyAssessment.MET:
+            needed = locked.framework.evidence_per_competency
+            held = evidence_counts(locked).get(competency.pk, 0)
+            if held < needed:
+                raise ValidationError({"status": (
+                    f"{competency.code} needs {_pieces(needed)} of dated evidence before it can be marked "
+                    f"{STATUS_WORDS[status]}; it has {held}. Add the evidence first.")})
         assessment = CompetencyAssessment.objects.select_for_update().get(case=locked, competency=competency)
         before = audit.snapshot(assessment, ["status", "reached_on", "manager_comment"])
         assessment.status = status
@@ -330,6 +364,15 @@ def competency_mark(
         assessment.save()
         CompetencyMark.objects.create(assessment=assessment, status=status, reached_on=assessment.reached_on,
                                       comment=assessment.manager_comment, marked_by=actor)
+        if locked.statement:
+            # The practitioner read a table that has now changed: they are asked again.
+            _clear_statement(locked)
+            locked.save(update_fields=[*STATEMENT_FIELDS, "updated_at"])
+        if [m.code for m in missing_for_submission(locked)] == [""]:
+            # Only their statement is missing now: the practitioner is asked to read the table.
+            _tell([locked.practitioner], locked, "progression_case_statement_wanted",
+                  "Read your progression case's table and add your comments or say you agree",
+                  "Your line manager cannot submit the case to the Head of Service until you have.")
         audit.record(actor=actor, action="progression_case.mark", obj=locked,
                      summary=f"{competency.code} marked {assessment.get_status_display()}", before=before,
                      after=audit.snapshot(assessment, list(before)))
@@ -417,18 +460,60 @@ def evidence_delete(*, actor: User, evidence: Evidence) -> None:
             transaction.on_commit(lambda: storage.delete(stored))
 
 
-def missing_for_submission(case: ProgressionCase) -> list[CompetencyAssessment]:
-    return list(
-        CompetencyAssessment.objects.filter(case=case, competency__section__required_for_sign_off=True)
-        .exclude(status__in=CompetencyAssessment.MET)
-        .select_related("competency__section")
-        .order_by("competency__section__order", "competency__order")
-    )
+STATUS_WORDS = {Status.REACHED: "reached", Status.EXCEEDED: "exceeded"}
 
 
-def _missing_message(missing: list[CompetencyAssessment]) -> str:
-    return ("Every competency of the required sections must be reached or exceeded before submitting. Still to "
-            "reach: " + "; ".join(f"{a.competency.code} ({a.competency.section.title})" for a in missing))
+def _pieces(count: int) -> str:
+    return f"{count} piece{'' if count == 1 else 's'}"
+
+
+def evidence_counts(case: ProgressionCase) -> dict[int, int]:
+    """How many dated pieces of evidence the case holds for each competency (by competency id)."""
+    links = (Evidence.competencies.through.objects.filter(evidence__case_id=case.pk)
+             .values("competency_id").annotate(n=Count("pk")).order_by())
+    return {row["competency_id"]: row["n"] for row in links}
+
+
+@dataclass(frozen=True)
+class MissingItem:
+    """One thing a case lacks before it can be submitted: a competency (code, section and what it
+    lacks), or the practitioner's statement (no code)."""
+
+    what: str
+    code: str = ""
+    section: str = ""
+    competency_id: int | None = None
+
+
+def missing_for_submission(case: ProgressionCase, counts: dict[int, int] | None = None) -> list[MissingItem]:
+    """What the case lacks before it can be submitted, competency by competency (each competency of the
+    required sections reached or exceeded, with the framework's number of dated pieces of evidence), then
+    the practitioner's statement on the table."""
+    counts = evidence_counts(case) if counts is None else counts
+    needed = case.framework.evidence_per_competency
+    missing = []
+    rows = (CompetencyAssessment.objects.filter(case=case, competency__section__required_for_sign_off=True)
+            .select_related("competency__section").order_by("competency__section__order", "competency__order"))
+    for row in rows:
+        held = counts.get(row.competency_id, 0)
+        lacks = []
+        if not row.is_met:
+            lacks.append(f"not yet reached (it is “{row.get_status_display().lower()}”)")
+        if held < needed:
+            lacks.append(f"{held} of {_pieces(needed)} of dated evidence")
+        if lacks:
+            missing.append(MissingItem(" and ".join(lacks), row.competency.code, row.competency.section.title,
+                                       row.competency_id))
+    if not case.statement:
+        missing.append(MissingItem(
+            "The practitioner has not yet read the table and added their comments or agreed (or their line "
+            "manager has not recorded why they could not)."))
+    return missing
+
+
+def _missing_message(missing: list[MissingItem]) -> str:
+    parts = [f"{m.code} ({m.section}): {m.what}" if m.code else m.what for m in missing]
+    return "The case cannot be submitted yet. Still missing: " + "; ".join(parts)
 
 
 def submission_refusal(case: ProgressionCase, actor: User) -> str:
@@ -450,6 +535,7 @@ def progression_case_submit(*, actor: User, case: ProgressionCase, comment: str 
         missing = missing_for_submission(locked)
         if missing:
             raise ValidationError([_missing_message(missing)])
+        CompetencyAssessment.objects.filter(case=locked, flagged_on_return=True).update(flagged_on_return=False)
         from_stage = _move(locked, to_stage=Stage.SUBMITTED)
         _record_step(locked, actor=actor, role=Role.LINE_MANAGER, kind=Decision.Kind.SUBMITTED,
                      from_stage=from_stage, comment=comment.strip(), summary="Submitted to the Head of Service")
@@ -464,11 +550,32 @@ def _require_comment(comment: str, what: str) -> str:
     return comment.strip()
 
 
+def _returned_competencies(case: ProgressionCase, competencies: Any) -> list[Competency]:
+    chosen = list(competencies or [])
+    if any(c.section.framework_id != case.framework_id for c in chosen):
+        raise ValidationError({"competencies": "Choose competencies from this case's framework."})
+    return chosen
+
+
+def _point_at(case: ProgressionCase, chosen: list[Competency], comment: str) -> str:
+    """Flag the competencies a return points at (only these), and the comment naming them."""
+    CompetencyAssessment.objects.filter(case=case).update(flagged_on_return=False)
+    if not chosen:
+        return comment
+    CompetencyAssessment.objects.filter(case=case, competency__in=chosen).update(flagged_on_return=True)
+    return f"{comment}\nCompetencies concerned: {', '.join(c.code for c in chosen)}"
+
+
 def progression_case_hos_decide(*, actor: User, case: ProgressionCase, recommend: bool, comment: str = "",
-                                expected_revision: int | None = None) -> ProgressionCase:
-    """The Head of Service recommends the case to the Operational Director, or returns it."""
+                                expected_revision: int | None = None, competencies: Any = ()
+                                ) -> ProgressionCase:
+    """The Head of Service recommends the case to the Operational Director, or returns it (pointing at
+    ``competencies`` concerned, if any)."""
     if not recommend:
         comment = _require_comment(comment, "return the case")
+    elif competencies:
+        raise ValidationError({"competencies": "Competencies are pointed at only when the case is returned."})
+    chosen = _returned_competencies(case, competencies)
     with transaction.atomic():
         locked = _lock(case, expected_revision)
         _require(actor, locked, "hos_decide",
@@ -485,7 +592,10 @@ def progression_case_hos_decide(*, actor: User, case: ProgressionCase, recommend
         else:
             locked.return_reasons = comment
             locked.returned_by_role = Role.HEAD_OF_SERVICE
-            from_stage = _move(locked, to_stage=Stage.DRAFT, extra_fields=["return_reasons", "returned_by_role"])
+            _clear_statement(locked)
+            comment = _point_at(locked, chosen, comment)
+            from_stage = _move(locked, to_stage=Stage.DRAFT,
+                               extra_fields=["return_reasons", "returned_by_role", *STATEMENT_FIELDS])
             kind = Decision.Kind.RETURNED
             _tell(_people(told_of(locked, "hos_return", actor=actor)), locked, "progression_case_returned",
                   "A progression case was returned by the Head of Service", comment)
@@ -500,12 +610,17 @@ def progression_case_hos_decide(*, actor: User, case: ProgressionCase, recommend
 
 
 def progression_case_od_decide(*, actor: User, case: ProgressionCase, decision: str, comment: str = "",
-                               expected_revision: int | None = None) -> ProgressionCase:
-    """The Operational Director signs off, returns (back to draft) or declines (final) the case."""
+                               expected_revision: int | None = None, competencies: Any = ()
+                               ) -> ProgressionCase:
+    """The Operational Director signs off, returns (back to draft, pointing at ``competencies``
+    concerned, if any) or declines (final) the case."""
     if decision not in ("sign_off", "return", "decline"):
         raise ValidationError({"decision": "Choose whether to sign off, return or decline the case."})
     if decision in ("return", "decline"):
         comment = _require_comment(comment, f"{decision} the case")
+    if competencies and decision != "return":
+        raise ValidationError({"competencies": "Competencies are pointed at only when the case is returned."})
+    chosen = _returned_competencies(case, competencies)
     with transaction.atomic():
         locked = _lock(case, expected_revision)
         _require(actor, locked, "od_decide",
@@ -529,7 +644,12 @@ def progression_case_od_decide(*, actor: User, case: ProgressionCase, decision: 
             locked.return_reasons = comment
             locked.returned_by_role = Role.OPERATIONAL_DIRECTOR
             to_stage = Stage.DRAFT if decision == "return" else Stage.DECLINED
-            from_stage = _move(locked, to_stage=to_stage, extra_fields=["return_reasons", "returned_by_role"])
+            extra = ["return_reasons", "returned_by_role"]
+            if decision == "return":
+                _clear_statement(locked)
+                comment = _point_at(locked, chosen, comment)
+                extra += STATEMENT_FIELDS
+            from_stage = _move(locked, to_stage=to_stage, extra_fields=extra)
             kind = Decision.Kind.RETURNED if decision == "return" else Decision.Kind.DECLINED
             _tell(_people(told_of(locked, "od_return" if decision == "return" else "decline", actor=actor)),
                   locked, f"progression_case_{kind}", f"A progression case was {kind} by the Operational Director",
@@ -622,4 +742,86 @@ def progression_case_confirm(*, actor: User, case: ProgressionCase, expected_rev
               f"Your progression to {locked.target_role} is confirmed in writing")
         _tell(told[1:], locked, "progression_case_confirmed",
               f"The progression of {locked.practitioner} is confirmed in writing")
+    return locked
+
+
+STATEMENT_FIELDS = ["statement", "statement_text", "statement_at", "statement_by"]
+
+
+def _clear_statement(case: ProgressionCase) -> None:
+    case.statement, case.statement_text, case.statement_at, case.statement_by = "", "", None, None
+
+
+def progression_case_statement(*, actor: User, case: ProgressionCase, agrees: bool, comment: str = "",
+                               expected_revision: int | None = None) -> ProgressionCase:
+    """The practitioner's statement on the table before submission: they agree, or add their comments."""
+    comment = comment.strip()
+    if not agrees and not comment:
+        raise ValidationError({"comment": "Enter your comments on the table, or say that you agree with it."})
+    with transaction.atomic():
+        locked = _lock(case, expected_revision)
+        _require(actor, locked, "statement",
+                 "Only the practitioner can give their statement on the table, while the case is a draft.")
+        kind = ProgressionCase.Statement.AGREED if agrees else ProgressionCase.Statement.COMMENTED
+        _record_statement(locked, actor=actor, kind=kind, text=comment, role=Role.PRACTITIONER)
+        _tell([locked.line_manager], locked, "progression_case_statement",
+              f"{locked.practitioner} has read their progression case's table", locked.get_statement_display())
+    return locked
+
+
+def progression_case_statement_unable(*, actor: User, case: ProgressionCase, reason: str,
+                                      expected_revision: int | None = None) -> ProgressionCase:
+    """The line manager records why the practitioner could not give their statement (long-term absence,
+    say), so the case can still be submitted."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the practitioner could not read the table and give their "
+                                         "statement."})
+    with transaction.atomic():
+        locked = _lock(case, expected_revision)
+        _require(actor, locked, "statement_unable",
+                 "Only the line manager can record why the practitioner could not give their statement, while "
+                 "the case is a draft.")
+        if locked.statement in (ProgressionCase.Statement.AGREED, ProgressionCase.Statement.COMMENTED):
+            raise TransitionError("The practitioner has already given their statement on the table.")
+        _record_statement(locked, actor=actor, kind=ProgressionCase.Statement.UNABLE, text=reason,
+                          role=Role.LINE_MANAGER)
+    return locked
+
+
+def _record_statement(case: ProgressionCase, *, actor: User, kind: str, text: str, role: str) -> None:
+    case.statement, case.statement_text = kind, text
+    case.statement_at, case.statement_by = timezone.now(), actor
+    case.revision += 1
+    case.full_clean()
+    case.save(update_fields=[*STATEMENT_FIELDS, "revision", "updated_at"])
+    label = case.get_statement_display()
+    _decide(case, actor=actor, role=role, decision=Decision.Kind.STATEMENT, from_stage=case.stage,
+            to_stage=case.stage, comment=f"{label}: {text}" if text else label)
+    audit.record(actor=actor, action="progression_case.statement", obj=case, summary=label,
+                 after={"statement": kind})
+    tasks_done(recipient=actor, about=f"progression.case:{case.pk}")
+
+
+def progression_case_withdraw(*, actor: User, case: ProgressionCase, reason: str,
+                              expected_revision: int | None = None) -> ProgressionCase:
+    """The line manager withdraws a case opened by mistake, with the reason: it is final and read-only,
+    kept with its history, and leaves every list of cases waiting."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the case is withdrawn."})
+    with transaction.atomic():
+        locked = _lock(case, expected_revision)
+        _require(actor, locked, "withdraw",
+                 f"Only the case's line manager can withdraw it, while it is a draft (it is now "
+                 f"“{locked.get_stage_display()}”).")
+        locked.withdrawal_reason = reason
+        from_stage = _move(locked, to_stage=Stage.WITHDRAWN, extra_fields=["withdrawal_reason"])
+        _record_step(locked, actor=actor, role=Role.LINE_MANAGER, kind=Decision.Kind.WITHDRAWN,
+                     from_stage=from_stage, comment=reason, summary=f"Withdrawn: {reason}")
+        # What the case still asked of anyone is void; then they are told it was withdrawn.
+        for person in (locked.practitioner, locked.head_of_service):
+            tasks_done(recipient=person, about=f"progression.case:{locked.pk}")
+        _tell(_people(told_of(locked, "withdraw", actor=actor)), locked, "progression_case_withdrawn",
+              f"The progression case for {locked.practitioner} was withdrawn", reason)
     return locked

@@ -66,10 +66,15 @@ def framework_new_version(*, actor: User, framework: Framework) -> Framework:
             data, models=MODELS, status=Framework.Status.DRAFT, owner_id=source.owner_id
         )
         draft.previous = source
-        draft.save(update_fields=["previous"])
+        draft.evidence_per_competency = source.evidence_per_competency
+        draft.save(update_fields=["previous", "evidence_per_competency"])
         audit.record(actor=actor, action="framework.new_version", obj=draft,
                      summary=f"New draft version {draft.version} of {source.name}")
     return draft
+
+
+FRAMEWORK_DETAILS = ("name", "source", "from_level", "to_level", "evidence_per_competency")
+MAX_EVIDENCE_NEEDED = 20
 
 
 def framework_update(*, actor: User, framework: Framework, data: dict[str, Any]) -> Framework:
@@ -81,8 +86,14 @@ def framework_update(*, actor: User, framework: Framework, data: dict[str, Any])
         problems = frameworks_io.validate_framework(data)
         if problems:
             raise ValidationError(problems)
-        before = audit.snapshot(locked, ["name", "source", "from_level", "to_level"])
-        for name in ("name", "source", "from_level", "to_level"):
+        if "evidence_per_competency" in data:
+            needed = data["evidence_per_competency"]
+            if not isinstance(needed, int) or isinstance(needed, bool) or not 0 <= needed <= MAX_EVIDENCE_NEEDED:
+                raise ValidationError({"evidence_per_competency": (
+                    f"Enter how many dated pieces of evidence each competency needs, from 0 to "
+                    f"{MAX_EVIDENCE_NEEDED}.")})
+        before = audit.snapshot(locked, list(FRAMEWORK_DETAILS))
+        for name in FRAMEWORK_DETAILS:
             if name in data:
                 setattr(locked, name, data[name])
         locked.full_clean()

@@ -87,6 +87,16 @@ EXPECTATIONS: dict[str, dict[str, dict[str, int]]] = {
         "POST": _readers(403, line_manager=302),
     },
     "progression:case-submit": {**NOT_POST, "POST": _readers(403, line_manager=302)},
+    # An empty form is shown again with its errors.
+    "progression:case-statement": {
+        "GET": _readers(403, practitioner=200), "POST": _readers(403, practitioner=200),
+    },
+    "progression:case-statement-unable": {
+        "GET": _readers(403, line_manager=200), "POST": _readers(403, line_manager=200),
+    },
+    "progression:case-withdraw": {
+        "GET": _readers(403, line_manager=200), "POST": _readers(403, line_manager=200),
+    },
     "progression:case-decide": {
         "GET": _readers(403, head_of_service=200),
         "POST": _readers(403, head_of_service=200),
@@ -225,6 +235,9 @@ BUILDERS = {
     "progression:evidence-detail": _evidence,
     "progression:evidence-delete": _evidence,
     "progression:case-submit": _case_at(Stage.DRAFT),
+    "progression:case-statement": _case_at(Stage.DRAFT),
+    "progression:case-statement-unable": _case_at(Stage.DRAFT),
+    "progression:case-withdraw": _case_at(Stage.DRAFT),
     "progression:case-decide": _case_at(Stage.SUBMITTED),
     "progression:case-hr": _case_at(Stage.SIGNED_OFF),
     "progression:case-told": _case_at(Stage.HR_RECORDED),

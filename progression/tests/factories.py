@@ -78,9 +78,33 @@ class Cast:
         )
 
 
-def mark_required(case: ProgressionCase, manager: User) -> None:
+def evidence_required(case: ProgressionCase, actor: User) -> None:
+    """The framework's number of dated pieces of evidence for each competency of the required sections."""
     import datetime
 
+    required = list(Competency.objects.filter(section__framework=case.framework, section__required_for_sign_off=True)
+                    .select_related("section"))
+    for number in range(case.framework.evidence_per_competency):
+        services.evidence_add(actor=actor, case=case, title=f"Supervision example {number + 1}",
+                              example_date=datetime.date(2024, 1, 1), description="Seen in supervision.",
+                              competencies=required)
+
+
+def agree(case: ProgressionCase) -> ProgressionCase:
+    """The practitioner reads the table and agrees (again, after a return cleared their statement)."""
+    return services.progression_case_statement(actor=case.practitioner, case=case, agrees=True)
+
+
+def mark_required(case: ProgressionCase, manager: User, *, statement: bool = True) -> None:
+    """Everything a case needs before it can be submitted: the required sections evidenced and reached,
+    then the practitioner's statement (``statement=False`` leaves it out)."""
+    import datetime
+
+    evidence_required(case, manager)
     for competency in Competency.objects.filter(section__framework=case.framework, section__required_for_sign_off=True):
         services.competency_mark(actor=manager, case=case, competency=competency, status="reached",
                                  reached_on=datetime.date(2024, 1, 1), comment="Seen in supervision.")
+    if statement:
+        case.refresh_from_db()
+        services.progression_case_statement(actor=case.practitioner, case=case, agrees=True)
+    case.refresh_from_db()

@@ -53,7 +53,7 @@ def test_the_case_page_shows_each_change_to_the_case_at_once(client, cast):
     page's next request."""
     case = cast.open_case(small_framework())
     client.force_login(cast.manager)
-    assert "Evidence </span>0</td>" in client.get(case.get_absolute_url()).content.decode()
+    assert "Evidence </span>0 of 1 needed</td>" in client.get(case.get_absolute_url()).content.decode()
     row = case.assessments.order_by("competency__section__order", "competency__order").first()
     services.competency_mark(actor=cast.manager, case=case, competency=row.competency, status="developing",
                              reached_on=None, comment="Seen leading the handover")

@@ -97,7 +97,8 @@ def test_submitting_an_incomplete_case_is_refused_before_the_check_page(cast: An
                                           {"revision": case.revision}, follow=True)
     body = response.content.decode()
     assert "Check before you submit" not in body
-    assert "Still to reach: K1 (Key); K2 (Key)" in body
+    assert ("Still missing: K1 (Key): not yet reached (it is “not yet”) and 0 of 1 piece of dated evidence; "
+            "K2 (Key)") in body
 
 
 def test_a_second_confirm_of_the_submission_is_refused_clearly(cast: Any) -> None:

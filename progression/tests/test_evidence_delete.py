@@ -72,7 +72,7 @@ def test_nothing_is_deleted_once_the_case_is_submitted_but_a_returned_case_is_a_
             services.evidence_delete(actor=actor, evidence=evidence)
     services.progression_case_hos_decide(actor=cast.hos, case=case, recommend=False, comment="Needs a new example.")
     services.evidence_delete(actor=cast.practitioner, evidence=evidence)
-    assert not case.evidence.exists()
+    assert not case.evidence.filter(pk=evidence.pk).exists()
 
 
 def test_deleting_twice_is_a_clear_message(cast):

@@ -13,7 +13,7 @@ from preceptorship.tests.factories import TeamFactory, person
 from progression import services
 from progression.models import ProgressionCase
 from progression.reminders import waiting_case_reminders
-from progression.tests.factories import mark_required, small_framework
+from progression.tests.factories import agree, mark_required, small_framework
 
 pytestmark = pytest.mark.django_db
 Role = Membership.Role
@@ -164,7 +164,7 @@ def test_a_returned_or_declined_case_tells_the_line_manager_and_the_practitioner
     case = _submitted(cast)
     case = services.progression_case_hos_decide(actor=cast.hos, case=case, recommend=False, comment="Add K2.")
     assert {cast.manager.pk, cast.practitioner.pk} <= _told("progression_case_returned")
-    case = services.progression_case_submit(actor=cast.manager, case=case)
+    case = services.progression_case_submit(actor=cast.manager, case=agree(case))
     case = services.progression_case_hos_decide(actor=cast.hos, case=case, recommend=True)
     services.progression_case_od_decide(actor=cast.director, case=case, decision="decline", comment="Not yet.")
     assert {cast.manager.pk, cast.practitioner.pk} <= _told("progression_case_declined")

@@ -22,7 +22,7 @@ from programmes.tests.factories import EnrolmentFactory
 from progression import services
 from progression.models import Decision, Delegation, ProgressionCase
 from progression.services import TransitionError
-from progression.tests.factories import mark_required, small_framework
+from progression.tests.factories import agree, mark_required, small_framework
 
 pytestmark = pytest.mark.django_db
 Role = Membership.Role
@@ -105,6 +105,7 @@ def test_a_return_and_resubmission_keeps_everyone_at_their_own_step(everyone, or
     case = services.progression_case_submit(actor=everyone.manager, case=case)
     case = services.progression_case_hos_decide(actor=everyone.hos, case=case, recommend=False,
                                                 comment="Add the audit outcome.")
+    case = agree(case)  # the return asked the practitioner again
     case = services.progression_case_submit(actor=everyone.manager, case=case)  # the same step again: fine
     case = services.progression_case_hos_decide(actor=everyone.hos, case=case, recommend=True)
     assert case.stage == Stage.RECOMMENDED

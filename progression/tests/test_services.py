@@ -13,7 +13,7 @@ from preceptorship.models import Notification
 from progression import services
 from progression.models import Competency, CompetencyMark, Decision, EvidencePack, ProgressionCase
 from progression.services import StaleCaseError, TransitionError
-from progression.tests.factories import mark_required, small_framework
+from progression.tests.factories import agree, evidence_required, mark_required, small_framework
 
 pytestmark = pytest.mark.django_db
 
@@ -72,6 +72,7 @@ def test_marks_are_kept_with_who_and_when(cast):
     competency = Competency.objects.get(section__framework=case.framework, code="K1")
     services.competency_mark(actor=cast.manager, case=case, competency=competency, status="developing",
                              reached_on=None, comment="")
+    evidence_required(case, cast.manager)
     services.competency_mark(actor=cast.manager, case=case, competency=competency, status="reached",
                              reached_on=datetime.date(2024, 5, 1), comment="Led the complex case review.")
     marks = list(CompetencyMark.objects.filter(assessment__case=case).order_by("id"))
@@ -141,7 +142,7 @@ def test_the_whole_chain_to_the_letter(cast):
     case = services.progression_case_hos_decide(actor=cast.hos, case=case, recommend=False,
                                                 comment="Add an example for K2.")
     assert case.stage == Stage.DRAFT and case.return_reasons == "Add an example for K2."
-    case = services.progression_case_submit(actor=cast.manager, case=case)
+    case = services.progression_case_submit(actor=cast.manager, case=agree(case))
     case = services.progression_case_hos_decide(actor=cast.hos, case=case, recommend=True)
     assert Notification.objects.filter(recipient=cast.director, kind="progression_case_recommended").exists()
     case = services.progression_case_od_decide(actor=cast.director, case=case, decision="sign_off")
@@ -156,8 +157,8 @@ def test_the_whole_chain_to_the_letter(cast):
     pdf = case.letter_file.read()
     assert pdf.startswith(b"%PDF")
     kinds = list(case.decisions.values_list("decision", flat=True))
-    assert kinds == ["opened", "submitted", "returned", "submitted", "recommended", "signed_off", "hr_recorded",
-                     "worker_told", "confirmed"]
+    assert kinds == ["opened", "statement", "submitted", "returned", "statement", "submitted", "recommended",
+                     "signed_off", "hr_recorded", "worker_told", "confirmed"]
     assert all(d.actor_id for d in case.decisions.all())
 
 

@@ -20,6 +20,8 @@ from progression.tests.factories import (
     CompetencyFactory,
     FrameworkFactory,
     SectionFactory,
+    agree,
+    evidence_required,
     mark_required,
     shipped,
     small_framework,
@@ -234,6 +236,7 @@ def test_manager_opens_a_case_and_marks_a_competency(client, cast):
     url = reverse("progression:case-competency", args=[case.pk, competency.pk])
     missing = client.post(url, {"status": "reached", "comment": ""})
     assert "Say why the competency is reached" in missing.content.decode()
+    evidence_required(case, cast.manager)
     client.post(url, {"status": "reached", "reached_on_0": "3", "reached_on_1": "2", "reached_on_2": "2024",
                       "comment": "Chaired the multi-agency meeting."})
     assessment = case.assessments.get(competency=competency)
@@ -288,7 +291,8 @@ def test_submitting_an_incomplete_case_says_what_is_missing(client, cast):
     _login(client, cast.manager)
     response = client.post(reverse("progression:case-submit", args=[case.pk]), {"revision": case.revision},
                            follow=True)
-    assert "Still to reach: K1 (Key); K2 (Key)" in response.content.decode()
+    body = response.content.decode()
+    assert "Still missing: K1 (Key): not yet reached" in body and "K2 (Key): not yet reached" in body
     _login(client, cast.practitioner)
     assert client.post(reverse("progression:case-submit", args=[case.pk])).status_code == HTTPStatus.FORBIDDEN
 
@@ -317,7 +321,7 @@ def test_stale_revision_on_the_same_step_is_explained(client, cast):
     url = reverse("progression:case-decide", args=[case.pk])
     loaded = case.revision
     services.progression_case_hos_decide(actor=cast.hos, case=case, recommend=False, comment="More please.")
-    services.progression_case_submit(actor=cast.manager, case=ProgressionCase.objects.get(pk=case.pk))
+    services.progression_case_submit(actor=cast.manager, case=agree(ProgressionCase.objects.get(pk=case.pk)))
     response = client.post(url, {"revision": loaded, "decision": "recommend"}, follow=True)
     assert "changed since you loaded the page" in response.content.decode()
     assert ProgressionCase.objects.get(pk=case.pk).stage == Stage.SUBMITTED

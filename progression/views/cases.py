@@ -149,7 +149,7 @@ TAG_CLASSES = {CompetencyAssessment.Status.EXCEEDED: " nhsuk-tag--green", Compet
 STATUS_LABELS = dict(CompetencyAssessment.Status.choices)
 
 
-def _row_cells(row: dict[str, Any], url: str, evidence_count: int) -> dict[str, Any]:
+def _row_cells(row: dict[str, Any], url: str, evidence_count: int, needed: int) -> dict[str, Any]:
     """What the case table shows of one competency (``selectors.case_table_values``), as plain
     values: the template's lookups through each row's objects cost more than the rest of the page."""
     marked_by = ""
@@ -161,8 +161,9 @@ def _row_cells(row: dict[str, Any], url: str, evidence_count: int) -> dict[str, 
         "url": url, "code": row["competency__code"], "statement": row["competency__statement"],
         "tag": TAG_CLASSES.get(row["status"], " nhsuk-tag--grey"), "status": STATUS_LABELS[row["status"]],
         "reached_on": day_month_year(row["reached_on"]) or "–", "evidence_count": evidence_count,
+        "evidence_short": evidence_count < needed,
         "manager_comment": row["manager_comment"] or "–", "marked_by": marked_by,
-        "worker_comment": row["worker_comment"] or "–",
+        "worker_comment": row["worker_comment"] or "–", "flagged": row["flagged_on_return"],
     }
 
 
@@ -181,26 +182,24 @@ class TableSection:
         return round(100 * self.met / len(self.cells)) if self.cells else 0
 
 
-def case_page_table(case: ProgressionCase, evidence: list[Any]) -> tuple[list[TableSection], list[dict[str, str]]]:
-    """The case table by section, and the competencies of the sections required for sign-off not
-    yet met (code and section title). Each row's evidence count comes from the case's evidence
-    already read, and its link from one URL reversal for the page."""
+def case_page_table(case: ProgressionCase, evidence: list[Any]) -> list[TableSection]:
+    """The case table by section. Each row's evidence count comes from the case's evidence already
+    read, and its link from one URL reversal for the page."""
     competency_url = url_maker("progression:case-competency", case.pk)
     shown = Counter(pk for item in evidence for pk in item.competency_ids)
+    needed = case.framework.evidence_per_competency
     sections: dict[int, TableSection] = {}
-    missing = []
     for row in selectors.case_table_values(case):
         section = sections.get(row["competency__section_id"])
         if section is None:
             section = sections[row["competency__section_id"]] = TableSection(
                 row["competency__section_id"], row["competency__section__title"],
                 row["competency__section__required_for_sign_off"])
-        section.cells.append(_row_cells(row, competency_url(row["competency_id"]), shown[row["competency_id"]]))
+        section.cells.append(_row_cells(row, competency_url(row["competency_id"]), shown[row["competency_id"]],
+                                        needed))
         if row["status"] in CompetencyAssessment.MET:
             section.met += 1
-        elif section.required_for_sign_off:
-            missing.append({"code": row["competency__code"], "section": section.title})
-    return list(sections.values()), missing
+    return list(sections.values())
 
 
 def get_case(request: HttpRequest, pk: int, action: str = "view") -> ProgressionCase:
@@ -234,7 +233,7 @@ class CaseDetailView(DetailView):
         user = self.request.user
         policy = access.policy_for(ProgressionCase)
         evidence = evidence_links.linked_items(viewer=user, evidence=selectors.case_evidence_shown(case))
-        table, missing = case_page_table(case, evidence)
+        table = case_page_table(case, evidence)
         # Each item's links from one URL reversal for the page: one per item cost more than its other lines.
         evidence_url, file_url = (url_maker(name, case.pk) for name in
                                   ("progression:evidence-detail", "progression:evidence-file"))
@@ -242,10 +241,20 @@ class CaseDetailView(DetailView):
             item.url, item.file_url = evidence_url(item.pk), file_url(item.pk)
         actions = {name: policy.allows(user, case, name) for name in (
             "take_up", "mark", "submit", "add_evidence", "worker_comment", "hos_decide", "od_decide", "hr_record",
-            "record_told", "confirm")}
+            "record_told", "confirm", "statement", "statement_unable", "withdraw")}
+        # What the case lacks before it can be submitted, for whoever works on the draft: "Submit" is
+        # offered only when nothing is missing and the viewer may submit it.
+        working = case.stage == Stage.DRAFT and (actions["submit"] or actions["statement"])
+        missing = services.missing_for_submission(case) if working else []
+        submit_refusal = services.separation_refusal(case, user, services.SUBMISSION) if actions["submit"] else ""
         context.update(
             table=table,
             missing=missing,
+            missing_competencies=[item for item in missing if item.code],
+            statement_missing=any(not item.code for item in missing),
+            submit_refusal=submit_refusal,
+            flagged=[cell for section in table for cell in section.cells if cell["flagged"]]
+            if case.stage == Stage.DRAFT else [],
             evidence=evidence,
             history=list(selectors.case_history(case)),
             eligibility=selectors.eligibility(case.practitioner,

@@ -73,6 +73,9 @@ def submit_check(case: ProgressionCase, actor: Any) -> CheckPage:
             Answer("Moving to", case.target_role),
             *(Answer(section.section.title, f"{section.met} of {len(section.rows)} reached or exceeded",
                      change_url=case.get_absolute_url()) for section in sections),
+            Answer("Practitioner's statement", " ".join(filter(None, [
+                f"{case.get_statement_display()}, {_fmt(case.statement_at)}." if case.statement else "Not given.",
+                case.statement_text]))),
         ],
         happens=[f"The case goes to {case.head_of_service.get_full_name()}, the Head of Service, who recommends it "
                  "to the Operational Director or returns it to you with reasons.",
@@ -154,27 +157,44 @@ class DecideView(CaseStepView):
     def get_initial(self) -> dict[str, Any]:
         return {"revision": self.case.revision}
 
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "case": self.case}
+
     def call_service(self, form: Any) -> None:
         data = form.cleaned_data
+        competencies = list(data.get("competencies") or [])
         if self.action == "od_decide":
             services.progression_case_od_decide(actor=self.request.user, case=self.case, decision=data["decision"],
-                                                comment=data["comment"], expected_revision=data["revision"])
+                                                comment=data["comment"], expected_revision=data["revision"],
+                                                competencies=competencies)
             self.success_message = {"sign_off": "The progression is signed off; HR has been told.",
                                     "return": "The case is returned to the line manager.",
                                     "decline": "The case is declined."}[data["decision"]]
         else:
             services.progression_case_hos_decide(actor=self.request.user, case=self.case,
                                                  recommend=data["decision"] == "recommend", comment=data["comment"],
-                                                 expected_revision=data["revision"])
+                                                 expected_revision=data["revision"], competencies=competencies)
             self.success_message = ("The case is recommended to the Operational Director."
                                     if data["decision"] == "recommend" else "The case is returned to the line manager.")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["table"] = selectors.case_table(self.case)
+        # The Operational Director reads the Head of Service's recommendation and reasons first.
+        context["recommendation"] = (selectors.latest_recommendation(self.case) if self.action == "od_decide"
+                                     else None)
         return context
 
     def check_page(self, form: Any) -> CheckPage:
+        page = self._check_page(form)
+        chosen = form.cleaned_data.get("competencies") or []
+        page.answers = [answer for answer in page.answers if answer.field != "competencies"]
+        if form.cleaned_data["decision"] == "return":
+            page.answers.append(Answer("Competencies concerned",
+                                       ", ".join(c.code for c in chosen) or "None chosen", field="competencies"))
+        return page
+
+    def _check_page(self, form: Any) -> CheckPage:
         decision = form.cleaned_data["decision"]
         case = self.case
         self.step, self.confirm_label, self.happens = {
@@ -242,6 +262,71 @@ class ToldView(HrRecordView):
         data = form.cleaned_data
         services.progression_case_record_told(actor=self.request.user, case=self.case, told_on=data["told_on"],
                                               told_by=data["told_by"], expected_revision=data["revision"])
+
+
+class WithdrawView(CaseStepView):
+    """The line manager withdraws a case opened by mistake, with the reason (checked first: it is final)."""
+
+    template_name = "progression/case_step.html"
+    form_class = forms.WithdrawForm
+    action = "withdraw"
+    success_message = "The case is withdrawn. It is kept, read-only, with its history."
+    heading = "Withdraw the case"
+    step = "withdraw"
+    confirm_label = "Withdraw the case"
+    happens = ("The case is marked “withdrawn” with your reason. This is final: nobody can change it or submit "
+               "it, and it leaves every list of cases waiting. It stays readable, with its history.",
+               "To progress the practitioner later, open a new case.")
+
+    def get_initial(self) -> dict[str, Any]:
+        return {"revision": self.case.revision}
+
+    def call_service(self, form: Any) -> None:
+        data = form.cleaned_data
+        services.progression_case_withdraw(actor=self.request.user, case=self.case, reason=data["reason"],
+                                           expected_revision=data["revision"])
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "heading": self.heading}
+
+
+class StatementView(CaseFormView):
+    """The practitioner reads the table and adds their comments or says they agree."""
+
+    template_name = "progression/case_statement.html"
+    form_class = forms.StatementForm
+    action = "statement"
+    success_message = "Your statement is saved. Your line manager can now submit the case."
+
+    def get_initial(self) -> dict[str, Any]:
+        return {"revision": self.case.revision}
+
+    def call_service(self, form: Any) -> None:
+        data = form.cleaned_data
+        services.progression_case_statement(actor=self.request.user, case=self.case, agrees=data["agrees"],
+                                            comment=data["comment"], expected_revision=data["revision"])
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "table": selectors.case_table(self.case),
+                "heading": "Read the table and give your statement"}
+
+
+class StatementUnableView(StatementView):
+    """The line manager records why the practitioner could not give their statement."""
+
+    template_name = "progression/case_step.html"
+    form_class = forms.StatementUnableForm
+    action = "statement_unable"
+    success_message = "Recorded. The case can be submitted without the practitioner's statement."
+
+    def call_service(self, form: Any) -> None:
+        data = form.cleaned_data
+        services.progression_case_statement_unable(actor=self.request.user, case=self.case, reason=data["reason"],
+                                                   expected_revision=data["revision"])
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs),
+                "heading": "Record why the practitioner could not give their statement"}
 
 
 def letter_check(case: ProgressionCase, actor: Any) -> CheckPage:

@@ -20,7 +20,7 @@ from django.views.generic import DetailView, FormView, ListView
 
 from preceptorship import access
 from preceptorship.models import Membership
-from preceptorship.pages import Answer, CheckPage, act, check_response, confirmed, crumbs
+from preceptorship.pages import Answer, CheckPage, act, add_service_errors, check_response, confirmed, crumbs
 from progression import forms, frameworks_io, selectors, services
 from progression.access import can_manage_frameworks, may_edit_letter_template
 from progression.models import (
@@ -152,6 +152,7 @@ class FrameworkEditView(FormView):
         return {
             "name": framework.name, "source": framework.source, "from_level": framework.from_level,
             "to_level": framework.to_level, "professions": list(framework.professions.all()),
+            "evidence_per_competency": framework.evidence_per_competency,
             "content": frameworks_io.export_csv([framework]),
             "required_sections": "\n".join(s.title for s in framework.sections.all() if s.required_for_sign_off),
         }
@@ -171,10 +172,15 @@ class FrameworkEditView(FormView):
             return self.form_invalid(form)
         payload = {**parsed.frameworks[0], "source": data["source"], "from_level": data["from_level"],
                    "to_level": data["to_level"], "professions": [p.slug for p in data["professions"]]}
+        if data["evidence_per_competency"] is not None:
+            payload["evidence_per_competency"] = data["evidence_per_competency"]
         try:
             services.framework_update(actor=self.request.user, framework=self.framework, data=payload)
         except ValidationError as error:
-            form.add_error("content", error.messages)
+            if hasattr(error, "error_dict"):
+                add_service_errors(form, error)
+            else:
+                form.add_error("content", error.messages)
             return self.form_invalid(form)
         except TransitionError as error:
             form.add_error(None, str(error))
