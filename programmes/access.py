@@ -21,12 +21,14 @@ from django.db.models import Q
 
 from preceptorship import access
 from preceptorship.models import Membership
+from programmes import offer
 from programmes.models import (
     Enrolment,
     Evaluation,
     ExportJob,
     Goal,
     NeedsAssessment,
+    OfferPerson,
     Programme,
     ProtectedTime,
     Reflection,
@@ -264,3 +266,21 @@ class ExportJobPolicy(access.Policy):
 
     def allows(self, user: Any, obj: Any, action: str) -> bool:
         return obj.requested_by_id == user.pk
+
+
+@access.register(OfferPerson)
+class OfferPersonPolicy(access.Policy):
+    """The "offer preceptorship" pages (programmes/offer.py): a programme lead sees their
+    organisations' practitioners in registered professions, a line manager their team's; both mark
+    transitions and record declines; only the lead enrols. Administrators read and never act."""
+
+    def scope(self, user: Any, queryset: models.QuerySet) -> models.QuerySet:
+        return offer.scope(user, queryset)
+
+    def allows(self, user: Any, obj: Any, action: str) -> bool:
+        match action:
+            case "enrol":
+                return offer.may_enrol(user, obj)
+            case "mark" | "decline":
+                return offer.may_act(user, obj)
+        return False

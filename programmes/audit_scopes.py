@@ -11,10 +11,12 @@ from programmes.models import (
     Evaluation,
     Goal,
     NeedsAssessment,
+    OfferDecline,
     Programme,
     ProtectedTime,
     Reflection,
     ReviewMeeting,
+    TransitionMark,
 )
 
 ON_ENROLMENT = audit.scope_by_path("enrolment.programme.organisation_id", "enrolment.preceptee_id")
@@ -27,3 +29,7 @@ audit.register_scope(ReviewMeeting, ON_ENROLMENT)
 # person and the moment, are kept out of the organisation's log leads read.
 for _model in (Goal, Reflection, ProtectedTime, NeedsAssessment, Evaluation):
     audit.register_scope(_model, ON_ENROLMENT, in_organisation_log=False)
+
+# Offering preceptorship: the records belong to the organisation offering it and name the person.
+audit.register_scope(TransitionMark, audit.scope_by_path("organisation_id", "person_id"))
+audit.register_scope(OfferDecline, audit.scope_by_path("organisation_id", "person_id"))

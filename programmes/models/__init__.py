@@ -29,6 +29,11 @@ from programmes.models.figures import (
     SummaryRow,
     export_upload_to,
 )
+from programmes.models.offer import (
+    OfferDecline,
+    OfferPerson,
+    TransitionMark,
+)
 from programmes.models.practice import (
     CORRECTION_DAYS,
     REFLECTIVE_MODELS,
@@ -45,6 +50,9 @@ from programmes.models.practice import (
 )
 
 __all__ = [
+    "OfferDecline",
+    "OfferPerson",
+    "TransitionMark",
     "CaseFigures",
     "REFLECTIVE_MODELS",
     "CORRECTION_DAYS",

@@ -52,6 +52,12 @@ from programmes.services.goals import (
     goal_create,
     goal_update,
 )
+from programmes.services.offer import (
+    offer_decline,
+    offer_decline_undo,
+    transition_mark_record,
+    transition_mark_remove,
+)
 from programmes.services.programmes import (
     PROGRAMME_FIELDS,
     programme_close,
@@ -83,6 +89,10 @@ from programmes.services.reviews import (
 )
 
 __all__ = [
+    "offer_decline",
+    "offer_decline_undo",
+    "transition_mark_record",
+    "transition_mark_remove",
     "ActionItem",
     "COMPLETION_WINDOW_DAYS",
     "CapacityWarning",
