@@ -35,6 +35,8 @@ class RedeployForm(RevisionForm):
     def __init__(self, *args: Any, case: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = services.redeployment_teams(case)
+        # Every team offered is of the practitioner's organisation: its name alone says which.
+        self.fields["team"].label_from_instance = lambda team: team.name
 
 
 class RedeployView(CheckAnswersMixin, CaseFormView):
