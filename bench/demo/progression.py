@@ -113,6 +113,16 @@ def _case(users: dict[str, User], framework: Framework, practitioner: User, mana
         services.evidence_add(actor=practitioner, case=case, title=title,
                               example_date=today - datetime.timedelta(days=30 * (n + 2)), description=description,
                               competencies=competencies[n * 4:n * 4 + 6])
+    # The rest of the framework, six competencies to an audited case file: every competency marked
+    # reached below has the dated evidence the framework asks for.
+    covered = {c.pk for n in range(len(EXAMPLES)) for c in competencies[n * 4:n * 4 + 6]}
+    rest = [c for c in competencies if c.pk not in covered]
+    for n in range(0, len(rest), 6):
+        services.evidence_add(actor=manager, case=case, title=f"Audited case file {n // 6 + 1}",
+                              example_date=today - datetime.timedelta(days=25 + n),
+                              description="The team manager's audit of a case file the practitioner led: "
+                                          "the assessment, the plan and the review show these competencies.",
+                              competencies=rest[n:n + 6])
     first = competencies[0]
     services.competency_worker_comment(actor=practitioner, case=case, competency=first,
                                        comment="I completed my ASYE with the North Locality team.")
@@ -125,6 +135,10 @@ def _case(users: dict[str, User], framework: Framework, practitioner: User, mana
                                  comment="Seen in supervision and in the audited case files.")
     if stage == "evidenced":
         return case
+    case = services.progression_case_statement(
+        actor=practitioner, case=case, agrees=stage != "returned",
+        comment="" if stage != "returned" else "I agree with the table. The audit of my safeguarding work "
+                                                 "finished last month and its outcome could be added.")
     case = services.progression_case_submit(actor=manager, case=case, comment="Ready for your recommendation.")
     if stage == "submitted":
         # Submitted ten working days ago and still with the Head of Service, so the reminder sweep
@@ -138,8 +152,9 @@ def _case(users: dict[str, User], framework: Framework, practitioner: User, mana
         case.refresh_from_db()
         return case
     if stage == "returned":
+        required = [c for c in competencies if c.section.required_for_sign_off]
         return services.progression_case_hos_decide(
-            actor=hos, case=case, recommend=False,
+            actor=hos, case=case, recommend=False, competencies=required[:2],
             comment="Please add a dated example of leading a complex safeguarding enquiry for the Range 7 "
                     "competencies, and the outcome of the audit mentioned in the comments.",
         )

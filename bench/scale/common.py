@@ -53,7 +53,7 @@ ENROLMENT_MIX = {
     Enrolment.Status.WITHDRAWN: 0.08,
 }
 STAGE_MIX = {
-    Stage.DRAFT: 0.30,
+    Stage.DRAFT: 0.28,
     Stage.SUBMITTED: 0.12,
     Stage.RECOMMENDED: 0.10,
     Stage.SIGNED_OFF: 0.07,
@@ -61,6 +61,7 @@ STAGE_MIX = {
     Stage.WORKER_TOLD: 0.05,
     Stage.CONFIRMED: 0.22,
     Stage.DECLINED: 0.08,
+    Stage.WITHDRAWN: 0.02,
 }
 # The steps each stage has been through, in order (a draft may also have been returned once).
 CHAIN = [
@@ -72,7 +73,7 @@ CHAIN = [
     (Decision.Kind.CONFIRMED, Stage.WORKER_TOLD, Stage.CONFIRMED, Role.HR),
 ]
 STEPS_TO = {Stage.DRAFT: 0, Stage.SUBMITTED: 1, Stage.RECOMMENDED: 2, Stage.SIGNED_OFF: 3, Stage.HR_RECORDED: 4,
-            Stage.WORKER_TOLD: 5, Stage.CONFIRMED: 6, Stage.DECLINED: 2}
+            Stage.WORKER_TOLD: 5, Stage.CONFIRMED: 6, Stage.DECLINED: 2, Stage.WITHDRAWN: 0}
 
 FIRST_NAMES = [
     "Abi", "Adam", "Amara", "Ben", "Bethan", "Callum", "Cara", "Dev", "Dina", "Eden", "Elias", "Erin", "Farah",

@@ -101,9 +101,15 @@ class ProgressionBuilder(BuildState):
             if stage == Stage.DECLINED:
                 case.return_reasons = "The Range 7 competencies on leadership are not yet evidenced."
                 case.returned_by_role = Role.OPERATIONAL_DIRECTOR
+            elif stage == Stage.WITHDRAWN:
+                case.withdrawal_reason = "Opened on the wrong framework."
             elif stage == Stage.DRAFT and not waiting_for_manager and rng.random() < 0.15:
                 case.return_reasons = "Please add dated examples for the key competencies."
                 case.returned_by_role = Role.HEAD_OF_SERVICE
+            if STEPS_TO[stage] >= 1:
+                # Submitted cases carry the practitioner's statement on the table.
+                case.statement, case.statement_by = ProgressionCase.Statement.AGREED, practitioner
+                case.statement_at = at(changed - days(rng.uniform(1, 5)))
             if STEPS_TO[stage] >= 4 and stage != Stage.DECLINED:
                 case.hr_reference = f"HR-{organisation.pk}-{practitioner.pk}"
                 case.effective_date = changed.replace(day=1)
@@ -188,6 +194,10 @@ class ProgressionBuilder(BuildState):
             when += days(rng.uniform(3, 20))
             rows.append(Decision(case=case, actor_id=actors[role], role=role, at=when, decision=kind,
                                  from_stage=source, to_stage=target))
+        if case.stage == Stage.WITHDRAWN:
+            rows.append(Decision(case=case, actor_id=manager_id, role=Role.LINE_MANAGER, at=when + days(5),
+                                 decision=Decision.Kind.WITHDRAWN, from_stage=Stage.DRAFT, to_stage=Stage.WITHDRAWN,
+                                 comment=case.withdrawal_reason))
         if case.stage == Stage.DECLINED:
             rows.append(Decision(case=case, actor_id=people.director.pk, role=Role.OPERATIONAL_DIRECTOR,
                                  at=when + days(5), decision=Decision.Kind.DECLINED, from_stage=Stage.RECOMMENDED,
