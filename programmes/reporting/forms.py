@@ -98,3 +98,38 @@ class MentorDirectoryForm(forms.Form):
         queryset=Profession.objects.order_by("name"), required=False, empty_label="All professions",
         help_text="For example podiatry, to find a same-profession mentor in another organisation",
     )
+
+
+class StandardSetForm(forms.Form):
+    """Which standard set the scorecard judges against (a GET form)."""
+
+    standard_set = ListedChoiceField(queryset=Programme.objects.none(), required=False, empty_label=None,
+                                     label="Standard set")
+
+    def __init__(self, *args: Any, sets: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["standard_set"].queryset = sets
+
+    def chosen(self) -> Any:
+        """The set asked for, or the first one when the form is empty or has errors."""
+        if self.is_bound and self.is_valid() and self.cleaned_data.get("standard_set"):
+            return self.cleaned_data["standard_set"]
+        return next(iter(self.fields["standard_set"].queryset), None)
+
+
+class CriterionForm(forms.Form):
+    parameter = forms.IntegerField(
+        label="Number", required=False, min_value=1, max_value=366,
+        error_messages={"invalid": "Enter a whole number", "min_value": "Enter a number from 1 to 366",
+                        "max_value": "Enter a number from 1 to 366"},
+    )
+    enabled = forms.BooleanField(label="Judge this criterion on the scorecard", required=False)
+
+    def __init__(self, *args: Any, unit: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if unit:
+            self.fields["parameter"].label = f"Number of {unit}"
+            self.fields["parameter"].required = True
+            self.fields["parameter"].error_messages["required"] = f"Enter the number of {unit}"
+        else:
+            del self.fields["parameter"]

@@ -38,7 +38,41 @@ def _job(world, viewer, target):
     return {"pk": job.pk}, owner.email
 
 
+def _national_set(world, viewer, target):
+    """A national standard set: the same for both targets (national sets belong to no organisation)."""
+    from programmes.reporting.models import StandardSet
+
+    return {"pk": StandardSet.objects.filter(organisation__isnull=True).order_by("pk").first().pk}
+
+
+def _copied_criterion(world, viewer, target):
+    """A criterion of an organisation's copy of a standard set: only that organisation's leads see it."""
+    from programmes.reporting.models import Criterion, StandardSet
+    from programmes.reporting.services import standard_set_copy
+
+    organisation = world.organisation if target == "own" else world.other_organisation
+    lead = (world.users if target == "own" else world.other_users)["programme_lead"]
+    copy = StandardSet.objects.filter(organisation=organisation).first() or standard_set_copy(
+        actor=lead, standard_set=StandardSet.objects.filter(organisation__isnull=True).order_by("pk").first(),
+        organisation=organisation)
+    return {"pk": Criterion.objects.filter(standard_set=copy).order_by("pk").first().pk}
+
+
 EXPECTATIONS = {
+    # The standards scorecard: programme leads (their organisations' enrolments), the ICS lead's
+    # (aggregates only); a lead copies a national set for their organisation and changes its copy.
+    "programmes:standards": {"GET": {**ANON, "programme_lead": 200, "*": 403}, "POST": POST_NOT_ALLOWED},
+    "programmes:standards-export": {"GET": {**ANON, "programme_lead": 200, "*": 403}},
+    "programmes:ics-standards": {"GET": {**ANON, "ics_lead": 200, "*": 403}, "POST": POST_NOT_ALLOWED},
+    "programmes:ics-standards-export": {"GET": {**ANON, "ics_lead": 200, "*": 403}},
+    "programmes:standard-set-copy": {
+        "GET": {**ANON, "*": 405},
+        "POST": {**ANON, "programme_lead": 302, "ics_lead": 403, "*": 404},
+    },
+    "programmes:criterion-change": {
+        "GET": {**ANON, "own:programme_lead": 200, "*": 404},
+        "POST": {**ANON, "own:programme_lead": 200, "*": 404},
+    },
     "programmes:dashboard": {"GET": {**ANON, "programme_lead": 200, "*": 403}, "POST": POST_NOT_ALLOWED},
     "programmes:dashboard-export": {"GET": {**ANON, "programme_lead": 200, "*": 403}},
     "programmes:enrolments-export": {"GET": {**ANON, "programme_lead": 200, "*": 403}},
@@ -68,4 +102,8 @@ BUILDERS = {
     "programmes:export-job-status": _job,
     "programmes:export-job-retry": _job,
     "programmes:export-job-download": _job,
+    "programmes:standards-export": _fmt,
+    "programmes:ics-standards-export": _fmt,
+    "programmes:standard-set-copy": _national_set,
+    "programmes:criterion-change": _copied_criterion,
 }
