@@ -4,6 +4,7 @@
 - ``cases``: opening a case, marks and evidence, the sign-off chain and its separation of duties.
 - ``delegations``: a Head of Service's decisions delegated for a period.
 - ``letters``: letter templates and evidence packs.
+- ``redeployment``: a move of team recorded by the Head of Service or the Operational Director.
 
 Callers use ``progression.services.<function>``; every public name of the modules is here.
 """
@@ -72,6 +73,12 @@ from progression.services.letters import (
     letter_template_check,
     letter_template_save,
 )
+from progression.services.redeployment import (
+    progression_case_redeploy,
+    redeploy_refusal,
+    redeploy_told,
+    redeployment_teams,
+)
 
 __all__ = [
     "DELEGATION_MAX_DAYS",
@@ -118,6 +125,9 @@ __all__ = [
     "progression_case_statement_unable",
     "progression_case_withdraw",
     "publish_refusal",
+    "redeploy_refusal",
+    "redeploy_told",
+    "redeployment_teams",
     "publish_replaces",
     "progression_case_confirm",
     "progression_case_hos_decide",
@@ -125,6 +135,7 @@ __all__ = [
     "progression_case_od_decide",
     "progression_case_open",
     "progression_case_record_told",
+    "progression_case_redeploy",
     "progression_case_submit",
     "progression_case_take_up",
     "separation_refusal",

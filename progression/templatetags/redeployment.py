@@ -6,7 +6,7 @@ from typing import Any
 
 from django import template
 
-from progression.services.redeployment import redeploy_refusal
+from progression.services import redeploy_refusal
 
 register = template.Library()
 

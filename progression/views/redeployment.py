@@ -15,8 +15,8 @@ from django.http import HttpRequest
 from preceptorship import access
 from preceptorship.models import Team
 from preceptorship.pages import CheckAnswersMixin, CheckPage, answer_rows, told_people
+from progression import services
 from progression.forms import RevisionForm
-from progression.services import redeployment as services
 from progression.views.cases import CaseFormView, moved_on_response
 
 
