@@ -204,3 +204,12 @@ def test_hrs_form_keeps_the_recorded_move_and_offers_the_professions_teams(cast:
     form = _client(cast.hr).get(reverse("progression:case-hr", args=[case.pk])).context["form"]
     assert form["redeployed_to"].value() == teams["social_work"].pk
     assert list(form.fields["redeployed_to"].queryset) == [teams["social_work"]]
+
+
+def test_markup_in_a_name_is_shown_as_text_in_the_preview(cast: Any) -> None:
+    cast.practitioner.first_name = "<script>alert(1)</script>"
+    cast.practitioner.save(update_fields=["first_name"])
+    case = told_case(cast)
+    body = _client(cast.hr).post(reverse("progression:case-confirm", args=[case.pk]),
+                                 {"revision": case.revision}).content.decode()
+    assert "<script>alert(1)</script>" not in body and "&lt;script&gt;alert(1)&lt;/script&gt;" in body
