@@ -75,6 +75,7 @@ APP_MODULES = [
     "programmes.tests.access_expectations",
     "programmes.tests.access_expectations_practice",
     "programmes.tests.access_expectations_reports",
+    "programmes.tests.access_expectations_offer",
     "progression.tests.access_expectations",
     "progression.tests.access_expectations_letters",
     "programmes.privacy.tests.access_expectations",

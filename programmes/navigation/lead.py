@@ -11,7 +11,7 @@ from django.utils import timezone
 from preceptorship import access
 from preceptorship.home import Panel, register_nav, register_panel
 from preceptorship.models import Membership
-from programmes import selectors
+from programmes import offer, selectors
 from programmes.models import Enrolment, NeedsAssessment
 
 Role = Membership.Role
@@ -58,3 +58,10 @@ register_panel(Panel(
     context=_completions,
     order=40,
 ))
+
+
+def _offers_preceptorship(user: Any) -> bool:
+    return bool(offer.lead_organisation_ids(user) or offer.managed_team_ids(user))
+
+
+register_nav("Offer preceptorship", "programmes:offer-list", _offers_preceptorship, order=23)

@@ -2,7 +2,7 @@
 protected time), each in its own module; the reports' are in ``programmes/reporting/urls.py``, and
 the root URLconf puts both in the "programmes" namespace."""
 
-from programmes.urls import lead, practice
+from programmes.urls import lead, offer, practice
 
 app_name = "programmes"
-urlpatterns = [*lead.urlpatterns, *practice.urlpatterns]
+urlpatterns = [*lead.urlpatterns, *offer.urlpatterns, *practice.urlpatterns]
