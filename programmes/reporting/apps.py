@@ -12,4 +12,4 @@ class ReportingConfig(AppConfig):
     def ready(self) -> None:
         # Registers the navigation links and home panels, and the dashboard's list export (which a
         # worker building an export job must find without having loaded the URLs).
-        from programmes.reporting import audit_scopes, navigation, views  # noqa: F401
+        from programmes.reporting import audit_scopes, navigation, standards, views  # noqa: F401

@@ -26,6 +26,7 @@ from django.db.models import DecimalField, Exists, F, OuterRef, Q, QuerySet, Sub
 from django.db.models.functions import Coalesce
 
 from preceptorship.figures import Figure, count, protect, share
+from programmes import setup_warnings
 from programmes.models import Enrolment, Evaluation, NeedsAssessment, Programme, ProtectedTime, ReviewMeeting
 from programmes.reporting.models import Criterion, RuleKind, StandardSet
 from programmes.schedule import add_months
@@ -345,3 +346,10 @@ def sets_for(organisation_ids: Iterable[int]) -> QuerySet[StandardSet]:
         StandardSet.objects.filter(national | Q(organisation_id__in=organisation_ids))
         .prefetch_related("criteria").order_by(F("organisation_id").asc(nulls_first=True), "name")
     )
+
+
+@setup_warnings.register
+def programme_setup_warnings(programme: Programme) -> list[setup_warnings.SetupWarning]:
+    """The programme page's warnings: its rules against the standard sets of its organisation."""
+    return [setup_warnings.SetupWarning(breach.standard_set, breach.criterion, breach.why)
+            for breach in programme_breaches(programme, sets_for([programme.organisation_id]))]

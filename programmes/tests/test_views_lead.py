@@ -654,8 +654,9 @@ def test_programme_page_query_count_is_constant(lead, programme, django_assert_n
         while Enrolment.objects.filter(programme=programme).count() < size:
             EnrolmentFactory(programme=programme)
         # session, user, memberships (access), the programme, professions, enrolments with people,
-        # their count, any enrolment at all (may it be deleted?), evaluations summary, unread notifications
-        with django_assert_num_queries(10):
+        # their count, any enrolment at all (may it be deleted?), evaluations summary, unread notifications,
+        # the organisation's standard sets and their criteria (the set-up warnings)
+        with django_assert_num_queries(12):
             response = client.get(programme.get_absolute_url())
         assert len(response.context["enrolments"]) == size
 

@@ -20,7 +20,7 @@ from django.views.generic import DetailView, FormView, ListView
 from preceptorship import access
 from preceptorship.models import Membership, User
 from preceptorship.pages import act, add_service_errors, crumbs
-from programmes import selectors, services
+from programmes import selectors, services, setup_warnings
 from programmes.access import lead_organisation_ids, may_lead
 from programmes.forms.lead import (
     ProgrammeForm,
@@ -95,7 +95,10 @@ class ProgrammeFormView(FormView):
         crumbs = programmes_crumbs()
         if self.programme:
             crumbs.append((str(self.programme), self.programme.get_absolute_url()))
-        return super().get_context_data(**kwargs) | {"programme": self.programme, "crumbs": crumbs}
+        return super().get_context_data(**kwargs) | {
+            "programme": self.programme, "crumbs": crumbs,
+            "setup_warnings": setup_warnings.warnings_for(self.programme),
+        }
 
 
 class ProgrammeDetailView(DetailView):
@@ -124,6 +127,7 @@ class ProgrammeDetailView(DetailView):
             "enrolment_total": enrolments.count(),
             "has_enrolments": programme.enrolments.exists(),
             "evaluations": selectors.evaluation_summary(programme) if is_lead else None,
+            "setup_warnings": setup_warnings.warnings_for(programme) if is_lead else [],
             "today": today,
             "crumbs": programmes_crumbs(),
         }
