@@ -205,3 +205,14 @@ def test_query_count_is_the_same_at_two_sizes(world: dict, organisation: Any, te
     read()  # the session and the first-use reads settle
     small, large = assert_same_queries_at_two_sizes(read, grow)
     assert "Grown3" in large.content.decode()
+
+
+def test_the_leads_dashboard_links_to_the_list_with_its_count(world: dict, organisation: Any) -> None:
+    client = client_of(world["lead"])
+    page = client.get(reverse("programmes:dashboard")).content.decode()
+    assert "2 people are waiting to be offered preceptorship" in page
+    assert reverse("programmes:offer-list") in page
+    services.offer_decline(actor=world["lead"], person=place(world["physio"]), reason="Has support elsewhere")
+    assert "1 person is waiting" in client.get(reverse("programmes:dashboard")).content.decode()
+    line_manager_page = client_of(world["manager"]).get(reverse("home")).content.decode()
+    assert "waiting to be offered" not in line_manager_page
