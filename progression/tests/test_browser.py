@@ -64,7 +64,7 @@ def test_journey_3_progression_case_to_the_letter(page: Any, live_server: Any, p
     check_both(page, "manager-home")
     page.get_by_role("link", name=re.compile(f"^{name}")).first.click()
     check_both(page, "case-being-evidenced")
-    expect(page.get_by_text("Still to reach:")).to_be_visible()
+    expect(page.get_by_text("The case cannot be submitted yet. Still missing:")).to_be_visible()
     page.get_by_role("link", name="Add evidence").click()
     check_both(page, "evidence-form")
     page.get_by_label("Title").fill("Leading the hospital discharge review")
@@ -89,6 +89,25 @@ def test_journey_3_progression_case_to_the_letter(page: Any, live_server: Any, p
         page.get_by_label("Manager's comment").fill("Shown in the discharge review evidence.")
         page.get_by_role("button", name="Save the mark").click()
         expect(page.get_by_text(f"{assessment.competency.code} is marked.")).to_be_visible()
+    # Only the practitioner's statement is missing now: no "Submit" until they have read the table.
+    expect(page.get_by_text("The practitioner's statement: they have not yet read the table")).to_be_visible()
+    expect(page.get_by_role("button", name="Submit the case")).to_have_count(0)
+
+    # The practitioner reads the table and agrees.
+    _as(page, live_server, practitioner)
+    goto(page, url(live_server, case.get_absolute_url()))
+    page.get_by_role("link", name="Read the table and give your statement").click()
+    check_both(page, "practitioner-statement")
+    page.get_by_role("button", name="Save my statement").click()
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text("Say whether you agree with the table")
+    check_both(page, "practitioner-statement-error")
+    page.get_by_label("Yes, I agree with it").check()
+    page.get_by_role("button", name="Save my statement").click()
+    expect(page.get_by_text("Your statement is saved.")).to_be_visible()
+
+    _as(page, live_server, manager)
+    goto(page, url(live_server, case.get_absolute_url()))
+    expect(page.locator(".nhsuk-inset-text")).to_contain_text("Agrees with the table")
     page.get_by_role("button", name="Submit the case").click()
     expect(page.get_by_role("heading", name="Check before you submit the case")).to_be_visible()
     expect(page.locator("[data-told]")).to_contain_text(
@@ -110,8 +129,11 @@ def test_journey_3_progression_case_to_the_letter(page: Any, live_server: Any, p
     expect(page.locator(".nhsuk-error-summary").get_by_text("Give the reasons to return the case")).to_be_visible()
     check_both(page, "return-without-reasons")
     page.get_by_label("Comment").fill("Please add the outcome of the audit.")
+    pointed = missing[0].competency.code
+    page.get_by_label(re.compile(f"^{re.escape(pointed)}:")).check()
     page.get_by_role("button", name="Continue").click()
     expect(page.get_by_role("heading", name="Check before you return the case")).to_be_visible()
+    expect(page.locator(".nhsuk-summary-list")).to_contain_text(pointed)
     # "Change" goes back to the form with what was typed.
     page.get_by_role("button", name="Change comment").click()
     expect(page.get_by_label("Comment")).to_have_value("Please add the outcome of the audit.")
@@ -121,11 +143,18 @@ def test_journey_3_progression_case_to_the_letter(page: Any, live_server: Any, p
     page.get_by_role("button", name="Return the case").click()
     expect(page.get_by_text("The case is returned to the line manager.")).to_be_visible()
 
-    # The manager sees the reasons at the top of the case and submits it again.
+    # The manager sees the reasons and the competency concerned at the top of the case; the practitioner
+    # is away, so the manager records why they cannot give their statement again, and submits it.
     _as(page, live_server, manager)
     goto(page, url(live_server, case.get_absolute_url()))
     expect(page.locator(".nhsuk-warning-callout").get_by_text("Please add the outcome of the audit.")).to_be_visible()
+    expect(page.locator(".nhsuk-warning-callout").get_by_role("link", name=pointed)).to_be_visible()
+    expect(page.get_by_text("Pointed at in the return")).to_have_count(1)
     check_both(page, "case-returned")
+    page.get_by_role("link", name="Record why the practitioner cannot give their statement").click()
+    check_both(page, "statement-unable")
+    page.get_by_label("Why the practitioner could not").fill("On annual leave until after the panel.")
+    page.get_by_role("button", name="Record why").click()
     page.get_by_role("button", name="Submit the case").click()
     page.get_by_role("button", name="Submit the case to the Head of Service").click()
     expect(page.get_by_text("The case is submitted to the Head of Service.")).to_be_visible()
@@ -141,6 +170,8 @@ def test_journey_3_progression_case_to_the_letter(page: Any, live_server: Any, p
     _as(page, live_server, people["director"])
     goto(page, url(live_server, case.get_absolute_url()))
     page.get_by_role("link", name="Sign off, return or decline").click()
+    expect(page.locator(".app-recommendation")).to_contain_text("The Head of Service's recommendation")
+    expect(page.get_by_text("On annual leave until after the panel.")).to_be_visible()
     check_both(page, "director-decides")
     page.get_by_label("Sign off the progression").check()
     page.get_by_role("button", name="Continue").click()
@@ -187,9 +218,32 @@ def test_journey_3_progression_case_to_the_letter(page: Any, live_server: Any, p
     assert name.encode() in _pdf_text(data)
     case.refresh_from_db()
     assert case.stage == ProgressionCase.Stage.CONFIRMED
-    assert list(case.decisions.values_list("decision", flat=True))[-8:] == [
-        "submitted", "returned", "submitted", "recommended", "signed_off", "hr_recorded", "worker_told", "confirmed",
+    assert list(case.decisions.values_list("decision", flat=True))[-10:] == [
+        "statement", "submitted", "returned", "statement", "submitted", "recommended", "signed_off", "hr_recorded",
+        "worker_told", "confirmed",
     ]
+
+
+def test_a_line_manager_withdraws_a_case_opened_by_mistake(page: Any, live_server: Any,
+                                                           people: dict[str, Any]) -> None:
+    case = ProgressionCase.objects.get(practitioner__first_name="Hollie", practitioner__last_name="Quinn")
+    sign_in(page, live_server, people["manager_sw"].email, DEMO_PASSWORD)
+    goto(page, url(live_server, case.get_absolute_url()))
+    page.get_by_role("link", name="Withdraw this case").click()
+    check_both(page, "withdraw-case")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text("Say why the case is withdrawn.")
+    page.get_by_label("Why the case is withdrawn").fill("Opened before the team's restructure; to be reopened.")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", name="Check before you withdraw the case")).to_be_visible()
+    check_both(page, "check-withdraw")
+    page.get_by_role("button", name="Withdraw the case").click()
+    expect(page.get_by_text("The case is withdrawn.")).to_be_visible()
+    expect(page.locator(".nhsuk-warning-callout")).to_contain_text("Opened before the team's restructure")
+    expect(page.get_by_role("link", name="Add evidence")).to_have_count(0)
+    check_both(page, "case-withdrawn")
+    case.refresh_from_db()
+    assert case.stage == ProgressionCase.Stage.WITHDRAWN
 
 
 def test_frameworks_and_case_lists_in_the_browser(page: Any, live_server: Any, people: dict[str, Any],
