@@ -107,6 +107,13 @@ PEOPLE = [
     ("practitioner_ot", "Isaac", "Newman", "isaac.newman@council.dalesford.example", "occupational-therapy",
      "Occupational Therapist", "Range 6", [("council", "council-ot", Role.PRACTITIONER)],
      "Practitioner (OT, progression case)"),
+    # Not enrolled yet: the "offer preceptorship" list (bench/demo/offer.py sets how they are found).
+    ("offer_ot_newly", "Nia", "Pemberton", "nia.pemberton@council.dalesford.example", "occupational-therapy",
+     "Occupational Therapist", "Level 1", [("council", "council-ot", Role.PRACTITIONER)],
+     "Practitioner (OT, newly registered, to be offered preceptorship)"),
+    ("offer_physio_international", "Tomasz", "Quillfeather", "tomasz.quillfeather@trust.dalesford.example",
+     "physiotherapy", "Physiotherapist", "Band 5", [("trust", "trust-community", Role.PRACTITIONER)],
+     "Practitioner (physiotherapy, recruited abroad, to be offered preceptorship)"),
 ]
 
 
