@@ -92,12 +92,17 @@ def letter_values(case: ProgressionCase, signed_by: User | None = None) -> dict[
 
 
 def letter_text(case: ProgressionCase, signed_by: User | None = None) -> tuple[str, list[str]]:
-    from progression.services import PLACEHOLDER
+    from progression.services import CLOSING, PLACEHOLDER
 
     template = LetterTemplate.objects.filter(organisation_id=case.organisation_id).first()
     heading = template.heading if template else DEFAULT_HEADING
     body = template.body if template else DEFAULT_BODY
     values = letter_values(case, signed_by)
+    # A template saved before the letter carried its own signature may still end with a closing:
+    # it is left out, so the letter is signed once, by whoever signed the progression off.
+    closing = CLOSING.search(body)
+    if closing:
+        body = body[:closing.start()]
     text = PLACEHOLDER.sub(lambda match: values.get(match.group(1), ""), body)
     paragraphs = [p.strip() for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()]
     return heading, paragraphs

@@ -63,6 +63,7 @@ from progression.services.frameworks import (
     publish_replaces,
 )
 from progression.services.letters import (
+    CLOSING,
     EVIDENCE_PACK_TIME_LIMIT,
     LETTER_PLACEHOLDERS,
     PACK_WAITING,
@@ -81,6 +82,7 @@ from progression.services.redeployment import (
 )
 
 __all__ = [
+    "CLOSING",
     "DELEGATION_MAX_DAYS",
     "DUTY_PHRASES",
     "HR_RECORD",

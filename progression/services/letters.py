@@ -40,7 +40,15 @@ LETTER_PLACEHOLDERS = {
 }
 
 
+# The letter ends with the signature of whoever signed the progression off (progression.letters):
+# a closing in the template would sign it twice, perhaps in another person's name.
+CLOSING = re.compile(r"^\s*yours\s+(sincerely|faithfully)\b", re.IGNORECASE | re.MULTILINE)
+
+
 def letter_template_check(body: str) -> None:
+    if CLOSING.search(body):
+        raise ValidationError({"body": "Leave out the closing (“Yours sincerely” and the name): the letter ends with "
+                                       "the signature of the Operational Director who signed the progression off."})
     unknown = sorted({name for name in PLACEHOLDER.findall(body) if name not in LETTER_PLACEHOLDERS})
     if unknown:
         raise ValidationError({"body": "Unknown placeholders: " + ", ".join("{{ " + n + " }}" for n in unknown)})

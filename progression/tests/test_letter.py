@@ -213,3 +213,23 @@ def test_markup_in_a_name_is_shown_as_text_in_the_preview(cast: Any) -> None:
     body = _client(cast.hr).post(reverse("progression:case-confirm", args=[case.pk]),
                                  {"revision": case.revision}).content.decode()
     assert "<script>alert(1)</script>" not in body and "&lt;script&gt;alert(1)&lt;/script&gt;" in body
+
+
+def test_a_template_with_its_own_closing_is_refused_and_an_old_one_is_signed_once(cast: Any) -> None:
+    from django.core.exceptions import ValidationError
+
+    from progression.models import LetterTemplate
+
+    with pytest.raises(ValidationError) as error:
+        services.letter_template_save(actor=cast.hr, organisation=cast.organisation, heading="Your new role",
+                                      body="Dear {{ practitioner_name }},\n\nWell done.\n\nYours sincerely,\n\n"
+                                           "{{ line_manager }}")
+    assert "Leave out the closing" in error.value.message_dict["body"][0]
+    # Saved before the rule: the closing and the manager's name are left out, the signer signs.
+    LetterTemplate.objects.create(organisation=cast.organisation, heading="Your new role",
+                                  body="Dear {{ practitioner_name }},\n\nWell done.\n\nYours sincerely,\n\n"
+                                       "{{ line_manager }}")
+    _titled(cast)
+    text = pdf_text(render_letter_pdf(told_case(cast)))
+    assert text.count("Yours sincerely") == 1 and cast.manager.get_full_name() not in text
+    assert cast.director.get_full_name() in text and DIRECTOR_TITLE in text
