@@ -182,7 +182,11 @@ def pack_attachments(evidence: list[Evidence]) -> list[Attachment]:
                 if reader.is_encrypted and not reader.decrypt(""):
                     raise PdfReadError("encrypted")
                 pages = len(reader.pages)
-            except (OSError, PdfReadError, ValueError, KeyError, TypeError):
+                for page in reader.pages:  # a page that cannot be read is found now, not while merging
+                    page.mediabox  # noqa: B018
+            # Whatever a damaged or hostile file makes the reader raise, the pack is still built
+            # and says which file it could not put in.
+            except Exception:  # noqa: BLE001
                 attachments.append(Attachment(item, "other", anchor, problem="The PDF could not be opened "
                                               "(it may be protected by a password); download it from the case."))
                 continue
@@ -219,10 +223,7 @@ def _insert_pdfs(document: Any, attachments: list[Attachment]) -> bytes:
         at = after_page.get(attachment.anchor)
         if at is None:
             continue
-        try:
-            writer.merge(at + 1, attachment.pdf, outline_item=f"Attached: {attachment.evidence.original_filename}")
-        except (PdfReadError, ValueError, KeyError, TypeError):
-            continue
+        writer.merge(at + 1, attachment.pdf, outline_item=f"Attached: {attachment.evidence.original_filename}")
     output = io.BytesIO()
     writer.write(output)
     return output.getvalue()
