@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from preceptorship.admin_files import private_file
 from programmes.privacy.models import RetentionRun, SubjectAccessExport
 
 
@@ -35,5 +36,7 @@ class SubjectAccessExportAdmin(ReadOnlyAdmin):
     # The file is not linked: it is downloaded through the audited page.
     list_display = ["pk", "person", "organisation", "requested_by", "status", "created_at", "expires_at", "downloads"]
     list_filter = ["status"]
-    readonly_fields = ["person", "organisation", "requested_by", "status", "counts", "error", "finished_at",
-                       "expires_at", "downloads"]
+    exclude = ["file"]
+    readonly_fields = ["person", "organisation", "requested_by", "status", "stored_file", "counts", "error",
+                       "finished_at", "expires_at", "downloads"]
+    stored_file = private_file("file", "Export")

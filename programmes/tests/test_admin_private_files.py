@@ -19,6 +19,7 @@ from django.urls import reverse
 
 from preceptorship.models import Membership
 from preceptorship.tests.factories import person
+from programmes.privacy.models import SubjectAccessExport
 from progression import services
 from progression.models import Competency, Evidence, ProgressionCase
 from progression.tests.factories import Cast
@@ -38,13 +39,16 @@ def _with_files(organisation: Any, team: Any) -> list[Any]:
         upload=SimpleUploadedFile("supervision-notes.pdf", PDF),
     )
     case.letter_file.save("letter.pdf", ContentFile(PDF), save=True)
-    return [evidence, case]
+    export = SubjectAccessExport.objects.create(person=cast.practitioner, requested_by=cast.practitioner,
+                                                status=SubjectAccessExport.Status.READY)
+    export.file.save("subject-access.zip", ContentFile(b"PK\x05\x06" + bytes(18)), save=True)
+    return [evidence, case, export]
 
 
 def test_every_administered_model_with_a_private_file_is_covered() -> None:
     with_files = {model for model in apps.get_models() if admin.site.is_registered(model)
                   and any(isinstance(field, models.FileField) for field in model._meta.get_fields())}
-    assert with_files == {Evidence, ProgressionCase}, "add a record of each to _with_files"
+    assert with_files == {Evidence, ProgressionCase, SubjectAccessExport}, "add a record of each to _with_files"
 
 
 def test_admin_pages_of_records_with_private_files_open(settings: Any, organisation: Any, team: Any) -> None:
@@ -61,7 +65,8 @@ def test_admin_pages_of_records_with_private_files_open(settings: Any, organisat
             url = reverse(f"admin:{meta.app_label}_{meta.model_name}_{page}", args=args)
             response = client.get(url)
             # A case holds its decisions and marks, which are never deleted (preceptorship/admin_audit.py).
-            refused = page == "delete" and isinstance(record, ProgressionCase)
+            # An export is written by the services alone: read-only in the admin.
+            refused = page == "delete" and isinstance(record, ProgressionCase | SubjectAccessExport)
             expected = HTTPStatus.FORBIDDEN if refused else HTTPStatus.OK
             assert response.status_code == expected, f"{url}: {response.status_code}"
             body = response.content.decode()
