@@ -14,8 +14,11 @@ from preceptorship.models import AuditEntry, Membership
 from preceptorship.tests.factories import TeamFactory, person, profession
 from programmes import offer, services
 from programmes.models import Enrolment, OfferDecline, OfferPerson, Transition, TransitionMark
+from programmes.reporting.offer import preceptorship_offer
+from programmes.reporting.period import Period
 from programmes.schedule import add_months
 from programmes.tests.factories import EnrolmentFactory, ProgrammeFactory
+from programmes.tests.factories_reports import rebuild_figures
 
 Role = Membership.Role
 pytestmark = pytest.mark.django_db
@@ -177,3 +180,23 @@ class TestDecline:
                                   transition=Transition.NEWLY_REGISTERED, mentor=mentor)
         assert Enrolment.objects.filter(preceptee=someone).exists()
         assert listed(lead, today) == {}
+
+
+def test_the_list_agrees_with_the_offer_figure(organisation: Any, lead: Any, today: datetime.date) -> None:
+    """The ICS dashboard's "offered to all, some or none" (programmes/reporting/offer.py) counts the
+    newly registered AHPs and those with an enrolment: without withdrawals or declines, those not
+    offered are the people this list shows as newly registered."""
+    for days in (30, 60, 90, 120, 150):
+        practitioner(organisation, registered=today - datetime.timedelta(days=days), last_name=f"New{days}")
+    programme = ProgrammeFactory(organisation=organisation)
+    EnrolmentFactory(programme=programme, organisation=organisation,
+                     preceptee=Membership.objects.get(user__last_name="New30").user)
+    EnrolmentFactory(programme=programme, organisation=organisation, completed=True,
+                     preceptee=Membership.objects.get(user__last_name="New60").user)
+    practitioner(organisation, registered=add_months(today, -30), last_name="Longago")
+    rebuild_figures(today)
+    [row] = preceptorship_offer([organisation.pk], Period.last_months(12, today))
+    waiting = [name for name, reasons in listed(lead, today).items() if Transition.NEWLY_REGISTERED in reasons]
+    assert (row.newly_registered.value, row.offered.value) == (5, 2)
+    assert len(waiting) == row.newly_registered.value - row.offered.value == 3
+    assert row.offer == "some"
