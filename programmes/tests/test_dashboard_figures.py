@@ -5,9 +5,7 @@ organisation's detail."""
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
 from decimal import Decimal
 
 import pytest
@@ -18,6 +16,7 @@ from preceptorship.models import Membership
 from preceptorship.tests.factories import UserFactory, person
 from programmes.models import Enrolment, Evaluation, Extension, ProtectedTime
 from programmes.reporting import summary, tasks
+from programmes.tests.exports_reading import csv_rows
 from programmes.tests.factories_reports import (
     ReportEnrolmentFactory,
     held_review,
@@ -38,7 +37,7 @@ def _enrol(programme, mentor, n, start_date, **fields):
 
 def _csv(client, table: str) -> list[list[str]]:
     response = client.get(reverse("programmes:dashboard-export", args=[table, "csv"]))
-    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))[1:]
+    return csv_rows(response)[1:]
 
 
 def _summary(client) -> dict[str, str]:
