@@ -115,6 +115,9 @@ def erase(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("privacy:index")
     goes, stays = services.erasure_preview(person=subject)
     refusals = services.erasure_refusals(actor=request.user, person=subject)
+    if request.method == "POST" and refusals:
+        # The form is not shown while erasure must wait: say at the top that nothing was erased.
+        messages.error(request, "Nothing was erased: " + " ".join(refusals))
     return render(request, "privacy/erase.html", {
         "person": subject, "form": form, "goes": goes, "stays": stays, "refusals": refusals,
         "crumbs": _crumbs((str(subject), reverse("privacy:person", args=[subject.pk]))),
