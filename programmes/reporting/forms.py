@@ -120,6 +120,8 @@ class StandardSetForm(forms.Form):
 class CriterionForm(forms.Form):
     parameter = forms.IntegerField(
         label="Number", required=False, min_value=1, max_value=366,
+        # A text box that asks for digits: a number input loses what was typed when it is not a number.
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
         error_messages={"invalid": "Enter a whole number", "min_value": "Enter a number from 1 to 366",
                         "max_value": "Enter a number from 1 to 366"},
     )
