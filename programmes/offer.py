@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from preceptorship import access
 from preceptorship.models import Membership, Profession
@@ -166,7 +167,8 @@ def reasons_of(person: OfferPerson, marks: list[TransitionMark]) -> list[Reason]
         else:
             mark = by_transition.get(value)
             who = str(mark.recorded_by) if mark and mark.recorded_by else "someone no longer here"
-            how = f"Marked by {who} on {day_month_year(mark.recorded_at.date())}" if mark else "Marked"
+            on = day_month_year(timezone.localtime(mark.recorded_at).date()) if mark else ""
+            how = f"Marked by {who} on {on}" if mark else "Marked"
         found.append(Reason(value, label, how))
     return found
 
