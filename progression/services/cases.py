@@ -786,6 +786,9 @@ def progression_case_statement_unable(*, actor: User, case: ProgressionCase, rea
             raise TransitionError("The practitioner has already given their statement on the table.")
         _record_statement(locked, actor=actor, kind=ProgressionCase.Statement.UNABLE, text=reason,
                           role=Role.LINE_MANAGER)
+        # The practitioner is no longer asked for it.
+        tasks_done(recipient=locked.practitioner, about=f"progression.case:{locked.pk}",
+                   kinds=("progression_case_statement_wanted",))
     return locked
 
 
