@@ -18,7 +18,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 
 def test_a_programme_lead_reads_the_scorecard_and_changes_a_copy(page: Any, demo: Any, live_server: Any):
     sign_in(page, live_server, demo.email("council_lead"), demo.password)
-    goto(page, url(live_server, "/programmes/reports/standards/"))
+    goto(page, url(live_server, "/programmes/reports/dashboard/"))
+    page.get_by_role("link", name="See how your programmes meet the national preceptorship standards").click()
+    page.wait_for_load_state()
     expect(page.get_by_role("heading", name="Standards scorecard", level=1)).to_be_visible()
     check_page(page)
     page.get_by_label("Standard set").select_option(label="Nursing preceptorship core standards (national)")

@@ -233,3 +233,18 @@ def test_programme_breaches(organisation):
     assert any("lasts 6 months" in why for why in whys)
     assert any("every 6 months" in why for why in whys)
     assert any("no protected time allowance" in why for why in whys)
+
+
+def test_comparators_are_rates_of_organisations_or_say_they_are_not_measured(organisation, other_organisation, today):
+    from preceptorship.tests.factories import profession
+    from programmes.reporting.comparators import comparators
+
+    ProgrammeFactory(organisation=organisation,
+                     professions=[profession("occupational-therapy"), profession("physiotherapy")])
+    ProgrammeFactory(organisation=other_organisation, professions=[profession("physiotherapy")])
+    rows = {row.measure: row for row in comparators([organisation.pk, other_organisation.pk], today)}
+    multi = rows["Organisations offering a multi-professional preceptorship programme"]
+    assert (multi.national.value, multi.ours.value, multi.ours.unit) == (57, 50, "%")
+    leavers = rows["AHPs leaving the NHS in their first year"]
+    assert leavers.national.value == 11 and leavers.ours is None and "Not measured the same way" in leavers.how
+    assert rows["Organisations offering preceptorship to all their AHPs"].national.value == 64
