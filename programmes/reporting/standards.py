@@ -275,7 +275,8 @@ def aggregate(criteria: list[Criterion], by_organisation: dict[str, list[Facts]]
     """The ICS view: per organisation and for the whole system, met and judged enrolments and the
     rate, with no personal record. The met count is hidden when it or the enrolments that fall
     short are 1 to 4 (either gives a small number away beside the count judged), and a hidden
-    organisation's figure is protected within the system's total (``protect``)."""
+    organisation's count (met, or judged) is protected within the system's total (``protect``); the rate
+    is hidden whenever either count is."""
     names = sorted(by_organisation)
     everyone = [fact for facts_ in by_organisation.values() for fact in facts_]
     scored = {name: score(criteria, by_organisation[name], today) for name in names}
@@ -289,12 +290,14 @@ def aggregate(criteria: list[Criterion], by_organisation: dict[str, list[Facts]]
             small = any(0 < people < 5 for people in (result.met, short))
             cells[(name, "met")] = replace(count(result.met), protects=small and not (0 < result.met < 5))
             cells[(name, "assessed")] = count(result.assessed)
-        hidden = protect(cells, [([(name, "met") for name in names], (total_name, "met"))])
+        hidden = protect(cells, [([(name, "met") for name in names], (total_name, "met")),
+                                 ([(name, "assessed") for name in names], (total_name, "assessed"))])
         for name in [*names, total_name]:
             result = scored[name][index]
-            met = hidden[(name, "met")]
-            rate = replace(result.rate, protects=True) if met.hidden else result.rate
-            rows.append(AggregateRow(name, criterion, met, hidden[(name, "assessed")], rate))
+            met, judged = hidden[(name, "met")], hidden[(name, "assessed")]
+            # A rate beside one shown count gives the hidden other away.
+            rate = replace(result.rate, protects=True) if met.hidden or judged.hidden else result.rate
+            rows.append(AggregateRow(name, criterion, met, judged, rate))
     return rows
 
 

@@ -175,3 +175,23 @@ def test_query_count_does_not_grow_with_enrolments(client, lead, ics_lead, organ
 
     small, large = assert_same_queries_at_two_sizes(lambda: client.get(reverse(name)), grow)
     assert small.status_code == large.status_code == 200
+
+
+def test_ics_hides_a_second_organisation_so_a_small_one_cannot_be_worked_out(client, ics_lead, organisation,
+                                                                            other_organisation, ahp):
+    """Three organisations: 3 judged in one (hidden), 6 and 7 in the others, 16 in the system: the
+    smaller of the others is hidden too, so the system's total gives nothing away."""
+    from preceptorship.tests.factories import OrganisationFactory
+
+    third = OrganisationFactory(name="Third Trust", ics=organisation.ics)
+    for org, n in ((organisation, 3), (other_organisation, 6), (third, 7)):
+        EnrolmentFactory.create_batch(n, programme=ProgrammeFactory(organisation=org, length_months=12))
+    client.force_login(ics_lead)
+    rows = csv_rows(client.get(reverse("programmes:ics-standards-export", args=["csv"]), {"standard_set": ahp.pk}))
+    header = rows[0]
+    length = {row[0]: dict(zip(header, row, strict=False)) for row in rows[1:] if row[1] == "length"}
+    assert length[organisation.name]["judged"] == SUPPRESSED
+    assert length[other_organisation.name]["judged"] == "not shown (protects a small number)"
+    assert length["Third Trust"]["judged"] == "7"
+    assert length["Whole system"]["judged"] == "16"
+    assert length[other_organisation.name]["rate"] != "100"
