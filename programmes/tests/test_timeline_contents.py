@@ -142,3 +142,29 @@ def test_a_meeting_beyond_the_schedule_is_on_the_line_too(cast, today):
         ReviewFactory(enrolment=enrolment, number=number, held_on=today - datetime.timedelta(days=60 - number))
     page = page_for(cast.mentor, enrolment)
     assert f"Review {scheduled + 1} held" in page and f"Review {scheduled} held" in page
+
+
+def test_the_preceptees_home_leads_with_what_to_do_first(cast, today):
+    client = Client()
+    client.force_login(cast.preceptee)
+
+    def first_task() -> str:
+        page = client.get(reverse("home")).content.decode()
+        if "data-first-task" not in page:
+            return ""
+        return page.split("data-first-task", 1)[1].split("</div>", 1)[0]
+
+    enrolment = cast.enrolment
+    assert "Fill in your needs assessment" in first_task()
+    services.needs_assessment_save(actor=cast.preceptee, enrolment=enrolment, submit=True, strengths="Listening")
+    assert first_task() == ""  # nothing waits for them
+    review = ReviewFactory(enrolment=enrolment, number=1, acknowledged_at=None)
+    assert "acknowledge it" in first_task() and review.get_absolute_url() in first_task()
+    services.review_acknowledge(actor=cast.preceptee, review=review)
+    assert first_task() == ""
+    # Completed: the evaluation is asked for first, and the certificate is linked.
+    enrolment.status = enrolment.Status.COMPLETED
+    enrolment.completed_on = today
+    enrolment.save(update_fields=["status", "completed_on"])
+    assert reverse("programmes:evaluation", args=[enrolment.pk]) in first_task()
+    assert reverse("programmes:certificate", args=[enrolment.pk]) in client.get(reverse("home")).content.decode()
