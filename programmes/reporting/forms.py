@@ -15,6 +15,7 @@ from preceptorship.models import Profession, Team
 from preceptorship.widgets import NHSDateField
 from programmes.models import Programme, Transition
 from programmes.reporting.measures import Filters, Period
+from programmes.reporting.models import StandardSet
 
 DEFAULT_MONTHS = 12
 MAX_MONTHS = 36
@@ -103,7 +104,7 @@ class MentorDirectoryForm(forms.Form):
 class StandardSetForm(forms.Form):
     """Which standard set the scorecard judges against (a GET form)."""
 
-    standard_set = ListedChoiceField(queryset=Programme.objects.none(), required=False, empty_label=None,
+    standard_set = ListedChoiceField(queryset=StandardSet.objects.none(), required=False, empty_label=None,
                                      label="Standard set")
 
     def __init__(self, *args: Any, sets: Any, **kwargs: Any) -> None:
