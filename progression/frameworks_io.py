@@ -28,6 +28,8 @@ MAX_VERSION = 100_000
 SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 # Texts of the framework, of each section and of each competency in a JSON file.
 FRAMEWORK_TEXTS = ("name", "slug", "source", "from_level", "to_level")
+# The most dated pieces of evidence a framework may ask for each competency (the model's constraint).
+MAX_EVIDENCE_NEEDED = 20
 SECTION_TEXTS = ("title",)
 COMPETENCY_TEXTS = ("code", "statement", "guidance")
 NUL_MESSAGE = ("The file holds a NUL character, a sign of a damaged or binary file: "
@@ -179,6 +181,10 @@ def shape_problems(raw: dict[str, Any], *, prefix: str) -> list[str]:
         return value or []
 
     texts(raw, FRAMEWORK_TEXTS, prefix)
+    needed = raw.get("evidence_per_competency")
+    if needed is not None and (isinstance(needed, bool) or not isinstance(needed, int)
+                               or not 0 <= needed <= MAX_EVIDENCE_NEEDED):
+        problems.append(f"{prefix}: evidence_per_competency must be a whole number from 0 to {MAX_EVIDENCE_NEEDED}.")
     if not all(isinstance(p, str) for p in a_list(raw, "professions", prefix)):
         problems.append(f"{prefix}: the professions must be a list of short names such as \"social-work\".")
     for s_index, section in enumerate(a_list(raw, "sections", prefix), start=1):
@@ -231,6 +237,7 @@ def normalise(raw: dict[str, Any]) -> dict[str, Any]:
         "professions": [str(p) for p in raw.get("professions") or []],
         "from_level": _clean(raw.get("from_level")),
         "to_level": _clean(raw.get("to_level")),
+        "evidence_per_competency": raw.get("evidence_per_competency", 1),
         "sections": sections,
     }
 
@@ -339,6 +346,7 @@ def save_framework(
         source=data.get("source", ""),
         from_level=data.get("from_level", ""),
         to_level=data.get("to_level", ""),
+        evidence_per_competency=data.get("evidence_per_competency", 1),
         owner_id=owner_id,
         status=status,
         published_at=published_at,
@@ -377,6 +385,7 @@ def export_data(frameworks: list[Any]) -> list[dict[str, Any]]:
                 "professions": sorted(p.slug for p in framework.professions.all()),
                 "from_level": framework.from_level,
                 "to_level": framework.to_level,
+                "evidence_per_competency": framework.evidence_per_competency,
                 "sections": [
                     {
                         "title": section.title,

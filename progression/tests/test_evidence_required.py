@@ -8,6 +8,7 @@ case page only when the case can be submitted.
 from __future__ import annotations
 
 import datetime
+import json
 from http import HTTPStatus
 from typing import Any
 
@@ -152,3 +153,17 @@ def test_the_service_refuses_a_number_out_of_range_beside_the_field(cast):
     with pytest.raises(ValidationError) as refused:
         services.framework_update(actor=cast.lead, framework=draft, data={**data, "evidence_per_competency": -1})
     assert "evidence_per_competency" in refused.value.message_dict
+
+
+def test_a_framework_file_carries_the_number_and_a_wrong_one_is_refused(cast):
+    from progression import frameworks_io
+
+    body = {"name": "Imported", "evidence_per_competency": 2,
+            "sections": [{"title": "Only", "competencies": [{"code": "O1", "statement": "Does one thing."}]}]}
+    parsed = frameworks_io.parse_json(json.dumps(body))
+    assert not parsed.errors
+    framework = services.framework_import(actor=cast.lead, data=parsed.frameworks[0], owner=cast.organisation)
+    assert framework.evidence_per_competency == 2
+    assert frameworks_io.export_data([framework])[0]["evidence_per_competency"] == 2
+    refused = frameworks_io.parse_json(json.dumps({**body, "evidence_per_competency": "two"}))
+    assert refused.errors == ["Framework 1: evidence_per_competency must be a whole number from 0 to 20."]
