@@ -83,7 +83,8 @@ def _competency_field(enrolment: Enrolment, label: str) -> forms.ModelMultipleCh
 class ReviewForm(OneLineFields, forms.Form):
     """Record or correct a review meeting: the meeting, goal progress on each goal, and the actions agreed."""
 
-    held_on = NHSDateField(label="Date held", help_text="For example, 15 3 2025")
+    held_on = NHSDateField(label="Date held", help_text="For example, 15 3 2025",
+                           error_messages={"required": "Enter the date of the meeting"})
     attended = forms.MultipleChoiceField(
         label="Who attended", choices=ATTENDEES, widget=forms.CheckboxSelectMultiple,
         help_text="Select everyone who was there.",
@@ -96,6 +97,7 @@ class ReviewForm(OneLineFields, forms.Form):
     discussion = forms.CharField(
         label="What was discussed", widget=_textarea(8),
         help_text="Reflective practice, learning and development needs, caseload, support, anything else.",
+        error_messages={"required": "Enter what was discussed at the meeting"},
     )
     wellbeing = forms.TypedChoiceField(
         label="The preceptee's wellbeing", choices=SCORES, coerce=int, widget=forms.RadioSelect,

@@ -119,6 +119,7 @@ def test_the_mentor_records_a_meeting_with_goal_progress_and_actions(cast, today
     (lambda today: {"action_2_owner": "mentor"}, "Describe action 2"),
     (lambda today: {**date_parts("next_meeting_on", today - datetime.timedelta(days=10))}, "The next meeting must be after"),
     (lambda today: {"attended": None}, "Select who attended the meeting"),
+    (lambda today: {"held_on_0": None, "held_on_1": None, "held_on_2": None}, "Enter the date of the meeting"),
     (lambda today: {"action_2": "Read the policy", "action_2_owner": "preceptee",
                     **date_parts("action_2_due", today - datetime.timedelta(days=5))},
      "Action 2 must be due on or after the meeting"),
@@ -592,3 +593,12 @@ def test_the_caseload_sorts_and_downloads_what_is_filtered(cast, today):
     lines = response.content.decode("utf-8-sig").strip().splitlines()
     assert lines[0].startswith("preceptee,profession,programme,status") and len(lines) == 2
     assert str(overdue.preceptee) in lines[1] and ",yes," in lines[1]
+
+
+def test_a_meeting_without_its_discussion_names_the_question(cast, today):
+    response = client_for(cast.mentor).post(
+        reverse("programmes:review-record", args=[cast.enrolment.pk]), review_post(today, discussion="")
+    )
+    page = response.content.decode()
+    assert "Enter what was discussed at the meeting" in page and "This field is required" not in page
+    assert not ReviewMeeting.objects.exists()
