@@ -216,3 +216,18 @@ def test_the_leads_dashboard_links_to_the_list_with_its_count(world: dict, organ
     assert "1 person is waiting" in client.get(reverse("programmes:dashboard")).content.decode()
     line_manager_page = client_of(world["manager"]).get(reverse("home")).content.decode()
     assert "waiting to be offered" not in line_manager_page
+
+
+def test_a_line_manager_takes_back_a_mark_made_by_mistake(world: dict) -> None:
+    client = client_of(world["manager"])
+    who = place(world["newly"])
+    client.post(reverse("programmes:offer-mark", args=[who.pk]), {"transition": Transition.INTERNATIONAL})
+    mark = TransitionMark.objects.get()
+    record = client.get(reverse("programmes:offer-person", args=[who.pk])).content.decode()
+    assert "International recruit: marked by" in record and "Managerly" in record
+    other_team_manager = person(world["other_team"].organisation, Role.LINE_MANAGER, team=world["other_team"])
+    remove = reverse("programmes:offer-mark-remove", args=[who.pk, mark.pk])
+    assert client_of(other_team_manager).post(remove).status_code == HTTPStatus.NOT_FOUND
+    assert client.post(remove).status_code == HTTPStatus.FOUND
+    assert not TransitionMark.objects.exists()
+    assert AuditEntry.objects.filter(action="offer.unmark_transition", actor=world["manager"]).exists()
