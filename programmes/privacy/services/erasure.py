@@ -40,7 +40,8 @@ from programmes.privacy.services.common import (
 )
 from progression.models import Decision, Evidence, EvidencePack, PostQualifyingAward, ProgressionCase
 
-FINAL_STAGES = (ProgressionCase.Stage.CONFIRMED, ProgressionCase.Stage.DECLINED)
+# Cases that are over: confirmed, declined, or withdrawn when opened by mistake.
+FINAL_STAGES = (ProgressionCase.Stage.CONFIRMED, ProgressionCase.Stage.DECLINED, ProgressionCase.Stage.WITHDRAWN)
 
 
 @dataclass(frozen=True)

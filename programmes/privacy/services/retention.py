@@ -46,7 +46,8 @@ logger = logging.getLogger(__name__)
 # The nightly task's hard time limit (seconds); a real run still "running" this long after it
 # started was lost with its worker and no longer holds the claim.
 RETENTION_TIME_LIMIT = 1800
-FINAL_STAGES = (ProgressionCase.Stage.CONFIRMED, ProgressionCase.Stage.DECLINED)
+# Cases that are over: confirmed, declined, or withdrawn when opened by mistake.
+FINAL_STAGES = (ProgressionCase.Stage.CONFIRMED, ProgressionCase.Stage.DECLINED, ProgressionCase.Stage.WITHDRAWN)
 ENDED = (Enrolment.Status.COMPLETED, Enrolment.Status.WITHDRAWN)
 # Each kind of the run's report, in order, with the schedule's kind whose period applies.
 REPORTED = {

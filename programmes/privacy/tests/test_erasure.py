@@ -20,6 +20,7 @@ from programmes.models import Enrolment, NeedsAssessment, ProtectedTime, Reflect
 from programmes.privacy import services
 from programmes.privacy.models import SubjectAccessExport
 from programmes.tests.factories import EnrolmentFactory, ProgrammeFactory
+from progression import services as progression_services
 from progression.models import Decision, Evidence, ProgressionCase
 from progression.tests.factories import Cast
 
@@ -92,9 +93,13 @@ def test_erasure_is_refused_while_an_enrolment_is_open(organisation, dpo) -> Non
 
 
 def test_erasure_is_refused_while_a_progression_case_is_open(cast: Cast, dpo) -> None:
-    cast.open_case()
+    case = cast.open_case()
     reasons = services.erasure_refusals(actor=dpo, person=cast.practitioner)
     assert any("open progression case" in reason for reason in reasons)
+    # A case withdrawn because it was opened by mistake is over: it no longer holds erasure back.
+    progression_services.progression_case_withdraw(actor=cast.manager, case=case, reason="Opened by mistake")
+    assert not any("progression case" in reason for reason in
+                   services.erasure_refusals(actor=dpo, person=cast.practitioner))
 
 
 def test_the_confirmation_page_says_exactly_what_will_go(finished: dict, dpo) -> None:
