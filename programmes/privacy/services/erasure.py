@@ -23,9 +23,11 @@ from programmes.models import (
     Evaluation,
     Goal,
     NeedsAssessment,
+    OfferDecline,
     ProtectedTime,
     Reflection,
     ReviewMeeting,
+    TransitionMark,
 )
 from programmes.privacy.access import answering_organisation, may_act_for
 from programmes.privacy.models import SubjectAccessExport
@@ -109,6 +111,8 @@ def erasure_preview(*, person: User) -> tuple[list[Line], list[Line]]:
         Line("Post-qualifying awards", PostQualifyingAward.objects.filter(user=person).count()),
         Line("Earlier subject access exports' files",
              SubjectAccessExport.objects.filter(person=person).exclude(file="").count()),
+        Line("Whether they were offered preceptorship: marks of why, and declines with their reasons",
+             TransitionMark.objects.filter(person=person).count() + OfferDecline.objects.filter(person=person).count()),
     ]
     stays = [
         Line("Enrolments: programme, dates, status and outcome, for the figures", enrolments.count()),
@@ -136,6 +140,8 @@ def person_erase(*, actor: Any, person: User) -> dict[str, int]:
         for enrolment in Enrolment.objects.select_for_update().filter(preceptee=locked):
             strip_enrolment(enrolment)
         Reflection.objects.filter(author=locked).delete()
+        TransitionMark.objects.filter(person=locked).delete()
+        OfferDecline.objects.filter(person=locked).delete()
         for case in ProgressionCase.objects.select_for_update().filter(practitioner=locked):
             strip_case(case, names=names)
         # Earlier subject access exports hold a copy of everything: their files go too.

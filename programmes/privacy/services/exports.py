@@ -42,6 +42,7 @@ from programmes.models import (
     Goal,
     GoalUpdate,
     NeedsAssessment,
+    OfferDecline,
     Pause,
     ProtectedTime,
     Reflection,
@@ -49,6 +50,7 @@ from programmes.models import (
     ReviewAction,
     ReviewAddendum,
     ReviewMeeting,
+    TransitionMark,
 )
 from programmes.privacy import schedule as retention
 from programmes.privacy.access import answering_organisation, may_act_for
@@ -278,6 +280,10 @@ def collect(person: User) -> Collected:
                  Decision.objects.filter(case__practitioner=person).order_by("at", "pk")),
         _section("post_qualifying_awards", "Post-qualifying awards", PostQualifyingAward,
                  PostQualifyingAward.objects.filter(user=person).order_by("pk")),
+        _section("offer_marks", "Why you were to be offered preceptorship (marked by a lead or manager)",
+                 TransitionMark, TransitionMark.objects.filter(person=person).order_by("pk")),
+        _section("offer_declines", "Preceptorship offers you declined", OfferDecline,
+                 OfferDecline.objects.filter(person=person).order_by("pk")),
         _section("notifications", "Notifications sent to you", Notification,
                  Notification.objects.filter(recipient=person).order_by("created_at", "pk")),
         _section("audit_entries", "Audit log entries about you or by you", AuditEntry,

@@ -208,3 +208,19 @@ def test_erasure_leaves_the_dashboards_figures_as_they_were(finished: dict, dpo)
     before = figures()
     services.person_erase(actor=dpo, person=finished["worker"])
     assert figures() == before
+
+
+def test_erasure_removes_the_marks_and_declines_of_the_offer_of_preceptorship(organisation, dpo) -> None:
+    from programmes import services as programme_services
+    from programmes.models import OfferDecline, TransitionMark
+
+    lead = person(organisation, Role.PROGRAMME_LEAD)
+    worker = person(organisation, Role.PRACTITIONER)
+    membership = Membership.objects.get(user=worker, role=Role.PRACTITIONER)
+    programme_services.transition_mark_record(actor=lead, person=membership, transition="return_to_practice")
+    programme_services.offer_decline(actor=lead, person=membership, reason="Caring for a relative this year")
+    goes, _stays = services.erasure_preview(person=worker)
+    assert any(line.what.startswith("Whether they were offered preceptorship") and line.count == 2 for line in goes)
+    services.person_erase(actor=dpo, person=worker)
+    assert not TransitionMark.objects.filter(person=worker).exists()
+    assert not OfferDecline.objects.filter(person=worker).exists()

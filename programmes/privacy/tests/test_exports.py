@@ -193,3 +193,17 @@ def test_index_html_shows_dates_and_yes_or_no_as_people_write_them(value: object
     from programmes.privacy.services.exports import Section
 
     assert Section(key="k", title="K", rows=[{"when": value}]).readable_rows() == [[("When", shown)]]
+
+
+def test_export_holds_why_they_were_to_be_offered_preceptorship_and_their_decline(organisation) -> None:
+    from preceptorship.tests.factories import person
+    from programmes import services as programme_services
+
+    lead = person(organisation, Membership.Role.PROGRAMME_LEAD)
+    worker = person(organisation, Membership.Role.PRACTITIONER)
+    membership = Membership.objects.get(user=worker, role=Membership.Role.PRACTITIONER)
+    mark = programme_services.transition_mark_record(actor=lead, person=membership, transition="international")
+    decline = programme_services.offer_decline(actor=lead, person=membership, reason="Joining next year's cohort")
+    _export, data, index, _archive = _built(worker, lead)
+    assert _ids(data, "offer_marks") == {mark.pk} and _ids(data, "offer_declines") == {decline.pk}
+    assert "Joining next year" in index
