@@ -278,6 +278,17 @@ def sign_out(page: Any) -> None:
     page.wait_for_load_state()
 
 
+def click_nav(page: Any, name: str) -> None:
+    """Follow a link of the header's navigation, opening its "More" menu first when the NHS.UK header
+    has folded the link into it (a role with many pages does not fit them all on one line)."""
+    header = page.locator("header")
+    link = header.get_by_role("link", name=name, exact=True).first
+    if not link.is_visible():
+        header.get_by_role("button", name=re.compile("More")).click()
+    link.click()
+    page.wait_for_load_state()
+
+
 def _error_summary(page: Any) -> str:
     summary = page.locator(".nhsuk-error-summary")
     return summary.inner_text() if summary.count() else ""

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from preceptorship.tests.browser import DESKTOP, NARROW, Demo, check_page, goto, screenshot, sign_in
+from preceptorship.tests.browser import DESKTOP, NARROW, Demo, check_page, click_nav, goto, screenshot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -33,8 +33,7 @@ def _open_filters(page: Any) -> None:
 
 def test_a_lead_reads_and_filters_their_audit_log(page: Any, demo: Demo, live_server: Any) -> None:
     sign_in(page, live_server, demo.email("trust_lead"), demo.password)
-    page.get_by_role("link", name="Audit log").first.click()
-    page.wait_for_load_state()
+    click_nav(page, "Audit log")
     expect(page.get_by_role("heading", level=1, name="Audit log")).to_be_visible()
     assert page.locator("main table tbody tr").count() > 0
     _check_both_widths(page, "audit-log-lead")

@@ -65,6 +65,9 @@ KNOWN_DOWNLOADS = {
     "progression:case-list": True,
     # The audit log's download: its summaries name the records the world's services changed.
     "audit:list": True,
+    # The standards scorecards name the programmes (the lead's) and the organisations (the ICS lead's).
+    "programmes:standards-export": True,
+    "programmes:ics-standards-export": True,
 }
 # A URL with a table argument is asked for each table its page lists.
 TABLE_PAGES = {"programmes:dashboard-export": "programmes:dashboard", "programmes:ics-export": "programmes:ics-dashboard"}
