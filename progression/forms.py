@@ -277,8 +277,9 @@ class WithdrawForm(RevisionForm):
     )
 
 
-class CompetenciesConcerned(forms.ModelMultipleChoiceField):
-    """The competencies a return points at, under a fieldset per section."""
+class CompetenciesConcerned(RecordsField):
+    """The competencies a return points at, under a fieldset per section (an id no column can hold is an
+    unknown choice, as ``RecordsField`` has it)."""
 
     widget = GroupedCheckboxes
 
