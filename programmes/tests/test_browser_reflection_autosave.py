@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.contrib.sessions.models import Session
+from django.db import OperationalError
 from django.urls import reverse
 from playwright.sync_api import expect
 
@@ -30,9 +31,14 @@ def wait_for_status(page: Any, text: str) -> str:
 
 
 def eventually(page: Any, read: Any, seconds: int = 10) -> Any:
-    """What ``read`` returns once it is something, polling while the page's timers run."""
+    """What ``read`` returns once it is something, polling while the page's timers run. On SQLite the
+    live server's save can hold the table for a moment while the test reads it ("database table is
+    locked"): that read is simply tried again at the next poll."""
     for _ in range(seconds * 4):
-        value = read()
+        try:
+            value = read()
+        except OperationalError:
+            value = None
         if value:
             return value
         page.wait_for_timeout(250)
