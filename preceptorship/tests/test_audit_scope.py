@@ -70,7 +70,7 @@ def test_enrolment_records_belong_to_the_programme_organisation_and_the_precepte
 
 
 @pytest.mark.django_db
-def test_services_fill_the_organisation_and_the_person(organisation, team):
+def test_services_fill_the_organisation_and_the_person(organisation, team, today):
     cast = Cast(organisation, team)
     case = cast.open_case()
     opened = AuditEntry.objects.get(action="progression_case.open")
@@ -84,7 +84,8 @@ def test_services_fill_the_organisation_and_the_person(organisation, team):
 
     delegate = person(organisation, Role.HEAD_OF_SERVICE)
     progression_services.delegation_create(
-        actor=cast.hos, delegate=delegate, starts_on=datetime.date(2026, 6, 11), ends_on=datetime.date(2026, 6, 20),
+        actor=cast.hos, delegate=delegate, starts_on=today + datetime.timedelta(days=1),
+        ends_on=today + datetime.timedelta(days=10),
     )
     delegated = AuditEntry.objects.get(action="delegation.create")
     assert (delegated.organisation_id, delegated.subject_id) == (organisation.pk, cast.hos.pk)

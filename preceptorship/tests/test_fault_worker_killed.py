@@ -42,7 +42,8 @@ from preceptorship.tests.factories import NotificationFactory
 from preceptorship.tests.fault_mail import sent_messages
 from programmes.tests.factories import EnrolmentFactory, ProgrammeFactory
 
-ENROLMENTS = 60  # two review reminders each (preceptee and mentor): 120, three batches of 50, 50 and 20
+# Two review reminders each (preceptee and mentor; no line manager): 120, three batches of 50, 50 and 20.
+ENROLMENTS = 60
 HOLD_AT = 70  # the mail server stops answering before the 71st message: in the second batch
 REDIS_DB = 13  # this test's own Redis database: nothing else's messages are restored or consumed
 VISIBILITY_TIMEOUT = 6  # seconds before Redis gives an unacknowledged message to another worker
@@ -183,7 +184,7 @@ def test_a_worker_killed_mid_batch_then_restarted_delivers_every_reminder_exactl
     today = timezone.localdate()
     programme = ProgrammeFactory()
     for _ in range(ENROLMENTS):
-        EnrolmentFactory(programme=programme, next_review_due=today + datetime.timedelta(days=14))
+        EnrolmentFactory(programme=programme, next_review_due=today + datetime.timedelta(days=14), line_manager=None)
 
     assert '"total": 120' in fault.sweep()  # recorded and queued to Redis in three batches
     assert statuses() == {Notification.Status.PENDING: 120}

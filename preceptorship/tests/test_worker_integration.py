@@ -189,7 +189,8 @@ def settled(expected):
 @pytest.mark.django_db(transaction=True)
 def test_beat_sweep_delivers_reminders_through_the_queue_once(worker):
     today = timezone.localdate()
-    enrolment = EnrolmentFactory(next_review_due=today + 14 * DAY)
+    # Without a line manager: the preceptee and the mentor are reminded (the line manager would be a third).
+    enrolment = EnrolmentFactory(next_review_due=today + 14 * DAY, line_manager=None)
     sweep_reminders.delay()  # what celery beat sends every hour
     wait_for(settled(2))
     assert set(Notification.objects.values_list("status", flat=True)) == {Notification.Status.SENT}
