@@ -121,8 +121,8 @@ class FrameworkImportForm(NHSForm):
         label="Framework file",
         help_text="A JSON export, or a CSV file with the columns section, code, statement, guidance.",
     )
-    name = forms.CharField(label="Framework name (CSV only)", max_length=200, required=False,
-                           help_text="A JSON file names its frameworks itself.")
+    name = forms.CharField(label="Framework name", max_length=200, required=False,
+                           help_text="Needed for a CSV file. A JSON file names its frameworks itself.")
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
@@ -135,6 +135,13 @@ class FrameworkImportForm(NHSForm):
         except UnicodeDecodeError:
             raise forms.ValidationError("The file must be saved as UTF-8 text.") from None
         return upload
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        upload = cleaned.get("file")
+        if upload is not None and upload.name.lower().endswith(".csv") and not cleaned.get("name"):
+            self.add_error("name", "Enter the framework name: a CSV file does not name its framework.")
+        return cleaned
 
 
 class FrameworkImportConfirmForm(OneLineFields, forms.Form):

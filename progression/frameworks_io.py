@@ -246,7 +246,7 @@ def validate_framework(framework: dict[str, Any], *, prefix: str = "") -> list[s
     lead = f"{prefix}: " if prefix else ""
     errors = []
     if not framework.get("name"):
-        errors.append(f"{lead}the framework has no name.")
+        errors.append(f"{lead}the framework has no name: give it one.")
     if not framework.get("slug"):
         framework["slug"] = slugify(framework.get("name") or "")[:100]
     if _holds_nul(framework):
@@ -265,7 +265,7 @@ def validate_framework(framework: dict[str, Any], *, prefix: str = "") -> list[s
     else:
         framework["version"] = None
     if not framework.get("sections"):
-        errors.append(f"{lead}the framework has no sections.")
+        errors.append(f"{lead}the framework has no sections: add at least one, with its competencies.")
     codes: set[str] = set()
     titles: set[str] = set()
     for s_index, section in enumerate(framework.get("sections") or [], start=1):
@@ -290,7 +290,8 @@ def validate_framework(framework: dict[str, Any], *, prefix: str = "") -> list[s
             codes.add(code)
             if not competency.get("statement"):
                 errors.append(f"{cwhere}: the statement is empty.")
-    return errors
+    # Without a prefix a message starts the sentence.
+    return errors if prefix else [error[:1].upper() + error[1:] for error in errors]
 
 
 def _holds_nul(value: Any) -> bool:

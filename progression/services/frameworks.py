@@ -35,13 +35,16 @@ def framework_import(
         raise ValidationError(problems)
     with transaction.atomic():
         if data.get("version") and Framework.objects.filter(slug=data["slug"], version=data["version"]).exists():
-            raise ValidationError(f"Version {data['version']} of {data['slug']!r} already exists.")
+            raise ValidationError(f"Version {data['version']} of {data['name']} already exists: take the version "
+                                  "out of the file to import it as the next version.")
         if not publish and Framework.objects.filter(slug=data["slug"], status=Framework.Status.DRAFT).exists():
-            raise ValidationError(f"There is already a draft of {data['slug']!r}: publish or edit it first.")
+            raise ValidationError(f"{data['name']} already has a draft: publish or change that draft first, "
+                                  "then import the file again.")
         if data.get("slug") and owner is not None:
             other = Framework.objects.filter(slug=data["slug"]).exclude(owner=owner).first()
             if other is not None:
-                raise ValidationError(f"The short name {data['slug']!r} belongs to another organisation's framework.")
+                raise ValidationError(f"Another organisation's framework has the short name {data['slug']!r}: give "
+                                      "this framework a different short name (slug) in the file.")
         framework = frameworks_io.save_framework(
             data,
             models=MODELS,

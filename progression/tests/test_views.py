@@ -122,12 +122,38 @@ def test_import_previews_and_lists_row_errors_before_saving(client, cast):
         {"code": "C1", "statement": "Gives person-centred care."}]}]}
     upload = SimpleUploadedFile("passport.json", json.dumps([good]).encode())
     preview = client.post(url, {"file": upload})
-    assert "Import as draft" in preview.content.decode()
+    assert "Import the framework" in preview.content.decode()
     assert not Framework.objects.filter(name="Band 3 passport").exists()
     confirm = preview.context["confirm"]
     client.post(url, {"confirm": "1", **{k: confirm[k].value() for k in ("filename", "name", "text")}})
     created = Framework.objects.get(name="Band 3 passport")
     assert created.status == "draft" and created.owner == cast.organisation
+
+
+def test_import_page_words_its_fields_and_messages_plainly(client, cast):
+    """One "Framework name" field; a CSV without it is refused beside the field; messages start the
+    sentence, say what to do, and never write "draft(s)"."""
+    _login(client, cast.lead)
+    url = reverse("progression:framework-import")
+    page = client.get(url).content.decode()
+    assert "Framework name" in page and "CSV only" not in page and "(s)" not in page
+    csv_file = SimpleUploadedFile("passport.csv", b"section,code,statement,guidance\nCare,C1,Gives care.,\n")
+    response = client.post(url, {"file": csv_file})
+    assert response.context["form"].errors["name"] == [
+        "Enter the framework name: a CSV file does not name its framework."]
+    empty = SimpleUploadedFile("empty.csv", b"section,code,statement,guidance\n")
+    response = client.post(url, {"file": empty, "name": "Band 3 passport"})
+    assert "The framework has no sections: add at least one" in response.content.decode()
+    two = [{"name": f"Passport {n}", "sections": [{"title": "Care", "competencies": [
+        {"code": "C1", "statement": "Gives care."}]}]} for n in (1, 2)]
+    preview = client.post(url, {"file": SimpleUploadedFile("two.json", json.dumps(two).encode())})
+    assert "Import 2 frameworks" in preview.content.decode()
+    confirm = preview.context["confirm"]
+    done = client.post(url, {"confirm": "1", **{k: confirm[k].value() for k in ("filename", "name", "text")}},
+                       follow=True)
+    page = done.content.decode()
+    assert "2 frameworks are imported as drafts. Check each one, then publish it." in page
+    assert "(s)" not in page
 
 
 def test_import_is_not_for_practitioners(client, cast):

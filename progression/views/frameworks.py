@@ -231,7 +231,11 @@ def framework_import(request: HttpRequest) -> HttpResponse:
                 result.errors.extend(error.messages)
                 created = []
             if created:
-                messages.success(request, f"Imported {len(created)} framework draft(s). Check and publish them.")
+                if len(created) == 1:
+                    messages.success(request, f"{created[0].name} is imported as a draft. Check it, then publish it.")
+                else:
+                    messages.success(request, f"{len(created)} frameworks are imported as drafts. Check each one, "
+                                              "then publish it.")
                 return redirect(created[0])
             context["result"] = result
     elif request.method == "POST":
