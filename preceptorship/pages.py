@@ -104,6 +104,14 @@ class Answer:
 
 
 @dataclass
+class Linked:
+    """A warning on a check page that names something the viewer may open (``url``), or only names it."""
+
+    text: str
+    url: str = ""
+
+
+@dataclass
 class CheckPage:
     """What a check page says before a step is taken: the answers, what will happen, who will be told
     (name and role, as the service's notifications will tell them) and the button that takes the step."""
@@ -116,7 +124,7 @@ class CheckPage:
     happens: list[str] = dataclasses.field(default_factory=list)
     told: list[tuple[str, str]] = dataclasses.field(default_factory=list)
     nobody_told: str = "Nobody is sent a notification."
-    warnings: list[str] = dataclasses.field(default_factory=list)
+    warnings: list[str | Linked] = dataclasses.field(default_factory=list)
     warning_title: str = ""
     # A document the step produces, shown as it will read (``preview_template`` rendered with
     # ``document=preview``), and where to open the real file (``preview_url``) before confirming.
