@@ -47,9 +47,12 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import NoReverseMatch, reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
+from django_otp import DEVICE_ID_SESSION_KEY  # noqa: E402
+from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
 
 from bench import scale  # noqa: E402
 from preceptorship.models import IntegratedCareSystem, Membership, Notification, User  # noqa: E402
+from preceptorship.two_step import rules as two_step_rules  # noqa: E402
 from programmes.models import Enrolment  # noqa: E402
 from progression.models import Evidence, ProgressionCase  # noqa: E402
 
@@ -218,8 +221,16 @@ def measure(client: Client, url: str, requests: int, name: str,
 
 
 def signed_in(user: User) -> Client:
+    """A client signed in as ``user``; for a role that must confirm a two-step code, with a session
+    confirmed by their authenticator app, as after the code page (each request reads the device)."""
     client = Client()
     client.force_login(user)
+    if two_step_rules.needs_two_step(user):
+        device = (TOTPDevice.objects.filter(user=user, confirmed=True).first()
+                  or TOTPDevice.objects.create(user=user, name="Benchmark", confirmed=True))
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
     return client
 
 
