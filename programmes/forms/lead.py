@@ -26,6 +26,7 @@ from programmes.models import (
     Programme,
     Transition,
 )
+from programmes.services.enrolments import ENROLLED_OR_DONE
 from progression.models import Framework
 
 Role = Membership.Role
@@ -170,7 +171,8 @@ def _candidate_people(programme: Programme) -> QuerySet[User]:
 
 
 def _not_enrolled(programme: Programme, people: QuerySet[User]) -> QuerySet[User]:
-    already = Enrolment.objects.filter(programme=programme, status__in=Enrolment.CURRENT).values("preceptee_id")
+    """Leaves out the people on the programme now and those who completed it."""
+    already = Enrolment.objects.filter(programme=programme, status__in=ENROLLED_OR_DONE).values("preceptee_id")
     return people.exclude(pk__in=already)
 
 

@@ -30,6 +30,7 @@ from programmes.reporting import access as reporting_access
 from programmes.reporting import measures, pages, prepared, summary
 from programmes.reporting.forms import DashboardFilterForm, MentorDirectoryForm, PeriodForm
 from programmes.reporting.measures import Figures, Filters, Period
+from programmes.services.enrolments import mentor_room
 from progression.models import ProgressionCase
 
 Role = Membership.Role
@@ -331,6 +332,8 @@ def mentor_directory(request: HttpRequest) -> HttpResponse:
     profession = form.cleaned_data.get("profession") if form.is_valid() else None
     rows = measures.mentors(organisations, profession=profession)
     page = Paginator(rows, MENTORS_PER_PAGE).get_page(request.GET.get("page"))
+    for mentor in page:
+        mentor.room = mentor_room(current=mentor.load, capacity=mentor.capacity)
     return render(request, "programmes/reports/mentor_directory.html", {
         "form": form, "page_obj": page, "profession": profession, "query_string": request.GET.urlencode(),
         "crumbs": [("Home", reverse("home"))],

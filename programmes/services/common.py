@@ -34,9 +34,12 @@ class CapacityWarning:
 
 
 class OverCapacity(Exception):  # noqa: N818 - reads as the situation, like Http404
-    def __init__(self, warning: CapacityWarning) -> None:
-        super().__init__(str(warning))
-        self.warning = warning
+    """One or more mentors (a cohort may have several) would go over their capacity."""
+
+    def __init__(self, *warnings: CapacityWarning) -> None:
+        super().__init__(" ".join(str(warning) for warning in warnings))
+        self.warnings = list(warnings)
+        self.warning = warnings[0]
 
 
 def lock_enrolment(enrolment: Enrolment) -> Enrolment:

@@ -29,18 +29,45 @@ from programmes.schedule import Period, Schedule, build_schedule, overlapping
 from programmes.services.common import MAX_PAUSE_DAYS, CapacityWarning, OverCapacity, lock_enrolment, service_today
 
 Role = Membership.Role
+# Who cannot be enrolled again: those on the programme now and those who completed it (someone
+# who withdrew may start again).
+ENROLLED_OR_DONE = (*Enrolment.CURRENT, Enrolment.Status.COMPLETED)
 
 
 # Enrolments
 
 
+def mentor_room(*, current: int, capacity: int) -> int:
+    """How many more preceptees a mentor can take: THE capacity rule every page and service uses
+    (the enrol pages, the one-step enrolment, changing mentor, the mentors list, the mentor
+    directory and the proposals of a cohort). Negative when the mentor is over capacity. The load
+    and capacity come from ``programmes.selectors.mentor_load_expressions``."""
+    return capacity - current
+
+
 def capacity_warning(*, programme: Programme, mentor: User, adding: int) -> CapacityWarning | None:
     """A warning when ``adding`` more preceptees on ``programme`` take the mentor over their
-    capacity (the rule of ``programmes.selectors.mentor_load_and_capacity``)."""
+    capacity (``mentor_room`` with ``programmes.selectors.mentor_load_and_capacity``)."""
     current, capacity = selectors.mentor_load_and_capacity(mentor, adding_to=programme)
-    if current + adding > capacity:
+    if mentor_room(current=current, capacity=capacity) < adding:
         return CapacityWarning(mentor=mentor, current=current, adding=adding, capacity=capacity)
     return None
+
+
+def check_capacity(
+    *, programme: Programme, adding: Sequence[tuple[User, int]], confirm_over_capacity: bool
+) -> list[CapacityWarning]:
+    """Lock each mentor (so two leads enrolling at once cannot both take the last place) and raise
+    ``OverCapacity``, before anything is written, when any would go over their capacity and the
+    programme lead has not confirmed; with the confirmation, the warnings to record."""
+    mentors = sorted(adding, key=lambda pair: pair[0].pk)  # locks taken in one order: no deadlock
+    list(User.objects.select_for_update().filter(pk__in=[mentor.pk for mentor, _ in mentors]).order_by("pk")
+         .values_list("pk", flat=True))
+    warnings = [warning for mentor, count in mentors
+                if (warning := capacity_warning(programme=programme, mentor=mentor, adding=count))]
+    if warnings and not confirm_over_capacity:
+        raise OverCapacity(*warnings)
+    return warnings
 
 
 def preceptee_organisation(*, programme: Programme, preceptee: User) -> Membership | None:
@@ -125,8 +152,12 @@ def _enrol_one(
     mentor: User, line_manager: User | None,
 ) -> Enrolment:
     membership = _check_people(programme=programme, preceptee=preceptee, mentor=mentor, line_manager=line_manager)
-    if Enrolment.objects.filter(programme=programme, preceptee=preceptee, status__in=Enrolment.CURRENT).exists():
+    earlier = set(Enrolment.objects.filter(programme=programme, preceptee=preceptee, status__in=ENROLLED_OR_DONE)
+                  .values_list("status", flat=True))
+    if earlier & set(Enrolment.CURRENT):
         raise ValidationError({"preceptee": f"{preceptee} is already enrolled on this programme."})
+    if earlier:
+        raise ValidationError({"preceptee": f"{preceptee} has already completed this programme."})
     enrolment = Enrolment(
         programme=programme, preceptee=preceptee, organisation=membership.organisation, team=membership.team,
         start_date=start_date, transition=transition, mentor=mentor, line_manager=line_manager,
@@ -181,10 +212,7 @@ def enrolment_cohort_create(
     _check_programme_open(programme, start_date)
     if not preceptees:
         raise ValidationError({"preceptees": "Choose at least one person to enrol."})
-    User.objects.select_for_update().filter(pk=mentor.pk).first()  # serialise capacity checks per mentor
-    warning = capacity_warning(programme=programme, mentor=mentor, adding=len(preceptees))
-    if warning and not confirm_over_capacity:
-        raise OverCapacity(warning)
+    check_capacity(programme=programme, adding=[(mentor, len(preceptees))], confirm_over_capacity=confirm_over_capacity)
     enrolments = []
     problems: list[str] = []
     for preceptee in preceptees:
@@ -225,9 +253,7 @@ def enrolment_change_people(
     _check_people(programme=enrolment.programme, preceptee=enrolment.preceptee, mentor=mentor,
                   line_manager=line_manager)
     if mentor.pk != enrolment.mentor_id:
-        warning = capacity_warning(programme=enrolment.programme, mentor=mentor, adding=1)
-        if warning and not confirm_over_capacity:
-            raise OverCapacity(warning)
+        check_capacity(programme=enrolment.programme, adding=[(mentor, 1)], confirm_over_capacity=confirm_over_capacity)
     before = audit.snapshot(enrolment, ["mentor", "line_manager"])
     enrolment.mentor, enrolment.line_manager = mentor, line_manager
     enrolment.save(update_fields=["mentor", "line_manager", "updated_at"])

@@ -8,7 +8,7 @@ not act get 403. Every change goes through ``programmes.services``.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.contrib import messages
@@ -80,7 +80,32 @@ class PeopleSearchMixin:
         return self.form_valid(form) if form.is_valid() else self.form_invalid(form)  # type: ignore[attr-defined]
 
 
-class EnrolView(PeopleSearchMixin, FormView):
+class ServiceEnrolMixin:
+    """What every enrolling page does with the service's answer (the enrol page, the cohort page
+    and the offer list's one-step enrolment): an over-capacity mentor asks the lead to confirm, the
+    service's messages go beside their fields, and a closed programme is said at the top."""
+
+    warnings: list[services.CapacityWarning]
+
+    @property
+    def warning(self) -> services.CapacityWarning | None:
+        return self.warnings[0] if getattr(self, "warnings", None) else None
+
+    def try_enrol(self, form: Any, enrol: Callable[[], Any], rename: dict[str, str] | None = None) -> Any:
+        """``enrol()``'s answer, or None with the form told why (then show ``form_invalid``)."""
+        try:
+            return enrol()
+        except OverCapacity as over:
+            self.warnings = over.warnings
+            form.ask_to_confirm()
+        except ValidationError as error:
+            add_service_errors(form, _rename(error, rename or {}))
+        except TransitionError as error:
+            form.add_error(None, str(error))
+        return None
+
+
+class EnrolView(ServiceEnrolMixin, PeopleSearchMixin, FormView):
     form_class = EnrolForm
     template_name = "programmes/lead/enrol.html"
 
@@ -88,7 +113,7 @@ class EnrolView(PeopleSearchMixin, FormView):
         self.programme = access.get_for_user(
             request.user, Programme.objects.select_related("organisation"), action="enrol", pk=kwargs["pk"]
         )
-        self.warning: services.CapacityWarning | None = None
+        self.warnings = []
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -105,21 +130,12 @@ class EnrolView(PeopleSearchMixin, FormView):
 
     def form_valid(self, form: EnrolForm) -> HttpResponse:
         data = form.cleaned_data
-        try:
-            enrolments = services.enrolment_cohort_create(
-                actor=self.request.user, programme=self.programme, preceptees=list(data["preceptees"]),
-                start_date=data["start_date"], transition=data["transition"], mentor=data["mentor"],
-                line_manager=data["line_manager"], confirm_over_capacity=data["confirm_over_capacity"],
-            )
-        except OverCapacity as over:
-            self.warning = over.warning
-            form.ask_to_confirm()
-            return self.form_invalid(form)
-        except ValidationError as error:
-            add_service_errors(form, _rename(error, {"preceptee": "preceptees"}))
-            return self.form_invalid(form)
-        except TransitionError as error:
-            form.add_error(None, str(error))
+        enrolments = self.try_enrol(form, lambda: services.enrolment_cohort_create(
+            actor=self.request.user, programme=self.programme, preceptees=list(data["preceptees"]),
+            start_date=data["start_date"], transition=data["transition"], mentor=data["mentor"],
+            line_manager=data["line_manager"], confirm_over_capacity=data["confirm_over_capacity"],
+        ), rename={"preceptee": "preceptees"})
+        if enrolments is None:
             return self.form_invalid(form)
         names = ", ".join(str(e.preceptee) for e in enrolments)
         messages.success(self.request, f"Enrolled {len(enrolments)} {'person' if len(enrolments) == 1 else 'people'}: "

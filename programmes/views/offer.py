@@ -12,7 +12,6 @@ import datetime
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
@@ -23,13 +22,12 @@ from django.views.generic import FormView, ListView, TemplateView
 
 from preceptorship import access
 from preceptorship.models import Team
-from preceptorship.pages import ServiceFormMixin, act, add_service_errors, crumbs
+from preceptorship.pages import ServiceFormMixin, act, crumbs
 from programmes import offer, services
 from programmes.forms.offer import DeclineForm, MarkForm, OfferEnrolForm, OfferFilterForm
 from programmes.models import Enrolment, OfferDecline, OfferPerson, TransitionMark
-from programmes.services import OverCapacity, TransitionError
 from programmes.views.common import PAGE_SIZE
-from programmes.views.enrolments import PeopleSearchMixin
+from programmes.views.enrolments import PeopleSearchMixin, ServiceEnrolMixin
 
 LIST_FIELDS = (
     "id", "user_id", "organisation_id", "team_id", "role", "user__first_name", "user__last_name", "user__email",
@@ -199,7 +197,7 @@ def mark_remove(request: HttpRequest, pk: int, mark_pk: int) -> HttpResponse:
     return redirect("programmes:offer-person", pk=person.pk)
 
 
-class OfferEnrolView(PeopleSearchMixin, FormView):
+class OfferEnrolView(ServiceEnrolMixin, PeopleSearchMixin, FormView):
     """One-step enrolment: the person, a suitable programme for their profession, the transition
     reason and their team's line manager pre-filled; ``services.enrolment_create`` decides."""
 
@@ -218,7 +216,7 @@ class OfferEnrolView(PeopleSearchMixin, FormView):
         except ValueError:
             asked_id = None
         self.programme, self.transition = offer.proposed(self.programmes, self.reasons, asked_id)
-        self.warning: services.CapacityWarning | None = None
+        self.warnings = []
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -240,21 +238,12 @@ class OfferEnrolView(PeopleSearchMixin, FormView):
 
     def form_valid(self, form: OfferEnrolForm) -> HttpResponse:
         data = form.cleaned_data
-        try:
-            enrolment = services.enrolment_create(
-                actor=self.request.user, programme=self.programme, preceptee=self.person.user,
-                start_date=data["start_date"], transition=data["transition"], mentor=data["mentor"],
-                line_manager=data["line_manager"], confirm_over_capacity=data["confirm_over_capacity"],
-            )
-        except OverCapacity as over:
-            self.warning = over.warning
-            form.ask_to_confirm()
-            return self.form_invalid(form)
-        except ValidationError as error:
-            add_service_errors(form, error)
-            return self.form_invalid(form)
-        except TransitionError as error:
-            form.add_error(None, str(error))
+        enrolment = self.try_enrol(form, lambda: services.enrolment_create(
+            actor=self.request.user, programme=self.programme, preceptee=self.person.user,
+            start_date=data["start_date"], transition=data["transition"], mentor=data["mentor"],
+            line_manager=data["line_manager"], confirm_over_capacity=data["confirm_over_capacity"],
+        ))
+        if enrolment is None:
             return self.form_invalid(form)
         messages.success(self.request, f"Enrolled {self.person.user} on {self.programme}.")
         return redirect(enrolment)

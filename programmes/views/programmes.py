@@ -29,6 +29,7 @@ from programmes.models import (
     Enrolment,
     Programme,
 )
+from programmes.services.enrolments import mentor_room
 from programmes.views.common import PAGE_SIZE, LeadOnlyMixin, programmes_crumbs
 from programmes.views.enrolments import table_rows
 
@@ -172,5 +173,5 @@ class MentorListView(LeadOnlyMixin, ListView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         for mentor in context["mentors"]:
-            mentor.space = mentor.capacity - mentor.current_load
+            mentor.space = mentor_room(current=mentor.current_load, capacity=mentor.capacity)
         return context | {"default_capacity": selectors.DEFAULT_CAPACITY, "crumbs": crumbs()}
