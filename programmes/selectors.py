@@ -151,9 +151,15 @@ def mentor_load_and_capacity(mentor: Any, adding_to: Programme | None = None) ->
     someone on) among their programmes; one query."""
     found = with_mentor_load(User.objects.filter(pk=mentor.pk)).values("current_load", "capacity").first()
     load, capacity = (found["current_load"], found["capacity"]) if found else (0, DEFAULT_CAPACITY)
-    if adding_to is not None:
-        capacity = adding_to.mentor_capacity if load == 0 else min(capacity, adding_to.mentor_capacity)
-    return load, capacity
+    return load, capacity_adding_to(load, capacity, adding_to)
+
+
+def capacity_adding_to(load: int, capacity: int, programme: Programme | None) -> int:
+    """A mentor's capacity (read with ``mentor_load_expressions``) once they take someone on
+    ``programme`` too: that programme's capacity counts among theirs."""
+    if programme is None:
+        return capacity
+    return programme.mentor_capacity if load == 0 else min(capacity, programme.mentor_capacity)
 
 
 def programmes_for(user: Any) -> QuerySet[Programme]:

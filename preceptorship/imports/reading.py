@@ -73,8 +73,9 @@ class ImportFileError(ValueError):
 # Reading the file.
 
 
-def read_rows(name: str, content: bytes) -> list[dict[str, str]]:
-    """Rows as {field: text} keyed by our field names; raises ImportFileError for unreadable files."""
+def read_table(name: str, content: bytes) -> list[list[Any]]:
+    """A CSV or Excel (.xlsx) file's first sheet as rows of cells, the heading row first; raises
+    ImportFileError for a file that cannot be read, is empty or is too big."""
     suffix = Path(name).suffix.lower()
     if len(content) > MAX_BYTES:
         raise ImportFileError("The file must be smaller than 5 MB")
@@ -86,7 +87,17 @@ def read_rows(name: str, content: bytes) -> list[dict[str, str]]:
         raise ImportFileError("The file must be a CSV or an Excel (.xlsx) file")
     if not table:
         raise ImportFileError("The file is empty")
-    header, *body = table
+    return table
+
+
+def cell_text(value: Any) -> str:
+    """A cell as text: dates as ISO dates, whole numbers without ".0"."""
+    return _text(value)
+
+
+def read_rows(name: str, content: bytes) -> list[dict[str, str]]:
+    """Rows as {field: text} keyed by our field names; raises ImportFileError for unreadable files."""
+    header, *body = read_table(name, content)
     keys = [HEADINGS.get(fold(heading)) for heading in header]
     missing = [COLUMNS[key][0] for key in REQUIRED if key not in keys]
     if missing:
