@@ -44,6 +44,14 @@ def framework_with_content(queryset: QuerySet) -> QuerySet:
     )
 
 
+def open_cases_on(framework: Framework) -> QuerySet:
+    """The cases still open on one framework version, whoever may see them (retiring it warns of each)."""
+    return (ProgressionCase.objects.filter(framework=framework)
+            .exclude(stage__in=[Stage.CONFIRMED, Stage.DECLINED, Stage.WITHDRAWN])
+            .select_related("practitioner", "organisation")
+            .order_by("organisation__name", "practitioner__first_name", "practitioner__last_name", "pk"))
+
+
 # What the case lists and pages name a case by.
 CASE_RELATED = ("practitioner", "practitioner__profession", "team", "framework", "line_manager", "head_of_service",
                 "organisation")

@@ -61,7 +61,8 @@ EXPECTATIONS: dict[str, dict[str, dict[str, int]]] = {
     "progression:framework-new-version": {**NOT_POST, "POST": _lead_only(302)},
     # The first POST shows the check page; only its confirm button publishes.
     "progression:framework-publish": {**NOT_POST, "POST": _lead_only(200)},
-    "progression:framework-retire": {**NOT_POST, "POST": _lead_only(302)},
+    # Retiring too: the first POST names the open cases on the version; only its confirm retires.
+    "progression:framework-retire": {**NOT_POST, "POST": _lead_only(200)},
     "progression:case-list": {"GET": {**ANON, "*": 200}},
     "progression:case-waiting": {"GET": {**ANON, "*": 200}},
     "progression:case-open": {

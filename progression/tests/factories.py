@@ -57,18 +57,19 @@ def shipped(slug: str = "social-worker-range-6-to-7") -> Framework:
 class Cast:
     """Everyone around one practitioner's case, in one organisation."""
 
-    def __init__(self, organisation: Organisation, team: Team) -> None:
+    def __init__(self, organisation: Organisation, team: Team, *, email_prefix: str = "") -> None:
+        """``email_prefix`` tells a second cast's people apart from the first's."""
         self.organisation = organisation
         self.team = team
         sw = profession("social-work")
-        self.practitioner = person(organisation, Role.PRACTITIONER, team=team, email="worker@example.org",
-                                   profession=sw)
-        self.manager = person(organisation, Role.LINE_MANAGER, team=team, email="manager@example.org")
-        self.hos = person(organisation, Role.HEAD_OF_SERVICE, team=team, email="hos@example.org")
-        self.director = person(organisation, Role.OPERATIONAL_DIRECTOR, email="director@example.org")
-        self.hr = person(organisation, Role.HR, email="hr@example.org")
-        self.colleague = person(organisation, Role.PRACTITIONER, team=team, email="colleague@example.org")
-        self.lead = person(organisation, Role.PROGRAMME_LEAD, email="lead@example.org")
+        at = f"@{email_prefix}example.org"
+        self.practitioner = person(organisation, Role.PRACTITIONER, team=team, email=f"worker{at}", profession=sw)
+        self.manager = person(organisation, Role.LINE_MANAGER, team=team, email=f"manager{at}")
+        self.hos = person(organisation, Role.HEAD_OF_SERVICE, team=team, email=f"hos{at}")
+        self.director = person(organisation, Role.OPERATIONAL_DIRECTOR, email=f"director{at}")
+        self.hr = person(organisation, Role.HR, email=f"hr{at}")
+        self.colleague = person(organisation, Role.PRACTITIONER, team=team, email=f"colleague{at}")
+        self.lead = person(organisation, Role.PROGRAMME_LEAD, email=f"lead{at}")
 
     def open_case(self, framework: Framework | None = None) -> ProgressionCase:
         return services.progression_case_open(

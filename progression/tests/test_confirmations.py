@@ -17,10 +17,10 @@ from django.test import Client
 from django.urls import reverse
 
 from preceptorship.models import AuditEntry, Membership, Notification
-from preceptorship.tests.factories import person
+from preceptorship.tests.factories import TeamFactory, person
 from progression import services
 from progression.models import Decision, Framework, ProgressionCase
-from progression.tests.factories import mark_required, small_framework
+from progression.tests.factories import Cast, mark_required, small_framework
 
 pytestmark = pytest.mark.django_db
 Role = Membership.Role
@@ -310,3 +310,48 @@ def test_an_empty_section_is_refused_before_the_check_page(cast: Any) -> None:
     body = response.content.decode()
     assert "Check before" not in body and "Every section needs a competency" in body
     assert Framework.objects.get(pk=draft.pk).status == Framework.Status.DRAFT
+
+
+# Retiring a framework ----------------------------------------------------------------------------
+
+
+def test_retiring_names_each_open_case_first_then_retires_on_confirm(cast: Any, other_organisation: Any) -> None:
+    """The lead sees each open case on the version (their own organisation's by name, another's by its
+    organisation only; linked only where they may open it); nothing changes until they confirm."""
+    framework = small_framework(owner=cast.organisation)
+    case = cast.open_case(framework)
+    elsewhere = Cast(other_organisation, TeamFactory(organisation=other_organisation), email_prefix="far.")
+    elsewhere.open_case(framework)
+    withdrawn = person(cast.organisation, Role.PRACTITIONER, team=cast.team, email="gone@example.org")
+    services.progression_case_withdraw(actor=cast.manager, reason="Opened by mistake.", case=services.progression_case_open(
+        actor=cast.manager, practitioner=withdrawn, framework=framework, target_role="Advanced Practitioner",
+        head_of_service=cast.hos, organisation=cast.organisation, team=cast.team))
+    client, url = _client(cast.lead), reverse("progression:framework-retire", args=[framework.pk])
+    audited = AuditEntry.objects.count()
+    body = client.post(url).content.decode()
+    assert "Check before you retire the framework" in body
+    assert "2 open cases use this version" in body
+    assert f"{cast.practitioner.get_full_name()}: Draft" in body
+    assert "A case in Neighbouring Trust: Draft" in body
+    assert elsewhere.practitioner.get_full_name() not in body
+    assert withdrawn.get_full_name() not in body
+    assert Framework.objects.get(pk=framework.pk).status == Framework.Status.PUBLISHED
+    assert AuditEntry.objects.count() == audited
+
+    # The Head of Service (also allowed to open the case) gets it as a link.
+    hos_lead = person(cast.organisation, Role.PROGRAMME_LEAD, email="hos-lead@example.org")
+    Membership.objects.create(user=hos_lead, organisation=cast.organisation, role=Role.HEAD_OF_SERVICE)
+    assert f'href="{case.get_absolute_url()}"' in _client(hos_lead).post(url).content.decode()
+
+    client.post(url, {"confirm": "yes"})
+    assert Framework.objects.get(pk=framework.pk).status == Framework.Status.RETIRED
+    assert AuditEntry.objects.filter(action="framework.retire").count() == 1
+    case_page = _client(cast.practitioner).get(framework.get_absolute_url())
+    assert case_page.status_code == HTTPStatus.OK and "Retired" in case_page.content.decode()
+
+
+def test_retiring_a_version_no_case_uses_says_so(cast: Any) -> None:
+    framework = small_framework(owner=cast.organisation)
+    body = _client(cast.lead).post(reverse("progression:framework-retire", args=[framework.pk])).content.decode()
+    assert "data-check-warning" not in body
+    assert "Open cases on it" in body

@@ -106,7 +106,7 @@ def test_only_the_owning_lead_may_change_a_framework(client, cast, other_organis
     _login(client, person(other_organisation, Role.PROGRAMME_LEAD))
     assert client.post(reverse("progression:framework-retire", args=[framework.pk])).status_code == 403
     _login(client, cast.lead)
-    client.post(reverse("progression:framework-retire", args=[framework.pk]))
+    client.post(reverse("progression:framework-retire", args=[framework.pk]), {"confirm": "yes"})
     assert Framework.objects.get(pk=framework.pk).status == "retired"
 
 

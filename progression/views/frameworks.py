@@ -20,7 +20,7 @@ from django.views.generic import DetailView, FormView, ListView
 
 from preceptorship import access
 from preceptorship.models import Membership
-from preceptorship.pages import Answer, CheckPage, act, add_service_errors, check_response, confirmed, crumbs
+from preceptorship.pages import Answer, CheckPage, Linked, act, add_service_errors, check_response, confirmed, crumbs
 from progression import forms, frameworks_io, selectors, services
 from progression.access import can_manage_frameworks, may_edit_letter_template
 from progression.models import (
@@ -128,9 +128,44 @@ def framework_publish(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(framework)
 
 
+def retire_check(request: HttpRequest, framework: Framework) -> CheckPage:
+    """Retiring warns of each case still open on the version: linked for a viewer who may open the case,
+    the practitioner named in the viewer's own organisations; elsewhere only the organisation and stage
+    (another organisation's practitioner is not theirs to know)."""
+    cases = list(selectors.open_cases_on(framework))
+    visible = set(access.scope(request.user, ProgressionCase).filter(pk__in=[c.pk for c in cases])
+                  .values_list("pk", flat=True))
+    own = access.organisation_ids(request.user, Role.PROGRAMME_LEAD)
+    warnings: list[str | Linked] = []
+    for case in cases:
+        if case.pk in visible or case.organisation_id in own:
+            name = case.practitioner.get_full_name() or case.practitioner.email
+            url = case.get_absolute_url() if case.pk in visible else ""
+            warnings.append(Linked(f"{name}: {case.get_stage_display()}", url))
+        else:
+            warnings.append(Linked(f"A case in {case.organisation.name}: {case.get_stage_display()}"))
+    count = len(cases)
+    happens = [f"Version {framework.version} is retired: nobody can open a new case on it."]
+    if cases:
+        happens.append("The open cases on it go on with its wording to the end, and the people on them can "
+                       "still read it.")
+    return CheckPage(
+        title="Check before you retire the framework", caption=str(framework),
+        confirm_label=f"Retire version {framework.version}", cancel_url=framework.get_absolute_url(),
+        answers=[Answer("Name", framework.name), Answer("Version", str(framework.version)),
+                 Answer("Open cases on it", str(count) if count else "None")],
+        warnings=warnings,
+        warning_title=f"{count} open case{'s' if count != 1 else ''} use{'' if count != 1 else 's'} this version",
+        happens=happens,
+        nobody_told="Nobody is sent a notification.",
+    )
+
+
 @require_POST
 def framework_retire(request: HttpRequest, pk: int) -> HttpResponse:
     framework = get_framework(request, pk, "retire")
+    if not confirmed(request):
+        return check_response(request, retire_check(request, framework), framework_crumbs(framework))
     act(request, lambda: services.framework_retire(actor=request.user, framework=framework),
         "The framework is retired. Cases already open on it keep its wording.")
     return redirect(framework)
