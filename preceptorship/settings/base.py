@@ -48,9 +48,11 @@ INSTALLED_APPS = [
     # Single sign-on through organisations' OpenID Connect providers: part of the core.
     "preceptorship.identity",
     "progression",
+    "progression.supervision",
     "programmes",
     "programmes.reporting",
     "programmes.privacy",
+    "programmes.preceptors",
     # The integration API (programmes/api); "ninja" serves its documentation page's own files.
     "ninja",
     "programmes.api",
