@@ -38,6 +38,7 @@ from programmes.models import (
     ProtectedTime,
     Reflection,
     ReflectionFeedback,
+    ReviewDraft,
     ReviewMeeting,
 )
 from programmes.schedule import add_months, months_elapsed
@@ -65,6 +66,13 @@ def led_enrolments(user: Any) -> QuerySet[Enrolment]:
     return enrolments_for(user).filter(programme__organisation_id__in=lead_organisation_ids(user))
 
 
+def review_draft(enrolment: Enrolment) -> ReviewDraft | None:
+    """The draft record of the enrolment's next review meeting, for who records its reviews (the caller
+    has checked that): one left from a meeting recorded since is not shown."""
+    return (ReviewDraft.objects.select_related("saved_by")
+            .filter(enrolment_id=enrolment.pk, number=enrolment.reviews_held + 1).first())
+
+
 def with_flags(queryset: QuerySet[Enrolment], user: Any) -> QuerySet[Enrolment]:
     """Columns the lists show without a query per row."""
     # A correlated count rather than a join and GROUP BY over every selected column: the same figure,
@@ -74,7 +82,11 @@ def with_flags(queryset: QuerySet[Enrolment], user: Any) -> QuerySet[Enrolment]:
         .exclude(Exists(ReflectionFeedback.objects.filter(reflection=OuterRef("pk"))))
         .order_by().values("enrolment_id").annotate(n=Count("pk")).values("n")
     )
-    return queryset.annotate(shared_awaiting=Coalesce(Subquery(awaiting, output_field=IntegerField()), 0))
+    # A review record the user (as mentor) saved to finish later.
+    draft = ReviewDraft.objects.filter(enrolment_id=OuterRef("pk"), enrolment__mentor_id=user.pk,
+                                       number=OuterRef("reviews_held") + 1)
+    return queryset.annotate(shared_awaiting=Coalesce(Subquery(awaiting, output_field=IntegerField()), 0),
+                             review_draft_saved=Exists(draft))
 
 
 def shared_reflections_awaiting_feedback(user: Any) -> QuerySet[Reflection]:

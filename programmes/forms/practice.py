@@ -16,6 +16,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout, Submit
 from django import forms
 from django.forms.models import ModelChoiceIterator
+from django.http import QueryDict
 
 from preceptorship.forms import GroupedCheckboxes, OneLineFields, RecordsField
 from preceptorship.widgets import NHSDateField
@@ -121,7 +122,7 @@ class ReviewForm(OneLineFields, forms.Form):
 
     def __init__(
         self, *args: Any, goals: list[Goal] | None = None, with_actions: bool = True, action_rows: int = ACTION_ROWS,
-        submit: str = "Save the record", **kwargs: Any,
+        submit: str = "Save the record", with_draft: bool = False, **kwargs: Any,
     ):
         super().__init__(*args, **kwargs)
         self.goals = goals or []
@@ -150,7 +151,8 @@ class ReviewForm(OneLineFields, forms.Form):
             names = [name for n in rows for name in (f"action_{n}", f"action_{n}_owner", f"action_{n}_due")]
             layout.append(Fieldset("Actions agreed", *names))
         layout.append(Fieldset("Next meeting", "next_meeting_on"))
-        self.helper = _helper(*layout, submit=submit)
+        self.helper = _helper(*layout, submit=submit,
+                              secondary=("draft", "Save and finish later") if with_draft else None)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -185,6 +187,28 @@ class ReviewForm(OneLineFields, forms.Form):
                 owner, due = self.cleaned_data[f"action_{n}_owner"], self.cleaned_data.get(f"action_{n}_due")
                 rows.append(ActionItem(text, owner, due, row=n))
         return rows
+
+    def _posted_names(self) -> set[str]:
+        names = set()
+        for name, field in self.fields.items():
+            key = self.add_prefix(name)
+            if isinstance(field.widget, forms.MultiWidget):  # the date's day, month and year boxes
+                names.update(f"{key}_{n}" for n in range(len(field.widget.widgets)))
+            else:
+                names.add(key)
+        return names
+
+    def typed(self) -> dict[str, list[str]]:
+        """What was posted for this form's fields, as typed and unchecked: a draft keeps it so."""
+        return {name: self.data.getlist(name) for name in sorted(self._posted_names()) if name in self.data}
+
+    def restore(self, typed: dict[str, list[str]]) -> None:
+        """Show what a draft kept (``typed``) in the fields, as if it had just been typed."""
+        data = QueryDict(mutable=True)
+        for name in self._posted_names() & set(typed):
+            data.setlist(name, [str(value) for value in typed[name]])
+        for name, field in self.fields.items():
+            self.initial[name] = field.widget.value_from_datadict(data, {}, self.add_prefix(name))
 
     @staticmethod
     def initial_from(review: ReviewMeeting) -> dict[str, Any]:

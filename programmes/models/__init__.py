@@ -46,6 +46,7 @@ from programmes.models.practice import (
     ReflectionFeedback,
     ReviewAction,
     ReviewAddendum,
+    ReviewDraft,
     ReviewMeeting,
 )
 
@@ -78,6 +79,7 @@ __all__ = [
     "ReflectionFeedback",
     "ReviewAction",
     "ReviewAddendum",
+    "ReviewDraft",
     "ReviewMeeting",
     "SCORE",
     "SummaryBuild",

@@ -123,6 +123,19 @@ class ReviewAddendum(BaseModel):
         return f"Addendum to {self.review}"
 
 
+class ReviewDraft(BaseModel):
+    """A review meeting record being written: what the mentor typed, kept as posted (nothing is checked)
+    until it is recorded or discarded. One per enrolment, for its next meeting; the preceptee never sees it."""
+
+    enrolment = models.OneToOneField(Enrolment, on_delete=models.CASCADE, related_name="review_draft")
+    number = models.PositiveSmallIntegerField(help_text="The review meeting the draft is for.")
+    answers = models.JSONField(default=dict, blank=True, help_text="Each form field's typed values, as posted.")
+    saved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    def __str__(self) -> str:
+        return f"Draft record of review {self.number} for {self.enrolment}"
+
+
 class Goal(BaseModel):
     class Status(models.TextChoices):
         NOT_STARTED = "not_started", "Not started"

@@ -84,6 +84,8 @@ from programmes.services.reviews import (
     review_acknowledge,
     review_add_addendum,
     review_correct,
+    review_draft_discard,
+    review_draft_save,
     review_mark_not_held,
     review_record,
 )
@@ -147,6 +149,8 @@ __all__ = [
     "review_acknowledge",
     "review_add_addendum",
     "review_correct",
+    "review_draft_discard",
+    "review_draft_save",
     "review_mark_not_held",
     "review_record",
     "service_today",

@@ -22,6 +22,7 @@ from programmes.models import (
     GoalUpdate,
     ReviewAction,
     ReviewAddendum,
+    ReviewDraft,
     ReviewMeeting,
 )
 from programmes.reminders import enrolment_invitation
@@ -106,6 +107,7 @@ def review_record(
     enrolment.save(update_fields=["reviews_held", "next_review_due", "updated_at"])
     audit.record(actor=actor, action="review.record", obj=review, summary=f"Recorded review {number}",
                  after=audit.snapshot(review, REVIEW_FIELDS))
+    ReviewDraft.objects.filter(enrolment=enrolment).delete()  # recorded: the draft has done its job
     notify(
         recipient=enrolment.preceptee, kind="review_recorded", about=review,
         subject=f"Your review meeting {number} has been recorded",
@@ -114,6 +116,49 @@ def review_record(
         url=reverse("programmes:review-detail", args=[review.pk]), essential=False,
     )
     return review
+
+
+# Drafts of a review record ("Save and finish later")
+
+
+def _draft_answers(answers: dict[str, Any]) -> dict[str, list[str]]:
+    """Each field's typed values as strings (a field may post several, such as the attendees' boxes)."""
+    kept = {}
+    for name, values in answers.items():
+        values = values if isinstance(values, list | tuple) else [values]
+        # A NUL character no database text column holds (PostgreSQL's JSON refuses it): dropped.
+        kept[str(name).replace("\x00", "")] = [str(value).replace("\x00", "") for value in values]
+    return kept
+
+
+@transaction.atomic
+def review_draft_save(*, actor: User, enrolment: Enrolment, answers: dict[str, Any]) -> ReviewDraft:
+    """Keep what was typed in the review form for the enrolment's next meeting, unchecked (the record's rules
+    apply when it is recorded). Nobody is told and the meeting is not held; only who records reviews sees it."""
+    enrolment = lock_enrolment(enrolment)
+    if not enrolment.is_current:
+        raise TransitionError("Reviews can only be recorded for an active or paused enrolment.")
+    number = enrolment.reviews_held + 1
+    draft, created = ReviewDraft.objects.select_for_update().get_or_create(
+        enrolment=enrolment, defaults={"number": number, "saved_by": actor},
+    )
+    draft.number, draft.saved_by, draft.answers = number, actor, _draft_answers(answers)
+    draft.full_clean()
+    draft.save()
+    audit.record(actor=actor, action="review.draft_save", obj=enrolment,
+                 summary=f"Saved a draft record of review {number}" + ("" if created else " again"))
+    return draft
+
+
+@transaction.atomic
+def review_draft_discard(*, actor: User, enrolment: Enrolment) -> None:
+    enrolment = lock_enrolment(enrolment)
+    draft = ReviewDraft.objects.select_for_update().filter(enrolment=enrolment).first()
+    if draft is None:
+        raise TransitionError("There is no draft review record to discard.")
+    draft.delete()
+    audit.record(actor=actor, action="review.draft_discard", obj=enrolment,
+                 summary=f"Discarded the draft record of review {draft.number}")
 
 
 def _save_goal_progress(*, actor: User, review: ReviewMeeting, goal_progress: dict[int, str]) -> None:

@@ -9,7 +9,8 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from programmes.access import record_sight
-from programmes.models import Enrolment
+from programmes.models import Enrolment, ReviewDraft
+from programmes.selectors import review_draft
 
 register = template.Library()
 
@@ -18,6 +19,14 @@ register = template.Library()
 def practice_access(user: Any, enrolment: Enrolment) -> dict[str, bool]:
     """Which of an enrolment's practice records the user may open (``programmes.access.record_sight``)."""
     return record_sight(user, enrolment)
+
+
+@register.simple_tag
+def review_draft_of(user: Any, enrolment: Enrolment) -> ReviewDraft | None:
+    """The review record saved to finish later, for the mentor who may continue it (nobody else sees it)."""
+    if enrolment.mentor_id != user.pk or not enrolment.is_current:
+        return None
+    return review_draft(enrolment)
 
 
 STATUS_COLOURS = {

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from programmes.models import Enrolment, Reflection, ReviewMeeting
+from programmes.models import Enrolment, Reflection, ReviewDraft, ReviewMeeting
 from programmes.tests.factories import EnrolmentFactory, ProgrammeFactory
 from programmes.tests.factories_practice import (
     GoalFactory,
@@ -54,6 +54,10 @@ EXPECTATIONS: dict[str, dict[str, dict[str, int]]] = {
     "programmes:review-detail": {**READ_REVIEWS, "POST": {**ANON, "*": 405}},
     "programmes:review-record": MENTOR_FORM,
     "programmes:review-not-held": MENTOR_FORM,
+    "programmes:review-draft-discard": {
+        "GET": NOT_GET,
+        "POST": _who(302, "mentor", practitioner=403, line_manager=403, programme_lead=403),
+    },
     "programmes:review-correct": MENTOR_FORM,
     "programmes:review-addendum": {
         "GET": NOT_GET,
@@ -128,6 +132,13 @@ def _locked_review(world: Any, viewer: Any, target: str) -> tuple[dict[str, int]
     return _review(world, viewer, target, locked=True)
 
 
+def _review_draft(world: Any, viewer: Any, target: str) -> tuple[dict[str, int], str]:
+    secret = f"Draft notes on the {target} preceptee's caseload worries"
+    enrolment = _enrolment_in(world, target)
+    ReviewDraft.objects.create(enrolment=enrolment, number=1, answers={"discussion": [secret]})
+    return {"pk": enrolment.pk}, secret
+
+
 def _goal(world: Any, viewer: Any, target: str) -> tuple[dict[str, int], str]:
     goal = GoalFactory(enrolment=_enrolment_in(world, target), what=f"Lead a {target} falls clinic")
     return {"pk": goal.pk}, goal.what
@@ -168,6 +179,7 @@ BUILDERS = {
     "programmes:review-correct": _review,
     "programmes:review-acknowledge": _review,
     "programmes:review-addendum": _locked_review,
+    "programmes:review-draft-discard": _review_draft,
     "programmes:goal-detail": _goal,
     "programmes:goal-update": _goal,
     "programmes:goal-progress": _goal,

@@ -12,6 +12,7 @@ urlpatterns: list[URLPattern] = [
     # Review meetings
     path("enrolments/<int:pk>/reviews/", reviews.ReviewListView.as_view(), name="review-list"),
     path("enrolments/<int:pk>/reviews/record/", reviews.ReviewRecordView.as_view(), name="review-record"),
+    path("enrolments/<int:pk>/reviews/draft/discard/", reviews.review_draft_discard, name="review-draft-discard"),
     path("enrolments/<int:pk>/reviews/not-held/", reviews.ReviewNotHeldView.as_view(), name="review-not-held"),
     path("reviews/<int:pk>/", reviews.ReviewDetailView.as_view(), name="review-detail"),
     path("reviews/<int:pk>/correct/", reviews.ReviewCorrectView.as_view(), name="review-correct"),

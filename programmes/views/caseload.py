@@ -126,6 +126,7 @@ def caseload_rows(enrolments: Iterable[Enrolment], today: datetime.date) -> list
     template's lookups through each row's objects cost more than the rest of the page. Each row's
     link comes from one URL reversal for the whole table."""
     url = url_maker("programmes:review-list")
+    draft_url = url_maker("programmes:review-record")
     rows = []
     for enrolment in enrolments:
         profession = enrolment.preceptee.profession
@@ -136,6 +137,7 @@ def caseload_rows(enrolments: Iterable[Enrolment], today: datetime.date) -> list
             "status": enrolment.get_status_display(), "next_review": day_month_year(due),
             "overdue": bool(due) and enrolment.status == Enrolment.Status.ACTIVE and due < today,
             "reviews_held": enrolment.reviews_held, "shared_awaiting": enrolment.shared_awaiting,
+            "draft_url": draft_url(enrolment.pk) if enrolment.review_draft_saved else "",
         })
     return rows
 

@@ -7,6 +7,7 @@ not act get 403. Every change goes through ``programmes.services``.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.contrib import messages
@@ -22,8 +23,8 @@ from django.views.generic import DetailView, FormView, ListView
 from preceptorship import access, charts
 from preceptorship.figures import Figure
 from preceptorship.models import Membership
-from preceptorship.pages import add_service_errors
-from programmes import services
+from preceptorship.pages import act, add_service_errors
+from programmes import selectors, services
 from programmes.access import review_enrolments
 from programmes.forms.practice import (
     AcknowledgeForm,
@@ -33,12 +34,11 @@ from programmes.forms.practice import (
 )
 from programmes.models import (
     Goal,
+    ReviewDraft,
     ReviewMeeting,
 )
 from programmes.services import TransitionError
-from programmes.views.common import EnrolmentMixin, PracticeFormMixin, enrolment_crumbs, roles_on
-
-Role = Membership.Role
+from programmes.views.common import EnrolmentMixin, PracticeFormMixin, enrolment_crumbs, enrolment_url, roles_on
 
 Role = Membership.Role
 
@@ -58,9 +58,10 @@ class ReviewListView(EnrolmentMixin, ListView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
+        can_record = access.can(self.request.user, self.enrolment, "record_review")
         context.update(
-            crumbs=self.crumbs(), overdue=self.enrolment.review_overdue(),
-            can_record=access.can(self.request.user, self.enrolment, "record_review"),
+            crumbs=self.crumbs(), overdue=self.enrolment.review_overdue(), can_record=can_record,
+            draft=selectors.review_draft(self.enrolment) if can_record else None,
             trend=scores_trend(list(context["reviews"])),
         )
         return context
@@ -94,7 +95,31 @@ class ReviewRecordView(EnrolmentMixin, PracticeFormMixin, FormView):
         return list(self.enrolment.goals.exclude(status__in=[Goal.Status.ACHIEVED, Goal.Status.DROPPED]))
 
     def get_form_kwargs(self) -> dict[str, Any]:
-        return {**super().get_form_kwargs(), "goals": self.goals()}
+        return {**super().get_form_kwargs(), "goals": self.goals(), "with_draft": True}
+
+    @functools.cached_property
+    def draft(self) -> ReviewDraft | None:
+        return selectors.review_draft(self.enrolment)
+
+    def get_form(self, form_class: Any = None) -> ReviewForm:
+        form = super().get_form(form_class)
+        if not form.is_bound and self.draft is not None:
+            form.restore(self.draft.answers)  # back to a record saved to finish later: as it was left
+        return form
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if "draft" not in request.POST:
+            return super().post(request, *args, **kwargs)
+        # "Save and finish later": kept as typed, none of the record's checks apply yet.
+        form = self.get_form()
+        try:
+            services.review_draft_save(actor=request.user, enrolment=self.enrolment, answers=form.typed())
+        except TransitionError as error:
+            form.add_error(None, str(error))
+            return self.form_invalid(form)
+        messages.success(request, "Your draft review record is saved. The meeting is not recorded yet and nobody "
+                                  "has been told. Continue it from the preceptee's page.")
+        return redirect(enrolment_url(self.enrolment))
 
     def get_initial(self) -> dict[str, Any]:
         # Nobody is ticked as present: the record says who was there only when the mentor says so.
@@ -107,6 +132,7 @@ class ReviewRecordView(EnrolmentMixin, PracticeFormMixin, FormView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
+        context["draft"] = self.draft
         if not self.enrolment.reviews_held:  # the needs assessment is talked through at review 1
             context["aside_link"] = (f"Read {self.enrolment.preceptee}'s needs assessment (opens in a new tab)",
                                      reverse("programmes:needs-assessment", args=[self.enrolment.pk]))
@@ -124,6 +150,16 @@ class ReviewRecordView(EnrolmentMixin, PracticeFormMixin, FormView):
     def crumbs(self) -> list[tuple[str, str]]:
         return enrolment_crumbs(self.enrolment, ("Review meetings", reverse("programmes:review-list",
                                                                             args=[self.enrolment.pk])))
+
+
+@require_POST
+def review_draft_discard(request: HttpRequest, pk: int) -> HttpResponse:
+    enrolment = access.get_for_user(
+        request.user, review_enrolments(request.user).select_related("programme"), action="record_review", pk=pk
+    )
+    act(request, lambda: services.review_draft_discard(actor=request.user, enrolment=enrolment),
+        "The draft review record is discarded.")
+    return redirect("programmes:review-list", enrolment.pk)
 
 
 class ReviewNotHeldView(EnrolmentMixin, PracticeFormMixin, FormView):
