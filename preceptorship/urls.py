@@ -44,6 +44,7 @@ urlpatterns = [
     # The reports share the programmes namespace (programmes:dashboard) but sit above the app.
     path("programmes/", include(([*programmes_urls.urlpatterns, *reporting_urls.urlpatterns], "programmes"))),
     path("progression/", include("progression.urls")),
+    path("progression/supervision/", include("progression.supervision.urls")),
     path("privacy/", include("programmes.privacy.urls")),
     # The integration API: tokens, not sessions; JSON answers only (programmes/api, docs/api.md).
     path("api/", include("programmes.api.urls")),
