@@ -157,6 +157,12 @@ class ProgressionCasePolicy(access.Policy):
             return draft and (case.practitioner_id == user.pk or case.line_manager_id == user.pk)
         if action == "worker_comment":
             return draft and case.practitioner_id == user.pk
+        # Self-assessment (services.self_assessment): the practitioner rates, the line manager settles.
+        if action == "self_rate":
+            return draft and case.framework.self_assessed and case.practitioner_id == user.pk
+        if action == "settle":
+            return (draft and case.framework.self_assessed and case.line_manager_id == user.pk
+                    and case.practitioner_id != user.pk)
         if action == "hos_decide":
             return case.stage == Stage.SUBMITTED and may_decide_as_head_of_service(user, case)
         if action in STEP_RULES:

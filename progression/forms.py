@@ -7,7 +7,7 @@ from typing import Any
 
 import django_filters
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Field, Layout, Submit
+from crispy_forms.layout import Field, Fieldset, Layout, Submit
 from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -461,3 +461,77 @@ class CaseFilter(django_filters.FilterSet):
 
     def filter_waiting(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(stage_changed_at__lt=timezone.now() - timezone.timedelta(days=int(value)))
+
+
+# Self-assessment (services.self_assessment) ----------------------------------------------------------
+
+
+class FrameworkSelfAssessmentForm(NHSForm):
+    submit_label = "Save"
+
+    self_assessed = forms.TypedChoiceField(
+        label="Does the worker rate each competency themselves?", widget=forms.RadioSelect,
+        coerce=lambda value: value == "yes",
+        choices=[("yes", "Yes: the worker rates themselves, and disagreements are settled before submission"),
+                 ("no", "No: only the manager marks competencies")],
+        error_messages={"required": "Choose whether the worker rates each competency themselves."},
+    )
+
+
+class SelfAssessmentForm(NHSForm):
+    """One rating per competency, on the manager's scale; a competency left unrated stays unrated."""
+
+    submit_label = "Save my ratings"
+
+    def __init__(self, *args: Any, rows: list[CompetencyAssessment], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.rows = rows
+        for row in rows:
+            self.fields[f"rating_{row.competency_id}"] = forms.ChoiceField(
+                label=f"{row.competency.code}: {row.competency.statement}", required=False,
+                widget=forms.RadioSelect, choices=CompetencyAssessment.Status.choices,
+                error_messages={"invalid_choice": "Choose a rating from the list."},
+            )
+        # A fieldset per section, in the framework's order.
+        self.helper.layout = Layout(*(
+            Fieldset(title, *(f"rating_{row.competency_id}" for row in group))
+            for (_pk, title), group in itertools.groupby(
+                rows, key=lambda row: (row.competency.section_id, row.competency.section.title))
+        ))
+
+    def ratings(self) -> dict[int, str]:
+        return {row.competency_id: self.cleaned_data.get(f"rating_{row.competency_id}") or "" for row in self.rows}
+
+
+class SettleForm(NHSForm):
+    """Which rating stands, or a new one, and why."""
+
+    submit_label = "Settle the disagreement"
+
+    outcome = forms.ChoiceField(
+        label="Which rating stands?", widget=forms.RadioSelect,
+        error_messages={"required": "Choose which rating stands, or a new one.",
+                        "invalid_choice": "Choose which rating stands, or a new one."},
+    )
+    reason = forms.CharField(
+        label="Reason", widget=forms.Textarea(attrs={"rows": 4}), max_length=4000,
+        help_text="The practitioner, the Head of Service and the Operational Director read it.",
+        error_messages={"required": "Give the reason for the outcome."},
+    )
+
+    def __init__(self, *args: Any, row: CompetencyAssessment, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        labels = dict(CompetencyAssessment.Status.choices)
+        choices = [("worker", f"The practitioner's rating: {labels[row.self_status].lower()}")]
+        if row.status != row.self_status:
+            choices.append(("manager", f"The manager's rating: {labels[row.status].lower()}"))
+        choices += [(f"new:{value}", f"A new rating: {label.lower()}") for value, label in labels.items()
+                    if value not in (row.self_status, row.status)]
+        self.fields["outcome"].choices = choices
+
+    def chosen_outcome(self) -> tuple[str, str]:
+        """The service's outcome and new rating."""
+        value = self.cleaned_data["outcome"]
+        if value.startswith("new:"):
+            return "new", value.removeprefix("new:")
+        return value, ""

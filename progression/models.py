@@ -73,6 +73,11 @@ class Framework(BaseModel):
         help_text="How many dated pieces of evidence a competency needs before it can be marked reached or "
                   "exceeded.",
     )
+    self_assessed = models.BooleanField(
+        "the worker rates themselves", default=False,
+        help_text="On cases using this version, the practitioner rates each competency before submission, and "
+                  "every rating where they and their manager disagree is settled.",
+    )
 
     class Meta:
         ordering = ["name", "-version"]
@@ -279,6 +284,17 @@ class CompetencyAssessment(models.Model):
     marked_at = models.DateTimeField(null=True, blank=True)
     # Pointed at by the latest return (Head of Service or Operational Director), until resubmitted.
     flagged_on_return = models.BooleanField(default=False)
+    # On a self-assessed framework: the practitioner's own rating, on the manager's scale.
+    self_status = models.CharField("the practitioner's rating", max_length=20, choices=Status.choices, blank=True)
+    self_rated_at = models.DateTimeField(null=True, blank=True)
+    # The latest settlement of a disagreement, for the pair of ratings it settled: a rating changed
+    # by either side afterwards opens the disagreement again. The audit log keeps every settlement.
+    settled_self_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
+    settled_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
+    settled_reason = models.TextField(blank=True)
+    settled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    settled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["case", "competency__section__order", "competency__order"]
@@ -292,6 +308,21 @@ class CompetencyAssessment(models.Model):
     @property
     def is_met(self) -> bool:
         return self.status in self.MET
+
+    @property
+    def was_disputed(self) -> bool:
+        """The practitioner's rating and the manager's differ, or differed before a settlement."""
+        return bool(self.self_status) and (self.self_status != self.status or self.is_settled)
+
+    @property
+    def is_settled(self) -> bool:
+        """A settlement stands for the two ratings as they are now."""
+        return bool(self.settled_at) and (self.settled_self_status, self.settled_status) == (
+            self.self_status, self.status)
+
+    @property
+    def needs_settling(self) -> bool:
+        return bool(self.self_status) and self.self_status != self.status and not self.is_settled
 
 
 class CompetencyMark(models.Model):

@@ -9,6 +9,7 @@ from progression.views import (
     frameworks,
     letters,
     redeployment,
+    self_assessment,
 )
 
 app_name = "progression"
@@ -33,6 +34,8 @@ urlpatterns = [
     path("frameworks/<int:pk>/new-version/", frameworks.framework_new_version, name="framework-new-version"),
     path("frameworks/<int:pk>/publish/", frameworks.framework_publish, name="framework-publish"),
     path("frameworks/<int:pk>/retire/", frameworks.framework_retire, name="framework-retire"),
+    path("frameworks/<int:pk>/self-assessment/", self_assessment.FrameworkSelfAssessmentView.as_view(),
+         name="framework-self-assessment"),
     path("frameworks/<int:pk>/export/", frameworks.framework_export, name="framework-export"),
     path("cases/", cases.CaseListView.as_view(), name="case-list"),
     path("cases/waiting/", cases.WaitingListView.as_view(), name="case-waiting"),
@@ -44,6 +47,12 @@ urlpatterns = [
     path("cases/<int:pk>/evidence/<int:evidence>/", evidence.evidence_detail, name="evidence-detail"),
     path("cases/<int:pk>/evidence/<int:evidence>/delete/", evidence.evidence_delete, name="evidence-delete"),
     path("cases/<int:pk>/evidence/<int:evidence>/file/", evidence.evidence_file, name="evidence-file"),
+    path("cases/<int:pk>/self-assessment/", self_assessment.SelfAssessmentView.as_view(),
+         name="case-self-assessment"),
+    path("cases/<int:pk>/disagreements/", self_assessment.DisagreementListView.as_view(),
+         name="case-disagreements"),
+    path("cases/<int:pk>/disagreements/<int:competency>/", self_assessment.SettleView.as_view(),
+         name="case-disagreement-settle"),
     path("cases/<int:pk>/submit/", decisions.case_submit, name="case-submit"),
     path("cases/<int:pk>/statement/", decisions.StatementView.as_view(), name="case-statement"),
     path("cases/<int:pk>/statement/unable/", decisions.StatementUnableView.as_view(), name="case-statement-unable"),

@@ -4,6 +4,7 @@
 - ``cases``: opening a case, marks and evidence, the sign-off chain and its separation of duties.
 - ``delegations``: a Head of Service's decisions delegated for a period.
 - ``letters``: letter templates and evidence packs.
+- ``self_assessment``: the practitioner's own ratings and the settling of disagreements.
 - ``redeployment``: a move of team recorded by the Head of Service or the Operational Director.
 
 Callers use ``progression.services.<function>``; every public name of the modules is here.
@@ -80,8 +81,20 @@ from progression.services.redeployment import (
     redeploy_told,
     redeployment_teams,
 )
+from progression.services.self_assessment import (
+    OUTCOMES,
+    disagreement_settle,
+    disagreements,
+    framework_set_self_assessment,
+    self_assessment_save,
+)
 
 __all__ = [
+    "OUTCOMES",
+    "disagreement_settle",
+    "disagreements",
+    "framework_set_self_assessment",
+    "self_assessment_save",
     "CLOSING",
     "DELEGATION_MAX_DAYS",
     "DUTY_PHRASES",

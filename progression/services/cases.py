@@ -223,7 +223,8 @@ def _lock(case: ProgressionCase, expected_revision: int | None) -> ProgressionCa
 def _require(actor: User, case: ProgressionCase, action: str, message: str) -> None:
     access.forget(actor)
     if not access.policy_for(ProgressionCase).allows(actor, case, action):
-        if case.practitioner_id == actor.pk and action not in ("add_evidence", "worker_comment", "statement"):
+        if case.practitioner_id == actor.pk and action not in ("add_evidence", "worker_comment", "statement",
+                                                                   "self_rate"):
             raise PermissionDenied("You cannot take this step on your own case.")
         raise TransitionError(message)
 
@@ -487,20 +488,27 @@ class MissingItem:
 
 def missing_for_submission(case: ProgressionCase, counts: dict[int, int] | None = None) -> list[MissingItem]:
     """What the case lacks before it can be submitted, competency by competency (each competency of the
-    required sections reached or exceeded, with the framework's number of dated pieces of evidence), then
-    the practitioner's statement on the table."""
+    required sections reached or exceeded, with the framework's number of dated pieces of evidence; on a
+    self-assessed framework, every competency rated by the practitioner and every disagreement settled),
+    then the practitioner's statement on the table."""
     counts = evidence_counts(case) if counts is None else counts
     needed = case.framework.evidence_per_competency
+    self_assessed = case.framework.self_assessed
     missing = []
-    rows = (CompetencyAssessment.objects.filter(case=case, competency__section__required_for_sign_off=True)
-            .select_related("competency__section").order_by("competency__section__order", "competency__order"))
+    rows = CompetencyAssessment.objects.filter(case=case)
+    if not self_assessed:
+        rows = rows.filter(competency__section__required_for_sign_off=True)
+    rows = rows.select_related("competency__section").order_by("competency__section__order", "competency__order")
     for row in rows:
         held = counts.get(row.competency_id, 0)
         lacks = []
-        if not row.is_met:
-            lacks.append(f"not yet reached (it is “{row.get_status_display().lower()}”)")
-        if held < needed:
-            lacks.append(f"{held} of {_pieces(needed)} of dated evidence")
+        if row.competency.section.required_for_sign_off:
+            if not row.is_met:
+                lacks.append(f"not yet reached (it is “{row.get_status_display().lower()}”)")
+            if held < needed:
+                lacks.append(f"{held} of {_pieces(needed)} of dated evidence")
+        if self_assessed:
+            lacks.extend(_self_assessment_lacks(row))
         if lacks:
             missing.append(MissingItem(" and ".join(lacks), row.competency.code, row.competency.section.title,
                                        row.competency_id))
@@ -509,6 +517,17 @@ def missing_for_submission(case: ProgressionCase, counts: dict[int, int] | None 
             "The practitioner has not yet read the table and added their comments or agreed (or their line "
             "manager has not recorded why they could not)."))
     return missing
+
+
+def _self_assessment_lacks(row: CompetencyAssessment) -> list[str]:
+    """What one competency of a self-assessed case lacks: the practitioner's own rating, or the
+    settlement of their disagreement with the manager (``services.self_assessment``)."""
+    if not row.self_status:
+        return ["not yet rated by the practitioner"]
+    if row.needs_settling:
+        return [f"the practitioner rates it “{row.get_self_status_display().lower()}” and the manager "
+                f"“{row.get_status_display().lower()}”: the disagreement is not settled"]
+    return []
 
 
 def _missing_message(missing: list[MissingItem]) -> str:

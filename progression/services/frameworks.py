@@ -70,7 +70,8 @@ def framework_new_version(*, actor: User, framework: Framework) -> Framework:
         )
         draft.previous = source
         draft.evidence_per_competency = source.evidence_per_competency
-        draft.save(update_fields=["previous", "evidence_per_competency"])
+        draft.self_assessed = source.self_assessed
+        draft.save(update_fields=["previous", "evidence_per_competency", "self_assessed"])
         audit.record(actor=actor, action="framework.new_version", obj=draft,
                      summary=f"New draft version {draft.version} of {source.name}")
     return draft

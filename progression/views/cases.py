@@ -241,7 +241,7 @@ class CaseDetailView(DetailView):
             item.url, item.file_url = evidence_url(item.pk), file_url(item.pk)
         actions = {name: policy.allows(user, case, name) for name in (
             "take_up", "mark", "submit", "add_evidence", "worker_comment", "hos_decide", "od_decide", "hr_record",
-            "record_told", "confirm", "statement", "statement_unable", "withdraw")}
+            "record_told", "confirm", "statement", "statement_unable", "withdraw", "self_rate", "settle")}
         # What the case lacks before it can be submitted, for whoever works on the draft: "Submit" is
         # offered only when nothing is missing and the viewer may submit it.
         working = case.stage == Stage.DRAFT and (actions["submit"] or actions["statement"])
