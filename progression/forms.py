@@ -17,7 +17,7 @@ from preceptorship import access
 from preceptorship.forms import GroupedCheckboxes, OneLineFields, RecordsField
 from preceptorship.models import Membership, Profession, Team, User
 from preceptorship.widgets import NHSDateField
-from progression import line_managers
+from progression import line_managers, selectors
 from progression.models import Competency, CompetencyAssessment, Framework, ProgressionCase, Section
 from progression.services import LETTER_PLACEHOLDERS
 
@@ -153,11 +153,39 @@ class FrameworkImportConfirmForm(OneLineFields, forms.Form):
 # Cases ----------------------------------------------------------------------------------------
 
 
-class CaseOpenForm(NHSForm):
-    submit_label = "Open the case"
+class CasePractitionerForm(OneLineFields, forms.Form):
+    """A line manager opening a case chooses the practitioner first: the frameworks offered next are
+    those that suit them."""
 
     practitioner = PersonChoiceField(label="Practitioner", queryset=User.objects.none(),
-                                     empty_label="Choose a practitioner")
+                                     empty_label="Choose a practitioner",
+                                     error_messages={"required": "Choose the practitioner.",
+                                                     "invalid_choice": "Choose a practitioner from the list."})
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["practitioner"].queryset = case_practitioners(user)
+        self.helper = FormHelper(self)
+        self.helper.form_method = "get"
+        self.helper.add_input(Submit("choose", "Continue"))
+
+
+def case_practitioners(user: User) -> QuerySet:
+    """Whom the user may open a case for: their team and the people they manage (never the whole
+    organisation), or a practitioner themselves."""
+    if access.organisation_ids(user, Role.LINE_MANAGER):
+        return line_managers.managed_practitioners(user).order_by("first_name", "last_name")
+    return User.objects.filter(pk=user.pk)
+
+
+class CaseOpenForm(NHSForm):
+    """The practitioner is already chosen (``CasePractitionerForm``, or the practitioner themselves) and
+    travels as a hidden field, checked again; only the frameworks that suit them are offered."""
+
+    submit_label = "Open the case"
+
+    practitioner = PersonChoiceField(label="Practitioner", queryset=User.objects.none(), widget=forms.HiddenInput,
+                                     error_messages={"invalid_choice": "Choose a practitioner from the list."})
     framework = forms.ModelChoiceField(label="Framework", queryset=Framework.objects.none(),
                                        empty_label="Choose a framework")
     target_role = forms.CharField(label="Target role", max_length=200,
@@ -165,19 +193,25 @@ class CaseOpenForm(NHSForm):
     head_of_service = PersonChoiceField(label="Head of Service", queryset=User.objects.none(),
                                         empty_label="Choose the Head of Service")
 
-    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, practitioner: User | None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
+        self.practitioner = practitioner
+        self.suiting: list[Framework] = []
         manager_orgs = access.organisation_ids(user, Role.LINE_MANAGER)
         own_orgs = access.organisation_ids(user, Role.PRACTITIONER)
-        if manager_orgs:
-            # Their team and the people they manage, never the whole organisation.
-            self.fields["practitioner"].queryset = line_managers.managed_practitioners(user).order_by(
-                "first_name", "last_name")
-        else:
-            self.fields["practitioner"].queryset = User.objects.filter(pk=user.pk)
-            self.fields["practitioner"].initial = user.pk
-        self.fields["framework"].queryset = Framework.objects.filter(status=Framework.Status.PUBLISHED).order_by("name")
+        self.fields["practitioner"].queryset = case_practitioners(user)
+        if practitioner is not None:
+            self.fields["practitioner"].initial = practitioner.pk
+            framework = self.fields["framework"]
+            # Any published framework is a valid answer, so one that does not suit (a stale page, a
+            # crafted post) gets the service's reason beside the field; only those that suit are offered.
+            framework.queryset = Framework.objects.filter(status=Framework.Status.PUBLISHED)
+            self.suiting = list(selectors.frameworks_suiting(practitioner))
+            framework.choices = [("", framework.empty_label)] + [
+                (f.pk, framework.label_from_instance(f)) for f in self.suiting]
+            name = practitioner.get_full_name() or practitioner.email
+            framework.help_text = f"The frameworks for {name}'s profession and current band or range."
         self.fields["head_of_service"].queryset = access.people_in(
             manager_orgs | own_orgs, Role.HEAD_OF_SERVICE
         ).order_by("first_name", "last_name")

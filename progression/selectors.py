@@ -26,6 +26,7 @@ from progression.models import (
     ProgressionCase,
     Section,
 )
+from progression.services.cases import framework_fit_refusal
 
 Role = Membership.Role
 Stage = ProgressionCase.Stage
@@ -42,6 +43,14 @@ def framework_with_content(queryset: QuerySet) -> QuerySet:
             Prefetch("competencies", queryset=Competency.objects.order_by("order"))
         )),
     )
+
+
+def frameworks_suiting(practitioner: User) -> QuerySet:
+    """The published frameworks a case for ``practitioner`` may be opened on: the service's own rule
+    (``services.framework_fit_refusal``: their profession, their current band or range)."""
+    published = Framework.objects.filter(status=Framework.Status.PUBLISHED).prefetch_related("professions")
+    suiting = [framework.pk for framework in published if not framework_fit_refusal(framework, practitioner)]
+    return Framework.objects.filter(pk__in=suiting).order_by("name")
 
 
 def open_cases_on(framework: Framework) -> QuerySet:

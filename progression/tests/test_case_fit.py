@@ -20,7 +20,7 @@ from preceptorship.errors import TransitionError
 from preceptorship.models import AuditEntry
 from preceptorship.tests.factories import profession
 from progression import selectors, services
-from progression.models import Competency, Decision, ProgressionCase
+from progression.models import Competency, Decision, Framework, ProgressionCase
 from progression.tests.factories import evidence_required, shipped, small_framework
 
 pytestmark = pytest.mark.django_db
@@ -80,6 +80,37 @@ def test_a_framework_that_records_neither_profession_nor_level_suits_everyone(ca
     cast.practitioner.band = "Band 6"
     cast.practitioner.save()
     assert _open(cast, small_framework()).stage == Stage.DRAFT
+
+
+def _offered(response: Any) -> set[int]:
+    return {int(str(value)) for value, _label in response.context["form"].fields["framework"].choices if value}
+
+
+def test_the_open_page_offers_only_the_frameworks_that_suit_the_practitioner(cast):
+    """The line manager chooses the practitioner first; then only frameworks for their profession and
+    current band or range are offered (the service's own rule), and a practitioner opening their own
+    case is offered the same."""
+    sw, ot, anyone = shipped(), shipped("occupational-therapist-range-6-to-7"), small_framework()
+    url = reverse("progression:case-open")
+    first = _client(cast.manager).get(url)
+    assert set(first.context["form"].fields) == {"practitioner"}
+    offered = _offered(_client(cast.manager).get(url, {"practitioner": cast.practitioner.pk}))
+    assert sw.pk in offered and anyone.pk in offered and ot.pk not in offered
+    for framework in Framework.objects.filter(status=Framework.Status.PUBLISHED):  # one rule for both
+        assert (framework.pk in offered) == (not services.framework_fit_refusal(framework, cast.practitioner))
+    cast.practitioner.band = "Range 7"  # past the start of both Range 6 frameworks
+    cast.practitioner.save()
+    assert _offered(_client(cast.practitioner).get(url)) == {anyone.pk}
+
+
+def test_choosing_a_practitioner_outside_the_team_offers_nothing(cast, other_organisation):
+    from preceptorship.models import Membership
+    from preceptorship.tests.factories import person
+
+    stranger = person(other_organisation, Membership.Role.PRACTITIONER)
+    response = _client(cast.manager).get(reverse("progression:case-open"), {"practitioner": stranger.pk})
+    assert response.context["form"].errors["practitioner"] == ["Choose a practitioner from the list."]
+    assert "framework" not in response.context["form"].fields
 
 
 def test_the_open_page_says_why_beside_the_framework_and_keeps_what_was_typed(cast):

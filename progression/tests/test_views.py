@@ -446,7 +446,7 @@ def test_practitioner_opens_a_case_and_a_manager_of_the_team_takes_it_up(client,
         "practitioner": cast.colleague.pk, "framework": framework.pk, "target_role": "x",
         "head_of_service": cast.hos.pk,
     })
-    assert "Select a valid choice" in refused.content.decode()
+    assert "Choose a practitioner from the list" in refused.content.decode()
     _login(client, outsider)
     assert client.post(reverse("progression:case-take-up", args=[case.pk])).status_code == HTTPStatus.NOT_FOUND
     _login(client, cast.manager)

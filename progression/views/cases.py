@@ -112,8 +112,34 @@ class CaseOpenView(FormView):
                        "Only a line manager or a practitioner can open a progression case.")
         return super().dispatch(request, *args, **kwargs)
 
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # A line manager chooses the practitioner first; a practitioner opens their own case.
+        if self.choosing_practitioner():
+            return self.render_to_response(self.get_context_data())
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if self.chosen_practitioner() is None:
+            chooser = forms.CasePractitionerForm(request.POST, user=request.user)
+            if chooser.is_valid():  # a number the check above read otherwise
+                chooser.add_error("practitioner", "Choose a practitioner from the list.")
+            return self.render_to_response(self.get_context_data(form=chooser))
+        return super().post(request, *args, **kwargs)
+
+    def chosen_practitioner(self) -> User | None:
+        """The practitioner the case is for, if chosen (the GET's or the POST's), among those the user may
+        open a case for; a practitioner is always choosing themselves."""
+        people = forms.case_practitioners(self.request.user)
+        if not access.organisation_ids(self.request.user, Role.LINE_MANAGER):
+            return people.first()
+        chosen = (self.request.POST if self.request.method == "POST" else self.request.GET).get("practitioner", "")
+        return people.filter(pk=int(chosen)).first() if chosen.isdigit() and len(chosen) < 19 else None
+
+    def choosing_practitioner(self) -> bool:
+        return self.chosen_practitioner() is None
+
     def get_form_kwargs(self) -> dict[str, Any]:
-        return {**super().get_form_kwargs(), "user": self.request.user}
+        return {**super().get_form_kwargs(), "user": self.request.user, "practitioner": self.chosen_practitioner()}
 
     def form_valid(self, form: forms.CaseOpenForm) -> HttpResponse:
         practitioner = form.cleaned_data["practitioner"]
@@ -137,7 +163,13 @@ class CaseOpenView(FormView):
         return redirect(case)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        practitioner = self.chosen_practitioner()
+        if practitioner is None:  # the first step's form: the practitioner alone
+            kwargs.setdefault("form", forms.CasePractitionerForm(
+                self.request.GET if "practitioner" in self.request.GET else None, user=self.request.user))
         context = super().get_context_data(**kwargs)
+        context["practitioner"] = practitioner
+        context["may_choose"] = bool(access.organisation_ids(self.request.user, Role.LINE_MANAGER))
         context["crumbs"] = crumbs(("Progression cases", reverse("progression:case-list")))
         return context
 
