@@ -133,11 +133,35 @@ def not_enrolled(user: Any, today: datetime.date) -> QuerySet[OfferPerson]:
 
 
 def waiting_count(user: Any, today: datetime.date) -> int:
-    """How many the user's organisations (as programme lead) should offer preceptorship to."""
+    """How many the user's organisations (as programme lead) should offer preceptorship to: the
+    people of ``waiting``, counted with the conditions as plain filters (nothing annotated) and the
+    marked reasons as one subquery, since building the query costs more than running it."""
     organisations = lead_organisation_ids(user)
     if not organisations:
         return 0
-    return waiting(user, today).filter(organisation_id__in=organisations).count()
+    completed = Enrolment.Status.COMPLETED
+    newly = add_months(today, -NEWLY_REGISTERED_MONTHS)
+    # A mark whose own transition has no completed enrolment: any of the marked reasons.
+    marked = TransitionMark.objects.filter(
+        person_id=OuterRef("user_id"), organisation_id=OuterRef("organisation_id"),
+        transition__in=TransitionMark.MARKABLE,
+    ).exclude(Exists(Enrolment.objects.filter(
+        preceptee_id=OuterRef("person_id"), organisation_id=OuterRef("organisation_id"), status=completed,
+        transition=OuterRef("transition"),
+    )))
+    reason = (
+        (Q(user__first_registered_on__gte=newly, user__first_registered_on__lte=today)
+         & ~Exists(_enrolments(status=completed, transition=Transition.NEWLY_REGISTERED)))
+        | Exists(marked)
+        | (Q(user__started_in_post_on__gte=add_months(today, -NEW_IN_POST_MONTHS),
+             user__started_in_post_on__lte=today)
+           & ~Exists(_enrolments(status=completed, start_date__gte=OuterRef("user__started_in_post_on"))))
+    )
+    declined = OfferDecline.objects.filter(person_id=OuterRef("user_id"), organisation_id=OuterRef("organisation_id"),
+                                           undone_at__isnull=True)
+    people = OfferPerson.objects.filter(role=Role.PRACTITIONER, user__profession__kind__in=REGISTERED_KINDS,
+                                        organisation_id__in=organisations)
+    return people.filter(reason, ~Exists(_enrolments(status__in=Enrolment.CURRENT)), ~Exists(declined)).count()
 
 
 @dataclass(frozen=True)

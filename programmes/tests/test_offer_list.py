@@ -99,6 +99,7 @@ class TestWhoIsLeftOut:
         person(organisation, Role.PRACTITIONER, first_registered_on=recent, last_name="NoProfession")
         practitioner(other_organisation, registered=recent, last_name="Elsewhere")
         assert set(listed(lead, today)) == {"Waiting"}
+        assert offer.waiting_count(lead, today) == 1  # the dashboard's count leaves out the same people
 
     def test_withdrawn_is_offered_again_and_a_completed_other_transition_does_not_count(
         self, organisation: Any, lead: Any, today: datetime.date,
@@ -111,7 +112,14 @@ class TestWhoIsLeftOut:
                          preceptee=returner, completed=True, start_date=add_months(today, -30))
         services.transition_mark_record(actor=lead, person=place(returner, organisation),
                                         transition=Transition.RETURN_TO_PRACTICE)
+        recruited = practitioner(organisation, registered=add_months(today, -100), last_name="Recruited")
+        EnrolmentFactory(programme=ProgrammeFactory(organisation=organisation), organisation=organisation,
+                         preceptee=recruited, completed=True, start_date=add_months(today, -30),
+                         transition=Transition.INTERNATIONAL)
+        services.transition_mark_record(actor=lead, person=place(recruited, organisation),
+                                        transition=Transition.INTERNATIONAL)
         assert set(listed(lead, today)) == {"Withdrawn", "Returner"}
+        assert offer.waiting_count(lead, today) == 2
 
     def test_the_dashboard_count_is_the_leads_list(self, organisation: Any, lead: Any, today: datetime.date) -> None:
         for n in range(3):
