@@ -1,5 +1,7 @@
 """Small numbers and the totals beside them: ``Figure`` (a number and the people behind it),
-suppression of 1 to 4 people and secondary suppression (``protect``); see ``programmes.reporting``."""
+suppression of 1 to 4 people and secondary suppression (``protect``); see ``programmes.reporting``.
+Hiding is for viewers who could not see the records behind a figure (an ICS lead across
+organisations, anyone reading anonymous evaluation answers); ``in_full`` is a figure for one who can."""
 
 from __future__ import annotations
 
@@ -11,8 +13,6 @@ from typing import Any
 SMALL_NUMBER = 5
 SUPPRESSED = "fewer than 5"
 PROTECTED = "not shown (protects a small number)"
-
-
 
 
 @dataclass(frozen=True)
@@ -94,6 +94,12 @@ def share(numerator: int | None, denominator: int | None) -> Figure:
 
 def mean(value: float | Decimal | None, people: int | None, unit: str = "") -> Figure:
     return Figure(None if value is None else round(float(value), 1), people or 0, unit)
+
+
+def in_full(figure: Figure) -> Figure:
+    """``figure`` for a viewer who may see every record behind it (a programme lead's own
+    organisation): never hidden, whatever the number of people."""
+    return replace(figure, people=0, protects=False)
 
 
 def protect(cells: Mapping[Hashable, Figure],

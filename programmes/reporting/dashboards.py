@@ -12,7 +12,7 @@ from typing import Any
 from django.db.models import Case, DateField, F, Q, Sum, Value, When, Window
 from django.db.models.expressions import RowRange
 
-from preceptorship.figures import Figure, count, mean, percent, protect, share
+from preceptorship.figures import Figure, count, in_full, mean, percent, protect, share
 from programmes.models import CompletionLengths, CurrentFigures, Enrolment, EventFigures, MonthFigures
 from programmes.reporting.period import Filters, Period
 
@@ -325,6 +325,23 @@ def _evaluation(row: dict[str, Any]) -> dict[str, Figure]:
         "protected_time": mean(average("time_score"), answered),
         "would_recommend_percent": share(row.get("yes"), answered),
     }
+
+
+def shown_in_full(found: Figures) -> Figures:
+    """``found`` for a programme lead, who may see every enrolment, review and protected time total
+    behind their own organisation's figures: nothing hidden for a small number, and so nothing to
+    protect either. The programme evaluation stays hidden below 5 answers: the answers are anonymous."""
+    return replace(
+        found,
+        months=[Month(m.month, in_full(m.starts), in_full(m.completions), in_full(m.active)) for m in found.months],
+        withdrawals_by_reason={reason: in_full(figure) for reason, figure in found.withdrawals_by_reason.items()},
+        scores=[(number, in_full(wellbeing), in_full(confidence)) for number, wellbeing, confidence in found.scores],
+        **{name: in_full(getattr(found, name)) for name in (
+            "active_now", "starts", "completions", "completion_rate", "median_months", "extensions",
+            "reviews_on_time", "reviews_overdue", "withdrawals_first_year", "protected_hours",
+            "protected_allowance", "protected_share", "multi_professional_share",
+        )},
+    )
 
 
 # The counts an ICS dashboard shows per organisation and the home page for the whole system.

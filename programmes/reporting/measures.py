@@ -10,8 +10,12 @@ the pages say when their figures are from. Grouping by organisation (the ICS vie
 queries with a GROUP BY. Progression cases, mentors and the offer measures are read from the
 records themselves.
 
-Small numbers are suppressed: a ``Figure`` with between 1 and 4 people behind it reads
-"fewer than 5" everywhere (pages, charts, exports), so no individual can be identified.
+Small numbers are suppressed where the viewer could not see the records behind them: across the
+organisations of an ICS (the ICS lead's dashboard, its organisation pages and files, and the ICS
+home page) and in the programme evaluation (anonymous answers). There a ``Figure`` with between 1
+and 4 people behind it reads "fewer than 5" (pages, charts, exports), so no individual can be
+identified. A programme lead's own organisation's figures are shown in full (``shown_in_full``,
+``stages_in_full``): the lead sees every enrolment behind them, and its download lists every name.
 
 A hidden number must not be recoverable by subtraction either (secondary suppression,
 ``protect``): in every group of cells that add up to a total shown somewhere (the months of the
@@ -36,6 +40,8 @@ counts, or those it leaves out, are 1 to 4 (``share``).
 Scopes (``lead_scope`` and ``ics_scope`` are the same as summary rows):
 - ``lead_enrolments``: enrolments on programmes of the organisations the user leads, starting from
   ``access.scope`` (programme leads see these records anyway).
+- ``lead_cases``: progression cases of the staff of the organisations the user leads, counted by
+  stage on the lead's dashboard; no view lists their rows to the lead.
 - ``ics_enrolments``: enrolments of staff employed by the organisations of the ICS the user leads.
   It is used for aggregates only: no view ever lists its rows (ICS leads see no personal records).
 """
@@ -64,11 +70,12 @@ from programmes.reporting.dashboards import (
     active_during,
     figures,
     protected,
+    shown_in_full,
 )
 from programmes.reporting.mentors import DEFAULT_CAPACITY, mentor_rows, mentors
 from programmes.reporting.offer import OfferRow, offer_summary, preceptorship_offer, protect_offer
 from programmes.reporting.period import Filters, Period, add_months, month_end, month_start
-from programmes.reporting.progression import StageRow, progression_by_stage, progression_by_stage_of
+from programmes.reporting.progression import StageRow, progression_by_stage, progression_by_stage_of, stages_in_full
 from programmes.reporting.scopes import (
     ics_enrolments,
     ics_organisations,
@@ -125,4 +132,6 @@ __all__ = [
     "protected",
     "provider_scope",
     "share",
+    "shown_in_full",
+    "stages_in_full",
 ]

@@ -27,15 +27,19 @@ def _headlines(figures: measures.Figures) -> list[tuple[str, measures.Figure]]:
     return [(labels[name], getattr(figures, name)) for name in HEADLINES]
 
 
-def _summary(scope: Any) -> Any:
+def _protected(found: measures.Figures) -> measures.Figures:
+    return measures.protected({None: found})[None]
+
+
+def _summary(scope: Any, shown: Any) -> Any:
     """A panel's context: the headline figures of the last 12 months within ``scope(user)``, from
-    the last build of the summary."""
+    the last build of the summary, as ``shown`` gives them (a lead's own in full, an ICS's protected)."""
 
     def context(request: HttpRequest) -> dict[str, Any]:
         today = timezone.localdate()
         period = measures.Period.last_months(12, today)
         as_of = summary.ensure_built(today).built_at
-        figures = measures.protected(measures.figures(scope(request.user), period, today))[None]
+        figures = shown(measures.figures(scope(request.user), period, today)[None])
         return {"period": period, "headlines": _headlines(figures), "as_of": as_of}
 
     return context
@@ -45,7 +49,7 @@ register_panel(Panel(
     title="Your dashboard",
     template="programmes/reports/panels/lead_summary.html",
     allowed=access.any_role(Role.PROGRAMME_LEAD),
-    context=_summary(measures.lead_scope),
+    context=_summary(measures.lead_scope, measures.shown_in_full),
     order=5,
 ))
 
@@ -53,6 +57,6 @@ register_panel(Panel(
     title="Your integrated care system",
     template="programmes/reports/panels/ics_summary.html",
     allowed=access.any_role(Role.ICS_LEAD),
-    context=_summary(measures.ics_scope),
+    context=_summary(measures.ics_scope, _protected),
     order=6,
 ))

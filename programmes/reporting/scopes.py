@@ -51,4 +51,7 @@ def ics_enrolments(user: Any) -> QuerySet[Enrolment]:
 
 
 def lead_cases(user: Any) -> QuerySet[ProgressionCase]:
-    return access.scope(user, ProgressionCase).filter(organisation_id__in=lead_organisation_ids(user))
+    """Aggregate-only: the progression cases of the staff of the organisations the user leads, which
+    the dashboard counts by stage. A programme lead takes no step of a case and opens none, so
+    ``access.scope`` would give them nothing to count. Never list these rows."""
+    return ProgressionCase.objects.filter(organisation_id__in=lead_organisation_ids(user))

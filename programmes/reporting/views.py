@@ -66,7 +66,7 @@ def _lead_context(request: HttpRequest) -> dict[str, Any]:
     user = request.user
     as_of = summary.ensure_built(today).built_at
     figures = pages.lead_figures(lead_organisation_ids(user), period, today, filters=filters)
-    stages = measures.progression_by_stage(measures.lead_cases(user), filters=filters)[None]
+    stages = measures.stages_in_full(measures.progression_by_stage(measures.lead_cases(user), filters=filters)[None])
     mentor_rows = measures.mentor_rows(lead_organisation_ids(user), profession=filters.profession)
     tables = {
         table.name: table
@@ -99,7 +99,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         as_of = summary.ensure_built(today).built_at
         sections = pages.lead_sections(pages.lead_figures(organisations, period, today, filters=filters),
                                        organisations, filters.profession, request.GET.urlencode())
-    stages = measures.progression_by_stage(measures.lead_cases(user), filters=filters)[None]
+    stages = measures.stages_in_full(measures.progression_by_stage(measures.lead_cases(user), filters=filters)[None])
     return _page(request, "programmes/reports/dashboard.html", {
         "form": form, "period": period, "as_of": as_of, "sections": sections,
         "tables": {"progression": pages.progression_table(stages)},

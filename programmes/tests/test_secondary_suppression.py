@@ -142,38 +142,52 @@ def test_the_ics_dashboard_and_its_files_hide_a_second_organisation_beside_the_s
     assert "10" not in [row[2] for row in months]
 
 
-def test_the_lead_dashboard_hides_a_second_month_beside_the_periods_starts(client, organisation, this_month):
-    """10 starts last month and 3 this month: the summary and the home page show 13 starts, so last
-    month's 10 must not show on the page, in the chart or in the files."""
+def test_an_organisation_of_the_ics_hides_a_second_month_beside_its_starts(client, organisation, this_month):
+    """10 starts last month and 3 this month: the ICS dashboard shows the organisation's 13 starts,
+    so last month's 10 must not show on its page, in the chart or in the files."""
     last_month = measures.add_months(this_month, -1)
     programme = ReportProgrammeFactory(organisation=organisation)
     mentor = person(organisation, Role.MENTOR)
     for start, n in ((last_month, 10), (this_month, 3)):
         for _ in range(n):
             ReportEnrolmentFactory(programme=programme, mentor=mentor, start_date=start)
-    client.force_login(person(organisation, Role.PROGRAMME_LEAD))
+    client.force_login(person(organisation, Role.ICS_LEAD))
 
     home = client.get(reverse("home")).content.decode()
     assert 'figure-value">13<' in home
 
-    page = client.get(reverse("programmes:dashboard")).content.decode()
-    assert 'figure-value">13<' in page
+    page = client.get(reverse("programmes:ics-organisation", args=[organisation.pk])).content.decode()
     assert f"{last_month:%b %Y}, Starts: {PROTECTED}" in page  # the chart's bar and its table
     assert f"{last_month:%b %Y}, Starts: 10" not in page
     assert f"{this_month:%b %Y}, Starts: {SUPPRESSED}" in page
 
+    response = client.get(reverse("programmes:ics-export", args=["monthly_by_organisation", "csv"]))
+    rows = {row[1]: row for row in csv_rows(response)}
+    assert rows[f"{last_month:%Y-%m}"][2] == PROTECTED
+    assert rows[f"{this_month:%Y-%m}"][2] == SUPPRESSED
+
+    response = client.get(reverse("programmes:ics-export", args=["monthly_by_organisation", "xlsx"]))
+    sheet = {row[1]: row for row in xlsx_rows(response)}
+    assert sheet[f"{last_month:%Y-%m}"][2] == PROTECTED
+
+
+def test_the_lead_sees_every_month_of_their_own_organisation(client, organisation, this_month):
+    """The same 10 and 3 on the lead's own dashboard: they see every enrolment behind them."""
+    last_month = measures.add_months(this_month, -1)
+    programme = ReportProgrammeFactory(organisation=organisation)
+    for start, n in ((last_month, 10), (this_month, 3)):
+        for _ in range(n):
+            ReportEnrolmentFactory(programme=programme, start_date=start)
+    client.force_login(person(organisation, Role.PROGRAMME_LEAD))
+    page = client.get(reverse("programmes:dashboard")).content.decode()
+    assert f"{last_month:%b %Y}, Starts: 10" in page and f"{this_month:%b %Y}, Starts: 3" in page
     response = client.get(reverse("programmes:dashboard-export", args=["monthly", "csv"]))
     rows = {row[0]: row for row in csv_rows(response)}
-    assert rows[f"{last_month:%Y-%m}"][1] == PROTECTED
-    assert rows[f"{this_month:%Y-%m}"][1] == SUPPRESSED
-
-    response = client.get(reverse("programmes:dashboard-export", args=["monthly", "xlsx"]))
-    sheet = {row[0]: row for row in xlsx_rows(response)}
-    assert sheet[f"{last_month:%Y-%m}"][1] == PROTECTED
+    assert rows[f"{last_month:%Y-%m}"][1] == "10" and rows[f"{this_month:%Y-%m}"][1] == "3"
 
 
 def test_the_withdrawal_reasons_hide_a_second_reason_beside_the_withdrawals(client, organisation, this_month):
-    """3 left the profession and 10 withdrew for another reason: the summary shows 13 withdrawals."""
+    """3 left the profession and 10 withdrew for another reason: the ICS shows 13 withdrawals."""
     programme = ReportProgrammeFactory(organisation=organisation)
     mentor = person(organisation, Role.MENTOR)
     start = measures.add_months(this_month, -3)
@@ -183,14 +197,13 @@ def test_the_withdrawal_reasons_hide_a_second_reason_beside_the_withdrawals(clie
             ReportEnrolmentFactory(programme=programme, mentor=mentor, start_date=start,
                                    status="withdrawn", withdrawn_on=this_month, withdrawal_reason=reason)
     labels = dict(Enrolment.WithdrawalReason.choices)
-    client.force_login(person(organisation, Role.PROGRAMME_LEAD))
+    client.force_login(person(organisation, Role.ICS_LEAD))
 
-    page = client.get(reverse("programmes:dashboard")).content.decode()
-    assert 'figure-value">13<' in page  # withdrawals in the first 12 months
+    page = client.get(reverse("programmes:ics-organisation", args=[organisation.pk])).content.decode()
     assert f"{html.escape(labels[reasons[1]])}: {PROTECTED}" in page
 
-    response = client.get(reverse("programmes:dashboard-export", args=["withdrawals", "csv"]))
-    rows = {row[0]: row[1] for row in csv_rows(response)}
+    response = client.get(reverse("programmes:ics-export", args=["withdrawals_by_organisation", "csv"]))
+    rows = {row[1]: row[2] for row in csv_rows(response)}
     assert rows[labels[reasons[0]]] == SUPPRESSED and rows[labels[reasons[1]]] == PROTECTED
 
 
@@ -203,40 +216,43 @@ def test_the_share_on_multi_professional_programmes_does_not_give_away_two_peopl
     for programme, n in ((single, 8), (multi, 2)):
         for _ in range(n):
             ReportEnrolmentFactory(programme=programme, mentor=mentor, start_date=this_month)
-    client.force_login(person(organisation, Role.PROGRAMME_LEAD))
+    client.force_login(person(organisation, Role.ICS_LEAD))
 
-    page = client.get(reverse("programmes:dashboard")).content.decode()
-    assert 'figure-value">10<' in page  # active now
-    assert 'figure-value">20%<' not in page
+    response = client.get(reverse("programmes:ics-export", args=["organisations", "csv"]))
+    rows = {row[0]: row for row in csv_rows(response)}
+    assert rows[organisation.name][1] == "10" and rows[organisation.name][-1] == PROTECTED
+
+    client.force_login(person(organisation, Role.PROGRAMME_LEAD))
     response = client.get(reverse("programmes:dashboard-export", args=["summary", "csv"]))
-    rows = {row[0]: row[2] for row in csv_rows(response)}
-    assert rows["active_now"] == "10" and rows["multi_professional_percent"] == PROTECTED
+    assert {row[0]: row[2] for row in csv_rows(response)}["multi_professional_percent"] == "20"
 
 
-def test_a_programme_filter_does_not_give_away_the_other_programme(client, organisation, this_month):
-    """3 people on one programme and 10 on the other: the unfiltered dashboard and the home page show
-    13, so the second programme's own dashboard must not show its 10."""
-    mentor = person(organisation, Role.MENTOR)
-    small, large = ReportProgrammeFactory(organisation=organisation), ReportProgrammeFactory(organisation=organisation)
-    for programme, n in ((small, 3), (large, 10)):
-        for _ in range(n):
-            ReportEnrolmentFactory(programme=programme, mentor=mentor, start_date=this_month)
-    client.force_login(person(organisation, Role.PROGRAMME_LEAD))
+def _enrol_profession(organisation, name: str, n: int, start_date: datetime.date) -> None:
+    from preceptorship.tests.factories import UserFactory
+
+    programme = ReportProgrammeFactory(organisation=organisation)
+    for _ in range(n):
+        ReportEnrolmentFactory(programme=programme, start_date=start_date,
+                               preceptee=UserFactory(profession=profession(name)))
+
+
+def test_a_profession_filter_does_not_give_away_the_other_profession(client, organisation, this_month):
+    """3 podiatrists and 10 occupational therapists: the unfiltered ICS dashboard and the home page
+    show 13, so the occupational therapists' own view must not show their 10."""
+    _enrol_profession(organisation, "podiatry", 3, this_month)
+    _enrol_profession(organisation, "occupational-therapy", 10, this_month)
+    client.force_login(person(organisation, Role.ICS_LEAD))
     assert 'figure-value">13<' in client.get(reverse("home")).content.decode()
-    assert 'figure-value">13<' in client.get(reverse("programmes:dashboard")).content.decode()
 
-    page = client.get(reverse("programmes:dashboard"), {"programme": large.pk}).content.decode()
-    assert 'figure-value">10<' not in page
-    assert f'figure-value">{PROTECTED}<' in page
-    response = client.get(reverse("programmes:dashboard-export", args=["summary", "csv"]), {"programme": large.pk})
-    rows = {row[0]: row[2] for row in csv_rows(response)}
-    assert rows["active_now"] == PROTECTED and rows["starts"] == PROTECTED
-    response = client.get(reverse("programmes:dashboard-export", args=["monthly", "xlsx"]), {"programme": large.pk})
-    sheet = {row[0]: row for row in xlsx_rows(response)}
-    assert sheet[f"{this_month:%Y-%m}"][1:] == (PROTECTED, 0, PROTECTED)
+    def counts(name: str) -> list[str]:
+        response = client.get(reverse("programmes:ics-export", args=["organisations", "csv"]),
+                              {"profession": profession(name).pk})
+        return {row[0]: row for row in csv_rows(response)}[organisation.name][1:3]  # active now, starts
 
-    page = client.get(reverse("programmes:dashboard"), {"programme": small.pk}).content.decode()
-    assert f'figure-value">{SUPPRESSED}<' in page
+    assert counts("occupational-therapy") == [PROTECTED, PROTECTED]
+    assert counts("podiatry") == [SUPPRESSED, SUPPRESSED]
+    page = client.get(reverse("programmes:ics-dashboard"), {"profession": profession("occupational-therapy").pk})
+    assert _row(page.content.decode(), organisation.name)[0] == PROTECTED
 
 
 def test_a_profession_filter_does_not_give_away_the_other_professions_progression_cases(client, organisation):
@@ -274,8 +290,23 @@ def test_a_profession_filter_does_not_give_away_the_other_professions_progressio
     assert _row(stage_row, organisation.name)[1] == PROTECTED  # draft, submitted, ...
 
 
-def test_three_programmes_filtered_in_turn_do_not_give_away_the_small_one(client, organisation, this_month):
+def test_three_professions_filtered_in_turn_do_not_give_away_the_small_one(client, organisation, this_month):
     """3, 10 and 20 people: 33 unfiltered, so showing both 10 and 20 would give the 3 away."""
+    names = ("podiatry", "occupational-therapy", "physiotherapy")
+    for name, n in zip(names, (3, 10, 20), strict=True):
+        _enrol_profession(organisation, name, n, this_month)
+    client.force_login(person(organisation, Role.ICS_LEAD))
+
+    def starts(parameters: dict) -> str:
+        response = client.get(reverse("programmes:ics-export", args=["organisations", "csv"]), parameters)
+        return {row[0]: row for row in csv_rows(response)}[organisation.name][2]
+
+    assert starts({}) == "33"
+    assert [starts({"profession": profession(name).pk}) for name in names] == [SUPPRESSED, PROTECTED, "20"]
+
+
+def test_the_lead_filters_their_own_programmes_in_full(client, organisation, this_month):
+    """The lead sees every enrolment of their programmes: filtered in turn, 3, 10 and 20."""
     mentor = person(organisation, Role.MENTOR)
     programmes = [ReportProgrammeFactory(organisation=organisation) for _ in range(3)]
     for programme, n in zip(programmes, (3, 10, 20), strict=True):
@@ -288,4 +319,4 @@ def test_three_programmes_filtered_in_turn_do_not_give_away_the_small_one(client
         return {row[0]: row[2] for row in csv_rows(response)}["starts"]
 
     assert starts({}) == "33"
-    assert [starts({"programme": programme.pk}) for programme in programmes] == [SUPPRESSED, PROTECTED, "20"]
+    assert [starts({"programme": programme.pk}) for programme in programmes] == ["3", "10", "20"]

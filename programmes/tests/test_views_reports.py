@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -12,9 +13,9 @@ from openpyxl import load_workbook
 
 from preceptorship.models import Membership
 from preceptorship.tests.factories import TeamFactory, person, profession
-from programmes.models import Enrolment
+from programmes.models import Enrolment, Evaluation
 from programmes.reporting.measures import SUPPRESSED
-from programmes.tests.exports_reading import xlsx_rows
+from programmes.tests.exports_reading import csv_rows, xlsx_rows
 from programmes.tests.factories_reports import (
     ReportEnrolmentFactory,
     ReportProgrammeFactory,
@@ -75,11 +76,48 @@ def test_the_lead_sees_their_organisations_figures_and_not_the_neighbours(
     assert 'role="img"' in page and "Show the numbers for" in page
 
 
-def test_small_numbers_read_fewer_than_five_on_the_page(client, lead, programme, mentor, this_month):
-    _enrol(programme, mentor, 3, this_month)
-    page = _client(client, lead).get(reverse("programmes:dashboard")).content.decode()
+def _headline(page: str, label: str) -> str:
+    found = re.search(r'figure-value">([^<]*)</span>\s*<span class="app-dashboard__figure-label">' + re.escape(label),
+                      page)
+    assert found, label
+    return found.group(1)
+
+
+def test_the_lead_sees_their_own_small_numbers_in_full_but_not_the_anonymous_evaluation(
+    client, lead, programme, mentor, this_month
+):
+    """Three people, whose names the lead's enrolment download lists anyway: their dashboard and
+    home page show 3, not "fewer than 5"; the evaluation answers, anonymous, stay hidden."""
+    enrolments = _enrol(programme, mentor, 3, this_month, next_review_due=this_month)
+    Evaluation.objects.create(enrolment=enrolments[0], support_received=4, confidence_now=4, protected_time=3,
+                              would_recommend=Evaluation.Recommend.YES)
+    rebuild_figures()
+    logged_in = _client(client, lead)
+    page = logged_in.get(reverse("programmes:dashboard")).content.decode()
+    assert _headline(page, "Active enrolments now") == "3" and _headline(page, "Reviews overdue now") == "3"
+    assert "Fewer than 5 people: not shown" not in page  # no hatched chart mark
+    evaluation = page.split("Programme evaluation (aggregates")[1]
+    assert SUPPRESSED in evaluation
+    home = logged_in.get(reverse("home")).content.decode()
+    assert 'figure-value">3<' in home and SUPPRESSED not in home
+    summary_rows = {row[0]: row[2] for row in csv_rows(
+        logged_in.get(reverse("programmes:dashboard-export", args=["summary", "csv"])))}
+    assert summary_rows["active_now"] == "3" and summary_rows["reviews_overdue_now"] == "3"
+    answers = csv_rows(logged_in.get(reverse("programmes:dashboard-export", args=["evaluation", "csv"])))
+    assert SUPPRESSED in answers[1]
+
+
+def test_the_ics_lead_sees_the_same_small_numbers_hidden(client, ics_lead, programme, mentor, organisation,
+                                                        this_month):
+    _enrol(programme, mentor, 3, this_month, next_review_due=this_month)
+    logged_in = _client(client, ics_lead)
+    page = logged_in.get(reverse("programmes:ics-organisation", args=[organisation.pk])).content.decode()
     assert SUPPRESSED in page
     assert "Fewer than 5 people: not shown" in page  # the chart legend explains the hatched marks
+    rows = {row[0]: row for row in csv_rows(logged_in.get(reverse("programmes:ics-export",
+                                                                  args=["organisations", "csv"])))}
+    assert rows[organisation.name][1] == SUPPRESSED
+    assert 'figure-value">3<' not in logged_in.get(reverse("home")).content.decode()
 
 
 def test_filters_apply_and_a_bad_filter_shows_an_error_not_a_500(client, lead, programme, mentor, organisation, this_month):
@@ -122,14 +160,21 @@ def test_the_lead_downloads_a_table_as_excel_with_filters(client, lead, programm
     assert rows[-1] == (f"{this_month:%Y-%m}", 6, 0, 6, None, None, None)
 
 
-def test_csv_download_suppresses_small_numbers(client, lead, programme, mentor, this_month):
+def test_csv_download_of_the_ics_suppresses_small_numbers(client, ics_lead, programme, mentor, organisation,
+                                                          this_month):
     _enrol(programme, mentor, 2, this_month)
-    response = _client(client, lead).get(reverse("programmes:dashboard-export", args=["monthly", "csv"]))
+    response = _client(client, ics_lead).get(reverse("programmes:ics-export", args=["monthly_by_organisation", "csv"]))
     text = response.content.decode("utf-8-sig")
     # A hidden figure is an empty cell in its number column, and the reason is in its flag column.
-    assert text.splitlines()[0] == ("month,starts,completions,active_enrolments,"
+    assert text.splitlines()[0] == ("organisation,month,starts,completions,active_enrolments,"
                                     "starts_hidden,completions_hidden,active_enrolments_hidden")
-    assert text.splitlines()[-1] == f"{this_month:%Y-%m},,0,,{SUPPRESSED},,{SUPPRESSED}"
+    assert f"{organisation.name},{this_month:%Y-%m},,0,,{SUPPRESSED},,{SUPPRESSED}" in text.splitlines()
+
+
+def test_the_leads_csv_download_holds_their_own_small_numbers(client, lead, programme, mentor, this_month):
+    _enrol(programme, mentor, 2, this_month)
+    response = _client(client, lead).get(reverse("programmes:dashboard-export", args=["monthly", "csv"]))
+    assert response.content.decode("utf-8-sig").splitlines()[-1] == f"{this_month:%Y-%m},2,0,2,,,"
 
 
 def test_unknown_table_or_format_is_404(client, lead):

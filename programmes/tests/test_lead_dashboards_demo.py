@@ -1,0 +1,52 @@
+"""The demo's programme lead and ICS lead read their dashboards: the lead's own organisation in
+full (its progression cases counted by stage), the ICS lead's across organisations with small
+numbers hidden."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections import Counter
+
+import pytest
+from django.urls import reverse
+
+from preceptorship.figures import SUPPRESSED
+from preceptorship.models import User
+from programmes.tests.exports_reading import csv_rows
+from progression.models import ProgressionCase
+
+pytestmark = pytest.mark.django_db
+
+COUNCIL_LEAD = "practice.lead@council.dalesford.example"
+
+
+def _table_rows(page: str, caption: str) -> dict[str, list[str]]:
+    """The rows of the table captioned ``caption``, by their header cell."""
+    table = page.split(f">{html.escape(caption)}</caption>")[1].split("</table>")[0]
+    rows = {}
+    for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S):
+        cells = [html.unescape(re.sub(r"<[^>]+>", "", cell)).strip()
+                 for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
+        rows[cells[0]] = cells[1:]
+    return rows
+
+
+def test_the_council_leads_progression_cases_by_stage_count_the_councils_cases(seeded_demo, client):
+    lead = User.objects.get(email=COUNCIL_LEAD)
+    organisation = lead.memberships.get().organisation
+    cases = Counter(ProgressionCase.objects.filter(organisation=organisation).values_list("stage", flat=True))
+    assert sum(cases.values()) >= 3  # the demo has cases at several stages
+    client.force_login(lead)
+
+    page = client.get(reverse("programmes:dashboard")).content.decode()
+    shown = _table_rows(page, "Progression cases by stage")
+    labels = dict(ProgressionCase.Stage.choices)
+    assert {label: shown[label][0] for label in labels.values()} == {
+        label: str(cases.get(stage, 0)) for stage, label in labels.items()
+    }
+    assert SUPPRESSED not in page.split("Progression cases")[1].split("Enrolments")[0]
+
+    rows = {row[0]: row for row in csv_rows(client.get(reverse("programmes:dashboard-export",
+                                                               args=["progression", "csv"])))}
+    assert {stage: rows[stage][2] for stage in labels} == {stage: str(cases.get(stage, 0)) for stage in labels}
