@@ -148,7 +148,7 @@ def strip_case(case: ProgressionCase, *, names: list[str], practitioner: User | 
         delete_file_on_commit(pack.file.name)
     EvidencePack.objects.filter(case=case).delete()
     delete_file_on_commit(case.letter_file.name if case.letter_file else "")
-    CompetencyAssessment.objects.filter(case=case).update(manager_comment="", worker_comment="")
+    CompetencyAssessment.objects.filter(case=case).update(manager_comment="", worker_comment="", settled_reason="")
     # Append-only rows: their text is rewritten in place (never through save()), their steps kept.
     CompetencyMark.objects.filter(assessment__case=case).exclude(comment="").update(comment="")
     for decision in Decision.objects.filter(case=case).exclude(comment=""):
