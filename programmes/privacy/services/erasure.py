@@ -41,6 +41,7 @@ from programmes.privacy.services.common import (
     strip_enrolment,
 )
 from progression.models import Decision, Evidence, EvidencePack, PostQualifyingAward, ProgressionCase
+from progression.supervision.models import SupervisionNote
 
 # Cases that are over: confirmed, declined, or withdrawn when opened by mistake.
 FINAL_STAGES = (ProgressionCase.Stage.CONFIRMED, ProgressionCase.Stage.DECLINED, ProgressionCase.Stage.WITHDRAWN)
@@ -107,6 +108,8 @@ def erasure_preview(*, person: User) -> tuple[list[Line], list[Line]]:
         Line("Evidence on their progression cases, with its files", Evidence.objects.filter(case__in=cases).count()),
         Line("Evidence packs and confirmation letters",
              EvidencePack.objects.filter(case__in=cases).count() + cases.exclude(letter_file="").count()),
+        Line("Supervision notes on their progression cases, with their learning objectives",
+             SupervisionNote.objects.filter(case__in=cases).count()),
         Line("Notifications sent to them", Notification.objects.filter(recipient=person).count()),
         Line("Post-qualifying awards", PostQualifyingAward.objects.filter(user=person).count()),
         Line("Earlier subject access exports' files",
@@ -142,6 +145,7 @@ def person_erase(*, actor: Any, person: User) -> dict[str, int]:
         Reflection.objects.filter(author=locked).delete()
         TransitionMark.objects.filter(person=locked).delete()
         OfferDecline.objects.filter(person=locked).delete()
+        SupervisionNote.objects.filter(case__practitioner=locked).delete()
         for case in ProgressionCase.objects.select_for_update().filter(practitioner=locked):
             strip_case(case, names=names)
         # Earlier subject access exports hold a copy of everything: their files go too.

@@ -58,6 +58,7 @@ from programmes.privacy.models import SubjectAccessExport
 from programmes.privacy.services.common import audit_entries_of, record
 from programmes.schedule import Period, build_schedule
 from progression.letters import render_letter_pdf
+from progression.supervision.models import LearningObjective, SupervisionNote
 from progression.models import (
     CompetencyAssessment,
     CompetencyMark,
@@ -276,6 +277,10 @@ def collect(person: User) -> Collected:
         _section("evidence", "Evidence", Evidence, evidence,
                  lambda e: {"competency_ids": sorted(c.pk for c in e.competencies.all()),
                             "evidence_file": evidence_files.get(e.pk, "")}),
+        _section("supervision_notes", "Supervision notes on your cases", SupervisionNote,
+                 SupervisionNote.objects.filter(case__practitioner=person).order_by("held_on", "pk")),
+        _section("learning_objectives", "Learning objectives from supervision", LearningObjective,
+                 LearningObjective.objects.filter(note__case__practitioner=person).order_by("note_id", "pk")),
         _section("decisions", "Decisions on your cases", Decision,
                  Decision.objects.filter(case__practitioner=person).order_by("at", "pk")),
         _section("post_qualifying_awards", "Post-qualifying awards", PostQualifyingAward,
