@@ -526,3 +526,89 @@ class EvaluationForm(OneLineFields, forms.ModelForm):
     def _post_clean(self) -> None:
         # The service validates and saves; the form only collects the answers.
         pass
+
+
+class CohortForm(OneLineFields, forms.Form):
+    """Enrol a cohort with a mentor and a line manager chosen for each person (``rows``, from
+    ``services.cohorts.cohort_rows``): a ``mentor_<id>`` and a ``line_manager_<id>`` select per
+    person, their choices those the service allows for that person, the proposals chosen first.
+    With ``uploading`` True (a spreadsheet filled the rows) nothing is checked yet."""
+
+    people = forms.TypedMultipleChoiceField(
+        coerce=int, widget=forms.MultipleHiddenInput, label="People",
+        error_messages={"required": "Choose at least one person to enrol",
+                        "invalid_choice": "Choose the people again: one of them cannot be enrolled"},
+    )
+    start_date = NHSDateField(label="Start date", help_text="The same for the whole cohort. For example, 1 9 2025")
+    transition = forms.ChoiceField(
+        label="Transition reason", choices=Transition.choices, widget=forms.RadioSelect,
+        error_messages={"required": "Choose the transition reason"},
+    )
+    spreadsheet = forms.FileField(
+        label="Upload a spreadsheet", required=False,
+        help_text="A CSV or Excel (.xlsx) file with the columns described above.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )
+    confirm_over_capacity = forms.BooleanField(
+        required=False, widget=forms.HiddenInput, label="Go ahead anyway: I have agreed this with the mentors",
+    )
+
+    def __init__(self, *args: Any, programme: Programme, rows: list[Any], uploading: bool = False,
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.programme, self.rows, self.uploading = programme, rows, uploading
+        self.row_errors: dict[int, list[str]] = {}
+        self.fields["people"].choices = [(row.preceptee.pk, str(row.preceptee)) for row in rows]
+        self.fields["people"].initial = [row.preceptee.pk for row in rows]
+        transitions = [(value, label) for value, label in Transition.choices if value in programme.transitions]
+        self.fields["transition"].choices = transitions or Transition.choices
+        if len(transitions) == 1:
+            self.fields["transition"].initial = transitions[0][0]
+        for row in rows:
+            name = str(row.preceptee)
+            self.fields[f"mentor_{row.preceptee.pk}"] = forms.TypedChoiceField(
+                coerce=int, label=f"Mentor for {name}",
+                choices=[("", "Choose a mentor")] + [(option.user.pk, option.label) for option in row.mentors],
+                initial=row.proposed_mentor.user.pk if row.proposed_mentor else None,
+                error_messages={"required": f"Choose a mentor for {name}",
+                                "invalid_choice": f"Choose a mentor for {name} from the list"},
+            )
+            self.fields[f"line_manager_{row.preceptee.pk}"] = forms.TypedChoiceField(
+                coerce=int, label=f"Line manager for {name}", required=False, empty_value=None,
+                choices=[("", "No line manager")] + [(user.pk, _person_label(user)) for user in row.line_managers],
+                initial=row.proposed_line_manager.pk if row.proposed_line_manager else None,
+                error_messages={"invalid_choice": f"Choose a line manager for {name} from the list"},
+            )
+
+    def row_fields(self) -> list[tuple[Any, forms.BoundField, forms.BoundField, list[str]]]:
+        """For the template: each row with its two selects and its own problems."""
+        return [(row, self[f"mentor_{row.preceptee.pk}"], self[f"line_manager_{row.preceptee.pk}"],
+                 self.row_errors.get(row.preceptee.pk, [])) for row in self.rows]
+
+    def places(self) -> list[Any]:
+        """The cleaned choices as the service's places, in the rows' order."""
+        from programmes.services.cohorts import Place
+
+        data = self.cleaned_data
+        return [Place(preceptee=row.preceptee, mentor=row.mentor(data.get(f"mentor_{row.preceptee.pk}")),
+                      line_manager=row.line_manager(data.get(f"line_manager_{row.preceptee.pk}")))
+                for row in self.rows if row.preceptee.pk in data.get("people", [])]
+
+    def add_row_error(self, preceptee_id: int, field: str, messages: list[str]) -> None:
+        """A service's or the file's problem beside the row's field (``preceptee`` problems beside
+        the row's name, and in the summary)."""
+        if field in ("mentor", "line_manager") and f"{field}_{preceptee_id}" in self.fields:
+            self.add_error(f"{field}_{preceptee_id}", messages)
+            return
+        self.row_errors.setdefault(preceptee_id, []).extend(messages)
+        self.add_error(None, messages)
+
+    def ask_to_confirm(self) -> None:
+        self.fields["confirm_over_capacity"].widget = forms.CheckboxInput()
+
+    def full_clean(self) -> None:
+        if self.uploading:  # the rows a file filled are shown to check; nothing is checked yet
+            self._errors = ErrorDict()
+            self.cleaned_data = {}
+            return
+        super().full_clean()

@@ -3,7 +3,7 @@ with its actions (pause, extend, withdraw, completion, certificate, evaluation).
 
 from django.urls import path
 
-from programmes.views import completion, enrolments
+from programmes.views import cohorts, completion, enrolments
 from programmes.views import programmes as programme_views
 
 urlpatterns = [
@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/close/", programme_views.programme_close, name="programme-close"),
     path("<int:pk>/delete/", programme_views.programme_delete, name="programme-delete"),
     path("<int:pk>/enrol/", enrolments.EnrolView.as_view(), name="programme-enrol"),
+    path("<int:pk>/enrol/cohort/", cohorts.CohortEnrolView.as_view(), name="programme-enrol-cohort"),
     path("enrolments/", enrolments.EnrolmentListView.as_view(), name="enrolment-list"),
     path("enrolments/<int:pk>/", enrolments.EnrolmentDetailView.as_view(), name="enrolment-detail"),
     path("enrolments/<int:pk>/pause/", enrolments.PauseView.as_view(), name="enrolment-pause"),

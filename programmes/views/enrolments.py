@@ -18,10 +18,12 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.generic import DetailView, FormView
 from django_filters.views import FilterView
 
 from preceptorship import access
+from preceptorship.forms import record_ids
 from preceptorship.links import url_maker
 from preceptorship.models import Membership
 from preceptorship.pages import ServiceFormMixin, add_service_errors, crumbs
@@ -121,6 +123,13 @@ class EnrolView(ServiceEnrolMixin, PeopleSearchMixin, FormView):
             messages.error(request, "This programme is closed to new enrolments.")
             return redirect(self.programme)
         return super().get(request, *args, **kwargs)
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if "per_person" in request.POST:  # on to the cohort page, a mentor and line manager for each person
+            ticked = record_ids(request.POST.getlist("preceptees"))[:1000]
+            query = urlencode([("person", pk) for pk in ticked])
+            return redirect(f"{reverse('programmes:programme-enrol-cohort', args=[self.programme.pk])}?{query}")
+        return super().post(request, *args, **kwargs)
 
     def get_initial(self) -> dict[str, Any]:
         return super().get_initial() | {"find": self.request.GET.get("find", "")}
