@@ -8,14 +8,17 @@ import datetime
 import re
 from decimal import Decimal
 from http import HTTPStatus
+from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
+from hypothesis import given
 
 from preceptorship.models import AuditEntry, Membership
 from preceptorship.tests.factories import person
+from preceptorship.tests.hostile import HOSTILE_SETTINGS, ODD_IDS, assert_survives, hostile_data, read_form
 from preceptorship.tests.queries import assert_same_queries_at_two_sizes
 from programmes.preceptors import selectors, services
 from programmes.preceptors.models import Preceptor, PreceptorEvaluation, PreceptorRecord, PreceptorWellbeing
@@ -250,3 +253,32 @@ def test_the_review_mentor_sees_their_wellbeing_page_and_the_preceptee_is_refuse
     assert client_for(review.enrolment.preceptee).get(url).status_code == HTTPStatus.FORBIDDEN
     page = client_for(review.enrolment.preceptee).get(review.get_absolute_url()).content.decode()
     assert "Tired but fine" not in page
+
+
+def test_the_time_given_form_survives_hostile_input(organisation, today):
+    """The matrix's mentor has no preceptee, so its walk finds no form on this page: one here."""
+    mentor, _ = mentor_in(organisation)
+    EnrolmentFactory(programme=ProgrammeFactory(organisation=organisation), mentor=mentor)
+    client = client_for(mentor)
+    form = read_form(client, reverse("programmes:preceptors:time"))
+
+    @HOSTILE_SETTINGS
+    @given(data=hostile_data(form))
+    def check(data: dict[str, Any]) -> None:
+        assert_survives(client, form, data)
+
+    check()
+    for odd_id in ODD_IDS:
+        assert_survives(client, form, form.odd_choices(odd_id, every_field=True))
+
+
+def test_a_bad_time_entry_keeps_what_was_typed_beside_a_clear_message(organisation, today):
+    mentor, _ = mentor_in(organisation)
+    enrolment = EnrolmentFactory(programme=ProgrammeFactory(organisation=organisation), mentor=mentor)
+    response = client_for(mentor).post(reverse("programmes:preceptors:time"), {
+        "enrolment": enrolment.pk, "on_0": "31", "on_1": "2", "on_2": "2026", "hours": "lots", "note": "Kept note",
+    })
+    page = response.content.decode()
+    assert response.status_code == HTTPStatus.OK
+    assert "Enter a real date" in page and "Enter the hours, for example" in page and "Kept note" in page
+    assert "nhsuk-error-summary" in page
