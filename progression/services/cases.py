@@ -9,6 +9,7 @@ the stage moved on and gets a ``TransitionError``.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -275,15 +276,22 @@ def _duty(decision: str, role: str) -> str | None:
     return None
 
 
-def duties_taken(case: ProgressionCase, actor: User) -> set[str]:
-    """The deciding steps ``actor`` has taken on ``case``."""
-    taken = Decision.objects.filter(case=case, actor=actor).values_list("decision", "role")
+def duties_taken(case: ProgressionCase, actor: User, decisions: Iterable[Decision] | None = None) -> set[str]:
+    """The deciding steps ``actor`` has taken on ``case``; from ``decisions``, all the case's
+    decisions, when the caller has read them already (the case page's history)."""
+    if decisions is None:
+        taken: Iterable[tuple[str, str]] = Decision.objects.filter(case=case, actor=actor).values_list(
+            "decision", "role")
+    else:
+        taken = [(d.decision, d.role) for d in decisions if d.case_id == case.pk and d.actor_id == actor.pk]
     return {duty for decision, role in taken if (duty := _duty(decision, role))}
 
 
-def separation_refusal(case: ProgressionCase, actor: User, duty: str) -> str:
-    """Why ``actor`` may not take ``duty`` on ``case`` (another of the four steps is theirs), or ""."""
-    others = sorted(duties_taken(case, actor) - {duty})
+def separation_refusal(case: ProgressionCase, actor: User, duty: str,
+                       decisions: Iterable[Decision] | None = None) -> str:
+    """Why ``actor`` may not take ``duty`` on ``case`` (another of the four steps is theirs), or "".
+    ``decisions``: as for ``duties_taken``."""
+    others = sorted(duties_taken(case, actor, decisions) - {duty})
     if duty == SUBMISSION and case.head_of_service_id == actor.pk:
         return ("You are named as the Head of Service on this case, so you cannot also submit it. The steps that "
                 "decide a progression are taken by different people.")

@@ -214,11 +214,10 @@ class TableSection:
         return round(100 * self.met / len(self.cells)) if self.cells else 0
 
 
-def case_page_table(case: ProgressionCase, evidence: list[Any]) -> list[TableSection]:
+def case_page_table(case: ProgressionCase, shown: Counter[int]) -> list[TableSection]:
     """The case table by section. Each row's evidence count comes from the case's evidence already
-    read, and its link from one URL reversal for the page."""
+    read (``shown``, by competency id), and its link from one URL reversal for the page."""
     competency_url = url_maker("progression:case-competency", case.pk)
-    shown = Counter(pk for item in evidence for pk in item.competency_ids)
     needed = case.framework.evidence_per_competency
     sections: dict[int, TableSection] = {}
     for row in selectors.case_table_values(case):
@@ -265,7 +264,9 @@ class CaseDetailView(DetailView):
         user = self.request.user
         policy = access.policy_for(ProgressionCase)
         evidence = evidence_links.linked_items(viewer=user, evidence=selectors.case_evidence_shown(case))
-        table = case_page_table(case, evidence)
+        # The evidence counts by competency, for the table and what the case lacks, from the items read.
+        counts = Counter(pk for item in evidence for pk in item.competency_ids)
+        table = case_page_table(case, counts)
         # Each item's links from one URL reversal for the page: one per item cost more than its other lines.
         evidence_url, file_url = (url_maker(name, case.pk) for name in
                                   ("progression:evidence-detail", "progression:evidence-file"))
@@ -277,8 +278,10 @@ class CaseDetailView(DetailView):
         # What the case lacks before it can be submitted, for whoever works on the draft: "Submit" is
         # offered only when nothing is missing and the viewer may submit it.
         working = case.stage == Stage.DRAFT and (actions["submit"] or actions["statement"])
-        missing = services.missing_for_submission(case) if working else []
-        submit_refusal = services.separation_refusal(case, user, services.SUBMISSION) if actions["submit"] else ""
+        missing = services.missing_for_submission(case, counts) if working else []
+        history = list(selectors.case_history(case))  # also tells which decisions are the viewer's
+        submit_refusal = (services.separation_refusal(case, user, services.SUBMISSION, history)
+                          if actions["submit"] else "")
         context.update(
             table=table,
             missing=missing,
@@ -288,7 +291,7 @@ class CaseDetailView(DetailView):
             flagged=[cell for section in table for cell in section.cells if cell["flagged"]]
             if case.stage == Stage.DRAFT else [],
             evidence=evidence,
-            history=list(selectors.case_history(case)),
+            history=history,
             eligibility=selectors.eligibility(case.practitioner,
                                               awards=None if case.practitioner_has_awards else []),
             actions=actions,
