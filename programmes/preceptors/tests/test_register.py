@@ -248,11 +248,12 @@ def test_the_mentor_updates_their_training_on_their_own_page(organisation, today
 def test_the_review_mentor_sees_their_wellbeing_page_and_the_preceptee_is_refused(organisation):
     review = ReviewFactory(enrolment=EnrolmentFactory(programme=ProgrammeFactory(organisation=organisation)))
     url = reverse("programmes:preceptors:wellbeing", kwargs={"pk": review.pk})
+    assert url in client_for(review.enrolment.mentor).get(review.get_absolute_url()).content.decode()
     response = client_for(review.enrolment.mentor).post(url, {"score": "4", "note": "Tired but fine"})
     assert response.status_code == HTTPStatus.FOUND
     assert client_for(review.enrolment.preceptee).get(url).status_code == HTTPStatus.FORBIDDEN
     page = client_for(review.enrolment.preceptee).get(review.get_absolute_url()).content.decode()
-    assert "Tired but fine" not in page
+    assert "Tired but fine" not in page and url not in page
 
 
 def test_the_time_given_form_survives_hostile_input(organisation, today):
