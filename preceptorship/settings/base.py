@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "programmes",
     "programmes.reporting",
     "programmes.privacy",
+    "programmes.equality",
     "programmes.preceptors",
     # The integration API (programmes/api); "ninja" serves its documentation page's own files.
     "ninja",
