@@ -46,6 +46,7 @@ urlpatterns = [
     path("progression/", include("progression.urls")),
     path("progression/supervision/", include("progression.supervision.urls")),
     path("privacy/", include("programmes.privacy.urls")),
+    path("equality/", include("programmes.equality.urls")),
     # The integration API: tokens, not sessions; JSON answers only (programmes/api, docs/api.md).
     path("api/", include("programmes.api.urls")),
     path("admin/", admin.site.urls),
