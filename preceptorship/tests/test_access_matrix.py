@@ -81,6 +81,7 @@ APP_MODULES = [
     "progression.tests.access_expectations_self_assessment",
     "progression.supervision.tests.access_expectations",
     "programmes.privacy.tests.access_expectations",
+    "programmes.equality.tests.access_expectations",
     "programmes.preceptors.tests.access_expectations",
     "preceptorship.tests.access_expectations_imports",
     "programmes.api.tests.access_expectations",
