@@ -68,6 +68,7 @@ KNOWN_DOWNLOADS = {
     # The standards scorecards name the programmes (the lead's) and the organisations (the ICS lead's).
     "programmes:standards-export": True,
     "programmes:ics-standards-export": True,
+    "programmes:preceptors:register-export": True,  # the mentors' names and organisations
 }
 # A URL with a table argument is asked for each table its page lists.
 TABLE_PAGES = {"programmes:dashboard-export": "programmes:dashboard", "programmes:ics-export": "programmes:ics-dashboard"}
