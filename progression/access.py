@@ -12,7 +12,15 @@ from django.utils import timezone
 from preceptorship import access
 from preceptorship.models import Membership
 from progression import line_managers
-from progression.models import Delegation, Evidence, EvidencePack, Framework, LetterTemplate, ProgressionCase
+from progression.models import (
+    Delegation,
+    Evidence,
+    EvidencePack,
+    Framework,
+    LetterTemplate,
+    ProgressionCase,
+    SkillsPassport,
+)
 
 Role = Membership.Role
 Stage = ProgressionCase.Stage
@@ -256,3 +264,51 @@ class DelegationPolicy(access.Policy):
         if action == "withdraw":
             return obj.delegator_id == user.pk or access.is_administrator(user)
         return False
+
+
+def _verifies_passport(user: Any, passport: SkillsPassport) -> bool:
+    """A line manager of the worker's team (any line manager of the organisation when the worker has
+    no team), or one who manages them; never the worker."""
+    if passport.worker_id == user.pk:
+        return False
+    held = [m for m in access.memberships(user)
+            if m.role == Role.LINE_MANAGER and m.organisation_id == passport.organisation_id]
+    if not held:
+        return False
+    if passport.team_id is None or any(m.team_id == passport.team_id for m in held):
+        return True
+    return line_managers.manages(user, passport.worker_id)
+
+
+@access.register(SkillsPassport)
+class SkillsPassportPolicy(access.Policy):
+    """A skills passport is seen by its worker (who records its skills) and their line managers (who
+    verify them); the administrator only reads it."""
+
+    def scope(self, user: Any, queryset: models.QuerySet) -> models.QuerySet:
+        if access.is_administrator(user):
+            return queryset
+        condition = Q(worker_id=user.pk)
+        manager_orgs = access.organisation_ids(user, Role.LINE_MANAGER)
+        if manager_orgs:
+            condition |= Q(organisation_id__in=manager_orgs) & (
+                Q(team_id__in=access.team_ids(user, Role.LINE_MANAGER)) | Q(team__isnull=True)
+                | line_managers.managed_condition(user, "worker_id")
+            )
+        return queryset.filter(condition)
+
+    def allows(self, user: Any, obj: Any, action: str) -> bool:
+        if action == "record":
+            return obj.worker_id == user.pk
+        if action == "verify":
+            return _verifies_passport(user, obj)
+        return False
+
+
+def may_keep_passport(user: Any) -> bool:
+    """Workers (the practitioner role) keep their own skills passports."""
+    return access.has_role(user, Role.PRACTITIONER)
+
+
+def may_verify_passports(user: Any) -> bool:
+    return access.has_role(user, Role.LINE_MANAGER)

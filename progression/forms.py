@@ -569,3 +569,53 @@ class SettleForm(NHSForm):
         if value.startswith("new:"):
             return "new", value.removeprefix("new:")
         return value, ""
+
+
+# Skills passports (services.passports) ---------------------------------------------------------------
+
+
+class PassportStartForm(NHSForm):
+    submit_label = "Start the passport"
+
+    framework = forms.ModelChoiceField(
+        label="Which skills passport?", queryset=Framework.objects.none(), widget=forms.RadioSelect,
+        empty_label=None,
+        error_messages={"required": "Choose the skills passport to start.",
+                        "invalid_choice": "Choose a skills passport from the list."},
+    )
+
+    def __init__(self, *args: Any, frameworks: QuerySet, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["framework"].queryset = frameworks
+        self.fields["framework"].label_from_instance = lambda f: f"{f.name} ({f.to_level})" if f.to_level else f.name
+
+
+class PassportSkillForm(NHSForm):
+    submit_label = "Save"
+
+    achieved_on = NHSDateField(label="Date you achieved it", help_text="For example, 15 3 2025",
+                               error_messages={"required": "Enter the date you achieved the skill."})
+    evidence_note = forms.CharField(
+        label="Evidence note", widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=4000,
+        help_text="What shows it: a task you did, training, an observation. Your manager reads it when they verify.",
+    )
+
+    def clean_achieved_on(self) -> Any:
+        value = self.cleaned_data["achieved_on"]
+        if value and value > timezone.localdate():
+            raise forms.ValidationError("The date you achieved the skill cannot be in the future.")
+        return value
+
+
+class PassportVerifyForm(NHSForm):
+    submit_label = "Save"
+
+    verified = forms.TypedChoiceField(
+        label="Is the skill verified?", widget=forms.RadioSelect, coerce=lambda value: value == "yes",
+        choices=[("yes", "Yes, verified"), ("no", "Not yet")],
+        error_messages={"required": "Choose whether the skill is verified."},
+    )
+    reason = forms.CharField(
+        label="Reason", widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=4000,
+        help_text="Required for \u201cnot yet\u201d: what the worker still needs to show. The worker reads it.",
+    )

@@ -20,6 +20,11 @@ from django.utils.text import slugify
 from preceptorship import spreadsheets
 
 CSV_COLUMNS = ["section", "code", "statement", "guidance"]
+# Optional columns naming the kind of framework (a skills passport, say) and its level (the band a
+# passport is for); every row that fills them gives the same value.
+CSV_FRAMEWORK_COLUMNS = ["kind", "level"]
+KINDS = {"competency": "competency", "competency framework": "competency", "skills passport": "skills_passport",
+         "skills_passport": "skills_passport", "passport": "skills_passport"}
 MAX_CODE = 30
 MAX_TITLE = 200
 # The lengths of the framework's own columns (progression.models.Framework).
@@ -75,6 +80,7 @@ def _parse_csv_rows(reader: csv.DictReader, meta: dict[str, Any], result: ParseR
         return result
     reader.fieldnames = headers
     sections: dict[str, dict[str, Any]] = {}
+    whole: dict[str, tuple[str, int]] = {}
     for number, row in enumerate(reader, start=2):
         # A file this product exported has a quote before any text a spreadsheet would run.
         row = {key: spreadsheets.unquote_cell(value) if isinstance(value, str) else value for key, value in row.items()}
@@ -97,11 +103,23 @@ def _parse_csv_rows(reader: csv.DictReader, meta: dict[str, Any], result: ParseR
         if problems:
             result.errors.append(f"Row {number}: {'; '.join(problems)}.")
             continue
+        for column in CSV_FRAMEWORK_COLUMNS:
+            value = _clean(row.get(column))
+            if value and whole.setdefault(column, (value, number))[0] != value:
+                first, at = whole[column]
+                problems.append(f"the {column} is {value!r} but row {at} says {first!r}: a file holds one framework")
+        if problems:
+            result.errors.append(f"Row {number}: {'; '.join(problems)}.")
+            continue
         section = sections.setdefault(title, {"title": title, "required_for_sign_off": False, "competencies": []})
         section["competencies"].append(
             {"code": code, "statement": statement, "guidance": (row.get("guidance") or "").strip()}
         )
     framework = dict(meta)
+    if "kind" in whole:
+        framework["kind"] = whole["kind"][0]
+    if "level" in whole:
+        framework["to_level"] = whole["level"][0]
     framework["sections"] = list(sections.values())
     required = set(meta.get("required_sections") or [])
     for section in framework["sections"]:
@@ -239,6 +257,7 @@ def normalise(raw: dict[str, Any]) -> dict[str, Any]:
         "to_level": _clean(raw.get("to_level")),
         "evidence_per_competency": raw.get("evidence_per_competency", 1),
         "sections": sections,
+        **({"kind": _clean(raw.get("kind"))} if raw.get("kind") is not None else {}),
     }
 
 
@@ -255,6 +274,12 @@ def validate_framework(framework: dict[str, Any], *, prefix: str = "") -> list[s
         if len(str(framework.get(name) or "")) > limit:
             label = "short name (slug)" if name == "slug" else name.replace("_", " ")
             errors.append(f"{lead}the {label} is longer than {limit} characters.")
+    if "kind" in framework:
+        kind = KINDS.get(str(framework["kind"] or "").strip().lower())
+        if kind is None:
+            errors.append(f"{lead}the kind must be \u201cskills passport\u201d or \u201ccompetency framework\u201d.")
+        else:
+            framework["kind"] = kind
     if framework.get("slug") and not SLUG.fullmatch(str(framework["slug"])):
         errors.append(f"{lead}the short name (slug) may hold only letters, numbers, hyphens and underscores.")
     version = framework.get("version")
@@ -352,6 +377,10 @@ def save_framework(
         status=status,
         published_at=published_at,
     )
+    if data.get("kind") and data["kind"] != "competency":
+        # Only then: the data migration's historical Framework has no kind.
+        framework.kind = data["kind"]
+        framework.save(update_fields=["kind"])
     framework.professions.set(Profession.objects.filter(slug__in=data.get("professions") or []))
     for s_order, section_data in enumerate(data["sections"], start=1):
         section = Section.objects.create(
@@ -387,6 +416,7 @@ def export_data(frameworks: list[Any]) -> list[dict[str, Any]]:
                 "from_level": framework.from_level,
                 "to_level": framework.to_level,
                 "evidence_per_competency": framework.evidence_per_competency,
+                "kind": framework.kind,
                 "sections": [
                     {
                         "title": section.title,
@@ -417,4 +447,24 @@ def export_csv(frameworks: list[Any], *, with_framework: bool = False) -> str:
             for c in section.competencies.all():
                 lead = [framework.slug, framework.version] if with_framework else []
                 writer.writerow(lead + [section.title, c.code, c.statement, c.guidance])
+    return buffer.getvalue()
+
+
+# Example rows of the skills passport template: clearly examples, to be replaced by the passport's own.
+PASSPORT_TEMPLATE_ROWS = [
+    ("Communication", "B3-COM-1", "Example: explains a planned activity to the person in words they understand.",
+     "Replace every example row with the passport's own skills."),
+    ("Communication", "B3-COM-2", "Example: hands over what happened in a session to the registered clinician.", ""),
+    ("Person-centred care", "B3-PCC-1", "Example: checks the person's consent before each activity.", ""),
+]
+
+
+def passport_template_csv() -> str:
+    """A CSV for the framework import laid out for a skills passport: the usual columns plus the kind
+    and the level (the band), with example rows to replace."""
+    buffer = io.StringIO()
+    writer = spreadsheets.csv_writer(buffer)
+    writer.writerow(CSV_COLUMNS + CSV_FRAMEWORK_COLUMNS)
+    for row in PASSPORT_TEMPLATE_ROWS:
+        writer.writerow([*row, "skills passport", "Band 3"])
     return buffer.getvalue()

@@ -47,7 +47,14 @@ class Framework(BaseModel):
         PUBLISHED = "published", "Published"
         RETIRED = "retired", "Retired"
 
+    class Kind(models.TextChoices):
+        COMPETENCY = "competency", "Competency framework"
+        # Tracked by the worker themselves and verified by their manager (SkillsPassport); its level
+        # (the band it is for) is ``to_level``.
+        SKILLS_PASSPORT = "skills_passport", "Skills passport"
+
     name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.COMPETENCY)
     slug = models.SlugField(max_length=100, help_text="Shared by every version of the same framework.")
     version = models.PositiveIntegerField(default=1)
     source = models.CharField(max_length=300, blank=True, help_text="Who published it.")
@@ -488,3 +495,65 @@ class Delegation(BaseModel):
 
     def in_force(self, day) -> bool:
         return self.withdrawn_at is None and self.starts_on <= day <= self.ends_on
+
+
+class SkillsPassport(BaseModel):
+    """A worker's own record of the skills of one skills passport (a framework of that kind), each
+    verified by their manager."""
+
+    worker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="skills_passports")
+    framework = models.ForeignKey(Framework, on_delete=models.PROTECT, related_name="passports")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="skills_passports")
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="skills_passports")
+
+    class Meta:
+        ordering = ["framework__to_level", "-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["worker", "framework"], name="skills_passport_one_per_framework",
+                                    violation_error_message="You already have this skills passport."),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.framework.name}: {self.worker}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("progression:passport-detail", args=[self.pk])
+
+
+class PassportSkill(models.Model):
+    """One skill of a passport: achieved (with a date and an optional evidence note) as the worker
+    records it, and verified or "not yet" by their manager. A change by the worker asks again."""
+
+    class Verification(models.TextChoices):
+        NOT_RECORDED = "not_recorded", "Not recorded"
+        WAITING = "waiting", "Waiting for verification"
+        VERIFIED = "verified", "Verified"
+        NOT_YET = "not_yet", "Not yet"
+
+    passport = models.ForeignKey(SkillsPassport, on_delete=models.CASCADE, related_name="skills")
+    competency = models.ForeignKey(Competency, on_delete=models.PROTECT, related_name="+")
+    achieved_on = models.DateField(null=True, blank=True)
+    evidence_note = models.TextField(blank=True)
+    recorded_at = models.DateTimeField(null=True, blank=True)
+    verification = models.CharField(max_length=20, choices=Verification.choices, default=Verification.NOT_RECORDED)
+    verification_reason = models.TextField(blank=True)
+    verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    verified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["passport", "competency__section__order", "competency__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["passport", "competency"], name="passport_skill_unique"),
+            models.CheckConstraint(
+                condition=Q(verification__in=["not_recorded", "waiting", "verified", "not_yet"]),
+                name="passport_skill_valid_verification",
+            ),
+        ]
+        indexes = [
+            # The manager's list: skills waiting for verification, per passport.
+            models.Index(fields=["passport", "verification"], name="passport_skill_waiting"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.competency.code}: {self.get_verification_display()}"

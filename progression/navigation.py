@@ -55,3 +55,56 @@ register_panel(Panel(
     context=_own,
     order=35,
 ))
+
+
+# Skills passports ------------------------------------------------------------------------------------
+
+SUPPORT_WORKER_BANDS = {"band 2", "band 3", "band 4"}
+
+
+def _keeps_passport(user: Any) -> bool:
+    """A support worker (a worker of band 2, 3 or 4) or anyone who has started a passport."""
+    from progression.models import SkillsPassport
+
+    if not access.has_role(user, Role.PRACTITIONER):
+        return False
+    band = " ".join((user.band or "").split()).casefold()
+    return band in SUPPORT_WORKER_BANDS or SkillsPassport.objects.filter(worker=user).exists()
+
+
+def _own_passports(request: HttpRequest) -> dict[str, Any]:
+    from progression.models import SkillsPassport
+    from progression.views.passports import counted_passports
+
+    return {"passports": list(counted_passports(SkillsPassport.objects.filter(worker=request.user)))}
+
+
+def _team_waiting(request: HttpRequest) -> dict[str, Any]:
+    from progression.models import PassportSkill, SkillsPassport
+
+    in_scope = access.scope(request.user, SkillsPassport).exclude(worker=request.user)
+    waiting = PassportSkill.objects.filter(passport__in=in_scope, verification=PassportSkill.Verification.WAITING)
+    return {"waiting": waiting.count(), "workers": waiting.values("passport__worker").distinct().count()}
+
+
+def _verifies_passports(user: Any) -> bool:
+    from progression.models import SkillsPassport
+
+    return (access.has_role(user, Role.LINE_MANAGER)
+            and access.scope(user, SkillsPassport).exclude(worker=user).exists())
+
+
+register_panel(Panel(
+    title="Your skills passport",
+    template="progression/includes/home_passports.html",
+    allowed=_keeps_passport,
+    context=_own_passports,
+    order=36,
+))
+register_panel(Panel(
+    title="Your team's skills passports",
+    template="progression/includes/home_passports_team.html",
+    allowed=_verifies_passports,
+    context=_team_waiting,
+    order=37,
+))

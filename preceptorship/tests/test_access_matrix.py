@@ -79,6 +79,7 @@ APP_MODULES = [
     "progression.tests.access_expectations",
     "progression.tests.access_expectations_letters",
     "progression.tests.access_expectations_self_assessment",
+    "progression.tests.access_expectations_passports",
     "progression.supervision.tests.access_expectations",
     "programmes.privacy.tests.access_expectations",
     "programmes.equality.tests.access_expectations",

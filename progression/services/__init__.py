@@ -4,6 +4,7 @@
 - ``cases``: opening a case, marks and evidence, the sign-off chain and its separation of duties.
 - ``delegations``: a Head of Service's decisions delegated for a period.
 - ``letters``: letter templates and evidence packs.
+- ``passports``: support workers' skills passports, recorded by the worker and verified by their manager.
 - ``self_assessment``: the practitioner's own ratings and the settling of disagreements.
 - ``redeployment``: a move of team recorded by the Head of Service or the Operational Director.
 
@@ -75,6 +76,11 @@ from progression.services.letters import (
     letter_template_check,
     letter_template_save,
 )
+from progression.services.passports import (
+    passport_skill_record,
+    passport_skill_verify,
+    passport_start,
+)
 from progression.services.redeployment import (
     progression_case_redeploy,
     redeploy_refusal,
@@ -90,6 +96,9 @@ from progression.services.self_assessment import (
 )
 
 __all__ = [
+    "passport_skill_record",
+    "passport_skill_verify",
+    "passport_start",
     "OUTCOMES",
     "disagreement_settle",
     "disagreements",

@@ -184,6 +184,9 @@ def framework_fit_refusal(framework: Framework, practitioner: User) -> str:
     range against the level it starts from), or "". A framework that records neither suits everyone;
     a practitioner whose band is not recorded is not refused on it, since nothing contradicts it."""
     name = practitioner.get_full_name() or practitioner.email
+    if framework.kind == Framework.Kind.SKILLS_PASSPORT:
+        return (f"{framework.name} is a skills passport: the worker tracks it themselves from their skills "
+                "passports page, not through a progression case.")
     professions = list(framework.professions.all())
     if professions and practitioner.profession_id not in {p.pk for p in professions}:
         wanted = " or ".join(sorted(p.name.lower() for p in professions))

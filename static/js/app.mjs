@@ -7,6 +7,22 @@ import { initAll } from "../vendor/nhsuk/nhsuk-frontend.min.js";
 document.body.classList.add("js-enabled", "nhsuk-frontend-supported");
 initAll();
 
+// The radios' conditional reveals mark each radio aria-expanded, which ARIA does not allow on a
+// radio (screen readers announce it as a collapsed button); the reveal itself, and aria-controls,
+// stay as NHS.UK frontend draws them.
+const RADIO_REVEALS = "input[type=radio][aria-controls]";
+function dropRadioExpanded(root) {
+  for (const radio of root.querySelectorAll(RADIO_REVEALS)) radio.removeAttribute("aria-expanded");
+}
+dropRadioExpanded(document);
+new MutationObserver((changes) => {
+  for (const change of changes) {
+    if (change.target.matches(RADIO_REVEALS) && change.target.hasAttribute("aria-expanded")) {
+      change.target.removeAttribute("aria-expanded");
+    }
+  }
+}).observe(document.body, { subtree: true, attributeFilter: ["aria-expanded"] });
+
 // A wide table scrolls sideways inside its wrapper on a narrow screen. Keyboard users scroll it
 // with the arrow keys once it can take focus, so a wrapper that scrolls becomes a named region
 // in the Tab order (named after the table's caption when it has one).
