@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.text import Truncator
 
 from preceptorship import access
-from preceptorship.forms import GroupedCheckboxes, OneLineFields, RecordsField
+from preceptorship.forms import GroupedCheckboxes, OneLineFields, RecordsField, reveal
 from preceptorship.models import Membership, Profession, Team, User
 from preceptorship.widgets import NHSDateField
 from progression import line_managers, selectors
@@ -341,6 +341,8 @@ class ReturnPointsAtCompetencies:
             (title, [(c.pk, f"{c.code}: {Truncator(c.statement).words(12)}") for c in group])
             for (_pk, title), group in itertools.groupby(competencies, key=lambda c: (c.section_id, c.section.title))
         ]
+        # Shown under "return" only (all shown without JavaScript); clean_competencies refuses them otherwise.
+        reveal(self, "decision", {"return": ["competencies"]})  # type: ignore[arg-type]
 
     def clean_competencies(self) -> Any:
         chosen = self.cleaned_data.get("competencies")  # type: ignore[attr-defined]
@@ -349,8 +351,7 @@ class ReturnPointsAtCompetencies:
         return chosen
 
 
-COMPETENCIES_HELP = ("Only if you return the case: the line manager sees these highlighted on the case page. "
-                     "Leave empty otherwise.")
+COMPETENCIES_HELP = "The line manager sees these highlighted on the case page."
 
 
 class HeadOfServiceForm(ReturnPointsAtCompetencies, RevisionForm):
@@ -362,7 +363,7 @@ class HeadOfServiceForm(ReturnPointsAtCompetencies, RevisionForm):
     ])
     comment = forms.CharField(label="Comment", widget=forms.Textarea(attrs={"rows": 4}), required=False,
                               help_text="Required to return the case: say what is missing.")
-    competencies = CompetenciesConcerned(label="Competencies concerned (optional)", required=False,
+    competencies = CompetenciesConcerned(label="Competencies concerned", required=False,
                                          help_text=COMPETENCIES_HELP)
 
     def __init__(self, *args: Any, case: ProgressionCase, **kwargs: Any) -> None:
@@ -383,7 +384,7 @@ class DirectorForm(ReturnPointsAtCompetencies, RevisionForm):
     ])
     comment = forms.CharField(label="Comment", widget=forms.Textarea(attrs={"rows": 4}), required=False,
                               help_text="Required to return or decline the case.")
-    competencies = CompetenciesConcerned(label="Competencies concerned (optional)", required=False,
+    competencies = CompetenciesConcerned(label="Competencies concerned", required=False,
                                          help_text=COMPETENCIES_HELP)
 
     def __init__(self, *args: Any, case: ProgressionCase, **kwargs: Any) -> None:

@@ -7,6 +7,7 @@ which the line manager sees highlighted on the case page.
 
 from __future__ import annotations
 
+import re
 from http import HTTPStatus
 from typing import Any
 
@@ -19,7 +20,7 @@ from preceptorship.errors import TransitionError
 from preceptorship.models import AuditEntry, Notification
 from progression import services
 from progression.models import Competency, CompetencyAssessment, Decision, ProgressionCase
-from progression.tests.factories import agree, mark_required
+from progression.tests.factories import agree, mark_required, small_framework
 
 pytestmark = pytest.mark.django_db
 Stage = ProgressionCase.Stage
@@ -175,6 +176,30 @@ def test_a_return_points_at_the_competencies_concerned_for_the_manager(cast):
     # Resubmitted, the pointers are cleared.
     case = services.progression_case_submit(actor=cast.manager, case=agree(case))
     assert not case.assessments.filter(flagged_on_return=True).exists()
+
+
+def _revealed_under_return(body: str) -> str:
+    """The part of the decision page shown only while "Return to the line manager" is chosen."""
+    return_radio = re.search(r'<input[^>]+value="return"[^>]*data-aria-controls="([^"]+)"', body)
+    assert return_radio, "the return answer controls no conditional reveal"
+    start = body.index(f'id="{return_radio.group(1)}"')
+    return body[start:body.index('<button', start)]
+
+
+def test_the_competencies_are_revealed_under_the_return_answer_only(cast):
+    """Head of Service and Operational Director alike: the tick-boxes sit in the reveal under "return"
+    (hidden by the design system's script until it is chosen, shown without it), and nowhere else."""
+    case = _recommended(cast)
+    director_page = _client(cast.director).get(reverse("progression:case-decide", args=[case.pk])).content.decode()
+    revealed = _revealed_under_return(director_page)
+    assert "nhsuk-radios__conditional--hidden" in director_page
+    assert director_page.count('name="competencies"') == revealed.count('name="competencies"') == 4
+    assert "Competencies concerned (optional)</legend>" in revealed and "(optional) (optional)" not in revealed
+    case = cast.open_case(small_framework())
+    mark_required(case, cast.manager)
+    case = services.progression_case_submit(actor=cast.manager, case=case)
+    hos_page = _client(cast.hos).get(reverse("progression:case-decide", args=[case.pk])).content.decode()
+    assert hos_page.count('name="competencies"') == _revealed_under_return(hos_page).count('name="competencies"') == 4
 
 
 def test_competencies_are_pointed_at_only_on_a_return(cast):
