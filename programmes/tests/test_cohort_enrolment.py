@@ -231,6 +231,27 @@ def test_a_row_the_service_refuses_refuses_everyone_with_the_message_beside_it_a
     assert f'value="{today.year}"' in body
 
 
+def test_mentors_over_capacity_are_named_and_the_lead_confirms_before_anyone_is_enrolled(
+    lead, programme, organisation, teams, mentors, today
+):
+    people = _starters(organisation, teams, 6)
+    rows = [(p, mentors[0] if n < 5 else mentors[1], None) for n, p in enumerate(people)]
+    client = client_for(lead)
+    warned = client.post(_url(programme), _post_data(rows, today))
+    body = warned.content.decode()
+    assert warned.status_code == HTTPStatus.OK and not Enrolment.objects.exists()
+    assert "Mentors would be over capacity" in body and "adding 5 makes 5, over their capacity of 4" in body
+    assert warned.context["form"].fields["confirm_over_capacity"].widget.input_type == "checkbox"
+    assert "Go ahead anyway: I have agreed this with the mentors" in body
+    upload = _csv("E-mail,Mentor", *[f"{p.email},{mentors[0].email}" for p in people])
+    uploaded = client.post(_url(programme), _post_data(rows, today, upload="1", spreadsheet=upload,
+                                                       confirm_over_capacity="on"))
+    assert 'name="confirm_over_capacity" value="on"' not in uploaded.content.decode()  # asked again
+    confirmed = client.post(_url(programme), _post_data(rows, today, confirm_over_capacity="on"))
+    assert confirmed.status_code == HTTPStatus.FOUND
+    assert Enrolment.objects.filter(mentor=mentors[0]).count() == 5
+
+
 def test_the_enrol_page_sends_the_people_ticked_to_the_cohort_page(lead, programme, organisation, teams):
     amy, ben = _starters(organisation, teams, 2)
     response = client_for(lead).post(reverse("programmes:programme-enrol", args=[programme.pk]),

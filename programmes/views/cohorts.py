@@ -65,6 +65,7 @@ class CohortEnrolView(ServiceEnrolMixin, FormView):
         self.uploading = True
         upload = self.request.FILES.get("spreadsheet")
         data = self.request.POST.copy()
+        data.pop("confirm_over_capacity", None)  # new rows: capacity is asked about again
         general: list[str] = []
         file_rows: list[cohorts.FileRow] = []
         if upload is None:
