@@ -416,7 +416,8 @@ def export_data(frameworks: list[Any]) -> list[dict[str, Any]]:
                 "from_level": framework.from_level,
                 "to_level": framework.to_level,
                 "evidence_per_competency": framework.evidence_per_competency,
-                "kind": framework.kind,
+                # Named only when it is not a competency framework, so older files stay as they were.
+                **({"kind": framework.kind} if framework.kind != "competency" else {}),
                 "sections": [
                     {
                         "title": section.title,
