@@ -18,6 +18,7 @@ from django.db.models import Q
 
 from preceptorship import access
 from preceptorship.models import Notification, User
+from programmes.equality.models import EqualityAnswers
 from programmes.models import (
     Enrolment,
     Evaluation,
@@ -110,6 +111,7 @@ def erasure_preview(*, person: User) -> tuple[list[Line], list[Line]]:
              EvidencePack.objects.filter(case__in=cases).count() + cases.exclude(letter_file="").count()),
         Line("Supervision notes on their progression cases, with their learning objectives",
              SupervisionNote.objects.filter(case__in=cases).count()),
+        Line("Their equality monitoring answers", EqualityAnswers.objects.filter(user=person).count()),
         Line("Notifications sent to them", Notification.objects.filter(recipient=person).count()),
         Line("Post-qualifying awards", PostQualifyingAward.objects.filter(user=person).count()),
         Line("Earlier subject access exports' files",
@@ -146,6 +148,7 @@ def person_erase(*, actor: Any, person: User) -> dict[str, int]:
         TransitionMark.objects.filter(person=locked).delete()
         OfferDecline.objects.filter(person=locked).delete()
         SupervisionNote.objects.filter(case__practitioner=locked).delete()
+        EqualityAnswers.objects.filter(user=locked).delete()
         for case in ProgressionCase.objects.select_for_update().filter(practitioner=locked):
             strip_case(case, names=names)
         # Earlier subject access exports hold a copy of everything: their files go too.

@@ -34,6 +34,7 @@ from django.utils.formats import date_format
 from preceptorship import access, jobs
 from preceptorship.models import AuditEntry, Membership, Notification, User
 from preceptorship.pdf import render_pdf
+from programmes.equality.models import EqualityAnswers
 from programmes.models import (
     CompletionConfirmation,
     Enrolment,
@@ -58,7 +59,6 @@ from programmes.privacy.models import SubjectAccessExport
 from programmes.privacy.services.common import audit_entries_of, record
 from programmes.schedule import Period, build_schedule
 from progression.letters import render_letter_pdf
-from progression.supervision.models import LearningObjective, SupervisionNote
 from progression.models import (
     CompetencyAssessment,
     CompetencyMark,
@@ -67,6 +67,7 @@ from progression.models import (
     PostQualifyingAward,
     ProgressionCase,
 )
+from progression.supervision.models import LearningObjective, SupervisionNote
 
 # The build task's hard time limit (seconds): certificates and letters are rendered one by one.
 EXPORT_TIME_LIMIT = 900
@@ -289,6 +290,8 @@ def collect(person: User) -> Collected:
                  TransitionMark, TransitionMark.objects.filter(person=person).order_by("pk")),
         _section("offer_declines", "Preceptorship offers you declined", OfferDecline,
                  OfferDecline.objects.filter(person=person).order_by("pk")),
+        _section("equality_answers", "Your equality monitoring answers", EqualityAnswers,
+                 EqualityAnswers.objects.filter(user=person)),
         _section("notifications", "Notifications sent to you", Notification,
                  Notification.objects.filter(recipient=person).order_by("created_at", "pk")),
         _section("audit_entries", "Audit log entries about you or by you", AuditEntry,
