@@ -376,10 +376,7 @@ def competency_mark(
         assessment.save()
         CompetencyMark.objects.create(assessment=assessment, status=status, reached_on=assessment.reached_on,
                                       comment=assessment.manager_comment, marked_by=actor)
-        if locked.statement:
-            # The practitioner read a table that has now changed: they are asked again.
-            _clear_statement(locked)
-            locked.save(update_fields=[*STATEMENT_FIELDS, "updated_at"])
+        _statement_out_of_date(locked)
         if [m.code for m in missing_for_submission(locked)] == [""]:
             # Only their statement is missing now: the practitioner is asked to read the table.
             _tell([locked.practitioner], locked, "progression_case_statement_wanted",
@@ -444,8 +441,10 @@ def evidence_add(
         evidence.competencies.set(competencies)
         if attach_link is not None:
             attach_link(evidence)
+        asked_again = _evidence_changed(locked, actor=actor)
+        after = {**({"link": link} if link else {}), **({"statement": "out of date"} if asked_again else {})}
         audit.record(actor=actor, action="progression_case.evidence_add", obj=locked,
-                     summary=f"Evidence added: {evidence.title}", after={"link": link} if link else None)
+                     summary=f"Evidence added: {evidence.title}", after=after or None)
     return evidence
 
 
@@ -466,8 +465,10 @@ def evidence_delete(*, actor: User, evidence: Evidence) -> None:
                   "competencies": sorted(item.competencies.values_list("code", flat=True))}
         stored, storage = item.file.name, item.file.storage
         item.delete()
+        asked_again = _evidence_changed(case, actor=actor)
         audit.record(actor=actor, action="progression_case.evidence_delete", obj=case,
-                     summary=f"Evidence deleted: {before['title']}", before=before)
+                     summary=f"Evidence deleted: {before['title']}", before=before,
+                     after={"statement": "out of date"} if asked_again else None)
         if stored:
             transaction.on_commit(lambda: storage.delete(stored))
 
@@ -525,8 +526,8 @@ def missing_for_submission(case: ProgressionCase, counts: dict[int, int] | None 
                                        row.competency_id))
     if not case.statement:
         missing.append(MissingItem(
-            "The practitioner has not yet read the table and added their comments or agreed (or their line "
-            "manager has not recorded why they could not)."))
+            "The practitioner has not yet read the table and added their comments or agreed, or the table "
+            "changed after they did (or their line manager has not recorded why they could not)."))
     return missing
 
 
@@ -780,6 +781,30 @@ STATEMENT_FIELDS = ["statement", "statement_text", "statement_at", "statement_by
 
 def _clear_statement(case: ProgressionCase) -> None:
     case.statement, case.statement_text, case.statement_at, case.statement_by = "", "", None, None
+
+
+def _statement_out_of_date(case: ProgressionCase) -> bool:
+    """The practitioner read a table that has now changed (a mark, evidence added or removed): their
+    statement no longer stands and is asked for again before submission (the history keeps it).
+    True when there was one."""
+    if not case.statement:
+        return False
+    _clear_statement(case)
+    case.save(update_fields=[*STATEMENT_FIELDS, "updated_at"])
+    return True
+
+
+def _evidence_changed(case: ProgressionCase, *, actor: User) -> bool:
+    """Evidence added or removed: the statement is out of date, and the practitioner (unless they made
+    the change) is asked to read the table again."""
+    if not _statement_out_of_date(case):
+        return False
+    if case.practitioner_id != actor.pk:
+        _tell([case.practitioner], case, "progression_case_statement_wanted",
+              "Read your progression case's table again: its evidence changed",
+              "Your statement on the table is out of date. Your line manager cannot submit the case to the "
+              "Head of Service until you agree with the table again or add your comments.")
+    return True
 
 
 def progression_case_statement(*, actor: User, case: ProgressionCase, agrees: bool, comment: str = "",

@@ -7,6 +7,7 @@ which the line manager sees highlighted on the case page.
 
 from __future__ import annotations
 
+import datetime
 import re
 from http import HTTPStatus
 from typing import Any
@@ -132,6 +133,60 @@ def test_the_manager_sees_what_is_missing_and_where_to_record_an_absence(cast):
     body = client.get(case.get_absolute_url()).content.decode()
     assert "Could not give a statement" in body and "On long-term leave." in body
     assert "Submit the case</button>" in body
+
+
+def _add_evidence(case: ProgressionCase, actor: Any) -> Any:
+    return services.evidence_add(actor=actor, case=case, title="A later home visit",
+                                 example_date=datetime.date(2024, 3, 1), description="Seen on a joint visit.",
+                                 competencies=[Competency.objects.get(section__framework=case.framework, code="K1")])
+
+
+def _statement_wanted(cast: Any) -> int:
+    return Notification.objects.filter(recipient=cast.practitioner, kind="progression_case_statement_wanted").count()
+
+
+def test_evidence_added_after_the_statement_asks_for_it_again(cast):
+    """Like a new mark or a return: the practitioner agreed with a table that has since changed, so
+    their statement is out of date; the case cannot be submitted until they give it again."""
+    case = agree(_ready(cast))
+    asked = _statement_wanted(cast)
+    _add_evidence(case, cast.manager)
+    case = ProgressionCase.objects.get(pk=case.pk)
+    assert not case.statement
+    assert _statement_wanted(cast) == asked + 1
+    entry = AuditEntry.objects.filter(action="progression_case.evidence_add").latest("pk")
+    assert entry.after == {"statement": "out of date"}
+    with pytest.raises(ValidationError, match="or the table changed after they did"):
+        services.progression_case_submit(actor=cast.manager, case=case)
+    # The history keeps the statement that no longer stands.
+    assert Decision.objects.filter(case=case, decision=Decision.Kind.STATEMENT).count() == 1
+    case = agree(case)
+    assert services.progression_case_submit(actor=cast.manager, case=case).stage == Stage.SUBMITTED
+
+
+def test_evidence_removed_after_the_statement_asks_for_it_again(cast):
+    case = _ready(cast)
+    extra = _add_evidence(case, cast.manager)
+    case = agree(ProgressionCase.objects.get(pk=case.pk))
+    services.evidence_delete(actor=cast.manager, evidence=extra)
+    assert not ProgressionCase.objects.get(pk=case.pk).statement
+    entry = AuditEntry.objects.filter(action="progression_case.evidence_delete").latest("pk")
+    assert entry.after == {"statement": "out of date"}
+
+
+def test_the_practitioners_own_evidence_also_puts_their_statement_out_of_date_without_telling_them(cast):
+    case = agree(_ready(cast))
+    asked = _statement_wanted(cast)
+    _add_evidence(case, cast.practitioner)
+    assert not ProgressionCase.objects.get(pk=case.pk).statement
+    assert _statement_wanted(cast) == asked
+
+
+def test_evidence_added_before_any_statement_changes_nothing_about_it(cast):
+    case = cast.open_case()
+    _add_evidence(case, cast.manager)
+    assert not AuditEntry.objects.filter(action="progression_case.evidence_add").latest("pk").after
+    assert _statement_wanted(cast) == 0
 
 
 def test_the_head_of_service_and_the_director_read_the_statement(cast):
