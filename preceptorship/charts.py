@@ -157,22 +157,28 @@ class Chart:
 HIDDEN_KEY = '<span class="app-chart__key app-chart__key--suppressed" aria-hidden="true"></span>'
 
 
-def table_html(caption: str, headers: Sequence[Any], rows: Sequence[Sequence[Any]]) -> SafeString:
-    """A plain data table: caption, headers (the first column is the row header) and rows of text."""
+def table_html(caption: str, headers: Sequence[Any], rows: Sequence[Sequence[Any]],
+               numeric: Sequence[bool] | None = None) -> SafeString:
+    """A plain data table: caption, headers (the first column is the row header) and rows of text.
+    ``numeric``: which columns hold numbers, right-aligned (by default every one but the first);
+    text is left-aligned."""
+    if numeric is None:
+        numeric = [bool(i) for i in range(len(headers))]
     out = [
         '<div class="app-table-scroll">\n<table class="nhsuk-table app-report-table">\n'
         f'  <caption class="nhsuk-table__caption nhsuk-table__caption--s">{escape(caption)}</caption>\n'
         '  <thead class="nhsuk-table__head">\n    <tr class="nhsuk-table__row">\n      '
     ]
     for i, header in enumerate(headers):
-        numeric = " nhsuk-table__header--numeric" if i else ""
-        out.append(f'<th scope="col" class="nhsuk-table__header{numeric}">{conditional_escape(header)}</th>')
+        right = " nhsuk-table__header--numeric" if numeric[i] else ""
+        out.append(f'<th scope="col" class="nhsuk-table__header{right}">{conditional_escape(header)}</th>')
     out.append('\n    </tr>\n  </thead>\n  <tbody class="nhsuk-table__body">\n')
     for row in rows:
         out.append('    <tr class="nhsuk-table__row">\n      ')
         for i, cell in enumerate(row):
             if i:
-                out.append(f'<td class="nhsuk-table__cell nhsuk-table__cell--numeric">{conditional_escape(cell)}</td>')
+                right = " nhsuk-table__cell--numeric" if numeric[i] else ""
+                out.append(f'<td class="nhsuk-table__cell{right}">{conditional_escape(cell)}</td>')
             else:
                 out.append(f'<th scope="row" class="nhsuk-table__header">{conditional_escape(cell)}</th>')
         out.append("\n    </tr>\n")

@@ -49,17 +49,33 @@ class Table:
     title: str
     columns: list[tuple[str, str]]  # (stable column code, header shown on the page)
     rows: list[list[Any]] = field(default_factory=list)
+    # Columns the files hold but the page does not show: a measure's stable code beside its label.
+    file_only: tuple[str, ...] = ()
 
     @property
     def codes(self) -> list[str]:
         return [code for code, _ in self.columns]
 
+    def _shown(self) -> list[int]:
+        return [i for i, (code, _) in enumerate(self.columns) if code not in self.file_only]
+
     @property
     def headers(self) -> list[str]:
-        return [label for _, label in self.columns]
+        return [self.columns[i][1] for i in self._shown()]
 
     def display_rows(self) -> list[list[str]]:
-        return [[_display(cell) for cell in row] for row in self.rows]
+        shown = self._shown()
+        return [[_display(row[i]) for i in shown] for row in self.rows]
+
+    @property
+    def numeric(self) -> list[bool]:
+        """For each column the page shows: does it hold numbers (right-aligned) rather than text?"""
+        return [bool(self.rows) and all(_is_number(row[i]) for row in self.rows if row[i] not in (None, ""))
+                for i in self._shown()]
+
+
+def _is_number(cell: Any) -> bool:
+    return isinstance(cell, (Figure, int, float, Decimal)) and not isinstance(cell, bool)
 
 
 def _display(cell: Any) -> str:

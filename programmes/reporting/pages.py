@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.template.loader import render_to_string
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from preceptorship import charts
@@ -30,7 +31,8 @@ def summary_table(figures: Figures) -> exports.Table:
         ["protected_time_hours", "Protected time received (hours)", figures.protected_hours],
         ["protected_time_allowance_hours", "Protected time allowance (hours)", figures.protected_allowance],
     ]
-    return exports.Table("summary", "Summary", [("measure", "Code"), ("label", "Measure"), ("value", "Value")], rows)
+    return exports.Table("summary", "Summary", [("measure", "Code"), ("label", "Measure"), ("value", "Value")], rows,
+                         file_only=("measure",))
 
 
 def monthly_table(figures: Figures) -> exports.Table:
@@ -64,6 +66,7 @@ def evaluation_table(figures: Figures) -> exports.Table:
         "evaluation", f"Programme evaluation (aggregates of at least {measures.SMALL_NUMBER} answers)",
         [("measure", "Code"), ("label", "Question"), ("value", "Answer"), ("answers", "Answers")],
         [[code, label, figures.evaluation[code], answers] for code, label in measures.EVALUATION_MEASURES],
+        file_only=("measure",),
     )
 
 
@@ -82,7 +85,13 @@ def progression_table(stages: list[measures.StageRow]) -> exports.Table:
         "progression", "Progression cases by stage and time in stage",
         [("stage", "Code"), ("stage_label", "Stage"), ("cases", "Cases"), ("mean_days_in_stage", "Mean days in stage")],
         [[row.stage, row.label, row.cases, row.mean_days] for row in stages],
+        file_only=("stage",),
     )
+
+
+# The measures of the organisations side by side that only the download holds, so that the page's
+# table fits a 1280-pixel screen; the charts below it show the multi-professional share.
+DOWNLOAD_ONLY = ("median_months_to_complete", "extensions", "protected_time_percent", "multi_professional_percent")
 
 
 def organisations_table(names: list[tuple[int, str]], grouped: dict[Any, Figures]) -> exports.Table:
@@ -91,7 +100,7 @@ def organisations_table(names: list[tuple[int, str]], grouped: dict[Any, Figures
     for pk, name in names:
         figures = grouped.get(pk) or Figures()
         rows.append([name, *(getattr(figures, attribute) for _, _, attribute in SUMMARY_MEASURES)])
-    return exports.Table("organisations", "Organisations side by side", columns, rows)
+    return exports.Table("organisations", "Organisations side by side", columns, rows, file_only=DOWNLOAD_ONLY)
 
 
 def _per_organisation(names: list[tuple[int, str]], grouped: dict[Any, Figures], table: Any) -> list[list[Any]]:
@@ -153,7 +162,7 @@ def progression_by_organisation_table(names: list[tuple[int, str]], grouped: dic
         "progression_by_organisation", "Progression cases by organisation and stage",
         [("organisation", "Organisation"), ("stage", "Code"), ("stage_label", "Stage"), ("cases", "Cases"),
          ("mean_days_in_stage", "Mean days in stage")],
-        rows,
+        rows, file_only=("stage",),
     )
 
 
@@ -200,9 +209,33 @@ def lead_charts(figures: Figures, stages: list[measures.StageRow]) -> dict[str, 
     return {**figure_charts(figures), "progression": progression_chart(stages)}
 
 
+# The stages' headers of the ICS dashboard's table, short so that one row per organisation fits a
+# 1280-pixel screen; each stands for the stage's label.
+STAGE_HEADERS = {
+    ProgressionCase.Stage.SUBMITTED: "Head of Service",
+    ProgressionCase.Stage.RECOMMENDED: "Operational Director",
+    ProgressionCase.Stage.SIGNED_OFF: "Signed off",
+    ProgressionCase.Stage.HR_RECORDED: "HR recorded",
+    ProgressionCase.Stage.WORKER_TOLD: "Worker told",
+    ProgressionCase.Stage.CONFIRMED: "Confirmed",
+}
+
+
+def _stage_header(value: str, label: str) -> str:
+    short = STAGE_HEADERS.get(value)
+    return format_html('<abbr title="{}">{}</abbr>', label, short) if short else label
+
+
+# Cases that ended without a progression: on each organisation's page and in the download, so that
+# the table of one row per organisation fits a 1280-pixel screen.
+ENDED_UNCONFIRMED = (ProgressionCase.Stage.DECLINED, ProgressionCase.Stage.WITHDRAWN)
+
+
 def stages_by_organisation(names: list[tuple[int, str]], stages: dict[Any, list]) -> exports.Table:
-    """Cases at each stage, one row per organisation (the mean days are on each organisation's page)."""
-    labels = [(value, label) for value, label in ProgressionCase.Stage.choices]
+    """Cases at each stage but declined and withdrawn, one row per organisation (those, and the
+    mean days, are on each organisation's page and in the download)."""
+    labels = [(value, _stage_header(value, label)) for value, label in ProgressionCase.Stage.choices
+              if value not in ENDED_UNCONFIRMED]
     rows = []
     for pk, name in names:
         found = {row.stage: row.cases for row in stages.get(pk) or []}

@@ -50,3 +50,21 @@ def test_the_council_leads_progression_cases_by_stage_count_the_councils_cases(s
     rows = {row[0]: row for row in csv_rows(client.get(reverse("programmes:dashboard-export",
                                                                args=["progression", "csv"])))}
     assert {stage: rows[stage][2] for stage in labels} == {stage: str(cases.get(stage, 0)) for stage in labels}
+
+
+def test_the_report_tables_show_labels_not_codes_and_align_text_left(seeded_demo, client):
+    client.force_login(User.objects.get(email=COUNCIL_LEAD))
+    page = client.get(reverse("programmes:dashboard")).content.decode()
+    cells = [html.unescape(re.sub(r"<[^>]+>", "", cell)).strip()
+             for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", page, re.S)]
+    codes = [code for code in ("active_now", "reviews_overdue_now", "support_received", "signed_off", "draft", "Code")
+             if code in cells]
+    assert not codes
+    assert "Active enrolments now" in cells and "Draft" in cells
+    # The measure's label reads from the left, its value from the right.
+    summary = page.split(">Summary</caption>")[1].split("</table>")[0]
+    headers = re.findall(r'<th scope="col" class="([^"]*)">', summary)
+    assert headers == ["nhsuk-table__header", "nhsuk-table__header nhsuk-table__header--numeric"]
+    # The download keeps the stable codes a workforce team feeds into Power BI.
+    rows = csv_rows(client.get(reverse("programmes:dashboard-export", args=["summary", "csv"])))
+    assert rows[0][:3] == ["measure", "label", "value"] and rows[1][0] == "active_now"

@@ -15,5 +15,6 @@ register = template.Library()
 
 
 @register.simple_tag
-def report_table(caption: str, headers: Sequence[Any], rows: Sequence[Sequence[Any]]) -> SafeString:
-    return charts.table_html(caption, headers, rows)
+def report_table(caption: str, headers: Sequence[Any], rows: Sequence[Sequence[Any]],
+                 numeric: Sequence[bool] | None = None) -> SafeString:
+    return charts.table_html(caption, headers, rows, numeric or None)
