@@ -164,6 +164,14 @@ def test_evidence_added_after_the_statement_asks_for_it_again(cast):
     assert services.progression_case_submit(actor=cast.manager, case=case).stage == Stage.SUBMITTED
 
 
+def test_the_evidence_pages_say_the_statement_will_go_out_of_date(cast):
+    case = _ready(cast)
+    add = reverse("progression:evidence-add", args=[case.pk])
+    assert "data-statement-out-of-date" not in _client(cast.manager).get(add).content.decode()
+    agree(case)
+    assert "data-statement-out-of-date" in _client(cast.manager).get(add).content.decode()
+
+
 def test_evidence_removed_after_the_statement_asks_for_it_again(cast):
     case = _ready(cast)
     extra = _add_evidence(case, cast.manager)
