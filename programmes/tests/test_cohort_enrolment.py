@@ -360,6 +360,8 @@ def test_enrol_people_leaves_out_those_enrolled_or_completed_and_the_service_ref
     response = client_for(lead).get(reverse("programmes:programme-enrol", args=[programme.pk]))
     assert {p.pk for p in response.context["form"].offered} >= {waiting.pk, withdrew.pk}
     assert not {p.pk for p in response.context["form"].offered} & {on_it.pk, done.pk}
+    cohort_page = client_for(lead).get(_url(programme), {"person": [waiting.pk, on_it.pk, done.pk, withdrew.pk]})
+    assert [row.preceptee for row in cohort_page.context["rows"]] == [waiting, withdrew]
     with pytest.raises(CohortRefused) as refused:
         enrolment_cohort_places_create(actor=lead, programme=programme, places=[Place(done, mentors[0])],
                                        start_date=today, transition=Transition.NEWLY_REGISTERED)

@@ -46,7 +46,7 @@ class CohortEnrolView(ServiceEnrolMixin, FormView):
         if self.programme.status != Programme.Status.OPEN:
             messages.error(request, "This programme is closed to new enrolments.")
             return redirect(self.programme)
-        self.rows = self._rows(request.GET.getlist("person"))
+        self.rows = self._rows(request.GET.getlist("person"), leave_out_enrolled=True)
         return super().get(request, *args, **kwargs)
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -55,8 +55,13 @@ class CohortEnrolView(ServiceEnrolMixin, FormView):
         self.rows = self._rows(request.POST.getlist("people"))
         return super().post(request, *args, **kwargs)
 
-    def _rows(self, values: list[str]) -> list[cohorts.CohortRow]:
+    def _rows(self, values: list[str], leave_out_enrolled: bool = False) -> list[cohorts.CohortRow]:
+        """The rows of the people chosen. Those on the programme or who completed it are left out
+        of a new page; a posted cohort keeps them, for the service to name."""
         people = cohorts.candidates(self.programme, record_ids(values)[:cohorts.MAX_COHORT])
+        if leave_out_enrolled:
+            done = cohorts.already_on(self.programme, people)
+            people = [person for person in people if person.pk not in done]
         return cohorts.cohort_rows(self.programme, people)
 
     def _upload(self) -> HttpResponse:
