@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import datetime
+import functools
+from collections.abc import Iterator
 from typing import Any
 
 from django import forms
+from django.db.models import F, Value
+from django.db.models.functions import Concat
+from django.forms.models import ModelChoiceIteratorValue
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from preceptorship import forms_html
-from preceptorship.forms import ListedChoiceField
+from preceptorship.forms import ListedChoiceField, ListedChoiceIterator
 from preceptorship.models import Profession, Team
 from preceptorship.widgets import NHSDateField
 from programmes.models import Programme, Transition
@@ -69,6 +74,36 @@ class PeriodForm(forms.Form):
         return forms_html.fields_html(self) or SafeString("")
 
 
+class TogetherChoiceIterator(ListedChoiceIterator):
+    """A list whose choices ``read_together`` read with the form's other lists."""
+
+    def listed(self) -> Iterator[tuple[ModelChoiceIteratorValue, str]]:
+        for pk, label in self.field.read_list():
+            yield ModelChoiceIteratorValue(pk, None), label
+
+
+def read_together(form: forms.Form, labels: dict[str, Any]) -> None:
+    """The choices of the form's ``ListedChoiceField`` lists named in ``labels`` (each with the
+    expression of its labels, as ``str()`` of a record says it) read in one query when the form is
+    drawn, a UNION of the lists ordered by name, not one query each. A choice made is still checked
+    against its field's queryset."""
+    found: dict[str, list[tuple[int, str]]] = {}
+
+    def read(name: str) -> list[tuple[int, str]]:
+        if not found:
+            found.update({n: [] for n in labels})
+            lists = [form.fields[n].queryset.order_by().annotate(list_name=Value(n), label=labels[n])
+                     .values_list("list_name", "pk", "label", "name") for n in labels]
+            for list_name, pk, label, _name in lists[0].union(*lists[1:], all=True).order_by("list_name", "name"):
+                found[list_name].append((pk, label))
+        return found[name]
+
+    for name in labels:
+        field = form.fields[name]
+        field.iterator, field.read_list = TogetherChoiceIterator, functools.partial(read, name)
+        field.widget.choices = field.choices  # the widget keeps the iterator it was given with the queryset
+
+
 class DashboardFilterForm(PeriodForm):
     programme = ListedChoiceField(queryset=Programme.objects.none(), required=False, empty_label="All programmes")
     team = ListedChoiceField(queryset=Team.objects.none(), required=False, empty_label="All teams")
@@ -84,6 +119,9 @@ class DashboardFilterForm(PeriodForm):
         self.fields["team"].queryset = (
             Team.objects.filter(organisation_id__in=organisation_ids).select_related("organisation").order_by("name")
         )
+        # A team is named with its organisation (Team.__str__).
+        read_together(self, {"programme": F("name"), "profession": F("name"),
+                             "team": Concat("name", Value(" ("), "organisation__name", Value(")"))})
 
     def filters(self) -> Filters:
         return Filters(
