@@ -13,13 +13,13 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from bench.demo import directory as demo_directory
-from bench.demo import enrolments, offer, passports, practice, progression, self_assessment, supervision
+from bench.demo import enrolments, equality, offer, passports, practice, progression, self_assessment, supervision
 from bench.demo import preceptors as demo_preceptors
 from preceptorship.management.options import today_option
 
 # After the directory, each part through its ``build(directory=..., today=...)``, in this order:
 # each builds on what the one before made.
-PARTS = [progression, self_assessment, passports, supervision, enrolments, practice, offer, demo_preceptors]
+PARTS = [progression, self_assessment, passports, supervision, enrolments, practice, offer, demo_preceptors, equality]
 
 
 class Command(BaseCommand):
