@@ -102,8 +102,22 @@ def file_columns(codes: list[str], rows: list[list[Any]]) -> tuple[list[str], li
     ]
 
 
+@dataclass(frozen=True)
+class Coded:
+    """A cell the page shows by its label and the files hold by its stable code ("none" shown as
+    "None", the month "2026-05" as "May 2026")."""
+
+    code: Any
+    label: str
+
+    def __str__(self) -> str:
+        return self.label
+
+
 def cell_value(cell: Any) -> Any:
     """What a file holds: numbers as numbers, dates as dates, a hidden figure as an empty cell."""
+    if isinstance(cell, Coded):
+        return cell.code
     if isinstance(cell, Figure):
         return "" if cell.hidden else cell.export_value()
     if isinstance(cell, Decimal):

@@ -40,7 +40,7 @@ def monthly_table(figures: Figures) -> exports.Table:
         "monthly", "Starts, completions and active enrolments by month",
         [("month", "Month"), ("starts", "Starts"), ("completions", "Completions"),
          ("active_enrolments", "Active at month end")],
-        [[f"{m.month:%Y-%m}", m.starts, m.completions, m.active] for m in figures.months],
+        [[exports.Coded(f"{m.month:%Y-%m}", m.label), m.starts, m.completions, m.active] for m in figures.months],
     )
 
 
@@ -56,7 +56,8 @@ def scores_table(figures: Figures) -> exports.Table:
     return exports.Table(
         "scores", "Wellbeing and confidence by review (mean score, 1 to 5)",
         [("review_number", "Review"), ("mean_wellbeing", "Wellbeing"), ("mean_confidence", "Confidence")],
-        [[number, wellbeing, confidence] for number, wellbeing, confidence in figures.scores],
+        [[exports.Coded(number, f"Review {number}"), wellbeing, confidence]
+         for number, wellbeing, confidence in figures.scores],
     )
 
 
@@ -135,13 +136,21 @@ def organisation_table(names: list[tuple[int, str]], grouped: dict[Any, Figures]
     return exports.Table(name, title, columns, _per_organisation(names, grouped, table))
 
 
+# How the pages say the files' ``offer`` codes.
+OFFER_LABELS = {"all": "All", "some": "Some", "none": "None"}
+
+
+def _offer(code: str) -> exports.Coded:
+    return exports.Coded(code, OFFER_LABELS[code])
+
+
 def offer_table(rows: list[measures.OfferRow]) -> exports.Table:
     return exports.Table(
         "offer", "Preceptorship offered to newly registered AHPs, by organisation and profession",
         [("organisation", "Organisation"), ("profession", "Profession"),
          ("newly_registered", "Newly registered AHPs"), ("offered", "Offered preceptorship"),
          ("offer", "Offered to all, some or none")],
-        [[row.organisation, row.profession, row.newly_registered, row.offered, row.offer] for row in rows],
+        [[row.organisation, row.profession, row.newly_registered, row.offered, _offer(row.offer)] for row in rows],
     )
 
 
@@ -149,7 +158,7 @@ def offer_summary_table(summary: dict[str, measures.Figure]) -> exports.Table:
     return exports.Table(
         "offer_summary", "Organisations offering preceptorship to all, some or none of their newly registered AHPs",
         [("offer", "Offered to"), ("organisations_percent", "Organisations")],
-        [[name, figure] for name, figure in summary.items()],
+        [[_offer(name), figure] for name, figure in summary.items()],
     )
 
 

@@ -197,7 +197,7 @@ def test_the_ics_lead_opens_one_organisations_detail(client, ics_lead, programme
     for caption in ("Starts, completions and active enrolments by month", "Withdrawals in the first 12 months",
                     "Wellbeing and confidence by review", "Programme evaluation", "Progression cases by stage"):
         assert caption in text
-    assert f"<th scope=\"row\" class=\"nhsuk-table__header\">{this_month:%Y-%m}</th>" in text
+    assert f"<th scope=\"row\" class=\"nhsuk-table__header\">{this_month:%b %Y}</th>" in text
     for enrolment in preceptees:
         assert enrolment.preceptee.email not in text and enrolment.preceptee.last_name not in text
     assert client.get(reverse("programmes:ics-organisation", args=[other_organisation.pk])).status_code == 200

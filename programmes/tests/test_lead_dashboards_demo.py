@@ -68,3 +68,20 @@ def test_the_report_tables_show_labels_not_codes_and_align_text_left(seeded_demo
     # The download keeps the stable codes a workforce team feeds into Power BI.
     rows = csv_rows(client.get(reverse("programmes:dashboard-export", args=["summary", "csv"])))
     assert rows[0][:3] == ["measure", "label", "value"] and rows[1][0] == "active_now"
+
+
+def test_the_ics_lead_reads_labels_where_the_files_hold_codes(seeded_demo, client):
+    client.force_login(User.objects.get(email="ics.lead@dalesford.example"))
+    page = client.get(reverse("programmes:ics-dashboard")).content.decode()
+    summary = _table_rows(page, "Organisations offering preceptorship to all, some or none of their newly "
+                                "registered AHPs")
+    assert set(summary) == {"Offered to", "All", "Some", "None"}
+    rows = csv_rows(client.get(reverse("programmes:ics-export", args=["offer_summary", "csv"])))
+    assert [row[0] for row in rows[1:]] == ["all", "some", "none"]
+    organisation = User.objects.get(email=COUNCIL_LEAD).memberships.get().organisation
+    detail = client.get(reverse("programmes:ics-organisation", args=[organisation.pk])).content.decode()
+    months = _table_rows(detail, "Starts, completions and active enrolments by month")
+    assert all(re.fullmatch(r"[A-Z][a-z]{2} \d{4}", month) for month in months if month != "Month")
+    assert "Review 1" in _table_rows(detail, "Wellbeing and confidence by review (mean score, 1 to 5)")
+    rows = csv_rows(client.get(reverse("programmes:ics-export", args=["monthly_by_organisation", "csv"])))
+    assert all(re.fullmatch(r"\d{4}-\d{2}", row[1]) for row in rows[1:])
