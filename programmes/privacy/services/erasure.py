@@ -30,6 +30,7 @@ from programmes.models import (
     ReviewMeeting,
     TransitionMark,
 )
+from programmes.preceptors.models import PreceptorEvaluation, PreceptorWellbeing, TimeGiven
 from programmes.privacy.access import answering_organisation, may_act_for
 from programmes.privacy.models import SubjectAccessExport
 from programmes.privacy.services.common import (
@@ -41,7 +42,15 @@ from programmes.privacy.services.common import (
     strip_case,
     strip_enrolment,
 )
-from progression.models import Decision, Evidence, EvidencePack, PostQualifyingAward, ProgressionCase
+from progression.models import (
+    Decision,
+    Evidence,
+    EvidencePack,
+    PassportSkill,
+    PostQualifyingAward,
+    ProgressionCase,
+    SkillsPassport,
+)
 from progression.supervision.models import SupervisionNote
 
 # Cases that are over: confirmed, declined, or withdrawn when opened by mistake.
@@ -111,6 +120,13 @@ def erasure_preview(*, person: User) -> tuple[list[Line], list[Line]]:
              EvidencePack.objects.filter(case__in=cases).count() + cases.exclude(letter_file="").count()),
         Line("Supervision notes on their progression cases, with their learning objectives",
              SupervisionNote.objects.filter(case__in=cases).count()),
+        Line("Their own wellbeing after review meetings they held as a mentor",
+             PreceptorWellbeing.objects.filter(mentor=person).count()),
+        Line("As a mentor: what their time given was for and their preceptor evaluations' comments (the hours and "
+             "scores stay)", TimeGiven.objects.filter(mentor=person).count()
+             + PreceptorEvaluation.objects.filter(mentor=person).count()),
+        Line("Their skills passports, with the skills they recorded and their verification",
+             PassportSkill.objects.filter(passport__worker=person).count()),
         Line("Their equality monitoring answers", EqualityAnswers.objects.filter(user=person).count()),
         Line("Notifications sent to them", Notification.objects.filter(recipient=person).count()),
         Line("Post-qualifying awards", PostQualifyingAward.objects.filter(user=person).count()),
@@ -149,6 +165,10 @@ def person_erase(*, actor: Any, person: User) -> dict[str, int]:
         OfferDecline.objects.filter(person=locked).delete()
         SupervisionNote.objects.filter(case__practitioner=locked).delete()
         EqualityAnswers.objects.filter(user=locked).delete()
+        SkillsPassport.objects.filter(worker=locked).delete()
+        PreceptorWellbeing.objects.filter(mentor=locked).delete()
+        TimeGiven.objects.filter(mentor=locked).update(note="")
+        PreceptorEvaluation.objects.filter(mentor=locked).update(comments="")
         for case in ProgressionCase.objects.select_for_update().filter(practitioner=locked):
             strip_case(case, names=names)
         # Earlier subject access exports hold a copy of everything: their files go too.

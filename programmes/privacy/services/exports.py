@@ -53,6 +53,7 @@ from programmes.models import (
     ReviewMeeting,
     TransitionMark,
 )
+from programmes.preceptors.models import PreceptorEvaluation, PreceptorRecord, PreceptorWellbeing, TimeGiven
 from programmes.privacy import schedule as retention
 from programmes.privacy.access import answering_organisation, may_act_for
 from programmes.privacy.models import SubjectAccessExport
@@ -64,8 +65,10 @@ from progression.models import (
     CompetencyMark,
     Decision,
     Evidence,
+    PassportSkill,
     PostQualifyingAward,
     ProgressionCase,
+    SkillsPassport,
 )
 from progression.supervision.models import LearningObjective, SupervisionNote
 
@@ -275,6 +278,13 @@ def collect(person: User) -> Collected:
                  lambda a: {"competency_code": a.competency.code, "competency": a.competency.statement}),
         _section("competency_marks", "Marks given (history)", CompetencyMark,
                  CompetencyMark.objects.filter(assessment__case__practitioner=person).order_by("pk")),
+        _section("skills_passports", "Your skills passports", SkillsPassport,
+                 SkillsPassport.objects.filter(worker=person).select_related("framework").order_by("pk"),
+                 lambda p: {"framework_name": str(p.framework)}),
+        _section("passport_skills", "Skills on your passports: what you recorded and your manager's verification",
+                 PassportSkill, PassportSkill.objects.filter(passport__worker=person).select_related("competency")
+                 .order_by("passport_id", "pk"),
+                 lambda s: {"skill_code": s.competency.code, "skill": s.competency.statement}),
         _section("evidence", "Evidence", Evidence, evidence,
                  lambda e: {"competency_ids": sorted(c.pk for c in e.competencies.all()),
                             "evidence_file": evidence_files.get(e.pk, "")}),
@@ -290,6 +300,14 @@ def collect(person: User) -> Collected:
                  TransitionMark, TransitionMark.objects.filter(person=person).order_by("pk")),
         _section("offer_declines", "Preceptorship offers you declined", OfferDecline,
                  OfferDecline.objects.filter(person=person).order_by("pk")),
+        _section("preceptor_records", "Your preceptor register entries (training, exceptions, allowance)",
+                 PreceptorRecord, PreceptorRecord.objects.filter(mentor=person).order_by("pk")),
+        _section("time_given", "Time you gave your preceptees as their mentor", TimeGiven,
+                 TimeGiven.objects.filter(mentor=person).order_by("on", "pk")),
+        _section("preceptor_wellbeing", "Your own wellbeing after review meetings you held", PreceptorWellbeing,
+                 PreceptorWellbeing.objects.filter(mentor=person).order_by("pk")),
+        _section("preceptor_evaluations", "Preceptor evaluations you answered", PreceptorEvaluation,
+                 PreceptorEvaluation.objects.filter(mentor=person).order_by("pk")),
         _section("equality_answers", "Your equality monitoring answers", EqualityAnswers,
                  EqualityAnswers.objects.filter(user=person)),
         _section("notifications", "Notifications sent to you", Notification,

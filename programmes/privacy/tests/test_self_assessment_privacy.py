@@ -41,3 +41,43 @@ def test_stripping_a_case_blanks_the_settlements_reason(organisation, team) -> N
     case, competency = _settled_case(cast)
     strip_case(case, names=["Worker"])
     assert CompetencyAssessment.objects.get(case=case, competency=competency).settled_reason == ""
+
+
+def _passport(cast: Cast) -> object:
+    import datetime
+
+    from progression.models import Framework
+
+    framework = small_framework()
+    Framework.objects.filter(pk=framework.pk).update(kind=Framework.Kind.SKILLS_PASSPORT, to_level="Band 3")
+    framework.refresh_from_db()
+    passport = progression_services.passport_start(actor=cast.practitioner, framework=framework)
+    skill = Competency.objects.filter(section__framework=framework).first()
+    progression_services.passport_skill_record(actor=cast.practitioner, passport=passport, competency=skill,
+                                               achieved_on=datetime.date(2024, 5, 1),
+                                               evidence_note="Ran the falls group with the physiotherapist.")
+    return passport
+
+
+def test_the_export_holds_the_workers_skills_passports(organisation, team) -> None:
+    cast = Cast(organisation, team)
+    passport = _passport(cast)
+    sections = {s.key: s for s in services.collect(cast.practitioner).sections}
+    assert [row["id"] for row in sections["skills_passports"].rows] == [passport.pk]
+    notes = [row["evidence_note"] for row in sections["passport_skills"].rows]
+    assert "Ran the falls group with the physiotherapist." in notes
+    assert services.collect(cast.colleague).counts["passport_skills"] == 0
+
+
+def test_erasure_deletes_the_workers_skills_passports(organisation, team) -> None:
+    from preceptorship.models import Membership
+    from preceptorship.tests.factories import person
+    from progression.models import SkillsPassport
+
+    cast = Cast(organisation, team)
+    _passport(cast)
+    dpo = person(organisation, Membership.Role.DATA_PROTECTION, email="dpo@example.org")
+    goes, _stays = services.erasure_preview(person=cast.practitioner)
+    assert any("skills passports" in line.what and line.count == 4 for line in goes)  # its four skills
+    services.person_erase(actor=dpo, person=cast.practitioner)
+    assert not SkillsPassport.objects.exists()
