@@ -89,4 +89,10 @@ class Criterion(BaseModel):
     def rule(self) -> str:
         """The rule as evaluated, with its number: "Programme length at least 12 months"."""
         label = RuleKind(self.kind).label
-        return label.replace(" N ", f" {self.parameter} ") if self.parameter is not None else label
+        if self.parameter is None:
+            return label
+        rule = label.replace(" N ", f" {self.parameter} ")
+        if self.parameter == 1:  # "at least 1 hour a month", not "1 hours"
+            for unit in ("hours", "days", "months"):
+                rule = rule.replace(f" 1 {unit}", f" 1 {unit[:-1]}")
+        return rule

@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from preceptorship.figures import SUPPRESSED
 from preceptorship.models import User
+from programmes.reporting.models import Criterion, RuleKind
 from programmes.tests.exports_reading import csv_rows
 from progression.models import ProgressionCase
 
@@ -85,3 +86,9 @@ def test_the_ics_lead_reads_labels_where_the_files_hold_codes(seeded_demo, clien
     assert "Review 1" in _table_rows(detail, "Wellbeing and confidence by review (mean score, 1 to 5)")
     rows = csv_rows(client.get(reverse("programmes:ics-export", args=["monthly_by_organisation", "csv"])))
     assert all(re.fullmatch(r"\d{4}-\d{2}", row[1]) for row in rows[1:])
+
+
+def test_a_rule_of_one_hour_or_one_day_reads_in_the_singular():
+    assert Criterion(kind=RuleKind.PROTECTED_TIME, parameter=1).rule == "Protected time recorded at least 1 hour a month"
+    assert Criterion(kind=RuleKind.FIRST_MEETING, parameter=1).rule == "First review meeting within 1 day of the start"
+    assert Criterion(kind=RuleKind.PROTECTED_TIME, parameter=4).rule == "Protected time recorded at least 4 hours a month"
