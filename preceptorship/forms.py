@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
@@ -98,6 +99,20 @@ def refuse_control_characters(value: Any) -> None:
     if isinstance(value, str) and CONTROL_CHARACTERS.search(value):
         raise ValidationError("Enter this on one line, without line breaks or other control characters.",
                               code="control_characters")
+
+
+def reveal(
+    form: forms.BaseForm, question: str, answers: dict[str, list[str]], needed: Iterable[str] = ()
+) -> None:
+    """NHS.UK conditional reveals: each answer's fields are drawn under that answer of the radios or
+    checkboxes ``question`` and shown only while it is chosen (all shown without JavaScript). What an
+    unchosen answer's fields mean is the form's to decide in ``clean``; the ``needed`` ones it asks for
+    when their answer is chosen (their labels do not say "optional")."""
+    form.fields[question].reveals = {str(value): list(names) for value, names in answers.items()}
+    for names in answers.values():
+        for name in names:
+            form.fields[name].revealed_by = question
+            form.fields[name].needed_when_revealed = name in needed
 
 
 class OneLineFields:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_form
 from django import template
-from django.forms import Form
+from django.forms import BoundField, Form
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
@@ -24,6 +26,13 @@ def nhsuk_filter_fields(form: Form) -> SafeString:
     return html if html is not None else as_crispy_form(form)
 
 
+@register.filter
+def revealed(field: BoundField, value: Any) -> list[BoundField]:
+    """The fields shown only when ``value`` of the choice ``field`` is chosen (``preceptorship.forms.reveal``)."""
+    names = getattr(field.field, "reveals", {}).get(str(value), ())
+    return [field.form[name] for name in names if name in field.form.fields]
+
+
 # A field's label, hint, error message and the attributes of its control, for the field templates
 # (nhsuk/field/*.html), which render them for every field of every form. As templates they cost
 # more than the rest of a field: each {{ field.label }} first tries the bound field as a list of
@@ -40,7 +49,8 @@ def nhsuk_label(context: template.Context) -> str:
                           " nhsuk-u-visually-hidden" if context.get("form_show_labels") is False else "")
     for_id = field.id_for_label
     return format_html('<label class="{}"{}>{}{}</label>', classes, format_html(' for="{}"', for_id) if for_id else "",
-                       field.label, "" if field.field.required else " (optional)")
+                       field.label, "" if field.field.required or getattr(field.field, "needed_when_revealed", False)
+                       else " (optional)")
 
 
 @register.simple_tag(takes_context=True)
