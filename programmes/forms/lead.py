@@ -14,7 +14,7 @@ from django.db.models import Case, Q, QuerySet, Value, When
 from django.forms.utils import ErrorDict
 
 from preceptorship import access
-from preceptorship.forms import OneLineFields, RecordsField, person_search, record_ids
+from preceptorship.forms import OneLineFields, RecordsField, person_search, record_ids, reveal
 from preceptorship.models import Membership, Organisation, Profession, User
 from preceptorship.widgets import NHSDateField
 from programmes import selectors
@@ -434,6 +434,9 @@ class WithdrawForm(OneLineFields, forms.Form):
 
 
 class ConfirmCompletionForm(OneLineFields, forms.Form):
+    """Completed or not yet: "not yet" reveals why (and an extension), "yes" with work outstanding reveals
+    why now, each shown only under its answer (all shown without JavaScript; the unchosen one is ignored)."""
+
     confirmed = forms.TypedChoiceField(
         label="Has the preceptee completed their preceptorship?",
         choices=[("yes", "Yes, I confirm they have completed it"), ("no", "Not yet")],
@@ -441,36 +444,50 @@ class ConfirmCompletionForm(OneLineFields, forms.Form):
         error_messages={"required": "Say whether the preceptee has completed their preceptorship"},
     )
     reason = forms.CharField(
-        label="If not yet, why not?", required=False, widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="Needed if you answered not yet.",
+        label="Why has the preceptee not completed yet?", required=False, widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Only if you answer not yet.",
     )
     proposed_extension_months = forms.IntegerField(
         label="Extension you propose (months)", required=False, min_value=1, max_value=24,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "nhsuk-input--width-3"}),
+        help_text="The programme lead decides.",
         error_messages={
-            "invalid": "Enter a whole number of months", "min_value": "Propose at least 1 month",
-            "max_value": "Propose 24 months or fewer",
+            "invalid": "Enter the extension you propose as a whole number of months",
+            "min_value": "Propose an extension of at least 1 month",
+            "max_value": "Propose an extension of 24 months or fewer",
         },
     )
 
     early_reason = forms.CharField(
-        label="If you confirm now, why?", required=False, widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="Needed to confirm completion with the work listed above outstanding. It is kept in the "
-                  "enrolment's history.",
+        label="Why do you confirm completion now?", required=False, widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="The work listed above is outstanding. Your reason is kept in the enrolment's history.",
     )
 
     def __init__(self, *args: Any, outstanding: list[str] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # What is not done yet (``services.completion_outstanding``): only then is a reason asked for.
         self.outstanding = outstanding or []
-        if not self.outstanding:
+        answers = {"no": ["reason", "proposed_extension_months"]}
+        if self.outstanding:
+            answers["yes"] = ["early_reason"]
+        else:
             del self.fields["early_reason"]
+        reveal(self, "confirmed", answers, needed=["reason", "early_reason"])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        if data.get("confirmed") is False and not (data.get("reason") or "").strip():
+        confirmed = data.get("confirmed")
+        # The answer not chosen was hidden: whatever it holds is not part of this answer.
+        if confirmed is True:
+            data["reason"], data["proposed_extension_months"] = "", None
+            for name in ("reason", "proposed_extension_months"):
+                self.errors.pop(name, None)
+        elif confirmed is False:
+            data["early_reason"] = ""
+            self.errors.pop("early_reason", None)
+        if confirmed is False and not (data.get("reason") or "").strip():
             self.add_error("reason", "Say why the preceptee has not completed yet")
-        if data.get("confirmed") and self.outstanding and not (data.get("early_reason") or "").strip():
+        if confirmed and self.outstanding and not (data.get("early_reason") or "").strip():
             self.add_error("early_reason", "Say why you confirm completion before the work listed is done")
         return data
 

@@ -18,7 +18,7 @@ from django import forms
 from django.forms.models import ModelChoiceIterator
 from django.http import QueryDict
 
-from preceptorship.forms import GroupedCheckboxes, OneLineFields, RecordsField
+from preceptorship.forms import GroupedCheckboxes, OneLineFields, RecordsField, reveal
 from preceptorship.widgets import NHSDateField
 from programmes.models import REFLECTIVE_MODELS, Enrolment, Goal, ProtectedTime, Reflection, ReviewAction, ReviewMeeting
 from programmes.services import ActionItem
@@ -27,6 +27,7 @@ from progression.models import Competency
 ACTION_ROWS = 3
 SCORES = [(str(n), str(n)) for n in range(1, 6)]
 ATTENDEES = [("preceptee", "Preceptee"), ("mentor", "Mentor"), ("line_manager", "Line manager")]
+OTHERS = "others"  # the attendees' box that reveals who else attended
 
 
 def score_messages(what: str = "") -> dict[str, str]:
@@ -87,12 +88,12 @@ class ReviewForm(OneLineFields, forms.Form):
     held_on = NHSDateField(label="Date held", help_text="For example, 15 3 2025",
                            error_messages={"required": "Enter the date of the meeting"})
     attended = forms.MultipleChoiceField(
-        label="Who attended", choices=ATTENDEES, widget=forms.CheckboxSelectMultiple,
+        label="Who attended", choices=[*ATTENDEES, (OTHERS, "Someone else")], widget=forms.CheckboxSelectMultiple,
         help_text="Select everyone who was there.",
         error_messages={"required": "Select who attended the meeting"},
     )
     attended_others = forms.CharField(
-        label="Anyone else who attended", max_length=300, required=False,
+        label="Who else attended?", max_length=300, required=False,
         help_text="Names and roles, for example a practice educator.",
     )
     discussion = forms.CharField(
@@ -141,6 +142,7 @@ class ReviewForm(OneLineFields, forms.Form):
                     choices=[("", "Choose who")] + list(ReviewAction.Owner.choices),
                 )
                 self.fields[f"action_{n}_due"] = NHSDateField(label=f"Action {n} due by", required=False)
+        reveal(self, "attended", {OTHERS: ["attended_others"]}, needed=["attended_others"])
         meeting = ["held_on", "attended", "attended_others", "discussion"]
         wellbeing = ["wellbeing", "confidence", "protected_time_received"]
         layout = [Fieldset("The meeting", *meeting), Fieldset("How the preceptee is doing", *wellbeing)]
@@ -156,6 +158,11 @@ class ReviewForm(OneLineFields, forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        if OTHERS not in (cleaned.get("attended") or []):
+            cleaned["attended_others"] = ""  # hidden under "Someone else", not chosen
+            self.errors.pop("attended_others", None)
+        elif not (cleaned.get("attended_others") or "").strip() and "attended_others" not in self.errors:
+            self.add_error("attended_others", "Enter who else attended the meeting")
         if self.with_actions:
             for n in range(1, self.action_rows + 1):
                 has_text = bool((cleaned.get(f"action_{n}") or "").strip())
@@ -213,6 +220,8 @@ class ReviewForm(OneLineFields, forms.Form):
     @staticmethod
     def initial_from(review: ReviewMeeting) -> dict[str, Any]:
         attended = [key for key, _ in ATTENDEES if getattr(review, f"attended_{key}")]
+        if review.attended_others:
+            attended.append(OTHERS)
         names = ["held_on", "attended_others", "discussion", "wellbeing", "confidence", "protected_time_received",
                  "next_meeting_on"]
         initial = {"attended": attended, **{name: getattr(review, name) for name in names}}
