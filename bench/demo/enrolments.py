@@ -28,11 +28,11 @@ from typing import Any
 
 from django.db import transaction
 
+from bench.demo import practice_standards
 from preceptorship.models import Profession, User
 from programmes import services
 from programmes.models import Enrolment, Evaluation, Pause, Programme, Transition
 from programmes.schedule import add_months
-from progression.models import Framework
 
 OT_PROGRAMME = "Occupational Therapy preceptorship"
 MULTI_PROGRAMME = "Multi-professional AHP preceptorship"
@@ -65,10 +65,8 @@ def _enrol(
 def build(*, directory: Any, today: datetime.date) -> dict[str, Enrolment]:
     users, organisations = directory.users, directory.organisations
     council_lead, trust_lead = users["council_lead"], users["trust_lead"]
-    ot_framework = (
-        Framework.objects.filter(status=Framework.Status.PUBLISHED, professions__slug="occupational-therapy")
-        .order_by("-version").first()
-    )
+    # The programme's own step (Level 1 to Level 2), not the Range 6 to Range 7 career progression one.
+    ot_framework = practice_standards.build(lead=council_lead, council=organisations["council"])
     ot = _programme(
         actor=council_lead, name=OT_PROGRAMME, organisation=organisations["council"],
         professions=["occupational-therapy"],
