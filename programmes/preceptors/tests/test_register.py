@@ -283,3 +283,17 @@ def test_a_bad_time_entry_keeps_what_was_typed_beside_a_clear_message(organisati
     assert response.status_code == HTTPStatus.OK
     assert "Enter a real date" in page and "Enter the hours, for example" in page and "Kept note" in page
     assert "nhsuk-error-summary" in page
+
+
+def test_a_flagged_mentor_is_flagged_where_the_lead_chooses_and_sees_mentors(organisation, lead, today):
+    mentor, _ = mentor_in(organisation, first_name="Flagged", last_name="Mentorname")
+    programme = ProgrammeFactory(organisation=organisation)
+    enrolment = EnrolmentFactory(programme=programme, mentor=mentor)
+    client = client_for(lead)
+    detail = client.get(reverse("programmes:enrolment-detail", kwargs={"pk": enrolment.pk})).content.decode()
+    assert "Flagged on the preceptor register" in detail and selectors.NO_TRAINING in detail
+    enrol = client.get(reverse("programmes:programme-enrol", kwargs={"pk": programme.pk})).content.decode()
+    assert "Flagged Mentorname: No preceptor training recorded" in enrol
+    # The preceptee sees their enrolment without the register's flags.
+    own = client_for(enrolment.preceptee).get(reverse("programmes:enrolment-detail", kwargs={"pk": enrolment.pk}))
+    assert "Flagged on the preceptor register" not in own.content.decode()
