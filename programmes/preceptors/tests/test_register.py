@@ -297,3 +297,27 @@ def test_a_flagged_mentor_is_flagged_where_the_lead_chooses_and_sees_mentors(org
     # The preceptee sees their enrolment without the register's flags.
     own = client_for(enrolment.preceptee).get(reverse("programmes:enrolment-detail", kwargs={"pk": enrolment.pk}))
     assert "Flagged on the preceptor register" not in own.content.decode()
+
+
+def test_the_time_page_reads_the_same_queries_as_entries_grow(organisation, today):
+    mentor, _ = mentor_in(organisation)
+    client = client_for(mentor)
+    url = reverse("programmes:preceptors:time")
+
+    def grow() -> None:
+        for _ in range(3):
+            enrolment = EnrolmentFactory(programme=ProgrammeFactory(organisation=organisation), mentor=mentor,
+                                         start_date=today - datetime.timedelta(days=90))
+            services.time_given_log(actor=mentor, enrolment=enrolment, on=today, hours=Decimal(1))
+
+    grow()
+    first, second = assert_same_queries_at_two_sizes(lambda: client.get(url), grow)
+    assert "3 hours" in first.content.decode() and "6 hours" in second.content.decode()
+
+
+def test_the_feedback_page_reads_the_same_queries_as_answers_grow(organisation, other_organisation, lead, today):
+    person(other_organisation, Role.PROGRAMME_LEAD)
+    client = client_for(lead)
+    url = reverse("programmes:preceptors:feedback")
+    year = selectors.year_start(today).year
+    assert_same_queries_at_two_sizes(lambda: client.get(url), lambda: _answer(organisation, 6, year))
