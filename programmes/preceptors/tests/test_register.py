@@ -321,3 +321,11 @@ def test_the_feedback_page_reads_the_same_queries_as_answers_grow(organisation, 
     url = reverse("programmes:preceptors:feedback")
     year = selectors.year_start(today).year
     assert_same_queries_at_two_sizes(lambda: client.get(url), lambda: _answer(organisation, 6, year))
+
+
+def test_wellbeing_and_evaluation_entries_stay_out_of_the_log_leads_read() -> None:
+    from preceptorship import audit
+
+    hidden = set(audit.administrators_only_types())
+    assert {"preceptors.preceptorwellbeing", "preceptors.preceptorevaluation"} <= hidden
+    assert "preceptors.preceptorrecord" not in hidden
