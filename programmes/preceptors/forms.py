@@ -6,10 +6,10 @@ from decimal import Decimal
 from typing import Any
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Fieldset, Layout, Submit
+from crispy_forms.layout import Layout, Submit
 from django import forms
 
-from preceptorship.forms import OneLineFields
+from preceptorship.forms import OneLineFields, reveal
 from preceptorship.widgets import NHSDateField
 from programmes.forms.practice import HoursField, score_messages
 from programmes.preceptors.models import PreceptorEvaluation
@@ -63,9 +63,12 @@ class RegisterEntryForm(OneLineFields, forms.Form):
         label="Date first registered with their professional body", required=False,
         help_text="From their HCPC, Social Work England or NMC record. For example, 15 3 2020",
     )
-    has_exception = forms.BooleanField(
-        label="An exception to the 12 months' registration rule is agreed", required=False,
+    has_exception = forms.TypedChoiceField(
+        label="Is an exception to the 12 months' registration rule agreed?",
+        choices=[("yes", "Yes"), ("no", "No")], coerce=lambda value: value == "yes", widget=forms.RadioSelect,
         help_text="Only when they mentor before 12 months on the register, for example in a small profession.",
+        error_messages={"required": "Say whether an exception is agreed",
+                        "invalid_choice": "Say whether an exception is agreed"},
     )
     exception_reason = forms.CharField(
         label="Why the exception was agreed", required=False, widget=forms.Textarea(attrs={"rows": 3}),
@@ -82,11 +85,10 @@ class RegisterEntryForm(OneLineFields, forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = _helper(
-            "registered_on",
-            Fieldset("Exception", "has_exception", "exception_reason", "exception_agreed_by", "exception_agreed_on"),
-            "allowance_hours", submit="Save the entry",
-        )
+        exception = ["exception_reason", "exception_agreed_by", "exception_agreed_on"]
+        reveal(self, "has_exception", {"yes": exception}, needed=exception)
+        self.helper = _helper("registered_on", "has_exception", *exception, "allowance_hours",
+                              submit="Save the entry")
 
 
 class AllowanceForm(forms.Form):

@@ -141,7 +141,8 @@ class EntryView(ServiceFormMixin, FormView):
         record = PreceptorRecord.objects.filter(organisation_id=self.preceptor.organisation_id,
                                                 mentor_id=self.preceptor.user_id).first() or PreceptorRecord()
         return {
-            "registered_on": self.preceptor.user.first_registered_on, "has_exception": record.has_exception,
+            "registered_on": self.preceptor.user.first_registered_on,
+            "has_exception": "yes" if record.has_exception else "no",
             "exception_reason": record.exception_reason, "exception_agreed_by": record.exception_agreed_by,
             "exception_agreed_on": record.exception_agreed_on, "allowance_hours": record.allowance_hours,
         }

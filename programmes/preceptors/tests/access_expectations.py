@@ -4,8 +4,8 @@ preceptorship/tests/test_access_matrix.py).
 A register line is the mentor role of the target organisation's mentor: its programme lead keeps
 it, the mentor sees it and records their own training and evaluation (the lead's form is 403 to
 them). A review meeting's wellbeing page is the review's mentor's alone: others who read the
-review get 403. POSTs carry no body: the register entry and training forms have no required
-field, so they save (302); the others show their errors (200).
+review get 403. POSTs carry no body: the training form has no required field, so it saves (302);
+the others show their errors (200).
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ def _line(own: int, **others: int) -> dict[str, int]:
 EXPECTATIONS: dict[str, dict[str, dict[str, int]]] = {
     "programmes:preceptors:register": {"GET": LEAD_PAGE, "POST": {**ANON, "programme_lead": 405, "*": 403}},
     "programmes:preceptors:register-export": {"GET": LEAD_PAGE},
-    "programmes:preceptors:entry": {"GET": _line(200, mentor=403), "POST": _line(302, mentor=403)},
+    "programmes:preceptors:entry": {"GET": _line(200, mentor=403), "POST": _line(200, mentor=403)},
     "programmes:preceptors:training": {"GET": _line(200, mentor=200), "POST": _line(302, mentor=302)},
     "programmes:preceptors:evaluation": {"GET": _line(403, mentor=200), "POST": _line(403, mentor=200)},
     # Every member sees their own organisation (403 unless they lead it); the ICS lead and the

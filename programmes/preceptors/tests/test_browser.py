@@ -46,7 +46,9 @@ def test_the_lead_keeps_the_register(page: Any, demo: Any, live_server: Any) -> 
     page.get_by_role("row").filter(has_text="Laura Bennett").get_by_role("link").first.click()
     page.wait_for_load_state()
     check_both(page, "preceptor-entry")
-    page.get_by_label("An exception to the 12 months' registration rule is agreed").check()
+    page.get_by_role("group", name="Is an exception to the 12 months' registration rule agreed?").get_by_label(
+        "Yes").check()
+    expect(page.get_by_label("Who agreed it")).to_be_visible()
     page.get_by_role("button", name="Save the entry").click()
     page.wait_for_load_state()
     expect(page.locator(".nhsuk-error-summary")).to_contain_text("Enter who agreed the exception")

@@ -39,7 +39,7 @@ def test_the_preceptor_pages_are_valid_html(seeded_demo, tmp_path: Path) -> None
     pages = {
         "register": (lead, reverse("programmes:preceptors:register"), None),
         "entry": (lead, reverse("programmes:preceptors:entry", args=[line.pk]), None),
-        "entry-error": (lead, reverse("programmes:preceptors:entry", args=[line.pk]), {"has_exception": "on"}),
+        "entry-error": (lead, reverse("programmes:preceptors:entry", args=[line.pk]), {"has_exception": "yes"}),
         "allowance": (lead, reverse("programmes:preceptors:allowance", args=[line.organisation_id]), None),
         "feedback": (lead, reverse("programmes:preceptors:feedback"), None),
         "mine": (mentor, reverse("programmes:preceptors:mine"), None),
