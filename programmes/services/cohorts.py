@@ -7,26 +7,32 @@ ICS); and the cohort enrolled all together or not at all.
 from __future__ import annotations
 
 import datetime
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
 
 from preceptorship import audit
+from preceptorship.errors import TransitionError
 from preceptorship.imports.reading import cell_text, fold, read_table
-from preceptorship.models import Membership, Organisation, User
+from preceptorship.models import AuditEntry, Membership, Organisation, User
 from programmes import selectors
 from programmes.models import Enrolment, Programme
 from programmes.services.enrolments import (
     ENROLLED_OR_DONE,
     _check_programme_open,
-    _enrol_one,
     check_capacity,
+    employer_of,
+    enrolled_before,
+    mentor_allowed,
     mentor_room,
+    not_served,
+    people_problems,
+    refresh_dates,
 )
 
 Role = Membership.Role
@@ -221,23 +227,84 @@ def enrolment_cohort_places_create(
     mentors = {place.mentor.pk: place.mentor for place in places if place.mentor}
     warnings = check_capacity(programme=programme, adding=[(mentors[pk], n) for pk, n in loads.items()],
                               confirm_over_capacity=confirm_over_capacity)
+    enrolments = _checked_enrolments(programme, places, start_date=start_date, transition=transition)
+    try:
+        with transaction.atomic():
+            Enrolment.objects.bulk_create(enrolments)
+    except IntegrityError:  # enrolled by another page at this moment
+        raise TransitionError("Someone else enrolled one of these people just now: nobody was enrolled. "
+                              "Enrol the cohort again.") from None
+    fields = ["start_date", "transition", "mentor", "line_manager"]
+    AuditEntry.objects.bulk_create([
+        *(audit.entry(actor=actor, action="enrolment.create", obj=enrolment,
+                      summary=f"Enrolled {enrolment.preceptee} on {programme}", after=audit.snapshot(enrolment, fields))
+          for enrolment in enrolments),
+        audit.entry(
+            actor=actor, action="enrolment.cohort_create", obj=programme,
+            summary=f"Enrolled a cohort of {len(enrolments)} on {programme}, each with their own mentor",
+            after={"enrolments": [e.pk for e in enrolments], "start_date": start_date.isoformat(),
+                   "over_capacity_confirmed": [str(w) for w in warnings]},
+        ),
+    ])
+    return enrolments
+
+
+def _checked_enrolments(
+    programme: Programme, places: Sequence[Place], *, start_date: datetime.date, transition: str
+) -> list[Enrolment]:
+    """The cohort's enrolments, unsaved, each checked by the rules of a single enrolment
+    (``services.enrolments``) from what two queries read for the whole cohort; raises
+    ``CohortRefused`` with every row's problems."""
+    people = {place.preceptee.pk for place in places} | {place.mentor.pk for place in places if place.mentor} | {
+        place.line_manager.pk for place in places if place.line_manager}
+    memberships: dict[int, list[Membership]] = defaultdict(list)
+    for membership in (Membership.objects.filter(user_id__in=people).select_related("organisation", "team")
+                       .order_by("id")):
+        memberships[membership.user_id].append(membership)
+    earlier: dict[int, set[str]] = defaultdict(set)
+    for preceptee_id, status in Enrolment.objects.filter(
+        programme=programme, preceptee_id__in=[place.preceptee.pk for place in places], status__in=ENROLLED_OR_DONE,
+    ).values_list("preceptee_id", "status"):
+        earlier[preceptee_id].add(status)
+    problems: dict[int, dict[str, list[str]]] = {}
     enrolments = []
     for number, place in enumerate(places):
-        try:
-            enrolments.append(_enrol_one(
-                actor=actor, programme=programme, preceptee=place.preceptee, start_date=start_date,
-                transition=transition, mentor=place.mentor, line_manager=place.line_manager,
-            ))
+        preceptee, mentor, line_manager = place.preceptee, place.mentor, place.line_manager
+        employer = employer_of(programme, memberships[preceptee.pk])
+        if employer is None:
+            problems[number] = {"preceptee": [not_served(preceptee)]}
+            continue
+        mentoring = [(m.organisation_id, m.organisation.ics_id) for m in memberships[mentor.pk]
+                     if m.role == Role.MENTOR]
+        errors = people_problems(
+            preceptee=preceptee, membership=employer, mentor=mentor,
+            mentor_ok=mentor_allowed(preceptee=preceptee, organisation=employer.organisation, mentor=mentor,
+                                     mentoring=mentoring),
+            line_manager=line_manager,
+            line_manager_ok=line_manager is None or any(
+                m.role == Role.LINE_MANAGER and m.organisation_id == employer.organisation_id
+                for m in memberships[line_manager.pk]),
+        )
+        if again := enrolled_before(preceptee, earlier[preceptee.pk]):
+            errors["preceptee"] = again
+        if errors:
+            problems[number] = {name: [message] for name, message in errors.items()}
+            continue
+        enrolment = Enrolment(
+            programme=programme, preceptee=preceptee, organisation=employer.organisation, team=employer.team,
+            start_date=start_date, transition=transition, mentor=mentor, line_manager=line_manager,
+            completion_due=start_date,
+        )
+        refresh_dates(enrolment)
+        try:  # the people were checked above: their links need no query each
+            enrolment.full_clean(exclude=["programme", "preceptee", "organisation", "team", "mentor", "line_manager"],
+                                 validate_constraints=False)
         except ValidationError as error:
             problems[number] = error.message_dict
+            continue
+        enrolments.append(enrolment)
     if problems:
         raise CohortRefused(problems)
-    audit.record(
-        actor=actor, action="enrolment.cohort_create", obj=programme,
-        summary=f"Enrolled a cohort of {len(enrolments)} on {programme}, each with their own mentor",
-        after={"enrolments": [e.pk for e in enrolments], "start_date": start_date.isoformat(),
-               "over_capacity_confirmed": [str(w) for w in warnings]},
-    )
     return enrolments
 
 

@@ -73,6 +73,13 @@ def check_capacity(
 def preceptee_organisation(*, programme: Programme, preceptee: User) -> Membership | None:
     """The membership through which the person can join this programme (their employer)."""
     memberships = Membership.objects.filter(user=preceptee).select_related("organisation").order_by("id")
+    return employer_of(programme, list(memberships))
+
+
+def employer_of(programme: Programme, memberships: Sequence[Membership]) -> Membership | None:
+    """``preceptee_organisation`` from one person's memberships (in id order, with their
+    organisations), read already: their membership of the programme's organisation, or, for a
+    programme shared with the ICS, of another organisation of the ICS."""
     for membership in memberships:
         if membership.organisation_id == programme.organisation_id:
             return membership
@@ -87,16 +94,24 @@ def preceptee_organisation(*, programme: Programme, preceptee: User) -> Membersh
 def mentor_permitted(*, preceptee: User, organisation: Organisation, mentor: User) -> bool:
     """A mentor of the preceptee's own organisation, or of another organisation of the same ICS
     when they share the preceptee's profession (the answer for small professions)."""
+    mentoring = Membership.objects.filter(user=mentor, role=Role.MENTOR).values_list("organisation_id",
+                                                                                     "organisation__ics_id")
+    return mentor_allowed(preceptee=preceptee, organisation=organisation, mentor=mentor, mentoring=list(mentoring))
+
+
+def mentor_allowed(
+    *, preceptee: User, organisation: Organisation, mentor: User, mentoring: Sequence[tuple[int, int | None]]
+) -> bool:
+    """``mentor_permitted`` from the (organisation, ICS) pairs where the mentor mentors, read already."""
     if mentor.pk == preceptee.pk:
         return False
-    mentoring = Membership.objects.filter(user=mentor, role=Role.MENTOR)
-    if mentoring.filter(organisation=organisation).exists():
+    if any(organisation_id == organisation.pk for organisation_id, _ in mentoring):
         return True
     return bool(
         organisation.ics_id
         and preceptee.profession_id
         and mentor.profession_id == preceptee.profession_id
-        and mentoring.filter(organisation__ics_id=organisation.ics_id).exists()
+        and any(ics_id == organisation.ics_id for _, ics_id in mentoring)
     )
 
 
@@ -127,24 +142,52 @@ def refresh_dates(enrolment: Enrolment, *, next_review: datetime.date | None = N
 def _check_people(
     *, programme: Programme, preceptee: User, mentor: User, line_manager: User | None
 ) -> Membership:
-    errors: dict[str, str] = {}
     membership = preceptee_organisation(programme=programme, preceptee=preceptee)
     if membership is None:
-        raise ValidationError({"preceptee": f"{preceptee} does not work for an organisation this programme serves."})
-    if not mentor_permitted(preceptee=preceptee, organisation=membership.organisation, mentor=mentor):
+        raise ValidationError({"preceptee": not_served(preceptee)})
+    errors = people_problems(
+        preceptee=preceptee, membership=membership, mentor=mentor,
+        mentor_ok=mentor_permitted(preceptee=preceptee, organisation=membership.organisation, mentor=mentor),
+        line_manager=line_manager,
+        line_manager_ok=line_manager is None or Membership.objects.filter(
+            user=line_manager, organisation=membership.organisation, role=Role.LINE_MANAGER).exists(),
+    )
+    if errors:
+        raise ValidationError(errors)
+    return membership
+
+
+def not_served(preceptee: User) -> str:
+    return f"{preceptee} does not work for an organisation this programme serves."
+
+
+def people_problems(
+    *, preceptee: User, membership: Membership, mentor: User, mentor_ok: bool, line_manager: User | None,
+    line_manager_ok: bool,
+) -> dict[str, str]:
+    """What is wrong with an enrolment's mentor and line manager, by field, from what was read
+    (``mentor_permitted``; whether the line manager manages in the preceptee's organisation)."""
+    errors: dict[str, str] = {}
+    if not mentor_ok:
         errors["mentor"] = (
             f"{mentor} is not a mentor in {membership.organisation}, nor a mentor of the same profession "
             "in another organisation of the ICS. Choose another mentor."
         )
-    if line_manager is not None and not Membership.objects.filter(
-        user=line_manager, organisation=membership.organisation, role=Role.LINE_MANAGER
-    ).exists():
+    if line_manager is not None and not line_manager_ok:
         errors["line_manager"] = f"{line_manager} is not a line manager in {membership.organisation}."
     if line_manager is not None and line_manager.pk == preceptee.pk:
         errors["line_manager"] = "A preceptee cannot be their own line manager."
-    if errors:
-        raise ValidationError(errors)
-    return membership
+    return errors
+
+
+def enrolled_before(preceptee: User, statuses: set[str]) -> str | None:
+    """Why the person cannot be enrolled again, from the statuses of their enrolments on the
+    programme (``ENROLLED_OR_DONE`` ones); None when they can."""
+    if statuses & set(Enrolment.CURRENT):
+        return f"{preceptee} is already enrolled on this programme."
+    if Enrolment.Status.COMPLETED in statuses:
+        return f"{preceptee} has already completed this programme."
+    return None
 
 
 def _enrol_one(
@@ -154,10 +197,8 @@ def _enrol_one(
     membership = _check_people(programme=programme, preceptee=preceptee, mentor=mentor, line_manager=line_manager)
     earlier = set(Enrolment.objects.filter(programme=programme, preceptee=preceptee, status__in=ENROLLED_OR_DONE)
                   .values_list("status", flat=True))
-    if earlier & set(Enrolment.CURRENT):
-        raise ValidationError({"preceptee": f"{preceptee} is already enrolled on this programme."})
-    if earlier:
-        raise ValidationError({"preceptee": f"{preceptee} has already completed this programme."})
+    if problem := enrolled_before(preceptee, earlier):
+        raise ValidationError({"preceptee": problem})
     enrolment = Enrolment(
         programme=programme, preceptee=preceptee, organisation=membership.organisation, team=membership.team,
         start_date=start_date, transition=transition, mentor=mentor, line_manager=line_manager,

@@ -289,6 +289,24 @@ def test_the_cohort_pages_queries_do_not_grow_with_the_cohort(lead, programme, o
     assert (small, large) == (3, 14)
 
 
+def test_enrolling_a_bigger_cohort_takes_no_more_queries(lead, programme, organisation, teams, mentors, managers,
+                                                         today):
+    client = client_for(lead)
+    people = _starters(organisation, teams, 4)
+
+    def enrol() -> int:
+        rows = [(p, mentors[n % 4], managers[n % 3]) for n, p in enumerate(people)]
+        assert client.post(_url(programme), _post_data(rows, today)).status_code == HTTPStatus.FOUND
+        return Enrolment.objects.count()
+
+    def grow() -> None:
+        Enrolment.objects.all().delete()
+        people.extend(_starters(organisation, teams, 10, first="Later"))
+
+    assert assert_same_queries_at_two_sizes(enrol, grow) == (4, 14)
+    assert AuditEntry.objects.filter(action="enrolment.create").count() == 4 + 14
+
+
 def _csv(*lines: str) -> SimpleUploadedFile:
     return SimpleUploadedFile("cohort.csv", ("\n".join(lines) + "\n").encode(), content_type="text/csv")
 
