@@ -30,6 +30,9 @@ def test_the_council_figures_show_a_group_and_running_twice_changes_nothing():
              if not (row.first.hidden or row.second.hidden)}
     assert shown["No"] == (6, 5)
     assert all(row.total.hidden for row in table.rows if row.group == "Yes")
+    ethnic = selectors.retention(organisation_ids=[council.pk], question=BY_FIELD["ethnic_group"])
+    white = next(row for row in ethnic.rows if row.group == "White")
+    assert (white.first.value, white.second.value) == (6, 5) and not (white.first.hidden or white.second.hidden)
     counts = (EqualityAnswers.objects.count(), Enrolment.objects.count())
     demo.build(directory=directory, today=today)
     assert (EqualityAnswers.objects.count(), Enrolment.objects.count()) == counts
