@@ -401,3 +401,20 @@ def test_the_cohort_form_with_people_survives_hostile_input(lead, programme, org
         Enrolment.objects.all().delete()
 
     check()
+
+
+def test_the_mentor_directory_and_the_mentors_list_use_the_same_rule(lead, programme, mentors):
+    for _ in range(4):
+        EnrolmentFactory(programme=programme, mentor=mentors[0])  # full: 4 of 4
+    EnrolmentFactory(programme=programme, mentor=mentors[1])
+    client = client_for(lead)
+    directory = client.get(reverse("programmes:mentor-directory")).content.decode()
+
+    def row(body: str, mentor: User) -> str:
+        start = body.index(str(mentor))
+        return body[start:body.index("</tr>", start)]
+
+    assert "Full" in row(directory, mentors[0]) and "Yes" not in row(directory, mentors[0])
+    assert "Yes" in row(directory, mentors[1])
+    listed = client.get(reverse("programmes:mentor-list")).content.decode()
+    assert "Full" in row(listed, mentors[0]) and "Room for 3" in row(listed, mentors[1])
