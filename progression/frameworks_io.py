@@ -254,7 +254,8 @@ def normalise(raw: dict[str, Any]) -> dict[str, Any]:
         "source": _clean(raw.get("source")),
         "professions": [str(p) for p in raw.get("professions") or []],
         "from_level": _clean(raw.get("from_level")),
-        "to_level": _clean(raw.get("to_level")),
+        # "level" is the skills passport template's name for it (the band).
+        "to_level": _clean(raw.get("to_level") or raw.get("level")),
         "evidence_per_competency": raw.get("evidence_per_competency", 1),
         "sections": sections,
         **({"kind": _clean(raw.get("kind"))} if raw.get("kind") is not None else {}),

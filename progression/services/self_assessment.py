@@ -18,7 +18,9 @@ from preceptorship.errors import TransitionError
 from preceptorship.models import User
 from progression.models import Competency, CompetencyAssessment, CompetencyMark, Framework, ProgressionCase
 from progression.services.cases import (
+    STATEMENT_FIELDS,
     STATUS_WORDS,
+    _clear_statement,
     _lock,
     _pieces,
     _require,
@@ -148,6 +150,10 @@ def disagreement_settle(*, actor: User, case: ProgressionCase, competency: Compe
             row.marked_by, row.marked_at = actor, now
             CompetencyMark.objects.create(assessment=row, status=status, reached_on=row.reached_on,
                                           comment=f"Disagreement settled: {reason}", marked_by=actor)
+            if locked.statement:
+                # As with any mark: the practitioner read a table that has now changed.
+                _clear_statement(locked)
+                locked.save(update_fields=[*STATEMENT_FIELDS, "updated_at"])
         row.settled_self_status, row.settled_status = row.self_status, status
         row.settled_reason, row.settled_by, row.settled_at = reason, actor, now
         row.full_clean()

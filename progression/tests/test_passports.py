@@ -190,3 +190,11 @@ def test_the_passport_forms_survive_hostile_input(cast):
     _survives(cast.practitioner, reverse("progression:passport-skill", args=[passport.pk, skill.pk]))
     services.passport_skill_record(actor=cast.practitioner, passport=passport, competency=skill, achieved_on=DAY)
     _survives(cast.manager, reverse("progression:passport-verify", args=[passport.pk, skill.pk]))
+
+
+def test_a_json_passport_names_its_kind_and_level():
+    parsed = frameworks_io.parse_json(
+        '{"name": "Passport", "kind": "skills passport", "level": "Band 2", '
+        '"sections": [{"title": "Care", "competencies": [{"code": "B2-1", "statement": "Helps."}]}]}')
+    assert parsed.ok, parsed.errors
+    assert (parsed.frameworks[0]["kind"], parsed.frameworks[0]["to_level"]) == ("skills_passport", "Band 2")

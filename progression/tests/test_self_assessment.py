@@ -20,7 +20,7 @@ from preceptorship.tests.hostile import HOSTILE_SETTINGS, assert_survives, hosti
 from preceptorship.tests.queries import assert_same_queries_at_two_sizes
 from progression import services
 from progression.models import Competency, CompetencyAssessment, CompetencyMark, Framework, ProgressionCase
-from progression.tests.factories import CompetencyFactory, mark_required, small_framework
+from progression.tests.factories import CompetencyFactory, agree, mark_required, small_framework
 
 pytestmark = pytest.mark.django_db
 Stage = ProgressionCase.Stage
@@ -85,7 +85,8 @@ def test_a_disagreement_blocks_submission_until_settled_and_the_outcome_is_kept(
     assert CompetencyMark.objects.filter(assessment=settled, status="developing",
                                          comment__contains="Seen once").exists()
     assert AuditEntry.objects.filter(action="progression_case.settle").count() == 2
-    case.refresh_from_db()
+    # The new rating changed the table: the practitioner reads it and agrees again.
+    case = agree(ProgressionCase.objects.get(pk=case.pk))
     assert services.progression_case_submit(actor=cast.manager, case=case).stage == Stage.SUBMITTED
 
 
@@ -207,3 +208,13 @@ def test_the_self_assessment_and_settle_forms_survive_hostile_input(cast):
     _survives(cast.practitioner, reverse("progression:case-self-assessment", args=[case.pk]))
     _survives(cast.manager, reverse("progression:case-disagreement-settle", args=[case.pk, competency.pk]))
     _survives(cast.lead, reverse("progression:framework-self-assessment", args=[case.framework.pk]))
+
+
+def test_a_settlement_that_changes_the_managers_mark_asks_for_the_practitioners_statement_again(cast):
+    case = cast.open_case(_self_assessed(cast))
+    competency = _competencies(case)[0]
+    services.self_assessment_save(actor=cast.practitioner, case=case, ratings={competency.pk: "developing"})
+    services.progression_case_statement(actor=cast.practitioner, case=case, agrees=True)
+    services.disagreement_settle(actor=cast.manager, case=case, competency=competency, outcome="worker",
+                                 reason="Developing: agreed in supervision.")
+    assert ProgressionCase.objects.get(pk=case.pk).statement == ""
