@@ -72,8 +72,12 @@ class RegisterView(ListView):
     template_name = "preceptors/register.html"
     context_object_name = "preceptors"
     paginate_by = 50
+    http_method_names = ["get", "head", "options"]
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        # Nothing to post to a list, whoever asks: 405 before access is decided.
+        if request.method.lower() not in self.http_method_names:
+            return self.http_method_not_allowed(request, *args, **kwargs)
         access.refuse_unless(may_keep_register(request.user), LEADS_ONLY)
         return super().dispatch(request, *args, **kwargs)
 

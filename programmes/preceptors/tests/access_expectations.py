@@ -34,7 +34,7 @@ def _line(own: int, **others: int) -> dict[str, int]:
 
 
 EXPECTATIONS: dict[str, dict[str, dict[str, int]]] = {
-    "programmes:preceptors:register": {"GET": LEAD_PAGE, "POST": {**ANON, "programme_lead": 405, "*": 403}},
+    "programmes:preceptors:register": {"GET": LEAD_PAGE, "POST": NOT_POSTED},
     "programmes:preceptors:register-export": {"GET": LEAD_PAGE},
     "programmes:preceptors:entry": {"GET": _line(200, mentor=403), "POST": _line(200, mentor=403)},
     "programmes:preceptors:training": {"GET": _line(200, mentor=200), "POST": _line(302, mentor=302)},
