@@ -4,7 +4,8 @@
 
 Starts gunicorn (2 × cores + 1 workers, production settings, static files collected to a temporary
 folder), one Celery worker and beat on PostgreSQL and Redis, generates the scale data if the database
-has none, gives a pool of accounts of every role a known password, then for each level of
+has none, gives a pool of accounts of every role a known password (and those that two-step sign-in
+asks a code of an authenticator app with a known key, as production asks), then for each level of
 concurrent users runs Locust twice for the same time: the mixed traffic of bench/locustfile.py, and
 the baseline page alone (bench/urls.py) for the throughput the stack itself allows. Every process
 it starts is stopped at the end, whatever happens. See docs/performance.md, "Load test".
@@ -150,6 +151,8 @@ def server_env(*, database_url: str, redis_url: str, cache_url: str, port: int, 
         "REDIS_CACHE_URL": cache_url,
         # Plain HTTP on localhost: no redirect to HTTPS (bench/load_settings.py: cookies).
         "SECURE_SSL_REDIRECT": "0",
+        # Two-step sign-in, as production has it by default: the powerful roles give a code.
+        "TWO_STEP_REQUIRED": "1",
         # The worker sends the e-mails the traffic causes; they go nowhere.
         "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
         "PRIVATE_MEDIA_ROOT": str(work / "files"),
@@ -300,8 +303,33 @@ def prepare(accounts: Path, password: str, scale_factor: int) -> None:
     emails = [row["email"] for rows in chosen.values() for row in rows]
     # One hash for every account (hashing is deliberately slow); signing in checks it as usual.
     User.objects.filter(email__in=emails).update(password=make_password(password))
+    keys = give_authenticator_apps(emails)
+    for rows in chosen.values():
+        for row in rows:
+            if row["email"] in keys:
+                row["two_step_key"] = keys[row["email"]]
     accounts.write_text(json.dumps(chosen, indent=1))
     print("Accounts: " + ", ".join(f"{len(rows)} {role}" for role, rows in chosen.items()), flush=True)
+
+
+def give_authenticator_apps(emails: Sequence[str]) -> dict[str, str]:
+    """Each of these accounts that two-step sign-in asks a code of (the powerful roles') gets a
+    confirmed authenticator app with a new key, in place of any it had, so that the simulated
+    person can give the code the app shows, as a person does after their password; the keys (in
+    hexadecimal) by e-mail address."""
+    from django.db import transaction
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from preceptorship.models import User
+    from preceptorship.two_step import rules
+
+    keys = {}
+    with transaction.atomic():
+        for user in User.objects.filter(email__in=emails).order_by("pk"):
+            if rules.needs_two_step(user):
+                TOTPDevice.objects.filter(user=user).delete()
+                keys[user.email] = TOTPDevice.objects.create(user=user, name="Load test", confirmed=True).key
+    return keys
 
 
 # The run
@@ -389,7 +417,8 @@ def run_load(database_url: str, levels: Sequence[int] = (50, 200), seconds: int 
             wait_until("Celery beat", lambda: "beat: Starting" in processes.tail("beat", 200), processes)
             log(f"gunicorn ({workers} workers) at {host}, a Celery worker and beat are up")
             client_env = {key: env[key] for key in ("PATH", "HOME", "LANG") if key in env}
-            client_env.update(LOAD_ACCOUNTS=str(accounts), LOAD_PASSWORD=password,
+            # PYTHONPATH: the locustfile imports bench.load_client.
+            client_env.update(PYTHONPATH=str(ROOT), LOAD_ACCOUNTS=str(accounts), LOAD_PASSWORD=password,
                               LOAD_THINK=f"{think[0]:g},{think[1]:g}")
             for users in levels:
                 log(f"{users} users: mixed traffic for {seconds} s once everybody has signed in...")

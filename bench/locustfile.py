@@ -2,13 +2,16 @@
 
 Every simulated person signs in once through the real sign-in page with an account of their role
 (many simulated people share a few accounts, as colleagues at several desks would not, but the
-server cannot tell), then uses the pages of that role with a pause between clicks. Forms are
+server cannot tell) and, for a role that two-step sign-in asks a code of, the code its authenticator
+app shows (bench/load_client.py), then uses the pages of that role with a pause between clicks.
+Every page must be the one asked for: the sign-in or a two-step page instead is a failure. Forms are
 fetched and posted back with the fields and CSRF token the page gave, so a post goes through the
 real form and its validation.
 
 Read from the environment (bench/load.py sets them):
 
-- ``LOAD_ACCOUNTS``: a JSON file of accounts by role, each with the records it works on;
+- ``LOAD_ACCOUNTS``: a JSON file of accounts by role, each with the records it works on and, for
+  an account that must use two-step sign-in, its authenticator app's key (``two_step_key``);
 - ``LOAD_PASSWORD``: the accounts' password;
 - ``LOAD_THINK``: the pause between two clicks, "min,max" seconds;
 - ``LOAD_SECONDS``: how long to measure, from the moment the last simulated person has signed in
@@ -25,13 +28,14 @@ import random
 import re
 import time
 from collections.abc import Iterator
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import gevent
 from locust import HttpUser, between, events, task
 from locust.env import Environment
+
+from bench.load_client import AppCodes, post_form, sign_in, wrong_page
 
 ACCOUNTS: dict[str, list[dict[str, Any]]] = (
     json.loads(Path(os.environ["LOAD_ACCOUNTS"]).read_text()) if os.environ.get("LOAD_ACCOUNTS") else {}
@@ -40,7 +44,6 @@ PASSWORD = os.environ.get("LOAD_PASSWORD", "")
 THINK = tuple(float(part) for part in os.environ.get("LOAD_THINK", "1,3").split(","))
 SECONDS = float(os.environ.get("LOAD_SECONDS") or 0)
 RESULT = os.environ.get("LOAD_RESULT", "")
-SIGN_IN = "/sign-in/"
 SENTENCES = [
     "We talked through the week's visits and the two discharges that went well.",
     "Confidence with complex caseloads is growing; supervision is booked for next month.",
@@ -48,7 +51,8 @@ SENTENCES = [
     "The handover at the multidisciplinary meeting was clearer than last time.",
 ]
 _turns: dict[str, Iterator[dict[str, Any]]] = {}
-_measuring: dict[str, Any] = {"signed_in": 0, "since": None}
+_measuring: dict[str, Any] = {"signed_in": 0, "since": None, "sign_in_failures": {}}
+_codes = AppCodes()
 
 
 def next_account(role: str) -> dict[str, Any]:
@@ -82,81 +86,21 @@ def write_result(environment: Environment, **kwargs: Any) -> None:
                 "p95_ms": entry.get_response_time_percentile(0.95) if entry.num_requests else None,
                 "rps": round(entry.num_requests / seconds, 1) if seconds else None}
 
+    total = summary(stats.total)
+    # Signing in happens before the statistics start again, so its failures are kept aside and
+    # added here: a simulated person who did not reach the home page counts as an error.
+    sign_in_failures = [{"request": "sign in", "error": problem, "occurrences": n}
+                        for problem, n in _measuring["sign_in_failures"].items()]
+    total["errors"] += sum(row["occurrences"] for row in sign_in_failures)
     Path(RESULT).write_text(json.dumps({
-        **summary(stats.total), "measured_seconds": round(seconds, 1) if seconds else None,
+        **total, "measured_seconds": round(seconds, 1) if seconds else None,
         "signed_in": _measuring["signed_in"],
         "by_request": {f"{entry.method} {entry.name}": summary(entry) for entry in stats.entries.values()
                        if entry.num_requests},
-        "failures": [{"request": f"{error.method} {error.name}", "error": str(error.error)[:300],
-                      "occurrences": error.occurrences} for error in stats.errors.values()],
+        "failures": sign_in_failures + [
+            {"request": f"{error.method} {error.name}", "error": str(error.error)[:300],
+             "occurrences": error.occurrences} for error in stats.errors.values()],
     }, indent=1))
-
-
-class FormParser(HTMLParser):
-    """The page's forms: for each, its action, method and the values a browser would post as is."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.forms: list[dict[str, Any]] = []
-        self._textarea: str | None = None
-        self._select: str | None = None
-        self._select_first: str | None = None
-        self._select_chosen = False
-
-    @property
-    def form(self) -> dict[str, Any]:
-        if not self.forms:
-            self.forms.append({"action": "", "method": "get", "fields": [], "choices": {}})
-        return self.forms[-1]
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = {key: value or "" for key, value in attrs}
-        if tag == "form":
-            self.forms.append({"action": a.get("action", ""), "method": a.get("method", "get").lower(),
-                               "fields": [], "choices": {}})
-        elif tag == "input" and a.get("name"):
-            kind = a.get("type", "text").lower()
-            if kind in ("radio", "checkbox"):
-                self.form["choices"].setdefault(a["name"], []).append(a.get("value", "on"))
-                if "checked" in a:
-                    self.form["fields"].append((a["name"], a.get("value", "on")))
-            elif kind not in ("submit", "button", "file", "image", "reset"):
-                self.form["fields"].append((a["name"], a.get("value", "")))
-        elif tag == "textarea" and a.get("name"):
-            self._textarea = a["name"]
-            self.form["fields"].append((a["name"], ""))
-        elif tag == "select" and a.get("name"):
-            self._select, self._select_first, self._select_chosen = a["name"], None, False
-        elif tag == "option" and self._select is not None:
-            value = a.get("value", "")
-            if self._select_first is None:
-                self._select_first = value
-            if "selected" in a and not self._select_chosen:
-                self.form["fields"].append((self._select, value))
-                self._select_chosen = True
-
-    def handle_data(self, data: str) -> None:
-        if self._textarea is not None:
-            name, value = self.form["fields"][-1]
-            self.form["fields"][-1] = (name, value + data)
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "textarea":
-            self._textarea = None
-        elif tag == "select" and self._select is not None:
-            if not self._select_chosen and self._select_first is not None:
-                self.form["fields"].append((self._select, self._select_first))
-            self._select = None
-
-
-def post_form(html: str, field: str) -> dict[str, Any] | None:
-    """The page's POST form that has ``field`` (the page's other forms, such as signing out, are skipped)."""
-    parser = FormParser()
-    parser.feed(html)
-    for form in parser.forms:
-        if form["method"] == "post" and (field in dict(form["fields"]) or field in form["choices"]):
-            return form
-    return None
 
 
 class SignedIn(HttpUser):
@@ -166,27 +110,25 @@ class SignedIn(HttpUser):
 
     def on_start(self) -> None:
         self.account = next_account(self.role)
-        page = self.client.get(SIGN_IN, name="sign in (page)")
-        form = post_form(page.text, "username")
-        if form is None:
-            raise RuntimeError(f"no sign-in form at {SIGN_IN} (answered {page.status_code})")
-        data = dict(form["fields"], username=self.account["email"], password=PASSWORD)
-        with self.client.post(SIGN_IN, data=data, name="sign in", catch_response=True) as response:
-            if response.status_code != 200 or SIGN_IN in response.url:
-                response.failure(f"signing in as {self.role} failed ({response.status_code})")
+        problem = sign_in(self.client, self.account["email"], PASSWORD, self.account.get("two_step_key"), _codes)
+        if problem:
+            failures = _measuring["sign_in_failures"]
+            failures[f"{self.role}: {problem}"] = failures.get(f"{self.role}: {problem}", 0) + 1
         signed_in(self.environment)
 
     def page(self, url: str, name: str) -> Any:
-        """GET a page as a browser would, following redirects; signed out counts as a failure."""
+        """GET a page as a browser would, following redirects; anything but the page asked for (the
+        sign-in page, a two-step page, another page, an error) counts as a failure."""
         with self.client.get(url, name=name, catch_response=True) as response:
-            if response.status_code == 200 and SIGN_IN in response.url:
-                response.failure("signed out")
+            problem = wrong_page(response, url)
+            if problem:
+                response.failure(problem)
             return response
 
     def submit(self, url: str, name: str, field: str, fill: dict[str, str]) -> None:
         """Open a form, fill it in and post it back; the post must redirect (a page with errors is a failure)."""
         page = self.page(url, f"{name} (form)")
-        if page.status_code != 200:
+        if wrong_page(page, url):  # counted as a failure already
             return
         form = post_form(page.text, field)
         if form is None:
