@@ -5,7 +5,10 @@ the pauses and the extensions, they return when each review and the completion f
 reminder sweep and the services both rely on them, so every rule lives here once.
 
 Rules:
-- review n is due at start + n x interval months; completion at start + length (+ extensions);
+- review 1, the first meeting, is due the programme's "first meeting within" days after the start
+  (when the programme sets it); review n after it at review 1 + (n - 1) x interval months, as many
+  reviews as the length holds intervals. Without that setting, review n is due at start + n x
+  interval months. Completion is at start + length (+ extensions);
 - a date that would fall on a day that does not exist in the target month (31 February) moves
   to that month's last day, always counted from the start so months never drift;
 - a pause (start and end, both inclusive) that begins on or before a date moves that date, and
@@ -81,22 +84,31 @@ def build_schedule(
     length_months: int,
     pauses: Iterable[Period] = (),
     extension_months: int = 0,
+    first_meeting_days: int | None = None,
 ) -> Schedule:
     """Every review due date and the completion date.
 
-    Reviews run every ``interval_months`` up to and including the original length (the last
-    review coincides with the original end); an extension moves the completion only."""
+    Reviews run every ``interval_months``, as many as the original length holds intervals; an
+    extension moves the completion only. With ``first_meeting_days`` the first is that many days
+    after the start and the others follow it an interval apart (as ``next_meeting_after`` plans
+    them once a meeting is held); without it they fall at the intervals from the start, the last
+    on the original end."""
     if interval_months < 1 or length_months < 1:
         raise ValueError("The review interval and the length must be at least one month.")
     if extension_months < 0:
         raise ValueError("An extension cannot be negative.")
+    if first_meeting_days is not None and first_meeting_days < 1:
+        raise ValueError("The first meeting must be at least a day after the start.")
     pauses = list(pauses)
     if overlapping(pauses):
         raise ValueError("Pauses cannot overlap.")
-    reviews = tuple(
-        shift_for_pauses(add_months(start, n * interval_months), pauses)
-        for n in range(1, length_months // interval_months + 1)
-    )
+    count = length_months // interval_months
+    if first_meeting_days is None:
+        planned = [add_months(start, n * interval_months) for n in range(1, count + 1)]
+    else:
+        first = start + datetime.timedelta(days=first_meeting_days)
+        planned = [add_months(first, n * interval_months) for n in range(count)]
+    reviews = tuple(shift_for_pauses(day, pauses) for day in planned)
     completion = shift_for_pauses(add_months(start, length_months + extension_months), pauses)
     return Schedule(reviews=reviews, completion=completion)
 

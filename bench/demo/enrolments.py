@@ -102,10 +102,11 @@ def build(*, directory: Any, today: datetime.date) -> dict[str, Enrolment]:
             transition=Transition.INTERNATIONAL, mentor=users["mentor_physio"], line_manager=users["manager_trust"],
         ),
         # Podiatry is a small profession: the mentor is a podiatrist of another organisation of the ICS.
-        # Review 1 was due in a week; the practice demo moves it a week later, 14 days from today.
+        # Started a week ago: review 1, the first meeting two weeks in, was due in a week; the practice
+        # demo moves it a week later, 14 days from today.
         "preceptee_podiatry": _enrol(
             actor=trust_lead, programme=multi, preceptee=users["preceptee_podiatry"],
-            start=add_months(today + datetime.timedelta(days=7), -3),
+            start=today - datetime.timedelta(days=7),
             transition=Transition.CHANGE_OF_SETTING, mentor=users["mentor_podiatry"],
             line_manager=users["manager_trust"],
         ),

@@ -53,16 +53,17 @@ DISCUSSIONS = [
 
 
 def _held(enrolment: Enrolment, number: int) -> datetime.date:
-    return add_months(enrolment.start_date, number * enrolment.programme.review_interval_months) + datetime.timedelta(
-        days=4
-    )
+    """The first meeting two days before it is due (in the programme's first two weeks), each later one
+    four days after the date planned from the meeting before."""
+    due = enrolment.next_review_due or services.enrolment_schedule(enrolment).review_due(number)
+    return due - datetime.timedelta(days=2) if number == 1 else due + datetime.timedelta(days=4)
 
 
 def _record_reviews(
     enrolment: Enrolment, count: int, today: datetime.date, *, acknowledge_all: bool,
     held: list[datetime.date] | None = None,
 ) -> None:
-    """``count`` reviews, each held four days after its scheduled date unless ``held`` gives the days."""
+    """``count`` reviews, held as ``_held`` plans them unless ``held`` gives the days."""
     mentor, preceptee = enrolment.mentor, enrolment.preceptee
     goals = list(enrolment.goals.all())
     for number in range(1, count + 1):
@@ -209,7 +210,7 @@ def build(*, directory: Any, today: datetime.date) -> None:
             e, 1, today, acknowledge_all=True), _reflections(e, awaiting=True, with_feedback=True),
             _protected_time(e, today, months=8, hours="2")),
         "preceptee_ot_late": lambda e: (_needs(e, submit=True), _goals(e, today, achieved=2), _record_reviews(
-            e, 5, today, acknowledge_all=False), _reflections(e, awaiting=False, with_feedback=True),
+            e, 6, today, acknowledge_all=False), _reflections(e, awaiting=False, with_feedback=True),
             _protected_time(e, today, months=17, hours="4")),
         "preceptee_ot_paused": lambda e: (_goals(e, today), _record_reviews(e, 1, today, acknowledge_all=True)),
         # Review 1 held three months before today's week-old date, so review 2, planned from it, is 7 days

@@ -82,14 +82,15 @@ class ProgrammeForm(OneLineFields, forms.ModelForm):
         model = Programme
         fields = [
             "name", "organisation", "shared_with_ics", "professions", "transitions", "length_months",
-            "review_interval_months", "entry_level", "exit_level", "protected_hours_per_month", "framework",
-            "mentor_capacity",
+            "review_interval_months", "first_meeting_days", "entry_level", "exit_level", "protected_hours_per_month",
+            "framework", "mentor_capacity",
         ]
         labels = {
             "name": "Programme name",
             "shared_with_ics": "Open to the whole integrated care system",
             "length_months": "Length in months",
             "review_interval_months": "Review meetings every (months)",
+            "first_meeting_days": "First review meeting within (days of the start)",
             "entry_level": "Entry level",
             "exit_level": "Exit level",
             "protected_hours_per_month": "Protected time (hours per month)",
@@ -99,6 +100,9 @@ class ProgrammeForm(OneLineFields, forms.ModelForm):
             "name": 'For example "Occupational Therapy preceptorship"',
             "length_months": "Long enough to progress, for example from Level 1 to Level 2: usually 12 to 18 months.",
             "review_interval_months": "The preceptee, their line manager and mentor usually meet three-monthly.",
+            "first_meeting_days": "Usually 14: the first meeting, where the needs assessment is talked through, in "
+                                  "the first two weeks; the next ones follow every review interval. Leave it empty to "
+                                  "hold the first meeting one review interval in.",
             "protected_hours_per_month": "Protected continuing professional development time each preceptee is given.",
             "mentor_capacity": "The most preceptees one mentor supports at a time.",
         }
@@ -112,6 +116,7 @@ class ProgrammeForm(OneLineFields, forms.ModelForm):
                 attrs={"inputmode": "decimal", "class": "nhsuk-input--width-4"}
             ),
             "mentor_capacity": forms.TextInput(attrs={"inputmode": "numeric", "class": "nhsuk-input--width-3"}),
+            "first_meeting_days": forms.TextInput(attrs={"inputmode": "numeric", "class": "nhsuk-input--width-3"}),
             "entry_level": forms.TextInput(attrs={"class": "nhsuk-input--width-10"}),
             "exit_level": forms.TextInput(attrs={"class": "nhsuk-input--width-10"}),
         }
@@ -127,6 +132,10 @@ class ProgrammeForm(OneLineFields, forms.ModelForm):
                 "invalid": "Enter a number of hours, for example 4 or 7.5",
             },
             "mentor_capacity": {"required": "Enter the mentor capacity", "invalid": "Enter a whole number"},
+            "first_meeting_days": {
+                "required": "Enter within how many days of the start the first review meeting is held",
+                "invalid": "Enter a whole number of days, for example 14",
+            },
         }
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
@@ -144,7 +153,7 @@ class ProgrammeForm(OneLineFields, forms.ModelForm):
         if not self.instance.pk:
             self.fields["transitions"].initial = [Transition.NEWLY_REGISTERED]
         if self.instance.pk and self.instance.enrolments.exists():
-            for name in ("length_months", "review_interval_months"):
+            for name in ("length_months", "review_interval_months", "first_meeting_days"):
                 self.fields[name].disabled = True
                 self.fields[name].help_text = (
                     "Fixed once people are enrolled, so nobody's dates move. Extend individual enrolments instead."

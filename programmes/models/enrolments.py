@@ -20,6 +20,9 @@ from django.utils import timezone
 from preceptorship.models import BaseModel, Organisation, Profession, Team
 from progression.models import Framework
 
+# Preceptees meet their mentor within their first two weeks (the standards' "first meeting within N days").
+FIRST_MEETING_DAYS = 14
+
 
 class Transition(models.TextChoices):
     NEWLY_REGISTERED = "newly_registered", "Newly registered"
@@ -53,6 +56,12 @@ class Programme(BaseModel):
     )
     length_months = models.PositiveSmallIntegerField("length in months", default=18)
     review_interval_months = models.PositiveSmallIntegerField("review meetings every (months)", default=3)
+    first_meeting_days = models.PositiveSmallIntegerField(
+        "first review meeting within (days)", default=FIRST_MEETING_DAYS, null=True, blank=True,
+        validators=[MinValueValidator(1, "Enter at least 1 day"), MaxValueValidator(92, "Enter 92 days or fewer")],
+        help_text="The first meeting is planned this many days after the start; the next ones every review "
+                  "interval after the last meeting held. Empty: the first meeting is one review interval in.",
+    )
     entry_level = models.CharField(
         "entry level", max_length=50, blank=True, help_text='For example "Level 1" or "Band 5"'
     )
@@ -81,6 +90,10 @@ class Programme(BaseModel):
                 name="programme_interval_within_length",
             ),
             models.CheckConstraint(condition=Q(mentor_capacity__gte=1), name="programme_capacity_positive"),
+            models.CheckConstraint(
+                condition=Q(first_meeting_days__isnull=True) | Q(first_meeting_days__gte=1),
+                name="programme_first_meeting_after_start",
+            ),
         ]
 
     def __str__(self) -> str:

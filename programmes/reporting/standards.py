@@ -326,6 +326,11 @@ def programme_breaches(programme: Programme, standard_sets: Iterable[StandardSet
             elif criterion.kind == RuleKind.MEETING_INTERVAL and programme.review_interval_months > n:
                 why = (f"Review meetings are every {programme.review_interval_months} months; the criterion asks "
                        f"for at least every {n}.")
+            elif criterion.kind == RuleKind.FIRST_MEETING and (
+                    programme.first_meeting_days is None or programme.first_meeting_days > n):
+                why = ("The first review meeting is planned one review interval in" if not programme.first_meeting_days
+                       else f"The first review meeting is planned {programme.first_meeting_days} days in") + (
+                    f"; the criterion asks for it within {n} days of the start.")
             elif criterion.kind == RuleKind.PROTECTED_TIME and programme.protected_hours_per_month < n:
                 allowance = programme.protected_hours_per_month
                 why = ("The programme sets no protected time allowance" if not allowance

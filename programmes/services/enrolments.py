@@ -124,6 +124,7 @@ def enrolment_schedule(enrolment: Enrolment) -> Schedule:
         length_months=programme.length_months,
         pauses=[Period(p.start_date, p.end_date) for p in enrolment.pauses.all()] if saved else [],
         extension_months=sum(e.months for e in enrolment.extensions.all()) if saved else 0,
+        first_meeting_days=programme.first_meeting_days,
     )
 
 

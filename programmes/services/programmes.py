@@ -22,7 +22,7 @@ from programmes.services.common import MAX_PROGRAMME_MONTHS, service_today
 
 PROGRAMME_FIELDS = [
     "name", "organisation", "shared_with_ics", "transitions", "length_months", "review_interval_months",
-    "entry_level", "exit_level", "protected_hours_per_month", "framework", "mentor_capacity",
+    "first_meeting_days", "entry_level", "exit_level", "protected_hours_per_month", "framework", "mentor_capacity",
 ]
 
 
@@ -37,6 +37,8 @@ def _check_programme_rules(programme: Programme) -> None:
         errors["review_interval_months"] = "Review meetings must be at least 1 month apart."
     elif (programme.length_months or 0) >= 1 and (programme.review_interval_months or 0) > programme.length_months:
         errors["review_interval_months"] = "Review meetings cannot be further apart than the programme's length."
+    if programme.first_meeting_days is not None and programme.first_meeting_days < 1:
+        errors["first_meeting_days"] = "The first review meeting must be at least 1 day after the start."
     if programme.mentor_capacity is not None and programme.mentor_capacity < 1:
         errors["mentor_capacity"] = "A mentor must be able to support at least 1 preceptee."
     if errors:

@@ -39,7 +39,8 @@ def _today() -> datetime.date:
 
 
 class ProgrammeFactory(factory.django.DjangoModelFactory):
-    """An open, uni-professional programme of 18 months with reviews every 3 months.
+    """An open, uni-professional programme of 18 months with reviews every 3 months from the start
+    (no "first meeting within N days" setting: tests of that rule set ``first_meeting_days``).
 
     ``professions`` takes a list of Profession objects (none by default)."""
 
@@ -52,6 +53,7 @@ class ProgrammeFactory(factory.django.DjangoModelFactory):
     transitions = factory.LazyFunction(lambda: [Transition.NEWLY_REGISTERED.value])
     length_months = 18
     review_interval_months = 3
+    first_meeting_days = None
     entry_level = "Level 1"
     exit_level = "Level 2"
     protected_hours_per_month = Decimal("4.0")

@@ -225,7 +225,7 @@ def test_copy_and_change_are_refused_outside_the_leads_organisation(organisation
 def test_programme_breaches(organisation):
     national = standards.sets_for([organisation.pk]).filter(code="ahp-preceptorship")
     fine = ProgrammeFactory(organisation=organisation, length_months=12, review_interval_months=3,
-                            protected_hours_per_month=Decimal("4"))
+                            protected_hours_per_month=Decimal("4"), first_meeting_days=14)
     assert standards.programme_breaches(fine, national) == []
     poor = ProgrammeFactory(organisation=organisation, length_months=6, review_interval_months=6,
                             protected_hours_per_month=Decimal("0"))
@@ -233,6 +233,7 @@ def test_programme_breaches(organisation):
     assert any("lasts 6 months" in why for why in whys)
     assert any("every 6 months" in why for why in whys)
     assert any("no protected time allowance" in why for why in whys)
+    assert any("planned one review interval in; the criterion asks for it within 14 days" in why for why in whys)
 
 
 def test_comparators_are_rates_of_organisations_or_say_they_are_not_measured(organisation, other_organisation, today):

@@ -192,6 +192,7 @@ def _schedule(enrolment: Enrolment) -> dict[str, Any]:
             start=enrolment.start_date, interval_months=enrolment.programme.review_interval_months,
             length_months=enrolment.programme.length_months, pauses=pauses,
             extension_months=sum(extension.months for extension in enrolment.extensions.all()),
+            first_meeting_days=enrolment.programme.first_meeting_days,
         )
     except ValueError:
         return {"schedule_reviews_due": [], "schedule_completion_due": None}
