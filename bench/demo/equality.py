@@ -62,8 +62,9 @@ def build(*, directory: Any, today: datetime.date) -> None:
 def _past_preceptee(n: int, programme: Programme, directory: Any, today: datetime.date, *, completed: bool,
                     answers: dict[str, str]) -> None:
     first, last = FIRST[n], LAST[n]
-    user = User.objects.create_user(email=f"{first}.{last}@{DOMAIN}".lower(), first_name=first, last_name=last,
-                                    password=None, job_title="Occupational Therapist")
+    # The demo's password, like every demo person (they can sign in and see their own answers).
+    user = User.objects.create(email=f"{first}.{last}@{DOMAIN}".lower(), first_name=first, last_name=last,
+                               password=directory.users["practitioner_ot"].password, job_title="Occupational Therapist")
     start = add_months(today, -(40 + n))
     due = add_months(start, programme.length_months)
     Enrolment.objects.create(
