@@ -51,7 +51,8 @@ def test_the_page_takes_the_same_queries_with_two_or_eight_meetings(organisation
                           held_on=today - datetime.timedelta(days=10 * (n - number) + 1))
         client = Client()
         client.force_login(getattr(cast, viewer))
-        with django_assert_num_queries(6) as queries:
+        # The mentor's page also reads the draft review record they may continue.
+        with django_assert_num_queries(7 if viewer == "mentor" else 6) as queries:
             response = client.get(reverse("programmes:review-list", args=[cast.enrolment.pk]))
         assert TITLE in response.content.decode()
         counts.append(len(queries.captured_queries))
