@@ -73,6 +73,30 @@ def review_draft(enrolment: Enrolment) -> ReviewDraft | None:
             .filter(enrolment_id=enrolment.pk, number=enrolment.reviews_held + 1).first())
 
 
+def _caseloads_recorded() -> QuerySet[ReviewMeeting]:
+    return ReviewMeeting.objects.filter(status=ReviewMeeting.Status.HELD, caseload_percent__isnull=False).order_by(
+        "-held_on", "-number")
+
+
+def caseload_above_protection(enrolment: Enrolment, today: datetime.date) -> ReviewMeeting | None:
+    """The last review meeting's caseload when it is above the programme's protected caseload and the
+    preceptee is still in their protected months (the caller has checked the viewer sees the reviews)."""
+    if enrolment.programme.caseload_limit(enrolment.start_date, today) is None:
+        return None
+    latest = _caseloads_recorded().filter(enrolment_id=enrolment.pk).select_related("enrolment__programme").first()
+    return latest if latest is not None and latest.caseload_exceeded else None
+
+
+def caseload_exceeded(enrolment: Enrolment, today: datetime.date) -> bool:
+    """For a list row annotated by ``with_flags``: the last caseload recorded is above the protection."""
+    limit = enrolment.programme.caseload_limit(enrolment.start_date, today)
+    recorded, on = enrolment.latest_caseload, enrolment.latest_caseload_on
+    if limit is None or recorded is None or on is None:
+        return False
+    held_limit = enrolment.programme.caseload_limit(enrolment.start_date, on)
+    return held_limit is not None and recorded > held_limit
+
+
 def with_flags(queryset: QuerySet[Enrolment], user: Any) -> QuerySet[Enrolment]:
     """Columns the lists show without a query per row."""
     # A correlated count rather than a join and GROUP BY over every selected column: the same figure,
@@ -85,8 +109,11 @@ def with_flags(queryset: QuerySet[Enrolment], user: Any) -> QuerySet[Enrolment]:
     # A review record the user (as mentor) saved to finish later.
     draft = ReviewDraft.objects.filter(enrolment_id=OuterRef("pk"), enrolment__mentor_id=user.pk,
                                        number=OuterRef("reviews_held") + 1)
+    latest = _caseloads_recorded().filter(enrolment_id=OuterRef("pk"))
     return queryset.annotate(shared_awaiting=Coalesce(Subquery(awaiting, output_field=IntegerField()), 0),
-                             review_draft_saved=Exists(draft))
+                             review_draft_saved=Exists(draft),
+                             latest_caseload=Subquery(latest.values("caseload_percent")[:1]),
+                             latest_caseload_on=Subquery(latest.values("held_on")[:1]))
 
 
 def shared_reflections_awaiting_feedback(user: Any) -> QuerySet[Reflection]:

@@ -73,6 +73,8 @@ def build(*, directory: Any, today: datetime.date) -> dict[str, Enrolment]:
         transitions=[Transition.NEWLY_REGISTERED, Transition.RETURN_TO_PRACTICE, Transition.INTERNATIONAL],
         entry_level="Level 1", exit_level="Level 2", protected_hours_per_month=Decimal("4"),
         framework=ot_framework, mentor_capacity=4,
+        # The council's protected caseload: three fifths of a full caseload for the first year.
+        protected_caseload_percent=60, protected_caseload_months=12,
     )
     multi = _programme(
         actor=trust_lead, name=MULTI_PROGRAMME, organisation=organisations["trust"], shared_with_ics=True,

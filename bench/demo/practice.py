@@ -61,7 +61,7 @@ def _held(enrolment: Enrolment, number: int) -> datetime.date:
 
 def _record_reviews(
     enrolment: Enrolment, count: int, today: datetime.date, *, acknowledge_all: bool,
-    held: list[datetime.date] | None = None,
+    held: list[datetime.date] | None = None, caseload: list[int] | None = None,
 ) -> None:
     """``count`` reviews, held as ``_held`` plans them unless ``held`` gives the days."""
     mentor, preceptee = enrolment.mentor, enrolment.preceptee
@@ -76,6 +76,7 @@ def _record_reviews(
             actor=mentor, enrolment=enrolment, held_on=held_on, discussion=DISCUSSIONS[(number - 1) % len(DISCUSSIONS)],
             wellbeing=min(5, 2 + number), confidence=min(5, 1 + number), attended_line_manager=number % 2 == 1,
             protected_time_received="partly" if number == 3 else "yes",
+            caseload_percent=caseload[number - 1] if caseload else None,
             goal_progress=progress,
             actions=[ActionItem("Book a shadowing day with the hospital discharge team", "preceptee",
                                 held_on + datetime.timedelta(days=30)),
@@ -206,8 +207,10 @@ def build(*, directory: Any, today: datetime.date) -> None:
     plans = {
         "preceptee_ot_new": lambda e: (_needs(e, submit=False), _goals(e, today), _reflections(
             e, awaiting=False, with_feedback=False)),
+        # Review 1 recorded a caseload above the programme's protected 60%: the mentor, the line manager
+        # and the preceptee see it flagged.
         "preceptee_ot_mid": lambda e: (_needs(e, submit=True), _goals(e, today), _record_reviews(
-            e, 1, today, acknowledge_all=True), _reflections(e, awaiting=True, with_feedback=True),
+            e, 1, today, acknowledge_all=True, caseload=[70]), _reflections(e, awaiting=True, with_feedback=True),
             _protected_time(e, today, months=8, hours="2")),
         "preceptee_ot_late": lambda e: (_needs(e, submit=True), _goals(e, today, achieved=2), _record_reviews(
             e, 6, today, acknowledge_all=False), _reflections(e, awaiting=False, with_feedback=True),

@@ -83,7 +83,7 @@ class ProgrammeForm(OneLineFields, forms.ModelForm):
         fields = [
             "name", "organisation", "shared_with_ics", "professions", "transitions", "length_months",
             "review_interval_months", "first_meeting_days", "entry_level", "exit_level", "protected_hours_per_month",
-            "framework", "mentor_capacity",
+            "protected_caseload_percent", "protected_caseload_months", "framework", "mentor_capacity",
         ]
         labels = {
             "name": "Programme name",
@@ -91,6 +91,8 @@ class ProgrammeForm(OneLineFields, forms.ModelForm):
             "length_months": "Length in months",
             "review_interval_months": "Review meetings every (months)",
             "first_meeting_days": "First review meeting within (days of the start)",
+            "protected_caseload_percent": "Protected caseload: at most (% of a full caseload)",
+            "protected_caseload_months": "Protected caseload: for the first (months)",
             "entry_level": "Entry level",
             "exit_level": "Exit level",
             "protected_hours_per_month": "Protected time (hours per month)",
@@ -100,6 +102,10 @@ class ProgrammeForm(OneLineFields, forms.ModelForm):
             "name": 'For example "Occupational Therapy preceptorship"',
             "length_months": "Long enough to progress, for example from Level 1 to Level 2: usually 12 to 18 months.",
             "review_interval_months": "The preceptee, their line manager and mentor usually meet three-monthly.",
+            "protected_caseload_percent": "A reduced caseload while preceptees find their feet, for example 60 (three "
+                                          "fifths of a full caseload). A share rather than a number of cases, so it "
+                                          "fits every profession. Leave both empty for no protection.",
+            "protected_caseload_months": "For example 6. Mentors record the caseload at each review meeting.",
             "first_meeting_days": "Usually 14: the first meeting, where the needs assessment is talked through, in "
                                   "the first two weeks; the next ones follow every review interval. Leave it empty to "
                                   "hold the first meeting one review interval in.",
@@ -117,6 +123,10 @@ class ProgrammeForm(OneLineFields, forms.ModelForm):
             ),
             "mentor_capacity": forms.TextInput(attrs={"inputmode": "numeric", "class": "nhsuk-input--width-3"}),
             "first_meeting_days": forms.TextInput(attrs={"inputmode": "numeric", "class": "nhsuk-input--width-3"}),
+            "protected_caseload_percent": forms.TextInput(attrs={"inputmode": "numeric",
+                                                                 "class": "nhsuk-input--width-3"}),
+            "protected_caseload_months": forms.TextInput(attrs={"inputmode": "numeric",
+                                                                "class": "nhsuk-input--width-3"}),
             "entry_level": forms.TextInput(attrs={"class": "nhsuk-input--width-10"}),
             "exit_level": forms.TextInput(attrs={"class": "nhsuk-input--width-10"}),
         }
@@ -132,6 +142,8 @@ class ProgrammeForm(OneLineFields, forms.ModelForm):
                 "invalid": "Enter a number of hours, for example 4 or 7.5",
             },
             "mentor_capacity": {"required": "Enter the mentor capacity", "invalid": "Enter a whole number"},
+            "protected_caseload_percent": {"invalid": "Enter the protected caseload as a whole number, for example 60"},
+            "protected_caseload_months": {"invalid": "Enter a whole number of months, for example 6"},
             "first_meeting_days": {
                 "required": "Enter within how many days of the start the first review meeting is held",
                 "invalid": "Enter a whole number of days, for example 14",

@@ -115,6 +115,14 @@ class ReviewForm(OneLineFields, forms.Form):
         label="Has the preceptee had their protected time since the last meeting?", required=False,
         choices=ReviewMeeting.ProtectedTime.choices, widget=forms.RadioSelect,
     )
+    caseload_percent = forms.IntegerField(
+        label="The preceptee's caseload, as a share of a full caseload (%)", required=False, min_value=0,
+        max_value=200, widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "nhsuk-input--width-3"}),
+        help_text="For example 60 for three fifths of a full caseload.",
+        error_messages={"invalid": "Enter the caseload as a whole number, for example 60",
+                        "min_value": "Enter a caseload from 0 to 200 per cent",
+                        "max_value": "Enter a caseload from 0 to 200 per cent"},
+    )
     next_meeting_on = NHSDateField(
         label="Next meeting", required=False,
         help_text=("Filled in as the programme's interval after today. Change it if the meeting was on another day "
@@ -123,7 +131,8 @@ class ReviewForm(OneLineFields, forms.Form):
 
     def __init__(
         self, *args: Any, goals: list[Goal] | None = None, with_actions: bool = True, action_rows: int = ACTION_ROWS,
-        submit: str = "Save the record", with_draft: bool = False, **kwargs: Any,
+        submit: str = "Save the record", with_draft: bool = False,
+        protected_caseload: tuple[int, int] | None = None, **kwargs: Any,
     ):
         super().__init__(*args, **kwargs)
         self.goals = goals or []
@@ -144,7 +153,11 @@ class ReviewForm(OneLineFields, forms.Form):
                 self.fields[f"action_{n}_due"] = NHSDateField(label=f"Action {n} due by", required=False)
         reveal(self, "attended", {OTHERS: ["attended_others"]}, needed=["attended_others"])
         meeting = ["held_on", "attended", "attended_others", "discussion"]
-        wellbeing = ["wellbeing", "confidence", "protected_time_received"]
+        wellbeing = ["wellbeing", "confidence", "protected_time_received", "caseload_percent"]
+        if protected_caseload:
+            self.fields["caseload_percent"].help_text = (
+                f"For example 60 for three fifths of a full caseload. This programme protects its preceptees' "
+                f"caseload: at most {protected_caseload[0]}% for their first {protected_caseload[1]} months.")
         layout = [Fieldset("The meeting", *meeting), Fieldset("How the preceptee is doing", *wellbeing)]
         if self.goals:
             layout.append(Fieldset("Goals reviewed", *[f"goal_{g.pk}" for g in self.goals]))
@@ -180,7 +193,7 @@ class ReviewForm(OneLineFields, forms.Form):
             "confidence": data["confidence"], "attended_preceptee": "preceptee" in attended,
             "attended_mentor": "mentor" in attended, "attended_line_manager": "line_manager" in attended,
             "attended_others": data["attended_others"], "protected_time_received": data["protected_time_received"],
-            "next_meeting_on": data["next_meeting_on"],
+            "caseload_percent": data.get("caseload_percent"), "next_meeting_on": data["next_meeting_on"],
         }
 
     def goal_progress(self) -> dict[int, str]:
@@ -223,7 +236,7 @@ class ReviewForm(OneLineFields, forms.Form):
         if review.attended_others:
             attended.append(OTHERS)
         names = ["held_on", "attended_others", "discussion", "wellbeing", "confidence", "protected_time_received",
-                 "next_meeting_on"]
+                 "caseload_percent", "next_meeting_on"]
         initial = {"attended": attended, **{name: getattr(review, name) for name in names}}
         initial.update({f"goal_{update.goal_id}": update.note for update in review.goal_updates.all()})
         for n, action in enumerate(review.actions.all(), start=1):

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from preceptorship.models import BaseModel, Organisation, Profession, Team
+from programmes.schedule import add_months
 from progression.models import Framework
 
 # Preceptees meet their mentor within their first two weeks (the standards' "first meeting within N days").
@@ -78,6 +79,15 @@ class Programme(BaseModel):
     mentor_capacity = models.PositiveSmallIntegerField(
         "mentor capacity", default=4, help_text="The most preceptees one mentor supports at a time."
     )
+    protected_caseload_months = models.PositiveSmallIntegerField(
+        "protected caseload for the first (months)", null=True, blank=True,
+        validators=[MinValueValidator(1, "Enter at least 1 month"), MaxValueValidator(36, "Enter 36 months or fewer")],
+    )
+    protected_caseload_percent = models.PositiveSmallIntegerField(
+        "protected caseload: at most (% of a full caseload)", null=True, blank=True,
+        validators=[MinValueValidator(1, "Enter a share from 1 to 100"),
+                    MaxValueValidator(100, "Enter a share from 1 to 100")],
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     closed_on = models.DateField(null=True, blank=True)
 
@@ -91,6 +101,12 @@ class Programme(BaseModel):
             ),
             models.CheckConstraint(condition=Q(mentor_capacity__gte=1), name="programme_capacity_positive"),
             models.CheckConstraint(
+                condition=Q(protected_caseload_months__isnull=True, protected_caseload_percent__isnull=True)
+                | Q(protected_caseload_months__gte=1, protected_caseload_percent__gte=1,
+                    protected_caseload_percent__lte=100),
+                name="programme_protected_caseload_whole",
+            ),
+            models.CheckConstraint(
                 condition=Q(first_meeting_days__isnull=True) | Q(first_meeting_days__gte=1),
                 name="programme_first_meeting_after_start",
             ),
@@ -101,6 +117,13 @@ class Programme(BaseModel):
 
     def get_absolute_url(self) -> str:
         return reverse("programmes:programme-detail", args=[self.pk])
+
+    def caseload_limit(self, start: datetime.date, on: datetime.date) -> int | None:
+        """The most of a full caseload (in %) a preceptee who started on ``start`` should carry on ``on``:
+        the protected share in their first months, None after them or when the programme sets none."""
+        if not self.protected_caseload_percent or not self.protected_caseload_months:
+            return None
+        return self.protected_caseload_percent if on < add_months(start, self.protected_caseload_months) else None
 
     def transition_labels(self) -> list[str]:
         labels = dict(Transition.choices)

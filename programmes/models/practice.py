@@ -46,6 +46,10 @@ class ReviewMeeting(BaseModel):
     wellbeing = models.PositiveSmallIntegerField(null=True, blank=True, validators=SCORE)
     confidence = models.PositiveSmallIntegerField(null=True, blank=True, validators=SCORE)
     protected_time_received = models.CharField(max_length=10, choices=ProtectedTime.choices, blank=True)
+    caseload_percent = models.PositiveSmallIntegerField(
+        "caseload (% of a full caseload)", null=True, blank=True,
+        validators=[MaxValueValidator(200, "Enter a share from 0 to 200")],
+    )
     next_meeting_on = models.DateField("next meeting", null=True, blank=True)
     reason = models.TextField("reason", blank=True, help_text="Why the meeting was cancelled or missed.")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
@@ -87,6 +91,18 @@ class ReviewMeeting(BaseModel):
 
     def is_locked(self, now: datetime.datetime | None = None) -> bool:
         return (now or timezone.now()) >= self.locked_after
+
+    @property
+    def caseload_limit(self) -> int | None:
+        """The protected caseload (in %) on the day the meeting was held, if the programme sets one then."""
+        if self.held_on is None:
+            return None
+        return self.enrolment.programme.caseload_limit(self.enrolment.start_date, self.held_on)
+
+    @property
+    def caseload_exceeded(self) -> bool:
+        limit = self.caseload_limit
+        return limit is not None and self.caseload_percent is not None and self.caseload_percent > limit
 
 
 class ReviewAction(BaseModel):

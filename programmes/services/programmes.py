@@ -22,7 +22,8 @@ from programmes.services.common import MAX_PROGRAMME_MONTHS, service_today
 
 PROGRAMME_FIELDS = [
     "name", "organisation", "shared_with_ics", "transitions", "length_months", "review_interval_months",
-    "first_meeting_days", "entry_level", "exit_level", "protected_hours_per_month", "framework", "mentor_capacity",
+    "first_meeting_days", "protected_caseload_percent", "protected_caseload_months",
+    "entry_level", "exit_level", "protected_hours_per_month", "framework", "mentor_capacity",
 ]
 
 
@@ -39,6 +40,15 @@ def _check_programme_rules(programme: Programme) -> None:
         errors["review_interval_months"] = "Review meetings cannot be further apart than the programme's length."
     if programme.first_meeting_days is not None and programme.first_meeting_days < 1:
         errors["first_meeting_days"] = "The first review meeting must be at least 1 day after the start."
+    percent, months = programme.protected_caseload_percent, programme.protected_caseload_months
+    if percent is not None and months is None:
+        errors["protected_caseload_months"] = "Enter for how many months the caseload is protected."
+    elif months is not None and percent is None:
+        errors["protected_caseload_percent"] = "Enter the most of a full caseload a preceptee carries then."
+    elif percent is not None and not 1 <= percent <= 100:
+        errors["protected_caseload_percent"] = "Enter a share from 1 to 100."
+    if months is not None and not 1 <= months <= 36:
+        errors["protected_caseload_months"] = "Enter from 1 to 36 months."
     if programme.mentor_capacity is not None and programme.mentor_capacity < 1:
         errors["mentor_capacity"] = "A mentor must be able to support at least 1 preceptee."
     if errors:

@@ -35,7 +35,7 @@ from programmes.services.enrolments import enrolment_schedule, refresh_dates
 
 REVIEW_FIELDS = [
     "held_on", "attended_preceptee", "attended_mentor", "attended_line_manager", "attended_others", "discussion",
-    "wellbeing", "confidence", "protected_time_received", "next_meeting_on",
+    "wellbeing", "confidence", "protected_time_received", "caseload_percent", "next_meeting_on",
 ]
 
 
@@ -84,6 +84,7 @@ def review_record(
     attended_preceptee: bool = True, attended_mentor: bool = True, attended_line_manager: bool = False,
     attended_others: str = "", protected_time_received: str = "", next_meeting_on: datetime.date | None = None,
     goal_progress: dict[int, str] | None = None, actions: Sequence[ActionItem] = (),
+    caseload_percent: int | None = None,
 ) -> ReviewMeeting:
     enrolment = lock_enrolment(enrolment)
     if not enrolment.is_current:
@@ -96,6 +97,7 @@ def review_record(
         held_on=held_on, attended_preceptee=attended_preceptee, attended_mentor=attended_mentor,
         attended_line_manager=attended_line_manager, attended_others=attended_others, discussion=discussion,
         wellbeing=wellbeing, confidence=confidence, protected_time_received=protected_time_received,
+        caseload_percent=caseload_percent,
         next_meeting_on=next_meeting_on or _planned_after(enrolment, schedule, number, held_on), recorded_by=actor,
     )
     review.full_clean()

@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from programmes import selectors
 from programmes.access import record_sight
-from programmes.models import Enrolment, ReviewDraft
+from programmes.models import Enrolment, ReviewDraft, ReviewMeeting
 from programmes.selectors import review_draft
 
 register = template.Library()
@@ -27,6 +29,12 @@ def review_draft_of(user: Any, enrolment: Enrolment) -> ReviewDraft | None:
     if enrolment.mentor_id != user.pk or not enrolment.is_current:
         return None
     return review_draft(enrolment)
+
+
+@register.simple_tag
+def caseload_above_protection(enrolment: Enrolment) -> ReviewMeeting | None:
+    """The last review's caseload when above the programme's protection (for those who see the reviews)."""
+    return selectors.caseload_above_protection(enrolment, timezone.localdate())
 
 
 STATUS_COLOURS = {

@@ -138,13 +138,15 @@ def caseload_rows(enrolments: Iterable[Enrolment], today: datetime.date) -> list
             "overdue": bool(due) and enrolment.status == Enrolment.Status.ACTIVE and due < today,
             "reviews_held": enrolment.reviews_held, "shared_awaiting": enrolment.shared_awaiting,
             "draft_url": draft_url(enrolment.pk) if enrolment.review_draft_saved else "",
+            "caseload_over": selectors.caseload_exceeded(enrolment, today),
         })
     return rows
 
 
 # What includes/enrolment_table.html shows of each row of the caseload and the team.
 CASELOAD_TABLE_FIELDS = (
-    "id", "status", "next_review_due", "reviews_held", "programme__name", "preceptee__first_name",
+    "id", "status", "start_date", "next_review_due", "reviews_held", "programme__name",
+    "programme__protected_caseload_months", "programme__protected_caseload_percent", "preceptee__first_name",
     "preceptee__last_name", "preceptee__email", "preceptee__profession__name",
 )
 

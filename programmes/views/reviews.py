@@ -33,6 +33,7 @@ from programmes.forms.practice import (
     ReviewForm,
 )
 from programmes.models import (
+    Enrolment,
     Goal,
     ReviewDraft,
     ReviewMeeting,
@@ -67,6 +68,14 @@ class ReviewListView(EnrolmentMixin, ListView):
         return context
 
 
+def protected_caseload(enrolment: Enrolment) -> tuple[int, int] | None:
+    """The programme's protected caseload (at most %, for the first months), for the form's hint."""
+    programme = enrolment.programme
+    if programme.protected_caseload_percent and programme.protected_caseload_months:
+        return programme.protected_caseload_percent, programme.protected_caseload_months
+    return None
+
+
 def scores_trend(reviews: list[ReviewMeeting]) -> charts.Chart | None:
     """Wellbeing and confidence at each meeting held, asked every time so the trend shows (from two)."""
     held = sorted((r for r in reviews if r.status == ReviewMeeting.Status.HELD and r.wellbeing), key=lambda r: r.number)
@@ -95,7 +104,8 @@ class ReviewRecordView(EnrolmentMixin, PracticeFormMixin, FormView):
         return list(self.enrolment.goals.exclude(status__in=[Goal.Status.ACHIEVED, Goal.Status.DROPPED]))
 
     def get_form_kwargs(self) -> dict[str, Any]:
-        return {**super().get_form_kwargs(), "goals": self.goals(), "with_draft": True}
+        return {**super().get_form_kwargs(), "goals": self.goals(), "with_draft": True,
+                "protected_caseload": protected_caseload(self.enrolment)}
 
     @functools.cached_property
     def draft(self) -> ReviewDraft | None:
@@ -255,7 +265,7 @@ class ReviewCorrectView(PracticeFormMixin, FormView):
 
     def get_form_kwargs(self) -> dict[str, Any]:
         return {**super().get_form_kwargs(), "goals": self.goals(), "action_rows": self.review.actions.count(),
-                "submit": "Save the correction"}
+                "submit": "Save the correction", "protected_caseload": protected_caseload(self.enrolment)}
 
     def get_initial(self) -> dict[str, Any]:
         return ReviewForm.initial_from(self.review)
