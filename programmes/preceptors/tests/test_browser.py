@@ -65,7 +65,11 @@ def test_the_lead_keeps_the_register(page: Any, demo: Any, live_server: Any) -> 
 
 def test_a_mentor_keeps_their_own_record(page: Any, demo: Any, live_server: Any) -> None:
     sign_in(page, live_server, demo.email("mentor_ot"), demo.password)
-    goto(page, url(live_server, "/programmes/preceptors/mine/"))
+    goto(page, url(live_server, "/"))
+    expect(page.get_by_text("Answer this year's preceptor evaluation")).to_be_visible()
+    check_both(page, "preceptor-home-panel")
+    page.get_by_role("link", name="Go to your preceptor record").click()
+    page.wait_for_load_state()
     expect(page.get_by_role("heading", name="Your preceptor record", level=1)).to_be_visible()
     check_both(page, "preceptor-mine")
 

@@ -329,3 +329,17 @@ def test_wellbeing_and_evaluation_entries_stay_out_of_the_log_leads_read() -> No
     hidden = set(audit.administrators_only_types())
     assert {"preceptors.preceptorwellbeing", "preceptors.preceptorevaluation"} <= hidden
     assert "preceptors.preceptorrecord" not in hidden
+
+
+def test_the_mentors_home_asks_for_their_training_and_evaluation_until_given(organisation, today):
+    mentor, line = mentor_in(organisation)
+    client = client_for(mentor)
+    home = client.get(reverse("home")).content.decode()
+    assert "Record your preceptor training for Home Council" in home
+    assert "Answer this year&#x27;s preceptor evaluation for Home Council" in home
+    assert "Go to your preceptor record" in home
+    services.preceptor_training_update(actor=mentor, preceptor=line, completed_on=today, course="Course")
+    services.preceptor_evaluation_submit(actor=mentor, preceptor=line, year=selectors.year_start(today).year,
+                                         answers={"prepared": 4, "time_enough": 4, "supported": 4, "again": "yes"})
+    home = client.get(reverse("home")).content.decode()
+    assert "Go to your preceptor record" not in home
