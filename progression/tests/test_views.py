@@ -478,3 +478,14 @@ def test_evidence_form_offers_competencies_section_by_section(client, cast):
     assert entry < page.index(">E1: ") < page.index(">E2: ") < key < page.index(">K1: ") < page.index(">K2: ")
     assert "{#" not in page and "#}" not in page  # no template text shown
     assert page.count("</fieldset>") == page.count("<fieldset")
+
+
+def test_the_competency_page_offers_adding_evidence_only_to_those_who_may(client, cast):
+    """The Head of Service reads a draft case's competency but cannot add evidence: no link to a 403."""
+    case = cast.open_case()
+    competency = Competency.objects.filter(section__framework=case.framework).first()
+    url = reverse("progression:case-competency", args=[case.pk, competency.pk])
+    add = reverse("progression:evidence-add", args=[case.pk])
+    for user, offered in ((cast.manager, True), (cast.practitioner, True), (cast.hos, False), (cast.hr, False)):
+        _login(client, user)
+        assert (add in client.get(url).content.decode()) is offered, user

@@ -426,6 +426,7 @@ class CompetencyView(CaseFormView):
         context.update(
             assessment=self.assessment,
             may_change=self.marking or self.commenting,
+            may_add_evidence=access.policy_for(ProgressionCase).allows(self.request.user, self.case, "add_evidence"),
             marks=self.assessment.marks.select_related("marked_by"),
             evidence=selectors.case_evidence(self.case).filter(competencies=self.assessment.competency),
         )
