@@ -125,8 +125,9 @@ class SignedIn(HttpUser):
                 response.failure(problem)
             return response
 
-    def submit(self, url: str, name: str, field: str, fill: dict[str, str]) -> None:
-        """Open a form, fill it in and post it back; the post must redirect (a page with errors is a failure)."""
+    def submit(self, url: str, name: str, field: str, fill: dict[str, str | list[str]]) -> None:
+        """Open a form, fill it in (a list: the boxes ticked) and post it back; the post must
+        redirect (a page with errors is a failure, named by its error summary)."""
         page = self.page(url, f"{name} (form)")
         if wrong_page(page, url):  # counted as a failure already
             return
@@ -138,12 +139,13 @@ class SignedIn(HttpUser):
         data: dict[str, Any] = {}
         for key, value in form["fields"]:
             data.setdefault(key, []).append(value)
-        data.update({key: [value] for key, value in fill.items()})
+        data.update({key: value if isinstance(value, list) else [value] for key, value in fill.items()})
         with self.client.post(form["action"] or url, data=data, name=name, allow_redirects=False,
                               catch_response=True) as response:
             if response.status_code != 302:
-                errors = re.findall(r'class="nhsuk-error-message"[^>]*>(.*?)</', response.text, re.S)
-                response.failure(f"not saved ({response.status_code}): {' '.join(errors)[:200]}")
+                summary = re.search(r'class="nhsuk-list nhsuk-error-summary__list">(.*?)</ul>', response.text, re.S)
+                errors = " ".join(re.sub(r"<[^>]+>", " ", summary.group(1)).split()) if summary else ""
+                response.failure(f"not saved ({response.status_code}): {errors[:200]}")
                 return
             location = response.headers.get("Location", "")
         if location:
@@ -175,9 +177,10 @@ class Mentor(SignedIn):
     def record_review(self) -> None:
         pk = random.choice(self.account["enrolments"])
         url = f"/programmes/enrolments/{pk}/reviews/record/"
-        # Scores on the form's scale of 1 to 5; everything else as the form comes.
+        # Who attended (nobody is ticked to begin with), scores on the form's scale of 1 to 5;
+        # everything else as the form comes.
         self.submit(url, "mentor: record a review", "discussion", {
-            "discussion": " ".join(random.sample(SENTENCES, 2)),
+            "attended": ["preceptee", "mentor"], "discussion": " ".join(random.sample(SENTENCES, 2)),
             "wellbeing": str(random.randint(3, 5)), "confidence": str(random.randint(2, 5)),
         })
 
