@@ -1,7 +1,7 @@
 """In a real browser, on the demo data: questions that depend on an answer show only under it (NHS.UK
 conditional reveals) on the completion form and the review form, everything shows without
 JavaScript, a missing one is named in the error summary; and a review record saved to finish later
-is continued from the caseload. Every page passes axe at desktop width and at 320px."""
+is continued from the caseload, where a caseload above the programme's protection is tagged. Every page passes axe at desktop width and at 320px."""
 
 from __future__ import annotations
 
@@ -93,9 +93,14 @@ def test_the_mentor_saves_a_review_to_finish_later_and_continues_it(page: Any, d
     expect(page.locator(".nhsuk-notification-banner")).to_contain_text("Your draft review record is saved",
                                                                        use_inner_text=True)
     assert ReviewDraft.objects.filter(enrolment=enrolment).exists()
+    # Review 1 recorded a caseload above the programme's protection: said on the enrolment page.
+    expect(page.locator(".nhsuk-warning-callout", has_text="Caseload above protection")).to_be_visible()
     check_both(page, "enrolment-with-draft")
 
     click(page, "link", "Caseload")
+    row = page.locator("tr", has_text="Jordan Hayes")
+    expect(row).to_contain_text("Caseload above protection", use_inner_text=True)
+    check_both(page, "caseload-with-draft")
     page.locator("tr", has_text="Jordan Hayes").get_by_role("link", name=re.compile("Review record in progress")).click()
     page.wait_for_load_state()
     assert page.get_by_label("What was discussed").input_value() == "Half way through: caseload and the OT forum."
