@@ -152,3 +152,11 @@ def test_hostile_draft_input_is_kept_as_text_or_dropped(cast):
     page = client_for(cast.mentor).get(record_url(cast.enrolment))
     assert page.status_code == HTTPStatus.OK
     assert "<script>alert(1)</script>" not in page.content.decode()
+
+
+def test_stripping_a_finished_enrolment_deletes_its_draft(cast):
+    from programmes.privacy.services.common import strip_enrolment
+
+    services.review_draft_save(actor=cast.mentor, enrolment=cast.enrolment, answers={"discussion": "Private"})
+    strip_enrolment(cast.enrolment)
+    assert not ReviewDraft.objects.exists()

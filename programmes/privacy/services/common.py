@@ -25,6 +25,7 @@ from programmes.models import (
     Reflection,
     ReviewAction,
     ReviewAddendum,
+    ReviewDraft,
     ReviewMeeting,
 )
 from progression.models import CompetencyAssessment, CompetencyMark, Decision, Evidence, EvidencePack, ProgressionCase
@@ -123,6 +124,7 @@ def strip_enrolment(enrolment: Enrolment, *, preceptee: User | None = None) -> N
     Reflection.objects.filter(enrolment=enrolment).delete()
     Goal.objects.filter(enrolment=enrolment).delete()
     NeedsAssessment.objects.filter(enrolment=enrolment).delete()
+    ReviewDraft.objects.filter(enrolment=enrolment).delete()  # a record never finished: all free text
     reviews = ReviewMeeting.objects.filter(enrolment=enrolment)
     ReviewAction.objects.filter(review__in=reviews).delete()
     ReviewAddendum.objects.filter(review__in=reviews).delete()
