@@ -59,6 +59,7 @@ KNOWN_DOWNLOADS = {
     "programmes:mentor-directory-export": True,
     "programmes:export-job-download": False,
     "progression:framework-export": True,
+    "progression:passport-template": False,  # fixed text: the skills passport's import template
     "programmes:caseload": True,
     "programmes:team": True,
     "programmes:enrolment-list": True,
