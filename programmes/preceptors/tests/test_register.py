@@ -343,3 +343,11 @@ def test_the_mentors_home_asks_for_their_training_and_evaluation_until_given(org
                                          answers={"prepared": 4, "time_enough": 4, "supported": 4, "again": "yes"})
     home = client.get(reverse("home")).content.decode()
     assert "Go to your preceptor record" not in home
+
+
+def test_the_exceptions_questions_under_yes_are_not_labelled_optional(organisation, lead):
+    _, line = mentor_in(organisation)
+    page = client_for(lead).get(reverse("programmes:preceptors:entry", kwargs={"pk": line.pk})).content.decode()
+    legends = {re.sub(r"\s+", " ", text).strip() for text in re.findall(r"<legend[^>]*>(.*?)</legend>", page, re.S)}
+    assert "Date agreed" in legends
+    assert "Date agreed (optional)" not in legends
