@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from preceptorship.models import Membership, User
-from preceptorship.tests.browser import check_page, goto, screenshot, sign_in, url
+from preceptorship.tests.browser import check_page, click_nav, goto, screenshot, sign_in, url
 from preceptorship.tests.factories import person, profession
 from programmes import exports
 from programmes.models import Enrolment, ExportJob, Programme
@@ -136,8 +136,7 @@ def _staff_file(rows: list[str]) -> dict[str, Any]:
 
 def test_a_staff_file_imports_with_a_preview_and_row_errors(page: Any, demo: Any, live_server: Any):
     sign_in(page, live_server, demo.email("council_lead"), demo.password)
-    page.get_by_role("link", name="Import staff").first.click()
-    page.wait_for_load_state()
+    click_nav(page, "Import staff")
     check_page(page)
     council = "Dalesford County Council Adult Social Care"
     good = f"new.ot@council.example,Noor,Ahmed,{council},Occupational Therapy Service,Occupational therapy,OT,Level 1,"
