@@ -17,7 +17,7 @@ from django.utils import timezone
 from preceptorship import access, audit
 from preceptorship.errors import TransitionError
 from preceptorship.models import Membership, User
-from preceptorship.notifications import notify
+from preceptorship.notifications import notify, tasks_done
 from progression.models import Competency, Framework, PassportSkill, SkillsPassport
 
 Role = Membership.Role
@@ -66,6 +66,19 @@ def _locked_skill(passport: SkillsPassport, competency: Competency) -> PassportS
     return skill
 
 
+def _verifiers(passport: SkillsPassport) -> list[User]:
+    """The line managers who may verify the passport's skills (the same rule as the access policy)."""
+    policy = access.policy_for(SkillsPassport)
+    candidates = (User.objects.filter(memberships__organisation_id=passport.organisation_id,
+                                      memberships__role=Role.LINE_MANAGER, is_active=True)
+                  .exclude(pk=passport.worker_id).distinct().order_by("pk"))
+    return [manager for manager in candidates if policy.allows(manager, passport, "verify")]
+
+
+def _waiting_label(passport: SkillsPassport, skill: PassportSkill) -> str:
+    return f"progression.passport:{passport.pk}:{skill.pk}"
+
+
 def passport_skill_record(*, actor: User, passport: SkillsPassport, competency: Competency,
                           achieved_on: datetime.date | None, evidence_note: str = "") -> PassportSkill:
     """The worker records a skill as achieved, with the date and an optional evidence note. A change
@@ -95,6 +108,16 @@ def passport_skill_record(*, actor: User, passport: SkillsPassport, competency: 
         audit.record(actor=actor, action="skills_passport.record", obj=passport,
                      summary=f"{skill.competency.code} recorded as achieved{again}", before=before,
                      after=audit.snapshot(skill, list(before)), subject=passport.worker)
+        # Each recording (a revision stamped with its time) asks the line managers to verify it.
+        revision = int(skill.recorded_at.timestamp() * 1_000_000)
+        worker = passport.worker.get_full_name() or passport.worker.email
+        for manager in _verifiers(passport):
+            notify(recipient=manager, kind="skills_passport_waiting",
+                   about=f"{_waiting_label(passport, skill)}:r{revision}",
+                   subject=f"{worker} has recorded {skill.competency.code}{' again' if again else ''}: "
+                           "waiting for your verification",
+                   body=skill.competency.statement,
+                   url=passport.get_absolute_url())
     return skill
 
 
@@ -121,6 +144,8 @@ def passport_skill_verify(*, actor: User, passport: SkillsPassport, competency: 
         audit.record(actor=actor, action="skills_passport.verify", obj=passport,
                      summary=f"{skill.competency.code}: {skill.get_verification_display().lower()}",
                      before=before, after=audit.snapshot(skill, list(before)), subject=passport.worker)
+        for manager in _verifiers(passport):
+            tasks_done(recipient=manager, about=_waiting_label(passport, skill), kinds=("skills_passport_waiting",))
         notify(recipient=passport.worker, kind="skills_passport_verified",
                about=f"progression.passport:{passport.pk}:{skill.pk}:{skill.verified_at.isoformat()}",
                subject=f"Your manager has {'verified' if verified else 'not yet verified'} {skill.competency.code}",

@@ -198,3 +198,31 @@ def test_a_json_passport_names_its_kind_and_level():
         '"sections": [{"title": "Care", "competencies": [{"code": "B2-1", "statement": "Helps."}]}]}')
     assert parsed.ok, parsed.errors
     assert (parsed.frameworks[0]["kind"], parsed.frameworks[0]["to_level"]) == ("skills_passport", "Band 2")
+
+
+def test_the_line_manager_is_told_of_a_skill_waiting_and_the_worker_of_the_verification(cast):
+    from preceptorship.models import Notification
+
+    elsewhere = person(cast.organisation, Role.LINE_MANAGER, team=TeamFactory(organisation=cast.organisation),
+                       email="other-manager@example.org")
+    passport = services.passport_start(actor=cast.practitioner, framework=passport_framework())
+    skill = _first(passport)
+    services.passport_skill_record(actor=cast.practitioner, passport=passport, competency=skill, achieved_on=DAY)
+    waiting = Notification.objects.filter(kind="skills_passport_waiting")
+    assert list(waiting.values_list("recipient", flat=True)) == [cast.manager.pk]
+    assert skill.code in waiting.get().subject and waiting.get().url == passport.get_absolute_url()
+    assert not Notification.objects.filter(recipient=elsewhere).exists()
+
+    services.passport_skill_verify(actor=cast.manager, passport=passport, competency=skill, verified=False,
+                                   reason="Needs observing once more.")
+    assert waiting.get().read_at is not None  # the manager's to-do is done
+    told = Notification.objects.get(recipient=cast.practitioner, kind="skills_passport_verified")
+    assert "not yet verified" in told.subject and told.body == "Needs observing once more."
+
+    # A change after "not yet" asks the manager again, with a new notification.
+    services.passport_skill_record(actor=cast.practitioner, passport=passport, competency=skill, achieved_on=DAY,
+                                   evidence_note="Observed by the ward sister.")
+    assert waiting.count() == 2 and "again" in waiting.order_by("pk").last().subject
+    services.passport_skill_verify(actor=cast.manager, passport=passport, competency=skill, verified=True)
+    assert Notification.objects.filter(recipient=cast.practitioner, kind="skills_passport_verified",
+                                       subject__contains="has verified").count() == 1
