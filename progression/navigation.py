@@ -94,6 +94,12 @@ def _verifies_passports(user: Any) -> bool:
             and access.scope(user, SkillsPassport).exclude(worker=user).exists())
 
 
+def _passport_nav(user: Any) -> bool:
+    """The header link: for a worker who keeps (or may start) a passport and a line manager of one."""
+    return _keeps_passport(user) or _verifies_passports(user)
+
+
+register_nav("Skills passport", "progression:passport-list", _passport_nav, order=41)
 register_panel(Panel(
     title="Your skills passport",
     template="progression/includes/home_passports.html",
