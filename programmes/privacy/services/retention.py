@@ -6,7 +6,8 @@ a ``RetentionRun`` and, unless it is a dry run, anonymises or deletes exactly wh
 - a record the figures count (an enrolment, a progression case) stays, with the person taken out
   (a nameless stand-in keeps only their profession) and its free text deleted or blanked;
 - free text that counts for nothing (needs assessments, notifications) and files are deleted;
-- a leaver's account is anonymised in place, so the records kept still add up.
+- a leaver's account is anonymised in place, so the records kept still add up; their skills
+  passports (a running record of their own, counted by no figure) are deleted with it.
 
 A real run claims itself first: at most one real run at a time (a database constraint) and one
 nightly run a day (its ``claim``), so two beat fires, or a fire and a retry, never act twice.
@@ -39,7 +40,7 @@ from programmes.privacy.services.common import (
     strip_case,
     strip_enrolment,
 )
-from progression.models import EvidencePack, ProgressionCase
+from progression.models import EvidencePack, ProgressionCase, SkillsPassport
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +60,8 @@ REPORTED = {
     "export_files": "files",
     "evidence_packs": "files",
     "subject_access_exports": "subject_access_exports",
+    # A passport is in use while its worker is here: it goes when they are anonymised as a leaver.
+    "skills_passports": "leavers",
     "leavers": "leavers",
 }
 LABELS = {
@@ -70,6 +73,7 @@ LABELS = {
     "export_files": "List export files deleted",
     "evidence_packs": "Evidence packs deleted",
     "subject_access_exports": "Subject access export files deleted",
+    "skills_passports": "Leavers' skills passports deleted, with their skills and verification",
     "leavers": "Leavers' accounts anonymised",
 }
 
@@ -131,6 +135,8 @@ def retention_find(*, today: datetime.date) -> dict[str, list[int]]:
         "evidence_packs": _ids(EvidencePack.objects.filter(created_at__date__lte=files)),
         "subject_access_exports": _ids(SubjectAccessExport.objects.filter(
             created_at__date__lte=cutoffs["subject_access_exports"]).exclude(file="")),
+        "skills_passports": _ids(SkillsPassport.objects.filter(
+            Q(worker__in=leavers(cutoffs["leavers"]).values("pk")) | Q(worker__email__endswith=f"@{REMOVED_DOMAIN}"))),
         "leavers": _ids(leavers(cutoffs["leavers"])),
     }
 
@@ -164,6 +170,8 @@ def _apply(kind: str, ids: list[int]) -> None:
         for export in SubjectAccessExport.objects.select_for_update().filter(pk__in=ids):
             delete_file_on_commit(export.file.name)
         SubjectAccessExport.objects.filter(pk__in=ids).update(file="", status=SubjectAccessExport.Status.EXPIRED)
+    elif kind == "skills_passports":
+        SkillsPassport.objects.filter(pk__in=ids).delete()  # their skills go with them (cascade)
     elif kind == "leavers":
         for person in User.objects.select_for_update().filter(pk__in=ids):
             anonymise_account(person)

@@ -98,6 +98,7 @@ EXPECTED = {
     "export_files": ["old_job"],
     "evidence_packs": [],
     "subject_access_exports": [],
+    "skills_passports": [],
     "leavers": ["leaver"],
 }
 
@@ -280,3 +281,29 @@ def test_the_dashboards_figures_are_the_same_after_a_real_run(records: dict, tod
     call_command("apply_retention", stdout=io.StringIO())
     assert RetentionRun.objects.get().counts["enrolments"] == 1
     assert figures() == before
+
+
+def test_a_leavers_skills_passport_goes_with_their_account_and_a_recent_leavers_stays(
+        records: dict, organisation, today: datetime.date) -> None:
+    from progression.models import Framework, PassportSkill, SkillsPassport
+    from progression.services import passport_start
+    from progression.tests.factories import small_framework
+
+    framework = small_framework()
+    Framework.objects.filter(pk=framework.pk).update(kind=Framework.Kind.SKILLS_PASSPORT)
+    framework.refresh_from_db()
+    passports = {}
+    for name in ("leaver", "new_leaver"):
+        passports[name] = SkillsPassport.objects.create(worker=records[name], framework=framework,
+                                                        organisation=organisation)
+        PassportSkill.objects.create(passport=passports[name], competency=framework.sections.first()
+                                     .competencies.first(), achieved_on=datetime.date(2019, 5, 1),
+                                     evidence_note="Observed by a named colleague", verification="waiting")
+    working = passport_start(actor=records["cast"].practitioner, framework=framework)
+    assert retention_find(today=today)["skills_passports"] == [passports["leaver"].pk]
+    tasks.apply_retention()
+    assert not SkillsPassport.objects.filter(pk=passports["leaver"].pk).exists()
+    assert not PassportSkill.objects.filter(passport_id=passports["leaver"].pk).exists()
+    assert set(SkillsPassport.objects.values_list("pk", flat=True)) == {passports["new_leaver"].pk, working.pk}
+    assert retention_find(today=today)["skills_passports"] == []
+
