@@ -19,6 +19,8 @@ class RuleKind(models.TextChoices):
     PRECEPTOR_REGISTERED = "preceptor_registered", "Preceptor registered at least N months before the start"
     NEEDS_ASSESSMENT = "needs_assessment", "Needs assessment completed within N days of the start"
     EVALUATION = "evaluation", "Evaluation answered at completion"
+    PRECEPTOR_TIME = "preceptor_time", "Preceptor time given at least N hours a year to each preceptee"
+    PROTECTED_CASELOAD = "protected_caseload", "Protected caseload respected in the protected months"
 
 
 # The kinds that take a number, and what the number counts.
@@ -29,6 +31,7 @@ PARAMETER_UNITS = {
     RuleKind.PROTECTED_TIME: "hours a month",
     RuleKind.PRECEPTOR_REGISTERED: "months",
     RuleKind.NEEDS_ASSESSMENT: "days",
+    RuleKind.PRECEPTOR_TIME: "hours a year",
 }
 
 

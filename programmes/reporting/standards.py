@@ -2,8 +2,9 @@
 judged on every enrolment in a scope, and the programme rules that already break a criterion.
 
 Set-based: the enrolments of a scope are read in one query (their programme's rules, the mentor's
-registration date, the first needs assessment, the evaluation, the protected hours recorded, as
-subqueries) and their held review meetings in a second, whatever the number of enrolments; the
+registration date and any exception agreed on the preceptor register, the first needs assessment,
+the evaluation, the protected hours recorded, the mentor's time given, as subqueries), their held
+review meetings in a second and their pauses in a third, whatever the number of enrolments; the
 rules are then applied in Python to those rows. How each rule kind is measured is in
 ``docs/standards.md`` and in each ``_judge_*`` below.
 
@@ -27,7 +28,8 @@ from django.db.models.functions import Coalesce
 
 from preceptorship.figures import Figure, count, protect, share
 from programmes import setup_warnings
-from programmes.models import Enrolment, Evaluation, NeedsAssessment, Programme, ProtectedTime, ReviewMeeting
+from programmes.models import Enrolment, Evaluation, NeedsAssessment, Pause, Programme, ProtectedTime, ReviewMeeting
+from programmes.preceptors.models import PreceptorRecord, TimeGiven
 from programmes.reporting.models import Criterion, RuleKind, StandardSet
 from programmes.schedule import add_months
 
@@ -56,7 +58,13 @@ class Facts:
     needs_assessed_on: datetime.date | None
     evaluated: bool
     protected_hours: Decimal
+    preceptor_exception: bool = False
+    preceptor_hours: Decimal = Decimal(0)
+    caseload_months: int | None = None
+    caseload_percent: int | None = None
     meetings: list[datetime.date] = field(default_factory=list)
+    caseloads: list[tuple[datetime.date, int]] = field(default_factory=list)
+    pauses: list[tuple[datetime.date, datetime.date]] = field(default_factory=list)
 
     def end(self, today: datetime.date) -> datetime.date:
         """The last day the enrolment ran until: its end, or today while it is current."""
@@ -72,7 +80,8 @@ def counted(enrolments: QuerySet[Enrolment], today: datetime.date) -> QuerySet[E
 
 
 def facts(enrolments: QuerySet[Enrolment], today: datetime.date) -> list[Facts]:
-    """The facts of every enrolment counted in ``enrolments``: two queries."""
+    """The facts of every enrolment counted in ``enrolments``: three queries (the enrolments, their
+    held meetings, their pauses)."""
     scoped = counted(enrolments, today)
     hours = (
         ProtectedTime.objects.filter(enrolment=OuterRef("pk")).order_by().values("enrolment")
@@ -81,20 +90,31 @@ def facts(enrolments: QuerySet[Enrolment], today: datetime.date) -> list[Facts]:
     assessed = NeedsAssessment.objects.filter(enrolment=OuterRef("pk"), submitted_at__isnull=False).values(
         "submitted_at"
     )
+    given = (
+        TimeGiven.objects.filter(enrolment=OuterRef("pk"), mentor=OuterRef("mentor_id")).order_by()
+        .values("enrolment").annotate(total=Sum("hours")).values("total")
+    )
+    # An exception to the registration rule agreed on the register of the programme's organisation.
+    excepted = PreceptorRecord.objects.filter(
+        mentor=OuterRef("mentor_id"), organisation=OuterRef("programme__organisation_id"), has_exception=True
+    )
     rows = scoped.order_by("programme__name", "start_date", "pk").values_list(
         "pk", "programme_id", "programme__name", "programme__organisation_id", "programme__organisation__name",
         "organisation_id", "organisation__name", "preceptee__first_name", "preceptee__last_name", "preceptee_id",
         "mentor_id", "mentor__first_registered_on", "start_date", "status", "completed_on", "withdrawn_on",
-        "programme__length_months",
+        "programme__length_months", "programme__protected_caseload_months",
+        "programme__protected_caseload_percent",
     ).annotate(
         assessed_at=Subquery(assessed[:1]),
         evaluated=Exists(Evaluation.objects.filter(enrolment=OuterRef("pk"))),
         hours=Coalesce(Subquery(hours, output_field=DecimalField()), Value(Decimal(0)), output_field=DecimalField()),
+        excepted=Exists(excepted),
+        given=Coalesce(Subquery(given, output_field=DecimalField()), Value(Decimal(0)), output_field=DecimalField()),
     )
     found: dict[int, Facts] = {}
     for (pk, programme_id, programme, provider_id, provider, employer_id, employer, first, last, preceptee_id,
-         mentor_id, registered, start, status, completed_on, withdrawn_on, length, assessed_at, evaluated,
-         protected_hours) in rows:
+         mentor_id, registered, start, status, completed_on, withdrawn_on, length, caseload_months,
+         caseload_percent, assessed_at, evaluated, protected_hours, exception, preceptor_hours) in rows:
         found[pk] = Facts(
             pk=pk, programme_id=programme_id, programme=programme, provider_id=provider_id, provider=provider,
             employer_id=employer_id, employer=employer, preceptee=f"{first} {last}".strip(),
@@ -102,14 +122,24 @@ def facts(enrolments: QuerySet[Enrolment], today: datetime.date) -> list[Facts]:
             status=status, ended_on=completed_on or withdrawn_on, length_months=length,
             needs_assessed_on=assessed_at.date() if isinstance(assessed_at, datetime.datetime) else assessed_at,
             evaluated=bool(evaluated), protected_hours=Decimal(protected_hours or 0),
+            preceptor_exception=bool(exception), preceptor_hours=Decimal(preceptor_hours or 0),
+            caseload_months=caseload_months, caseload_percent=caseload_percent,
         )
     held = (
         ReviewMeeting.objects.filter(enrolment__in=scoped, status=ReviewMeeting.Status.HELD, held_on__isnull=False)
-        .order_by("held_on").values_list("enrolment_id", "held_on")
+        .order_by("held_on").values_list("enrolment_id", "held_on", "caseload_percent")
     )
-    for enrolment_id, held_on in held:
+    for enrolment_id, held_on, caseload in held:
         if enrolment_id in found:
             found[enrolment_id].meetings.append(held_on)
+            if caseload is not None:
+                found[enrolment_id].caseloads.append((held_on, caseload))
+    paused = Pause.objects.filter(enrolment__in=scoped).order_by("start_date").values_list(
+        "enrolment_id", "start_date", "end_date"
+    )
+    for enrolment_id, start, end in paused:
+        if enrolment_id in found:
+            found[enrolment_id].pauses.append((start, end))
     return list(found.values())
 
 
@@ -133,19 +163,30 @@ def _judge_first_meeting(n: int, fact: Facts, today: datetime.date) -> bool | No
     return False
 
 
+def _due_by(n: int, since: datetime.date, pauses: list[tuple[datetime.date, datetime.date]]) -> datetime.date:
+    """The day a meeting is due by, ``n`` months after ``since`` with the days paused since then
+    added: a pause (sorted by start) that begins by the day due moves it on by its days."""
+    due = add_months(since, n)
+    for start, end in pauses:
+        if end < since or start > due:
+            continue
+        due += datetime.timedelta(days=(end - max(start, since)).days + 1)
+    return due
+
+
 def _judge_meeting_interval(n: int, fact: Facts, today: datetime.date) -> bool | None:
-    """No stretch longer than ``n`` months without a held meeting: from the start to the first
-    meeting, between meetings, and from the last one to the end (or today). Not judged before the
-    enrolment has run ``n`` months with no meeting."""
+    """No stretch longer than ``n`` months without a held meeting, time paused taken out: from the
+    start to the first meeting, between meetings, and from the last one to the end (or today). Not
+    judged before the enrolment has run ``n`` months (plus its pauses) with no meeting."""
     end = fact.end(today)
     previous = fact.start_date
     for held_on in (day for day in fact.meetings if day <= end):
-        if held_on > add_months(previous, n):
+        if held_on > _due_by(n, previous, fact.pauses):
             return False
         previous = held_on
-    if previous == fact.start_date and end <= add_months(fact.start_date, n):
+    if previous == fact.start_date and end <= _due_by(n, fact.start_date, fact.pauses):
         return None
-    return end <= add_months(previous, n)
+    return end <= _due_by(n, previous, fact.pauses)
 
 
 def _months_run(fact: Facts, today: datetime.date) -> int:
@@ -169,11 +210,41 @@ def _judge_named_preceptor(n: int | None, fact: Facts, today: datetime.date) -> 
     return fact.mentor_id is not None and fact.mentor_id != fact.preceptee_id
 
 
-def _judge_preceptor_registered(n: int, fact: Facts, today: datetime.date) -> bool | None:
-    """The mentor's date first registered (``User.first_registered_on``) is at least ``n`` months
-    before the enrolment's start. A mentor with no date recorded does not meet it."""
+def registered_in_time(n: int, fact: Facts) -> bool:
+    """The mentor's date first registered is at least ``n`` months before the enrolment's start."""
     registered = fact.mentor_registered_on
     return registered is not None and registered <= add_months(fact.start_date, -n)
+
+
+def _judge_preceptor_registered(n: int, fact: Facts, today: datetime.date) -> bool | None:
+    """The mentor's date first registered (``User.first_registered_on``) is at least ``n`` months
+    before the enrolment's start, or an exception is agreed for them on the preceptor register of
+    the programme's organisation (met, and noted: ``Result.excepted``). A mentor with no date
+    recorded and no exception does not meet it."""
+    return registered_in_time(n, fact) or fact.preceptor_exception
+
+
+def _judge_preceptor_time(n: int, fact: Facts, today: datetime.date) -> bool | None:
+    """The time the enrolment's mentor logged as given to this preceptee, in all, is at least
+    ``n`` hours a year, pro rata: ``n`` twelfths for each whole month the enrolment has run. Not
+    judged in its first month."""
+    months = _months_run(fact, today)
+    if months < 1:
+        return None
+    return fact.preceptor_hours * 12 >= Decimal(n) * months
+
+
+def _judge_protected_caseload(n: int | None, fact: Facts, today: datetime.date) -> bool | None:
+    """No held review in the programme's protected months recorded a caseload above its
+    protection. Not judged when the programme sets no protection or no review in those months
+    recorded a caseload."""
+    if not fact.caseload_months or not fact.caseload_percent:
+        return None
+    until = add_months(fact.start_date, fact.caseload_months)
+    recorded = [caseload for held_on, caseload in fact.caseloads if held_on < until]
+    if not recorded:
+        return None
+    return all(caseload <= fact.caseload_percent for caseload in recorded)
 
 
 def _judge_needs_assessment(n: int, fact: Facts, today: datetime.date) -> bool | None:
@@ -201,6 +272,8 @@ RULES: dict[str, Callable[[Any, Facts, datetime.date], bool | None]] = {
     RuleKind.PRECEPTOR_REGISTERED: _judge_preceptor_registered,
     RuleKind.NEEDS_ASSESSMENT: _judge_needs_assessment,
     RuleKind.EVALUATION: _judge_evaluation,
+    RuleKind.PRECEPTOR_TIME: _judge_preceptor_time,
+    RuleKind.PROTECTED_CASELOAD: _judge_protected_caseload,
 }
 
 
@@ -216,6 +289,8 @@ class Result:
     met: int = 0
     assessed: int = 0
     short: list[Facts] = field(default_factory=list)
+    # Met only through an exception agreed on the preceptor register (``preceptor_registered``).
+    excepted: list[Facts] = field(default_factory=list)
 
     @property
     def rate(self) -> Figure:
@@ -246,6 +321,9 @@ def score(criteria: Iterable[Criterion], found: Iterable[Facts], today: datetime
             result.assessed += 1
             if verdict:
                 result.met += 1
+                if criterion.kind == RuleKind.PRECEPTOR_REGISTERED and not registered_in_time(
+                        criterion.parameter or 0, fact):
+                    result.excepted.append(fact)
             else:
                 result.short.append(fact)
         results.append(result)

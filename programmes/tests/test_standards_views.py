@@ -165,13 +165,26 @@ def test_query_count_does_not_grow_with_enrolments(client, lead, ics_lead, organ
     client.get(reverse(name))  # sessions and caches warmed
 
     def grow() -> None:
+        from decimal import Decimal
+
+        from programmes.preceptors.models import PreceptorRecord, TimeGiven
+        from programmes.tests.factories import PauseFactory
         from programmes.tests.factories_practice import ProtectedTimeFactory, ReviewFactory
 
         for programme_ in (programme, ProgrammeFactory(organisation=organisation, length_months=6,
-                                                       review_interval_months=3)):
+                                                       review_interval_months=3, protected_caseload_months=3,
+                                                       protected_caseload_percent=60)):
             for enrolment in EnrolmentFactory.create_batch(6, programme=programme_):
-                ReviewFactory(enrolment=enrolment, held_on=today - datetime.timedelta(days=5))
+                ReviewFactory(enrolment=enrolment, held_on=today - datetime.timedelta(days=5), caseload_percent=70)
                 ProtectedTimeFactory(enrolment=enrolment)
+                # What the preceptor time, caseload and registration rules read.
+                PauseFactory(enrolment=enrolment)
+                TimeGiven.objects.create(enrolment=enrolment, mentor=enrolment.mentor, on=today, hours=Decimal(2))
+                PreceptorRecord.objects.get_or_create(
+                    organisation=organisation, mentor=enrolment.mentor,
+                    defaults={"has_exception": True, "exception_reason": "Specialist", "exception_agreed_by": "Head",
+                              "exception_agreed_on": today},
+                )
 
     small, large = assert_same_queries_at_two_sizes(lambda: client.get(reverse(name)), grow)
     assert small.status_code == large.status_code == 200

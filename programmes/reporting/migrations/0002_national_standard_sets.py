@@ -22,7 +22,8 @@ def load(apps, schema_editor) -> None:
             Criterion.objects.update_or_create(
                 standard_set=standard_set, code=criterion["code"],
                 defaults={"position": index, "title": criterion["title"], "kind": criterion["kind"],
-                          "parameter": criterion["parameter"], "source": criterion["source"], "enabled": True},
+                          "parameter": criterion["parameter"], "source": criterion["source"],
+                          "enabled": criterion.get("enabled", True)},
             )
 
 
