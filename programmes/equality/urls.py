@@ -9,4 +9,5 @@ urlpatterns = [
     path("", views.mine, name="mine"),
     path("remove/", views.remove, name="remove"),
     path("figures/", views.figures, name="figures"),
+    path("figures/export/<slug:fmt>/", views.figures_export, name="figures-export"),
 ]

@@ -70,6 +70,7 @@ KNOWN_DOWNLOADS = {
     "programmes:standards-export": True,
     "programmes:ics-standards-export": True,
     "programmes:preceptors:register-export": True,  # the mentors' names and organisations
+    "equality:figures-export": True,  # the organisations' names (the groups are fixed text)
 }
 # A URL with a table argument is asked for each table its page lists.
 TABLE_PAGES = {"programmes:dashboard-export": "programmes:dashboard", "programmes:ics-export": "programmes:ics-dashboard"}

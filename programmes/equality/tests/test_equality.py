@@ -4,12 +4,15 @@ five hidden, a second figure hidden wherever a total would give one away, querie
 
 from __future__ import annotations
 
+import csv
+import io
 from http import HTTPStatus
 
 import pytest
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from preceptorship import access
 from preceptorship.models import AuditEntry, Membership
@@ -180,3 +183,131 @@ def test_an_ics_lead_counts_every_organisation_of_the_system_and_others_are_refu
     assert other_organisation.name in page and organisation.name in page
     client.force_login(person(organisation, Role.MENTOR))
     assert client.get(reverse("equality:figures")).status_code == HTTPStatus.FORBIDDEN
+
+
+# The figures per organisation, and their download.
+
+
+def _download(client, fmt="csv", **query):
+    response = client.get(reverse("equality:figures-export", args=[fmt]), query)
+    assert response.status_code == HTTPStatus.OK
+    if fmt == "xlsx":
+        sheet = load_workbook(io.BytesIO(response.content)).active
+        values = list(sheet.iter_rows(values_only=True))
+        return [dict(zip(values[0], ("" if v is None else v for v in row), strict=True)) for row in values[1:]]
+    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+
+FIGURES = ("achieved", "not_achieved", "total")
+
+
+def _nothing_worked_out(rows):
+    """No hidden figure can be worked out from the others: in each row (completed and not against the
+    total), each column of a table (the groups against all people) and each figure across the
+    organisations (against all of them together), never exactly one is hidden, unless the total is a
+    0 shown (then every figure it adds up is 0, and tells nothing of any group)."""
+    cells = {(r["measure"], r["organisation"], r["group"], name): (bool(r[f"{name}_hidden"]), str(r[name]))
+             for r in rows for name in FIGURES}
+
+    def check(members, total, where):
+        hidden = [cells[key][0] for key in (*members, total)]
+        assert sum(hidden) != 1 or cells[total][1] == "0", where
+
+    tables = {(r["measure"], r["organisation"]) for r in rows}
+    groups = {r["group"] for r in rows} - {"All people"}
+    places = {place for _, place in tables} - {"All organisations"}
+    for measure, place in tables:
+        for group in [*groups, "All people"]:
+            key = (measure, place, group)
+            check([(*key, "achieved"), (*key, "not_achieved")], (*key, "total"), key)
+        for name in FIGURES:
+            check([(measure, place, group, name) for group in groups], (measure, place, "All people", name),
+                  (measure, place, name))
+            if len(places) > 1:
+                for group in [*groups, "All people"]:
+                    check([(measure, p, group, name) for p in places], (measure, "All organisations", group, name),
+                          (measure, group, name))
+
+
+def test_the_download_hides_what_the_page_hides_and_keeps_numbers_numeric(client, organisation):
+    programme = ProgrammeFactory(organisation=organisation)
+    _finished(programme, group="white_british", completed=10, withdrawn=9)
+    _finished(programme, group="black_african", completed=3, withdrawn=1)   # a group of 4
+    _finished(programme, group=None, completed=7, withdrawn=6)
+    client.force_login(person(organisation, Role.PROGRAMME_LEAD))
+    page = client.get(reverse("equality:figures"), {"question": "ethnic_group"}).content.decode()
+    assert reverse("equality:figures-export", args=["csv"]) + "?question=ethnic_group" in page
+    for fmt in ("csv", "xlsx"):
+        rows = _download(client, fmt, question="ethnic_group")
+        assert set(FIGURES) | {f"{n}_hidden" for n in FIGURES} <= set(rows[0])
+        assert list(rows[0])[-3:] == [f"{n}_hidden" for n in FIGURES]  # the flags at the end
+        assert {r["organisation"] for r in rows} == {organisation.name}  # one organisation: no "all"
+        retention = {r["group"]: r for r in rows if r["measure"] == "retention"}
+        black = retention["Black, Black British, Caribbean or African"]
+        assert [black[n] for n in FIGURES] == ["", "", ""]
+        assert [black[f"{n}_hidden"] for n in FIGURES] == ["fewer than 5"] * 3
+        white = retention["White"]
+        expected = [10, 9, 19] if fmt == "xlsx" else ["10", "9", "19"]
+        assert [white[n] for n in FIGURES] == expected and not white["achieved_hidden"]
+        # The 4 cannot be read back from the totals: all people, less the groups shown, is hidden.
+        everyone = retention["All people"]
+        shown = [r for g, r in retention.items() if g != "All people" and r["total"] != ""]
+        assert everyone["total"] == "" or int(everyone["total"]) != sum(int(r["total"]) for r in shown) + 4
+        assert 4 not in [r[n] for r in rows for n in FIGURES] and "4" not in [r[n] for r in rows for n in FIGURES]
+        _nothing_worked_out(rows)
+    assert client.get(reverse("equality:figures-export", args=["pdf"])).status_code == HTTPStatus.NOT_FOUND
+
+
+def test_an_ics_lead_reads_each_organisation_and_no_table_gives_another_away(client, organisation,
+                                                                            other_organisation):
+    _finished(ProgrammeFactory(organisation=organisation), group="white_british", completed=3, withdrawn=0)
+    _finished(ProgrammeFactory(organisation=other_organisation), group="white_british", completed=6, withdrawn=5)
+    _finished(ProgrammeFactory(organisation=other_organisation), group=None, completed=8, withdrawn=7)
+    client.force_login(person(organisation, Role.ICS_LEAD))
+    page = client.get(reverse("equality:figures"), {"organisation": other_organisation.pk}).content.decode()
+    assert f"Counted: {other_organisation.name}." in page
+    home = client.get(reverse("equality:figures"), {"organisation": organisation.pk}).content.decode()
+    assert "fewer than 5" in home
+    rows = _download(client, question="ethnic_group")
+    places = {r["organisation"] for r in rows}
+    assert places == {"All organisations", organisation.name, other_organisation.name}
+    white = {r["organisation"]: r for r in rows if r["measure"] == "retention" and r["group"] == "White"}
+    assert white[organisation.name]["total"] == ""
+    # The system's 9 less the neighbour's 6 would give the 3 away: one of them is hidden too.
+    assert white["All organisations"]["total"] == "" or white[other_organisation.name]["total"] == ""
+    _nothing_worked_out(rows)
+    tables = {(r["measure"], r["organisation"]) for r in rows}
+    assert len(tables) == 6
+
+
+def test_a_programme_lead_reads_only_their_own_organisation(client, organisation, other_organisation):
+    _finished(ProgrammeFactory(organisation=other_organisation), group="white_british", completed=6, withdrawn=5)
+    client.force_login(person(organisation, Role.PROGRAMME_LEAD))
+    assert client.get(reverse("equality:figures"), {"organisation": other_organisation.pk}).status_code == \
+        HTTPStatus.NOT_FOUND
+    assert client.get(reverse("equality:figures-export", args=["csv"]),
+                      {"organisation": other_organisation.pk}).status_code == HTTPStatus.NOT_FOUND
+    page = client.get(reverse("equality:figures")).content.decode()
+    assert other_organisation.name not in page and 'name="organisation"' not in page
+    rows = _download(client)
+    assert {r["organisation"] for r in rows} == {organisation.name}
+    assert all(r[n] in ("0", "") for r in rows for n in FIGURES)
+    client.force_login(person(organisation, Role.MENTOR))
+    assert client.get(reverse("equality:figures-export", args=["csv"])).status_code == HTTPStatus.FORBIDDEN
+
+
+def test_the_download_and_an_organisations_figures_take_the_same_queries_whatever_the_number(
+        client, organisation, other_organisation):
+    programmes = [ProgrammeFactory(organisation=organisation), ProgrammeFactory(organisation=other_organisation)]
+    client.force_login(person(organisation, Role.ICS_LEAD))
+    _finished(programmes[0], group="white_british", completed=1, withdrawn=0)
+
+    def grow():
+        for programme in programmes:
+            _finished(programme, group="white_irish", completed=6, withdrawn=5)
+
+    for url, query in ((reverse("equality:figures-export", args=["csv"]), {"question": "ethnic_group"}),
+                       (reverse("equality:figures-export", args=["xlsx"]), {}),
+                       (reverse("equality:figures"), {"organisation": other_organisation.pk})):
+        first, second = assert_same_queries_at_two_sizes(lambda url=url, query=query: client.get(url, query), grow)
+        assert first.status_code == second.status_code == HTTPStatus.OK
