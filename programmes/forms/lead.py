@@ -27,6 +27,7 @@ from programmes.models import (
     Transition,
 )
 from programmes.services.enrolments import ENROLLED_OR_DONE
+from programmes.services.programmes import framework_programme_refusal
 from progression.models import Framework
 
 Role = Membership.Role
@@ -75,7 +76,9 @@ class ProgrammeForm(OneLineFields, forms.ModelForm):
     framework = forms.ModelChoiceField(
         queryset=Framework.objects.none(), required=False, label="Practice standards framework",
         empty_label="No framework",
-        help_text="Goals and reflections can then link to its competencies. Only published versions are listed.",
+        help_text="Goals and reflections can then link to its competencies. Only published versions are listed, "
+                  "each with the professions and the level it is for: it must be for every profession you "
+                  "choose above, and start from the entry level.",
     )
 
     class Meta:
@@ -160,8 +163,10 @@ class ProgrammeForm(OneLineFields, forms.ModelForm):
         if len(lead_orgs) == 1:
             self.fields["organisation"].initial = next(iter(lead_orgs))
         self.fields["framework"].queryset = Framework.objects.filter(
-            Q(owner__isnull=True) | Q(owner_id__in=lead_orgs), status=Framework.Status.PUBLISHED
-        )
+            Q(owner__isnull=True) | Q(owner_id__in=lead_orgs), status=Framework.Status.PUBLISHED,
+            kind=Framework.Kind.COMPETENCY,
+        ).prefetch_related("professions").order_by("name", "pk")
+        self.fields["framework"].label_from_instance = _framework_choice
         if not self.instance.pk:
             self.fields["transitions"].initial = [Transition.NEWLY_REGISTERED]
         if self.instance.pk and self.instance.enrolments.exists():
@@ -171,6 +176,15 @@ class ProgrammeForm(OneLineFields, forms.ModelForm):
                     "Fixed once people are enrolled, so nobody's dates move. Extend individual enrolments instead."
                 )
 
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        framework, professions = cleaned.get("framework"), cleaned.get("professions")
+        if framework is not None and professions and "entry_level" not in self.errors:
+            refusal = framework_programme_refusal(framework, professions, cleaned.get("entry_level") or "")
+            if refusal:
+                self.add_error("framework", refusal)
+        return cleaned
+
     def _post_clean(self) -> None:
         # The service runs the model's full_clean (with the professions set after saving).
         pass
@@ -179,6 +193,15 @@ class ProgrammeForm(OneLineFields, forms.ModelForm):
         data = dict(self.cleaned_data)
         data.pop("professions", None)
         return data
+
+
+def _framework_choice(framework: Framework) -> str:
+    """A framework option with what it suits: "Name (occupational therapy; from Level 1)"."""
+    professions = sorted(p.name.lower() for p in framework.professions.all())
+    suits = [" or ".join(professions) if professions else "any profession"]
+    if framework.from_level:
+        suits.append(f"from {framework.from_level}")
+    return f"{framework.name} ({'; '.join(suits)})"
 
 
 def _candidate_people(programme: Programme) -> QuerySet[User]:

@@ -60,6 +60,7 @@ from programmes.services.offer import (
 )
 from programmes.services.programmes import (
     PROGRAMME_FIELDS,
+    framework_programme_refusal,
     programme_close,
     programme_create,
     programme_delete,
@@ -134,6 +135,7 @@ __all__ = [
     "mentor_permitted",
     "needs_assessment_save",
     "preceptee_organisation",
+    "framework_programme_refusal",
     "programme_close",
     "programme_create",
     "programme_delete",

@@ -16,6 +16,7 @@ from programmes.models import (
     Programme,
 )
 from programmes.services.common import MAX_PROGRAMME_MONTHS, service_today
+from progression.models import Framework
 
 # Programmes
 
@@ -55,10 +56,43 @@ def _check_programme_rules(programme: Programme) -> None:
         raise ValidationError(errors)
 
 
+def _level(text: str) -> str:
+    return " ".join((text or "").split()).casefold()
+
+
+def framework_programme_refusal(framework: Framework, professions: Iterable[Profession], entry_level: str) -> str:
+    """Why ``framework`` does not suit a programme of ``professions`` entered at ``entry_level``, or "".
+    The rule of a progression case's framework, for a whole programme: a framework that names
+    professions must name every profession of the programme (each preceptee works to it), and one
+    that records the level it starts from must start from the programme's entry level when both are
+    recorded. A framework that records neither suits every programme; a skills passport suits none."""
+    if framework.kind == Framework.Kind.SKILLS_PASSPORT:
+        return f"{framework.name} is a skills passport, which workers keep themselves: choose a practice framework."
+    named = {p.pk: p.name.lower() for p in framework.professions.all()}
+    missing = sorted(p.name.lower() for p in professions if p.pk not in named)
+    if named and missing:
+        return (f"Choose a framework for the programme's professions: {framework.name} is for "
+                f"{' or '.join(sorted(named.values()))}, not {' or '.join(missing)}.")
+    if framework.from_level and entry_level and _level(framework.from_level) != _level(entry_level):
+        return (f"Choose a framework that starts from the programme's entry level ({entry_level}): "
+                f"{framework.name} starts from {framework.from_level}.")
+    return ""
+
+
+def _check_framework(programme: Programme, professions: Iterable[Profession]) -> None:
+    if programme.framework_id is None:
+        return
+    refusal = framework_programme_refusal(programme.framework, professions, programme.entry_level)
+    if refusal:
+        raise ValidationError({"framework": refusal})
+
+
 @transaction.atomic
 def programme_create(*, actor: User, professions: Iterable[Profession], **fields: Any) -> Programme:
     programme = Programme(**fields)
+    professions = list(professions)
     _check_programme_rules(programme)
+    _check_framework(programme, professions)
     programme.full_clean()
     programme.save()
     programme.professions.set(professions)
@@ -80,9 +114,14 @@ def programme_update(
         # Changing the rules under running enrolments would move everyone's dates silently.
         raise ValidationError({"length_months": "This programme has enrolments, so its length and review "
                                                "interval can no longer change. Extend individual enrolments."})
+    was = (programme.framework_id, programme.entry_level, set(programme.professions.values_list("pk", flat=True)))
     for name, value in fields.items():
         setattr(programme, name, value)
     _check_programme_rules(programme)
+    professions = list(professions) if professions is not None else list(programme.professions.all())
+    if was != (programme.framework_id, programme.entry_level, {p.pk for p in professions}):
+        # Checked when the choice or what it must suit changes, so older choices never block other edits.
+        _check_framework(programme, professions)
     programme.full_clean()
     programme.save()
     if professions is not None:
