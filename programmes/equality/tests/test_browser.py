@@ -1,9 +1,11 @@
 """In a real browser: a practitioner answers equality monitoring from their profile, changes an answer
-and removes them all; the council's programme lead reads the figures by group. Every page is checked
+and removes them all; the council's programme lead reads the figures by group and downloads them; the
+ICS lead reads one organisation's figures. Every page is checked
 (axe, styles, console) at desktop width and at 320 px."""
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Iterator
 from typing import Any
 
@@ -75,3 +77,20 @@ def test_a_person_answers_changes_and_removes_and_the_lead_reads_the_figures(pag
         expect(no).to_contain_text(text)
     expect(retention).to_contain_text("fewer than 5")
     check_both(page, "equality-figures-disability")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download the equality figures as CSV").click()
+    with open(download.value.path(), encoding="utf-8-sig") as file:
+        rows = list(csv.DictReader(file))
+    council = people["council_lead"].memberships.first().organisation.name
+    assert {row["organisation"] for row in rows} == {council} and {row["question"] for row in rows} == {"disability"}
+    no = next(row for row in rows if row["measure"] == "retention" and row["group"] == "No")
+    assert (no["achieved"], no["not_achieved"], no["total"]) == ("6", "5", "11")
+    sign_out(page)
+
+    sign_in(page, live_server, people["ics_lead"].email, DEMO_PASSWORD)
+    goto(page, url(live_server, "/equality/figures/"))
+    page.get_by_label("Organisation").select_option(label=council)
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_load_state()
+    expect(page.get_by_text(f"Counted: {council}.")).to_be_visible()
+    check_both(page, "equality-figures-organisation")
