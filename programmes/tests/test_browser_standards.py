@@ -49,6 +49,20 @@ def test_a_programme_lead_reads_the_scorecard_and_changes_a_copy(page: Any, demo
     page.get_by_role("button", name="Save the criterion").click()
     page.wait_for_load_state()
     expect(page.get_by_role("cell", name="Programme length at least 6 months").first).to_be_visible()
+    # The preceptor time criterion ships off with no number: the lead sets the hours and switches it on.
+    page.locator("a", has_text="The preceptor has time to support each preceptee every year").click()
+    page.wait_for_load_state()
+    page.get_by_label("Number of hours a year").fill("12")
+    page.get_by_label("Judge this criterion on the scorecard").check()
+    page.get_by_role("button", name="Save the criterion").click()
+    page.wait_for_load_state()
+    expect(page.get_by_role("cell", name="Preceptor time given at least 12 hours a year to each preceptee").first
+           ).to_be_visible()
+    check_page(page)
+    excepted = page.locator("details").filter(has_text="met through an exception agreed on the preceptor register")
+    if excepted.count():
+        excepted.first.locator("summary").click()
+        check_page(page)
 
     page.set_viewport_size({"width": 320, "height": 900})
     page.reload()
