@@ -109,10 +109,17 @@ def with_flags(queryset: QuerySet[Enrolment], user: Any) -> QuerySet[Enrolment]:
     # A review record the user (as mentor) saved to finish later.
     draft = ReviewDraft.objects.filter(enrolment_id=OuterRef("pk"), enrolment__mentor_id=user.pk,
                                        number=OuterRef("reviews_held") + 1)
+    return with_latest_caseload(queryset).annotate(
+        shared_awaiting=Coalesce(Subquery(awaiting, output_field=IntegerField()), 0),
+        review_draft_saved=Exists(draft),
+    )
+
+
+def with_latest_caseload(queryset: QuerySet[Enrolment]) -> QuerySet[Enrolment]:
+    """``latest_caseload`` (%) and ``latest_caseload_on``: the last review meeting that recorded one,
+    without a query per row."""
     latest = _caseloads_recorded().filter(enrolment_id=OuterRef("pk"))
-    return queryset.annotate(shared_awaiting=Coalesce(Subquery(awaiting, output_field=IntegerField()), 0),
-                             review_draft_saved=Exists(draft),
-                             latest_caseload=Subquery(latest.values("caseload_percent")[:1]),
+    return queryset.annotate(latest_caseload=Subquery(latest.values("caseload_percent")[:1]),
                              latest_caseload_on=Subquery(latest.values("held_on")[:1]))
 
 

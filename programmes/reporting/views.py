@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from preceptorship import access
 from preceptorship.models import Membership, Organisation, Profession, Team
 from preceptorship.storage import private_file_response
-from programmes import exports
+from programmes import exports, selectors
 from programmes.access import lead_organisation_ids
 from programmes.models import Enrolment, ExportJob, PreparedDashboard, Programme
 from programmes.reporting import access as reporting_access
@@ -126,7 +126,22 @@ ENROLMENT_COLUMNS = [
     ("start_date", "Start date"), ("status", "Status"), ("mentor", "Mentor"), ("line_manager", "Line manager"),
     ("reviews_held", "Reviews held"), ("next_review_due", "Next review due"), ("completion_due", "Completion due"),
     ("completed_on", "Completed on"), ("withdrawn_on", "Withdrawn on"), ("withdrawal_reason", "Withdrawal reason"),
+    ("protected_caseload_percent", "Protected caseload (% of a full caseload)"),
+    ("protected_caseload_months", "Protected caseload (first months)"),
+    ("latest_caseload_percent", "Latest caseload recorded (%)"), ("latest_caseload_on", "Caseload recorded on"),
+    ("latest_caseload_above_protection", "Above the protected caseload"),
 ]
+ABOVE = {True: exports.Coded("yes", "Yes"), False: exports.Coded("no", "No")}
+
+
+def _above_protection(percent: int | None, months: int | None, start: datetime.date, recorded: int | None,
+                      on: datetime.date | None) -> exports.Coded | str:
+    """Whether the caseload recorded was above the protection on the day it was recorded; blank when
+    nothing was recorded or the programme did not protect the caseload then."""
+    if recorded is None or on is None:
+        return ""
+    limit = Programme(protected_caseload_percent=percent, protected_caseload_months=months).caseload_limit(start, on)
+    return "" if limit is None else ABOVE[recorded > limit]
 
 
 def _filters_from(user: Any, parameters: dict[str, Any]) -> Filters:
@@ -155,22 +170,27 @@ def enrolment_rows(user: Any, parameters: dict[str, Any]) -> tuple[int, Iterator
         "transition": dict(Enrolment._meta.get_field("transition").choices),
         "reason": dict(Enrolment.WithdrawalReason.choices),
     }
-    values = rows.order_by("start_date", "pk").values_list(
+    values = selectors.with_latest_caseload(rows).order_by("start_date", "pk").values_list(
         "pk", "preceptee__first_name", "preceptee__last_name", "preceptee__email", "preceptee__profession__name",
         "programme__name", "organisation__name", "team__name", "transition", "start_date", "status",
         "mentor__first_name", "mentor__last_name", "line_manager__first_name", "line_manager__last_name",
         "reviews_held", "next_review_due", "completion_due", "completed_on", "withdrawn_on", "withdrawal_reason",
+        "programme__protected_caseload_percent", "programme__protected_caseload_months", "latest_caseload",
+        "latest_caseload_on",
     )
 
     def generate() -> Iterator[list[Any]]:
         for (pk, first, last, email, profession, programme, employer, team, transition, start, status,
              mentor_first, mentor_last, manager_first, manager_last, held, next_due, completion_due, completed_on,
-             withdrawn_on, reason) in values.iterator(chunk_size=2000):
+             withdrawn_on, reason, protected_percent, protected_months, caseload,
+             caseload_on) in values.iterator(chunk_size=2000):
             yield [
                 pk, f"{first} {last}".strip(), email, profession or "", programme, employer, team or "",
                 labels["transition"].get(transition, transition), start, labels["status"].get(status, status),
                 f"{mentor_first} {mentor_last}".strip(), f"{manager_first or ''} {manager_last or ''}".strip(),
                 held, next_due, completion_due, completed_on, withdrawn_on, labels["reason"].get(reason, ""),
+                protected_percent, protected_months, caseload, caseload_on,
+                _above_protection(protected_percent, protected_months, start, caseload, caseload_on),
             ]
 
     return rows.count(), generate()
