@@ -206,6 +206,8 @@ def test_the_self_assessment_and_settle_forms_survive_hostile_input(cast):
     competency = _competencies(case)[0]
     services.self_assessment_save(actor=cast.practitioner, case=case, ratings={competency.pk: "developing"})
     _survives(cast.practitioner, reverse("progression:case-self-assessment", args=[case.pk]))
+    # The hostile ratings may have left none that differs from the manager's: disagree again.
+    services.self_assessment_save(actor=cast.practitioner, case=case, ratings={competency.pk: "developing"})
     _survives(cast.manager, reverse("progression:case-disagreement-settle", args=[case.pk, competency.pk]))
     _survives(cast.lead, reverse("progression:framework-self-assessment", args=[case.framework.pk]))
 
