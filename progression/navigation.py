@@ -68,8 +68,7 @@ def _keeps_passport(user: Any) -> bool:
 
     if not access.has_role(user, Role.PRACTITIONER):
         return False
-    band = " ".join((user.band or "").split()).casefold()
-    return band in SUPPORT_WORKER_BANDS or SkillsPassport.objects.filter(worker=user).exists()
+    return _is_support_worker(user) or SkillsPassport.objects.filter(worker=user).exists()
 
 
 def _own_passports(request: HttpRequest) -> dict[str, Any]:
@@ -94,9 +93,16 @@ def _verifies_passports(user: Any) -> bool:
             and access.scope(user, SkillsPassport).exclude(worker=user).exists())
 
 
+def _is_support_worker(user: Any) -> bool:
+    band = " ".join((user.band or "").split()).casefold()
+    return band in SUPPORT_WORKER_BANDS and access.has_role(user, Role.PRACTITIONER)
+
+
 def _passport_nav(user: Any) -> bool:
-    """The header link: for a worker who keeps (or may start) a passport and a line manager of one."""
-    return _keeps_passport(user) or _verifies_passports(user)
+    """The header link, on every page: for a support worker (who keeps passports: no query, so other
+    workers' pages cost nothing more; anyone else who started one finds it on their home page) and for
+    a line manager of someone who has one."""
+    return _is_support_worker(user) or _verifies_passports(user)
 
 
 register_nav("Skills passport", "progression:passport-list", _passport_nav, order=41)

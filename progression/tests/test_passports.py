@@ -228,10 +228,14 @@ def test_the_line_manager_is_told_of_a_skill_waiting_and_the_worker_of_the_verif
                                        subject__contains="has verified").count() == 1
 
 
-def test_the_header_links_to_the_skills_passport_for_its_worker_and_their_manager(cast):
+def test_the_header_links_to_the_skills_passport_for_a_support_worker_and_their_manager(cast):
     link = f'class="nhsuk-header__navigation-link" href="{reverse("progression:passport-list")}">Skills passport<'
     for someone in (cast.practitioner, cast.manager, cast.colleague, cast.hos):
         assert link not in _client(someone).get(reverse("home")).content.decode()
+    cast.practitioner.band = "Band 3"  # a support worker: who passports are for
+    cast.practitioner.save(update_fields=["band"])
+    assert link in _client(cast.practitioner).get(reverse("home")).content.decode()
+    assert link not in _client(cast.manager).get(reverse("home")).content.decode()  # nobody to verify yet
     services.passport_start(actor=cast.practitioner, framework=passport_framework())
     for someone in (cast.practitioner, cast.manager):
         assert link in _client(someone).get(reverse("home")).content.decode()
