@@ -15,11 +15,13 @@ from django.utils import timezone
 from bench.demo import directory as demo_directory
 from bench.demo import enrolments, equality, offer, passports, practice, progression, self_assessment, supervision
 from bench.demo import preceptors as demo_preceptors
+from bench.demo import standards as demo_standards
 from preceptorship.management.options import today_option
 
 # After the directory, each part through its ``build(directory=..., today=...)``, in this order:
 # each builds on what the one before made.
-PARTS = [progression, self_assessment, passports, supervision, enrolments, practice, offer, demo_preceptors, equality]
+PARTS = [progression, self_assessment, passports, supervision, enrolments, practice, offer, demo_preceptors,
+         demo_standards, equality]
 
 
 class Command(BaseCommand):
