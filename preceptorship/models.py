@@ -155,6 +155,8 @@ class User(AbstractUser):
     )
     first_registered_on = models.DateField("date first registered", null=True, blank=True)
     started_in_post_on = models.DateField("date started in post", null=True, blank=True)
+    # From the staff record (ESR's "Termination Date"): the day the person left the organisation.
+    left_on = models.DateField("date left", null=True, blank=True)
     email_reminders = models.BooleanField(
         "e-mail me reminders that are not essential",
         default=True,

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils import timezone
 
 from preceptorship import access, services
 from preceptorship.imports.reading import fold
@@ -127,6 +128,7 @@ def check(user: Any, rows: list[dict[str, str]], *, progress: Any = None, by_emp
     another e-mail address, whose address then changes (a staff record system that sends its
     records keeps the number when the address changes). A file's import matches by address alone."""
     plan = Plan(rows=len(rows))
+    today = timezone.localdate()
     organisations = allowed_organisations(user)
     administrator = services.grants_every_role(user)
     grantable = {str(v) for v in (Role.values if administrator else services.LEAD_GRANTS)}
@@ -192,13 +194,19 @@ def check(user: Any, rows: list[dict[str, str]], *, progress: Any = None, by_emp
             if profession is None:
                 messages.append(f"“{row['profession']}” is not a profession we know")
         dates: dict[str, datetime.date | None] = {}
-        for key, label in (("first_registered_on", "registration date"), ("started_in_post_on", "start date")):
+        for key, label in (("first_registered_on", "registration date"), ("started_in_post_on", "start date"),
+                           ("left_on", "leaving date")):
             dates[key] = None
             if row.get(key):
                 try:
                     dates[key] = _parse_date(row[key])
                 except ValueError:
                     messages.append(f"The {label} “{row[key]}” is not a date (use 15/03/2025 or 2025-03-15)")
+        if dates["left_on"] and dates["left_on"] > today:
+            # Only a date that has passed: a planned leaving date would count as left before it happens.
+            messages.append(f"The leaving date “{row['left_on']}” is in the future: give it once the person has left")
+        elif dates["left_on"] and dates["started_in_post_on"] and dates["left_on"] < dates["started_in_post_on"]:
+            messages.append("The leaving date is before the start date")
         for key, label, limit in (("job_title", "job title", 200), ("band", "band", 50),
                                   ("registration_number", "registration number", 50), ("team", "team", 200)):
             if len(row.get(key, "")) > limit:

@@ -44,11 +44,13 @@ COLUMNS: dict[str, list[str]] = {
                             "professional registration date", "date of first registration"],
     "started_in_post_on": ["start date", "date started in post", "assignment start date", "started",
                            "employment start date", "date joined", "position start date", "start date in post"],
+    "left_on": ["leaving date", "date left", "termination date", "end date", "assignment end date",
+                "employment end date", "date of leaving"],
     "roles": ["roles", "role", "preceptorship role", "roles in preceptorship"],
 }
 REQUIRED = ["email", "first_name", "last_name", "organisation"]
 USER_FIELDS = ["first_name", "last_name", "profession_id", "job_title", "band", "registration_number",
-               "employee_number", "first_registered_on", "started_in_post_on"]
+               "employee_number", "first_registered_on", "started_in_post_on", "left_on"]
 
 
 _NOT_WORD = re.compile(r"[^a-z0-9/]+")

@@ -16,7 +16,7 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from preceptorship import imports
-from preceptorship.models import Membership, StaffImport, Team, User
+from preceptorship.models import AuditEntry, Membership, StaffImport, Team, User
 from preceptorship.tests.factories import person, profession
 
 Role = Membership.Role
@@ -294,3 +294,38 @@ def test_the_employee_number_is_kept_and_belongs_to_one_person(lead, organisatio
     assert twice.preview["errors"] == [{"row": 3, "email": "new.person4@example.org",
                                         "messages": ["The same employee number is on row 2"]}]
     assert not User.objects.filter(employee_number="E9").exists()
+
+
+@pytest.mark.time_machine("2027-03-01 12:00:00+00:00", tick=False)
+def test_an_esr_termination_date_is_kept_and_a_future_one_refused_beside_its_row(
+        lead, organisation, django_capture_on_commit_callbacks):
+    headings = [*HEADINGS, "Termination Date"]
+    left = _row(1, organisation, **{"Termination Date": "31/01/2027"})
+    staff_import = _import(lead, _csv([left], headings=headings), django_capture_on_commit_callbacks)
+    assert staff_import.status == StaffImport.Status.DONE, staff_import.preview
+    person_left = User.objects.get(email="new.person1@example.org")
+    assert str(person_left.left_on) == "2027-01-31"
+
+    future = imports.staff_import_upload(actor=lead, upload=_csv(
+        [_row(2, organisation, **{"Termination Date": "02/03/2027"}),
+         _row(3, organisation, **{"Termination Date": "not a date"}),
+         _row(1, organisation, **{"Termination Date": "01/06/2026"})], headings=headings))
+    assert future.status == StaffImport.Status.INVALID
+    assert future.preview["errors"] == [
+        {"row": 2, "email": "new.person2@example.org",
+         "messages": ["The leaving date “02/03/2027” is in the future: give it once the person has left"]},
+        {"row": 3, "email": "new.person3@example.org",
+         "messages": ["The leaving date “not a date” is not a date (use 15/03/2025 or 2025-03-15)"]},
+        {"row": 4, "email": "new.person1@example.org", "messages": ["The leaving date is before the start date"]},
+    ]
+    assert not User.objects.filter(email="new.person2@example.org").exists()
+
+    # A corrected leaving date is an update of the person, in the audit log as any other.
+    corrected = _import(lead, _csv([_row(1, organisation, **{"Termination Date": "2027-02-01"})], headings=headings),
+                        django_capture_on_commit_callbacks)
+    assert corrected.status == StaffImport.Status.DONE, corrected.preview
+    person_left.refresh_from_db()
+    assert str(person_left.left_on) == "2027-02-01"
+    assert corrected.preview["update_sample"][0]["changes"] == {"left_on": ["2027-01-31", "2027-02-01"]}
+    entry = AuditEntry.objects.filter(action="staff_import.apply", object_id=str(corrected.pk)).get()
+    assert entry.after["updated"] == 1
