@@ -88,9 +88,10 @@ def _ids(queryset: models.QuerySet) -> list[int]:
 
 
 def leavers(cutoff: datetime.date) -> models.QuerySet:
-    """Inactive accounts with no role left, nothing open, whose last sign of them (signing in, the
-    account made, an audited step by them or about them, a change to their account in the admin) is
-    on or before ``cutoff``: the product records no leaving date, so the last of these stands for it."""
+    """Inactive accounts with no role left, nothing open, whose leaving date (from the staff record)
+    is on or before ``cutoff``; without one, whose last sign of them (signing in, the account made,
+    an audited step by them or about them, a change to their account in the admin) is: the last of
+    these stands for the leaving date."""
     by_them = AuditEntry.objects.filter(actor_id=OuterRef("pk")).order_by("-at").values("at")[:1]
     # Their roles taken away (entries about them) and their account changed, in the log or the admin.
     about_them = AuditEntry.objects.filter(
@@ -113,7 +114,7 @@ def leavers(cutoff: datetime.date) -> models.QuerySet:
             Coalesce(Subquery(about_them), F("date_joined")),
             Coalesce(Subquery(in_the_admin), F("date_joined")),
         ))
-        .filter(left_at__date__lte=cutoff)
+        .filter(Q(left_on__lte=cutoff) | Q(left_on__isnull=True, left_at__date__lte=cutoff))
     )
 
 

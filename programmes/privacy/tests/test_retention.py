@@ -307,3 +307,12 @@ def test_a_leavers_skills_passport_goes_with_their_account_and_a_recent_leavers_
     assert set(SkillsPassport.objects.values_list("pk", flat=True)) == {passports["new_leaver"].pk, working.pk}
     assert retention_find(today=today)["skills_passports"] == []
 
+
+
+def test_a_leaving_date_from_the_staff_record_counts_before_the_last_sign_of_them(
+        records: dict, today: datetime.date) -> None:
+    """The recent leaver signed in last in 2025 but the staff record says they left in 2019; the
+    long-gone one last signed in in 2019 but left only this year."""
+    User.objects.filter(pk=records["new_leaver"].pk).update(left_on=datetime.date(2019, 6, 1))
+    User.objects.filter(pk=records["leaver"].pk).update(left_on=datetime.date(2026, 1, 1))
+    assert retention_find(today=today)["leavers"] == [records["new_leaver"].pk]
