@@ -99,7 +99,7 @@ class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
         (
             "Practitioner details",
             {"fields": ("profession", "job_title", "band", "regulator", "registration_number",
-                        "first_registered_on", "started_in_post_on", "email_reminders")},
+                        "first_registered_on", "started_in_post_on", "left_on", "email_reminders")},
         ),
         ("Permissions", {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
         ("Dates", {"fields": ("last_login", "date_joined")}),

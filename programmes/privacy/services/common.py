@@ -89,7 +89,7 @@ def anonymise_account(person: User) -> None:
     person.first_name, person.last_name = REMOVED_FIRST_NAME, REMOVED_LAST_NAME
     person.email = removed_email()
     person.job_title = person.band = person.regulator = person.registration_number = person.employee_number = ""
-    person.first_registered_on = person.started_in_post_on = None
+    person.first_registered_on = person.started_in_post_on = person.left_on = None
     person.is_active = person.is_staff = person.is_superuser = False
     person.email_reminders = False
     person.last_login = None

@@ -316,3 +316,7 @@ def test_a_leaving_date_from_the_staff_record_counts_before_the_last_sign_of_the
     User.objects.filter(pk=records["new_leaver"].pk).update(left_on=datetime.date(2019, 6, 1))
     User.objects.filter(pk=records["leaver"].pk).update(left_on=datetime.date(2026, 1, 1))
     assert retention_find(today=today)["leavers"] == [records["new_leaver"].pk]
+    call_command("apply_retention", stdout=io.StringIO())
+    removed = User.objects.get(pk=records["new_leaver"].pk)
+    assert removed.left_on is None and removed.first_name != "Recent"
+    assert User.objects.get(pk=records["leaver"].pk).left_on == datetime.date(2026, 1, 1)
