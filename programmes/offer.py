@@ -18,6 +18,7 @@ the list, its length and its filters are one query whatever the number of people
 from __future__ import annotations
 
 import datetime
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -132,11 +133,11 @@ def not_enrolled(user: Any, today: datetime.date) -> QuerySet[OfferPerson]:
     return with_reasons(scope(user), today).filter(enrolled=False)
 
 
-def waiting_count(user: Any, today: datetime.date) -> int:
-    """How many the user's organisations (as programme lead) should offer preceptorship to: the
-    people of ``waiting``, counted with the conditions as plain filters (nothing annotated) and the
-    marked reasons as one subquery, since building the query costs more than running it."""
-    organisations = lead_organisation_ids(user)
+def waiting_count(organisations: Collection[int], today: datetime.date) -> int:
+    """How many people ``organisations`` should offer preceptorship to (as ``waiting`` finds them
+    for their programme lead), counted with the conditions as plain filters (nothing annotated) and
+    the marked reasons as one subquery. It reads every practitioner of the organisations with their
+    staff record, so the lead's dashboard shows the count its rebuild made (``pages.lead_sections``)."""
     if not organisations:
         return 0
     completed = Enrolment.Status.COMPLETED

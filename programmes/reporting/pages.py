@@ -8,7 +8,7 @@ and each ICS's default view once (``programmes.reporting.prepared``) and a page 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any
 
 from django.template.loader import render_to_string
@@ -17,7 +17,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from preceptorship import charts
 from preceptorship.models import Profession
-from programmes import exports
+from programmes import exports, offer
 from programmes.reporting import measures
 from programmes.reporting.measures import SUMMARY_MEASURES, Figures, Filters, Period
 from progression.models import ProgressionCase
@@ -290,19 +290,21 @@ def lead_figures(organisation_ids: Iterable[int], period: Period, today: datetim
 
 # The lead's dashboard's sections that depend on its organisations only (templates
 # ``includes/lead_<name>.html``); the progression cases after them follow the lead's own access.
-LEAD_SECTIONS = ("figures", "mentors", "evaluation")
+LEAD_SECTIONS = ("offer", "figures", "mentors", "evaluation")
 # The dashboard lists the first mentors; the mentor directory and the download list them all.
 MENTORS_SHOWN = 25
 
 
-def lead_sections(figures: Figures, organisation_ids: Iterable[int], profession: Profession | None = None,
-                  query_string: str = "") -> dict[str, SafeString]:
-    """The lead's dashboard's sections of ``organisation_ids`` as HTML, by name: ``figures`` (the
-    summary, starts and completions, retention, wellbeing and confidence), ``mentors`` (the first
-    ``MENTORS_SHOWN`` mentors of ``profession``, or of all, with their loads) and ``evaluation``.
-    ``query_string``: the filters the download links carry."""
+def lead_sections(figures: Figures, organisation_ids: Collection[int], today: datetime.date,
+                  profession: Profession | None = None, query_string: str = "") -> dict[str, SafeString]:
+    """The lead's dashboard's sections of ``organisation_ids`` as HTML, by name: ``offer`` (how many
+    are waiting to be offered preceptorship, whatever the filters), ``figures`` (the summary, starts
+    and completions, retention, wellbeing and confidence), ``mentors`` (the first ``MENTORS_SHOWN``
+    mentors of ``profession``, or of all, with their loads) and ``evaluation``. ``query_string``:
+    the filters the download links carry."""
     mentor_rows = measures.mentor_rows(organisation_ids, profession=profession, limit=MENTORS_SHOWN + 1)
     context = {
+        "shown": bool(organisation_ids), "waiting": offer.waiting_count(organisation_ids, today),
         "headlines": [(label, getattr(figures, attribute)) for _, label, attribute in SUMMARY_MEASURES],
         "tables": {table.name: table for table in (summary_table(figures), monthly_table(figures),
                                                     withdrawals_table(figures), scores_table(figures),

@@ -44,7 +44,7 @@ def prepare(*, today: datetime.date, built_at: datetime.datetime) -> None:
     period = default_period(today)
     rows = []
     for pk in Organisation.objects.order_by("pk").values_list("pk", flat=True):
-        sections = pages.lead_sections(pages.lead_figures([pk], period, today), [pk])
+        sections = pages.lead_sections(pages.lead_figures([pk], period, today), [pk], today)
         rows.append(PreparedDashboard(kind=Kind.LEAD, key=pk, start=period.start, end=period.end,
                                       built_at=built_at, sections=sections))
     for pk in IntegratedCareSystem.objects.order_by("pk").values_list("pk", flat=True):

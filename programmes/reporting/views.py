@@ -98,7 +98,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     else:
         as_of = summary.ensure_built(today).built_at
         sections = pages.lead_sections(pages.lead_figures(organisations, period, today, filters=filters),
-                                       organisations, filters.profession, request.GET.urlencode())
+                                       organisations, today, filters.profession, request.GET.urlencode())
     stages = measures.stages_in_full(measures.progression_by_stage(measures.lead_cases(user), filters=filters)[None])
     return _page(request, "programmes/reports/dashboard.html", {
         "form": form, "period": period, "as_of": as_of, "sections": sections,

@@ -40,7 +40,7 @@ def test_the_prepared_lead_view_is_the_live_computation_of_the_same_build(client
     period = prepared.default_period(today)
     built_at, sections = prepared.view(Kind.LEAD, [organisation.pk], period)
     assert built_at == summary.last_build().built_at
-    assert sections == pages.lead_sections(pages.lead_figures([organisation.pk], period, today), [organisation.pk])
+    assert sections == pages.lead_sections(pages.lead_figures([organisation.pk], period, today), [organisation.pk], today)
     earlier = this_month - datetime.timedelta(days=40)
     assert f"{earlier:%b %Y}, Starts: 3" in sections["figures"]  # the lead's own small number, in full
     page = _page(client, lead, "programmes:dashboard")
