@@ -26,7 +26,7 @@ from progression.models import (
     ProgressionCase,
     Section,
 )
-from progression.services.cases import framework_fit_refusal
+from progression.services.cases import MISSING_VALUES, framework_fit_refusal
 
 Role = Membership.Role
 Stage = ProgressionCase.Stage
@@ -141,19 +141,21 @@ def case_table(case: ProgressionCase, evidence: Iterable[Evidence] | None = None
     return list(sections.values())
 
 
-# What the case page's table shows of each competency, its section and who marked it.
+# What the case page's table shows of each competency, its section and who marked it, and what the
+# page reads to tell what the case lacks before it can be submitted.
 CASE_TABLE_VALUES = (
     "competency_id", "competency__code", "competency__statement", "status", "reached_on", "manager_comment",
     "worker_comment", "marked_by_id", "marked_at", "marked_by__first_name", "marked_by__last_name",
     "competency__section_id", "competency__section__title", "competency__section__required_for_sign_off",
     "flagged_on_return",
 )
+CASE_TABLE_VALUES += tuple(name for name in MISSING_VALUES if name not in CASE_TABLE_VALUES)
 
 
 def case_table_values(case: ProgressionCase) -> list[dict[str, Any]]:
     """The case's competencies in the table's order, each as the plain values of ``CASE_TABLE_VALUES``
     (one query): the case page shows them without building an object for each row, its competency,
-    section and marker."""
+    section and marker. They hold what ``services.missing_for_submission`` reads too."""
     return list(
         CompetencyAssessment.objects.filter(case=case)
         .order_by("competency__section__order", "competency__order").values(*CASE_TABLE_VALUES)

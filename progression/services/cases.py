@@ -498,37 +498,57 @@ class MissingItem:
     competency_id: int | None = None
 
 
-def missing_for_submission(case: ProgressionCase, counts: dict[int, int] | None = None) -> list[MissingItem]:
+# What ``missing_for_submission`` reads of each competency of the case.
+MISSING_VALUES = (
+    "competency_id", "competency__code", "competency__section__title", "competency__section__required_for_sign_off",
+    "status", "self_status", "settled_at", "settled_self_status", "settled_status",
+)
+
+
+def missing_for_submission(case: ProgressionCase, counts: dict[int, int] | None = None,
+                           rows: Iterable[dict[str, Any]] | None = None) -> list[MissingItem]:
     """What the case lacks before it can be submitted, competency by competency (each competency of the
     required sections reached or exceeded, with the framework's number of dated pieces of evidence; on a
     self-assessed framework, every competency rated by the practitioner and every disagreement settled),
-    then the practitioner's statement on the table."""
+    then the practitioner's statement on the table.
+
+    ``rows``: the case's competencies in the table's order as values holding ``MISSING_VALUES``
+    (``selectors.case_table_values``), when the caller has read them already; read here otherwise."""
     counts = evidence_counts(case) if counts is None else counts
     needed = case.framework.evidence_per_competency
     self_assessed = case.framework.self_assessed
     missing = []
-    rows = CompetencyAssessment.objects.filter(case=case)
-    if not self_assessed:
-        rows = rows.filter(competency__section__required_for_sign_off=True)
-    rows = rows.select_related("competency__section").order_by("competency__section__order", "competency__order")
+    if rows is None:
+        read = CompetencyAssessment.objects.filter(case=case)
+        if not self_assessed:
+            read = read.filter(competency__section__required_for_sign_off=True)
+        rows = read.order_by("competency__section__order", "competency__order").values(*MISSING_VALUES)
     for row in rows:
-        held = counts.get(row.competency_id, 0)
+        required = row["competency__section__required_for_sign_off"]
+        if not (required or self_assessed):
+            continue
+        held = counts.get(row["competency_id"], 0)
         lacks = []
-        if row.competency.section.required_for_sign_off:
-            if not row.is_met:
-                lacks.append(f"not yet reached (it is “{row.get_status_display().lower()}”)")
+        if required:
+            if row["status"] not in CompetencyAssessment.MET:
+                lacks.append(f"not yet reached (it is “{STATUS_LABELS.get(row['status'], row['status']).lower()}”)")
             if held < needed:
                 lacks.append(f"{held} of {_pieces(needed)} of dated evidence")
         if self_assessed:
-            lacks.extend(_self_assessment_lacks(row))
+            lacks.extend(_self_assessment_lacks(CompetencyAssessment(
+                status=row["status"], self_status=row["self_status"], settled_at=row["settled_at"],
+                settled_self_status=row["settled_self_status"], settled_status=row["settled_status"])))
         if lacks:
-            missing.append(MissingItem(" and ".join(lacks), row.competency.code, row.competency.section.title,
-                                       row.competency_id))
+            missing.append(MissingItem(" and ".join(lacks), row["competency__code"],
+                                       row["competency__section__title"], row["competency_id"]))
     if not case.statement:
         missing.append(MissingItem(
             "The practitioner has not yet read the table and added their comments or agreed, or the table "
             "changed after they did (or their line manager has not recorded why they could not)."))
     return missing
+
+
+STATUS_LABELS = dict(CompetencyAssessment.Status.choices)
 
 
 def _self_assessment_lacks(row: CompetencyAssessment) -> list[str]:

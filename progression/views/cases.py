@@ -34,6 +34,7 @@ from progression.models import (
     ProgressionCase,
 )
 from progression.services import StaleCaseError, TransitionError
+from progression.views import case_html
 
 Role = Membership.Role
 Stage = ProgressionCase.Stage
@@ -214,13 +215,14 @@ class TableSection:
         return round(100 * self.met / len(self.cells)) if self.cells else 0
 
 
-def case_page_table(case: ProgressionCase, shown: Counter[int]) -> list[TableSection]:
-    """The case table by section. Each row's evidence count comes from the case's evidence already
-    read (``shown``, by competency id), and its link from one URL reversal for the page."""
+def case_page_table(case: ProgressionCase, rows: list[dict[str, Any]], shown: Counter[int]) -> list[TableSection]:
+    """The case table by section, from its rows (``selectors.case_table_values``). Each row's evidence
+    count comes from the case's evidence already read (``shown``, by competency id), and its link from
+    one URL reversal for the page."""
     competency_url = url_maker("progression:case-competency", case.pk)
     needed = case.framework.evidence_per_competency
     sections: dict[int, TableSection] = {}
-    for row in selectors.case_table_values(case):
+    for row in rows:
         section = sections.get(row["competency__section_id"])
         if section is None:
             section = sections[row["competency__section_id"]] = TableSection(
@@ -266,7 +268,8 @@ class CaseDetailView(DetailView):
         evidence = evidence_links.linked_items(viewer=user, evidence=selectors.case_evidence_shown(case))
         # The evidence counts by competency, for the table and what the case lacks, from the items read.
         counts = Counter(pk for item in evidence for pk in item.competency_ids)
-        table = case_page_table(case, counts)
+        rows = selectors.case_table_values(case)
+        table = case_page_table(case, rows, counts)
         # Each item's links from one URL reversal for the page: one per item cost more than its other lines.
         evidence_url, file_url = (url_maker(name, case.pk) for name in
                                   ("progression:evidence-detail", "progression:evidence-file"))
@@ -278,18 +281,22 @@ class CaseDetailView(DetailView):
         # What the case lacks before it can be submitted, for whoever works on the draft: "Submit" is
         # offered only when nothing is missing and the viewer may submit it.
         working = case.stage == Stage.DRAFT and (actions["submit"] or actions["statement"])
-        missing = services.missing_for_submission(case, counts) if working else []
+        missing = services.missing_for_submission(case, counts, rows) if working else []
         history = list(selectors.case_history(case))  # also tells which decisions are the viewer's
         submit_refusal = (services.separation_refusal(case, user, services.SUBMISSION, history)
                           if actions["submit"] else "")
+        flagged = [cell for section in table for cell in section.cells if cell["flagged"]] \
+            if case.stage == Stage.DRAFT else []
         context.update(
             table=table,
+            table_html=case_html.table_html(table, flagging=bool(flagged),
+                                            needed=case.framework.evidence_per_competency),
+            evidence_html=case_html.evidence_html(evidence),
             missing=missing,
             missing_competencies=[item for item in missing if item.code],
             statement_missing=any(not item.code for item in missing),
             submit_refusal=submit_refusal,
-            flagged=[cell for section in table for cell in section.cells if cell["flagged"]]
-            if case.stage == Stage.DRAFT else [],
+            flagged=flagged,
             evidence=evidence,
             history=history,
             eligibility=selectors.eligibility(case.practitioner,
