@@ -73,6 +73,30 @@ def list_together(filterset: django_filters.FilterSet, *names: str) -> None:
         filterset.filters[name].field.listed = functools.partial(read, name)
 
 
+def list_from_rows(filterset: django_filters.FilterSet, rows: QuerySet[Enrolment], lists: dict[str, str]) -> None:
+    """The choices of the ListedChoiceFilters ``lists`` (filter name: the rows' lookup of the chosen
+    record, e.g. ``"preceptee__profession"``), when the form is rendered: the records the rows hold,
+    each list by name, read in one query of the rows' distinct records (a caseload or a team holds a
+    few programmes, professions and employers). Choosing one is still checked against its filter's
+    queryset."""
+    found: dict[str, list[tuple[int, str]]] = {}
+
+    def read(name: str) -> list[tuple[int, str]]:
+        if not found:
+            columns = [column for lookup in lists.values() for column in (f"{lookup}_id", f"{lookup}__name")]
+            records: dict[str, set[tuple[int, str]]] = {n: set() for n in lists}
+            for values in rows.order_by().values_list(*columns).distinct():
+                for index, list_name in enumerate(lists):
+                    pk, label = values[2 * index], values[2 * index + 1]
+                    if pk is not None:
+                        records[list_name].add((pk, label))
+            found.update({n: sorted(records[n], key=lambda record: (record[1], record[0])) for n in lists})
+        return found[name]
+
+    for name in lists:
+        filterset.filters[name].field.listed = functools.partial(read, name)
+
+
 class _SharedEnrolmentFilters(django_filters.FilterSet):
     """The filters every enrolment list offers, whoever reads it; ``field_order`` places them
     among each list's own."""
@@ -187,11 +211,12 @@ class PracticeEnrolmentFilter(_SharedEnrolmentFilters):
         model = Enrolment
         fields: list[str] = []
 
-    def __init__(self, *args: Any, rows: QuerySet[Enrolment], programmes: QuerySet[Programme],
-                 by_mentor: bool = True, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, rows: QuerySet[Enrolment], by_mentor: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.filters["programme"].queryset = programmes
-        # Only what the rows hold: a caseload spans one or two professions and employers.
+        # Only what the rows hold: a caseload spans a few programmes, professions and employers.
+        # The querysets check a choice (read only when one is chosen); the lists come from the rows.
+        self.filters["programme"].queryset = Programme.objects.filter(
+            pk__in=rows.order_by().values("programme_id")).only("name")
         self.filters["profession"].queryset = Profession.objects.filter(
             pk__in=rows.order_by().values("preceptee__profession_id")
         ).only("name")
@@ -199,7 +224,8 @@ class PracticeEnrolmentFilter(_SharedEnrolmentFilters):
             pk__in=rows.order_by().values("organisation_id")
         ).order_by("name").only("name")
         self.filters["mentor"].queryset = User.objects.filter(pk__in=rows.order_by().values("mentor_id"))
-        list_together(self, "programme", "profession", "organisation")
+        list_from_rows(self, rows, {"programme": "programme", "profession": "preceptee__profession",
+                                    "organisation": "organisation"})
         if not by_mentor:  # a mentor's own caseload: every row is theirs
             del self.filters["mentor_name"], self.filters["mentor"]
 

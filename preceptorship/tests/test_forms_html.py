@@ -18,7 +18,7 @@ from preceptorship.models import Membership, Organisation, Profession, Team
 from preceptorship.tests.factories import TeamFactory, person
 from preceptorship.widgets import NHSDateField
 from programmes.filters import EnrolmentFilter, PracticeEnrolmentFilter
-from programmes.models import Enrolment, Programme, Transition
+from programmes.models import Enrolment, Transition
 from programmes.reporting.forms import DashboardFilterForm, MentorDirectoryForm, PeriodForm
 from programmes.tests.factories import EnrolmentFactory, ProgrammeFactory
 from progression.forms import CaseFilter
@@ -95,8 +95,7 @@ def world(organisation: Organisation, other_organisation: Organisation) -> dict[
 
 def _practice_filters(world: dict[str, Any], data: dict[str, str] | None, by_mentor: bool) -> forms.Form:
     rows = Enrolment.objects.all()
-    return PracticeEnrolmentFilter(data, queryset=rows, rows=rows, programmes=Programme.objects.order_by("name"),
-                                   by_mentor=by_mentor).form
+    return PracticeEnrolmentFilter(data, queryset=rows, rows=rows, by_mentor=by_mentor).form
 
 
 @pytest.mark.django_db

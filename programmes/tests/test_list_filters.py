@@ -6,6 +6,7 @@ count stays the same whatever the number of rows."""
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
@@ -155,6 +156,14 @@ def test_the_employer_and_profession_choices_are_only_those_of_the_rows(lists, f
     page = client_for(lists.mentor).get(reverse("programmes:caseload")).content.decode()
     assert lists.second.organisation.name in page and far_organisation.name not in page
     assert ">Physiotherapy</option>" in page and ">Podiatry</option>" not in page
+
+
+def test_the_programme_choices_are_those_of_the_rows_in_name_order(lists):
+    ProgrammeFactory(organisation=lists.programme.organisation, name="Another preceptorship")  # nobody on it
+    page = client_for(lists.mentor).get(reverse("programmes:caseload")).content.decode()
+    options = re.findall(r'<option value="(\d*)"[^>]*>([^<]*)</option>', page.split('name="programme"')[1].split("</select>")[0])
+    assert options == [("", "Any programme"), (str(lists.other_programme.pk), "Returners&#x27; preceptorship"),
+                       (str(lists.programme.pk), "Therapies preceptorship")]
 
 
 @pytest.mark.parametrize("query", [

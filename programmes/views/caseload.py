@@ -26,7 +26,6 @@ from programmes import exports, selectors
 from programmes.filters import PracticeEnrolmentFilter
 from programmes.models import (
     Enrolment,
-    Programme,
 )
 from programmes.views.common import PAGE_SIZE, counted_page
 
@@ -79,11 +78,7 @@ class EnrolmentListView(FilterView):
 
     def get_filterset_kwargs(self, filterset_class: Any) -> dict[str, Any]:
         kwargs = super().get_filterset_kwargs(filterset_class)
-        rows = self.scoped_rows
-        kwargs["programmes"] = access.scope(self.request.user, Programme).filter(
-            pk__in=rows.values("programme_id")
-        ).order_by("name").only("name")
-        return kwargs | {"rows": rows, "by_mentor": self.role != Role.MENTOR}
+        return kwargs | {"rows": self.scoped_rows, "by_mentor": self.role != Role.MENTOR}
 
     def paginate_queryset(self, queryset: QuerySet[Enrolment], page_size: int) -> tuple:
         # The page's rows read only the columns the table shows (the CSV reads the whole rows), and
