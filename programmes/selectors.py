@@ -15,7 +15,6 @@ from django.db.models import (
     IntegerField,
     Min,
     OuterRef,
-    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -32,8 +31,10 @@ from programmes.models import (
     CompletionConfirmation,
     Enrolment,
     Evaluation,
+    Extension,
     Goal,
     NeedsAssessment,
+    Pause,
     Programme,
     ProtectedTime,
     Reflection,
@@ -351,26 +352,47 @@ def timeline(enrolment: Enrolment, *, user: Any, today: datetime.date | None = N
     return sorted(items, key=lambda item: item.on)
 
 
-def with_timeline_content(enrolments: QuerySet[Enrolment]) -> QuerySet[Enrolment]:
-    """Everything the enrolment page reads of an enrolment's own records, a query each: pauses,
-    extensions, goals, review meetings and completion confirmations (``enrolment.pauses.all()``
-    and the rest), and ``evaluated``, ``needs_shared`` and ``protected_hours_received``. Goals and
-    reviews without their long texts, which the page never shows."""
+def with_timeline_figures(enrolments: QuerySet[Enrolment]) -> QuerySet[Enrolment]:
+    """``evaluated``, ``needs_shared`` and ``protected_hours_received``, read with the enrolment."""
     hours = (ProtectedTime.objects.filter(enrolment=OuterRef("pk")).order_by().values("enrolment")
              .annotate(total=Sum("hours")).values("total"))
-    return enrolments.prefetch_related(
-        "pauses", "extensions",
-        Prefetch("goals", queryset=Goal.objects.only("enrolment_id", "what", "status", "achieved_on", "target_date")),
-        Prefetch("reviews", queryset=ReviewMeeting.objects.only(
-            "enrolment_id", "number", "status", "held_on", "next_meeting_on", "reason", "recorded_at")),
-        Prefetch("confirmations", queryset=CompletionConfirmation.objects.select_related("by").only(
-            "enrolment_id", "role", "confirmed", "reason", "proposed_extension_months", "early_reason", "updated_at",
-            "by__first_name", "by__last_name", "by__email")),
-    ).annotate(
+    return enrolments.annotate(
         evaluated=Exists(Evaluation.objects.filter(enrolment=OuterRef("pk"))),
         needs_shared=Exists(NeedsAssessment.objects.filter(enrolment=OuterRef("pk"), submitted_at__isnull=False)),
         protected_hours_received=Coalesce(Subquery(hours), Value(Decimal(0)), output_field=DecimalField()),
     )
+
+
+def attach_timeline_content(enrolment: Enrolment) -> None:
+    """Everything the enrolment page reads of one enrolment's own records, a plain query each, kept
+    as if prefetched (``enrolment.pauses.all()`` and the rest, each record's ``enrolment`` the one
+    given): pauses, extensions, goals, review meetings and completion confirmations. Goals and
+    reviews without their long texts, which the page never shows. Django's prefetching costs more
+    to set up than these small reads of one enrolment cost to run."""
+    pk = enrolment.pk
+    content: dict[str, list[Any]] = {
+        "pauses": list(Pause.objects.filter(enrolment_id=pk)),
+        "extensions": list(Extension.objects.filter(enrolment_id=pk)),
+        "goals": list(Goal.objects.filter(enrolment_id=pk).only(
+            "enrolment_id", "what", "status", "achieved_on", "target_date")),
+        # The model's order, within one enrolment, without its join to the enrolment.
+        "reviews": list(ReviewMeeting.objects.filter(enrolment_id=pk).only(
+            "enrolment_id", "number", "status", "held_on", "next_meeting_on", "reason", "recorded_at"
+        ).order_by("-recorded_at")),
+        "confirmations": list(CompletionConfirmation.objects.filter(enrolment_id=pk).select_related("by").only(
+            "enrolment_id", "role", "confirmed", "reason", "proposed_extension_months", "early_reason", "updated_at",
+            "by__first_name", "by__last_name", "by__email")),
+    }
+    for records in content.values():
+        for record in records:
+            record.enrolment = enrolment
+    cache = getattr(enrolment, "_prefetched_objects_cache", None)
+    if cache is None:
+        cache = enrolment._prefetched_objects_cache = {}
+    for name, records in content.items():
+        queryset = getattr(enrolment, name).all()
+        queryset._result_cache, queryset._prefetch_done = records, True
+        cache[name] = queryset
 
 
 def attach_people(enrolment: Enrolment) -> None:

@@ -291,8 +291,9 @@ class EnrolmentDetailView(DetailView):
         # needs assessment is shared and the protected time received come with the enrolment.
         shown = enrolment_queryset().select_related(None).select_related(
             "programme", "preceptee__profession", "organisation", "team")
-        enrolment = access.get_for_user(self.request.user, selectors.with_timeline_content(shown),
+        enrolment = access.get_for_user(self.request.user, selectors.with_timeline_figures(shown),
                                         action="view", pk=self.kwargs["pk"])
+        selectors.attach_timeline_content(enrolment)
         selectors.attach_people(enrolment)
         return enrolment
 
