@@ -110,7 +110,7 @@ class SectionRow:
         return round(100 * self.met / len(self.rows)) if self.rows else 0
 
 
-def case_table(case: ProgressionCase, evidence: Iterable[Evidence] | None = None) -> list[SectionRow]:
+def case_table(case: ProgressionCase, evidence: Iterable[EvidenceShown] | None = None) -> list[SectionRow]:
     """The case's competencies grouped by section, each with its evidence count (one query).
 
     ``evidence``: the case's evidence from ``case_evidence_shown``, when the caller has read it
@@ -177,28 +177,53 @@ def case_evidence(case: ProgressionCase) -> QuerySet:
     return Evidence.objects.filter(case=case).select_related("added_by").prefetch_related("competencies")
 
 
-# What the case page shows of each evidence item and who added it.
-EVIDENCE_SHOWN_FIELDS = (
-    "id", "case_id", "title", "example_date", "description", "file", "original_filename", "added_by_id",
-    "added_by__id", "added_by__first_name", "added_by__last_name",
+# What the case page shows of each evidence item and who added it, then each of its competencies
+# (a row for each: the item's own values repeat).
+EVIDENCE_SHOWN_VALUES = (
+    "id", "title", "example_date", "description", "file", "original_filename", "added_by__first_name",
+    "added_by__last_name", "competencies__id", "competencies__code",
 )
 
 
-def case_evidence_shown(case: ProgressionCase) -> list[Evidence]:
-    """The case page's evidence, each item with ``codes`` (its competencies' codes in the
-    framework's order) and ``competency_ids``, in two queries: the links read as plain values cost a
-    third of what prefetching the competencies as objects did."""
-    items = list(Evidence.objects.filter(case=case).select_related("added_by").only(*EVIDENCE_SHOWN_FIELDS))
-    by_id = {item.pk: item for item in items}
-    for item in items:
-        item.codes, item.competency_ids = [], []
-    links = (Evidence.competencies.through.objects.filter(evidence__case_id=case.pk)
-             .order_by("competency__section__order", "competency__order", "competency_id")
-             .values_list("evidence_id", "competency_id", "competency__code"))
-    for evidence_id, competency_id, code in links:
-        by_id[evidence_id].codes.append(code)
-        by_id[evidence_id].competency_ids.append(competency_id)
-    return items
+@dataclass
+class EvidenceShown:
+    """A piece of evidence as the case page shows it: ``codes``, its competencies' codes in the
+    framework's order, and their ids; ``added_by``, the name of who added it ("" if they are gone);
+    ``file``, the stored file's name ("" without one)."""
+
+    pk: int
+    title: str
+    example_date: datetime.date
+    description: str
+    file: str
+    original_filename: str
+    added_by: str
+    codes: list[str] = field(default_factory=list)
+    competency_ids: list[int] = field(default_factory=list)
+    # Set by the page: its links, and the records it links to (``evidence_links.linked_items``).
+    url: str = ""
+    file_url: str = ""
+    links: list[Any] = field(default_factory=list)
+
+
+def case_evidence_shown(case: ProgressionCase) -> list[EvidenceShown]:
+    """The case page's evidence, newest example first, in one query: each item with its competencies
+    read as plain values, a row for each (reading the items and their competencies apart took two
+    queries, each costing more to build than to run)."""
+    rows = (Evidence.objects.filter(case_id=case.pk)
+            .order_by("-example_date", "-id", "competencies__section__order", "competencies__order",
+                      "competencies__id")
+            .values_list(*EVIDENCE_SHOWN_VALUES))
+    items: dict[int, EvidenceShown] = {}
+    for pk, title, example_date, description, file, filename, first_name, last_name, competency_id, code in rows:
+        item = items.get(pk)
+        if item is None:
+            name = f"{first_name or ''} {last_name or ''}".strip()  # User.get_full_name
+            item = items[pk] = EvidenceShown(pk, title, example_date, description, file or "", filename, name)
+        if competency_id is not None:
+            item.codes.append(code)
+            item.competency_ids.append(competency_id)
+    return list(items.values())
 
 
 def case_history(case: ProgressionCase) -> QuerySet:

@@ -9,8 +9,8 @@ from types import SimpleNamespace
 
 from django.template import engines
 
-from preceptorship.models import User
 from progression.evidence_links import LinkedItem
+from progression.selectors import EvidenceShown
 from progression.views import case_html
 from progression.views.cases import TableSection
 
@@ -98,15 +98,17 @@ def test_the_evidence_cards_are_the_templates_markup_with_every_kind_of_link():
         LinkedItem(kind="reflection", on=None, when="written", hidden_note="private & kept"),
     ]
     items = [
-        SimpleNamespace(url="/e/1/", file_url="/e/1/file/", title="Sepsis <case> & after", example_date=day,
-                        added_by=User(first_name="Ann", last_name="O'Neil <x>"), codes=["C1", "C<2>"],
-                        description="Line one\nLine <two>\r\n\nthree", file="evidence/a.pdf",
-                        original_filename="a <b>.pdf", links=links),
-        SimpleNamespace(url="/e/2/", file_url="/e/2/file/", title="Plain", example_date=day, added_by=None,
-                        codes=[], description="", file="", original_filename="", links=[]),
+        EvidenceShown(pk=1, title="Sepsis <case> & after", example_date=day, description="Line one\nLine <two>\r\n\nthree",
+                      file="evidence/a.pdf", original_filename="a <b>.pdf", added_by="Ann O'Neil <x>",
+                      codes=["C1", "C<2>"], url="/e/1/", file_url="/e/1/file/", links=links),
+        EvidenceShown(pk=2, title="Plain", example_date=day, description="", file="", original_filename="",
+                      added_by="", url="/e/2/", file_url="/e/2/file/"),
     ]
     for shown in (items, items[1:], []):
-        assert case_html.evidence_html(shown) == render(EVIDENCE_TEMPLATE, evidence=shown)
+        # The template read the name from the user who added the item.
+        as_read = [SimpleNamespace(**{**vars(item), "added_by": SimpleNamespace(get_full_name=lambda n=item.added_by: n)})
+                   for item in shown]
+        assert case_html.evidence_html(shown) == render(EVIDENCE_TEMPLATE, evidence=as_read)
     page = case_html.evidence_html(items)
     assert "Sepsis &lt;case&gt; &amp; after" in page and 'href="/reflections/4/"' in page
     assert "(the record is open to the mentor)" in page and "No evidence yet." in case_html.evidence_html([])

@@ -92,15 +92,14 @@ def _link(link: LinkedItem) -> str:
 
 
 def _card(item: Any) -> str:
-    """One evidence item (``selectors.case_evidence_shown`` with ``url``, ``file_url`` and ``links``)."""
-    added_by = item.added_by.get_full_name() if item.added_by is not None else ""
+    """One evidence item (``selectors.EvidenceShown``, its ``url``, ``file_url`` and ``links`` set)."""
     download = (f'<p><a href="{esc(item.file_url)}">Download {esc(item.original_filename)}</a></p>'
                 if item.file else "")
     links = "".join(_link(link) for link in item.links)
     return (
         '\n<div class="nhsuk-card">\n  <div class="nhsuk-card__content">\n'
         f'    <h3 class="nhsuk-card__heading"><a href="{esc(item.url)}">{esc(item.title)}</a></h3>\n'
-        f'    <p class="nhsuk-body-s">{esc(day_month_name_year(item.example_date))} · added by {esc(added_by)}'
+        f'    <p class="nhsuk-body-s">{esc(day_month_name_year(item.example_date))} · added by {esc(item.added_by)}'
         f' · shows {", ".join(esc(code) for code in item.codes)}</p>\n'
         f"    <p>{linebreaksbr(item.description, autoescape=True)}</p>\n"
         f"    {download}\n"
