@@ -49,6 +49,11 @@ STATUS_COLOURS = {
 def status_tag(enrolment: Enrolment) -> SafeString:
     """The enrolment's status as an NHS.UK tag (a filter: lists show one per row, and an include
     per row cost more than the rest of the row)."""
-    return format_html('<strong class="nhsuk-tag nhsuk-tag--{}">{}</strong>',
-                       STATUS_COLOURS.get(enrolment.status, "grey"), enrolment.get_status_display())
+    return status_value_tag(enrolment.status)
+
+
+def status_value_tag(status: str) -> SafeString:
+    """``status_tag`` of an enrolment's ``status`` value (for rows read as values)."""
+    label = Enrolment.Status(status).label if status in Enrolment.Status.values else status
+    return format_html('<strong class="nhsuk-tag nhsuk-tag--{}">{}</strong>', STATUS_COLOURS.get(status, "grey"), label)
 
