@@ -92,7 +92,8 @@ def _filters(lists: Lists) -> dict[str, tuple[dict[str, Any], set[str]]]:
 
 def _names(lists: Lists, enrolments: Any) -> set[str]:
     by_pk = {getattr(lists, name).pk: name for name in ("first", "second", "third", "fourth")}
-    return {by_pk[e.pk] for e in enrolments}
+    # The caseload and the team list enrolments; the lead's list, its page's rows as values.
+    return {by_pk[e["id"] if isinstance(e, dict) else e.pk] for e in enrolments}
 
 
 def _csv_preceptees(response: Any) -> list[str]:

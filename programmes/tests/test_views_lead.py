@@ -302,7 +302,7 @@ def test_enrolment_list_filters(lead, programme, people, organisation):
     url = reverse("programmes:enrolment-list")
 
     def listed(**query: Any) -> set[int]:
-        return {e.pk for e in client.get(url, query).context["enrolments"]}
+        return {e["id"] for e in client.get(url, query).context["enrolments"]}  # the page's rows, as values
 
     assert len(listed()) == 3
     assert listed(status="withdrawn") == {Enrolment.objects.get(status="withdrawn").pk}
@@ -682,3 +682,15 @@ def test_each_status_reads_as_its_own_coloured_tag(status, tag):
     from programmes.templatetags.practice_tags import status_tag
 
     assert tag in status_tag(Enrolment(status=status))
+
+
+@pytest.mark.parametrize(("first", "last", "email"), [("Ann", "Smith", "ann@example.org"), ("", "", "x@example.org"),
+                                                       ("Ann", "", "a@example.org"), ("", "Smith", "s@example.org")])
+def test_the_lead_lists_rows_name_people_and_statuses_as_the_models_do(first, last, email):
+    from preceptorship.models import User
+    from programmes.templatetags.practice_tags import status_tag, status_value_tag
+    from programmes.views.enrolments import person_name
+
+    assert person_name(first, last, email) == str(User(first_name=first, last_name=last, email=email))
+    for status in Enrolment.Status.values:
+        assert status_value_tag(status) == status_tag(Enrolment(status=status))
