@@ -90,11 +90,18 @@ def caseload_above_protection(enrolment: Enrolment, today: datetime.date) -> Rev
 
 def caseload_exceeded(enrolment: Enrolment, today: datetime.date) -> bool:
     """For a list row annotated by ``with_flags``: the last caseload recorded is above the protection."""
-    limit = enrolment.programme.caseload_limit(enrolment.start_date, today)
-    recorded, on = enrolment.latest_caseload, enrolment.latest_caseload_on
+    return caseload_over(enrolment.programme, enrolment.start_date, enrolment.latest_caseload,
+                         enrolment.latest_caseload_on, today)
+
+
+def caseload_over(programme: Programme, start: datetime.date, recorded: int | None, on: datetime.date | None,
+                  today: datetime.date) -> bool:
+    """``caseload_exceeded`` of an enrolment on ``programme`` from ``start``, whose last caseload
+    recorded was ``recorded`` (%) on ``on``."""
+    limit = programme.caseload_limit(start, today)
     if limit is None or recorded is None or on is None:
         return False
-    held_limit = enrolment.programme.caseload_limit(enrolment.start_date, on)
+    held_limit = programme.caseload_limit(start, on)
     return held_limit is not None and recorded > held_limit
 
 

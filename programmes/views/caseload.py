@@ -26,8 +26,10 @@ from programmes import exports, selectors
 from programmes.filters import PracticeEnrolmentFilter
 from programmes.models import (
     Enrolment,
+    Programme,
 )
 from programmes.views.common import PAGE_SIZE, counted_page
+from programmes.views.enrolments import person_name
 
 Role = Membership.Role
 
@@ -81,9 +83,9 @@ class EnrolmentListView(FilterView):
         return kwargs | {"rows": self.scoped_rows, "by_mentor": self.role != Role.MENTOR}
 
     def paginate_queryset(self, queryset: QuerySet[Enrolment], page_size: int) -> tuple:
-        # The page's rows read only the columns the table shows (the CSV reads the whole rows), and
-        # the list's length with them.
-        shown = queryset.only(*CASELOAD_TABLE_FIELDS)
+        # The page's rows read only the columns the table shows, as values (the CSV reads the whole
+        # rows), and the list's length with them.
+        shown = queryset.values(*CASELOAD_TABLE_FIELDS)
         counted = counted_page(self, shown, page_size)
         if counted is None:
             return super().paginate_queryset(shown, page_size)
@@ -116,33 +118,47 @@ class EnrolmentListView(FilterView):
         return context
 
 
-def caseload_rows(enrolments: Iterable[Enrolment], today: datetime.date) -> list[dict[str, Any]]:
-    """What practice/includes/enrolment_table.html shows of each enrolment, as plain values: the
-    template's lookups through each row's objects cost more than the rest of the page. Each row's
-    link comes from one URL reversal for the whole table."""
+def caseload_rows(enrolments: Iterable[dict[str, Any]], today: datetime.date) -> list[dict[str, Any]]:
+    """What practice/includes/enrolment_table.html shows of each enrolment (read as values of
+    ``CASELOAD_TABLE_FIELDS``), as plain values: the template's lookups through each row's objects
+    cost more than the rest of the page. Each row's link comes from one URL reversal for the whole
+    table."""
     url = url_maker("programmes:review-list")
     draft_url = url_maker("programmes:review-record")
+    programmes: dict[int, Programme] = {}  # the caseload rule of each programme shown
     rows = []
     for enrolment in enrolments:
-        profession = enrolment.preceptee.profession
-        due = enrolment.next_review_due
+        pk, due, status = enrolment["id"], enrolment["next_review_due"], enrolment["status"]
+        programme = programmes.get(enrolment["programme_id"])
+        if programme is None:
+            programme = programmes[enrolment["programme_id"]] = Programme(
+                pk=enrolment["programme_id"],
+                protected_caseload_months=enrolment["programme__protected_caseload_months"],
+                protected_caseload_percent=enrolment["programme__protected_caseload_percent"])
         rows.append({
-            "url": url(enrolment.pk), "preceptee": str(enrolment.preceptee),
-            "profession": profession.name if profession else "", "programme": enrolment.programme.name,
-            "status": enrolment.get_status_display(), "next_review": day_month_year(due),
-            "overdue": bool(due) and enrolment.status == Enrolment.Status.ACTIVE and due < today,
-            "reviews_held": enrolment.reviews_held, "shared_awaiting": enrolment.shared_awaiting,
-            "draft_url": draft_url(enrolment.pk) if enrolment.review_draft_saved else "",
-            "caseload_over": selectors.caseload_exceeded(enrolment, today),
+            "url": url(pk),
+            "preceptee": person_name(enrolment["preceptee__first_name"], enrolment["preceptee__last_name"],
+                                     enrolment["preceptee__email"]),
+            "profession": enrolment["preceptee__profession__name"] or "", "programme": enrolment["programme__name"],
+            "status": STATUS_LABELS.get(status, status), "next_review": day_month_year(due),
+            "overdue": bool(due) and status == Enrolment.Status.ACTIVE and due < today,
+            "reviews_held": enrolment["reviews_held"], "shared_awaiting": enrolment["shared_awaiting"],
+            "draft_url": draft_url(pk) if enrolment["review_draft_saved"] else "",
+            "caseload_over": selectors.caseload_over(programme, enrolment["start_date"], enrolment["latest_caseload"],
+                                                     enrolment["latest_caseload_on"], today),
         })
     return rows
 
 
-# What includes/enrolment_table.html shows of each row of the caseload and the team.
+STATUS_LABELS = dict(Enrolment.Status.choices)
+
+# What includes/enrolment_table.html shows of each row of the caseload and the team, with the
+# figures ``selectors.with_flags`` adds.
 CASELOAD_TABLE_FIELDS = (
-    "id", "status", "start_date", "next_review_due", "reviews_held", "programme__name",
+    "id", "status", "start_date", "next_review_due", "reviews_held", "programme_id", "programme__name",
     "programme__protected_caseload_months", "programme__protected_caseload_percent", "preceptee__first_name",
     "preceptee__last_name", "preceptee__email", "preceptee__profession__name",
+    "latest_caseload", "latest_caseload_on", "shared_awaiting", "review_draft_saved",
 )
 
 

@@ -37,7 +37,8 @@ PAGE_SIZE = 25
 def counted_page(view: MultipleObjectMixin, queryset: QuerySet, page_size: int) -> tuple[Paginator, Page] | None:
     """One page of ``queryset`` as the list view's paginator would cut it, read with the number of
     rows of the whole list in the same query (a window count): a separate COUNT reads the filtered
-    rows a second time. ``page.object_list`` is the page's rows, each with ``listed_total``. None
+    rows a second time. ``page.object_list`` is the page's rows, each with ``listed_total`` (an
+    attribute, or a key of rows read as values). None
     when the page holds no row (out of range, or an empty list), the list is DISTINCT or has orphans: the caller
     lets the paginator count, and answer, as usual."""
     page_number = view.request.GET.get(view.page_kwarg) or view.kwargs.get(view.page_kwarg) or 1
@@ -53,7 +54,8 @@ def counted_page(view: MultipleObjectMixin, queryset: QuerySet, page_size: int) 
         return None
     paginator = view.get_paginator(queryset, page_size, orphans=view.get_paginate_orphans(),
                                    allow_empty_first_page=view.get_allow_empty())
-    paginator.count = rows[0].listed_total  # the cached property, set: no COUNT query
+    first = rows[0]  # a model instance, or a dict when the queryset reads values
+    paginator.count = first["listed_total"] if isinstance(first, dict) else first.listed_total  # no COUNT query
     page = paginator.page(number)
     page.object_list = rows
     return paginator, page
