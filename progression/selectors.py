@@ -8,7 +8,20 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db import connection
+from django.db.models import (
+    BooleanField,
+    CharField,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -162,15 +175,54 @@ def case_table_values(case: ProgressionCase) -> list[dict[str, Any]]:
     )
 
 
+# The people a case names whose names its page shows, read with the case.
+CASE_PAGE_PEOPLE = ("line_manager", "head_of_service")
+PEOPLE_SQL = {
+    "line_manager_first_name": "SELECT u.first_name FROM {user} u WHERE u.id = {case}.line_manager_id",
+    "line_manager_last_name": "SELECT u.last_name FROM {user} u WHERE u.id = {case}.line_manager_id",
+    "head_of_service_first_name": "SELECT u.first_name FROM {user} u WHERE u.id = {case}.head_of_service_id",
+    "head_of_service_last_name": "SELECT u.last_name FROM {user} u WHERE u.id = {case}.head_of_service_id",
+}
+
+
+def _sql(sql: str, output_field: Any) -> RawSQL:
+    """A subquery on the case's row, written with ``{case}``, ``{pack}``, ``{award}`` and ``{user}`` for the
+    tables of cases, evidence packs, awards and users."""
+    quote = connection.ops.quote_name
+    tables = {"case": quote(ProgressionCase._meta.db_table), "pack": quote(EvidencePack._meta.db_table),
+              "award": quote(PostQualifyingAward._meta.db_table), "user": quote(User._meta.db_table)}
+    return RawSQL(sql.format(**tables), (), output_field=output_field)  # noqa: S611 - fixed SQL, no input
+
+
 def case_page_facts() -> dict[str, Any]:
-    """Annotations for the case's own query telling its page whether there is anything to read of
-    two kinds of record most cases have none of: ``latest_pack_id`` (its latest evidence pack, or
-    None) and ``practitioner_has_awards``. A case without them takes no query for them."""
-    return {
-        "latest_pack_id": Subquery(EvidencePack.objects.filter(case_id=OuterRef("pk"))
-                                   .order_by("-created_at", "-id").values("pk")[:1]),
-        "practitioner_has_awards": Exists(PostQualifyingAward.objects.filter(user_id=OuterRef("practitioner_id"))),
+    """Annotations for the case's own query telling its page what it shows of records most cases
+    have none of, and the names of the people it names: ``latest_pack_id`` (its latest evidence pack,
+    or None), ``practitioner_has_awards``, and ``<person>_first_name`` and ``<person>_last_name`` for
+    each of ``CASE_PAGE_PEOPLE`` (``case_page_people`` sets them on the case). A case without a pack
+    or awards takes no query for them, and the two people none.
+
+    Written as SQL: as Subquery and Exists expressions they cost more to build than the query takes
+    to run, and joining the two people plans for longer than reading them apart."""
+    facts = {
+        "latest_pack_id": _sql("SELECT p.id FROM {pack} p WHERE p.case_id = {case}.id "
+                               "ORDER BY p.created_at DESC, p.id DESC LIMIT 1", IntegerField()),
+        "practitioner_has_awards": _sql("EXISTS (SELECT 1 FROM {award} a WHERE a.user_id = {case}.practitioner_id)",
+                                        BooleanField()),
     }
+    for name, sql in PEOPLE_SQL.items():
+        facts[name] = _sql(sql, CharField())
+    return facts
+
+
+def case_page_people(case: ProgressionCase) -> None:
+    """Set each of ``CASE_PAGE_PEOPLE`` on a case read with ``case_page_facts``: a user with their
+    names read (their other fields are read if asked for), or None."""
+    for person in CASE_PAGE_PEOPLE:
+        pk = getattr(case, f"{person}_id")
+        user = None if pk is None else User.from_db(
+            connection.alias, ["id", "first_name", "last_name"],
+            (pk, getattr(case, f"{person}_first_name"), getattr(case, f"{person}_last_name")))
+        setattr(case, person, user)
 
 
 def case_evidence(case: ProgressionCase) -> QuerySet:
@@ -228,6 +280,7 @@ def case_evidence_shown(case: ProgressionCase) -> list[EvidenceShown]:
 
 def case_history(case: ProgressionCase) -> QuerySet:
     return Decision.objects.filter(case=case).select_related("actor", "on_behalf_of")
+
 
 
 def latest_recommendation(case: ProgressionCase) -> Decision | None:

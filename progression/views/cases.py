@@ -248,16 +248,13 @@ class CaseDetailView(DetailView):
     context_object_name = "case"
 
     def get_object(self, queryset: Any = None) -> ProgressionCase:
-        # The case joined to four tables, and its two managers read by id in one more query:
-        # joining the managers too makes PostgreSQL spend longer planning the join than both
-        # queries take to run.
+        # The case joined to four tables, with the names of its two managers (joining them too makes
+        # PostgreSQL spend longer planning the join than the query takes to run).
         user = self.request.user
         cases = ProgressionCase.objects.select_related("practitioner", "framework", "team", "organisation").annotate(
             **selectors.case_page_facts())
         case = access.get_for_user(user, cases, action="view", pk=self.kwargs["pk"])
-        managers = User.objects.in_bulk([pk for pk in (case.line_manager_id, case.head_of_service_id) if pk])
-        case.line_manager, case.head_of_service = managers.get(case.line_manager_id), managers.get(
-            case.head_of_service_id)
+        selectors.case_page_people(case)
         return case
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
