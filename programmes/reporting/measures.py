@@ -77,6 +77,7 @@ from programmes.reporting.offer import OfferRow, offer_summary, preceptorship_of
 from programmes.reporting.period import Filters, Period, add_months, month_end, month_start
 from programmes.reporting.progression import StageRow, progression_by_stage, progression_by_stage_of, stages_in_full
 from programmes.reporting.scopes import (
+    cases_of,
     ics_enrolments,
     ics_organisations,
     ics_scope,
@@ -114,6 +115,7 @@ __all__ = [
     "ics_organisations",
     "ics_scope",
     "ics_scope_of",
+    "cases_of",
     "lead_cases",
     "lead_enrolments",
     "lead_scope",

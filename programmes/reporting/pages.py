@@ -16,7 +16,6 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from preceptorship import charts
-from preceptorship.models import Profession
 from programmes import exports, offer
 from programmes.reporting import measures
 from programmes.reporting.measures import SUMMARY_MEASURES, Figures, Filters, Period
@@ -208,9 +207,14 @@ def figure_charts(figures: Figures, prefix: str = "") -> dict[str, charts.Chart]
     return found
 
 
-def progression_chart(stages: list[measures.StageRow]) -> charts.Chart:
-    return charts.horizontal_bar_chart("Progression cases by stage", [(row.label, row.cases) for row in stages],
-                                       measure="Cases", first_header="Stage")
+def progression_chart(stages: list[measures.StageRow], ident: str = "") -> charts.Chart:
+    """The cases at each stage as bars; ``ident``: the chart's element id, when it is rendered in a
+    prepared section (``figure_charts``)."""
+    chart = charts.horizontal_bar_chart("Progression cases by stage", [(row.label, row.cases) for row in stages],
+                                        measure="Cases", first_header="Stage")
+    if ident:
+        chart.ident = ident
+    return chart
 
 
 def lead_charts(figures: Figures, stages: list[measures.StageRow]) -> dict[str, charts.Chart]:
@@ -290,27 +294,33 @@ def lead_figures(organisation_ids: Iterable[int], period: Period, today: datetim
 
 # The lead's dashboard's sections that depend on its organisations only (templates
 # ``includes/lead_<name>.html``); the progression cases after them follow the lead's own access.
-LEAD_SECTIONS = ("offer", "figures", "mentors", "evaluation")
+LEAD_SECTIONS = ("offer", "figures", "mentors", "evaluation", "progression")
 # The dashboard lists the first mentors; the mentor directory and the download list them all.
 MENTORS_SHOWN = 25
 
 
 def lead_sections(figures: Figures, organisation_ids: Collection[int], today: datetime.date,
-                  profession: Profession | None = None, query_string: str = "") -> dict[str, SafeString]:
+                  filters: Filters | None = None, query_string: str = "") -> dict[str, SafeString]:
     """The lead's dashboard's sections of ``organisation_ids`` as HTML, by name: ``offer`` (how many
     are waiting to be offered preceptorship, whatever the filters), ``figures`` (the summary, starts
     and completions, retention, wellbeing and confidence), ``mentors`` (the first ``MENTORS_SHOWN``
-    mentors of ``profession``, or of all, with their loads) and ``evaluation``. ``query_string``:
-    the filters the download links carry."""
-    mentor_rows = measures.mentor_rows(organisation_ids, profession=profession, limit=MENTORS_SHOWN + 1)
+    mentors of the filters' profession, or of all, with their loads), ``evaluation`` and
+    ``progression`` (the cases at each stage, as ``filters`` choose them). ``query_string``: the
+    filters the download links carry."""
+    filters = filters or Filters()
+    mentor_rows = measures.mentor_rows(organisation_ids, profession=filters.profession, limit=MENTORS_SHOWN + 1)
+    stages = measures.stages_in_full(measures.progression_by_stage(measures.cases_of(organisation_ids),
+                                                                   filters=filters)[None])
     context = {
         "shown": bool(organisation_ids), "waiting": offer.waiting_count(organisation_ids, today),
         "headlines": [(label, getattr(figures, attribute)) for _, label, attribute in SUMMARY_MEASURES],
         "tables": {table.name: table for table in (summary_table(figures), monthly_table(figures),
                                                     withdrawals_table(figures), scores_table(figures),
                                                     evaluation_table(figures),
-                                                    mentors_table(mentor_rows[:MENTORS_SHOWN]))},
-        "charts": figure_charts(figures, prefix="figures"),
+                                                    mentors_table(mentor_rows[:MENTORS_SHOWN]),
+                                                    progression_table(stages))},
+        "charts": {**figure_charts(figures, prefix="figures"),
+                   "progression": progression_chart(stages, ident="figures-progression")},
         "more_mentors": len(mentor_rows) > MENTORS_SHOWN, "mentors_shown": MENTORS_SHOWN,
         "url_name": "programmes:dashboard-export", "query_string": query_string,
     }

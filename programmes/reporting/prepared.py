@@ -6,9 +6,9 @@ result for every request until the next rebuild; so the rebuild renders the figu
 each organisation's lead dashboard and each system's ICS dashboard once, in the same transaction
 as the figures, and a page of the default view reads one row. A lead of several organisations,
 an ICS lead of several systems and any filtered view work their figures out as before. The lead's
-first mentors and their loads are prepared with the figures: they depend on the organisation only,
-and the page gives them "as of" the build like the rest. What follows the viewer (the lead's
-progression cases, which follow the lead's own access scope) is read live either way.
+first mentors and their loads, the count of people waiting to be offered preceptorship and the
+progression cases at each stage are prepared with the figures: they depend on the organisation
+only, and the page gives them "as of" the build like the rest.
 """
 
 from __future__ import annotations

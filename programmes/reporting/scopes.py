@@ -54,4 +54,9 @@ def lead_cases(user: Any) -> QuerySet[ProgressionCase]:
     """Aggregate-only: the progression cases of the staff of the organisations the user leads, which
     the dashboard counts by stage. A programme lead takes no step of a case and opens none, so
     ``access.scope`` would give them nothing to count. Never list these rows."""
-    return ProgressionCase.objects.filter(organisation_id__in=lead_organisation_ids(user))
+    return cases_of(lead_organisation_ids(user))
+
+
+def cases_of(organisation_ids: Iterable[int]) -> QuerySet[ProgressionCase]:
+    """Aggregate-only: the progression cases of the staff of ``organisation_ids`` (``lead_cases``)."""
+    return ProgressionCase.objects.filter(organisation_id__in=list(organisation_ids))

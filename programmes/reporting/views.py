@@ -87,8 +87,8 @@ def _page(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpR
 
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """The default view of one organisation shows the sections the rebuild prepared; any other
-    view works them out from the summary tables. The progression cases are read live."""
+    """The default view of one organisation shows the sections the rebuild prepared, as of its
+    build; any other view works them out from the summary tables and the cases."""
     form, period, filters, today = _lead_request(request)
     user = request.user
     organisations = lead_organisation_ids(user)
@@ -98,12 +98,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     else:
         as_of = summary.ensure_built(today).built_at
         sections = pages.lead_sections(pages.lead_figures(organisations, period, today, filters=filters),
-                                       organisations, today, filters.profession, request.GET.urlencode())
-    stages = measures.stages_in_full(measures.progression_by_stage(measures.lead_cases(user), filters=filters)[None])
+                                       organisations, today, filters, request.GET.urlencode())
     return _page(request, "programmes/reports/dashboard.html", {
         "form": form, "period": period, "as_of": as_of, "sections": sections,
-        "tables": {"progression": pages.progression_table(stages)},
-        "charts": {"progression": pages.progression_chart(stages)},
     })
 
 

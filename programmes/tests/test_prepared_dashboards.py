@@ -10,13 +10,15 @@ import datetime
 from django.urls import reverse
 
 from preceptorship.models import Membership
-from preceptorship.tests.factories import person
+from preceptorship.tests.factories import UserFactory, person
 from programmes.models import PreparedDashboard
 from programmes.reporting import pages, prepared, summary
 from programmes.reporting.measures import Period
 from programmes.tests.exports_reading import csv_rows
 from programmes.tests.factories_reports import ReportEnrolmentFactory, ReportProgrammeFactory, rebuild_figures
 from programmes.tests.test_views_reports import ics_lead, lead, mentor, programme, this_month  # noqa: F401 (fixtures)
+from progression.models import ProgressionCase
+from progression.tests.factories import FrameworkFactory
 
 Role = Membership.Role
 Kind = PreparedDashboard.Kind
@@ -120,3 +122,20 @@ def test_the_dashboard_lists_the_first_mentors_and_the_download_all(client, lead
     response = client.get(reverse("programmes:dashboard-export", args=["mentors", "csv"]))
     rows = list(csv_rows(response))[1:]
     assert len(rows) == pages.MENTORS_SHOWN + 4  # every mentor, the fixture's too
+
+
+def test_a_case_changing_stage_moves_the_prepared_progression_cases_at_the_next_rebuild(client, lead, organisation):
+    manager = person(organisation, Role.LINE_MANAGER)
+    head = person(organisation, Role.HEAD_OF_SERVICE)
+    cases = [ProgressionCase.objects.create(
+        practitioner=UserFactory(), organisation=organisation, framework=FrameworkFactory(), target_role="Advanced",
+        line_manager=manager, head_of_service=head, opened_by=manager, stage=ProgressionCase.Stage.DRAFT,
+    ) for _ in range(4)]
+    rebuild_figures()
+    drafts, submitted = "<title>Draft: 4</title>", "<title>With the Head of Service: 4</title>"
+    assert drafts in _page(client, lead, "programmes:dashboard")
+    ProgressionCase.objects.filter(pk__in=[case.pk for case in cases]).update(stage=ProgressionCase.Stage.SUBMITTED)
+    assert drafts in _page(client, lead, "programmes:dashboard")  # as of the build
+    rebuild_figures()
+    page = _page(client, lead, "programmes:dashboard")
+    assert submitted in page and drafts not in page

@@ -264,11 +264,11 @@ def test_the_dashboard_and_directory_take_the_same_queries_at_two_sizes(
     load(2)
     rebuild_figures()
     client.force_login(lead)
-    # Session and user (2), memberships (1), the figures, first mentors and the count of people
-    # waiting to be offered preceptorship, prepared by the rebuild for the default view (1),
-    # progression stages (1), the header's unread count (1), the filter form's programme,
+    # Session and user (2), memberships (1), the figures, first mentors, progression cases at each
+    # stage and the count of people waiting to be offered preceptorship, prepared by the rebuild
+    # for the default view (1), the header's unread count (1), the filter form's programme,
     # profession and team choices together (1).
-    with django_assert_num_queries(7) as first:
+    with django_assert_num_queries(6) as first:
         client.get(reverse("programmes:dashboard"))
     load(25)
     rebuild_figures()
