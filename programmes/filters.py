@@ -121,6 +121,10 @@ class _SharedEnrolmentFilters(django_filters.FilterSet):
         self.filters = {name: self.filters[name] for name in [*order, *(set(self.filters) - set(order))]}
         return super().get_form_class()
 
+    def chosen(self, name: str) -> bool:
+        """Whether the query gives a value for the filter ``name`` (whose choice is then checked)."""
+        return self.is_bound and bool(self.data.get(name))
+
     def filter_mentor_name(self, queryset: QuerySet[Enrolment], name: str, value: str) -> QuerySet[Enrolment]:
         return queryset.filter(person_search(value, "mentor__")) if value.strip() else queryset
 
@@ -214,16 +218,15 @@ class PracticeEnrolmentFilter(_SharedEnrolmentFilters):
     def __init__(self, *args: Any, rows: QuerySet[Enrolment], by_mentor: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Only what the rows hold: a caseload spans a few programmes, professions and employers.
-        # The querysets check a choice (read only when one is chosen); the lists come from the rows.
-        self.filters["programme"].queryset = Programme.objects.filter(
-            pk__in=rows.order_by().values("programme_id")).only("name")
-        self.filters["profession"].queryset = Profession.objects.filter(
-            pk__in=rows.order_by().values("preceptee__profession_id")
-        ).only("name")
-        self.filters["organisation"].queryset = Organisation.objects.filter(
-            pk__in=rows.order_by().values("organisation_id")
-        ).order_by("name").only("name")
-        self.filters["mentor"].queryset = User.objects.filter(pk__in=rows.order_by().values("mentor_id"))
+        # The lists come from the rows; each queryset checks a choice, and is read only when one is
+        # made: built only then (each costs more to build than the rest of the filter set).
+        checks: dict[str, tuple[type[Any], str]] = {
+            "programme": (Programme, "programme_id"), "profession": (Profession, "preceptee__profession_id"),
+            "organisation": (Organisation, "organisation_id"), "mentor": (User, "mentor_id"),
+        }
+        for name, (model, column) in checks.items():
+            self.filters[name].queryset = (model.objects.filter(pk__in=rows.order_by().values(column))
+                                           if self.chosen(name) else model.objects.none())
         list_from_rows(self, rows, {"programme": "programme", "profession": "preceptee__profession",
                                     "organisation": "organisation"})
         if not by_mentor:  # a mentor's own caseload: every row is theirs
