@@ -179,8 +179,9 @@ class EnrolmentFilter(_SharedEnrolmentFilters):
         self.filters["organisation"].queryset = Organisation.objects.filter(
             pk__in=led.order_by().values("organisation_id").distinct()).only("name")
         self.filters["profession"].queryset = Profession.objects.only("name")
-        # Read only when a link gives a mentor: a hidden field never lists its choices.
-        self.filters["mentor"].queryset = User.objects.filter(pk__in=led.values("mentor_id"))
+        # Read only when a link gives a mentor (a hidden field never lists its choices): built only then.
+        if self.chosen("mentor"):
+            self.filters["mentor"].queryset = User.objects.filter(pk__in=led.values("mentor_id"))
         self.filters["status"].label = "Status"
         list_together(self, "programme", "profession", "organisation")
 
