@@ -36,6 +36,8 @@ def _visible(viewer: Any | None, model: type, pks: set[int]) -> set[int]:
 class PreceptorshipRecords:
     """Reflections (value "reflection:<pk>") and review meetings (value "review:<pk>")."""
 
+    link_model = EvidenceLink  # a reader of evidence learns with it which items link to anything
+
     def _reflections(self, actor: Any, case: Any) -> list[tuple[str, str]]:
         rows = (
             access.scope(actor, Reflection)

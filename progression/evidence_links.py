@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.utils.formats import date_format
 
 NO_LINK = ""
@@ -53,6 +54,10 @@ class LinkSource(Protocol):
         """The records linked from each evidence id, as ``viewer`` (None: a printed pack) may see them."""
         ...
 
+    # Optionally, ``link_model``: the model of the saved links, with an ``evidence`` foreign key. When
+    # every source tells it, a reader of evidence learns with the evidence which items link to
+    # anything (``any_link_sql``), and the sources are asked about those items only.
+
 
 _sources: list[LinkSource] = []
 
@@ -83,12 +88,30 @@ def resolve(*, actor: Any, case: Any, value: str) -> Callable[[Any], None] | Non
     raise ValidationError({"link": "Choose a reflection or review meeting from the list."})
 
 
-def linked_items(*, viewer: Any | None, evidence: Iterable[Any]) -> list[Any]:
-    """Set ``.links`` on each evidence item (a list of LinkedItem), in a few queries whatever their number."""
+def any_link_sql(evidence_table: str) -> str | None:
+    """SQL true for a row of the evidence table (as ``evidence_table``, quoted) that any source links to a
+    record, from the sources' ``link_model``; None when a source does not tell its model."""
+    models = [getattr(source, "link_model", None) for source in _sources]
+    if not all(models):
+        return None
+    if not models:
+        return "1 = 0"
+    quote = connection.ops.quote_name
+    return " OR ".join(
+        f"EXISTS (SELECT 1 FROM {quote(model._meta.db_table)} link "  # noqa: S608 - table and column names
+        f"WHERE link.{quote(model._meta.get_field('evidence').column)} = {evidence_table}.{quote('id')})"
+        for model in models)
+
+
+def linked_items(*, viewer: Any | None, evidence: Iterable[Any], linking: Iterable[int] | None = None) -> list[Any]:
+    """Set ``.links`` on each evidence item (a list of LinkedItem), in a few queries whatever their number.
+
+    ``linking``: the ids of the items that link to anything, when the caller read it with them
+    (``any_link_sql``): the sources are asked about those only, and not at all when there are none."""
     items = list(evidence)
     for item in items:
         item.links = []
-    ids = [item.pk for item in items]
+    ids = [item.pk for item in items] if linking is None else list(linking)
     if not ids:
         return items
     by_id = {item.pk: item for item in items}

@@ -20,6 +20,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Value,
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
@@ -27,6 +28,7 @@ from django.utils import timezone
 
 from preceptorship import access
 from preceptorship.models import Membership, User
+from progression import evidence_links
 from progression.access import delegations_in_force
 from progression.models import (
     Competency,
@@ -256,22 +258,29 @@ class EvidenceShown:
     url: str = ""
     file_url: str = ""
     links: list[Any] = field(default_factory=list)
+    # Whether it links to any record of another app (``evidence_links.any_link_sql``); True when a
+    # source does not say.
+    has_links: bool = True
 
 
 def case_evidence_shown(case: ProgressionCase) -> list[EvidenceShown]:
     """The case page's evidence, newest example first, in one query: each item with its competencies
     read as plain values, a row for each (reading the items and their competencies apart took two
-    queries, each costing more to build than to run)."""
+    queries, each costing more to build than to run), and whether it links to any record elsewhere
+    (``has_links``: the page asks the link sources about those items only)."""
     rows = (Evidence.objects.filter(case_id=case.pk)
             .order_by("-example_date", "-id", "competencies__section__order", "competencies__order",
-                      "competencies__id")
-            .values_list(*EVIDENCE_SHOWN_VALUES))
+                      "competencies__id"))
+    linking = evidence_links.any_link_sql(connection.ops.quote_name(Evidence._meta.db_table))
+    rows = rows.annotate(has_links=Value(True) if linking is None else RawSQL(  # noqa: S611 - the sources' tables
+        linking, (), output_field=BooleanField())).values_list(*EVIDENCE_SHOWN_VALUES, "has_links")
     items: dict[int, EvidenceShown] = {}
-    for pk, title, example_date, description, file, filename, first_name, last_name, competency_id, code in rows:
+    for pk, title, example_date, description, file, filename, first, last, competency_id, code, linked in rows:
         item = items.get(pk)
         if item is None:
-            name = f"{first_name or ''} {last_name or ''}".strip()  # User.get_full_name
-            item = items[pk] = EvidenceShown(pk, title, example_date, description, file or "", filename, name)
+            name = f"{first or ''} {last or ''}".strip()  # User.get_full_name
+            item = items[pk] = EvidenceShown(pk, title, example_date, description, file or "", filename, name,
+                                             has_links=bool(linked))
         if competency_id is not None:
             item.codes.append(code)
             item.competency_ids.append(competency_id)

@@ -23,6 +23,8 @@ PREFIX = "supervision"
 class SupervisionNotes:
     """Supervision notes (value "supervision:<pk>")."""
 
+    link_model = SupervisionEvidenceLink
+
     def choices(self, *, actor: Any, case: Any) -> list[tuple[str, list[tuple[str, str]]]]:
         rows = (access.scope(actor, SupervisionNote).filter(case_id=case.pk)
                 .order_by("-held_on", "-pk").values_list("pk", "kind", "held_on"))

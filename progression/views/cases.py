@@ -262,7 +262,9 @@ class CaseDetailView(DetailView):
         case: ProgressionCase = self.object
         user = self.request.user
         policy = access.policy_for(ProgressionCase)
-        evidence = evidence_links.linked_items(viewer=user, evidence=selectors.case_evidence_shown(case))
+        shown = selectors.case_evidence_shown(case)
+        evidence = evidence_links.linked_items(viewer=user, evidence=shown,
+                                               linking=[item.pk for item in shown if item.has_links])
         # The evidence counts by competency, for the table and what the case lacks, from the items read.
         counts = Counter(pk for item in evidence for pk in item.competency_ids)
         rows = selectors.case_table_values(case)

@@ -9,6 +9,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from preceptorship.models import AuditEntry
+from preceptorship.tests.queries import queries_of
+from programmes.models import EvidenceLink
 from progression import evidence_links
 from progression import services as progression_services
 from progression.models import ProgressionCase
@@ -117,3 +119,28 @@ def test_another_case_note_cannot_be_linked(cast, case, today, organisation, tea
     note = _note(other, cast.manager, today)
     with pytest.raises(ValidationError):
         evidence_links.resolve(actor=cast.manager, case=case, value=f"supervision:{note.pk}")
+
+
+def test_the_case_page_asks_the_link_sources_only_about_evidence_that_links_to_something(client, cast, case, today):
+    competency = case.framework.sections.first().competencies.first()
+
+    def add(title: str, link: str = "") -> None:
+        progression_services.evidence_add(actor=cast.practitioner, case=case, title=title, example_date=today,
+                                          description="Shown.", competencies=[competency], link=link)
+
+    add("Plain example")
+    client.force_login(cast.manager)
+    link_tables = (SupervisionEvidenceLink._meta.db_table, EvidenceLink._meta.db_table)
+    sql, page = queries_of(lambda: client.get(case.get_absolute_url()).content.decode())
+    assert "Plain example" in page and "app-evidence-link" not in page
+    asked = [query for query in sql if any(f'FROM "{table}"' in query for table in link_tables)
+             and 'FROM "progression_evidence"' not in query]  # not the evidence's own
+    assert asked == []  # the evidence's own query tells that nothing links
+
+    note = _note(case, cast.manager, today)
+    add("Coaching on chairing", link=f"supervision:{note.pk}")
+    sql, page = queries_of(lambda: client.get(case.get_absolute_url()).content.decode())
+    assert page.count("app-evidence-link") == 1 and note.get_absolute_url() in page
+    asked = [query for query in sql if any(f'FROM "{table}"' in query for table in link_tables)
+             and 'FROM "progression_evidence"' not in query]
+    assert len(asked) == 2  # each source, once
