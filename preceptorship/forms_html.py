@@ -39,7 +39,36 @@ def attrs_html(attrs: dict[str, Any], skip: Iterable[str] = ()) -> str:
 
 
 def select_options(field: BoundField) -> SafeString:
-    """A select's options (in their groups, if any)."""
+    """A select's options (in their groups, if any), as ``widget.optgroups`` and the pack's option
+    template write them: written from the choices directly, without a dict of attributes per option
+    (an option of a select inherits none of the widget's), unless the widget's options do."""
+    widget = field.field.widget
+    if widget.option_inherits_attrs:
+        return _options_of_optgroups(field)
+    value = widget.format_value(field.value())
+    multiple = widget.allow_multiple_selected
+    has_selected = False
+    parts = []
+    for option_value, option_label in widget.choices:
+        if option_value is None:
+            option_value = ""
+        if isinstance(option_label, (list, tuple)):
+            group, choices = option_value, option_label
+        else:
+            group, choices = None, ((option_value, option_label),)
+        if group:
+            parts.append(f'\n    <optgroup label="{conditional_escape(group)}">')
+        for choice_value, choice_label in choices:
+            selected = (not has_selected or multiple) and str(choice_value) in value
+            has_selected |= selected
+            parts.append(f'\n    <option value="{conditional_escape(choice_value)}"{" selected" if selected else ""}>'
+                         f'{conditional_escape(choice_label)}</option>')
+        if group:
+            parts.append("\n    </optgroup>")
+    return mark_safe("".join(parts))  # noqa: S308  # nosec - every value and label is escaped
+
+
+def _options_of_optgroups(field: BoundField) -> SafeString:
     widget = field.field.widget
     id_ = widget.attrs.get("id") or field.auto_id
     attrs = field.build_widget_attrs({"id": id_} if id_ else {})

@@ -153,3 +153,18 @@ def test_the_dashboards_filters(world: dict[str, Any], today: datetime.date) -> 
         assert_same_markup(form)
         if hasattr(form, "as_fields_html"):
             assert normalised(form.as_fields_html()) == normalised(as_crispy_form(form))
+
+
+class Selects(forms.Form):
+    grouped = forms.ChoiceField(required=False, choices=[
+        (None, "Any"), ("Group <1>", [("a", "A & a"), (None, "None"), ("b", "B")]), ("", [("e", "In a nameless group")]),
+        ("c", "C"), ("a", "A again")])
+    several = forms.MultipleChoiceField(required=False, choices=[("1", "One"), ("2", "Two"), ("3", "Three")])
+
+
+@pytest.mark.parametrize("data", [None, {"grouped": "a", "several": ["1", "3"]}, {"grouped": "None"},
+                                  {"grouped": "", "several": []}])
+def test_select_options_are_written_as_the_widgets_optgroups_give_them(data: dict[str, Any] | None) -> None:
+    form = Selects(data)
+    for name in ("grouped", "several"):
+        assert forms_html.select_options(form[name]) == forms_html._options_of_optgroups(form[name])
