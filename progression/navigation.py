@@ -87,10 +87,19 @@ def _team_waiting(request: HttpRequest) -> dict[str, Any]:
 
 
 def _verifies_passports(user: Any) -> bool:
+    """A line manager who may see someone else's passport. Asked on every page they open: first
+    whether anyone else in their organisations has a passport, a query cheap to build (the scope's,
+    with the people they manage, costs three times as much to build as to run), then the scope
+    only when someone has one."""
     from progression.models import SkillsPassport
 
-    return (access.has_role(user, Role.LINE_MANAGER)
-            and access.scope(user, SkillsPassport).exclude(worker=user).exists())
+    organisations = access.organisation_ids(user, Role.LINE_MANAGER)
+    if not organisations:
+        return False
+    others = SkillsPassport.objects.exclude(worker_id=user.pk)
+    if not access.is_administrator(user) and not others.filter(organisation_id__in=organisations).exists():
+        return False  # the scope shows a line manager passports of their organisations only
+    return access.scope(user, others).exists()
 
 
 def _is_support_worker(user: Any) -> bool:

@@ -241,3 +241,7 @@ def test_the_header_links_to_the_skills_passport_for_a_support_worker_and_their_
         assert link in _client(someone).get(reverse("home")).content.decode()
     for someone in (cast.colleague, cast.hos):
         assert link not in _client(someone).get(reverse("home")).content.decode()
+    # A line manager of another team of the organisation: a passport there, but not theirs to verify.
+    elsewhere = person(cast.organisation, Membership.Role.LINE_MANAGER, team=TeamFactory(organisation=cast.organisation),
+                       email="elsewhere@example.org")
+    assert link not in _client(elsewhere).get(reverse("home")).content.decode()
