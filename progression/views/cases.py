@@ -281,7 +281,7 @@ class CaseDetailView(DetailView):
         # offered only when nothing is missing and the viewer may submit it.
         working = case.stage == Stage.DRAFT and (actions["submit"] or actions["statement"])
         missing = services.missing_for_submission(case, counts, rows) if working else []
-        history = list(selectors.case_history(case))  # also tells which decisions are the viewer's
+        history = selectors.case_history_shown(case)  # also tells which decisions are the viewer's
         submit_refusal = (services.separation_refusal(case, user, services.SUBMISSION, history)
                           if actions["submit"] else "")
         flagged = [cell for section in table for cell in section.cells if cell["flagged"]] \
