@@ -18,7 +18,9 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import conditional_escape
 from django.utils.http import urlencode
+from django.utils.safestring import SafeString, mark_safe
 from django.views.generic import DetailView, FormView
 from django_filters.views import FilterView
 
@@ -231,12 +233,50 @@ ENROLMENT_TABLE_FIELDS = (
 )
 
 
-def table_rows(enrolments: Iterable[Enrolment], today: datetime.date) -> list[dict[str, Any]]:
+class TableRows(list):
+    """``table_rows``, with their markup for includes/enrolment_table.html (``{{ rows.html }}``, or
+    ``{{ rows.html_with_programme }}`` with the programme's column): as a template, its lookups
+    through every row cost more than the rest of the table."""
+
+    def _html(self, show_programme: bool) -> SafeString:
+        parts = []
+        for row in self:
+            note = (f'<span class="app-table-note">{conditional_escape(row["note"])}</span>' if row["note"] else "")
+            programme = f'<td class="nhsuk-table__cell">{conditional_escape(row["programme"])}</td>' \
+                if show_programme else ""
+            if row["next_review"]:
+                review = conditional_escape(row["next_review"]) + (
+                    ' <strong class="nhsuk-tag nhsuk-tag--red">Overdue</strong>' if row["overdue"] else "")
+            else:
+                review = "None due"
+            parts.append(
+                '\n    <tr class="nhsuk-table__row">\n'
+                f'      <td class="nhsuk-table__cell"><a href="{conditional_escape(row["url"])}">'
+                f'{conditional_escape(row["preceptee"])}</a>{note}</td>\n'
+                f"      {programme}\n"
+                f'      <td class="nhsuk-table__cell">{conditional_escape(row["mentor"])}</td>\n'
+                f'      <td class="nhsuk-table__cell">{conditional_escape(row["started"])}</td>\n'
+                f'      <td class="nhsuk-table__cell">{review}</td>\n'
+                f'      <td class="nhsuk-table__cell">{conditional_escape(row["status"])}</td>\n'
+                "    </tr>\n    "
+            )
+        return mark_safe("".join(parts))  # noqa: S308  # nosec - every value is escaped
+
+    @property
+    def html(self) -> SafeString:
+        return self._html(show_programme=False)
+
+    @property
+    def html_with_programme(self) -> SafeString:
+        return self._html(show_programme=True)
+
+
+def table_rows(enrolments: Iterable[Enrolment], today: datetime.date) -> TableRows:
     """What includes/enrolment_table.html shows of each enrolment, as plain values: the template's
     lookups through each row's objects cost more than the rest of the page. Each row's link comes
     from one URL reversal for the whole table."""
     url = url_maker("programmes:enrolment-detail")
-    rows = []
+    rows = TableRows()
     for enrolment in enrolments:
         profession = enrolment.preceptee.profession
         note = ""
@@ -279,10 +319,10 @@ def person_name(first_name: str, last_name: str, email: str) -> str:
     return f"{first_name} {last_name}".strip() or email
 
 
-def table_rows_of_values(enrolments: Iterable[dict[str, Any]], today: datetime.date) -> list[dict[str, Any]]:
+def table_rows_of_values(enrolments: Iterable[dict[str, Any]], today: datetime.date) -> TableRows:
     """``table_rows`` of enrolments read as values of ``ENROLMENT_TABLE_FIELDS``."""
     url = url_maker("programmes:enrolment-detail")
-    rows = []
+    rows = TableRows()
     for enrolment in enrolments:
         profession, team = enrolment["preceptee__profession__name"], enrolment["team__name"]
         note = ""
