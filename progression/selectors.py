@@ -173,7 +173,7 @@ def case_table_values(case: ProgressionCase) -> list[dict[str, Any]]:
     section and marker. They hold what ``services.missing_for_submission`` reads too."""
     return list(
         CompetencyAssessment.objects.filter(case=case)
-        .order_by("competency__section__order", "competency__order").values(*CASE_TABLE_VALUES)
+        .order_by("competency__section__order", "competency__order", "competency_id").values(*CASE_TABLE_VALUES)
     )
 
 
@@ -232,7 +232,7 @@ def case_evidence(case: ProgressionCase) -> QuerySet:
 # (a row for each: the item's own values repeat).
 EVIDENCE_SHOWN_VALUES = (
     "id", "title", "example_date", "description", "file", "original_filename", "added_by__first_name",
-    "added_by__last_name", "competencies__id", "competencies__code",
+    "added_by__last_name", "competencies__id",
 )
 
 
@@ -260,27 +260,38 @@ class EvidenceShown:
     has_links: bool = True
 
 
-def case_evidence_shown(case: ProgressionCase) -> list[EvidenceShown]:
-    """The case page's evidence, newest example first, in one query: each item with its competencies
-    read as plain values, a row for each (reading the items and their competencies apart took two
-    queries, each costing more to build than to run), and whether it links to any record elsewhere
-    (``has_links``: the page asks the link sources about those items only)."""
-    rows = (Evidence.objects.filter(case_id=case.pk)
-            .order_by("-example_date", "-id", "competencies__section__order", "competencies__order",
-                      "competencies__id"))
+def case_evidence_shown(case: ProgressionCase,
+                        competencies: Iterable[tuple[int, str]] | None = None) -> list[EvidenceShown]:
+    """The case page's evidence, newest example first, in one query: each item with the ids of its
+    competencies, a row for each (reading the items and their competencies apart took two queries,
+    each costing more to build than to run), and whether it links to any record elsewhere
+    (``has_links``: the page asks the link sources about those items only).
+
+    ``competencies``: the case's competencies in the framework's order as (id, code), when the caller
+    has read them (the table's rows): the codes and their order come from them instead of joining
+    the competencies and their sections; the framework's are read otherwise (or for one not there)."""
     linking = evidence_links.any_link_sql(connection.ops.quote_name(Evidence._meta.db_table))
-    rows = rows.annotate(has_links=Value(True) if linking is None else RawSQL(  # noqa: S611 - the sources' tables
-        linking, (), output_field=BooleanField())).values_list(*EVIDENCE_SHOWN_VALUES, "has_links")
+    rows = (Evidence.objects.filter(case_id=case.pk).order_by("-example_date", "-id")
+            .annotate(has_links=Value(True) if linking is None else RawSQL(  # noqa: S611 - the sources' tables
+                linking, (), output_field=BooleanField()))
+            .values_list(*EVIDENCE_SHOWN_VALUES, "has_links"))
     items: dict[int, EvidenceShown] = {}
-    for pk, title, example_date, description, file, filename, first, last, competency_id, code, linked in rows:
+    for pk, title, example_date, description, file, filename, first, last, competency_id, linked in rows:
         item = items.get(pk)
         if item is None:
             name = f"{first or ''} {last or ''}".strip()  # User.get_full_name
             item = items[pk] = EvidenceShown(pk, title, example_date, description, file or "", filename, name,
                                              has_links=bool(linked))
         if competency_id is not None:
-            item.codes.append(code)
             item.competency_ids.append(competency_id)
+    codes = dict(competencies or ())
+    if any(pk not in codes for item in items.values() for pk in item.competency_ids):
+        codes = dict(Competency.objects.filter(section__framework_id=case.framework_id)
+                     .order_by("section__order", "order", "id").values_list("id", "code"))
+    order = {pk: position for position, pk in enumerate(codes)}
+    for item in items.values():
+        item.competency_ids.sort(key=lambda pk: (order.get(pk, len(order)), pk))
+        item.codes = [codes.get(pk, "") for pk in item.competency_ids]
     return list(items.values())
 
 

@@ -73,3 +73,20 @@ def test_the_case_page_shows_each_change_to_the_case_at_once(client, cast):
     services.progression_case_submit(actor=cast.manager, case=case, comment="Ready for you")
     assert "Ready for you" in client.get(case.get_absolute_url()).content.decode()
 
+
+
+def test_each_evidence_item_shows_its_codes_in_the_frameworks_order_from_the_table_or_read(cast):
+    framework = small_framework()
+    first, second, third, fourth = Competency.objects.filter(section__framework=framework).order_by(
+        "section__order", "order")
+    case = cast.open_case(framework)
+    add_evidence(cast, case, [fourth, first, third])
+    in_order = [first.code, third.code, fourth.code]
+    [read] = selectors.case_evidence_shown(case)  # the codes read from the framework
+    assert read.codes == in_order and read.competency_ids == [first.pk, third.pk, fourth.pk]
+    rows = selectors.case_table_values(case)
+    [from_table] = selectors.case_evidence_shown(case, [(row["competency_id"], row["competency__code"]) for row in rows])
+    assert from_table.codes == in_order
+    # Given only part of the framework (say, a competency the table does not hold), the codes are read.
+    [partial] = selectors.case_evidence_shown(case, [(first.pk, first.code)])
+    assert partial.codes == in_order

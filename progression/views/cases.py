@@ -262,12 +262,12 @@ class CaseDetailView(DetailView):
         case: ProgressionCase = self.object
         user = self.request.user
         policy = access.policy_for(ProgressionCase)
-        shown = selectors.case_evidence_shown(case)
+        rows = selectors.case_table_values(case)
+        shown = selectors.case_evidence_shown(case, ((row["competency_id"], row["competency__code"]) for row in rows))
         evidence = evidence_links.linked_items(viewer=user, evidence=shown,
                                                linking=[item.pk for item in shown if item.has_links])
         # The evidence counts by competency, for the table and what the case lacks, from the items read.
         counts = Counter(pk for item in evidence for pk in item.competency_ids)
-        rows = selectors.case_table_values(case)
         table = case_page_table(case, rows, counts)
         # Each item's links from one URL reversal for the page: one per item cost more than its other lines.
         evidence_url, file_url = (url_maker(name, case.pk) for name in
