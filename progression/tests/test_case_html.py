@@ -9,7 +9,9 @@ from types import SimpleNamespace
 
 from django.template import engines
 
+from preceptorship.models import User
 from progression.evidence_links import LinkedItem
+from progression.models import Decision
 from progression.selectors import EvidenceShown
 from progression.views import case_html
 from progression.views.cases import TableSection
@@ -57,6 +59,13 @@ EVIDENCE_TEMPLATE = """{% load dates %}{% for item in evidence %}
 {% empty %}
 <p>No evidence yet.</p>
 {% endfor %}"""
+
+
+HISTORY_TEMPLATE = """<ol class="nhsuk-list nhsuk-list--border">
+  {% for decision in history %}
+  <li><strong>{{ decision.get_decision_display }}</strong>, {{ decision.at|date:"j F Y H:i" }}, by {{ decision.actor.get_full_name|default:"someone no longer here" }} ({{ decision.role_display }}{% if decision.on_behalf_of %}, for {{ decision.on_behalf_of.get_full_name }}, who delegated their decisions{% endif %}){% if decision.comment %}: {{ decision.comment }}{% endif %}</li>
+  {% endfor %}
+</ol>"""
 
 
 def render(source: str, **context: object) -> str:
@@ -112,3 +121,18 @@ def test_the_evidence_cards_are_the_templates_markup_with_every_kind_of_link():
     page = case_html.evidence_html(items)
     assert "Sepsis &lt;case&gt; &amp; after" in page and 'href="/reflections/4/"' in page
     assert "(the record is open to the mentor)" in page and "No evidence yet." in case_html.evidence_html([])
+
+
+def test_the_history_is_the_templates_markup_in_local_time_with_delegates_and_people_gone():
+    hos, delegate = User(first_name="Hana", last_name="O'Hara <x>"), User(first_name="Dev", last_name="Patel")
+    at = datetime.datetime(2025, 6, 30, 23, 5, tzinfo=datetime.UTC)  # 1 July, 00:05 in London
+    history = [
+        Decision(decision=Decision.Kind.SUBMITTED, role="line_manager", at=at, actor=hos, comment=""),
+        Decision(decision=Decision.Kind.RECOMMENDED, role="head_of_service", at=at, actor=delegate,
+                 on_behalf_of=hos, comment="Strong <case> & well evidenced"),
+        Decision(decision=Decision.Kind.RETURNED, role="someone's role", at=at, actor=None, comment="Again"),
+    ]
+    for shown in (history, []):
+        assert case_html.history_html(shown) == render(HISTORY_TEMPLATE, history=shown)
+    page = case_html.history_html(history)
+    assert "1 July 2025 00:05" in page and "someone no longer here" in page and "&lt;case&gt; &amp;" in page

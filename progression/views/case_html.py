@@ -4,7 +4,8 @@ A case's table has a row of six cells for each competency (25 on most frameworks
 card for each piece of evidence with the records it links to: drawn by the template engine, a
 variable lookup and an escape for each cell, they cost more than everything else the page shows.
 This writes the same markup (``templates/progression/case_detail.html`` shows where it goes; the
-evidence links are those of ``progression/includes/evidence_links.html``), every value escaped.
+evidence links are those of ``progression/includes/evidence_links.html``), every value escaped, and
+the case's history with them.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.template.defaultfilters import linebreaksbr
+from django.utils import timezone
+from django.utils.dates import MONTHS
 from django.utils.html import conditional_escape as esc
 from django.utils.safestring import SafeString, mark_safe
 
@@ -112,3 +115,24 @@ def evidence_html(evidence: list[Any]) -> SafeString:
     if not evidence:
         return mark_safe("\n<p>No evidence yet.</p>\n")
     return mark_safe("".join(_card(item) for item in evidence))  # noqa: S308  # nosec - every value is escaped
+
+
+def _when(at: Any) -> str:
+    """What ``{{ at|date:"j F Y H:i" }}`` writes: "3 March 2025 09:05", in local time."""
+    local = timezone.localtime(at) if timezone.is_aware(at) else at
+    return f"{local.day} {MONTHS[local.month]} {local.year} {local.hour:02d}:{local.minute:02d}"
+
+
+def _decision(decision: Any) -> str:
+    actor = (decision.actor.get_full_name() if decision.actor is not None else "") or "someone no longer here"
+    behalf = (f", for {esc(decision.on_behalf_of.get_full_name())}, who delegated their decisions"
+              if decision.on_behalf_of is not None else "")
+    comment = f": {esc(decision.comment)}" if decision.comment else ""
+    return (f"\n  <li><strong>{esc(decision.get_decision_display())}</strong>, {_when(decision.at)}, by {esc(actor)} "
+            f"({esc(decision.role_display)}{behalf}){comment}</li>\n  ")
+
+
+def history_html(history: Iterable[Any]) -> SafeString:
+    """The case's decisions, oldest first (``selectors.case_history_shown``)."""
+    items = "".join(_decision(decision) for decision in history)
+    return mark_safe(f'<ol class="nhsuk-list nhsuk-list--border">\n  {items}\n</ol>')  # noqa: S308  # nosec - escaped

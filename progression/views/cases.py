@@ -298,6 +298,7 @@ class CaseDetailView(DetailView):
             flagged=flagged,
             evidence=evidence,
             history=history,
+            history_html=case_html.history_html(history),
             eligibility=selectors.eligibility(case.practitioner,
                                               awards=None if case.practitioner_has_awards else []),
             actions=actions,
