@@ -386,9 +386,8 @@ def attach_timeline_content(enrolment: Enrolment) -> None:
         "reviews": list(ReviewMeeting.objects.filter(enrolment_id=pk).only(
             "enrolment_id", "number", "status", "held_on", "next_meeting_on", "reason", "recorded_at"
         ).order_by("-recorded_at")),
-        "confirmations": list(CompletionConfirmation.objects.filter(enrolment_id=pk).select_related("by").only(
-            "enrolment_id", "role", "confirmed", "reason", "proposed_extension_months", "early_reason", "updated_at",
-            "by__first_name", "by__last_name", "by__email")),
+        # Their authors are read with the enrolment's people (``attach_people``).
+        "confirmations": list(CompletionConfirmation.objects.filter(enrolment_id=pk)),
     }
     for records in content.values():
         for record in records:
@@ -404,9 +403,15 @@ def attach_timeline_content(enrolment: Enrolment) -> None:
 
 def attach_people(enrolment: Enrolment) -> None:
     """The enrolment's mentor and line manager in one query (joined to the enrolment's own query,
-    they cost PostgreSQL more to plan than the query costs to run)."""
-    people = User.objects.in_bulk([pk for pk in (enrolment.mentor_id, enrolment.line_manager_id) if pk])
+    they cost PostgreSQL more to plan than the query costs to run), with the authors of its
+    completion confirmations when they were read by ``attach_timeline_content``."""
+    confirmations = list(enrolment.confirmations.all()) if "confirmations" in getattr(
+        enrolment, "_prefetched_objects_cache", {}) else []
+    ids = {enrolment.mentor_id, enrolment.line_manager_id, *(c.by_id for c in confirmations)} - {None}
+    people = User.objects.in_bulk(ids)
     enrolment.mentor, enrolment.line_manager = people.get(enrolment.mentor_id), people.get(enrolment.line_manager_id)
+    for confirmation in confirmations:
+        confirmation.by = people.get(confirmation.by_id)
 
 
 def month_of(enrolment: Enrolment, today: datetime.date | None = None) -> int:

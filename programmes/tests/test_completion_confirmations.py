@@ -139,6 +139,18 @@ def test_the_reason_is_stored_once_audited_and_shown_in_the_history(due: Enrolme
     assert f"confirmed completion before everything was done: {REASON}" in page
 
 
+def test_the_enrolment_page_names_who_confirmed_and_someone_who_has_left(due: Enrolment, lead: Any) -> None:
+    services.completion_confirm(actor=due.mentor, enrolment=due, confirmed=True, early_reason=REASON)
+    services.completion_confirm(actor=due.line_manager, enrolment=due, confirmed=False, reason="Two standards left.")
+    url = reverse("programmes:enrolment-detail", args=[due.pk])
+    page = _client(lead).get(url).content.decode()
+    assert f"Mentor ({due.mentor}) confirmed completion" in page
+    assert f"Line manager ({due.line_manager}) said not yet: Two standards left." in page
+    CompletionConfirmation.objects.filter(enrolment=due, by=due.line_manager).update(by=None)
+    page = _client(lead).get(url).content.decode()
+    assert "Line manager (someone who has left) said not yet" in page and f"Mentor ({due.mentor})" in page
+
+
 def test_the_second_confirmation_names_the_programme_lead_who_will_be_told(due: Enrolment, lead: Any) -> None:
     services.completion_confirm(actor=due.line_manager, enrolment=due, confirmed=True, early_reason=REASON)
     url = reverse("programmes:completion-confirm", args=[due.pk])
