@@ -27,7 +27,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from preceptorship import access
-from preceptorship.models import Membership, User
+from preceptorship.models import Membership, Organisation, Team, User
 from progression import evidence_links
 from progression.access import delegations_in_force
 from progression.models import (
@@ -177,51 +177,62 @@ def case_table_values(case: ProgressionCase) -> list[dict[str, Any]]:
     )
 
 
-# The people a case names whose names its page shows, read with the case.
-CASE_PAGE_PEOPLE = ("line_manager", "head_of_service")
-PEOPLE_SQL = {
+# The people a case names whose names its page shows, read with the case, and the names of its team
+# and organisation (all the page shows of them; who recorded an "unable" statement is read if shown).
+CASE_PAGE_PEOPLE = ("line_manager", "head_of_service", "told_by")
+NAMES_SQL = {
+    "team_name": "SELECT t.name FROM {team} t WHERE t.id = {case}.team_id",
+    "organisation_name": "SELECT o.name FROM {organisation} o WHERE o.id = {case}.organisation_id",
     "line_manager_first_name": "SELECT u.first_name FROM {user} u WHERE u.id = {case}.line_manager_id",
     "line_manager_last_name": "SELECT u.last_name FROM {user} u WHERE u.id = {case}.line_manager_id",
     "head_of_service_first_name": "SELECT u.first_name FROM {user} u WHERE u.id = {case}.head_of_service_id",
     "head_of_service_last_name": "SELECT u.last_name FROM {user} u WHERE u.id = {case}.head_of_service_id",
+    "told_by_first_name": "SELECT u.first_name FROM {user} u WHERE u.id = {case}.told_by_id",
+    "told_by_last_name": "SELECT u.last_name FROM {user} u WHERE u.id = {case}.told_by_id",
 }
 
 
 def _sql(sql: str, output_field: Any) -> RawSQL:
-    """A subquery on the case's row, written with ``{case}``, ``{pack}``, ``{award}`` and ``{user}`` for the
-    tables of cases, evidence packs, awards and users."""
+    """A subquery on the case's row, written with ``{case}``, ``{pack}``, ``{award}``, ``{user}``, ``{team}``
+    and ``{organisation}`` for the tables of cases, evidence packs, awards, users, teams and organisations."""
     quote = connection.ops.quote_name
     tables = {"case": quote(ProgressionCase._meta.db_table), "pack": quote(EvidencePack._meta.db_table),
-              "award": quote(PostQualifyingAward._meta.db_table), "user": quote(User._meta.db_table)}
+              "award": quote(PostQualifyingAward._meta.db_table), "user": quote(User._meta.db_table),
+              "team": quote(Team._meta.db_table), "organisation": quote(Organisation._meta.db_table)}
     return RawSQL(sql.format(**tables), (), output_field=output_field)  # noqa: S611 - fixed SQL, no input
 
 
 def case_page_facts() -> dict[str, Any]:
     """Annotations for the case's own query telling its page what it shows of records most cases
-    have none of, and the names of the people it names: ``latest_pack_id`` (its latest evidence pack,
-    or None), ``practitioner_has_awards``, and ``<person>_first_name`` and ``<person>_last_name`` for
-    each of ``CASE_PAGE_PEOPLE`` (``case_page_people`` sets them on the case). A case without a pack
-    or awards takes no query for them, and the two people none.
+    have none of, and the names of the people, team and organisation it names: ``latest_pack_id``
+    (its latest evidence pack, or None), ``practitioner_has_awards``, ``<person>_first_name`` and
+    ``<person>_last_name`` for each of ``CASE_PAGE_PEOPLE``, ``team_name`` and ``organisation_name``
+    (``case_page_people`` sets them on the case). A case without a pack or awards takes no query for
+    them, and the people, team and organisation none.
 
     Written as SQL: as Subquery and Exists expressions they cost more to build than the query takes
-    to run, and joining the two people plans for longer than reading them apart."""
+    to run, and joining them plans and builds for longer than reading them apart."""
     facts = {
         "latest_pack_id": _sql("SELECT p.id FROM {pack} p WHERE p.case_id = {case}.id "
                                "ORDER BY p.created_at DESC, p.id DESC LIMIT 1", IntegerField()),
         "practitioner_has_awards": _sql("EXISTS (SELECT 1 FROM {award} a WHERE a.user_id = {case}.practitioner_id)",
                                         BooleanField()),
     }
-    for name, sql in PEOPLE_SQL.items():
+    for name, sql in NAMES_SQL.items():
         facts[name] = _sql(sql, CharField())
     return facts
 
 
 def case_page_people(case: ProgressionCase) -> None:
-    """Set each of ``CASE_PAGE_PEOPLE`` on a case read with ``case_page_facts``: a user with their
-    names read (their other fields are read if asked for), or None."""
+    """Set each of ``CASE_PAGE_PEOPLE``, the team and the organisation on a case read with
+    ``case_page_facts``: each with its names read (its other fields are read if asked for), or None."""
     for person in CASE_PAGE_PEOPLE:
         setattr(case, person, _named(getattr(case, f"{person}_id"), getattr(case, f"{person}_first_name"),
                                      getattr(case, f"{person}_last_name")))
+    case.team = None if case.team_id is None else Team.from_db(connection.alias, ["id", "name"],
+                                                                (case.team_id, case.team_name))
+    case.organisation = Organisation.from_db(connection.alias, ["id", "name"],
+                                             (case.organisation_id, case.organisation_name))
 
 
 def case_evidence(case: ProgressionCase) -> QuerySet:

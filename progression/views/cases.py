@@ -248,10 +248,11 @@ class CaseDetailView(DetailView):
     context_object_name = "case"
 
     def get_object(self, queryset: Any = None) -> ProgressionCase:
-        # The case joined to four tables, with the names of its two managers (joining them too makes
-        # PostgreSQL spend longer planning the join than the query takes to run).
+        # The case joined to its practitioner and framework, with the names of the people it names
+        # (line manager, Head of Service, who told the worker), its team and its organisation: joining
+        # them too makes the query longer to build and plan than to run.
         user = self.request.user
-        cases = ProgressionCase.objects.select_related("practitioner", "framework", "team", "organisation").annotate(
+        cases = ProgressionCase.objects.select_related("practitioner", "framework").annotate(
             **selectors.case_page_facts())
         case = access.get_for_user(user, cases, action="view", pk=self.kwargs["pk"])
         selectors.case_page_people(case)
