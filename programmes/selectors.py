@@ -105,18 +105,20 @@ def caseload_over(programme: Programme, start: datetime.date, recorded: int | No
     return held_limit is not None and recorded > held_limit
 
 
-def with_flags(queryset: QuerySet[Enrolment], user: Any) -> QuerySet[Enrolment]:
-    """Columns the lists show without a query per row."""
+def with_flags(queryset: QuerySet[Enrolment], user: Any, *, all_mentored: bool = False) -> QuerySet[Enrolment]:
+    """Columns the lists show without a query per row. ``all_mentored``: every row is one the user
+    mentors (their caseload), so the figures need not check it row by row."""
+    # As the rows' mentor only: a join to the enrolment each, unless every row is the user's.
+    as_mentor = {} if all_mentored else {"enrolment__mentor_id": user.pk}
     # A correlated count rather than a join and GROUP BY over every selected column: the same figure,
     # and the planner's work stays small on a list that also selects the people (docs/performance.md).
     awaiting = (
-        Reflection.objects.filter(enrolment_id=OuterRef("pk"), enrolment__mentor_id=user.pk, shared_with_mentor=True)
+        Reflection.objects.filter(enrolment_id=OuterRef("pk"), shared_with_mentor=True, **as_mentor)
         .exclude(Exists(ReflectionFeedback.objects.filter(reflection=OuterRef("pk"))))
         .order_by().values("enrolment_id").annotate(n=Count("pk")).values("n")
     )
     # A review record the user (as mentor) saved to finish later.
-    draft = ReviewDraft.objects.filter(enrolment_id=OuterRef("pk"), enrolment__mentor_id=user.pk,
-                                       number=OuterRef("reviews_held") + 1)
+    draft = ReviewDraft.objects.filter(enrolment_id=OuterRef("pk"), number=OuterRef("reviews_held") + 1, **as_mentor)
     return with_latest_caseload(queryset).annotate(
         shared_awaiting=Coalesce(Subquery(awaiting, output_field=IntegerField()), 0),
         review_draft_saved=Exists(draft),

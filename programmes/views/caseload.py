@@ -77,7 +77,8 @@ class EnrolmentListView(FilterView):
         # Only what the table and the CSV show: each join more costs the planner more than the
         # query costs to run (docs/performance.md).
         rows = self.scoped_rows.select_related("programme", "preceptee__profession")
-        return selectors.with_flags(rows, self.request.user).order_by(
+        flagged = selectors.with_flags(rows, self.request.user, all_mentored=self.role == Role.MENTOR)
+        return flagged.order_by(
             F("next_review_due").asc(nulls_last=True), "preceptee__last_name", "pk"
         )
 

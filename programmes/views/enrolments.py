@@ -191,13 +191,13 @@ class EnrolmentListView(LeadOnlyMixin, FilterView):
         # The page's rows are read by their ids: the outer query needs neither the scope nor the
         # filters again (repeating them multiplies PostgreSQL's planning time).
         ordering = queryset.query.order_by
-        counted = counted_page(self, queryset.select_related(None).only("pk"), page_size)
+        counted = counted_page(self, queryset.select_related(None).values("pk"), page_size)
         if counted is None:
             paginator, page, rows, is_paginated = super().paginate_queryset(queryset.select_related(None), page_size)
             ids: Any = rows.values("pk")
         else:
             paginator, page = counted
-            ids, is_paginated = [row.pk for row in page.object_list], page.has_other_pages()
+            ids, is_paginated = [row["pk"] for row in page.object_list], page.has_other_pages()
         # As values: the table shows only these columns, and building the rows' six model
         # instances each costs more than the query.
         page.object_list = Enrolment.objects.filter(pk__in=ids).order_by(*ordering).values(*ENROLMENT_TABLE_FIELDS)
