@@ -136,3 +136,12 @@ def test_the_history_is_the_templates_markup_in_local_time_with_delegates_and_pe
         assert case_html.history_html(shown) == render(HISTORY_TEMPLATE, history=shown)
     page = case_html.history_html(history)
     assert "1 July 2025 00:05" in page and "someone no longer here" in page and "&lt;case&gt; &amp;" in page
+
+
+def test_values_are_escaped_as_the_template_escapes_them():
+    from django.utils.html import conditional_escape
+    from django.utils.safestring import mark_safe
+    from django.utils.translation import gettext_lazy
+
+    for value in ("<a href='x'>&\"</a>", mark_safe("<b>kept</b>"), gettext_lazy("Reached & <more>"), 5, "–"):
+        assert case_html.esc(value) == conditional_escape(value)

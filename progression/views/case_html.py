@@ -10,17 +10,29 @@ the case's history with them.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterable
 from typing import Any
 
 from django.template.defaultfilters import linebreaksbr
 from django.utils import timezone
 from django.utils.dates import MONTHS
-from django.utils.html import conditional_escape as esc
+from django.utils.functional import Promise
 from django.utils.safestring import SafeString, mark_safe
 
 from preceptorship.templatetags.dates import day_month_name_year
 from progression.evidence_links import LinkedItem
+
+
+def esc(value: Any) -> str:
+    """What ``django.utils.html.conditional_escape`` writes, without its wrapper for lazy text (a
+    page's hundreds of values made it the page's largest cost here)."""
+    if isinstance(value, Promise):
+        value = str(value)
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return html.escape(str(value))
+
 
 HEADING = '<span class="nhsuk-table-responsive__heading" aria-hidden="true">'
 CELL = '      <td role="cell" class="nhsuk-table__cell">' + HEADING
