@@ -199,7 +199,7 @@ def _sql(sql: str, output_field: Any) -> RawSQL:
     tables = {"case": quote(ProgressionCase._meta.db_table), "pack": quote(EvidencePack._meta.db_table),
               "award": quote(PostQualifyingAward._meta.db_table), "user": quote(User._meta.db_table),
               "team": quote(Team._meta.db_table), "organisation": quote(Organisation._meta.db_table)}
-    return RawSQL(sql.format(**tables), (), output_field=output_field)  # noqa: S611 - fixed SQL, no input
+    return RawSQL(sql.format(**tables), (), output_field=output_field)  # noqa: S611  # nosec - fixed SQL, no input
 
 
 def case_page_facts() -> dict[str, Any]:
@@ -283,7 +283,7 @@ def case_evidence_shown(case: ProgressionCase,
     the competencies and their sections; the framework's are read otherwise (or for one not there)."""
     linking = evidence_links.any_link_sql(connection.ops.quote_name(Evidence._meta.db_table))
     rows = (Evidence.objects.filter(case_id=case.pk).order_by("-example_date", "-id")
-            .annotate(has_links=Value(True) if linking is None else RawSQL(  # noqa: S611 - the sources' tables
+            .annotate(has_links=Value(True) if linking is None else RawSQL(  # noqa: S611  # nosec - the sources' tables, no input
                 linking, (), output_field=BooleanField()))
             .values_list(*EVIDENCE_SHOWN_VALUES, "has_links"))
     items: dict[int, EvidenceShown] = {}
