@@ -15,11 +15,13 @@ from django.db.models import (
     IntegerField,
     Min,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
     Sum,
     Value,
+    prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -31,10 +33,8 @@ from programmes.models import (
     CompletionConfirmation,
     Enrolment,
     Evaluation,
-    Extension,
     Goal,
     NeedsAssessment,
-    Pause,
     Programme,
     ProtectedTime,
     Reflection,
@@ -373,42 +373,23 @@ def with_timeline_figures(enrolments: QuerySet[Enrolment]) -> QuerySet[Enrolment
 
 
 def attach_timeline_content(enrolment: Enrolment) -> None:
-    """Everything the enrolment page reads of one enrolment's own records, a plain query each, kept
-    as if prefetched (``enrolment.pauses.all()`` and the rest, each record's ``enrolment`` the one
-    given): pauses, extensions, goals, review meetings and completion confirmations. Goals and
-    reviews without their long texts, which the page never shows. Django's prefetching costs more
-    to set up than these small reads of one enrolment cost to run."""
-    pk = enrolment.pk
-    content: dict[str, list[Any]] = {
-        "pauses": list(Pause.objects.filter(enrolment_id=pk)),
-        "extensions": list(Extension.objects.filter(enrolment_id=pk)),
-        "goals": list(Goal.objects.filter(enrolment_id=pk).only(
-            "enrolment_id", "what", "status", "achieved_on", "target_date")),
-        # The model's order, within one enrolment, without its join to the enrolment.
-        "reviews": list(ReviewMeeting.objects.filter(enrolment_id=pk).only(
-            "enrolment_id", "number", "status", "held_on", "next_meeting_on", "reason", "recorded_at"
-        ).order_by("-recorded_at")),
-        # Their authors are read with the enrolment's people (``attach_people``).
-        "confirmations": list(CompletionConfirmation.objects.filter(enrolment_id=pk)),
-    }
-    for records in content.values():
-        for record in records:
-            record.enrolment = enrolment
-    cache = getattr(enrolment, "_prefetched_objects_cache", None)
-    if cache is None:
-        cache = enrolment._prefetched_objects_cache = {}
-    for name, records in content.items():
-        queryset = getattr(enrolment, name).all()
-        queryset._result_cache, queryset._prefetch_done = records, True
-        cache[name] = queryset
+    """Everything the enrolment page reads of one enrolment's own records, a query each, prefetched
+    (``enrolment.pauses.all()`` and the rest): pauses, extensions, goals, review meetings and
+    completion confirmations. Goals and reviews without their long texts, which the page never shows;
+    the confirmations' authors are read with the enrolment's people (``attach_people``)."""
+    prefetch_related_objects(
+        [enrolment], "pauses", "extensions", "confirmations",
+        Prefetch("goals", queryset=Goal.objects.only("enrolment_id", "what", "status", "achieved_on", "target_date")),
+        Prefetch("reviews", queryset=ReviewMeeting.objects.only(
+            "enrolment_id", "number", "status", "held_on", "next_meeting_on", "reason", "recorded_at")),
+    )
 
 
 def attach_people(enrolment: Enrolment) -> None:
     """The enrolment's mentor and line manager in one query (joined to the enrolment's own query,
     they cost PostgreSQL more to plan than the query costs to run), with the authors of its
-    completion confirmations when they were read by ``attach_timeline_content``."""
-    confirmations = list(enrolment.confirmations.all()) if "confirmations" in getattr(
-        enrolment, "_prefetched_objects_cache", {}) else []
+    completion confirmations (read by ``attach_timeline_content`` first)."""
+    confirmations = list(enrolment.confirmations.all())
     ids = {enrolment.mentor_id, enrolment.line_manager_id, *(c.by_id for c in confirmations)} - {None}
     people = User.objects.in_bulk(ids)
     enrolment.mentor, enrolment.line_manager = people.get(enrolment.mentor_id), people.get(enrolment.line_manager_id)
