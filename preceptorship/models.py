@@ -177,7 +177,12 @@ class User(AbstractUser):
         ]
 
     def __str__(self) -> str:
-        return self.get_full_name() or self.email
+        return self.name_from(self.first_name, self.last_name, self.email)
+
+    @staticmethod
+    def name_from(first_name: str, last_name: str, email: str) -> str:
+        """How a person is named (``str()`` of a user), from values read without the record."""
+        return f"{first_name} {last_name}".strip() or email
 
     def save(self, *args, **kwargs) -> None:
         self.email = (self.email or "").strip().lower()

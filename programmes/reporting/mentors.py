@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from preceptorship.models import Membership, Profession
+from preceptorship.models import Membership, Profession, User
 from programmes import selectors
 
 Role = Membership.Role
@@ -49,5 +49,5 @@ def mentor_rows(organisation_ids: Iterable[int], profession: Profession | None =
     if limit is not None:
         values = values[:limit]
     # The mentor's name as ``User.__str__`` gives it: the full name, or the e-mail address.
-    return [[f"{first} {last}".strip() or email, organisation, profession or "", team or "", load, capacity]
+    return [[User.name_from(first, last, email), organisation, profession or "", team or "", load, capacity]
             for first, last, email, organisation, profession, team, load, capacity in values]

@@ -689,8 +689,8 @@ def test_each_status_reads_as_its_own_coloured_tag(status, tag):
 def test_the_lead_lists_rows_name_people_and_statuses_as_the_models_do(first, last, email):
     from preceptorship.models import User
     from programmes.templatetags.practice_tags import status_tag, status_value_tag
-    from programmes.views.enrolments import person_name
 
-    assert person_name(first, last, email) == str(User(first_name=first, last_name=last, email=email))
+    person = User(first_name=first, last_name=last, email=email)
+    assert User.name_from(first, last, email) == str(person) == (person.get_full_name() or email)
     for status in Enrolment.Status.values:
         assert status_value_tag(status) == status_tag(Enrolment(status=status))

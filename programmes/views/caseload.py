@@ -22,7 +22,7 @@ from django_filters.views import FilterView
 
 from preceptorship import access
 from preceptorship.links import url_maker
-from preceptorship.models import Membership
+from preceptorship.models import Membership, User
 from preceptorship.pages import crumbs
 from preceptorship.templatetags.dates import day_month_year
 from programmes import exports, selectors
@@ -32,7 +32,6 @@ from programmes.models import (
     Programme,
 )
 from programmes.views.common import PAGE_SIZE, counted_page
-from programmes.views.enrolments import person_name
 
 Role = Membership.Role
 
@@ -180,7 +179,7 @@ def caseload_rows(enrolments: Iterable[dict[str, Any]], today: datetime.date) ->
                 protected_caseload_percent=enrolment["programme__protected_caseload_percent"])
         rows.append({
             "url": url(pk),
-            "preceptee": person_name(enrolment["preceptee__first_name"], enrolment["preceptee__last_name"],
+            "preceptee": User.name_from(enrolment["preceptee__first_name"], enrolment["preceptee__last_name"],
                                      enrolment["preceptee__email"]),
             "profession": enrolment["preceptee__profession__name"] or "", "programme": enrolment["programme__name"],
             "status": STATUS_LABELS.get(status, status), "next_review": day_month_year(due),

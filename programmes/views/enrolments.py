@@ -27,7 +27,7 @@ from django_filters.views import FilterView
 from preceptorship import access
 from preceptorship.forms import record_ids
 from preceptorship.links import url_maker
-from preceptorship.models import Membership
+from preceptorship.models import Membership, User
 from preceptorship.pages import ServiceFormMixin, add_service_errors, crumbs
 from preceptorship.templatetags.dates import day_month_year
 from programmes import exports, selectors, services
@@ -314,11 +314,6 @@ def enrolments_table(enrolments: QuerySet[Enrolment]) -> exports.Table:
     ])
 
 
-def person_name(first_name: str, last_name: str, email: str) -> str:
-    """``str()`` of a user, from their first and last name and e-mail address."""
-    return f"{first_name} {last_name}".strip() or email
-
-
 def table_rows_of_values(enrolments: Iterable[dict[str, Any]], today: datetime.date) -> TableRows:
     """``table_rows`` of enrolments read as values of ``ENROLMENT_TABLE_FIELDS``."""
     url = url_maker("programmes:enrolment-detail")
@@ -331,10 +326,10 @@ def table_rows_of_values(enrolments: Iterable[dict[str, Any]], today: datetime.d
         due, status = enrolment["next_review_due"], enrolment["status"]
         rows.append({
             "url": url(enrolment["id"]),
-            "preceptee": person_name(enrolment["preceptee__first_name"], enrolment["preceptee__last_name"],
+            "preceptee": User.name_from(enrolment["preceptee__first_name"], enrolment["preceptee__last_name"],
                                      enrolment["preceptee__email"]),
             "note": note, "programme": enrolment["programme__name"],
-            "mentor": person_name(enrolment["mentor__first_name"], enrolment["mentor__last_name"],
+            "mentor": User.name_from(enrolment["mentor__first_name"], enrolment["mentor__last_name"],
                                   enrolment["mentor__email"]),
             "started": day_month_year(enrolment["start_date"]), "next_review": day_month_year(due),
             "overdue": bool(due) and status == Enrolment.Status.ACTIVE and due < today,
