@@ -168,17 +168,33 @@ def worker(settings):
         # The worker's thread and the test share an in-memory SQLite database, which locks whole tables.
         pytest.skip("needs PostgreSQL as well: set DATABASE_URL, as CI does with REDIS_URL")
     settings.NOTIFICATION_RETRY_SECONDS = 0.2
+    # Messages an earlier test left in the queue name rows of a database emptied since: this
+    # test's worker starts on an empty queue.
+    app.control.purge()
     with not_eager(), start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30) as running:
         yield running
 
 
-def wait_for(condition, seconds=30):
+def worker_state() -> str:
+    """What the worker holds and what waits in the queue, for a test that timed out."""
+    from celery.worker import state
+
+    with app.connection_for_read() as conn:
+        waiting = conn.default_channel.client.llen(app.conf.task_default_queue)
+    running = [(r.name, r.args) for r in state.active_requests]
+    reserved = [(r.name, r.args) for r in state.reserved_requests]
+    return f"running {running}, reserved {reserved}, {waiting} message(s) waiting in the queue"
+
+
+def wait_for(condition, seconds=30, describe=None):
+    """Wait until ``condition()`` holds; on timeout, say what ``describe()`` and the worker report."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if condition():
             return
         time.sleep(0.1)
-    raise AssertionError("timed out waiting for the worker")
+    seen = f"{describe()}; " if describe else ""
+    raise AssertionError(f"timed out after {seconds} s waiting for the worker: {seen}{worker_state()}")
 
 
 def settled(expected):

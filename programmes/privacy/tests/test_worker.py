@@ -26,7 +26,9 @@ def test_the_worker_builds_an_export_asked_for(worker, organisation) -> None:  #
     someone = person(organisation, Role.PRACTITIONER)
     EnrolmentFactory(programme=ProgrammeFactory(organisation=organisation), preceptee=someone, completed=True)
     export = services.export_request(actor=officer, person=someone)  # queued when its transaction commits
-    wait_for(lambda: SubjectAccessExport.objects.get(pk=export.pk).status not in SubjectAccessExport.WAITING, 120)
+    wait_for(lambda: SubjectAccessExport.objects.get(pk=export.pk).status not in SubjectAccessExport.WAITING, 120,
+             describe=lambda: "export {status} {error!r}".format(
+                 **SubjectAccessExport.objects.values("status", "error").get(pk=export.pk)))
     export.refresh_from_db()
     assert export.status == SubjectAccessExport.Status.READY, export.error
     assert export.counts["enrolments"] == 1 and export.file
