@@ -5,36 +5,39 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from django.db.models import (
     Avg,
+    BooleanField,
+    CharField,
     Count,
     DecimalField,
     Exists,
     IntegerField,
     Min,
     OuterRef,
-    Prefetch,
     Q,
     QuerySet,
     Subquery,
     Sum,
-    Value,
-    prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from preceptorship import access
 from preceptorship.links import url_maker
-from preceptorship.models import User
+from preceptorship.models import Organisation, Profession, Team, User
+from preceptorship.sql import fixed_sql
 from programmes.models import (
     CompletionConfirmation,
     Enrolment,
     Evaluation,
+    Extension,
     Goal,
     NeedsAssessment,
+    Pause,
     Programme,
     ProtectedTime,
     Reflection,
@@ -241,13 +244,15 @@ class TimeSummary:
         return self.received < self.expected
 
 
-def protected_time_summary(enrolment: Enrolment, today: datetime.date | None = None) -> TimeSummary:
+def protected_time_summary(enrolment: Enrolment, today: datetime.date | None = None, *,
+                           records: EnrolmentRecords | None = None) -> TimeSummary:
     """Hours logged against the allowance so far (whole months elapsed, less months paused)."""
     today = today or timezone.localdate()
     end = min(today, enrolment.completed_on or enrolment.withdrawn_on or today)
     months = months_elapsed(enrolment.start_date, end)
+    pauses = records.pauses if records is not None else enrolment.pauses.all()
     paused_days = sum(
-        max(0, (min(p.end_date, end) - p.start_date).days + 1) for p in enrolment.pauses.all() if p.start_date <= end
+        max(0, (min(p.end_date, end) - p.start_date).days + 1) for p in pauses if p.start_date <= end
     )
     months = max(0, months - paused_days // 30)
     received = getattr(enrolment, "protected_hours_received", None)  # read with the enrolment, or now
@@ -295,7 +300,8 @@ class TimelineItem:
     url: str = ""
 
 
-def timeline(enrolment: Enrolment, *, user: Any, today: datetime.date | None = None) -> list[TimelineItem]:
+def timeline(enrolment: Enrolment, *, user: Any, today: datetime.date | None = None,
+             records: EnrolmentRecords | None = None) -> list[TimelineItem]:
     """The whole programme as one line: start, reviews, pauses, extensions, goals achieved,
     reflections shared, and completion or withdrawal. What a viewer may not open is named without
     its content or link (a goal's words only to the preceptee, mentor and line manager)."""
@@ -303,13 +309,14 @@ def timeline(enrolment: Enrolment, *, user: Any, today: datetime.date | None = N
     from programmes.services import enrolment_schedule
 
     today = today or timezone.localdate()
+    records = records if records is not None else EnrolmentRecords(enrolment)
     sight = record_sight(user, enrolment)
     sees_reviews, sees_goals = sight["reviews"], sight["records"]
-    schedule = enrolment_schedule(enrolment)
+    schedule = enrolment_schedule(enrolment, records=records)
     review_url, goal_url, reflection_url = (url_maker(name) for name in (
         "programmes:review-detail", "programmes:goal-detail", "programmes:reflection-detail"))
     items = [TimelineItem(enrolment.start_date, "Started", "done", enrolment.get_transition_display())]
-    reviews = list(enrolment.reviews.all())
+    reviews = records.reviews
     held = {r.number: r for r in reviews if r.status == ReviewMeeting.Status.HELD}
     for review in reviews:
         if review.status != ReviewMeeting.Status.HELD:
@@ -334,14 +341,14 @@ def timeline(enrolment: Enrolment, *, user: Any, today: datetime.date | None = N
         review = held[number]
         items.append(TimelineItem(review.held_on, f"Review {number} held", "done", "",
                                   review_url(review.pk) if sees_reviews else ""))
-    for pause in enrolment.pauses.all():
+    for pause in records.pauses:
         items.append(TimelineItem(pause.start_date, "Paused", "done" if pause.start_date <= today else "future",
                                   f"{pause.get_reason_display()} until {pause.end_date:%-d %B %Y}"))
-    for extension in enrolment.extensions.all():
+    for extension in records.extensions:
         months = f"{extension.months} month{'' if extension.months == 1 else 's'}"
         items.append(TimelineItem(timezone.localtime(extension.created_at).date(), f"Extended by {months}", "done",
                                   extension.reason))
-    for goal in enrolment.goals.all():
+    for goal in records.goals:
         if goal.achieved_on:
             items.append(TimelineItem(goal.achieved_on, "Goal achieved", "done", goal.what if sees_goals else "",
                                       goal_url(goal.pk) if sees_goals else ""))
@@ -361,37 +368,73 @@ def timeline(enrolment: Enrolment, *, user: Any, today: datetime.date | None = N
     return sorted(items, key=lambda item: item.on)
 
 
-def with_timeline_figures(enrolments: QuerySet[Enrolment]) -> QuerySet[Enrolment]:
-    """``evaluated``, ``needs_shared`` and ``protected_hours_received``, read with the enrolment."""
-    hours = (ProtectedTime.objects.filter(enrolment=OuterRef("pk")).order_by().values("enrolment")
-             .annotate(total=Sum("hours")).values("total"))
-    return enrolments.annotate(
-        evaluated=Exists(Evaluation.objects.filter(enrolment=OuterRef("pk"))),
-        needs_shared=Exists(NeedsAssessment.objects.filter(enrolment=OuterRef("pk"), submitted_at__isnull=False)),
-        protected_hours_received=Coalesce(Subquery(hours), Value(Decimal(0)), output_field=DecimalField()),
-    )
+# What the enrolment page shows of records beside the enrolment's own row, written as SQL: as
+# Subquery and Exists expressions they cost more to build than the query takes to run, and joining
+# the organisation, team and profession costs PostgreSQL more to plan (about a millisecond).
+ENROLMENT_PAGE_FACTS = {
+    "evaluated": ("EXISTS (SELECT 1 FROM {evaluation} x WHERE x.enrolment_id = {enrolment}.id)", BooleanField()),
+    "needs_shared": ("EXISTS (SELECT 1 FROM {needs} x WHERE x.enrolment_id = {enrolment}.id "
+                     "AND x.submitted_at IS NOT NULL)", BooleanField()),
+    "protected_hours_received": (
+        "COALESCE((SELECT SUM(x.hours) FROM {time} x WHERE x.enrolment_id = {enrolment}.id), 0)", DecimalField()),
+    "organisation_name": ("SELECT x.name FROM {organisation} x WHERE x.id = {enrolment}.organisation_id", CharField()),
+    "team_name": ("SELECT x.name FROM {team} x WHERE x.id = {enrolment}.team_id", CharField()),
+    "profession_name": ("SELECT p.name FROM {user} u JOIN {profession} p ON p.id = u.profession_id "
+                        "WHERE u.id = {enrolment}.preceptee_id", CharField()),
+}
 
 
-def attach_timeline_content(enrolment: Enrolment) -> None:
-    """Everything the enrolment page reads of one enrolment's own records, a query each, prefetched
-    (``enrolment.pauses.all()`` and the rest): pauses, extensions, goals, review meetings and
-    completion confirmations. Goals and reviews without their long texts, which the page never shows;
-    the confirmations' authors are read with the enrolment's people (``attach_people``)."""
-    prefetch_related_objects(
-        [enrolment], "pauses", "extensions", "confirmations",
-        Prefetch("goals", queryset=Goal.objects.only("enrolment_id", "what", "status", "achieved_on", "target_date")),
-        Prefetch("reviews", queryset=ReviewMeeting.objects.only(
-            "enrolment_id", "number", "status", "held_on", "next_meeting_on", "reason", "recorded_at")),
-    )
+def with_page_facts(enrolments: QuerySet[Enrolment]) -> QuerySet[Enrolment]:
+    """Read with the enrolment: whether it has been ``evaluated``, whether the ``needs_shared``
+    assessment is shared, the ``protected_hours_received``, and the ``organisation_name``,
+    ``team_name`` and preceptee's ``profession_name`` the page shows."""
+    tables = {"enrolment": Enrolment, "evaluation": Evaluation, "needs": NeedsAssessment, "time": ProtectedTime,
+              "organisation": Organisation, "team": Team, "user": User, "profession": Profession}
+    return enrolments.annotate(**{name: fixed_sql(sql, field, **tables)
+                                  for name, (sql, field) in ENROLMENT_PAGE_FACTS.items()})
 
 
-def attach_people(enrolment: Enrolment) -> None:
-    """The enrolment's mentor and line manager in one query (joined to the enrolment's own query,
-    they cost PostgreSQL more to plan than the query costs to run), with the authors of its
-    completion confirmations (read by ``attach_timeline_content`` first)."""
-    confirmations = list(enrolment.confirmations.all())
-    ids = {enrolment.mentor_id, enrolment.line_manager_id, *(c.by_id for c in confirmations)} - {None}
+class EnrolmentRecords:
+    """One enrolment's own records, each kind read by one plain query the first time it is asked
+    for: pauses, extensions, goals, review meetings and completion confirmations. The schedule, the
+    timeline, the protected time and the enrolment page are handed the same object, so each kind is
+    read once however many of them use it. Goals and review meetings come without their long texts,
+    which none of these shows (reading one of them costs a query per record)."""
+
+    def __init__(self, enrolment: Enrolment) -> None:
+        self.enrolment_id = enrolment.pk
+
+    @cached_property
+    def pauses(self) -> list[Pause]:
+        return list(Pause.objects.filter(enrolment_id=self.enrolment_id))
+
+    @cached_property
+    def extensions(self) -> list[Extension]:
+        return list(Extension.objects.filter(enrolment_id=self.enrolment_id))
+
+    @cached_property
+    def goals(self) -> list[Goal]:
+        return list(Goal.objects.filter(enrolment_id=self.enrolment_id).only(
+            "enrolment_id", "what", "status", "achieved_on", "target_date"))
+
+    @cached_property
+    def reviews(self) -> list[ReviewMeeting]:
+        return list(ReviewMeeting.objects.filter(enrolment_id=self.enrolment_id).only(
+            "enrolment_id", "number", "status", "held_on", "next_meeting_on", "reason", "recorded_at"))
+
+    @cached_property
+    def confirmations(self) -> list[CompletionConfirmation]:
+        return list(CompletionConfirmation.objects.filter(enrolment_id=self.enrolment_id))
+
+
+def attach_people(enrolment: Enrolment, confirmations: list[CompletionConfirmation]) -> None:
+    """The enrolment's preceptee, mentor and line manager in one query (joined to the enrolment's
+    own query, they cost PostgreSQL more to plan than the query costs to run), with the authors of
+    the given completion confirmations."""
+    ids = {enrolment.preceptee_id, enrolment.mentor_id, enrolment.line_manager_id,
+           *(c.by_id for c in confirmations)} - {None}
     people = User.objects.in_bulk(ids)
+    enrolment.preceptee = people[enrolment.preceptee_id]
     enrolment.mentor, enrolment.line_manager = people.get(enrolment.mentor_id), people.get(enrolment.line_manager_id)
     for confirmation in confirmations:
         confirmation.by = people.get(confirmation.by_id)

@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from preceptorship import access
 from preceptorship.models import Membership, Organisation, Team, User
+from preceptorship.sql import fixed_sql
 from progression import evidence_links
 from progression.access import delegations_in_force
 from progression.models import (
@@ -195,11 +196,8 @@ NAMES_SQL = {
 def _sql(sql: str, output_field: Any) -> RawSQL:
     """A subquery on the case's row, written with ``{case}``, ``{pack}``, ``{award}``, ``{user}``, ``{team}``
     and ``{organisation}`` for the tables of cases, evidence packs, awards, users, teams and organisations."""
-    quote = connection.ops.quote_name
-    tables = {"case": quote(ProgressionCase._meta.db_table), "pack": quote(EvidencePack._meta.db_table),
-              "award": quote(PostQualifyingAward._meta.db_table), "user": quote(User._meta.db_table),
-              "team": quote(Team._meta.db_table), "organisation": quote(Organisation._meta.db_table)}
-    return RawSQL(sql.format(**tables), (), output_field=output_field)  # noqa: S611  # nosec - fixed SQL, no input
+    return fixed_sql(sql, output_field, case=ProgressionCase, pack=EvidencePack, award=PostQualifyingAward,
+                     user=User, team=Team, organisation=Organisation)
 
 
 def case_page_facts() -> dict[str, Any]:

@@ -115,15 +115,22 @@ def mentor_allowed(
     )
 
 
-def enrolment_schedule(enrolment: Enrolment) -> Schedule:
+def enrolment_schedule(enrolment: Enrolment, *, records: selectors.EnrolmentRecords | None = None) -> Schedule:
+    """The enrolment's review dates and completion date, from its programme, pauses and extensions
+    (read through ``records`` when the caller has them, else from the enrolment)."""
     programme = enrolment.programme
-    saved = enrolment.pk is not None  # a new enrolment has no pauses or extensions yet
+    if enrolment.pk is None:  # a new enrolment has no pauses or extensions yet
+        pauses, extensions = [], []
+    elif records is not None:
+        pauses, extensions = records.pauses, records.extensions
+    else:
+        pauses, extensions = enrolment.pauses.all(), enrolment.extensions.all()
     return build_schedule(
         start=enrolment.start_date,
         interval_months=programme.review_interval_months,
         length_months=programme.length_months,
-        pauses=[Period(p.start_date, p.end_date) for p in enrolment.pauses.all()] if saved else [],
-        extension_months=sum(e.months for e in enrolment.extensions.all()) if saved else 0,
+        pauses=[Period(p.start_date, p.end_date) for p in pauses],
+        extension_months=sum(e.months for e in extensions),
         first_meeting_days=programme.first_meeting_days,
     )
 

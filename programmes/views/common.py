@@ -92,14 +92,17 @@ def progress_step(percent: int) -> int:
     return 5 * round(percent / 5)
 
 
-def timeline_context(enrolment: Enrolment, user: Any, today: datetime.date) -> dict[str, Any]:
-    """The schedule, the timeline and the progress bar of one enrolment (its page and the home panel)."""
-    schedule = services.enrolment_schedule(enrolment)
+def timeline_context(enrolment: Enrolment, user: Any, today: datetime.date,
+                     records: selectors.EnrolmentRecords | None = None) -> dict[str, Any]:
+    """The schedule, the timeline and the progress bar of one enrolment (its page and the home panel),
+    each reading the enrolment's records from the one ``records``."""
+    records = records if records is not None else selectors.EnrolmentRecords(enrolment)
+    schedule = services.enrolment_schedule(enrolment, records=records)
     progress = progress_percent(enrolment.start_date, schedule.completion, today) if enrolment.is_current else 100
     return {
         "enrolment": enrolment,
         "schedule": schedule,
-        "timeline": Timeline(selectors.timeline(enrolment, user=user, today=today)),
+        "timeline": Timeline(selectors.timeline(enrolment, user=user, today=today, records=records)),
         "progress": progress,
         "progress_step": progress_step(progress),
         "month": selectors.month_of(enrolment, today) if enrolment.is_current else None,

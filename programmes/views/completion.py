@@ -106,7 +106,7 @@ class ConfirmCompletionView(CheckAnswersMixin, EnrolmentActionView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         """What the answer rests on, as the enrolment page shows it, and the other person's answer."""
         enrolment, today = self.enrolment, timezone.localdate()
-        goals = goal_totals(enrolment)
+        goals = goal_totals(enrolment.goals.all())
         time = selectors.protected_time_summary(enrolment, today)
         summary = [
             ("Reviews held", f"{enrolment.reviews_held} of {len(services.enrolment_schedule(enrolment).reviews)}"),

@@ -52,7 +52,6 @@ from programmes.views.common import (
     PAGE_SIZE,
     LeadOnlyMixin,
     counted_page,
-    enrolment_queryset,
     get_enrolment,
     programmes_crumbs,
     timeline_context,
@@ -349,14 +348,13 @@ class EnrolmentDetailView(DetailView):
 
     def get_object(self, queryset: QuerySet | None = None) -> Enrolment:
         # The schedule, the timeline, the protected time and the page each read the pauses,
-        # extensions, goals and reviews: read once each. Whether it has been evaluated, whether the
-        # needs assessment is shared and the protected time received come with the enrolment.
-        shown = enrolment_queryset().select_related(None).select_related(
-            "programme", "preceptee__profession", "organisation", "team")
-        enrolment = access.get_for_user(self.request.user, selectors.with_timeline_figures(shown),
-                                        action="view", pk=self.kwargs["pk"])
-        selectors.attach_timeline_content(enrolment)
-        selectors.attach_people(enrolment)
+        # extensions, goals and reviews: from one ``records``, so each kind is read once. Whether it
+        # has been evaluated, whether the needs assessment is shared, the protected time received
+        # and the names the page shows come with the enrolment; its people come after it.
+        shown = selectors.with_page_facts(Enrolment.objects.select_related("programme"))
+        enrolment = access.get_for_user(self.request.user, shown, action="view", pk=self.kwargs["pk"])
+        self.records = selectors.EnrolmentRecords(enrolment)
+        selectors.attach_people(enrolment, self.records.confirmations)
         return enrolment
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -367,9 +365,9 @@ class EnrolmentDetailView(DetailView):
             action: policy.allows(user, enrolment, action)
             for action in ("manage", "change", "confirm_completion", "record_outcome", "certificate", "evaluate")
         }
-        today = timezone.localdate()
-        pauses, extensions = list(enrolment.pauses.all()), list(enrolment.extensions.all())
-        return super().get_context_data(**kwargs) | timeline_context(enrolment, user, today) | {
+        today, records = timezone.localdate(), self.records
+        pauses, extensions = records.pauses, records.extensions
+        return super().get_context_data(**kwargs) | timeline_context(enrolment, user, today, records) | {
             "can": allowed,
             "today": today,
             "pauses": pauses,
@@ -378,11 +376,11 @@ class EnrolmentDetailView(DetailView):
             "changes": sorted([(pause.start_date, "pause", pause) for pause in pauses]
                               + [(timezone.localdate(extension.created_at), "extension", extension)
                                  for extension in extensions], key=lambda change: change[0]),
-            "confirmations": list(enrolment.confirmations.all()),
+            "confirmations": records.confirmations,
             "completion_open": services.completion_open(enrolment, today),
-            "time": selectors.protected_time_summary(enrolment, today),
+            "time": selectors.protected_time_summary(enrolment, today, records=records),
             "evaluated": enrolment.evaluated,
-            "goals": goal_totals(enrolment),
+            "goals": goal_totals(records.goals),
             # Filled in by the preceptee and talked through at review 1: asked for until it is shared.
             "ask_for_needs": enrolment.preceptee_id == user.pk and enrolment.is_current
             and not enrolment.reviews_held and not enrolment.needs_shared,
@@ -391,10 +389,10 @@ class EnrolmentDetailView(DetailView):
         }
 
 
-def goal_totals(enrolment: Enrolment) -> dict[str, int]:
+def goal_totals(goals: Iterable[Goal]) -> dict[str, int]:
     """Goals achieved of those set (a dropped one no longer counts): the totals everyone who sees the
     enrolment page may read, the programme lead included (it never reads the goals themselves)."""
-    goals = list(enrolment.goals.all())  # prefetched with the enrolment, shared with the timeline
+    goals = list(goals)
     return {
         "set": sum(1 for goal in goals if goal.status != Goal.Status.DROPPED),
         "achieved": sum(1 for goal in goals if goal.status == Goal.Status.ACHIEVED),
