@@ -250,9 +250,9 @@ def protected_time_summary(enrolment: Enrolment, today: datetime.date | None = N
     today = today or timezone.localdate()
     end = min(today, enrolment.completed_on or enrolment.withdrawn_on or today)
     months = months_elapsed(enrolment.start_date, end)
-    pauses = records.pauses if records is not None else enrolment.pauses.all()
+    records = records if records is not None else EnrolmentRecords(enrolment)
     paused_days = sum(
-        max(0, (min(p.end_date, end) - p.start_date).days + 1) for p in pauses if p.start_date <= end
+        max(0, (min(p.end_date, end) - p.start_date).days + 1) for p in records.pauses if p.start_date <= end
     )
     months = max(0, months - paused_days // 30)
     received = getattr(enrolment, "protected_hours_received", None)  # read with the enrolment, or now

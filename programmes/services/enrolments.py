@@ -117,14 +117,13 @@ def mentor_allowed(
 
 def enrolment_schedule(enrolment: Enrolment, *, records: selectors.EnrolmentRecords | None = None) -> Schedule:
     """The enrolment's review dates and completion date, from its programme, pauses and extensions
-    (read through ``records`` when the caller has them, else from the enrolment)."""
+    (from ``records`` when the caller has read them already)."""
     programme = enrolment.programme
     if enrolment.pk is None:  # a new enrolment has no pauses or extensions yet
         pauses, extensions = [], []
-    elif records is not None:
-        pauses, extensions = records.pauses, records.extensions
     else:
-        pauses, extensions = enrolment.pauses.all(), enrolment.extensions.all()
+        records = records if records is not None else selectors.EnrolmentRecords(enrolment)
+        pauses, extensions = records.pauses, records.extensions
     return build_schedule(
         start=enrolment.start_date,
         interval_months=programme.review_interval_months,
